@@ -1,0 +1,104 @@
+//! `affil check DATA_DIR --out OUT_DIR`: the whole yearly check.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::error::Result;
+use crate::model::FileStats;
+use crate::pipeline::analyse;
+use crate::report;
+use crate::rules::{self, Severity};
+
+/// Options of `affil check`.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// Directory with the input CSV files.
+    pub data_dir: PathBuf,
+    /// Directory for the outputs (created if missing).
+    pub out_dir: PathBuf,
+    /// Rule codes to run; `None` runs all.
+    pub rules: Option<Vec<String>>,
+}
+
+/// What a check did, for the summary on stderr.
+#[derive(Clone, Debug)]
+pub struct CheckSummary {
+    /// Per-file counts.
+    pub files: Vec<FileStats>,
+    /// Mentions of persons found.
+    pub mentions: usize,
+    /// Persons after resolution.
+    pub persons: usize,
+    /// Cases: high, medium, low.
+    pub by_severity: [usize; 3],
+    /// Warnings written.
+    pub warnings: usize,
+    /// Wall time of each stage.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Total wall time.
+    pub elapsed: Duration,
+    /// Where the outputs are.
+    pub out_dir: PathBuf,
+}
+
+/// Runs the check and writes the outputs.
+pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
+    let start = Instant::now();
+    let rules = rules::select(opts.rules.as_deref())?;
+    let a = analyse(&opts.data_dir, &rules)?;
+    let t = Instant::now();
+    report::write_all(&opts.out_dir, &a)?;
+    let mut timings = a.timings.clone();
+    timings.push(("report", t.elapsed()));
+    let mut by_severity = [0; 3];
+    for c in &a.cases {
+        by_severity[match c.severity {
+            Severity::High => 0,
+            Severity::Medium => 1,
+            Severity::Low => 2,
+        }] += 1;
+    }
+    Ok(CheckSummary {
+        files: a.data.stats.clone(),
+        mentions: a.mentions.list.len(),
+        persons: a.resolution.persons.len(),
+        by_severity,
+        warnings: report::sorted_warnings(&a.warnings.0).len(),
+        timings,
+        elapsed: start.elapsed(),
+        out_dir: opts.out_dir.clone(),
+    })
+}
+
+impl std::fmt::Display for CheckSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "files read:")?;
+        for s in &self.files {
+            writeln!(
+                f,
+                "  {:<20} {:>8} rows: {} used, {} rejected ({}, '{}')",
+                s.file,
+                s.rows_read,
+                s.rows_used,
+                s.rows_rejected,
+                s.encoding,
+                if s.delimiter == '\t' { "\\t".to_owned() } else { s.delimiter.to_string() }
+            )?;
+        }
+        writeln!(f, "people resolved: {} mentions -> {} persons", self.mentions, self.persons)?;
+        let [h, m, l] = self.by_severity;
+        writeln!(f, "cases: {} (high {h}, medium {m}, low {l})", h + m + l)?;
+        writeln!(f, "warnings: {}", self.warnings)?;
+        let stages: Vec<String> = self
+            .timings
+            .iter()
+            .map(|(n, d)| format!("{n} {:.3}s", d.as_secs_f64()))
+            .collect();
+        writeln!(f, "time: {:.3}s ({})", self.elapsed.as_secs_f64(), stages.join(", "))?;
+        let out = self.out_dir.display();
+        write!(
+            f,
+            "outputs: {out}/cases.csv, {out}/cases.json, {out}/summary.md, {out}/warnings.csv"
+        )
+    }
+}

@@ -1,0 +1,129 @@
+//! `affil link LEFT.csv RIGHT.csv --out MATCHES.csv`: the matcher on its own.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
+use crate::load::{CsvTable, Warnings};
+use crate::normalize::{parse_name, Mention, MentionSource};
+use crate::resolve::{candidate_pairs, compare, prior_for, MATCH_PROBABILITY};
+use crate::values::parse_birth_date;
+
+/// A person list in the person schema `id, full_name, birth_date, inn, ...`.
+pub struct PersonList {
+    /// The ids, in file order.
+    pub ids: Vec<String>,
+    /// One mention per row.
+    pub mentions: Vec<Mention>,
+}
+
+/// Reads a person list; bad values are dropped with a warning, rows without id or name rejected.
+pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonList> {
+    let table = CsvTable::read(path)?;
+    table.require(&["id", "full_name"])?;
+    let col = |n: &str| table.col(n);
+    let (id_c, name_c, birth_c, inn_c) = (col("id"), col("full_name"), col("birth_date"), col("inn"));
+    fn get(r: &csv::StringRecord, c: Option<usize>) -> Option<&str> {
+        c.and_then(|i| r.get(i)).map(str::trim).filter(|s| !s.is_empty())
+    }
+    let mut out = PersonList {
+        ids: Vec::new(),
+        mentions: Vec::new(),
+    };
+    for (line, r) in &table.rows {
+        let (Some(id), Some(name)) = (get(r, id_c), get(r, name_c)) else {
+            warnings.push(&table.file, *line, "", "row rejected: id or full_name is empty");
+            continue;
+        };
+        let birth = get(r, birth_c).and_then(|b| {
+            let d = parse_birth_date(b);
+            if d.is_none() {
+                warnings.push(&table.file, *line, "birth_date", format!("unparsable birth date `{b}`; value dropped"));
+            }
+            d
+        });
+        let inn = get(r, inn_c).and_then(|raw| match clean_inn(raw) {
+            InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => Some(v),
+            _ => {
+                warnings.push(&table.file, *line, "inn", format!("`{raw}` is not a valid personal INN; value dropped"));
+                None
+            }
+        });
+        out.ids.push(id.to_owned());
+        out.mentions.push(Mention {
+            source: MentionSource::Role(out.mentions.len() as u32),
+            names: vec![parse_name(name)],
+            birth,
+            inn,
+            family: None,
+        });
+    }
+    Ok(out)
+}
+
+/// One linked pair.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    /// Row index in the left list.
+    pub left: usize,
+    /// Row index in the right list.
+    pub right: usize,
+    /// Probability that both are one person.
+    pub score: f64,
+}
+
+/// Links two lists: every pair judged the same person, in left then right order.
+pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
+    let n_left = left.mentions.len();
+    let mut all = left.mentions.clone();
+    all.extend(right.mentions.iter().cloned());
+    let pairs = candidate_pairs(&all, |a, b| (a as usize) < n_left && (b as usize) >= n_left);
+    let prior = prior_for(n_left.max(right.mentions.len()));
+    let mut out: Vec<Match> = pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let l = compare(&all[a as usize], &all[b as usize], prior)?;
+            (l.probability >= MATCH_PROBABILITY).then(|| Match {
+                left: a as usize,
+                right: b as usize - n_left,
+                score: crate::rules::round_score(l.probability),
+            })
+        })
+        .collect();
+    out.sort_by_key(|m| (m.left, m.right));
+    out
+}
+
+/// Options of `affil link`.
+#[derive(Clone, Debug)]
+pub struct LinkOptions {
+    /// Left list.
+    pub left: PathBuf,
+    /// Right list.
+    pub right: PathBuf,
+    /// Output file.
+    pub out: PathBuf,
+}
+
+/// Reads both lists, links them, writes `left_id,right_id,score`; returns the match count and warnings.
+pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
+    let mut warnings = Warnings::default();
+    let left = read_person_list(&opts.left, &mut warnings)?;
+    let right = read_person_list(&opts.right, &mut warnings)?;
+    let matches = link_lists(&left, &right);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::write(&opts.out, e);
+    w.write_record(["left_id", "right_id", "score"]).map_err(fail)?;
+    for m in &matches {
+        w.write_record([&left.ids[m.left], &right.ids[m.right], &format!("{:.3}", m.score)])
+            .map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::write(&opts.out, e.to_string()))?;
+    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+    }
+    std::fs::write(&opts.out, bytes).map_err(|e| Error::write(&opts.out, e))?;
+    Ok((matches.len(), warnings))
+}

@@ -1,0 +1,363 @@
+//! Stage 4: the affiliation graph. Nodes are persons, companies and procurements (integer
+//! ids only); edges are kinship, roles in companies, holdings, commission seats and bids.
+
+pub mod ownership;
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+pub use ownership::{beneficial_owners, Chain, Holding};
+
+use crate::model::{CompanyRoleKind, Dataset, Date, Kinship};
+use crate::normalize::{MentionId, Mentions};
+use crate::resolve::{PersonId, Resolution, SeatMatch};
+
+/// Index of a company in [`AffilGraph::companies`].
+pub type CompanyId = u32;
+
+/// A node of the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// A resolved person.
+    Person(PersonId),
+    /// A company or an individual entrepreneur's business, by INN.
+    Company(CompanyId),
+    /// A procurement (index into `Dataset::procurements`).
+    Procurement(u32),
+}
+
+/// An edge of the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edge {
+    /// Official -> relative: the relative's relation to the official (relatives.csv row).
+    Kin {
+        /// The relation of the target to the source.
+        kinship: Kinship,
+        /// Row of relatives.csv.
+        relative: u32,
+    },
+    /// Person -> company: director, founder, beneficiary or board member (company_roles row).
+    Role {
+        /// Row of company_roles.csv.
+        role: u32,
+    },
+    /// Company -> company: the source holds a share of the target (company_roles row).
+    Holds {
+        /// Row of company_roles.csv.
+        role: u32,
+    },
+    /// Company -> company: the source is the target's managing company (company_roles row).
+    Manages {
+        /// Row of company_roles.csv.
+        role: u32,
+    },
+    /// Person -> the business they run as an individual entrepreneur.
+    Entrepreneur,
+    /// Person -> procurement: a customer-side seat.
+    Seat {
+        /// Row of commissions.csv.
+        seat: u32,
+        /// How the seat was tied to the official.
+        matched: SeatMatch,
+    },
+    /// Company -> procurement: a bid (participants.csv row).
+    Bid {
+        /// Row of participants.csv.
+        participant: u32,
+    },
+}
+
+/// A company known to the graph.
+#[derive(Clone, Debug)]
+pub struct CompanyInfo {
+    /// INN as the files give it.
+    pub inn: String,
+    /// Name from companies.csv, else from a bid.
+    pub name: String,
+}
+
+/// The affiliation graph and its indexes.
+pub struct AffilGraph {
+    /// The graph.
+    pub g: DiGraph<Node, Edge, u32>,
+    /// Node of each person.
+    pub person_node: Vec<NodeIndex>,
+    /// Companies by id.
+    pub companies: Vec<CompanyInfo>,
+    /// Node of each company.
+    pub company_node: Vec<NodeIndex>,
+    /// Company id by INN.
+    pub company_by_inn: HashMap<String, CompanyId>,
+    /// Node of each procurement.
+    pub procurement_node: Vec<NodeIndex>,
+}
+
+impl AffilGraph {
+    fn company(&mut self, inn: &str, name: &str) -> CompanyId {
+        if let Some(&c) = self.company_by_inn.get(inn) {
+            if self.companies[c as usize].name.is_empty() && !name.is_empty() {
+                self.companies[c as usize].name = name.to_owned();
+            }
+            return c;
+        }
+        let id = self.companies.len() as CompanyId;
+        self.companies.push(CompanyInfo {
+            inn: inn.to_owned(),
+            name: name.to_owned(),
+        });
+        self.company_node.push(self.g.add_node(Node::Company(id)));
+        self.company_by_inn.insert(inn.to_owned(), id);
+        id
+    }
+
+    /// Name of a company, or its INN when no name is known.
+    pub fn company_label(&self, c: CompanyId) -> String {
+        let info = &self.companies[c as usize];
+        if info.name.is_empty() {
+            format!("ИНН {}", info.inn)
+        } else {
+            info.name.clone()
+        }
+    }
+
+    /// Node of a company.
+    pub fn company_node(&self, c: CompanyId) -> NodeIndex {
+        self.company_node[c as usize]
+    }
+
+    /// The company behind a node, if it is one.
+    pub fn as_company(&self, n: NodeIndex) -> Option<CompanyId> {
+        match self.g[n] {
+            Node::Company(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The person behind a node, if it is one.
+    pub fn as_person(&self, n: NodeIndex) -> Option<PersonId> {
+        match self.g[n] {
+            Node::Person(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Builds the graph from the dataset, its mentions and their resolution.
+pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGraph {
+    let mut ag = AffilGraph {
+        g: DiGraph::with_capacity(res.persons.len() + data.companies.len(), data.roles.len()),
+        person_node: Vec::with_capacity(res.persons.len()),
+        companies: Vec::new(),
+        company_node: Vec::new(),
+        company_by_inn: HashMap::new(),
+        procurement_node: Vec::with_capacity(data.procurements.len()),
+    };
+    for p in 0..res.persons.len() as PersonId {
+        ag.person_node.push(ag.g.add_node(Node::Person(p)));
+    }
+    let person_node = |m: MentionId| ag_person(res, m);
+    for c in &data.companies {
+        ag.company(&c.inn, &c.name);
+    }
+    for (i, p) in data.procurements.iter().enumerate() {
+        let _ = p;
+        ag.procurement_node.push(ag.g.add_node(Node::Procurement(i as u32)));
+    }
+    // Kinship: the official's person -> the relative's person.
+    for (i, r) in data.relatives.iter().enumerate() {
+        let Some(official) = mentions.list[mentions.of_relative[i] as usize].family else {
+            continue;
+        };
+        let from = ag.person_node[person_node(mentions.of_official[official as usize]) as usize];
+        let to = ag.person_node[person_node(mentions.of_relative[i]) as usize];
+        ag.g.add_edge(
+            from,
+            to,
+            Edge::Kin {
+                kinship: r.kinship,
+                relative: i as u32,
+            },
+        );
+    }
+    for (i, role) in data.roles.iter().enumerate() {
+        let company = ag.company(&role.company_inn, "");
+        let target = ag.company_node(company);
+        if let Some(m) = mentions.of_role[i] {
+            let from = ag.person_node[person_node(m) as usize];
+            ag.g.add_edge(from, target, Edge::Role { role: i as u32 });
+        } else if let Some(holder) = &role.holder_inn {
+            let h = ag.company(holder, "");
+            let from = ag.company_node(h);
+            let edge = match role.role {
+                CompanyRoleKind::ManagingCompany => Edge::Manages { role: i as u32 },
+                _ => Edge::Holds { role: i as u32 },
+            };
+            ag.g.add_edge(from, target, edge);
+        }
+    }
+    let proc_index: HashMap<&str, usize> = data
+        .procurements
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.procurement_id.as_str(), i))
+        .collect();
+    for (i, b) in data.participants.iter().enumerate() {
+        let c = ag.company(&b.participant_inn, &b.participant_name);
+        let pnode = ag.procurement_node[proc_index[b.procurement_id.as_str()]];
+        ag.g.add_edge(ag.company_node(c), pnode, Edge::Bid { participant: i as u32 });
+    }
+    let mut entrepreneurs: Vec<(&String, &MentionId)> = mentions.of_entrepreneur.iter().collect();
+    entrepreneurs.sort();
+    for (inn, &m) in entrepreneurs {
+        let c = ag.company_by_inn[inn.as_str()];
+        let from = ag.person_node[person_node(m) as usize];
+        ag.g.add_edge(from, ag.company_node(c), Edge::Entrepreneur);
+    }
+    for (i, seat) in data.seats.iter().enumerate() {
+        let pnode = ag.procurement_node[proc_index[seat.procurement_id.as_str()]];
+        for matched in &res.seats[i] {
+            let person = person_node(mentions.of_official[matched.official as usize]);
+            ag.g.add_edge(
+                ag.person_node[person as usize],
+                pnode,
+                Edge::Seat {
+                    seat: i as u32,
+                    matched: matched.clone(),
+                },
+            );
+        }
+    }
+    ag
+}
+
+fn ag_person(res: &Resolution, m: MentionId) -> PersonId {
+    res.person_of[m as usize]
+}
+
+/// A person's relatives: (relative person, relation of that person to `person`, relatives row).
+/// Kinship recorded in either direction is used, inverted where needed.
+pub fn kin_of(ag: &AffilGraph, person: PersonId) -> Vec<(PersonId, Kinship, u32)> {
+    let node = ag.person_node[person as usize];
+    let mut out = Vec::new();
+    for e in ag.g.edges_directed(node, Direction::Outgoing) {
+        if let Edge::Kin { kinship, relative } = e.weight() {
+            if let Some(p) = ag.as_person(e.target()) {
+                out.push((p, *kinship, *relative));
+            }
+        }
+    }
+    for e in ag.g.edges_directed(node, Direction::Incoming) {
+        if let Edge::Kin { kinship, relative } = e.weight() {
+            if let Some(p) = ag.as_person(e.source()) {
+                out.push((p, kinship.inverse(), *relative));
+            }
+        }
+    }
+    out.retain(|(p, _, _)| *p != person);
+    out.sort_by_key(|(p, k, r)| (*p, *k, *r));
+    out
+}
+
+/// One way a person controls a company on a date, before any legal threshold.
+#[derive(Clone, Debug)]
+pub struct Control {
+    /// The person.
+    pub person: PersonId,
+    /// How.
+    pub kind: ControlKind,
+    /// The registry mentions of the person this rests on.
+    pub mentions: Vec<MentionId>,
+}
+
+/// Kinds of [`Control`].
+#[derive(Clone, Debug)]
+pub enum ControlKind {
+    /// The participant is this person's individual business.
+    Entrepreneur,
+    /// Director (sole executive body).
+    Director,
+    /// Member of the collegial executive body.
+    BoardMember,
+    /// Director of the managing company.
+    ManagingHead {
+        /// The managing company.
+        manager: CompanyId,
+    },
+    /// Beneficial ownership: direct and through chains of companies.
+    Owner(Holding),
+    /// Beneficiary as the registry reports it; `None` when the share is blank.
+    RegistryBeneficiary(Option<crate::values::Share>),
+}
+
+/// Every person controlling `company` on `date` (roles outside their dates are left out).
+pub fn controls(
+    ag: &AffilGraph,
+    data: &Dataset,
+    mentions: &Mentions,
+    company: CompanyId,
+    date: Option<Date>,
+) -> Vec<Control> {
+    let node = ag.company_node(company);
+    let mut out = Vec::new();
+    for e in ag.g.edges_directed(node, Direction::Incoming) {
+        match e.weight() {
+            Edge::Entrepreneur => {
+                if let Some(p) = ag.as_person(e.source()) {
+                    let inn = &ag.companies[company as usize].inn;
+                    out.push(Control {
+                        person: p,
+                        kind: ControlKind::Entrepreneur,
+                        mentions: mentions.of_entrepreneur.get(inn).copied().into_iter().collect(),
+                    });
+                }
+            }
+            Edge::Role { role } => {
+                let r = &data.roles[*role as usize];
+                if !r.active_on(date) {
+                    continue;
+                }
+                let Some(p) = ag.as_person(e.source()) else { continue };
+                let m = mentions.of_role[*role as usize].into_iter().collect();
+                let kind = match r.role {
+                    CompanyRoleKind::Director => ControlKind::Director,
+                    CompanyRoleKind::BoardMember => ControlKind::BoardMember,
+                    CompanyRoleKind::Beneficiary => ControlKind::RegistryBeneficiary(r.share.clone()),
+                    CompanyRoleKind::Founder | CompanyRoleKind::ManagingCompany => continue,
+                };
+                out.push(Control { person: p, kind, mentions: m });
+            }
+            Edge::Manages { role } => {
+                if !data.roles[*role as usize].active_on(date) {
+                    continue;
+                }
+                let Some(manager) = ag.as_company(e.source()) else { continue };
+                for me in ag.g.edges_directed(e.source(), Direction::Incoming) {
+                    let Edge::Role { role: mrole } = me.weight() else { continue };
+                    let r = &data.roles[*mrole as usize];
+                    if r.role != CompanyRoleKind::Director || !r.active_on(date) {
+                        continue;
+                    }
+                    if let Some(p) = ag.as_person(me.source()) {
+                        out.push(Control {
+                            person: p,
+                            kind: ControlKind::ManagingHead { manager },
+                            mentions: mentions.of_role[*mrole as usize].into_iter().collect(),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for h in beneficial_owners(ag, data, mentions, company, date).holdings {
+        out.push(Control {
+            person: h.person,
+            mentions: h.mentions.clone(),
+            kind: ControlKind::Owner(h),
+        });
+    }
+    out
+}

@@ -1,0 +1,21 @@
+//! affil finds affiliations between procurement participants and the officials who run
+//! those procurements, under Federal Law 44-FZ art. 31 p.1 i.9.
+//!
+//! The pipeline runs one way: [`load`] -> [`normalize`] -> [`resolve`] -> [`graph`] ->
+//! [`rules`] -> [`report`]; [`pipeline::analyse`] wires the stages, [`cmd`] holds the
+//! subcommands.
+
+pub mod cmd;
+pub mod error;
+pub mod graph;
+pub mod identifiers;
+pub mod load;
+pub mod model;
+pub mod normalize;
+pub mod pipeline;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod values;
+
+pub use error::{Error, Result};

@@ -1,0 +1,505 @@
+//! The typed data model shared by every stage: input records, enumerations, warnings.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::values::Share;
+
+/// A calendar date.
+pub type Date = NaiveDate;
+
+/// A birth date as registries give it: a full date or a bare year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BirthDate {
+    /// Day, month and year known.
+    Full(Date),
+    /// Only the year known.
+    Year(i32),
+}
+
+impl BirthDate {
+    /// The year of the date.
+    pub fn year(&self) -> i32 {
+        use chrono::Datelike;
+        match self {
+            BirthDate::Full(d) => d.year(),
+            BirthDate::Year(y) => *y,
+        }
+    }
+
+    /// How two birth dates compare: a bare year agrees with any date in it.
+    pub fn compare(&self, other: &BirthDate) -> DateAgreement {
+        match (self, other) {
+            (BirthDate::Full(a), BirthDate::Full(b)) if a == b => DateAgreement::Exact,
+            (BirthDate::Full(_), BirthDate::Full(_)) => DateAgreement::Disagree,
+            _ if self.year() == other.year() => DateAgreement::Year,
+            _ => DateAgreement::Disagree,
+        }
+    }
+}
+
+impl std::fmt::Display for BirthDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BirthDate::Full(d) => write!(f, "{}", d.format("%d.%m.%Y")),
+            BirthDate::Year(y) => write!(f, "{y}"),
+        }
+    }
+}
+
+/// Agreement of two birth dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateAgreement {
+    /// The same full date.
+    Exact,
+    /// The same year, one side a bare year.
+    Year,
+    /// Different dates or years.
+    Disagree,
+}
+
+/// Sex, as far as a name tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Sex {
+    /// Male.
+    Male,
+    /// Female.
+    Female,
+}
+
+/// The relation of a relative to the official, as the HR questionnaire states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kinship {
+    /// Husband or wife.
+    Spouse,
+    /// Father or mother.
+    Parent,
+    /// Son or daughter.
+    Child,
+    /// Grandfather or grandmother.
+    Grandparent,
+    /// Grandson or granddaughter.
+    Grandchild,
+    /// Full brother or sister.
+    Sibling,
+    /// Half brother or sister (a common father or mother).
+    HalfSibling,
+    /// Adoptive parent.
+    AdoptiveParent,
+    /// Adopted child.
+    AdoptedChild,
+    /// Spouse's parent (свёкор, свекровь, тесть, тёща).
+    ParentInLaw,
+    /// Child's spouse (зять, невестка, сноха).
+    ChildInLaw,
+    /// Spouse's sibling or sibling's spouse (деверь, золовка, шурин, свояченица, свояк).
+    SiblingInLaw,
+    /// Stepfather or stepmother.
+    StepParent,
+    /// Stepson or stepdaughter.
+    StepChild,
+    /// Step-brother or step-sister (сводный брат, сводная сестра).
+    StepSibling,
+    /// Former husband or wife.
+    FormerSpouse,
+    /// A word the questionnaire used that affil does not know.
+    Unknown,
+}
+
+impl Kinship {
+    /// Close relation under 44-FZ art. 31 p.1 i.9 (marriage, direct line, siblings, adoption).
+    pub fn is_44fz_close(self) -> bool {
+        use Kinship::*;
+        matches!(
+            self,
+            Spouse
+                | Parent
+                | Child
+                | Grandparent
+                | Grandchild
+                | Sibling
+                | HalfSibling
+                | AdoptiveParent
+                | AdoptedChild
+        )
+    }
+
+    /// The relation seen from the other side (A is B's parent -> B is A's child).
+    pub fn inverse(self) -> Kinship {
+        use Kinship::*;
+        match self {
+            Parent => Child,
+            Child => Parent,
+            Grandparent => Grandchild,
+            Grandchild => Grandparent,
+            AdoptiveParent => AdoptedChild,
+            AdoptedChild => AdoptiveParent,
+            ParentInLaw => ChildInLaw,
+            ChildInLaw => ParentInLaw,
+            StepParent => StepChild,
+            StepChild => StepParent,
+            other => other,
+        }
+    }
+
+    /// Stable code used in the output files.
+    pub fn code(self) -> &'static str {
+        use Kinship::*;
+        match self {
+            Spouse => "spouse",
+            Parent => "parent",
+            Child => "child",
+            Grandparent => "grandparent",
+            Grandchild => "grandchild",
+            Sibling => "sibling",
+            HalfSibling => "half_sibling",
+            AdoptiveParent => "adoptive_parent",
+            AdoptedChild => "adopted_child",
+            ParentInLaw => "parent_in_law",
+            ChildInLaw => "child_in_law",
+            SiblingInLaw => "sibling_in_law",
+            StepParent => "step_parent",
+            StepChild => "step_child",
+            StepSibling => "step_sibling",
+            FormerSpouse => "former_spouse",
+            Unknown => "unknown",
+        }
+    }
+
+    /// Russian word for the relation, by the relative's sex where known.
+    pub fn russian(self, sex: Option<Sex>) -> &'static str {
+        use Kinship::*;
+        let f = sex == Some(Sex::Female);
+        let m = sex == Some(Sex::Male);
+        match self {
+            Spouse if f => "жена",
+            Spouse if m => "муж",
+            Spouse => "супруг(а)",
+            Parent if f => "мать",
+            Parent if m => "отец",
+            Parent => "родитель",
+            Child if f => "дочь",
+            Child if m => "сын",
+            Child => "ребёнок",
+            Grandparent if f => "бабушка",
+            Grandparent if m => "дедушка",
+            Grandparent => "дедушка/бабушка",
+            Grandchild if f => "внучка",
+            Grandchild if m => "внук",
+            Grandchild => "внук/внучка",
+            Sibling if f => "сестра",
+            Sibling if m => "брат",
+            Sibling => "брат/сестра",
+            HalfSibling if f => "неполнородная сестра",
+            HalfSibling if m => "неполнородный брат",
+            HalfSibling => "неполнородный брат/сестра",
+            AdoptiveParent => "усыновитель",
+            AdoptedChild if f => "удочерённая",
+            AdoptedChild => "усыновлённый",
+            ParentInLaw => "родитель супруга",
+            ChildInLaw => "супруг(а) ребёнка",
+            SiblingInLaw => "свойственник",
+            StepParent => "отчим/мачеха",
+            StepChild => "пасынок/падчерица",
+            StepSibling => "сводный брат/сестра",
+            FormerSpouse => "бывший супруг(а)",
+            Unknown => "родственник",
+        }
+    }
+}
+
+/// A role of a person or organisation in a company, from the registry extract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyRoleKind {
+    /// Sole executive body (director, general director, president).
+    Director,
+    /// Founder (participant) with a share of the capital.
+    Founder,
+    /// Beneficiary as the registry reports it (direct and indirect together).
+    Beneficiary,
+    /// Member of a collegial executive body.
+    BoardMember,
+    /// A managing company acting as the sole executive body.
+    ManagingCompany,
+}
+
+impl CompanyRoleKind {
+    /// Stable code used in the input and output files.
+    pub fn code(self) -> &'static str {
+        match self {
+            CompanyRoleKind::Director => "director",
+            CompanyRoleKind::Founder => "founder",
+            CompanyRoleKind::Beneficiary => "beneficiary",
+            CompanyRoleKind::BoardMember => "board_member",
+            CompanyRoleKind::ManagingCompany => "managing_company",
+        }
+    }
+}
+
+/// A customer-side role in one procurement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatRole {
+    /// Head of the customer.
+    CustomerHead,
+    /// Chair of the procurement commission.
+    Chair,
+    /// Deputy chair of the commission.
+    DeputyChair,
+    /// Commission member.
+    Member,
+    /// Commission secretary.
+    Secretary,
+    /// Contract manager.
+    ContractManager,
+    /// Head of the contract service.
+    ContractServiceHead,
+}
+
+impl SeatRole {
+    /// Stable code used in the input and output files.
+    pub fn code(self) -> &'static str {
+        match self {
+            SeatRole::CustomerHead => "customer_head",
+            SeatRole::Chair => "chair",
+            SeatRole::DeputyChair => "deputy_chair",
+            SeatRole::Member => "member",
+            SeatRole::Secretary => "secretary",
+            SeatRole::ContractManager => "contract_manager",
+            SeatRole::ContractServiceHead => "contract_service_head",
+        }
+    }
+
+    /// Russian name of the role for evidence lines.
+    pub fn russian(self) -> &'static str {
+        match self {
+            SeatRole::CustomerHead => "руководитель заказчика",
+            SeatRole::Chair => "председатель комиссии",
+            SeatRole::DeputyChair => "заместитель председателя комиссии",
+            SeatRole::Member => "член комиссии",
+            SeatRole::Secretary => "секретарь комиссии",
+            SeatRole::ContractManager => "контрактный управляющий",
+            SeatRole::ContractServiceHead => "руководитель контрактной службы",
+        }
+    }
+}
+
+/// A row of officials.csv.
+#[derive(Clone, Debug)]
+pub struct Official {
+    /// Line in the file.
+    pub line: u64,
+    /// The analyst's id of the official.
+    pub official_id: String,
+    /// Full name as written.
+    pub full_name: String,
+    /// Birth date.
+    pub birth_date: Option<BirthDate>,
+    /// Valid personal INN.
+    pub inn: Option<String>,
+    /// Position held.
+    pub position: String,
+    /// INN of the employer (the customer whose staff the official is).
+    pub employer_inn: Option<String>,
+    /// Home address.
+    pub address: String,
+    /// Phone.
+    pub phone: String,
+    /// E-mail.
+    pub email: String,
+    /// Other full names (maiden or married).
+    pub former_names: Vec<String>,
+}
+
+/// A row of relatives.csv.
+#[derive(Clone, Debug)]
+pub struct Relative {
+    /// Line in the file.
+    pub line: u64,
+    /// The analyst's id of the relative, if given.
+    pub relative_id: Option<String>,
+    /// The official whose questionnaire lists this relative.
+    pub official_id: String,
+    /// The relation of the relative to the official.
+    pub kinship: Kinship,
+    /// The kinship word as written.
+    pub kinship_word: String,
+    /// Full name as written.
+    pub full_name: String,
+    /// Other full names.
+    pub former_names: Vec<String>,
+    /// Birth date.
+    pub birth_date: Option<BirthDate>,
+    /// Valid personal INN.
+    pub inn: Option<String>,
+    /// Home address.
+    pub address: String,
+    /// Phone.
+    pub phone: String,
+    /// Workplace as written.
+    pub workplace: String,
+}
+
+/// A row of companies.csv.
+#[derive(Clone, Debug)]
+pub struct Company {
+    /// Line in the file.
+    pub line: u64,
+    /// Valid INN (10 digits; 12 for an entrepreneur).
+    pub inn: String,
+    /// Valid OGRN or OGRNIP.
+    pub ogrn: Option<String>,
+    /// Name with legal form.
+    pub name: String,
+    /// Legal address.
+    pub address: String,
+    /// Phone.
+    pub phone: String,
+    /// E-mail.
+    pub email: String,
+    /// Registry status.
+    pub status: String,
+}
+
+/// A row of company_roles.csv.
+#[derive(Clone, Debug)]
+pub struct CompanyRole {
+    /// Line in the file.
+    pub line: u64,
+    /// The company the role is in.
+    pub company_inn: String,
+    /// The role.
+    pub role: CompanyRoleKind,
+    /// The person holding the role, if a person.
+    pub person_name: Option<String>,
+    /// The person's valid INN.
+    pub person_inn: Option<String>,
+    /// The person's birth date.
+    pub person_birth_date: Option<BirthDate>,
+    /// The organisation holding the role (a founder company, a managing company).
+    pub holder_inn: Option<String>,
+    /// Share of the capital (exact fraction in 0..=1).
+    pub share: Option<Share>,
+    /// First day of the role, inclusive.
+    pub since: Option<Date>,
+    /// Last day of the role, inclusive.
+    pub until: Option<Date>,
+}
+
+impl CompanyRole {
+    /// True when the role holds on `date` (an unknown date holds every role).
+    pub fn active_on(&self, date: Option<Date>) -> bool {
+        let Some(d) = date else { return true };
+        self.since.is_none_or(|s| s <= d) && self.until.is_none_or(|u| d <= u)
+    }
+}
+
+/// A row of procurements.csv.
+#[derive(Clone, Debug)]
+pub struct Procurement {
+    /// Line in the file.
+    pub line: u64,
+    /// Procurement number.
+    pub procurement_id: String,
+    /// Customer's INN.
+    pub customer_inn: String,
+    /// Customer's name.
+    pub customer_name: String,
+    /// Subject.
+    pub subject: String,
+    /// Procurement method.
+    pub method: String,
+    /// Publication date: the date the rules check roles on.
+    pub published: Option<Date>,
+    /// Initial (maximum) price.
+    pub initial_price: Option<f64>,
+    /// National project, if any.
+    pub national_project: String,
+}
+
+/// A row of participants.csv: one bid.
+#[derive(Clone, Debug)]
+pub struct Participant {
+    /// Line in the file.
+    pub line: u64,
+    /// Procurement number.
+    pub procurement_id: String,
+    /// Participant's INN (10 digits: a company; 12: an individual entrepreneur).
+    pub participant_inn: String,
+    /// Participant's name as written.
+    pub participant_name: String,
+    /// True for the winner.
+    pub is_winner: bool,
+    /// Bid price.
+    pub bid_price: Option<f64>,
+    /// Contract price (winner).
+    pub contract_price: Option<f64>,
+}
+
+/// A row of commissions.csv: one customer-side seat in a procurement.
+#[derive(Clone, Debug)]
+pub struct Seat {
+    /// Line in the file.
+    pub line: u64,
+    /// Procurement number.
+    pub procurement_id: String,
+    /// The official, when the file names one.
+    pub official_id: Option<String>,
+    /// The member's name as the protocol gives it.
+    pub member_name: Option<String>,
+    /// The role.
+    pub role: SeatRole,
+}
+
+/// One value or row the run could not use.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    /// File name.
+    pub file: String,
+    /// 1-based line (0 when not tied to a line).
+    pub line: u64,
+    /// Column name (empty when the whole row is concerned).
+    pub column: String,
+    /// What is wrong and what was done.
+    pub problem: String,
+}
+
+/// Counts for one input file.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileStats {
+    /// File name.
+    pub file: String,
+    /// Encoding detected.
+    pub encoding: String,
+    /// Delimiter detected.
+    pub delimiter: char,
+    /// Data rows read.
+    pub rows_read: usize,
+    /// Rows used.
+    pub rows_used: usize,
+    /// Rows rejected (each listed in warnings).
+    pub rows_rejected: usize,
+}
+
+/// All input of one check, typed and validated.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    /// officials.csv.
+    pub officials: Vec<Official>,
+    /// relatives.csv.
+    pub relatives: Vec<Relative>,
+    /// companies.csv.
+    pub companies: Vec<Company>,
+    /// company_roles.csv.
+    pub roles: Vec<CompanyRole>,
+    /// procurements.csv.
+    pub procurements: Vec<Procurement>,
+    /// participants.csv.
+    pub participants: Vec<Participant>,
+    /// commissions.csv.
+    pub seats: Vec<Seat>,
+    /// Per-file counts, in reading order.
+    pub stats: Vec<FileStats>,
+}

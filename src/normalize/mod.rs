@@ -1,0 +1,160 @@
+//! Stage 2: turn every place a person is named into a [`Mention`] with a parsed name.
+
+pub mod name;
+pub mod translit;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+pub use name::{parse_name, NormName, Part};
+
+use crate::identifiers::{inn_kind, InnKind};
+use crate::model::{BirthDate, Dataset};
+
+/// Index of a mention in [`Mentions::list`].
+pub type MentionId = u32;
+
+/// Where a mention comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MentionSource {
+    /// An official (index into `Dataset::officials`).
+    Official(u32),
+    /// A relative (index into `Dataset::relatives`).
+    Relative(u32),
+    /// A person in a company role (index into `Dataset::roles`).
+    Role(u32),
+    /// An individual entrepreneur participant (index into `Dataset::participants`).
+    Entrepreneur(u32),
+}
+
+/// One naming of a person in one record.
+#[derive(Clone, Debug)]
+pub struct Mention {
+    /// The record it comes from.
+    pub source: MentionSource,
+    /// The name as written, parsed; then the former names.
+    pub names: Vec<NormName>,
+    /// Birth date, if the record has one.
+    pub birth: Option<BirthDate>,
+    /// Valid personal INN, if the record has one.
+    pub inn: Option<String>,
+    /// The official whose questionnaire the record belongs to (the official or a relative):
+    /// two mentions of one questionnaire are never one person.
+    pub family: Option<u32>,
+}
+
+/// Every mention of a dataset, with indexes from records to mentions.
+#[derive(Clone, Debug, Default)]
+pub struct Mentions {
+    /// All mentions.
+    pub list: Vec<Mention>,
+    /// Mention of each official.
+    pub of_official: Vec<MentionId>,
+    /// Mention of each relative.
+    pub of_relative: Vec<MentionId>,
+    /// Mention of each company role held by a person.
+    pub of_role: Vec<Option<MentionId>>,
+    /// Mention of each entrepreneur participant, by INN.
+    pub of_entrepreneur: HashMap<String, MentionId>,
+}
+
+impl Mention {
+    /// The name as written in its record.
+    pub fn display_name<'a>(&self, data: &'a Dataset) -> &'a str {
+        match self.source {
+            MentionSource::Official(i) => &data.officials[i as usize].full_name,
+            MentionSource::Relative(i) => &data.relatives[i as usize].full_name,
+            MentionSource::Role(i) => data.roles[i as usize].person_name.as_deref().unwrap_or(""),
+            MentionSource::Entrepreneur(i) => &data.participants[i as usize].participant_name,
+        }
+    }
+}
+
+fn names(primary: &str, former: &[String]) -> Vec<NormName> {
+    std::iter::once(primary)
+        .chain(former.iter().map(String::as_str))
+        .map(parse_name)
+        .collect()
+}
+
+/// Builds the mentions of every person named in `data`.
+pub fn normalize(data: &Dataset) -> Mentions {
+    let officials: Vec<Mention> = data
+        .officials
+        .par_iter()
+        .enumerate()
+        .map(|(i, o)| Mention {
+            source: MentionSource::Official(i as u32),
+            names: names(&o.full_name, &o.former_names),
+            birth: o.birth_date,
+            inn: o.inn.clone(),
+            family: Some(i as u32),
+        })
+        .collect();
+    let official_index: HashMap<&str, u32> = data
+        .officials
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.official_id.as_str(), i as u32))
+        .collect();
+    let relatives: Vec<Mention> = data
+        .relatives
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| Mention {
+            source: MentionSource::Relative(i as u32),
+            names: names(&r.full_name, &r.former_names),
+            birth: r.birth_date,
+            inn: r.inn.clone(),
+            family: official_index.get(r.official_id.as_str()).copied(),
+        })
+        .collect();
+    let roles: Vec<Option<Mention>> = data
+        .roles
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.person_name.as_ref().map(|n| Mention {
+                source: MentionSource::Role(i as u32),
+                names: names(n, &[]),
+                birth: r.person_birth_date,
+                inn: r.person_inn.clone(),
+                family: None,
+            })
+        })
+        .collect();
+
+    let mut m = Mentions::default();
+    for x in officials {
+        m.of_official.push(m.list.len() as MentionId);
+        m.list.push(x);
+    }
+    for x in relatives {
+        m.of_relative.push(m.list.len() as MentionId);
+        m.list.push(x);
+    }
+    for x in roles {
+        m.of_role.push(x.map(|x| {
+            m.list.push(x);
+            (m.list.len() - 1) as MentionId
+        }));
+    }
+    for (i, p) in data.participants.iter().enumerate() {
+        if inn_kind(&p.participant_inn) != Some(InnKind::Person)
+            || m.of_entrepreneur.contains_key(&p.participant_inn)
+        {
+            continue;
+        }
+        m.of_entrepreneur
+            .insert(p.participant_inn.clone(), m.list.len() as MentionId);
+        m.list.push(Mention {
+            source: MentionSource::Entrepreneur(i as u32),
+            names: vec![parse_name(&p.participant_name)],
+            birth: None,
+            inn: Some(p.participant_inn.clone()),
+            family: None,
+        });
+    }
+    m
+}

@@ -1,0 +1,356 @@
+//! Parsing a Russian full name into its parts, each as a skeleton (see [`super::translit`]).
+
+use std::sync::OnceLock;
+
+use super::translit::{is_cyrillic, skeleton};
+use crate::model::Sex;
+
+/// One part of a name: a whole word or an initial.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// A whole word (skeleton).
+    Full(Box<str>),
+    /// An initial (skeleton of its letter, e.g. `m`, `zh`, `iu`).
+    Initial(Box<str>),
+}
+
+impl Part {
+    /// The skeleton text of the part.
+    pub fn text(&self) -> &str {
+        match self {
+            Part::Full(s) | Part::Initial(s) => s,
+        }
+    }
+}
+
+/// A parsed, normalised name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NormName {
+    /// Surname skeleton as written (with its gender ending).
+    pub surname: Option<Box<str>>,
+    /// Surname with feminine endings folded to the masculine form (Иванова -> ivanov).
+    pub surname_stem: Option<Box<str>>,
+    /// Given name.
+    pub given: Option<Part>,
+    /// Patronymic.
+    pub patronymic: Option<Part>,
+    /// Sex as the name tells it.
+    pub sex: Option<Sex>,
+    /// True when the sex comes from the patronymic (reliable), not only the surname.
+    pub sex_from_patronymic: bool,
+}
+
+impl NormName {
+    /// True when nothing usable was found.
+    pub fn is_empty(&self) -> bool {
+        self.surname.is_none() && self.given.is_none() && self.patronymic.is_none()
+    }
+}
+
+/// Common Russian given names, so that `Мария Иванова` is read given-name first.
+const GIVEN_NAMES: &[&str] = &[
+    "Александр", "Алексей", "Анатолий", "Андрей", "Антон", "Аркадий", "Артём", "Артур", "Борис",
+    "Вадим", "Валентин", "Валерий", "Василий", "Виктор", "Виталий", "Владимир", "Владислав",
+    "Вячеслав", "Геннадий", "Георгий", "Глеб", "Григорий", "Даниил", "Денис", "Дмитрий", "Евгений",
+    "Егор", "Иван", "Игорь", "Илья", "Кирилл", "Константин", "Лев", "Леонид", "Максим", "Марк",
+    "Матвей", "Михаил", "Никита", "Николай", "Олег", "Павел", "Пётр", "Роман", "Руслан",
+    "Семён", "Сергей", "Станислав", "Степан", "Тимофей", "Тимур", "Фёдор", "Юрий", "Ярослав",
+    "Александра", "Алёна", "Алина", "Алла", "Анастасия", "Анна", "Антонина", "Валентина",
+    "Валерия", "Вера", "Вероника", "Виктория", "Галина", "Дарья", "Диана", "Евгения",
+    "Екатерина", "Елена", "Елизавета", "Жанна", "Зинаида", "Зоя", "Инна", "Ирина", "Карина",
+    "Кристина", "Ксения", "Лариса", "Лидия", "Любовь", "Людмила", "Маргарита", "Марина",
+    "Мария", "Надежда", "Наталья", "Наталия", "Нина", "Оксана", "Ольга", "Полина", "Раиса",
+    "Светлана", "София", "Софья", "Тамара", "Татьяна", "Ульяна", "Юлия", "Яна",
+];
+
+fn given_names() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| GIVEN_NAMES.iter().map(|n| skeleton(n, true)).collect())
+}
+
+/// True when the skeleton is a known given name.
+pub fn is_given_name(skel: &str) -> bool {
+    given_names().contains(skel)
+}
+
+/// Sex told by a patronymic skeleton, if it is one.
+pub fn patronymic_sex(skel: &str) -> Option<Sex> {
+    const FEMALE: &[&str] = &["ovna", "evna", "ichna", "inichna"];
+    const MALE: &[&str] = &["ovich", "evich"];
+    if skel.len() < 5 {
+        return None;
+    }
+    if FEMALE.iter().any(|s| skel.ends_with(s)) {
+        Some(Sex::Female)
+    } else if MALE.iter().any(|s| skel.ends_with(s))
+        // Ильич, Лукич, Кузьмич, Фомич, Никитич.
+        || (skel.ends_with("ich") && skel.len() <= 8)
+    {
+        Some(Sex::Male)
+    } else {
+        None
+    }
+}
+
+/// Folds a feminine surname to its masculine form; returns it with the sex its ending tells.
+pub fn surname_stem(skel: &str) -> (String, Option<Sex>) {
+    const PAIRS: &[(&str, &str)] = &[("skaia", "skii"), ("ova", "ov"), ("eva", "ev"), ("ina", "in")];
+    for (fem, masc) in PAIRS {
+        if skel.len() >= fem.len() + 2 && skel.ends_with(fem) {
+            let stem = format!("{}{}", &skel[..skel.len() - fem.len()], masc);
+            return (stem, Some(Sex::Female));
+        }
+    }
+    const MALE_ENDINGS: &[&str] = &["skii", "ov", "ev", "in"];
+    let sex = MALE_ENDINGS
+        .iter()
+        .any(|e| skel.len() >= e.len() + 2 && skel.ends_with(e))
+        .then_some(Sex::Male);
+    (skel.to_owned(), sex)
+}
+
+/// Words that are not part of a person's name in registry exports.
+const NOISE_WORDS: &[&str] = &["ип", "индивидуальный", "предприниматель", "гражданин", "гр"];
+
+/// A word of the name before it is assigned a role.
+struct Token {
+    skel: String,
+    initial: bool,
+}
+
+fn tokenize(raw: &str) -> Vec<Token> {
+    // Hyphenated and dotted forms: "Петрова-Водкина" is one word, "М.П." two initials.
+    let mut cleaned = String::with_capacity(raw.len() + 8);
+    let chars: Vec<char> = raw.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '-' | '‐' | '–' | '—' => {
+                let prev_letter = i > 0 && chars[i - 1].is_alphabetic();
+                let next_letter = chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+                if !(prev_letter && next_letter) {
+                    cleaned.push(' ');
+                }
+            }
+            '.' => cleaned.push_str(". "),
+            ',' | '(' | ')' | '"' | '«' | '»' | '/' | '\\' | '_' => cleaned.push(' '),
+            '\'' | '’' | '`' => {}
+            c if c.is_alphabetic() || c.is_whitespace() => cleaned.push(c),
+            _ => cleaned.push(' '),
+        }
+    }
+    let in_cyrillic = raw.chars().any(is_cyrillic);
+    let mut out: Vec<Token> = Vec::new();
+    for word in cleaned.split_whitespace() {
+        let dotted = word.ends_with('.');
+        let bare = word.trim_end_matches('.');
+        if bare.is_empty() {
+            continue;
+        }
+        let lower = bare.to_lowercase().replace('ё', "е");
+        if NOISE_WORDS.contains(&lower.as_str()) {
+            continue;
+        }
+        let letters = bare.chars().count();
+        let skel = skeleton(bare, in_cyrillic);
+        if skel.is_empty() {
+            continue;
+        }
+        let initial = letters == 1 || (dotted && letters == 2 && !in_cyrillic);
+        out.push(Token { skel, initial });
+    }
+    // "оглы" / "кызы" belong to the patronymic before them.
+    let mut merged: Vec<Token> = Vec::with_capacity(out.len());
+    for t in out {
+        if matches!(t.skel.as_str(), "ogli" | "kizi" | "uli" | "uulu") && !merged.is_empty() {
+            let prev = merged.last_mut().expect("checked non-empty");
+            prev.skel.push_str(&t.skel);
+            continue;
+        }
+        merged.push(t);
+    }
+    merged
+}
+
+fn is_patronymic(t: &Token) -> bool {
+    !t.initial
+        && (patronymic_sex(&t.skel).is_some()
+            || t.skel.ends_with("ogli")
+            || t.skel.ends_with("kizi"))
+}
+
+/// Parses a full name as written in any registry.
+pub fn parse_name(raw: &str) -> NormName {
+    let tokens = tokenize(raw);
+    let full: Vec<&Token> = tokens.iter().filter(|t| !t.initial).collect();
+    let initials: Vec<&Token> = tokens.iter().filter(|t| t.initial).collect();
+    let mut name = NormName::default();
+    let word = |t: &Token| Part::Full(t.skel.clone().into());
+    let init = |t: &Token| Part::Initial(t.skel.clone().into());
+    let mut surname: Option<String> = None;
+    if !initials.is_empty() {
+        // "Иванова М.П.", "М. П. Иванова", "Иванова Мария П.".
+        let mut parts = full.iter();
+        surname = parts.next().map(|t| t.skel.clone());
+        let mut rest: Vec<Part> = parts.map(|t| word(t)).collect();
+        rest.extend(initials.iter().map(|t| init(t)));
+        let mut rest = rest.into_iter();
+        name.given = rest.next();
+        name.patronymic = rest.next();
+    } else {
+        match full.len() {
+            0 => {}
+            1 => surname = Some(full[0].skel.clone()),
+            2 => {
+                if is_patronymic(full[1]) {
+                    name.given = Some(word(full[0]));
+                    name.patronymic = Some(word(full[1]));
+                } else if is_given_name(&full[0].skel) && !is_given_name(&full[1].skel) {
+                    name.given = Some(word(full[0]));
+                    surname = Some(full[1].skel.clone());
+                } else {
+                    surname = Some(full[0].skel.clone());
+                    name.given = Some(word(full[1]));
+                }
+            }
+            n => {
+                let last = n - 1;
+                if is_patronymic(full[last]) {
+                    // Фамилия Имя Отчество (a double surname may take two words).
+                    surname = Some(full[..last - 1].iter().map(|t| t.skel.as_str()).collect());
+                    name.given = Some(word(full[last - 1]));
+                    name.patronymic = Some(word(full[last]));
+                } else if is_patronymic(full[1]) {
+                    // Имя Отчество Фамилия.
+                    name.given = Some(word(full[0]));
+                    name.patronymic = Some(word(full[1]));
+                    surname = Some(full[2..].iter().map(|t| t.skel.as_str()).collect());
+                } else {
+                    surname = Some(full[0].skel.clone());
+                    name.given = Some(word(full[1]));
+                    name.patronymic = Some(word(full[2]));
+                }
+            }
+        }
+    }
+    let mut sex_by_surname = None;
+    if let Some(s) = surname.filter(|s| !s.is_empty()) {
+        let (stem, sex) = surname_stem(&s);
+        sex_by_surname = sex;
+        name.surname_stem = Some(stem.into());
+        name.surname = Some(s.into());
+    }
+    let sex_by_patronymic = match &name.patronymic {
+        Some(Part::Full(p)) => patronymic_sex(p).or(if p.ends_with("kizi") {
+            Some(Sex::Female)
+        } else if p.ends_with("ogli") {
+            Some(Sex::Male)
+        } else {
+            None
+        }),
+        _ => None,
+    };
+    name.sex_from_patronymic = sex_by_patronymic.is_some();
+    name.sex = sex_by_patronymic.or(sex_by_surname);
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full(s: &str) -> Option<Part> {
+        Some(Part::Full(s.into()))
+    }
+    fn ini(s: &str) -> Option<Part> {
+        Some(Part::Initial(s.into()))
+    }
+
+    #[test]
+    fn surname_given_patronymic() {
+        let n = parse_name("Иванова Мария Петровна");
+        assert_eq!(n.surname.as_deref(), Some("ivanova"));
+        assert_eq!(n.surname_stem.as_deref(), Some("ivanov"));
+        assert_eq!(n.given, full("mariia"));
+        assert_eq!(n.patronymic, full("petrovna"));
+        assert_eq!(n.sex, Some(Sex::Female));
+        assert!(n.sex_from_patronymic);
+    }
+
+    #[test]
+    fn case_spaces_and_yo_do_not_matter() {
+        assert_eq!(parse_name("  ИВАНОВА   мария  ПЕТРОВНА "), parse_name("Иванова Мария Петровна"));
+        assert_eq!(parse_name("Семёнов Пётр Артёмович"), parse_name("Семенов Петр Артемович"));
+    }
+
+    #[test]
+    fn word_order_given_first() {
+        assert_eq!(parse_name("Мария Петровна Иванова"), parse_name("Иванова Мария Петровна"));
+        let n = parse_name("Мария Иванова");
+        assert_eq!(n.surname.as_deref(), Some("ivanova"));
+        assert_eq!(n.given, full("mariia"));
+    }
+
+    #[test]
+    fn initials_in_both_positions() {
+        for raw in ["Иванова М.П.", "Иванова М. П.", "М. П. Иванова", "М.П.Иванова"] {
+            let n = parse_name(raw);
+            assert_eq!(n.surname.as_deref(), Some("ivanova"), "{raw}");
+            assert_eq!(n.given, ini("m"), "{raw}");
+            assert_eq!(n.patronymic, ini("p"), "{raw}");
+        }
+        assert_eq!(parse_name("Жуков Ю.А.").given, ini("iu"));
+    }
+
+    #[test]
+    fn missing_patronymic() {
+        let n = parse_name("Петров Иван");
+        assert_eq!(n.surname.as_deref(), Some("petrov"));
+        assert_eq!(n.given, full("ivan"));
+        assert_eq!(n.patronymic, None);
+        assert_eq!(n.sex, Some(Sex::Male));
+    }
+
+    #[test]
+    fn hyphenated_surname_is_one_word() {
+        let a = parse_name("Петрова-Водкина Анна Ивановна");
+        let b = parse_name("Петрова - Водкина Анна Ивановна");
+        assert_eq!(a.surname.as_deref(), Some("petrovavodkina"));
+        assert_eq!(b.given, a.given);
+        assert_eq!(b.patronymic, a.patronymic);
+    }
+
+    #[test]
+    fn gendered_surnames_share_a_stem() {
+        for (m, f) in [
+            ("Иванов", "Иванова"),
+            ("Петровский", "Петровская"),
+            ("Ильин", "Ильина"),
+            ("Соловьев", "Соловьева"),
+        ] {
+            let a = parse_name(&format!("{m} Иван Иванович"));
+            let b = parse_name(&format!("{f} Анна Ивановна"));
+            assert_eq!(a.surname_stem, b.surname_stem, "{m}/{f}");
+        }
+        // Unchanging surnames stay as they are.
+        assert_eq!(parse_name("Черных Анна").surname_stem.as_deref(), Some("chernikh"));
+        assert_eq!(parse_name("Шевченко Анна").surname_stem.as_deref(), Some("shevchenko"));
+    }
+
+    #[test]
+    fn latin_transliteration_matches_cyrillic() {
+        assert_eq!(parse_name("Ivanova Mariya Petrovna"), parse_name("Иванова Мария Петровна"));
+        assert_eq!(parse_name("Sergey Alexeyevich Kuznetsov").surname.as_deref(), Some("kuznetsov"));
+    }
+
+    #[test]
+    fn entrepreneur_prefix_is_dropped() {
+        assert_eq!(parse_name("ИП Петров Иван Петрович"), parse_name("Петров Иван Петрович"));
+    }
+
+    #[test]
+    fn patronymic_sex_and_short_forms() {
+        assert_eq!(parse_name("Ленин Владимир Ильич").sex, Some(Sex::Male));
+        assert_eq!(parse_name("Ильина Анна Ильинична").sex, Some(Sex::Female));
+        assert_eq!(parse_name("Мамедов Рашид Гасан оглы").sex, Some(Sex::Male));
+    }
+}

@@ -1,0 +1,221 @@
+//! One Latin "skeleton" for every spelling of a Russian name: Cyrillic letters, Latin
+//! look-alikes typed inside Cyrillic words, and the common transliteration schemes
+//! (GOST 7.79, ICAO passports, older BGN-style spellings) all fold to the same string.
+
+/// Latin letters that look like Cyrillic ones, as typed by mistake inside Cyrillic words.
+pub fn lookalike_to_cyrillic(c: char) -> Option<char> {
+    Some(match c {
+        'A' => 'А',
+        'B' => 'В',
+        'C' => 'С',
+        'E' => 'Е',
+        'H' => 'Н',
+        'K' => 'К',
+        'M' => 'М',
+        'O' => 'О',
+        'P' => 'Р',
+        'T' => 'Т',
+        'X' => 'Х',
+        'Y' => 'У',
+        'a' => 'а',
+        'b' => 'в',
+        'c' => 'с',
+        'e' => 'е',
+        'h' => 'н',
+        'k' => 'к',
+        'm' => 'м',
+        'o' => 'о',
+        'p' => 'р',
+        't' => 'т',
+        'x' => 'х',
+        'y' => 'у',
+        _ => return None,
+    })
+}
+
+/// True for a Cyrillic letter.
+pub fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}')
+}
+
+/// The skeleton of one lower-case Cyrillic letter.
+fn cyrillic_skeleton(c: char) -> &'static str {
+    match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "g",
+        'д' => "d",
+        'е' | 'ё' | 'э' | 'є' => "e",
+        'ж' => "zh",
+        'з' => "z",
+        'и' | 'й' | 'ы' | 'і' | 'ї' => "i",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' | 'ь' => "",
+        'ю' => "iu",
+        'я' => "ia",
+        _ => "",
+    }
+}
+
+/// Folds a Latin transliteration to the skeleton (lower case input).
+fn latin_skeleton(word: &str) -> String {
+    // Multi-letter spellings first, longest first; order matters.
+    const RULES: &[(&str, &str)] = &[
+        ("shch", "shch"),
+        ("sch", "shch"),
+        ("tch", "ch"),
+        ("zh", "zh"),
+        ("kh", "kh"),
+        ("ch", "ch"),
+        ("sh", "sh"),
+        ("ts", "ts"),
+        ("tz", "ts"),
+        ("tc", "ts"),
+        ("ck", "k"),
+        ("iya", "iia"),
+        ("iyu", "iiu"),
+        ("iye", "ie"),
+        ("iy", "ii"),
+        ("yy", "ii"),
+        ("ij", "ii"),
+        ("yu", "iu"),
+        ("ju", "iu"),
+        ("ya", "ia"),
+        ("ja", "ia"),
+        ("ye", "e"),
+        ("je", "e"),
+        ("yo", "e"),
+        ("jo", "e"),
+        ("x", "ks"),
+        ("w", "v"),
+        ("q", "k"),
+        ("h", "kh"),
+        ("c", "ts"),
+        ("y", "i"),
+        ("j", "i"),
+    ];
+    let mut out = String::with_capacity(word.len() + 4);
+    let mut rest = word;
+    'outer: while let Some(c) = rest.chars().next() {
+        for (from, to) in RULES {
+            if rest.starts_with(from) {
+                out.push_str(to);
+                rest = &rest[from.len()..];
+                continue 'outer;
+            }
+        }
+        if c.is_ascii_alphabetic() {
+            out.push(c);
+        } else if let Some(base) = fold_diacritic(c) {
+            out.push(base);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn fold_diacritic(c: char) -> Option<char> {
+    Some(match c {
+        'á' | 'à' | 'ä' | 'â' => 'a',
+        'é' | 'è' | 'ë' | 'ê' | 'ě' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ý' | 'ÿ' => 'i',
+        'š' => 's',
+        'ž' => 'z',
+        'č' => 'c',
+        _ => return None,
+    })
+}
+
+/// The skeleton of one word. `in_cyrillic_name` says the name around it is Cyrillic, so
+/// Latin look-alike letters are read as the Cyrillic letters they imitate.
+pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
+    let lower = word.to_lowercase();
+    let has_cyr = lower.chars().any(is_cyrillic);
+    let all_lookalike = lower
+        .chars()
+        .all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
+    if has_cyr || (in_cyrillic_name && all_lookalike) {
+        let mut out = String::with_capacity(lower.len());
+        for c in lower.chars() {
+            let c = lookalike_to_cyrillic(c)
+                .map(|k| k.to_lowercase().next().unwrap_or(k))
+                .unwrap_or(c);
+            if is_cyrillic(c) {
+                out.push_str(cyrillic_skeleton(c));
+            } else if c.is_ascii_alphabetic() {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        latin_skeleton(&lower)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sk(w: &str) -> String {
+        skeleton(w, w.chars().any(is_cyrillic))
+    }
+
+    #[test]
+    fn cyrillic_and_transliterations_meet() {
+        for (cyr, lat) in [
+            ("Мария", "Mariya"),
+            ("Наталья", "Natalya"),
+            ("Татьяна", "Tatiana"),
+            ("Дмитрий", "Dmitriy"),
+            ("Сергей", "Sergey"),
+            ("Юрий", "Yuriy"),
+            ("Алексей", "Alexey"),
+            ("Пётр", "Pyotr"),
+            ("Евгений", "Yevgeniy"),
+            ("Щукин", "Shchukin"),
+            ("Жуков", "Zhukov"),
+            ("Цветков", "Tsvetkov"),
+            ("Хабаров", "Khabarov"),
+            ("Ольга", "Olga"),
+            ("Крылов", "Krylov"),
+            ("Васильевич", "Vasilyevich"),
+        ] {
+            assert_eq!(sk(cyr), sk(lat), "{cyr} / {lat}");
+        }
+    }
+
+    #[test]
+    fn yo_and_ye_fold() {
+        assert_eq!(sk("Артём"), sk("Артем"));
+        assert_eq!(sk("Семёнов"), sk("Семенов"));
+    }
+
+    #[test]
+    fn lookalikes_inside_cyrillic_words() {
+        // Latin 'o', 'a', 'H', 'C' typed inside Cyrillic words.
+        assert_eq!(sk("Ивaнoвa"), sk("Иванова"));
+        assert_eq!(sk("Hиколаевна"), sk("Николаевна"));
+        assert_eq!(skeleton("CEMEH", true), sk("Семен"));
+        // A whole Latin word outside a Cyrillic name is a transliteration.
+        assert_eq!(skeleton("Sem", false), "sem");
+    }
+}

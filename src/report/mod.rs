@@ -1,0 +1,121 @@
+//! Stage 6: write the outputs: cases.csv, cases.json, summary.md, warnings.csv.
+
+mod summary;
+
+use std::fs;
+use std::path::Path;
+
+pub use summary::{figures, Figures};
+
+use crate::error::{Error, Result};
+use crate::load::INPUT_FILES;
+use crate::model::Warning;
+use crate::pipeline::Analysis;
+use crate::rules::Case;
+
+/// Columns of cases.csv, in order (a public contract: extend, never rename).
+pub const CASE_COLUMNS: [&str; 17] = [
+    "case_id",
+    "rule",
+    "severity",
+    "score",
+    "procurement_id",
+    "customer_inn",
+    "official_id",
+    "official_name",
+    "official_role",
+    "relation",
+    "linked_person",
+    "participant_inn",
+    "participant_name",
+    "participant_link",
+    "is_winner",
+    "contract_price",
+    "evidence",
+];
+
+/// Formats money with two decimals, or nothing.
+pub fn money(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2}")).unwrap_or_default()
+}
+
+fn case_row(c: &Case) -> [String; 17] {
+    [
+        c.case_id.clone(),
+        c.rule.to_owned(),
+        c.severity.code().to_owned(),
+        format!("{:.3}", c.score),
+        c.procurement_id.clone(),
+        c.customer_inn.clone(),
+        c.official_id.clone(),
+        c.official_name.clone(),
+        c.official_role.to_owned(),
+        c.relation.to_owned(),
+        c.linked_person.clone(),
+        c.participant_inn.clone(),
+        c.participant_name.clone(),
+        c.participant_link.clone(),
+        c.is_winner.to_string(),
+        money(c.contract_price),
+        c.evidence.clone(),
+    ]
+}
+
+fn csv_bytes<I, R>(header: &[&str], rows: I) -> Result<Vec<u8>>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::write("csv buffer", e);
+    w.write_record(header).map_err(fail)?;
+    for r in rows {
+        w.write_record(r).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::write("csv buffer", e.to_string()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).map_err(|e| Error::write(path, e))
+}
+
+/// cases.csv content.
+pub fn cases_csv(cases: &[Case]) -> Result<Vec<u8>> {
+    csv_bytes(&CASE_COLUMNS, cases.iter().map(case_row))
+}
+
+/// Warnings in a stable order: by input file order, then line, column and text.
+pub fn sorted_warnings(w: &[Warning]) -> Vec<Warning> {
+    let mut v = w.to_vec();
+    let rank = |f: &str| INPUT_FILES.iter().position(|x| *x == f).unwrap_or(usize::MAX);
+    v.sort_by(|a, b| {
+        rank(&a.file)
+            .cmp(&rank(&b.file))
+            .then_with(|| a.cmp(b))
+    });
+    v.dedup();
+    v
+}
+
+/// warnings.csv content.
+pub fn warnings_csv(w: &[Warning]) -> Result<Vec<u8>> {
+    csv_bytes(
+        &["file", "line", "column", "problem"],
+        sorted_warnings(w)
+            .into_iter()
+            .map(|w| [w.file, w.line.to_string(), w.column, w.problem]),
+    )
+}
+
+/// Writes every output file of a check into `out`.
+pub fn write_all(out: &Path, a: &Analysis) -> Result<()> {
+    fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+    write(&out.join("cases.csv"), &cases_csv(&a.cases)?)?;
+    let json = serde_json::to_vec_pretty(&a.cases).map_err(|e| Error::write(out.join("cases.json"), e))?;
+    write(&out.join("cases.json"), &json)?;
+    write(&out.join("warnings.csv"), &warnings_csv(&a.warnings.0)?)?;
+    let md = summary::markdown(a)?;
+    write(&out.join("summary.md"), md.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! summary.md: what was analysed, what was rejected, what was found, and the paragraph for
+//! the annual report on measure 2.2. Figures are group-bys over the cases (polars).
+
+use chrono::Datelike;
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::pipeline::Analysis;
+use crate::rules::Case;
+
+/// One row of the cases-by-rule-and-severity table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupRow {
+    /// Rule code.
+    pub rule: String,
+    /// Severity code.
+    pub severity: String,
+    /// Number of cases.
+    pub cases: u64,
+    /// Distinct procurements.
+    pub procurements: u64,
+    /// Sum of contract prices of the cases where the participant won.
+    pub winner_amount: f64,
+}
+
+/// The figures of a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Figures {
+    /// Cases by rule and severity, in rule then severity order.
+    pub groups: Vec<GroupRow>,
+    /// Distinct procurements with at least one case.
+    pub procurements: u64,
+    /// Distinct officials with at least one case.
+    pub officials: u64,
+    /// Distinct participants with at least one case.
+    pub participants: u64,
+    /// Sum of contract prices won by flagged participants (each bid once).
+    pub winner_amount: f64,
+}
+
+fn polars_err(e: PolarsError) -> Error {
+    Error::write("summary.md", e.to_string())
+}
+
+/// Computes the figures of a list of cases.
+pub fn figures(cases: &[Case]) -> Result<Figures> {
+    if cases.is_empty() {
+        return Ok(Figures::default());
+    }
+    let rank = |s: &str| match s {
+        "high" => 0u32,
+        "medium" => 1,
+        _ => 2,
+    };
+    let severity: Vec<&str> = cases.iter().map(|c| c.severity.code()).collect();
+    let df = df!(
+        "rule" => cases.iter().map(|c| c.rule).collect::<Vec<_>>(),
+        "severity" => severity.clone(),
+        "rank" => severity.iter().map(|s| rank(s)).collect::<Vec<_>>(),
+        "procurement_id" => cases.iter().map(|c| c.procurement_id.as_str()).collect::<Vec<_>>(),
+        "official_id" => cases.iter().map(|c| c.official_id.as_str()).collect::<Vec<_>>(),
+        "participant_inn" => cases.iter().map(|c| c.participant_inn.as_str()).collect::<Vec<_>>(),
+        "bid" => cases.iter().map(|c| format!("{}|{}", c.procurement_id, c.participant_inn)).collect::<Vec<_>>(),
+        "winner_amount" => cases
+            .iter()
+            .map(|c| if c.is_winner { c.contract_price.unwrap_or(0.0) } else { 0.0 })
+            .collect::<Vec<_>>(),
+    )
+    .map_err(polars_err)?;
+    // A bid flagged through two officials is one contract: its amount counts once.
+    let amounts = df
+        .clone()
+        .lazy()
+        .group_by([col("rule"), col("severity"), col("bid")])
+        .agg([col("winner_amount").max()])
+        .group_by([col("rule"), col("severity")])
+        .agg([col("winner_amount").sum()]);
+    let grouped = df
+        .clone()
+        .lazy()
+        .group_by([col("rule"), col("severity"), col("rank")])
+        .agg([
+            len().alias("cases"),
+            col("procurement_id").n_unique().alias("procurements"),
+        ])
+        .join(
+            amounts,
+            [col("rule"), col("severity")],
+            [col("rule"), col("severity")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort(["rule", "rank"], SortMultipleOptions::default())
+        .collect()
+        .map_err(polars_err)?;
+    let totals = df
+        .clone()
+        .lazy()
+        .select([
+            col("procurement_id").n_unique().alias("procurements"),
+            col("official_id").n_unique().alias("officials"),
+            col("participant_inn").n_unique().alias("participants"),
+        ])
+        .collect()
+        .map_err(polars_err)?;
+    let amount = df
+        .lazy()
+        .group_by([col("bid")])
+        .agg([col("winner_amount").max()])
+        .select([col("winner_amount").sum()])
+        .collect()
+        .map_err(polars_err)?;
+    let mut fig = Figures::default();
+    let text = |d: &DataFrame, c: &str, i: usize| -> String {
+        d.column(c)
+            .ok()
+            .and_then(|s| s.get(i).ok())
+            .map(|v| v.str_value().to_string())
+            .unwrap_or_default()
+    };
+    let num = |d: &DataFrame, c: &str, i: usize| -> f64 {
+        d.column(c)
+            .ok()
+            .and_then(|s| s.get(i).ok())
+            .and_then(|v| v.extract::<f64>())
+            .unwrap_or(0.0)
+    };
+    for i in 0..grouped.height() {
+        fig.groups.push(GroupRow {
+            rule: text(&grouped, "rule", i),
+            severity: text(&grouped, "severity", i),
+            cases: num(&grouped, "cases", i) as u64,
+            procurements: num(&grouped, "procurements", i) as u64,
+            winner_amount: num(&grouped, "winner_amount", i),
+        });
+    }
+    fig.procurements = num(&totals, "procurements", 0) as u64;
+    fig.officials = num(&totals, "officials", 0) as u64;
+    fig.participants = num(&totals, "participants", 0) as u64;
+    fig.winner_amount = num(&amount, "winner_amount", 0);
+    Ok(fig)
+}
+
+/// Money in Russian style: `1 234 567,89`.
+pub fn rub(v: f64) -> String {
+    let cents = (v * 100.0).round() as i64;
+    let (int, frac) = (cents / 100, (cents % 100).abs());
+    let digits = int.abs().to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(ch);
+    }
+    format!("{}{grouped},{frac:02}", if int < 0 { "-" } else { "" })
+}
+
+fn severity_ru(s: &str) -> &'static str {
+    match s {
+        "high" => "высокая",
+        "medium" => "средняя",
+        _ => "низкая",
+    }
+}
+
+/// The whole summary.md text.
+pub fn markdown(a: &Analysis) -> Result<String> {
+    let d = &a.data;
+    let fig = figures(&a.cases)?;
+    let mut s = String::new();
+    let dates: Vec<_> = d.procurements.iter().filter_map(|p| p.published).collect();
+    let period = match (dates.iter().min(), dates.iter().max()) {
+        (Some(a), Some(b)) => format!("{} – {}", a.format("%d.%m.%Y"), b.format("%d.%m.%Y")),
+        _ => "даты публикации не указаны".into(),
+    };
+    let year = dates.iter().max().map(|d| d.year());
+    let participants: std::collections::BTreeSet<&str> =
+        d.participants.iter().map(|p| p.participant_inn.as_str()).collect();
+    let seated: std::collections::BTreeSet<u32> =
+        a.resolution.seats.iter().flatten().map(|m| m.official).collect();
+    let w = |s: &mut String, t: String| {
+        s.push_str(&t);
+        s.push('\n');
+    };
+    w(&mut s, "# Анализ аффилированности участников закупок (affil)\n".into());
+    w(&mut s, "## Что проанализировано\n".into());
+    w(&mut s, "| показатель | значение |\n|---|---|".into());
+    w(&mut s, format!("| закупки | {} (опубликованы {period}) |", d.procurements.len()));
+    w(&mut s, format!("| заявки участников | {} (участников: {}) |", d.participants.len(), participants.len()));
+    w(&mut s, format!("| должностные лица | {} (в комиссиях и ролях заказчика по закупкам: {}) |", d.officials.len(), seated.len()));
+    w(&mut s, format!("| места в комиссиях и роли заказчика | {} |", d.seats.len()));
+    w(&mut s, format!("| родственники из анкет | {} |", d.relatives.len()));
+    w(&mut s, format!("| записи реестра: организации / роли в организациях | {} / {} |", d.companies.len(), d.roles.len()));
+    w(&mut s, format!(
+        "| сопоставление лиц | {} упоминаний -> {} лиц ({} пар сравнено) |\n",
+        a.mentions.list.len(),
+        a.resolution.persons.len(),
+        a.resolution.pairs_compared
+    ));
+    w(&mut s, "## Входные файлы\n".into());
+    w(&mut s, "| файл | кодировка | разделитель | строк прочитано | использовано | отклонено |\n|---|---|---|---|---|---|".into());
+    for f in &d.stats {
+        let delim = match f.delimiter {
+            '\t' => "tab".to_owned(),
+            c => format!("`{c}`"),
+        };
+        w(&mut s, format!(
+            "| {} | {} | {} | {} | {} | {} |",
+            f.file, f.encoding, delim, f.rows_read, f.rows_used, f.rows_rejected
+        ));
+    }
+    s.push('\n');
+    let rejected: Vec<_> = crate::report::sorted_warnings(&a.warnings.0)
+        .into_iter()
+        .filter(|w| w.problem.starts_with("row rejected"))
+        .collect();
+    let other = a.warnings.0.len().saturating_sub(rejected.len());
+    w(&mut s, "## Отклонённые строки\n".into());
+    if rejected.is_empty() {
+        w(&mut s, "Нет.\n".into());
+    } else {
+        w(&mut s, "| файл | строка | столбец | причина |\n|---|---|---|---|".into());
+        for r in &rejected {
+            w(&mut s, format!("| {} | {} | {} | {} |", r.file, r.line, r.column, r.problem.replace('|', "/")));
+        }
+        s.push('\n');
+    }
+    w(&mut s, format!("Прочих предупреждений о значениях: {other} (полный список: warnings.csv).\n"));
+    w(&mut s, "## Выявленные случаи\n".into());
+    if fig.groups.is_empty() {
+        w(&mut s, "Случаев не выявлено.\n".into());
+    } else {
+        w(&mut s, "| правило | значимость | случаев | закупок | сумма контрактов победителей, руб. |\n|---|---|---|---|---|".into());
+        for g in &fig.groups {
+            w(&mut s, format!(
+                "| {} | {} | {} | {} | {} |",
+                g.rule,
+                severity_ru(&g.severity),
+                g.cases,
+                g.procurements,
+                rub(g.winner_amount)
+            ));
+        }
+        s.push('\n');
+    }
+    w(&mut s, "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n".into());
+    let when = year.map(|y| format!("В {y} году")).unwrap_or_else(|| "В отчётном периоде".into());
+    let mut para = format!(
+        "{when} проведён анализ информации об участниках {} закупок ({} заявок, {} участников) на предмет установления их аффилированных связей с {} должностными лицами, в том числе членами комиссий по осуществлению закупок, с учётом сведений о {} родственниках из анкет и {} записей реестра юридических лиц. ",
+        d.procurements.len(),
+        d.participants.len(),
+        participants.len(),
+        d.officials.len(),
+        d.relatives.len(),
+        d.roles.len()
+    );
+    let high: u64 = fig.groups.iter().filter(|g| g.severity == "high").map(|g| g.cases).sum();
+    if a.cases.is_empty() {
+        para.push_str("Нарушения требований антикоррупционного законодательства не выявлены.");
+    } else {
+        let total: usize = a.cases.len();
+        para.push_str(&format!(
+            "Выявлено {total} случаев возможного конфликта интересов (44-ФЗ ст. 31 ч. 1 п. 9) по {} закупкам с участием {} должностных лиц, из них {high} — с победителем закупки",
+            fig.procurements, fig.officials
+        ));
+        if fig.winner_amount > 0.0 {
+            para.push_str(&format!(" (сумма контрактов {} руб.)", rub(fig.winner_amount)));
+        }
+        para.push_str(". Материалы направлены для проведения антикоррупционных проверок.");
+    }
+    w(&mut s, para);
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_in_russian_style() {
+        assert_eq!(rub(1234567.891), "1\u{a0}234\u{a0}567,89");
+        assert_eq!(rub(0.0), "0,00");
+        assert_eq!(rub(999.5), "999,50");
+    }
+}

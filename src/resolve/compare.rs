@@ -1,0 +1,399 @@
+//! Comparing two mentions, Fellegi-Sunter style: each field falls into a comparison level,
+//! each level carries a match weight in bits, and the weights add up (see [`WEIGHTS`]).
+
+use serde::Serialize;
+
+use crate::model::{DateAgreement, Sex};
+use crate::normalize::name::is_given_name;
+use crate::normalize::{Mention, NormName, Part};
+
+/// How one field of two records compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Identical after normalisation.
+    Exact,
+    /// A typo apart, or another gender form of the same surname.
+    Close,
+    /// An initial agrees with a whole word or another initial.
+    Initial,
+    /// One side lacks the field.
+    Missing,
+    /// The field differs.
+    Disagree,
+}
+
+/// Match weights in bits per level: `[exact, close, initial, missing, disagree]`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Weights {
+    /// Surname levels.
+    pub surname: [f64; 5],
+    /// Given-name levels.
+    pub given: [f64; 5],
+    /// Patronymic levels.
+    pub patronymic: [f64; 5],
+    /// Birth dates equal.
+    pub date_exact: f64,
+    /// Birth years equal, one side a bare year.
+    pub date_year: f64,
+    /// Weight given to an equal valid INN (it decides on its own).
+    pub inn_equal: f64,
+}
+
+/// The comparison levels and weights affil uses, documented in the README.
+pub const WEIGHTS: Weights = Weights {
+    surname: [8.5, 5.0, 0.0, 0.0, -10.0],
+    given: [5.0, 3.0, 2.0, 0.0, -8.0],
+    patronymic: [6.0, 4.0, 2.5, 0.0, -8.0],
+    date_exact: 9.0,
+    date_year: 3.0,
+    inn_equal: 30.0,
+};
+
+/// Probability at or above which two mentions are judged one person.
+pub const MATCH_PROBABILITY: f64 = 0.9;
+
+fn weight_of(levels: &[f64; 5], l: Level) -> f64 {
+    levels[l as usize]
+}
+
+/// True when two skeletons are a typo apart (one edit; two in long words).
+pub fn typo_close(a: &str, b: &str) -> bool {
+    let longest = a.len().max(b.len());
+    if longest < 4 {
+        return false;
+    }
+    let allowed = if longest >= 9 { 2 } else { 1 };
+    strsim::damerau_levenshtein(a, b) <= allowed
+}
+
+fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> Level {
+    match (a, b) {
+        (None, _) | (_, None) => Level::Missing,
+        (Some(Part::Full(x)), Some(Part::Full(y))) => {
+            if x == y {
+                Level::Exact
+            } else if dictionary && is_given_name(x) && is_given_name(y) {
+                // Мария and Марина are two names, not a typo.
+                Level::Disagree
+            } else if typo_close(x, y) {
+                Level::Close
+            } else {
+                Level::Disagree
+            }
+        }
+        (Some(Part::Full(w)), Some(Part::Initial(i))) | (Some(Part::Initial(i)), Some(Part::Full(w))) => {
+            if w.starts_with(i.as_ref()) {
+                Level::Initial
+            } else {
+                Level::Disagree
+            }
+        }
+        (Some(Part::Initial(x)), Some(Part::Initial(y))) => {
+            if x == y {
+                Level::Initial
+            } else {
+                Level::Disagree
+            }
+        }
+    }
+}
+
+/// Levels of the three name parts and whether the sexes contradict each other.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct NameLevels {
+    /// Surname.
+    pub surname: Level,
+    /// Given name.
+    pub given: Level,
+    /// Patronymic.
+    pub patronymic: Level,
+    /// Both patronymics tell a sex and they differ.
+    pub sex_conflict: bool,
+}
+
+impl NameLevels {
+    /// Sum of the weights of the three parts.
+    pub fn weight(&self) -> f64 {
+        weight_of(&WEIGHTS.surname, self.surname)
+            + weight_of(&WEIGHTS.given, self.given)
+            + weight_of(&WEIGHTS.patronymic, self.patronymic)
+    }
+}
+
+/// Compares two parsed names part by part.
+pub fn compare_names(a: &NormName, b: &NormName) -> NameLevels {
+    let surname = match (&a.surname, &b.surname) {
+        (Some(x), Some(y)) if x == y => Level::Exact,
+        (Some(_), Some(_)) => {
+            let (sx, sy) = (a.surname_stem.as_deref(), b.surname_stem.as_deref());
+            match (sx, sy) {
+                (Some(sx), Some(sy)) if sx == sy || typo_close(sx, sy) => Level::Close,
+                _ => Level::Disagree,
+            }
+        }
+        _ => Level::Missing,
+    };
+    let sex_conflict = a.sex_from_patronymic
+        && b.sex_from_patronymic
+        && a.sex.is_some()
+        && a.sex != b.sex;
+    NameLevels {
+        surname,
+        given: compare_word_parts(a.given.as_ref(), b.given.as_ref(), true),
+        patronymic: compare_word_parts(a.patronymic.as_ref(), b.patronymic.as_ref(), false),
+        sex_conflict,
+    }
+}
+
+/// What a link between two mentions rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Equal valid INN.
+    Inn,
+    /// Name and birth date (or year).
+    NameAndDate,
+    /// Name alone.
+    NameOnly,
+}
+
+impl Basis {
+    /// Russian wording for evidence lines.
+    pub fn russian(self) -> &'static str {
+        match self {
+            Basis::Inn => "ИНН",
+            Basis::NameAndDate => "ФИО и дата рождения",
+            Basis::NameOnly => "только ФИО",
+        }
+    }
+
+    /// English code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Basis::Inn => "inn",
+            Basis::NameAndDate => "name_and_date",
+            Basis::NameOnly => "name_only",
+        }
+    }
+}
+
+/// The outcome of comparing two mentions that are not ruled apart.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Link {
+    /// Total match weight in bits, prior included.
+    pub weight: f64,
+    /// Probability that both mentions are one person.
+    pub probability: f64,
+    /// What the link rests on.
+    pub basis: Basis,
+    /// The names agreed through a former name.
+    pub former_name: bool,
+    /// Name levels of the best-agreeing pair of names.
+    pub levels: NameLevels,
+}
+
+/// Converts a weight in bits to a probability.
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+/// The prior weight for comparing within a population of `n` candidates: log2(1/n).
+pub fn prior_for(n: usize) -> f64 {
+    -(n.max(2) as f64).log2()
+}
+
+/// Compares two mentions. `None` when they cannot be one person: different valid INNs,
+/// different full birth dates, contradicting sexes, or one questionnaire.
+pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
+    if a.family.is_some() && a.family == b.family {
+        return None;
+    }
+    let inn_equal = match (&a.inn, &b.inn) {
+        (Some(x), Some(y)) if x == y => true,
+        (Some(_), Some(_)) => return None,
+        _ => false,
+    };
+    let date = match (&a.birth, &b.birth) {
+        (Some(x), Some(y)) => Some(x.compare(y)),
+        _ => None,
+    };
+    if date == Some(DateAgreement::Disagree) && !inn_equal {
+        return None;
+    }
+    let mut best: Option<(f64, NameLevels, bool)> = None;
+    for (i, na) in a.names.iter().enumerate() {
+        for (j, nb) in b.names.iter().enumerate() {
+            if na.is_empty() || nb.is_empty() {
+                continue;
+            }
+            let lv = compare_names(na, nb);
+            if lv.sex_conflict {
+                continue;
+            }
+            let w = lv.weight();
+            if best.as_ref().is_none_or(|(bw, _, _)| w > *bw) {
+                best = Some((w, lv, i > 0 || j > 0));
+            }
+        }
+    }
+    let (name_w, levels, former_name) = match best {
+        Some(b) => b,
+        None if inn_equal => (
+            0.0,
+            NameLevels {
+                surname: Level::Missing,
+                given: Level::Missing,
+                patronymic: Level::Missing,
+                sex_conflict: false,
+            },
+            false,
+        ),
+        None => return None,
+    };
+    let date_w = match date {
+        Some(DateAgreement::Exact) => WEIGHTS.date_exact,
+        Some(DateAgreement::Year) => WEIGHTS.date_year,
+        _ => 0.0,
+    };
+    let mut weight = prior + name_w + date_w;
+    let basis = if inn_equal {
+        weight = weight.max(WEIGHTS.inn_equal);
+        Basis::Inn
+    } else if matches!(date, Some(DateAgreement::Exact | DateAgreement::Year)) {
+        Basis::NameAndDate
+    } else {
+        Basis::NameOnly
+    };
+    Some(Link {
+        weight,
+        probability: probability(weight),
+        basis,
+        former_name,
+        levels,
+    })
+}
+
+/// Sex of a mention's primary name, if known.
+pub fn sex_of(m: &Mention) -> Option<Sex> {
+    m.names.first().and_then(|n| n.sex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::{parse_name, MentionSource};
+    use crate::values::parse_birth_date;
+
+    fn m(name: &str, birth: Option<&str>, inn: Option<&str>) -> Mention {
+        Mention {
+            source: MentionSource::Role(0),
+            names: vec![parse_name(name)],
+            birth: birth.and_then(parse_birth_date),
+            inn: inn.map(str::to_owned),
+            family: None,
+        }
+    }
+
+    const PRIOR: f64 = -12.0;
+
+    fn linked(a: &Mention, b: &Mention) -> bool {
+        compare(a, b, PRIOR).is_some_and(|l| l.probability >= MATCH_PROBABILITY)
+    }
+
+    #[test]
+    fn same_name_and_date_links() {
+        let a = m("Петров Иван Петрович", Some("01.02.1980"), None);
+        let b = m("ПЕТРОВ ИВАН ПЕТРОВИЧ", Some("1980-02-01"), None);
+        let l = compare(&a, &b, PRIOR).unwrap();
+        assert_eq!(l.basis, Basis::NameAndDate);
+        assert!(l.probability > 0.999);
+    }
+
+    #[test]
+    fn namesakes_with_other_birth_dates_never_link() {
+        let a = m("Петров Иван Петрович", Some("01.02.1980"), None);
+        let b = m("Петров Иван Петрович", Some("02.02.1980"), None);
+        assert!(compare(&a, &b, PRIOR).is_none());
+    }
+
+    #[test]
+    fn bare_year_agrees_with_a_date_in_it() {
+        let a = m("Петров Иван Петрович", Some("1980"), None);
+        let b = m("Петров Иван Петрович", Some("02.02.1980"), None);
+        assert_eq!(compare(&a, &b, PRIOR).unwrap().basis, Basis::NameAndDate);
+        let c = m("Петров Иван Петрович", Some("1981"), None);
+        assert!(compare(&c, &b, PRIOR).is_none());
+    }
+
+    #[test]
+    fn inn_decides() {
+        let a = m("Петров Иван Петрович", None, Some("500100732259"));
+        let b = m("Петров Иван Петрович", None, Some("500100732259"));
+        assert_eq!(compare(&a, &b, PRIOR).unwrap().basis, Basis::Inn);
+        let c = m("Петров Иван Петрович", None, Some("772000000004"));
+        assert!(compare(&a, &c, PRIOR).is_none());
+    }
+
+    #[test]
+    fn typos_lookalikes_and_transliteration_link() {
+        let base = m("Сидорова Ольга Николаевна", None, None);
+        for v in [
+            "Сидорова Ольга Hиколаевна",
+            "Сидорова Ольга Николавна",
+            "Сидорва Ольга Николаевна",
+            "Ольга Николаевна Сидорова",
+            "Sidorova Olga Nikolaevna",
+            "СИДОРОВА ОЛЬГА НИКОЛАЕВНА",
+        ] {
+            assert!(linked(&base, &m(v, None, None)), "{v}");
+        }
+    }
+
+    #[test]
+    fn different_given_names_do_not_link() {
+        let a = m("Иванова Мария Петровна", None, None);
+        let b = m("Иванова Марина Петровна", None, None);
+        assert!(!linked(&a, &b));
+    }
+
+    #[test]
+    fn man_and_woman_do_not_link() {
+        let a = m("Петров Александр Иванович", None, None);
+        let b = m("Петрова Александра Ивановна", None, None);
+        assert!(compare(&a, &b, PRIOR).is_none());
+    }
+
+    #[test]
+    fn former_surname_links() {
+        let mut a = m("Орлова Наталья Владимировна", Some("1975"), None);
+        a.names.push(parse_name("Смирнова Наталья Владимировна"));
+        let b = m("Смирнова Наталья Владимировна", Some("1975"), None);
+        let l = compare(&a, &b, PRIOR).unwrap();
+        assert!(l.former_name);
+        assert!(l.probability >= MATCH_PROBABILITY);
+    }
+
+    #[test]
+    fn initials_are_weaker_than_full_names() {
+        let full = m("Иванова Мария Петровна", None, None);
+        let init = m("Иванова М.П.", None, None);
+        let same = m("Иванова Мария Петровна", None, None);
+        let w_init = compare(&full, &init, PRIOR).unwrap().weight;
+        let w_full = compare(&full, &same, PRIOR).unwrap().weight;
+        assert!(w_init < w_full);
+        assert!(compare(&full, &m("Иванова М.С.", None, None), PRIOR)
+            .unwrap()
+            .probability
+            < 0.01);
+    }
+
+    #[test]
+    fn questionnaire_members_are_distinct() {
+        let mut a = m("Петров Иван Петрович", None, None);
+        let mut b = m("Петров Иван Петрович", None, None);
+        a.family = Some(3);
+        b.family = Some(3);
+        assert!(compare(&a, &b, PRIOR).is_none());
+    }
+}

@@ -1,0 +1,405 @@
+//! Stage 3: resolve mentions into persons, and commission seats into officials.
+//!
+//! Blocking keys (see [`blocking_keys`]) propose candidate pairs; [`compare`] scores them;
+//! pairs at or above [`MATCH_PROBABILITY`] are merged strongest first, and a merge that would
+//! put two valid INNs, two birth dates, two sexes or two members of one questionnaire into
+//! one person is refused.
+
+pub mod compare;
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+pub use compare::{compare, prior_for, Basis, Link, MATCH_PROBABILITY};
+
+use crate::load::Warnings;
+use crate::model::{BirthDate, DateAgreement, Dataset, Sex};
+use crate::normalize::{parse_name, Mention, MentionId, MentionSource, Mentions, NormName, Part};
+
+/// Index of a resolved person.
+pub type PersonId = u32;
+
+/// How a commission seat was tied to an official.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeatMatch {
+    /// Index of the official in `Dataset::officials`.
+    pub official: u32,
+    /// Confidence in 0..1 (1 when the file gives `official_id`).
+    pub score: f64,
+    /// What the name match rests on; `None` when given by id.
+    pub basis: Option<Basis>,
+    /// How many officials the name fits (more than 1: ambiguous).
+    pub candidates: usize,
+}
+
+/// Persons and seat assignments: the output of [`resolve`].
+#[derive(Clone, Debug, Default)]
+pub struct Resolution {
+    /// Person of each mention.
+    pub person_of: Vec<PersonId>,
+    /// Mentions of each person, in mention order.
+    pub persons: Vec<Vec<MentionId>>,
+    /// Officials each seat (row of commissions.csv) resolves to.
+    pub seats: Vec<Vec<SeatMatch>>,
+    /// Candidate pairs scored.
+    pub pairs_compared: usize,
+    /// Pairs merged.
+    pub links_made: usize,
+}
+
+/// Blocking keys of one parsed name: a true pair shares at least one key unless typos hit
+/// the first three letters of the surname and of both the given name and patronymic.
+pub fn blocking_keys(n: &NormName, out: &mut Vec<String>) {
+    fn head(s: &str) -> &str {
+        let end = s.char_indices().nth(3).map_or(s.len(), |(i, _)| i);
+        &s[..end]
+    }
+    let first = |p: &Option<Part>| p.as_ref().map(|p| p.text().chars().next().unwrap_or('_'));
+    if let Some(stem) = &n.surname_stem {
+        let s3 = head(stem);
+        out.push(format!("s:{s3}|{}", first(&n.given).unwrap_or('_')));
+        if let Some(p) = first(&n.patronymic) {
+            out.push(format!("p:{s3}|{p}"));
+        }
+    }
+    if let (Some(Part::Full(g)), Some(Part::Full(p))) = (&n.given, &n.patronymic) {
+        out.push(format!("g:{}|{}", head(g), head(p)));
+    }
+}
+
+/// Keys of a whole mention, INN included.
+fn mention_keys(m: &Mention) -> Vec<String> {
+    let mut keys = Vec::with_capacity(4 * m.names.len() + 1);
+    for n in &m.names {
+        blocking_keys(n, &mut keys);
+    }
+    if let Some(inn) = &m.inn {
+        keys.push(format!("i:{inn}"));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
+pub fn candidate_pairs(mentions: &[Mention], allow: impl Fn(u32, u32) -> bool) -> Vec<(u32, u32)> {
+    let keyed: Vec<Vec<String>> = mentions.par_iter().map(mention_keys).collect();
+    let mut blocks: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, keys) in keyed.iter().enumerate() {
+        for k in keys {
+            blocks.entry(k.as_str()).or_default().push(i as u32);
+        }
+    }
+    let mut pairs = Vec::new();
+    for members in blocks.values() {
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                if allow(a, b) {
+                    pairs.push((a, b));
+                }
+            }
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// What a growing person cluster already holds, to refuse contradicting merges.
+#[derive(Clone, Debug, Default)]
+struct Cluster {
+    inn: Option<String>,
+    birth: Option<BirthDate>,
+    sex: Option<Sex>,
+    families: Vec<u32>,
+    has_official: bool,
+}
+
+impl Cluster {
+    fn of(m: &Mention) -> Cluster {
+        let first = m.names.first();
+        Cluster {
+            inn: m.inn.clone(),
+            birth: m.birth,
+            sex: first.filter(|n| n.sex_from_patronymic).and_then(|n| n.sex),
+            families: m.family.into_iter().collect(),
+            has_official: matches!(m.source, MentionSource::Official(_)),
+        }
+    }
+
+    fn compatible(&self, o: &Cluster, link: &Link) -> bool {
+        if let (Some(a), Some(b)) = (&self.inn, &o.inn) {
+            if a != b {
+                return false;
+            }
+        }
+        if let (Some(a), Some(b)) = (&self.birth, &o.birth) {
+            if a.compare(b) == DateAgreement::Disagree {
+                return false;
+            }
+        }
+        if let (Some(a), Some(b)) = (self.sex, o.sex) {
+            if a != b {
+                return false;
+            }
+        }
+        if self.families.iter().any(|f| o.families.contains(f)) {
+            return false;
+        }
+        // Two officials are one person only on INN or a shared birth date.
+        !(self.has_official && o.has_official && link.basis == Basis::NameOnly)
+    }
+
+    fn absorb(&mut self, o: Cluster) {
+        self.inn = self.inn.take().or(o.inn);
+        self.birth = match (self.birth, o.birth) {
+            (Some(BirthDate::Year(_)), Some(full @ BirthDate::Full(_))) => Some(full),
+            (a, b) => a.or(b),
+        };
+        self.sex = self.sex.or(o.sex);
+        self.families.extend(o.families);
+        self.has_official |= o.has_official;
+    }
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let up = parent[parent[x as usize] as usize];
+        parent[x as usize] = up;
+        x = up;
+    }
+    x
+}
+
+/// Clusters mentions into persons; returns the person of each mention and the merge count.
+pub fn cluster(mentions: &[Mention], pairs: &[(u32, u32)], prior: f64) -> (Vec<PersonId>, usize) {
+    let mut links: Vec<(f64, u32, u32, Link)> = pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let l = compare(&mentions[a as usize], &mentions[b as usize], prior)?;
+            (l.probability >= MATCH_PROBABILITY).then_some((l.weight, a, b, l))
+        })
+        .collect();
+    // Strongest evidence first; ties in id order keep the result independent of threads.
+    links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    let mut parent: Vec<u32> = (0..mentions.len() as u32).collect();
+    let mut state: Vec<Option<Cluster>> = mentions.iter().map(|m| Some(Cluster::of(m))).collect();
+    let mut merged = 0;
+    for (_, a, b, link) in &links {
+        let (ra, rb) = (find(&mut parent, *a), find(&mut parent, *b));
+        if ra == rb {
+            continue;
+        }
+        let (keep, gone) = (ra.min(rb), ra.max(rb));
+        let ok = {
+            let (k, g) = (state[keep as usize].as_ref(), state[gone as usize].as_ref());
+            matches!((k, g), (Some(k), Some(g)) if k.compatible(g, link))
+        };
+        if !ok {
+            continue;
+        }
+        let g = state[gone as usize].take().expect("root has state");
+        state[keep as usize].as_mut().expect("root has state").absorb(g);
+        parent[gone as usize] = keep;
+        merged += 1;
+    }
+    // Number persons by their first mention.
+    let mut id_of_root: HashMap<u32, PersonId> = HashMap::new();
+    let mut person_of = Vec::with_capacity(mentions.len());
+    for m in 0..mentions.len() as u32 {
+        let r = find(&mut parent, m);
+        let next = id_of_root.len() as PersonId;
+        person_of.push(*id_of_root.entry(r).or_insert(next));
+    }
+    (person_of, merged)
+}
+
+/// Resolves the mentions of `data` into persons and its commission seats into officials.
+pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
+    let list = &mentions.list;
+    let pairs = candidate_pairs(list, |_, _| true);
+    let prior = prior_for(list.len());
+    let (person_of, links_made) = cluster(list, &pairs, prior);
+    let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
+    let mut persons = vec![Vec::new(); n_persons];
+    for (m, &p) in person_of.iter().enumerate() {
+        persons[p as usize].push(m as MentionId);
+    }
+    let seats = resolve_seats(data, mentions, warnings);
+    Resolution {
+        person_of,
+        persons,
+        seats,
+        pairs_compared: pairs.len(),
+        links_made,
+    }
+}
+
+/// Officials a protocol name may refer to: scores of every fitting official of the customer.
+pub fn match_member_name(
+    name: &str,
+    pool: &[u32],
+    mentions: &Mentions,
+) -> Vec<(u32, Link)> {
+    let probe = Mention {
+        source: MentionSource::Role(u32::MAX),
+        names: vec![parse_name(name)],
+        birth: None,
+        inn: None,
+        family: None,
+    };
+    let prior = prior_for(pool.len() + 1);
+    let mut fits: Vec<(u32, Link)> = pool
+        .iter()
+        .filter_map(|&o| {
+            let m = &mentions.list[mentions.of_official[o as usize] as usize];
+            compare(&probe, m, prior).map(|l| (o, l))
+        })
+        .filter(|(_, l)| l.probability >= 0.5)
+        .collect();
+    let best = fits.iter().map(|(_, l)| l.weight).fold(f64::MIN, f64::max);
+    // Keep every official within 3 bits of the best fit: those the name cannot tell apart.
+    fits.retain(|(_, l)| l.weight >= best - 3.0);
+    fits.sort_by_key(|(o, _)| *o);
+    fits
+}
+
+fn resolve_seats(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Vec<Vec<SeatMatch>> {
+    let official_index: HashMap<&str, u32> = data
+        .officials
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.official_id.as_str(), i as u32))
+        .collect();
+    let customer_of: HashMap<&str, &str> = data
+        .procurements
+        .iter()
+        .map(|p| (p.procurement_id.as_str(), p.customer_inn.as_str()))
+        .collect();
+    let mut pools: HashMap<&str, Vec<u32>> = HashMap::new();
+    let unattached: Vec<u32> = (0..data.officials.len() as u32)
+        .filter(|&i| data.officials[i as usize].employer_inn.is_none())
+        .collect();
+    let mut reported: HashSet<(String, String)> = HashSet::new();
+    data.seats
+        .iter()
+        .map(|seat| {
+            if let Some(id) = &seat.official_id {
+                let o = official_index[id.as_str()];
+                return vec![SeatMatch {
+                    official: o,
+                    score: 1.0,
+                    basis: None,
+                    candidates: 1,
+                }];
+            }
+            let name = seat.member_name.as_deref().unwrap_or("");
+            let customer = customer_of.get(seat.procurement_id.as_str()).copied().unwrap_or("");
+            let pool = pools.entry(customer).or_insert_with(|| {
+                let mut v: Vec<u32> = (0..data.officials.len() as u32)
+                    .filter(|&i| data.officials[i as usize].employer_inn.as_deref() == Some(customer))
+                    .collect();
+                v.extend(&unattached);
+                v.sort_unstable();
+                v
+            });
+            let fits = match_member_name(name, pool, mentions);
+            let key = (customer.to_owned(), name.to_owned());
+            match fits.len() {
+                0 => {
+                    warnings.push(
+                        "commissions.csv",
+                        seat.line,
+                        "member_name",
+                        format!("`{name}` matches no official of customer {customer}; seat not checked"),
+                    );
+                    Vec::new()
+                }
+                n => {
+                    if n > 1 && reported.insert(key) {
+                        let ids: Vec<&str> = fits
+                            .iter()
+                            .map(|(o, _)| data.officials[*o as usize].official_id.as_str())
+                            .collect();
+                        warnings.push(
+                            "commissions.csv",
+                            seat.line,
+                            "member_name",
+                            format!(
+                                "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
+                                ids.join(", ")
+                            ),
+                        );
+                    }
+                    fits.into_iter()
+                        .map(|(o, l)| SeatMatch {
+                            official: o,
+                            score: l.probability / n as f64,
+                            basis: Some(l.basis),
+                            candidates: n,
+                        })
+                        .collect()
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::parse_birth_date;
+
+    fn m(name: &str, birth: Option<&str>, family: Option<u32>) -> Mention {
+        Mention {
+            source: MentionSource::Role(0),
+            names: vec![parse_name(name)],
+            birth: birth.and_then(parse_birth_date),
+            inn: None,
+            family,
+        }
+    }
+
+    fn persons(ms: &[Mention]) -> Vec<PersonId> {
+        let pairs = candidate_pairs(ms, |_, _| true);
+        cluster(ms, &pairs, -12.0).0
+    }
+
+    #[test]
+    fn variants_of_one_person_cluster_together() {
+        let ms = vec![
+            m("Петров Иван Петрович", Some("1980-02-01"), None),
+            m("ПЕТРОВ ИВАН ПЕТРОВИЧ", None, None),
+            m("Иван Петрович Петров", Some("1980"), None),
+            m("Сидоров Олег Ильич", None, None),
+        ];
+        assert_eq!(persons(&ms), vec![0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_dateless_mention_joins_only_one_of_two_namesakes() {
+        let ms = vec![
+            m("Петров Иван Петрович", Some("1980-02-01"), None),
+            m("Петров Иван Петрович", Some("1962-07-01"), None),
+            m("Петров Иван Петрович", None, None),
+        ];
+        let p = persons(&ms);
+        assert_ne!(p[0], p[1], "namesakes with different birth dates");
+        assert!(p[2] == p[0] || p[2] == p[1]);
+    }
+
+    #[test]
+    fn blocking_catches_initials_and_typos() {
+        let ms = vec![
+            m("Иванова Мария Петровна", None, None),
+            m("Иванова М.П.", None, None),
+            m("Ивонова Мария Петровна", None, None),
+            m("Мария Петровна Иванова", None, None),
+        ];
+        let pairs = candidate_pairs(&ms, |_, _| true);
+        for b in 1..4 {
+            assert!(pairs.contains(&(0, b)), "pair 0-{b} missing from {pairs:?}");
+        }
+    }
+}

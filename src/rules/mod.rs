@@ -1,0 +1,193 @@
+//! Stage 5: the rules. Each rule is one file implementing [`Rule`]; [`registry`] lists them.
+
+mod coi_44fz;
+
+use serde::Serialize;
+
+pub use coi_44fz::Coi44Fz;
+
+use crate::error::{Error, Result};
+use crate::graph::AffilGraph;
+use crate::model::Dataset;
+use crate::normalize::Mentions;
+use crate::resolve::Resolution;
+
+/// How urgent a case is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// A prohibited relation with the winner.
+    High,
+    /// A prohibited relation with a participant that did not win.
+    Medium,
+    /// A weaker signal.
+    Low,
+}
+
+impl Severity {
+    /// Code used in the output files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// One step of a case's evidence chain.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    /// `person`, `relation`, `company`, `role`, `procurement`.
+    pub kind: &'static str,
+    /// What the step says, in Russian.
+    pub label: String,
+    /// Identifier where there is one (official_id, INN, procurement number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Confidence of this step, when it rests on a match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// What the match rests on (`inn`, `name_and_date`, `name_only`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
+}
+
+/// A flagged case: one (rule, procurement, official, participant).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Case {
+    /// Stable id: the same case gets the same id in every run.
+    pub case_id: String,
+    /// Rule code.
+    pub rule: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Confidence in 0..1: the weakest link of the chain.
+    pub score: f64,
+    /// Procurement number.
+    pub procurement_id: String,
+    /// Customer INN.
+    pub customer_inn: String,
+    /// Official id.
+    pub official_id: String,
+    /// Official's name.
+    pub official_name: String,
+    /// Official's customer-side role code.
+    pub official_role: &'static str,
+    /// Relation of the linked person to the official (`self`, `sibling`, ...).
+    pub relation: &'static str,
+    /// The person on the participant's side.
+    pub linked_person: String,
+    /// Participant INN.
+    pub participant_inn: String,
+    /// Participant name.
+    pub participant_name: String,
+    /// How the linked person is tied to the participant.
+    pub participant_link: String,
+    /// The participant won.
+    pub is_winner: bool,
+    /// Contract price, if known.
+    pub contract_price: Option<f64>,
+    /// Legal basis.
+    pub legal_basis: &'static str,
+    /// One line in Russian naming every step.
+    pub evidence: String,
+    /// The chain as structured steps.
+    pub chain: Vec<Step>,
+}
+
+/// What every rule reads.
+pub struct Context<'a> {
+    /// Input.
+    pub data: &'a Dataset,
+    /// Mentions.
+    pub mentions: &'a Mentions,
+    /// Resolution.
+    pub resolution: &'a Resolution,
+    /// Graph.
+    pub graph: &'a AffilGraph,
+}
+
+/// A rule: finds cases in the graph.
+pub trait Rule: Sync {
+    /// Code in `cases.csv`, e.g. `COI-44FZ`.
+    fn code(&self) -> &'static str;
+    /// One line on what the rule flags.
+    fn description(&self) -> &'static str;
+    /// Runs the rule.
+    fn run(&self, ctx: &Context) -> Vec<Case>;
+}
+
+/// Every rule affil knows, in report order.
+pub fn registry() -> Vec<Box<dyn Rule>> {
+    vec![Box::new(Coi44Fz)]
+}
+
+/// Picks rules by code (`None`: all). Unknown codes are an error naming the known ones.
+pub fn select(codes: Option<&[String]>) -> Result<Vec<Box<dyn Rule>>> {
+    let all = registry();
+    let Some(codes) = codes else { return Ok(all) };
+    let known: Vec<&str> = all.iter().map(|r| r.code()).collect();
+    if let Some(bad) = codes.iter().find(|c| !known.contains(&c.as_str())) {
+        return Err(Error::Option(format!(
+            "unknown rule `{bad}`; known rules: {}",
+            known.join(", ")
+        )));
+    }
+    Ok(all.into_iter().filter(|r| codes.iter().any(|c| c == r.code())).collect())
+}
+
+/// Runs the rules and sorts the cases: severity, then score, then contract price.
+pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
+    let mut cases: Vec<Case> = rules.iter().flat_map(|r| r.run(ctx)).collect();
+    cases.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(b.score.total_cmp(&a.score))
+            .then(b.contract_price.unwrap_or(-1.0).total_cmp(&a.contract_price.unwrap_or(-1.0)))
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.procurement_id.cmp(&b.procurement_id))
+            .then_with(|| a.official_id.cmp(&b.official_id))
+            .then_with(|| a.participant_inn.cmp(&b.participant_inn))
+    });
+    cases
+}
+
+/// Stable case id from the case key (FNV-1a, 64 bits).
+pub fn case_id(rule: &str, procurement_id: &str, official_id: &str, participant_inn: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [rule, procurement_id, official_id, participant_inn] {
+        for b in part.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{rule}-{h:016x}")
+}
+
+/// Rounds a score to three decimals for stable output.
+pub fn round_score(s: f64) -> f64 {
+    (s * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_stable_and_distinct() {
+        let a = case_id("COI-44FZ", "0156300012321000045", "O1", "7707083893");
+        assert_eq!(a, case_id("COI-44FZ", "0156300012321000045", "O1", "7707083893"));
+        assert_ne!(a, case_id("COI-44FZ", "0156300012321000045", "O2", "7707083893"));
+        // Field boundaries matter: ("a","bc") differs from ("ab","c").
+        assert_ne!(case_id("R", "a", "bc", ""), case_id("R", "ab", "c", ""));
+        assert!(a.starts_with("COI-44FZ-"));
+    }
+
+    #[test]
+    fn unknown_rule_codes_are_refused() {
+        assert!(select(Some(&["COI-44FZ".to_owned()])).is_ok());
+        let err = select(Some(&["NOPE".to_owned()])).err().unwrap();
+        assert!(err.to_string().contains("COI-44FZ"));
+    }
+}

@@ -1,0 +1,332 @@
+//! Parsers for cell values: dates, booleans, money, shares, kinship and role words.
+
+use chrono::NaiveDate;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+
+use crate::model::{BirthDate, CompanyRoleKind, Date, Kinship, SeatRole};
+
+/// An exact share of capital as a fraction in 0..=1.
+pub type Share = BigRational;
+
+/// Parses `YYYY-MM-DD` or `DD.MM.YYYY` (a time part after a space is ignored).
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim().split_whitespace().next()?;
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(d);
+    }
+    NaiveDate::parse_from_str(s, "%d.%m.%Y")
+        .ok()
+        .filter(|d| chrono::Datelike::year(d) >= 1000)
+}
+
+/// Parses a birth date: a full date or a bare year `YYYY`.
+pub fn parse_birth_date(s: &str) -> Option<BirthDate> {
+    let t = s.trim();
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = t.parse().ok()?;
+        return (1880..=2100).contains(&y).then_some(BirthDate::Year(y));
+    }
+    parse_date(t).map(BirthDate::Full)
+}
+
+/// Parses a boolean: 1/0, true/false, да/нет, yes/no (case-insensitive).
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "1" | "true" | "да" | "yes" | "y" | "д" | "+" => Some(true),
+        "0" | "false" | "нет" | "no" | "n" | "н" | "-" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses a decimal with `.` or `,` and spaces between digit groups.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Parses a non-negative decimal exactly (`12,5` -> 25/2).
+pub fn parse_exact_decimal(s: &str) -> Option<BigRational> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.replace(',', ".");
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (t.as_str(), ""),
+    };
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    let num: BigInt = digits.parse().ok()?;
+    let den = BigInt::from(10u32).pow(frac.len() as u32);
+    Some(BigRational::new(num, den))
+}
+
+/// How a file writes its shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareScale {
+    /// `60` means 60%.
+    Percent,
+    /// `0.6` means 60%.
+    Fraction,
+}
+
+/// Decides the scale of a share column: fractions when every plain number is at most 1
+/// and one of them has a decimal part; percent otherwise.
+pub fn detect_share_scale<'a>(cells: impl Iterator<Item = &'a str>) -> ShareScale {
+    let mut any_decimal = false;
+    for c in cells {
+        let c = c.trim();
+        if c.is_empty() || c.contains('%') || c.contains('/') {
+            continue;
+        }
+        match parse_exact_decimal(c) {
+            Some(v) if v > BigRational::one() => return ShareScale::Percent,
+            Some(_) if c.contains(['.', ',']) => any_decimal = true,
+            _ => {}
+        }
+    }
+    if any_decimal {
+        ShareScale::Fraction
+    } else {
+        ShareScale::Percent
+    }
+}
+
+/// Parses a share: `60`, `60%`, `12,5`, `0.6` (fraction scale), `1/3`. Result in 0..=1.
+pub fn parse_share(s: &str, scale: ShareScale) -> Option<Share> {
+    let t = s.trim();
+    let v = if let Some((n, d)) = t.split_once('/') {
+        let n = parse_exact_decimal(n)?;
+        let d = parse_exact_decimal(d)?;
+        if d.is_zero() {
+            return None;
+        }
+        n / d
+    } else if let Some(p) = t.strip_suffix('%') {
+        parse_exact_decimal(p)? / BigRational::from_integer(100.into())
+    } else {
+        let v = parse_exact_decimal(t)?;
+        match scale {
+            ShareScale::Percent => v / BigRational::from_integer(100.into()),
+            ShareScale::Fraction => v,
+        }
+    };
+    (v <= BigRational::one()).then_some(v)
+}
+
+/// Formats a share as a percentage for people: `60%`, `12.5%`, `33.33%`.
+pub fn share_percent_text(s: &Share) -> String {
+    let pct = s * BigRational::from_integer(100.into());
+    if pct.is_integer() {
+        return format!("{}%", pct.to_integer());
+    }
+    let hundredths = (pct * BigRational::from_integer(100.into())).round().to_integer();
+    let v = hundredths.to_string().parse::<f64>().unwrap_or(0.0) / 100.0;
+    let mut text = format!("{v:.2}");
+    while text.ends_with('0') {
+        text.pop();
+    }
+    format!("{}%", text.trim_end_matches('.'))
+}
+
+/// Folds a word for dictionary look-up: lower case, ё -> е, single spaces, no brackets.
+pub fn fold_word(s: &str) -> String {
+    let lower = s.to_lowercase().replace('ё', "е");
+    lower
+        .replace(['(', ')'], "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parses a kinship word of the HR questionnaire (Russian or English).
+pub fn parse_kinship(s: &str) -> Option<Kinship> {
+    use Kinship::*;
+    let w = fold_word(s).replace(['-', '_'], " ");
+    let k = match w.as_str() {
+        "муж" | "жена" | "супруг" | "супруга" | "супруг а" | "spouse" | "husband"
+        | "wife" => Spouse,
+        "отец" | "мать" | "родитель" | "father" | "mother" | "parent" => Parent,
+        "сын" | "дочь" | "ребенок" | "son" | "daughter" | "child" => Child,
+        "дедушка" | "бабушка" | "дед" | "бабка" | "grandfather" | "grandmother" | "grandparent" => {
+            Grandparent
+        }
+        "внук" | "внучка" | "grandson" | "granddaughter" | "grandchild" => Grandchild,
+        "брат" | "сестра" | "родной брат" | "родная сестра" | "полнородный брат"
+        | "полнородная сестра" | "brother" | "sister" | "sibling" => Sibling,
+        "единокровный брат" | "единокровная сестра" | "единоутробный брат"
+        | "единоутробная сестра" | "неполнородный брат" | "неполнородная сестра"
+        | "half brother" | "half sister" | "half sibling" => HalfSibling,
+        "усыновитель" | "удочеритель" | "усыновительница" | "adoptive father"
+        | "adoptive mother" | "adoptive parent" => AdoptiveParent,
+        "усыновленный" | "усыновленная" | "удочеренная" | "усыновленный сын"
+        | "удочеренная дочь" | "adopted son" | "adopted daughter" | "adopted child" => {
+            AdoptedChild
+        }
+        "свекор" | "свекровь" | "тесть" | "теща" | "father in law" | "mother in law"
+        | "parent in law" => ParentInLaw,
+        "зять" | "невестка" | "сноха" | "son in law" | "daughter in law" | "child in law" => {
+            ChildInLaw
+        }
+        "деверь" | "золовка" | "шурин" | "свояченица" | "свояк" | "brother in law"
+        | "sister in law" | "sibling in law" => SiblingInLaw,
+        "отчим" | "мачеха" | "stepfather" | "stepmother" | "step father" | "step mother"
+        | "step parent" => StepParent,
+        "пасынок" | "падчерица" | "stepson" | "stepdaughter" | "step son" | "step daughter"
+        | "step child" => StepChild,
+        "сводный брат" | "сводная сестра" | "stepbrother" | "stepsister" | "step brother"
+        | "step sister" | "step sibling" => StepSibling,
+        "бывший муж" | "бывшая жена" | "бывший супруг" | "бывшая супруга" | "бывший супруг а"
+        | "ex husband" | "ex wife" | "former husband" | "former wife" | "former spouse"
+        | "ex spouse" => FormerSpouse,
+        _ => return None,
+    };
+    Some(k)
+}
+
+/// Parses a company role code or its usual Russian name.
+pub fn parse_company_role(s: &str) -> Option<CompanyRoleKind> {
+    use CompanyRoleKind::*;
+    let w = fold_word(s).replace('-', " ");
+    let r = match w.as_str() {
+        "director" | "директор" | "генеральный директор" | "руководитель" | "president"
+        | "президент" | "ceo" => Director,
+        "founder" | "учредитель" | "участник" | "shareholder" | "акционер" => Founder,
+        "beneficiary" | "бенефициар" | "бенефициарный владелец" => Beneficiary,
+        "board_member" | "board member" | "член правления" | "член коллегиального органа" => {
+            BoardMember
+        }
+        "managing_company" | "managing company" | "управляющая компания"
+        | "управляющая организация" => ManagingCompany,
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// Parses a commission role code or its usual Russian name.
+pub fn parse_seat_role(s: &str) -> Option<SeatRole> {
+    use SeatRole::*;
+    let w = fold_word(s).replace('-', " ");
+    let r = match w.as_str() {
+        "customer_head" | "руководитель заказчика" => CustomerHead,
+        "chair" | "председатель" | "председатель комиссии" => Chair,
+        "deputy_chair" | "заместитель председателя" | "заместитель председателя комиссии" => {
+            DeputyChair
+        }
+        "member" | "член" | "член комиссии" => Member,
+        "secretary" | "секретарь" | "секретарь комиссии" => Secretary,
+        "contract_manager" | "контрактный управляющий" => ContractManager,
+        "contract_service_head" | "руководитель контрактной службы" => ContractServiceHead,
+        _ => return None,
+    };
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(n: i64, d: i64) -> BigRational {
+        BigRational::new(n.into(), d.into())
+    }
+
+    #[test]
+    fn dates_in_both_formats() {
+        let d = NaiveDate::from_ymd_opt(2021, 3, 5).unwrap();
+        assert_eq!(parse_date("2021-03-05"), Some(d));
+        assert_eq!(parse_date("05.03.2021"), Some(d));
+        assert_eq!(parse_date("5.3.2021"), Some(d));
+        assert_eq!(parse_date("2021-03-05 00:00:00"), Some(d));
+        assert_eq!(parse_date("31.02.2021"), None);
+        assert_eq!(parse_date("вчера"), None);
+    }
+
+    #[test]
+    fn birth_dates_accept_bare_years() {
+        assert_eq!(parse_birth_date("1980"), Some(BirthDate::Year(1980)));
+        assert_eq!(parse_birth_date("0001"), None);
+        let full = parse_birth_date("12.04.1980").unwrap();
+        assert_eq!(
+            full.compare(&BirthDate::Year(1980)),
+            crate::model::DateAgreement::Year
+        );
+        assert_eq!(
+            full.compare(&parse_birth_date("13.04.1980").unwrap()),
+            crate::model::DateAgreement::Disagree
+        );
+    }
+
+    #[test]
+    fn booleans_in_russian_and_english() {
+        for t in ["1", "true", "Да", "YES"] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["0", "False", "нет", "no"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        assert_eq!(parse_bool("может быть"), None);
+    }
+
+    #[test]
+    fn decimals_with_comma_and_spaces() {
+        assert_eq!(parse_decimal("1 234 567,89"), Some(1234567.89));
+        assert_eq!(parse_decimal("1234.5"), Some(1234.5));
+        assert_eq!(parse_decimal("abc"), None);
+    }
+
+    #[test]
+    fn shares_are_exact() {
+        assert_eq!(parse_share("60", ShareScale::Percent), Some(r(3, 5)));
+        assert_eq!(parse_share("12,5", ShareScale::Percent), Some(r(1, 8)));
+        assert_eq!(parse_share("60%", ShareScale::Fraction), Some(r(3, 5)));
+        assert_eq!(parse_share("0.6", ShareScale::Fraction), Some(r(3, 5)));
+        assert_eq!(parse_share("1/3", ShareScale::Percent), Some(r(1, 3)));
+        assert_eq!(parse_share("150", ShareScale::Percent), None);
+        assert_eq!(parse_share("1/0", ShareScale::Percent), None);
+        assert_eq!(share_percent_text(&r(1, 3)), "33.33%");
+        assert_eq!(share_percent_text(&r(3, 20)), "15%");
+        assert_eq!(share_percent_text(&r(1, 8)), "12.5%");
+    }
+
+    #[test]
+    fn share_scale_is_detected_per_column() {
+        assert_eq!(
+            detect_share_scale(["0.5", "0,25", ""].into_iter()),
+            ShareScale::Fraction
+        );
+        assert_eq!(
+            detect_share_scale(["0.5", "60"].into_iter()),
+            ShareScale::Percent
+        );
+        assert_eq!(detect_share_scale(["1", "1"].into_iter()), ShareScale::Percent);
+    }
+
+    #[test]
+    fn kinship_words() {
+        assert_eq!(parse_kinship("Сестра"), Some(Kinship::Sibling));
+        assert_eq!(parse_kinship("супруг(а)"), Some(Kinship::Spouse));
+        assert_eq!(parse_kinship("Единокровный брат"), Some(Kinship::HalfSibling));
+        assert_eq!(parse_kinship("удочерённая"), Some(Kinship::AdoptedChild));
+        assert_eq!(parse_kinship("тёща"), Some(Kinship::ParentInLaw));
+        assert_eq!(parse_kinship("Свёкор"), Some(Kinship::ParentInLaw));
+        assert_eq!(parse_kinship("бывшая жена"), Some(Kinship::FormerSpouse));
+        assert_eq!(parse_kinship("сводный брат"), Some(Kinship::StepSibling));
+        assert_eq!(parse_kinship("half-sister"), Some(Kinship::HalfSibling));
+        assert_eq!(parse_kinship("кум"), None);
+        assert!(!Kinship::ParentInLaw.is_44fz_close());
+        assert!(Kinship::Grandchild.is_44fz_close());
+        assert_eq!(Kinship::Grandparent.inverse(), Kinship::Grandchild);
+    }
+}
