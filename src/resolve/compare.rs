@@ -51,7 +51,11 @@ pub const WEIGHTS: Weights = Weights {
 };
 
 /// Probability at or above which two mentions are judged one person.
-pub const MATCH_PROBABILITY: f64 = 0.9;
+pub const MATCH_PROBABILITY: f64 = 0.8;
+
+/// The smallest population a check's persons are assumed to come from (a municipal
+/// district): a name-only match is weighed against that many possible namesakes.
+pub const POPULATION_FLOOR: usize = 100_000;
 
 fn weight_of(levels: &[f64; 5], l: Level) -> f64 {
     levels[l as usize]
@@ -125,10 +129,12 @@ impl NameLevels {
 pub fn compare_names(a: &NormName, b: &NormName) -> NameLevels {
     let surname = match (&a.surname, &b.surname) {
         (Some(x), Some(y)) if x == y => Level::Exact,
-        (Some(_), Some(_)) => {
+        (Some(x), Some(y)) => {
             let (sx, sy) = (a.surname_stem.as_deref(), b.surname_stem.as_deref());
             match (sx, sy) {
-                (Some(sx), Some(sy)) if sx == sy || typo_close(sx, sy) => Level::Close,
+                (Some(sx), Some(sy)) if sx == sy || typo_close(sx, sy) || typo_close(x, y) => {
+                    Level::Close
+                }
                 _ => Level::Disagree,
             }
         }
@@ -201,6 +207,11 @@ pub fn probability(weight: f64) -> f64 {
 /// The prior weight for comparing within a population of `n` candidates: log2(1/n).
 pub fn prior_for(n: usize) -> f64 {
     -(n.max(2) as f64).log2()
+}
+
+/// The prior of a check with `n` mentions: at least [`POPULATION_FLOOR`] candidates.
+pub fn registry_prior(n: usize) -> f64 {
+    prior_for(n.max(POPULATION_FLOOR))
 }
 
 /// Compares two mentions. `None` when they cannot be one person: different valid INNs,

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-pub use compare::{compare, prior_for, Basis, Link, MATCH_PROBABILITY};
+pub use compare::{compare, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY};
 
 use crate::load::Warnings;
 use crate::model::{BirthDate, DateAgreement, Dataset, Sex};
@@ -46,6 +46,8 @@ pub struct Resolution {
     pub pairs_compared: usize,
     /// Pairs merged.
     pub links_made: usize,
+    /// Prior weight used for person links (see [`registry_prior`]).
+    pub prior: f64,
 }
 
 /// Blocking keys of one parsed name: a true pair shares at least one key unless typos hit
@@ -219,7 +221,7 @@ pub fn cluster(mentions: &[Mention], pairs: &[(u32, u32)], prior: f64) -> (Vec<P
 pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
     let list = &mentions.list;
     let pairs = candidate_pairs(list, |_, _| true);
-    let prior = prior_for(list.len());
+    let prior = registry_prior(list.len());
     let (person_of, links_made) = cluster(list, &pairs, prior);
     let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     let mut persons = vec![Vec::new(); n_persons];
@@ -233,6 +235,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         seats,
         pairs_compared: pairs.len(),
         links_made,
+        prior,
     }
 }
 

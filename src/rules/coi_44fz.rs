@@ -11,9 +11,9 @@ use rayon::prelude::*;
 
 use super::{case_id, round_score, Case, Context, Rule, Severity, Step};
 use crate::graph::{controls, kin_of, AffilGraph, Control, ControlKind, Edge, Holding};
-use crate::model::{Kinship, SeatRole};
+use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
-use crate::resolve::{compare, compare::sex_of, prior_for, Basis, PersonId, SeatMatch};
+use crate::resolve::{compare, compare::sex_of, Basis, PersonId, SeatMatch};
 use crate::values::{share_percent_text, Share};
 
 /// The rule.
@@ -23,18 +23,20 @@ const CODE: &str = "COI-44FZ";
 const LEGAL_BASIS: &str = "44-ФЗ ст. 31 ч. 1 п. 9";
 
 /// A person in the official's circle: the official or a close relative.
-struct Circle {
+struct Member {
     person: PersonId,
+    /// `None` for the official themself.
     kinship: Option<Kinship>,
     /// The mention that names this person on the official's side.
     anchor: MentionId,
-    /// When the official appears as the relative in someone else's questionnaire:
-    /// that relative mention, which must be the official.
+    /// When the official is the relative in someone else's questionnaire: that relative
+    /// mention, which must be the official.
     official_alias: Option<MentionId>,
 }
 
-fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<Circle> {
-    let mut out = vec![Circle {
+/// The official and their close relatives (kinship recorded in either direction).
+fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<Member> {
+    let mut out = vec![Member {
         person,
         kinship: None,
         anchor: official_mention,
@@ -46,22 +48,22 @@ fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<C
             continue;
         }
         let rel_mention = ctx.mentions.of_relative[relrow as usize];
-        let outgoing = ctx
+        let declared_by_official = ctx
             .graph
             .g
             .edges_directed(node, Direction::Outgoing)
             .any(|e| matches!(e.weight(), Edge::Kin { relative, .. } if *relative == relrow));
-        let (anchor, alias) = if outgoing {
+        let (anchor, official_alias) = if declared_by_official {
             (rel_mention, None)
         } else {
             let owner = ctx.mentions.list[rel_mention as usize].family.unwrap_or(0);
             (ctx.mentions.of_official[owner as usize], Some(rel_mention))
         };
-        out.push(Circle {
+        out.push(Member {
             person: q,
             kinship: Some(kinship),
             anchor,
-            official_alias: alias,
+            official_alias,
         });
     }
     out
@@ -71,7 +73,7 @@ fn over_ten_percent(s: &Share) -> bool {
     *s > BigRational::new(1.into(), 10.into())
 }
 
-/// Whether a control counts under the rule, and its score factor.
+/// Whether a control counts under the rule, and the factor it puts on the score.
 fn qualifies(c: &Control) -> Option<f64> {
     match &c.kind {
         ControlKind::Entrepreneur
@@ -79,28 +81,27 @@ fn qualifies(c: &Control) -> Option<f64> {
         | ControlKind::BoardMember
         | ControlKind::ManagingHead { .. } => Some(1.0),
         ControlKind::Owner(h) if over_ten_percent(&h.share) => Some(1.0),
-        // A co-founder with a blank share may hold more than 10%: flagged for review, at half score.
+        // A co-founder with a blank share may hold more than 10%: flagged for review at half score.
         ControlKind::Owner(h) if h.share_unknown => Some(0.5),
         ControlKind::Owner(_) => None,
-        ControlKind::RegistryBeneficiary(Some(s)) if over_ten_percent(s) => Some(1.0),
-        ControlKind::RegistryBeneficiary(Some(_)) => None,
+        ControlKind::RegistryBeneficiary(Some(s)) => over_ten_percent(s).then_some(1.0),
         ControlKind::RegistryBeneficiary(None) => Some(1.0),
     }
 }
 
-fn chain_text(g: &AffilGraph, h: &Holding, russian: bool) -> String {
+/// `ООО «Холдинг» -> ООО «Стройка» (50% x 30%)` for the largest chain.
+fn chain_text(g: &AffilGraph, h: &Holding) -> String {
     let Some(ch) = h.chains.first() else { return String::new() };
-    let mut parts = vec![format!("{}", share_percent_text(&ch.person_share))];
-    for (c, s) in &ch.links {
-        parts.push(format!("{} {}", g.company_label(*c), share_percent_text(s)));
-    }
-    let more = h.chains.len().saturating_sub(1);
-    let tail = match (more, russian) {
-        (0, _) => String::new(),
-        (n, true) => format!(" и ещё {n} цеп."),
-        (n, false) => format!(" and {n} more chain(s)"),
+    let names: Vec<String> = ch.links.iter().map(|(c, _)| g.company_label(*c)).collect();
+    let shares: Vec<String> = std::iter::once(&ch.person_share)
+        .chain(ch.links.iter().map(|(_, s)| s))
+        .map(share_percent_text)
+        .collect();
+    let more = match h.chains.len() - 1 {
+        0 => String::new(),
+        n => format!(" and {n} more chain(s)"),
     };
-    format!("{}{tail}", parts.join(" -> "))
+    format!("{} ({}){more}", names.join(" -> "), shares.join(" x "))
 }
 
 /// The `participant_link` text (English codes, as documented).
@@ -128,7 +129,7 @@ fn link_text(g: &AffilGraph, c: &Control) -> String {
             format!(
                 "beneficiary {}{direct} via {}{circ}",
                 share_percent_text(&h.share),
-                chain_text(g, h, false)
+                chain_text(g, h)
             )
         }
         ControlKind::RegistryBeneficiary(Some(s)) => {
@@ -138,58 +139,61 @@ fn link_text(g: &AffilGraph, c: &Control) -> String {
     }
 }
 
-/// Russian steps from the linked person to the participant company.
-fn link_steps(g: &AffilGraph, c: &Control, company_label: &str) -> Vec<String> {
-    match &c.kind {
-        ControlKind::Entrepreneur => vec!["индивидуальный предприниматель".into()],
-        ControlKind::Director => vec!["директор".into()],
-        ControlKind::BoardMember => vec!["член коллегиального исполнительного органа".into()],
-        ControlKind::ManagingHead { manager } => vec![
-            "директор".into(),
-            g.company_label(*manager),
-            "управляющая организация".into(),
-        ],
-        ControlKind::Owner(h) if h.chains.is_empty() => match (&h.direct, h.share_unknown) {
-            (Some(d), _) => vec![format!("учредитель {}", share_percent_text(d))],
-            (None, _) => vec!["учредитель (доля не указана)".into()],
-        },
-        ControlKind::Owner(h) => {
-            let ch = &h.chains[0];
-            let mut v = vec![format!("учредитель {}", share_percent_text(&ch.person_share))];
-            for (i, (comp, s)) in ch.links.iter().enumerate() {
-                v.push(g.company_label(*comp));
-                let last = i + 1 == ch.links.len();
-                v.push(if last {
-                    format!(
-                        "учредитель {} (итого {}{})",
-                        share_percent_text(s),
-                        share_percent_text(&h.share),
-                        if h.chains.len() > 1 || h.direct.is_some() {
-                            ", с учётом всех цепочек"
-                        } else {
-                            ""
-                        }
-                    )
-                } else {
-                    format!("учредитель {}", share_percent_text(s))
-                });
-            }
-            let _ = company_label;
-            v
-        }
-        ControlKind::RegistryBeneficiary(Some(s)) => {
-            vec![format!("бенефициар {} (по реестру)", share_percent_text(s))]
-        }
-        ControlKind::RegistryBeneficiary(None) => vec!["бенефициар (доля не указана)".into()],
+fn step(kind: &'static str, label: impl Into<String>) -> Step {
+    Step {
+        kind,
+        label: label.into(),
+        id: None,
+        score: None,
+        basis: None,
     }
 }
 
-struct Candidate {
-    score: f64,
-    order: (u8, u8),
-    case: Case,
+/// Evidence steps from the linked person to (not including) the participant.
+fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
+    let company = |c: u32| Step {
+        id: Some(g.companies[c as usize].inn.clone()),
+        ..step("company", g.company_label(c))
+    };
+    match &c.kind {
+        ControlKind::Entrepreneur => vec![step("role", "индивидуальный предприниматель")],
+        ControlKind::Director => vec![step("role", "директор")],
+        ControlKind::BoardMember => vec![step("role", "член коллегиального исполнительного органа")],
+        ControlKind::ManagingHead { manager } => vec![
+            step("role", "директор"),
+            company(*manager),
+            step("role", "управляющая организация"),
+        ],
+        ControlKind::Owner(h) if h.chains.is_empty() => match &h.direct {
+            Some(d) => vec![step("role", format!("учредитель {}", share_percent_text(d)))],
+            None => vec![step("role", "учредитель (доля не указана)")],
+        },
+        ControlKind::Owner(h) => {
+            let ch = &h.chains[0];
+            let mut v = vec![step("role", format!("учредитель {}", share_percent_text(&ch.person_share)))];
+            for (i, (comp, s)) in ch.links.iter().enumerate() {
+                v.push(company(*comp));
+                let mut label = format!("учредитель {}", share_percent_text(s));
+                if i + 1 == ch.links.len() {
+                    let all = if h.chains.len() > 1 || h.direct.is_some() {
+                        ", по всем цепочкам"
+                    } else {
+                        ""
+                    };
+                    label.push_str(&format!(" (итого {}{all})", share_percent_text(&h.share)));
+                }
+                v.push(step("role", label));
+            }
+            v
+        }
+        ControlKind::RegistryBeneficiary(Some(s)) => {
+            vec![step("role", format!("бенефициар {} (по реестру)", share_percent_text(s)))]
+        }
+        ControlKind::RegistryBeneficiary(None) => vec![step("role", "бенефициар (доля не указана)")],
+    }
 }
 
+/// Preference among links of one (official, participant): closer relation, then stronger role.
 fn control_order(c: &Control) -> u8 {
     match c.kind {
         ControlKind::Entrepreneur => 0,
@@ -207,12 +211,194 @@ fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
         return (1.0, Basis::Inn);
     }
     let list = &ctx.mentions.list;
-    let prior = prior_for(list.len());
-    match compare(&list[a as usize], &list[b as usize], prior) {
+    match compare(&list[a as usize], &list[b as usize], ctx.resolution.prior) {
         Some(l) => (l.probability, l.basis),
         // Linked only through other mentions of the same person.
         None => (0.5, Basis::NameOnly),
     }
+}
+
+/// A seat of the procurement: who sits, on which row of commissions.csv, matched how.
+struct SeatRef<'a> {
+    person: PersonId,
+    row: u32,
+    matched: &'a SeatMatch,
+}
+
+/// Builds the case for one qualifying control; returns it with its score.
+fn build_case(
+    ctx: &Context,
+    proc_: &Procurement,
+    bid: &Parti<'_>,
+    seat: &SeatRef,
+    member: &Member,
+    c: &Control,
+    factor: f64,
+) -> Case {
+    let (data, g) = (ctx.data, ctx.graph);
+    let seat_row = &data.seats[seat.row as usize];
+    let official = &data.officials[seat.matched.official as usize];
+    let official_mention = ctx.mentions.of_official[seat.matched.official as usize];
+    let mut score = seat.matched.score * factor;
+    let mut label = format!("{} ({}", official.full_name, seat_row.role.russian());
+    if let (Some(name), None) = (&seat_row.member_name, &seat_row.official_id) {
+        label.push_str(&format!(", в протоколе «{name}»"));
+        if seat.matched.candidates > 1 {
+            label.push_str(&format!(", подходит к {} сотрудникам", seat.matched.candidates));
+        }
+    }
+    label.push(')');
+    let mut steps = vec![Step {
+        id: Some(official.official_id.clone()),
+        score: (seat.matched.score < 1.0).then_some(round_score(seat.matched.score)),
+        basis: seat.matched.basis.map(Basis::code),
+        ..step("person", label)
+    }];
+    if let Some(alias) = member.official_alias {
+        score = score.min(identity(ctx, official_mention, alias).0);
+    }
+    let anchor = &ctx.mentions.list[member.anchor as usize];
+    let linked_name = anchor.display_name(data).to_owned();
+    steps.push(step(
+        "relation",
+        member.kinship.map_or("сам(а)", |k| k.russian(sex_of(anchor))),
+    ));
+    // The weakest of the registry records the link rests on, each compared with the anchor.
+    let weakest = c
+        .mentions
+        .iter()
+        .map(|&m| (identity(ctx, member.anchor, m), m))
+        .min_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
+    if let Some(((p, basis), m)) = weakest {
+        score = score.min(p);
+        let registry = &ctx.mentions.list[m as usize];
+        let registry_name = registry.display_name(data);
+        let mut label = if member.kinship.is_some() { linked_name.clone() } else { String::new() };
+        if !registry_name.is_empty() && registry_name != linked_name {
+            let sep = if label.is_empty() { "" } else { " " };
+            label.push_str(&format!("{sep}(в реестре «{registry_name}»)"));
+        }
+        let from_registry = matches!(registry.source, MentionSource::Role(_) | MentionSource::Entrepreneur(_));
+        if from_registry {
+            let sep = if label.is_empty() { "" } else { " " };
+            label.push_str(&format!("{sep}[совпадение: {}, {p:.2}]", basis.russian()));
+        }
+        steps.push(Step {
+            id: anchor.inn.clone(),
+            score: from_registry.then_some(round_score(p)),
+            basis: from_registry.then_some(basis.code()),
+            ..step("person", label)
+        });
+    } else if member.kinship.is_some() {
+        steps.push(step("person", linked_name.clone()));
+    }
+    steps.extend(link_steps(g, c));
+    let company_label = g.company_label(bid.company);
+    let p = bid.row;
+    steps.push(Step {
+        id: Some(p.participant_inn.clone()),
+        ..step("company", company_label.clone())
+    });
+    steps.push(Step {
+        id: Some(proc_.procurement_id.clone()),
+        ..step(
+            "procurement",
+            format!(
+                "{} закупки {}",
+                if p.is_winner { "победитель" } else { "участник" },
+                proc_.procurement_id
+            ),
+        )
+    });
+    let evidence = steps
+        .iter()
+        .filter(|s| !s.label.is_empty())
+        .map(|s| s.label.as_str())
+        .collect::<Vec<_>>()
+        .join(" -> ");
+    Case {
+        case_id: case_id(CODE, &proc_.procurement_id, &official.official_id, &p.participant_inn),
+        rule: CODE,
+        severity: if p.is_winner { Severity::High } else { Severity::Medium },
+        score: round_score(score),
+        procurement_id: proc_.procurement_id.clone(),
+        customer_inn: proc_.customer_inn.clone(),
+        official_id: official.official_id.clone(),
+        official_name: official.full_name.clone(),
+        official_role: seat_row.role.code(),
+        relation: member.kinship.map_or("self", Kinship::code),
+        linked_person: linked_name,
+        participant_inn: p.participant_inn.clone(),
+        participant_name: if p.participant_name.is_empty() {
+            company_label
+        } else {
+            p.participant_name.clone()
+        },
+        participant_link: link_text(g, c),
+        is_winner: p.is_winner,
+        contract_price: p.contract_price,
+        legal_basis: LEGAL_BASIS,
+        evidence,
+        chain: steps,
+    }
+}
+
+/// A bid: the participant company and its row.
+struct Parti<'a> {
+    company: u32,
+    row: &'a Participant,
+}
+
+/// All cases of one procurement, one per (official, participant).
+fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
+    let (g, data) = (ctx.graph, ctx.data);
+    let proc_ = &data.procurements[pi];
+    let mut seats: Vec<SeatRef> = Vec::new();
+    let mut bids: Vec<Parti> = Vec::new();
+    for e in g.g.edges_directed(g.procurement_node[pi], Direction::Incoming) {
+        match (e.weight(), g.g[e.source()]) {
+            (Edge::Seat { seat, matched }, crate::graph::Node::Person(person)) => seats.push(SeatRef {
+                person,
+                row: *seat,
+                matched,
+            }),
+            (Edge::Bid { participant }, crate::graph::Node::Company(company)) => bids.push(Parti {
+                company,
+                row: &data.participants[*participant as usize],
+            }),
+            _ => {}
+        }
+    }
+    if seats.is_empty() || bids.is_empty() {
+        return Vec::new();
+    }
+    seats.sort_by_key(|s| (s.person, s.row, s.matched.official));
+    bids.sort_by_key(|b| b.company);
+    let circles: Vec<Vec<Member>> = seats
+        .iter()
+        .map(|s| circle(ctx, s.person, ctx.mentions.of_official[s.matched.official as usize]))
+        .collect();
+    let mut best: BTreeMap<(String, String), (f64, (u8, u8), Case)> = BTreeMap::new();
+    for bid in &bids {
+        let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
+        for (seat, members) in seats.iter().zip(&circles) {
+            for member in members {
+                for c in ctrls.iter().filter(|c| c.person == member.person) {
+                    let Some(factor) = qualifies(c) else { continue };
+                    let case = build_case(ctx, proc_, bid, seat, member, c, factor);
+                    let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));
+                    let key = (case.official_id.clone(), case.participant_inn.clone());
+                    let better = best
+                        .get(&key)
+                        .is_none_or(|(s, o, _)| case.score > *s || (case.score == *s && order < *o));
+                    if better {
+                        best.insert(key, (case.score, order, case));
+                    }
+                }
+            }
+        }
+    }
+    best.into_values().map(|(_, _, c)| c).collect()
 }
 
 impl Rule for Coi44Fz {
@@ -225,222 +411,9 @@ impl Rule for Coi44Fz {
     }
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
-        let g = ctx.graph;
-        let data = ctx.data;
-        let mut cases: Vec<Case> = (0..data.procurements.len())
+        (0..ctx.data.procurements.len())
             .into_par_iter()
-            .flat_map_iter(|pi| {
-                let proc_ = &data.procurements[pi];
-                let pnode = g.procurement_node[pi];
-                let mut seats: Vec<(PersonId, u32, SeatMatch)> = Vec::new();
-                let mut bids: Vec<(u32, u32)> = Vec::new();
-                for e in g.g.edges_directed(pnode, Direction::Incoming) {
-                    match e.weight() {
-                        Edge::Seat { seat, matched } => {
-                            if let Some(p) = g.as_person(e.source()) {
-                                seats.push((p, *seat, matched.clone()));
-                            }
-                        }
-                        Edge::Bid { participant } => {
-                            if let Some(c) = g.as_company(e.source()) {
-                                bids.push((c, *participant));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                seats.sort_by_key(|(p, s, m)| (*p, *s, m.official));
-                bids.sort_unstable();
-                let mut best: BTreeMap<(String, String), Candidate> = BTreeMap::new();
-                if seats.is_empty() || bids.is_empty() {
-                    return Vec::new().into_iter();
-                }
-                for &(company, part) in &bids {
-                    let bid = &data.participants[part as usize];
-                    let ctrls = controls(g, data, ctx.mentions, company, proc_.published);
-                    if ctrls.is_empty() {
-                        continue;
-                    }
-                    let company_label = g.company_label(company);
-                    for (person, seat_row, matched) in &seats {
-                        let seat = &data.seats[*seat_row as usize];
-                        let official = &data.officials[matched.official as usize];
-                        let om = ctx.mentions.of_official[matched.official as usize];
-                        for member in circle(ctx, *person, om) {
-                            for c in ctrls.iter().filter(|c| c.person == member.person) {
-                                let Some(factor) = qualifies(c) else { continue };
-                                let mut score = matched.score * factor;
-                                let mut steps = Vec::new();
-                                let mut seat_label = format!("{} ({}", official.full_name, seat.role.russian());
-                                if let Some(name) = &seat.member_name {
-                                    if seat.official_id.is_none() {
-                                        seat_label.push_str(&format!(", в протоколе «{name}»"));
-                                        if matched.candidates > 1 {
-                                            seat_label.push_str(&format!(
-                                                ", подходит к {} сотрудникам",
-                                                matched.candidates
-                                            ));
-                                        }
-                                    }
-                                }
-                                seat_label.push(')');
-                                steps.push(Step {
-                                    kind: "person",
-                                    label: seat_label,
-                                    id: Some(official.official_id.clone()),
-                                    score: (matched.score < 1.0).then_some(round_score(matched.score)),
-                                    basis: matched.basis.map(Basis::code),
-                                });
-                                if let Some(alias) = member.official_alias {
-                                    let (p, b) = identity(ctx, om, alias);
-                                    score = score.min(p);
-                                    let _ = b;
-                                }
-                                let linked_mention = member.anchor;
-                                let linked_name = ctx.mentions.list[linked_mention as usize]
-                                    .display_name(data)
-                                    .to_owned();
-                                let relation_code = member.kinship.map_or("self", Kinship::code);
-                                match member.kinship {
-                                    None => steps.push(Step {
-                                        kind: "relation",
-                                        label: "сам(а)".into(),
-                                        id: None,
-                                        score: None,
-                                        basis: None,
-                                    }),
-                                    Some(k) => {
-                                        let sex = sex_of(&ctx.mentions.list[linked_mention as usize]);
-                                        steps.push(Step {
-                                            kind: "relation",
-                                            label: k.russian(sex).into(),
-                                            id: None,
-                                            score: None,
-                                            basis: None,
-                                        });
-                                    }
-                                }
-                                // The registry records the link rests on, each compared with the anchor.
-                                let mut weakest: Option<(f64, Basis, MentionId)> = None;
-                                for &m in &c.mentions {
-                                    let (p, b) = identity(ctx, linked_mention, m);
-                                    if weakest.is_none_or(|(wp, _, _)| p < wp) {
-                                        weakest = Some((p, b, m));
-                                    }
-                                }
-                                let (id_score, id_basis) = weakest.map_or((1.0, Basis::Inn), |(p, b, _)| (p, b));
-                                score = score.min(id_score);
-                                let registry_name = weakest
-                                    .map(|(_, _, m)| ctx.mentions.list[m as usize].display_name(data))
-                                    .filter(|n| !n.is_empty() && *n != linked_name);
-                                let mut person_label = if member.kinship.is_some() {
-                                    linked_name.clone()
-                                } else {
-                                    "".into()
-                                };
-                                if let Some(rn) = registry_name {
-                                    let sep = if person_label.is_empty() { "" } else { " " };
-                                    person_label.push_str(&format!("{sep}(в реестре «{rn}»)"));
-                                }
-                                let is_registry_source = |m: MentionId| {
-                                    matches!(ctx.mentions.list[m as usize].source, MentionSource::Role(_) | MentionSource::Entrepreneur(_))
-                                };
-                                let basis_note = weakest
-                                    .filter(|(_, _, m)| is_registry_source(*m))
-                                    .map(|_| format!("совпадение: {}, {:.2}", id_basis.russian(), id_score));
-                                if !person_label.is_empty() || basis_note.is_some() {
-                                    let label = match (&basis_note, person_label.is_empty()) {
-                                        (Some(n), true) => format!("[{n}]"),
-                                        (Some(n), false) => format!("{person_label} [{n}]"),
-                                        (None, _) => person_label,
-                                    };
-                                    steps.push(Step {
-                                        kind: "person",
-                                        label,
-                                        id: ctx.mentions.list[linked_mention as usize].inn.clone(),
-                                        score: basis_note.as_ref().map(|_| round_score(id_score)),
-                                        basis: basis_note.as_ref().map(|_| id_basis.code()),
-                                    });
-                                }
-                                for s in link_steps(g, c, &company_label) {
-                                    steps.push(Step {
-                                        kind: "role",
-                                        label: s,
-                                        id: None,
-                                        score: None,
-                                        basis: None,
-                                    });
-                                }
-                                steps.push(Step {
-                                    kind: "company",
-                                    label: company_label.clone(),
-                                    id: Some(bid.participant_inn.clone()),
-                                    score: None,
-                                    basis: None,
-                                });
-                                steps.push(Step {
-                                    kind: "procurement",
-                                    label: format!(
-                                        "{} закупки {}",
-                                        if bid.is_winner { "победитель" } else { "участник" },
-                                        proc_.procurement_id
-                                    ),
-                                    id: Some(proc_.procurement_id.clone()),
-                                    score: None,
-                                    basis: None,
-                                });
-                                let evidence = steps
-                                    .iter()
-                                    .filter(|s| !s.label.is_empty())
-                                    .map(|s| s.label.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(" -> ");
-                                let score = round_score(score);
-                                let case = Case {
-                                    case_id: case_id(CODE, &proc_.procurement_id, &official.official_id, &bid.participant_inn),
-                                    rule: CODE,
-                                    severity: if bid.is_winner { Severity::High } else { Severity::Medium },
-                                    score,
-                                    procurement_id: proc_.procurement_id.clone(),
-                                    customer_inn: proc_.customer_inn.clone(),
-                                    official_id: official.official_id.clone(),
-                                    official_name: official.full_name.clone(),
-                                    official_role: seat_role(seat.role),
-                                    relation: relation_code,
-                                    linked_person: linked_name,
-                                    participant_inn: bid.participant_inn.clone(),
-                                    participant_name: if bid.participant_name.is_empty() {
-                                        company_label.clone()
-                                    } else {
-                                        bid.participant_name.clone()
-                                    },
-                                    participant_link: link_text(g, c),
-                                    is_winner: bid.is_winner,
-                                    contract_price: bid.contract_price,
-                                    legal_basis: LEGAL_BASIS,
-                                    evidence,
-                                    chain: steps,
-                                };
-                                let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));
-                                let key = (official.official_id.clone(), bid.participant_inn.clone());
-                                let better = best.get(&key).is_none_or(|b| {
-                                    score > b.score || (score == b.score && order < b.order)
-                                });
-                                if better {
-                                    best.insert(key, Candidate { score, order, case });
-                                }
-                            }
-                        }
-                    }
-                }
-                best.into_values().map(|c| c.case).collect::<Vec<_>>().into_iter()
-            })
-            .collect();
-        cases.sort_by(|a, b| a.case_id.cmp(&b.case_id));
-        cases
+            .flat_map_iter(|pi| procurement_cases(ctx, pi))
+            .collect()
     }
-}
-
-fn seat_role(r: SeatRole) -> &'static str {
-    r.code()
 }
