@@ -1,0 +1,139 @@
+//! Shared helpers of the integration tests: a scratch work directory and CSV readers.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// A temporary directory for one test, with helpers to run the binary in it.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    /// A fresh empty work directory.
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Path of a file or folder inside the work directory.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Copies the shipped sample dataset into `rel` and returns its path.
+    pub fn copy_sample(&self, rel: &str) -> PathBuf {
+        let to = self.path(rel);
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(sample_dir()).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+        to
+    }
+
+    /// Writes a UTF-8 file.
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Writes a file in Windows-1251.
+    pub fn write_cp1251(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let (bytes, _, bad) = encoding_rs::WINDOWS_1251.encode(text);
+        assert!(!bad, "text not representable in Windows-1251");
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// Runs `affil` with arguments in the work directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::cargo_bin("affil")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+/// The shipped sample dataset.
+pub fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+}
+
+/// Decodes a file as UTF-8 or, failing that, Windows-1251.
+pub fn read_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    match String::from_utf8(bytes.clone()) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1251.decode(&bytes).0.into_owned(),
+    }
+}
+
+/// Rows of a CSV file as (header -> value) maps; the delimiter is guessed from the header.
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = read_text(path);
+    let delim = if text.lines().next().unwrap_or("").contains(';') { b';' } else { b',' };
+    let mut r = csv::ReaderBuilder::new().delimiter(delim).from_reader(text.as_bytes());
+    let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers.iter().cloned().zip(rec.iter().map(str::to_owned)).collect()
+        })
+        .collect()
+}
+
+/// The (rule, procurement_id, official_id, participant_inn, relation, severity) keys of a cases file.
+pub fn case_keys(path: &Path) -> BTreeSet<[String; 6]> {
+    read_csv(path)
+        .into_iter()
+        .map(|r| {
+            [
+                r["rule"].clone(),
+                r["procurement_id"].clone(),
+                r["official_id"].clone(),
+                r["participant_inn"].clone(),
+                r["relation"].clone(),
+                r["severity"].clone(),
+            ]
+        })
+        .collect()
+}
+
+/// A valid 10-digit organisation INN built from a 9-digit body.
+pub fn org_inn(body: u64) -> String {
+    let d: Vec<u32> = format!("{body:09}").chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let c = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
+    format!("{body:09}{c}")
+}
+
+/// A valid 12-digit personal INN built from a 10-digit body.
+pub fn person_inn(body: u64) -> String {
+    let mut d: Vec<u32> = format!("{body:010}").chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let c11 = d.iter().zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
+    d.push(c11);
+    let c12 = d.iter().zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
+    d.push(c12);
+    d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect()
+}
+
+/// Standard error of a run as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Standard output of a run as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

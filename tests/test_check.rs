@@ -1,0 +1,296 @@
+//! `affil check` end to end: the sample data, broken copies of it, and data written from scratch.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn sample_finds_exactly_the_expected_cases() {
+    let wd = Workdir::new();
+    let o = wd.run(&["check", sample_dir().to_str().unwrap(), "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let found = case_keys(&wd.path("out/cases.csv"));
+    let expected = case_keys(&sample_dir().join("expected_cases.csv"));
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn decoys_are_not_flagged() {
+    let wd = Workdir::new();
+    let o = wd.run(&["check", sample_dir().to_str().unwrap(), "--out", "out"]);
+    assert!(o.status.success());
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    // In-law director, namesake with another birth date, 9% chain, role ended before the
+    // procurement, former spouse, exactly 10% chain, relative's company where the official
+    // sits on no commission.
+    for decoy in [
+        "ООО «Дельта»",
+        "ООО «Эпсилон»",
+        "ООО «Зета»",
+        "ООО «Каппа»",
+        "ООО «Лямбда»",
+        "ООО «Тета»",
+        "ООО «Омега»",
+    ] {
+        assert!(
+            cases.iter().all(|c| c["participant_name"] != decoy),
+            "{decoy} flagged"
+        );
+    }
+    // Ромашка wins 0156300012321000054 too, where the official's sister is not seated.
+    assert!(cases.iter().all(|c| c["procurement_id"] != "0156300012321000054"));
+}
+
+#[test]
+fn cases_carry_evidence_scores_and_order() {
+    let wd = Workdir::new();
+    wd.run(&["check", sample_dir().to_str().unwrap(), "--out", "out"]);
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    let sev_rank = |s: &str| ["high", "medium", "low"].iter().position(|x| *x == s).unwrap();
+    for pair in cases.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let (ra, rb) = (sev_rank(&a["severity"]), sev_rank(&b["severity"]));
+        assert!(ra < rb || (ra == rb && a["score"] >= b["score"]), "order: {a:?} / {b:?}");
+    }
+    let chain = cases
+        .iter()
+        .find(|c| c["participant_name"] == "ООО «Стройка»")
+        .expect("indirect beneficiary case");
+    assert_eq!(chain["relation"], "child");
+    assert!(chain["participant_link"].starts_with("beneficiary 15% via ООО «Холдинг Север»"));
+    assert!(chain["evidence"].contains("учредитель 50% -> ООО «Холдинг Север» -> учредитель 30% (итого 15%)"));
+    let ambiguous = cases
+        .iter()
+        .find(|c| c["procurement_id"] == "0156300012321000052")
+        .expect("ambiguous member case");
+    assert!(ambiguous["evidence"].contains("подходит к 2 сотрудникам"));
+    assert!(ambiguous["score"].parse::<f64>().unwrap() <= 0.5);
+    let warnings = std::fs::read_to_string(wd.path("out/warnings.csv")).unwrap();
+    assert!(warnings.contains("`Иванова М.П.` fits 2 officials"));
+    let name_only = cases.iter().find(|c| c["relation"] == "spouse").unwrap();
+    assert!(name_only["evidence"].contains("только ФИО"));
+    let s: f64 = name_only["score"].parse().unwrap();
+    assert!(s < 0.95 && s >= 0.8, "name-only score {s}");
+}
+
+#[test]
+fn json_and_summary_agree_with_csv() {
+    let wd = Workdir::new();
+    wd.run(&["check", sample_dir().to_str().unwrap(), "--out", "out"]);
+    let csv_cases = read_csv(&wd.path("out/cases.csv"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.path("out/cases.json")).unwrap()).unwrap();
+    let arr = json.as_array().unwrap();
+    assert_eq!(arr.len(), csv_cases.len());
+    for (j, c) in arr.iter().zip(&csv_cases) {
+        assert_eq!(j["case_id"], c["case_id"].as_str());
+        let steps = j["chain"].as_array().unwrap();
+        assert!(steps.len() >= 4);
+        assert_eq!(steps.last().unwrap()["kind"], "procurement");
+    }
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(md.contains("мероприятие 2.2"));
+    assert!(md.contains("закупок — 10, заявок — 21, участников — 17"));
+    assert!(md.contains("всего — 9 (закупок — 8, должностных лиц — 7), из них с победителем закупки — 5"));
+    assert!(md.contains("| company_roles.csv | Windows-1251 | `;` | 29 | 29 | 0 |"));
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let wd = Workdir::new();
+    let data = sample_dir();
+    let data = data.to_str().unwrap();
+    assert!(wd.run(&["--threads", "1", "check", data, "--out", "one"]).status.success());
+    assert!(wd.run(&["--threads", "2", "check", data, "--out", "two"]).status.success());
+    assert!(wd.run(&["check", data, "--out", "three"]).status.success());
+    for f in ["cases.csv", "cases.json", "summary.md", "warnings.csv"] {
+        let a = std::fs::read(wd.path(&format!("one/{f}"))).unwrap();
+        assert_eq!(a, std::fs::read(wd.path(&format!("two/{f}"))).unwrap(), "{f}");
+        assert_eq!(a, std::fs::read(wd.path(&format!("three/{f}"))).unwrap(), "{f}");
+    }
+}
+
+#[test]
+fn missing_required_column_exits_2_naming_file_and_column() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    let text = read_text(&dir.join("relatives.csv")).replace("kinship", "relation_word");
+    wd.write("data/relatives.csv", &text);
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("relatives.csv") && err.contains("`kinship`"), "{err}");
+}
+
+#[test]
+fn missing_required_file_exits_2() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    std::fs::remove_file(dir.join("commissions.csv")).unwrap();
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("commissions.csv"));
+    assert!(!wd.path("out/cases.csv").exists());
+}
+
+#[test]
+fn bad_inn_is_a_warning_and_the_rest_is_still_found() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    // Break the checksum of the official O01's INN and of a neutral bidder's INN.
+    let officials = read_text(&dir.join("officials.csv"));
+    let o01 = read_csv(&dir.join("officials.csv"))[0]["inn"].clone();
+    let mut broken = o01.clone();
+    let last = broken.pop().unwrap();
+    broken.push(if last == '0' { '1' } else { '0' });
+    wd.write("data/officials.csv", &officials.replace(&o01, &broken));
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warnings = read_csv(&wd.path("out/warnings.csv"));
+    assert!(warnings.iter().any(|w| w["file"] == "officials.csv"
+        && w["line"] == "2"
+        && w["column"] == "inn"
+        && w["problem"].contains(&broken)));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+}
+
+#[test]
+fn rejected_rows_are_counted_and_listed() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    let mut text = read_text(&dir.join("participants.csv"));
+    text.push_str("0999999999999999999,7707083893,ООО «Нет такой закупки»,нет,,\n");
+    text.push_str(",,,,,\n");
+    wd.write("data/participants.csv", &text);
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success());
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(md.contains("| participants.csv | UTF-8 | `,` | 23 | 21 | 2 |"), "{md}");
+    let warnings = read_csv(&wd.path("out/warnings.csv"));
+    let rejected: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["file"] == "participants.csv" && w["problem"].starts_with("row rejected"))
+        .collect();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert!(rejected.iter().any(|w| w["line"] == "23" && w["problem"].contains("not in procurements.csv")));
+    assert!(stderr(&o).contains("participants.csv"));
+}
+
+#[test]
+fn rule_subset_and_unknown_rule() {
+    let wd = Workdir::new();
+    let data = sample_dir();
+    let o = wd.run(&["check", data.to_str().unwrap(), "--out", "out", "--rules", "COI-44FZ"]);
+    assert!(o.status.success());
+    let o = wd.run(&["check", data.to_str().unwrap(), "--out", "out2", "--rules", "NOPE"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown rule `NOPE`"));
+}
+
+/// A dataset written from scratch in another style: ISO dates, given-name-first names, Latin
+/// look-alikes, initials, upper-case headers, extra columns, no companies.csv, an IE relative
+/// found by INN, a chain through circular holdings, and a role that starts after the procurement.
+#[test]
+fn data_written_by_someone_else() {
+    let wd = Workdir::new();
+    let cust = org_inn(770100001);
+    let g = org_inn(770200008);
+    let (a, b, c, d, e, f) = (
+        org_inn(770200002),
+        org_inn(770200003),
+        org_inn(770200004),
+        org_inn(770200005),
+        org_inn(770200006),
+        org_inn(770200007),
+    );
+    let ie = person_inn(7703000001);
+    wd.write_cp1251(
+        "d/officials.csv",
+        &format!(
+            "OFFICIAL_ID;FULL_NAME;BIRTH_DATE;EMPLOYER_INN;NOTES\n\
+             A1;Тимофей Ильич Гаврилов;1971-01-01;{cust};x\n\
+             A2;Зуева Дарья Олеговна;1986-05-05;{cust};\n\
+             A3;Зуева Дина Олеговна;1990-06-06;{cust};\n"
+        ),
+    );
+    wd.write(
+        "d/relatives.csv",
+        &format!(
+            "official_id,kinship,full_name,birth_date,inn\n\
+             A1,Дочь,Гаврилова Вера Тимофеевна,1995,\n\
+             A1,Свёкор,Лаптев Ян Ильич,1950,\n\
+             A2,Внук,Зуев Игорь Петрович,2001-02-02,{ie}\n\
+             A2,Супруг,Зуев Пётр Ильич,1984-04-04,\n\
+             A3,Брат,Зуев Олег Олегович,1980-08-08,\n"
+        ),
+    );
+    wd.write(
+        "d/company_roles.csv",
+        &format!(
+            "company_inn,role,person_name,person_birth_date,holder_inn,share_percent,since,until\n\
+             {a},Директор,Вера Тимофеевна Гаврилова,,,,2020-01-01,\n\
+             {b},director,Лаптев Ян Ильич,1950,,,2020-01-01,\n\
+             {c},founder,,,{d},0.5,2020-01-01,\n\
+             {d},founder,,,{g},0.5,2020-01-01,\n\
+             {g},founder,,,{d},0.5,2020-01-01,\n\
+             {g},founder,Зуев Пётр Ильич,,,0.5,2020-01-01,\n\
+             {e},director,Зуев Олег Олегович,1980-08-08,,,2022-01-01,\n\
+             {f},director,ЗУЕВ ОЛЕГ ОЛЕГОВИЧ,1966-01-01,,,2020-01-01,\n"
+        ),
+    );
+    wd.write(
+        "d/procurements.csv",
+        &format!(
+            "procurement_id,customer_inn,published\n\
+             0373100000121000001,{cust},2021-05-05\n\
+             0373100000121000002,{cust},2021-06-06\n"
+        ),
+    );
+    wd.write(
+        "d/participants.csv",
+        &format!(
+            "procurement_id,participant_inn,participant_name,is_winner,contract_price\n\
+             0373100000121000001,{a},ООО Альфа,yes,100.5\n\
+             0373100000121000001,{b},ООО Бета,no,\n\
+             0373100000121000002,{ie},ИП Зуев И. П.,1,\"1 000,00\"\n\
+             0373100000121000002,{c},АО Цикл,0,\n\
+             0373100000121000002,{e},ООО Е,0,\n\
+             0373100000121000002,{f},ООО Ф,0,\n"
+        ),
+    );
+    wd.write(
+        "d/commissions.csv",
+        "procurement_id,member_name,role\n\
+         0373100000121000001,Гaврилов T.И.,chair\n\
+         0373100000121000002,Зуева Д. О.,member\n",
+    );
+    let o = wd.run(&["check", "d", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    let got: std::collections::BTreeSet<(String, String, String)> = cases
+        .iter()
+        .map(|c| (c["official_id"].clone(), c["participant_inn"].clone(), c["relation"].clone()))
+        .collect();
+    // Дочь directs A (given-name-first in the registry, look-alike letters in the protocol).
+    // "Зуева Д. О." fits A2 and A3: A2's grandson is the IE; A2's husband holds half of G;
+    // G and D hold half of each other; D holds half of C: D's share of C is
+    // 1/2 + 1/2 x (G's share) and G's is 1/2 x (D's share), so 2/3 and 1/3, and his is 1/6
+    // (16.67% > 10%) by the matrix method.
+    // Decoys: father-in-law directs B; A3's brother directs E only from 2022; F's director is a
+    // namesake of A3's brother born in another year.
+    let expect: std::collections::BTreeSet<(String, String, String)> = [
+        ("A1", a.as_str(), "child"),
+        ("A2", ie.as_str(), "grandchild"),
+        ("A2", c.as_str(), "spouse"),
+    ]
+    .iter()
+    .map(|(x, y, z)| (x.to_string(), y.to_string(), z.to_string()))
+    .collect();
+    assert_eq!(got, expect);
+    let cyc = cases.iter().find(|x| x["participant_inn"] == c).unwrap();
+    assert!(cyc["participant_link"].starts_with("beneficiary 16.67%"), "{cyc:?}");
+    assert!(cyc["participant_link"].contains("circular"), "{cyc:?}");
+}
