@@ -21,7 +21,9 @@ fn weighted(d: &[u32], weights: &[u32]) -> u32 {
 pub fn inn_kind(inn: &str) -> Option<InnKind> {
     let d = digits(inn)?;
     match d.len() {
-        10 => (weighted(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]).then_some(InnKind::Organisation),
+        10 => {
+            (weighted(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]).then_some(InnKind::Organisation)
+        }
         12 => {
             let c11 = weighted(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]);
             let c12 = weighted(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]);
@@ -109,8 +111,14 @@ mod tests {
     fn lost_leading_zero_is_restored() {
         // 0274062111 is a valid 10-digit INN (Bashkortostan region code 02).
         assert!(inn_valid("0274062111"));
-        assert_eq!(clean_inn("274062111"), InnCheck::Restored("0274062111".into()));
-        assert_eq!(clean_inn(" 7707 083893 "), InnCheck::Valid("7707083893".into()));
+        assert_eq!(
+            clean_inn("274062111"),
+            InnCheck::Restored("0274062111".into())
+        );
+        assert_eq!(
+            clean_inn(" 7707 083893 "),
+            InnCheck::Valid("7707083893".into())
+        );
         assert_eq!(clean_inn("123"), InnCheck::Invalid);
     }
 }

@@ -65,14 +65,25 @@ fn report_error(e: &affil::Error) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+        {
             eprintln!("error: cannot start {n} threads: {e}");
             return ExitCode::from(1);
         }
     }
     match cli.command {
-        Command::Check { data_dir, out, rules } => {
-            match check::run(&check::CheckOptions { data_dir, out_dir: out, rules }) {
+        Command::Check {
+            data_dir,
+            out,
+            rules,
+        } => {
+            match check::run(&check::CheckOptions {
+                data_dir,
+                out_dir: out,
+                rules,
+            }) {
                 Ok(summary) => {
                     eprintln!("{summary}");
                     ExitCode::SUCCESS
@@ -81,10 +92,17 @@ fn main() -> ExitCode {
             }
         }
         Command::Link { left, right, out } => {
-            match link::run(&link::LinkOptions { left, right, out: out.clone() }) {
+            match link::run(&link::LinkOptions {
+                left,
+                right,
+                out: out.clone(),
+            }) {
                 Ok((n, warnings)) => {
                     for w in &warnings.0 {
-                        eprintln!("warning: {}:{} [{}]: {}", w.file, w.line, w.column, w.problem);
+                        eprintln!(
+                            "warning: {}:{} [{}]: {}",
+                            w.file, w.line, w.column, w.problem
+                        );
                     }
                     eprintln!("{n} pair(s) written to {}", out.display());
                     ExitCode::SUCCESS

@@ -12,7 +12,7 @@ pub type Share = BigRational;
 
 /// Parses `YYYY-MM-DD` or `DD.MM.YYYY` (a time part after a space is ignored).
 pub fn parse_date(s: &str) -> Option<Date> {
-    let s = s.trim().split_whitespace().next()?;
+    let s = s.split_whitespace().next()?;
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
@@ -132,7 +132,9 @@ pub fn share_percent_text(s: &Share) -> String {
     if pct.is_integer() {
         return format!("{}%", pct.to_integer());
     }
-    let hundredths = (pct * BigRational::from_integer(100.into())).round().to_integer();
+    let hundredths = (pct * BigRational::from_integer(100.into()))
+        .round()
+        .to_integer();
     let v = hundredths.to_string().parse::<f64>().unwrap_or(0.0) / 100.0;
     let mut text = format!("{v:.2}");
     while text.ends_with('0') {
@@ -156,40 +158,81 @@ pub fn parse_kinship(s: &str) -> Option<Kinship> {
     use Kinship::*;
     let w = fold_word(s).replace(['-', '_'], " ");
     let k = match w.as_str() {
-        "муж" | "жена" | "супруг" | "супруга" | "супруг а" | "spouse" | "husband"
-        | "wife" => Spouse,
+        "муж" | "жена" | "супруг" | "супруга" | "супруг а" | "spouse" | "husband" | "wife" => {
+            Spouse
+        }
         "отец" | "мать" | "родитель" | "father" | "mother" | "parent" => Parent,
         "сын" | "дочь" | "ребенок" | "son" | "daughter" | "child" => Child,
         "дедушка" | "бабушка" | "дед" | "бабка" | "grandfather" | "grandmother" | "grandparent" => {
             Grandparent
         }
         "внук" | "внучка" | "grandson" | "granddaughter" | "grandchild" => Grandchild,
-        "брат" | "сестра" | "родной брат" | "родная сестра" | "полнородный брат"
-        | "полнородная сестра" | "brother" | "sister" | "sibling" => Sibling,
-        "единокровный брат" | "единокровная сестра" | "единоутробный брат"
-        | "единоутробная сестра" | "неполнородный брат" | "неполнородная сестра"
-        | "half brother" | "half sister" | "half sibling" => HalfSibling,
-        "усыновитель" | "удочеритель" | "усыновительница" | "adoptive father"
-        | "adoptive mother" | "adoptive parent" => AdoptiveParent,
-        "усыновленный" | "усыновленная" | "удочеренная" | "усыновленный сын"
-        | "удочеренная дочь" | "adopted son" | "adopted daughter" | "adopted child" => {
-            AdoptedChild
-        }
+        "брат"
+        | "сестра"
+        | "родной брат"
+        | "родная сестра"
+        | "полнородный брат"
+        | "полнородная сестра"
+        | "brother"
+        | "sister"
+        | "sibling" => Sibling,
+        "единокровный брат"
+        | "единокровная сестра"
+        | "единоутробный брат"
+        | "единоутробная сестра"
+        | "неполнородный брат"
+        | "неполнородная сестра"
+        | "half brother"
+        | "half sister"
+        | "half sibling" => HalfSibling,
+        "усыновитель"
+        | "удочеритель"
+        | "усыновительница"
+        | "adoptive father"
+        | "adoptive mother"
+        | "adoptive parent" => AdoptiveParent,
+        "усыновленный"
+        | "усыновленная"
+        | "удочеренная"
+        | "усыновленный сын"
+        | "удочеренная дочь"
+        | "adopted son"
+        | "adopted daughter"
+        | "adopted child" => AdoptedChild,
         "свекор" | "свекровь" | "тесть" | "теща" | "father in law" | "mother in law"
         | "parent in law" => ParentInLaw,
         "зять" | "невестка" | "сноха" | "son in law" | "daughter in law" | "child in law" => {
             ChildInLaw
         }
-        "деверь" | "золовка" | "шурин" | "свояченица" | "свояк" | "brother in law"
-        | "sister in law" | "sibling in law" => SiblingInLaw,
+        "деверь"
+        | "золовка"
+        | "шурин"
+        | "свояченица"
+        | "свояк"
+        | "brother in law"
+        | "sister in law"
+        | "sibling in law" => SiblingInLaw,
         "отчим" | "мачеха" | "stepfather" | "stepmother" | "step father" | "step mother"
         | "step parent" => StepParent,
         "пасынок" | "падчерица" | "stepson" | "stepdaughter" | "step son" | "step daughter"
         | "step child" => StepChild,
-        "сводный брат" | "сводная сестра" | "stepbrother" | "stepsister" | "step brother"
-        | "step sister" | "step sibling" => StepSibling,
-        "бывший муж" | "бывшая жена" | "бывший супруг" | "бывшая супруга" | "бывший супруг а"
-        | "ex husband" | "ex wife" | "former husband" | "former wife" | "former spouse"
+        "сводный брат"
+        | "сводная сестра"
+        | "stepbrother"
+        | "stepsister"
+        | "step brother"
+        | "step sister"
+        | "step sibling" => StepSibling,
+        "бывший муж"
+        | "бывшая жена"
+        | "бывший супруг"
+        | "бывшая супруга"
+        | "бывший супруг а"
+        | "ex husband"
+        | "ex wife"
+        | "former husband"
+        | "former wife"
+        | "former spouse"
         | "ex spouse" => FormerSpouse,
         _ => return None,
     };
@@ -201,14 +244,25 @@ pub fn parse_company_role(s: &str) -> Option<CompanyRoleKind> {
     use CompanyRoleKind::*;
     let w = fold_word(s).replace('-', " ");
     let r = match w.as_str() {
-        "director" | "директор" | "генеральный директор" | "руководитель" | "president"
-        | "президент" | "ceo" => Director,
-        "founder" | "учредитель" | "участник" | "shareholder" | "акционер" => Founder,
-        "beneficiary" | "бенефициар" | "бенефициарный владелец" => Beneficiary,
+        "director"
+        | "директор"
+        | "генеральный директор"
+        | "руководитель"
+        | "president"
+        | "президент"
+        | "ceo" => Director,
+        "founder" | "учредитель" | "участник" | "shareholder" | "акционер" => {
+            Founder
+        }
+        "beneficiary" | "бенефициар" | "бенефициарный владелец" => {
+            Beneficiary
+        }
         "board_member" | "board member" | "член правления" | "член коллегиального органа" => {
             BoardMember
         }
-        "managing_company" | "managing company" | "управляющая компания"
+        "managing_company"
+        | "managing company"
+        | "управляющая компания"
         | "управляющая организация" => ManagingCompany,
         _ => return None,
     };
@@ -228,7 +282,9 @@ pub fn parse_seat_role(s: &str) -> Option<SeatRole> {
         "member" | "член" | "член комиссии" => Member,
         "secretary" | "секретарь" | "секретарь комиссии" => Secretary,
         "contract_manager" | "контрактный управляющий" => ContractManager,
-        "contract_service_head" | "руководитель контрактной службы" => ContractServiceHead,
+        "contract_service_head" | "руководитель контрактной службы" => {
+            ContractServiceHead
+        }
         _ => return None,
     };
     Some(r)
@@ -310,14 +366,20 @@ mod tests {
             detect_share_scale(["0.5", "60"].into_iter()),
             ShareScale::Percent
         );
-        assert_eq!(detect_share_scale(["1", "1"].into_iter()), ShareScale::Percent);
+        assert_eq!(
+            detect_share_scale(["1", "1"].into_iter()),
+            ShareScale::Percent
+        );
     }
 
     #[test]
     fn kinship_words() {
         assert_eq!(parse_kinship("Сестра"), Some(Kinship::Sibling));
         assert_eq!(parse_kinship("супруг(а)"), Some(Kinship::Spouse));
-        assert_eq!(parse_kinship("Единокровный брат"), Some(Kinship::HalfSibling));
+        assert_eq!(
+            parse_kinship("Единокровный брат"),
+            Some(Kinship::HalfSibling)
+        );
         assert_eq!(parse_kinship("удочерённая"), Some(Kinship::AdoptedChild));
         assert_eq!(parse_kinship("тёща"), Some(Kinship::ParentInLaw));
         assert_eq!(parse_kinship("Свёкор"), Some(Kinship::ParentInLaw));

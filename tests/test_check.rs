@@ -38,7 +38,9 @@ fn decoys_are_not_flagged() {
         );
     }
     // Ромашка wins 0156300012321000054 too, where the official's sister is not seated.
-    assert!(cases.iter().all(|c| c["procurement_id"] != "0156300012321000054"));
+    assert!(cases
+        .iter()
+        .all(|c| c["procurement_id"] != "0156300012321000054"));
 }
 
 #[test]
@@ -46,11 +48,19 @@ fn cases_carry_evidence_scores_and_order() {
     let wd = Workdir::new();
     wd.run(&["check", sample_dir().to_str().unwrap(), "--out", "out"]);
     let cases = read_csv(&wd.path("out/cases.csv"));
-    let sev_rank = |s: &str| ["high", "medium", "low"].iter().position(|x| *x == s).unwrap();
+    let sev_rank = |s: &str| {
+        ["high", "medium", "low"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
     for pair in cases.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         let (ra, rb) = (sev_rank(&a["severity"]), sev_rank(&b["severity"]));
-        assert!(ra < rb || (ra == rb && a["score"] >= b["score"]), "order: {a:?} / {b:?}");
+        assert!(
+            ra < rb || (ra == rb && a["score"] >= b["score"]),
+            "order: {a:?} / {b:?}"
+        );
     }
     let chain = cases
         .iter()
@@ -58,7 +68,8 @@ fn cases_carry_evidence_scores_and_order() {
         .expect("indirect beneficiary case");
     assert_eq!(chain["relation"], "child");
     assert!(chain["participant_link"].starts_with("beneficiary 15% via ООО «Холдинг Север»"));
-    assert!(chain["evidence"].contains("учредитель 50% -> ООО «Холдинг Север» -> учредитель 30% (итого 15%)"));
+    assert!(chain["evidence"]
+        .contains("учредитель 50% -> ООО «Холдинг Север» -> учредитель 30% (итого 15%)"));
     let ambiguous = cases
         .iter()
         .find(|c| c["procurement_id"] == "0156300012321000052")
@@ -70,7 +81,7 @@ fn cases_carry_evidence_scores_and_order() {
     let name_only = cases.iter().find(|c| c["relation"] == "spouse").unwrap();
     assert!(name_only["evidence"].contains("только ФИО"));
     let s: f64 = name_only["score"].parse().unwrap();
-    assert!(s < 0.95 && s >= 0.8, "name-only score {s}");
+    assert!((0.8..0.95).contains(&s), "name-only score {s}");
 }
 
 #[test]
@@ -91,7 +102,9 @@ fn json_and_summary_agree_with_csv() {
     let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
     assert!(md.contains("мероприятие 2.2"));
     assert!(md.contains("закупок — 10, заявок — 21, участников — 17"));
-    assert!(md.contains("всего — 9 (закупок — 8, должностных лиц — 7), из них с победителем закупки — 5"));
+    assert!(md.contains(
+        "всего — 9 (закупок — 8, должностных лиц — 7), из них с победителем закупки — 5"
+    ));
     assert!(md.contains("| company_roles.csv | Windows-1251 | `;` | 29 | 29 | 0 |"));
 }
 
@@ -100,13 +113,27 @@ fn output_is_identical_across_runs_and_thread_counts() {
     let wd = Workdir::new();
     let data = sample_dir();
     let data = data.to_str().unwrap();
-    assert!(wd.run(&["--threads", "1", "check", data, "--out", "one"]).status.success());
-    assert!(wd.run(&["--threads", "2", "check", data, "--out", "two"]).status.success());
+    assert!(wd
+        .run(&["--threads", "1", "check", data, "--out", "one"])
+        .status
+        .success());
+    assert!(wd
+        .run(&["--threads", "2", "check", data, "--out", "two"])
+        .status
+        .success());
     assert!(wd.run(&["check", data, "--out", "three"]).status.success());
     for f in ["cases.csv", "cases.json", "summary.md", "warnings.csv"] {
         let a = std::fs::read(wd.path(&format!("one/{f}"))).unwrap();
-        assert_eq!(a, std::fs::read(wd.path(&format!("two/{f}"))).unwrap(), "{f}");
-        assert_eq!(a, std::fs::read(wd.path(&format!("three/{f}"))).unwrap(), "{f}");
+        assert_eq!(
+            a,
+            std::fs::read(wd.path(&format!("two/{f}"))).unwrap(),
+            "{f}"
+        );
+        assert_eq!(
+            a,
+            std::fs::read(wd.path(&format!("three/{f}"))).unwrap(),
+            "{f}"
+        );
     }
 }
 
@@ -119,7 +146,10 @@ fn missing_required_column_exits_2_naming_file_and_column() {
     let o = wd.run(&["check", "data", "--out", "out"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("relatives.csv") && err.contains("`kinship`"), "{err}");
+    assert!(
+        err.contains("relatives.csv") && err.contains("`kinship`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -168,14 +198,19 @@ fn rejected_rows_are_counted_and_listed() {
     let o = wd.run(&["check", "data", "--out", "out"]);
     assert!(o.status.success());
     let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
-    assert!(md.contains("| participants.csv | UTF-8 | `,` | 23 | 21 | 2 |"), "{md}");
+    assert!(
+        md.contains("| participants.csv | UTF-8 | `,` | 23 | 21 | 2 |"),
+        "{md}"
+    );
     let warnings = read_csv(&wd.path("out/warnings.csv"));
     let rejected: Vec<_> = warnings
         .iter()
         .filter(|w| w["file"] == "participants.csv" && w["problem"].starts_with("row rejected"))
         .collect();
     assert_eq!(rejected.len(), 2, "{rejected:?}");
-    assert!(rejected.iter().any(|w| w["line"] == "23" && w["problem"].contains("not in procurements.csv")));
+    assert!(rejected
+        .iter()
+        .any(|w| w["line"] == "23" && w["problem"].contains("not in procurements.csv")));
     assert!(stderr(&o).contains("participants.csv"));
 }
 
@@ -183,9 +218,23 @@ fn rejected_rows_are_counted_and_listed() {
 fn rule_subset_and_unknown_rule() {
     let wd = Workdir::new();
     let data = sample_dir();
-    let o = wd.run(&["check", data.to_str().unwrap(), "--out", "out", "--rules", "COI-44FZ"]);
+    let o = wd.run(&[
+        "check",
+        data.to_str().unwrap(),
+        "--out",
+        "out",
+        "--rules",
+        "COI-44FZ",
+    ]);
     assert!(o.status.success());
-    let o = wd.run(&["check", data.to_str().unwrap(), "--out", "out2", "--rules", "NOPE"]);
+    let o = wd.run(&[
+        "check",
+        data.to_str().unwrap(),
+        "--out",
+        "out2",
+        "--rules",
+        "NOPE",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown rule `NOPE`"));
 }
@@ -272,7 +321,13 @@ fn data_written_by_someone_else() {
     let cases = read_csv(&wd.path("out/cases.csv"));
     let got: std::collections::BTreeSet<(String, String, String)> = cases
         .iter()
-        .map(|c| (c["official_id"].clone(), c["participant_inn"].clone(), c["relation"].clone()))
+        .map(|c| {
+            (
+                c["official_id"].clone(),
+                c["participant_inn"].clone(),
+                c["relation"].clone(),
+            )
+        })
         .collect();
     // Дочь directs A (given-name-first in the registry, look-alike letters in the protocol).
     // "Зуева Д. О." fits A2 and A3: A2's grandson is the IE; A2's husband holds half of G;
@@ -291,6 +346,9 @@ fn data_written_by_someone_else() {
     .collect();
     assert_eq!(got, expect);
     let cyc = cases.iter().find(|x| x["participant_inn"] == c).unwrap();
-    assert!(cyc["participant_link"].starts_with("beneficiary 16.67%"), "{cyc:?}");
+    assert!(
+        cyc["participant_link"].starts_with("beneficiary 16.67%"),
+        "{cyc:?}"
+    );
     assert!(cyc["participant_link"].contains("circular"), "{cyc:?}");
 }

@@ -82,10 +82,18 @@ impl std::fmt::Display for CheckSummary {
                 s.rows_used,
                 s.rows_rejected,
                 s.encoding,
-                if s.delimiter == '\t' { "\\t".to_owned() } else { s.delimiter.to_string() }
+                if s.delimiter == '\t' {
+                    "\\t".to_owned()
+                } else {
+                    s.delimiter.to_string()
+                }
             )?;
         }
-        writeln!(f, "people resolved: {} mentions -> {} persons", self.mentions, self.persons)?;
+        writeln!(
+            f,
+            "people resolved: {} mentions -> {} persons",
+            self.mentions, self.persons
+        )?;
         let [h, m, l] = self.by_severity;
         writeln!(f, "cases: {} (high {h}, medium {m}, low {l})", h + m + l)?;
         writeln!(f, "warnings: {}", self.warnings)?;
@@ -94,7 +102,12 @@ impl std::fmt::Display for CheckSummary {
             .iter()
             .map(|(n, d)| format!("{n} {:.3}s", d.as_secs_f64()))
             .collect();
-        writeln!(f, "time: {:.3}s ({})", self.elapsed.as_secs_f64(), stages.join(", "))?;
+        writeln!(
+            f,
+            "time: {:.3}s ({})",
+            self.elapsed.as_secs_f64(),
+            stages.join(", ")
+        )?;
         let out = self.out_dir.display();
         write!(
             f,

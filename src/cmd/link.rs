@@ -24,9 +24,12 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
     let table = CsvTable::read(path)?;
     table.require(&["id", "full_name"])?;
     let col = |n: &str| table.col(n);
-    let (id_c, name_c, birth_c, inn_c) = (col("id"), col("full_name"), col("birth_date"), col("inn"));
+    let (id_c, name_c, birth_c, inn_c) =
+        (col("id"), col("full_name"), col("birth_date"), col("inn"));
     fn get(r: &csv::StringRecord, c: Option<usize>) -> Option<&str> {
-        c.and_then(|i| r.get(i)).map(str::trim).filter(|s| !s.is_empty())
+        c.and_then(|i| r.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     }
     let mut out = PersonList {
         ids: Vec::new(),
@@ -34,20 +37,37 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
     };
     for (line, r) in &table.rows {
         let (Some(id), Some(name)) = (get(r, id_c), get(r, name_c)) else {
-            warnings.push(&table.file, *line, "", "row rejected: id or full_name is empty");
+            warnings.push(
+                &table.file,
+                *line,
+                "",
+                "row rejected: id or full_name is empty",
+            );
             continue;
         };
         let birth = get(r, birth_c).and_then(|b| {
             let d = parse_birth_date(b);
             if d.is_none() {
-                warnings.push(&table.file, *line, "birth_date", format!("unparsable birth date `{b}`; value dropped"));
+                warnings.push(
+                    &table.file,
+                    *line,
+                    "birth_date",
+                    format!("unparsable birth date `{b}`; value dropped"),
+                );
             }
             d
         });
         let inn = get(r, inn_c).and_then(|raw| match clean_inn(raw) {
-            InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => Some(v),
+            InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
+                Some(v)
+            }
             _ => {
-                warnings.push(&table.file, *line, "inn", format!("`{raw}` is not a valid personal INN; value dropped"));
+                warnings.push(
+                    &table.file,
+                    *line,
+                    "inn",
+                    format!("`{raw}` is not a valid personal INN; value dropped"),
+                );
                 None
             }
         });
@@ -115,12 +135,19 @@ pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
     let matches = link_lists(&left, &right);
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::write(&opts.out, e);
-    w.write_record(["left_id", "right_id", "score"]).map_err(fail)?;
+    w.write_record(["left_id", "right_id", "score"])
+        .map_err(fail)?;
     for m in &matches {
-        w.write_record([&left.ids[m.left], &right.ids[m.right], &format!("{:.3}", m.score)])
-            .map_err(fail)?;
+        w.write_record([
+            &left.ids[m.left],
+            &right.ids[m.right],
+            &format!("{:.3}", m.score),
+        ])
+        .map_err(fail)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::write(&opts.out, e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::write(&opts.out, e.to_string()))?;
     if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }

@@ -28,7 +28,11 @@ pub fn run(dir: &Path) -> Result<Validation> {
 impl std::fmt::Display for Validation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for w in &self.problems {
-            let col = if w.column.is_empty() { String::new() } else { format!(" [{}]", w.column) };
+            let col = if w.column.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", w.column)
+            };
             writeln!(f, "{}:{}{col}: {}", w.file, w.line, w.problem)?;
         }
         for s in &self.files {
@@ -40,7 +44,11 @@ impl std::fmt::Display for Validation {
                 s.rows_used,
                 s.rows_rejected,
                 s.encoding,
-                if s.delimiter == '\t' { "\\t".to_owned() } else { s.delimiter.to_string() }
+                if s.delimiter == '\t' {
+                    "\\t".to_owned()
+                } else {
+                    s.delimiter.to_string()
+                }
             )?;
         }
         write!(f, "{} problem(s) found", self.problems.len())

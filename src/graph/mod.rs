@@ -158,21 +158,21 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
     for p in 0..res.persons.len() as PersonId {
         ag.person_node.push(ag.g.add_node(Node::Person(p)));
     }
-    let person_node = |m: MentionId| ag_person(res, m);
+    let person_of = |m: MentionId| res.person_of[m as usize];
     for c in &data.companies {
         ag.company(&c.inn, &c.name);
     }
-    for (i, p) in data.procurements.iter().enumerate() {
-        let _ = p;
-        ag.procurement_node.push(ag.g.add_node(Node::Procurement(i as u32)));
+    for i in 0..data.procurements.len() as u32 {
+        ag.procurement_node
+            .push(ag.g.add_node(Node::Procurement(i)));
     }
     // Kinship: the official's person -> the relative's person.
     for (i, r) in data.relatives.iter().enumerate() {
         let Some(official) = mentions.list[mentions.of_relative[i] as usize].family else {
             continue;
         };
-        let from = ag.person_node[person_node(mentions.of_official[official as usize]) as usize];
-        let to = ag.person_node[person_node(mentions.of_relative[i]) as usize];
+        let from = ag.person_node[person_of(mentions.of_official[official as usize]) as usize];
+        let to = ag.person_node[person_of(mentions.of_relative[i]) as usize];
         ag.g.add_edge(
             from,
             to,
@@ -186,7 +186,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         let company = ag.company(&role.company_inn, "");
         let target = ag.company_node(company);
         if let Some(m) = mentions.of_role[i] {
-            let from = ag.person_node[person_node(m) as usize];
+            let from = ag.person_node[person_of(m) as usize];
             ag.g.add_edge(from, target, Edge::Role { role: i as u32 });
         } else if let Some(holder) = &role.holder_inn {
             let h = ag.company(holder, "");
@@ -207,19 +207,25 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
     for (i, b) in data.participants.iter().enumerate() {
         let c = ag.company(&b.participant_inn, &b.participant_name);
         let pnode = ag.procurement_node[proc_index[b.procurement_id.as_str()]];
-        ag.g.add_edge(ag.company_node(c), pnode, Edge::Bid { participant: i as u32 });
+        ag.g.add_edge(
+            ag.company_node(c),
+            pnode,
+            Edge::Bid {
+                participant: i as u32,
+            },
+        );
     }
     let mut entrepreneurs: Vec<(&String, &MentionId)> = mentions.of_entrepreneur.iter().collect();
     entrepreneurs.sort();
     for (inn, &m) in entrepreneurs {
         let c = ag.company_by_inn[inn.as_str()];
-        let from = ag.person_node[person_node(m) as usize];
+        let from = ag.person_node[person_of(m) as usize];
         ag.g.add_edge(from, ag.company_node(c), Edge::Entrepreneur);
     }
     for (i, seat) in data.seats.iter().enumerate() {
         let pnode = ag.procurement_node[proc_index[seat.procurement_id.as_str()]];
         for matched in &res.seats[i] {
-            let person = person_node(mentions.of_official[matched.official as usize]);
+            let person = person_of(mentions.of_official[matched.official as usize]);
             ag.g.add_edge(
                 ag.person_node[person as usize],
                 pnode,
@@ -231,10 +237,6 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         }
     }
     ag
-}
-
-fn ag_person(res: &Resolution, m: MentionId) -> PersonId {
-    res.person_of[m as usize]
 }
 
 /// A person's relatives: (relative person, relation of that person to `person`, relatives row).
@@ -310,7 +312,12 @@ pub fn controls(
                     out.push(Control {
                         person: p,
                         kind: ControlKind::Entrepreneur,
-                        mentions: mentions.of_entrepreneur.get(inn).copied().into_iter().collect(),
+                        mentions: mentions
+                            .of_entrepreneur
+                            .get(inn)
+                            .copied()
+                            .into_iter()
+                            .collect(),
                     });
                 }
             }
@@ -319,23 +326,35 @@ pub fn controls(
                 if !r.active_on(date) {
                     continue;
                 }
-                let Some(p) = ag.as_person(e.source()) else { continue };
+                let Some(p) = ag.as_person(e.source()) else {
+                    continue;
+                };
                 let m = mentions.of_role[*role as usize].into_iter().collect();
                 let kind = match r.role {
                     CompanyRoleKind::Director => ControlKind::Director,
                     CompanyRoleKind::BoardMember => ControlKind::BoardMember,
-                    CompanyRoleKind::Beneficiary => ControlKind::RegistryBeneficiary(r.share.clone()),
+                    CompanyRoleKind::Beneficiary => {
+                        ControlKind::RegistryBeneficiary(r.share.clone())
+                    }
                     CompanyRoleKind::Founder | CompanyRoleKind::ManagingCompany => continue,
                 };
-                out.push(Control { person: p, kind, mentions: m });
+                out.push(Control {
+                    person: p,
+                    kind,
+                    mentions: m,
+                });
             }
             Edge::Manages { role } => {
                 if !data.roles[*role as usize].active_on(date) {
                     continue;
                 }
-                let Some(manager) = ag.as_company(e.source()) else { continue };
+                let Some(manager) = ag.as_company(e.source()) else {
+                    continue;
+                };
                 for me in ag.g.edges_directed(e.source(), Direction::Incoming) {
-                    let Edge::Role { role: mrole } = me.weight() else { continue };
+                    let Edge::Role { role: mrole } = me.weight() else {
+                        continue;
+                    };
                     let r = &data.roles[*mrole as usize];
                     if r.role != CompanyRoleKind::Director || !r.active_on(date) {
                         continue;

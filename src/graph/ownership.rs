@@ -81,7 +81,13 @@ fn founder_count(ag: &AffilGraph, data: &Dataset, c: CompanyId, date: Option<Dat
 }
 
 /// A founder row's share; a blank share counts as whole when it is the only founder.
-fn row_share(ag: &AffilGraph, data: &Dataset, role: u32, c: CompanyId, date: Option<Date>) -> Option<Share> {
+fn row_share(
+    ag: &AffilGraph,
+    data: &Dataset,
+    role: u32,
+    c: CompanyId,
+    date: Option<Date>,
+) -> Option<Share> {
     let r = &data.roles[role as usize];
     match &r.share {
         Some(s) => Some(s.clone()),
@@ -99,19 +105,20 @@ fn collect_up(ag: &AffilGraph, data: &Dataset, target: CompanyId, date: Option<D
     let mut next = 0;
     while next < up.companies.len() {
         let c = up.companies[next];
-        let mut incoming: Vec<(CompanyId, u32)> = ag
-            .g
-            .edges_directed(ag.company_node(c), Direction::Incoming)
-            .filter_map(|e| match e.weight() {
-                Edge::Holds { role } if data.roles[*role as usize].active_on(date) => {
-                    ag.as_company(e.source()).map(|h| (h, *role))
-                }
-                _ => None,
-            })
-            .collect();
+        let mut incoming: Vec<(CompanyId, u32)> =
+            ag.g.edges_directed(ag.company_node(c), Direction::Incoming)
+                .filter_map(|e| match e.weight() {
+                    Edge::Holds { role } if data.roles[*role as usize].active_on(date) => {
+                        ag.as_company(e.source()).map(|h| (h, *role))
+                    }
+                    _ => None,
+                })
+                .collect();
         incoming.sort_unstable();
         for (h, role) in incoming {
-            let Some(share) = row_share(ag, data, role, c, date) else { continue };
+            let Some(share) = row_share(ag, data, role, c, date) else {
+                continue;
+            };
             if h == target {
                 // The target holding itself through others adds nothing to its owners.
                 continue;
@@ -148,13 +155,14 @@ fn solve_exact(n: usize, a: &[Vec<(usize, Share)>], b: &[Share]) -> Option<Vec<S
         for v in m[col].iter_mut() {
             *v /= &p;
         }
-        for r in 0..n {
-            if r != col && !m[r][col].is_zero() {
-                let f = m[r][col].clone();
-                for k in col..=n {
-                    let d = &f * &m[col][k];
-                    m[r][k] -= d;
-                }
+        let pivot_row = m[col].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            if r == col || row[col].is_zero() {
+                continue;
+            }
+            let f = row[col].clone();
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= &f * p;
             }
         }
     }
@@ -177,14 +185,14 @@ fn solve_float(n: usize, a: &[Vec<(usize, Share)>], b: &[Share]) -> Option<Vec<S
             return None;
         }
         m.swap(col, pivot);
-        for r in 0..n {
-            if r != col {
-                let f = m[r][col] / m[col][col];
-                if f != 0.0 {
-                    for k in col..=n {
-                        m[r][k] -= f * m[col][k];
-                    }
-                }
+        let pivot_row = m[col].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            if r == col || f == 0.0 {
+                continue;
+            }
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
         }
     }
@@ -215,7 +223,8 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
             m.sort_unstable();
             m
         };
-        let self_loop = members.len() == 1 && up.holds[members[0]].iter().any(|(j, _)| *j == members[0]);
+        let self_loop =
+            members.len() == 1 && up.holds[members[0]].iter().any(|(j, _)| *j == members[0]);
         if members.len() == 1 && !self_loop {
             let k = members[0];
             let val = if k == 0 {
@@ -252,7 +261,10 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
             v[k] = Some(solved[i].clone());
         }
     }
-    let v = v.into_iter().map(|x| x.unwrap_or_else(BigRational::zero)).collect();
+    let v = v
+        .into_iter()
+        .map(|x| x.unwrap_or_else(BigRational::zero))
+        .collect();
     (v, circular, approximate)
 }
 
@@ -273,7 +285,10 @@ fn chains_from(up: &Up, from: usize, person_share: &Share) -> Vec<Chain> {
                 let product = path.iter().fold(ps.clone(), |acc, (_, s)| acc * s);
                 out.push(Chain {
                     person_share: ps.clone(),
-                    links: path.iter().map(|(c, s)| (up.companies[*c], s.clone())).collect(),
+                    links: path
+                        .iter()
+                        .map(|(c, s)| (up.companies[*c], s.clone()))
+                        .collect(),
                     product,
                 });
             } else {
@@ -301,19 +316,18 @@ pub fn beneficial_owners(
         if v[k].is_zero() {
             continue;
         }
-        let mut edges: Vec<(PersonId, u32)> = ag
-            .g
-            .edges_directed(ag.company_node(c), Direction::Incoming)
-            .filter_map(|e| match e.weight() {
-                Edge::Role { role } => {
-                    let r = &data.roles[*role as usize];
-                    (r.role == CompanyRoleKind::Founder && r.active_on(date))
-                        .then(|| ag.as_person(e.source()).map(|p| (p, *role)))
-                        .flatten()
-                }
-                _ => None,
-            })
-            .collect();
+        let mut edges: Vec<(PersonId, u32)> =
+            ag.g.edges_directed(ag.company_node(c), Direction::Incoming)
+                .filter_map(|e| match e.weight() {
+                    Edge::Role { role } => {
+                        let r = &data.roles[*role as usize];
+                        (r.role == CompanyRoleKind::Founder && r.active_on(date))
+                            .then(|| ag.as_person(e.source()).map(|p| (p, *role)))
+                            .flatten()
+                    }
+                    _ => None,
+                })
+                .collect();
         edges.sort_unstable();
         for (p, role) in edges {
             let h = by_person.entry(p).or_insert_with(|| Holding {
@@ -404,7 +418,15 @@ mod tests {
     fn cycle_is_a_geometric_series() {
         // 1 holds 50% of the target; 1 and 2 hold 50% of each other; 3 holds the other 50% of 1.
         // v1 = 1/2 + 1/2 v2, v2 = 1/2 v1 -> v1 = 2/3, v2 = 1/3; v3 = 1/2 v1 = 1/3.
-        let u = up(4, &[(1, 0, r(1, 2)), (2, 1, r(1, 2)), (1, 2, r(1, 2)), (3, 1, r(1, 2))]);
+        let u = up(
+            4,
+            &[
+                (1, 0, r(1, 2)),
+                (2, 1, r(1, 2)),
+                (1, 2, r(1, 2)),
+                (3, 1, r(1, 2)),
+            ],
+        );
         let (v, circ, approx) = effective(&u);
         assert_eq!(v[1], r(2, 3));
         assert_eq!(v[2], r(1, 3));

@@ -80,7 +80,10 @@ impl FileReader<'_> {
     }
 
     /// Runs `f` over every row; `f` returns `None` after rejecting a row.
-    fn rows<T>(mut self, mut f: impl FnMut(&Row, &mut RowSink) -> Option<T>) -> (Vec<T>, FileStats) {
+    fn rows<T>(
+        mut self,
+        mut f: impl FnMut(&Row, &mut RowSink) -> Option<T>,
+    ) -> (Vec<T>, FileStats) {
         let mut out = Vec::with_capacity(self.table.rows.len());
         let width = self.table.headers.len();
         let rows = std::mem::take(&mut self.table.rows);
@@ -147,7 +150,10 @@ impl RowSink {
         match clean_inn(raw) {
             InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
                 if v != raw {
-                    self.warn(col, format!("INN `{raw}` read as {v} (leading zero restored)"));
+                    self.warn(
+                        col,
+                        format!("INN `{raw}` read as {v} (leading zero restored)"),
+                    );
                 }
                 Some(v)
             }
@@ -159,7 +165,10 @@ impl RowSink {
                 None
             }
             InnCheck::Invalid => {
-                self.warn(col, format!("INN `{raw}` fails the checksum; value dropped"));
+                self.warn(
+                    col,
+                    format!("INN `{raw}` fails the checksum; value dropped"),
+                );
                 None
             }
         }
@@ -178,7 +187,10 @@ impl RowSink {
         match clean_inn(raw) {
             InnCheck::Valid(v) => Some(v),
             InnCheck::Restored(v) => {
-                self.warn(col, format!("INN `{raw}` read as {v} (leading zero restored)"));
+                self.warn(
+                    col,
+                    format!("INN `{raw}` read as {v} (leading zero restored)"),
+                );
                 Some(v)
             }
             InnCheck::Invalid => {
@@ -334,7 +346,11 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         data.officials = v;
         data.stats.push(s);
     }
-    let official_ids: HashSet<&str> = data.officials.iter().map(|o| o.official_id.as_str()).collect();
+    let official_ids: HashSet<&str> = data
+        .officials
+        .iter()
+        .map(|o| o.official_id.as_str())
+        .collect();
     if let Some(t) = relatives_t {
         let (v, s) = read_relatives(t, &official_ids, &mut w);
         data.relatives = v;
@@ -379,7 +395,10 @@ fn read_officials(table: CsvTable, w: &mut Warnings) -> (Vec<Official>, FileStat
         let id = s.required(row, "official_id")?;
         let full_name = s.required(row, "full_name")?;
         if let Some(first) = seen.get(id) {
-            return s.reject("official_id", format!("duplicate official_id `{id}` (first at line {first})"));
+            return s.reject(
+                "official_id",
+                format!("duplicate official_id `{id}` (first at line {first})"),
+            );
         }
         seen.insert(id.to_owned(), row.line);
         Some(Official {
@@ -414,7 +433,10 @@ fn read_relatives(
         let word = s.required(row, "kinship")?;
         let full_name = s.required(row, "full_name")?;
         let kinship = parse_kinship(word).unwrap_or_else(|| {
-            s.warn("kinship", format!("unknown kinship word `{word}`; kept as unknown"));
+            s.warn(
+                "kinship",
+                format!("unknown kinship word `{word}`; kept as unknown"),
+            );
             Kinship::Unknown
         });
         Some(Relative {
@@ -440,14 +462,20 @@ fn read_companies(table: CsvTable, w: &mut Warnings) -> (Vec<Company>, FileStats
         let inn = s.key_inn(row, "inn", true)?;
         let name = s.required(row, "name")?;
         if let Some(first) = seen.get(&inn) {
-            return s.reject("inn", format!("duplicate company INN {inn} (first at line {first})"));
+            return s.reject(
+                "inn",
+                format!("duplicate company INN {inn} (first at line {first})"),
+            );
         }
         seen.insert(inn.clone(), row.line);
         let ogrn = row.get("ogrn").and_then(|o| {
             if ogrn_valid(o) {
                 Some(o.to_owned())
             } else {
-                s.warn("ogrn", format!("OGRN `{o}` fails the checksum; value dropped"));
+                s.warn(
+                    "ogrn",
+                    format!("OGRN `{o}` fails the checksum; value dropped"),
+                );
                 None
             }
         });
@@ -485,7 +513,10 @@ fn read_roles(table: CsvTable, w: &mut Warnings) -> (Vec<CompanyRole>, FileStats
         let share = row.get("share_percent").and_then(|raw| {
             let v = parse_share(raw, scale);
             if v.is_none() {
-                s.warn("share_percent", format!("unparsable share `{raw}`; value dropped"));
+                s.warn(
+                    "share_percent",
+                    format!("unparsable share `{raw}`; value dropped"),
+                );
             }
             v
         });
@@ -500,7 +531,9 @@ fn read_roles(table: CsvTable, w: &mut Warnings) -> (Vec<CompanyRole>, FileStats
             line: row.line,
             company_inn,
             role,
-            person_inn: person_name.as_ref().and_then(|_| s.person_inn(row, "person_inn")),
+            person_inn: person_name
+                .as_ref()
+                .and_then(|_| s.person_inn(row, "person_inn")),
             person_birth_date: person_name
                 .as_ref()
                 .and_then(|_| s.birth_date(row, "person_birth_date")),
@@ -572,7 +605,10 @@ fn read_participants(
         let is_winner = match row.get("is_winner") {
             None => false,
             Some(raw) => parse_bool(raw).unwrap_or_else(|| {
-                s.warn("is_winner", format!("unreadable boolean `{raw}`; read as no"));
+                s.warn(
+                    "is_winner",
+                    format!("unreadable boolean `{raw}`; read as no"),
+                );
                 false
             }),
         };
@@ -624,7 +660,10 @@ fn read_commissions(
             }
         }
         if official_id.is_none() && member_name.is_none() {
-            return s.reject("member_name", "neither official_id nor member_name is given");
+            return s.reject(
+                "member_name",
+                "neither official_id nor member_name is given",
+            );
         }
         Some(Seat {
             line: row.line,

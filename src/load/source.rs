@@ -43,7 +43,9 @@ pub fn detect_delimiter(text: &str) -> u8 {
         }
     }
     let delims = [b',', b';', b'\t'];
-    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
     if counts[best] == 0 {
         b','
     } else {

@@ -140,6 +140,11 @@ pub fn normalize(data: &Dataset) -> Mentions {
             (m.list.len() - 1) as MentionId
         }));
     }
+    let registry_name: HashMap<&str, &str> = data
+        .companies
+        .iter()
+        .map(|c| (c.inn.as_str(), c.name.as_str()))
+        .collect();
     for (i, p) in data.participants.iter().enumerate() {
         if inn_kind(&p.participant_inn) != Some(InnKind::Person)
             || m.of_entrepreneur.contains_key(&p.participant_inn)
@@ -148,9 +153,14 @@ pub fn normalize(data: &Dataset) -> Mentions {
         }
         m.of_entrepreneur
             .insert(p.participant_inn.clone(), m.list.len() as MentionId);
+        // The bid may give "ИП Петров И.П." where the registry has the full name: keep both.
+        let mut names = vec![parse_name(&p.participant_name)];
+        if let Some(full) = registry_name.get(p.participant_inn.as_str()) {
+            names.push(parse_name(full));
+        }
         m.list.push(Mention {
             source: MentionSource::Entrepreneur(i as u32),
-            names: vec![parse_name(&p.participant_name)],
+            names,
             birth: None,
             inn: Some(p.participant_inn.clone()),
             family: None,

@@ -49,18 +49,108 @@ impl NormName {
 
 /// Common Russian given names, so that `Мария Иванова` is read given-name first.
 const GIVEN_NAMES: &[&str] = &[
-    "Александр", "Алексей", "Анатолий", "Андрей", "Антон", "Аркадий", "Артём", "Артур", "Борис",
-    "Вадим", "Валентин", "Валерий", "Василий", "Виктор", "Виталий", "Владимир", "Владислав",
-    "Вячеслав", "Геннадий", "Георгий", "Глеб", "Григорий", "Даниил", "Денис", "Дмитрий", "Евгений",
-    "Егор", "Иван", "Игорь", "Илья", "Кирилл", "Константин", "Лев", "Леонид", "Максим", "Марк",
-    "Матвей", "Михаил", "Никита", "Николай", "Олег", "Павел", "Пётр", "Роман", "Руслан",
-    "Семён", "Сергей", "Станислав", "Степан", "Тимофей", "Тимур", "Фёдор", "Юрий", "Ярослав",
-    "Александра", "Алёна", "Алина", "Алла", "Анастасия", "Анна", "Антонина", "Валентина",
-    "Валерия", "Вера", "Вероника", "Виктория", "Галина", "Дарья", "Диана", "Евгения",
-    "Екатерина", "Елена", "Елизавета", "Жанна", "Зинаида", "Зоя", "Инна", "Ирина", "Карина",
-    "Кристина", "Ксения", "Лариса", "Лидия", "Любовь", "Людмила", "Маргарита", "Марина",
-    "Мария", "Надежда", "Наталья", "Наталия", "Нина", "Оксана", "Ольга", "Полина", "Раиса",
-    "Светлана", "София", "Софья", "Тамара", "Татьяна", "Ульяна", "Юлия", "Яна",
+    "Александр",
+    "Алексей",
+    "Анатолий",
+    "Андрей",
+    "Антон",
+    "Аркадий",
+    "Артём",
+    "Артур",
+    "Борис",
+    "Вадим",
+    "Валентин",
+    "Валерий",
+    "Василий",
+    "Виктор",
+    "Виталий",
+    "Владимир",
+    "Владислав",
+    "Вячеслав",
+    "Геннадий",
+    "Георгий",
+    "Глеб",
+    "Григорий",
+    "Даниил",
+    "Денис",
+    "Дмитрий",
+    "Евгений",
+    "Егор",
+    "Иван",
+    "Игорь",
+    "Илья",
+    "Кирилл",
+    "Константин",
+    "Лев",
+    "Леонид",
+    "Максим",
+    "Марк",
+    "Матвей",
+    "Михаил",
+    "Никита",
+    "Николай",
+    "Олег",
+    "Павел",
+    "Пётр",
+    "Роман",
+    "Руслан",
+    "Семён",
+    "Сергей",
+    "Станислав",
+    "Степан",
+    "Тимофей",
+    "Тимур",
+    "Фёдор",
+    "Юрий",
+    "Ярослав",
+    "Александра",
+    "Алёна",
+    "Алина",
+    "Алла",
+    "Анастасия",
+    "Анна",
+    "Антонина",
+    "Валентина",
+    "Валерия",
+    "Вера",
+    "Вероника",
+    "Виктория",
+    "Галина",
+    "Дарья",
+    "Диана",
+    "Евгения",
+    "Екатерина",
+    "Елена",
+    "Елизавета",
+    "Жанна",
+    "Зинаида",
+    "Зоя",
+    "Инна",
+    "Ирина",
+    "Карина",
+    "Кристина",
+    "Ксения",
+    "Лариса",
+    "Лидия",
+    "Любовь",
+    "Людмила",
+    "Маргарита",
+    "Марина",
+    "Мария",
+    "Надежда",
+    "Наталья",
+    "Нина",
+    "Оксана",
+    "Ольга",
+    "Полина",
+    "Раиса",
+    "Светлана",
+    "София",
+    "Тамара",
+    "Татьяна",
+    "Ульяна",
+    "Юлия",
+    "Яна",
 ];
 
 fn given_names() -> &'static std::collections::HashSet<String> {
@@ -94,7 +184,12 @@ pub fn patronymic_sex(skel: &str) -> Option<Sex> {
 
 /// Folds a feminine surname to its masculine form; returns it with the sex its ending tells.
 pub fn surname_stem(skel: &str) -> (String, Option<Sex>) {
-    const PAIRS: &[(&str, &str)] = &[("skaia", "skii"), ("ova", "ov"), ("eva", "ev"), ("ina", "in")];
+    const PAIRS: &[(&str, &str)] = &[
+        ("skaia", "skii"),
+        ("ova", "ov"),
+        ("eva", "ev"),
+        ("ina", "in"),
+    ];
     for (fem, masc) in PAIRS {
         if skel.len() >= fem.len() + 2 && skel.ends_with(fem) {
             let stem = format!("{}{}", &skel[..skel.len() - fem.len()], masc);
@@ -278,13 +373,22 @@ mod tests {
 
     #[test]
     fn case_spaces_and_yo_do_not_matter() {
-        assert_eq!(parse_name("  ИВАНОВА   мария  ПЕТРОВНА "), parse_name("Иванова Мария Петровна"));
-        assert_eq!(parse_name("Семёнов Пётр Артёмович"), parse_name("Семенов Петр Артемович"));
+        assert_eq!(
+            parse_name("  ИВАНОВА   мария  ПЕТРОВНА "),
+            parse_name("Иванова Мария Петровна")
+        );
+        assert_eq!(
+            parse_name("Семёнов Пётр Артёмович"),
+            parse_name("Семенов Петр Артемович")
+        );
     }
 
     #[test]
     fn word_order_given_first() {
-        assert_eq!(parse_name("Мария Петровна Иванова"), parse_name("Иванова Мария Петровна"));
+        assert_eq!(
+            parse_name("Мария Петровна Иванова"),
+            parse_name("Иванова Мария Петровна")
+        );
         let n = parse_name("Мария Иванова");
         assert_eq!(n.surname.as_deref(), Some("ivanova"));
         assert_eq!(n.given, full("mariia"));
@@ -292,7 +396,12 @@ mod tests {
 
     #[test]
     fn initials_in_both_positions() {
-        for raw in ["Иванова М.П.", "Иванова М. П.", "М. П. Иванова", "М.П.Иванова"] {
+        for raw in [
+            "Иванова М.П.",
+            "Иванова М. П.",
+            "М. П. Иванова",
+            "М.П.Иванова",
+        ] {
             let n = parse_name(raw);
             assert_eq!(n.surname.as_deref(), Some("ivanova"), "{raw}");
             assert_eq!(n.given, ini("m"), "{raw}");
@@ -332,19 +441,36 @@ mod tests {
             assert_eq!(a.surname_stem, b.surname_stem, "{m}/{f}");
         }
         // Unchanging surnames stay as they are.
-        assert_eq!(parse_name("Черных Анна").surname_stem.as_deref(), Some("chernikh"));
-        assert_eq!(parse_name("Шевченко Анна").surname_stem.as_deref(), Some("shevchenko"));
+        assert_eq!(
+            parse_name("Черных Анна").surname_stem.as_deref(),
+            Some("chernikh")
+        );
+        assert_eq!(
+            parse_name("Шевченко Анна").surname_stem.as_deref(),
+            Some("shevchenko")
+        );
     }
 
     #[test]
     fn latin_transliteration_matches_cyrillic() {
-        assert_eq!(parse_name("Ivanova Mariya Petrovna"), parse_name("Иванова Мария Петровна"));
-        assert_eq!(parse_name("Sergey Alexeyevich Kuznetsov").surname.as_deref(), Some("kuznetsov"));
+        assert_eq!(
+            parse_name("Ivanova Mariya Petrovna"),
+            parse_name("Иванова Мария Петровна")
+        );
+        assert_eq!(
+            parse_name("Sergey Alexeyevich Kuznetsov")
+                .surname
+                .as_deref(),
+            Some("kuznetsov")
+        );
     }
 
     #[test]
     fn entrepreneur_prefix_is_dropped() {
-        assert_eq!(parse_name("ИП Петров Иван Петрович"), parse_name("Петров Иван Петрович"));
+        assert_eq!(
+            parse_name("ИП Петров Иван Петрович"),
+            parse_name("Петров Иван Петрович")
+        );
     }
 
     #[test]

@@ -73,7 +73,8 @@ where
     for r in rows {
         w.write_record(r).map_err(fail)?;
     }
-    w.into_inner().map_err(|e| Error::write("csv buffer", e.to_string()))
+    w.into_inner()
+        .map_err(|e| Error::write("csv buffer", e.to_string()))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -88,12 +89,13 @@ pub fn cases_csv(cases: &[Case]) -> Result<Vec<u8>> {
 /// Warnings in a stable order: by input file order, then line, column and text.
 pub fn sorted_warnings(w: &[Warning]) -> Vec<Warning> {
     let mut v = w.to_vec();
-    let rank = |f: &str| INPUT_FILES.iter().position(|x| *x == f).unwrap_or(usize::MAX);
-    v.sort_by(|a, b| {
-        rank(&a.file)
-            .cmp(&rank(&b.file))
-            .then_with(|| a.cmp(b))
-    });
+    let rank = |f: &str| {
+        INPUT_FILES
+            .iter()
+            .position(|x| *x == f)
+            .unwrap_or(usize::MAX)
+    };
+    v.sort_by(|a, b| rank(&a.file).cmp(&rank(&b.file)).then_with(|| a.cmp(b)));
     v.dedup();
     v
 }
@@ -112,7 +114,8 @@ pub fn warnings_csv(w: &[Warning]) -> Result<Vec<u8>> {
 pub fn write_all(out: &Path, a: &Analysis) -> Result<()> {
     fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     write(&out.join("cases.csv"), &cases_csv(&a.cases)?)?;
-    let json = serde_json::to_vec_pretty(&a.cases).map_err(|e| Error::write(out.join("cases.json"), e))?;
+    let json =
+        serde_json::to_vec_pretty(&a.cases).map_err(|e| Error::write(out.join("cases.json"), e))?;
     write(&out.join("cases.json"), &json)?;
     write(&out.join("warnings.csv"), &warnings_csv(&a.warnings.0)?)?;
     let md = summary::markdown(a)?;

@@ -174,29 +174,76 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         _ => "даты публикации не указаны".into(),
     };
     let year = dates.iter().max().map(|d| d.year());
-    let participants: std::collections::BTreeSet<&str> =
-        d.participants.iter().map(|p| p.participant_inn.as_str()).collect();
-    let seated: std::collections::BTreeSet<u32> =
-        a.resolution.seats.iter().flatten().map(|m| m.official).collect();
+    let participants: std::collections::BTreeSet<&str> = d
+        .participants
+        .iter()
+        .map(|p| p.participant_inn.as_str())
+        .collect();
+    let seated: std::collections::BTreeSet<u32> = a
+        .resolution
+        .seats
+        .iter()
+        .flatten()
+        .map(|m| m.official)
+        .collect();
     let w = |s: &mut String, t: String| {
         s.push_str(&t);
         s.push('\n');
     };
-    w(&mut s, "# Анализ аффилированности участников закупок (affil)\n".into());
+    w(
+        &mut s,
+        "# Анализ аффилированности участников закупок (affil)\n".into(),
+    );
     w(&mut s, "## Что проанализировано\n".into());
     w(&mut s, "| показатель | значение |\n|---|---|".into());
-    w(&mut s, format!("| закупки | {} (опубликованы {period}) |", d.procurements.len()));
-    w(&mut s, format!("| заявки участников | {} (участников: {}) |", d.participants.len(), participants.len()));
-    w(&mut s, format!("| должностные лица | {} (в комиссиях и ролях заказчика по закупкам: {}) |", d.officials.len(), seated.len()));
-    w(&mut s, format!("| места в комиссиях и роли заказчика | {} |", d.seats.len()));
-    w(&mut s, format!("| родственники из анкет | {} |", d.relatives.len()));
-    w(&mut s, format!("| записи реестра: организации / роли в организациях | {} / {} |", d.companies.len(), d.roles.len()));
-    w(&mut s, format!(
-        "| сопоставление лиц | {} упоминаний -> {} лиц ({} пар сравнено) |\n",
-        a.mentions.list.len(),
-        a.resolution.persons.len(),
-        a.resolution.pairs_compared
-    ));
+    w(
+        &mut s,
+        format!(
+            "| закупки | {} (опубликованы {period}) |",
+            d.procurements.len()
+        ),
+    );
+    w(
+        &mut s,
+        format!(
+            "| заявки участников | {} (участников: {}) |",
+            d.participants.len(),
+            participants.len()
+        ),
+    );
+    w(
+        &mut s,
+        format!(
+            "| должностные лица | {} (в комиссиях и ролях заказчика по закупкам: {}) |",
+            d.officials.len(),
+            seated.len()
+        ),
+    );
+    w(
+        &mut s,
+        format!("| места в комиссиях и роли заказчика | {} |", d.seats.len()),
+    );
+    w(
+        &mut s,
+        format!("| родственники из анкет | {} |", d.relatives.len()),
+    );
+    w(
+        &mut s,
+        format!(
+            "| записи реестра: организации / роли в организациях | {} / {} |",
+            d.companies.len(),
+            d.roles.len()
+        ),
+    );
+    w(
+        &mut s,
+        format!(
+            "| сопоставление лиц | {} упоминаний -> {} лиц ({} пар сравнено) |\n",
+            a.mentions.list.len(),
+            a.resolution.persons.len(),
+            a.resolution.pairs_compared
+        ),
+    );
     w(&mut s, "## Входные файлы\n".into());
     w(&mut s, "| файл | кодировка | разделитель | строк прочитано | использовано | отклонено |\n|---|---|---|---|---|---|".into());
     for f in &d.stats {
@@ -204,10 +251,13 @@ pub fn markdown(a: &Analysis) -> Result<String> {
             '\t' => "tab".to_owned(),
             c => format!("`{c}`"),
         };
-        w(&mut s, format!(
-            "| {} | {} | {} | {} | {} | {} |",
-            f.file, f.encoding, delim, f.rows_read, f.rows_used, f.rows_rejected
-        ));
+        w(
+            &mut s,
+            format!(
+                "| {} | {} | {} | {} | {} | {} |",
+                f.file, f.encoding, delim, f.rows_read, f.rows_used, f.rows_rejected
+            ),
+        );
     }
     s.push('\n');
     let rejected: Vec<_> = crate::report::sorted_warnings(&a.warnings.0)
@@ -219,32 +269,55 @@ pub fn markdown(a: &Analysis) -> Result<String> {
     if rejected.is_empty() {
         w(&mut s, "Нет.\n".into());
     } else {
-        w(&mut s, "| файл | строка | столбец | причина |\n|---|---|---|---|".into());
+        w(
+            &mut s,
+            "| файл | строка | столбец | причина |\n|---|---|---|---|".into(),
+        );
         for r in &rejected {
-            w(&mut s, format!("| {} | {} | {} | {} |", r.file, r.line, r.column, r.problem.replace('|', "/")));
+            w(
+                &mut s,
+                format!(
+                    "| {} | {} | {} | {} |",
+                    r.file,
+                    r.line,
+                    r.column,
+                    r.problem.replace('|', "/")
+                ),
+            );
         }
         s.push('\n');
     }
-    w(&mut s, format!("Прочих предупреждений о значениях: {other} (полный список: warnings.csv).\n"));
+    w(
+        &mut s,
+        format!("Прочих предупреждений о значениях: {other} (полный список: warnings.csv).\n"),
+    );
     w(&mut s, "## Выявленные случаи\n".into());
     if fig.groups.is_empty() {
         w(&mut s, "Случаев не выявлено.\n".into());
     } else {
         w(&mut s, "| правило | значимость | случаев | закупок | сумма контрактов победителей, руб. |\n|---|---|---|---|---|".into());
         for g in &fig.groups {
-            w(&mut s, format!(
-                "| {} | {} | {} | {} | {} |",
-                g.rule,
-                severity_ru(&g.severity),
-                g.cases,
-                g.procurements,
-                rub(g.winner_amount)
-            ));
+            w(
+                &mut s,
+                format!(
+                    "| {} | {} | {} | {} | {} |",
+                    g.rule,
+                    severity_ru(&g.severity),
+                    g.cases,
+                    g.procurements,
+                    rub(g.winner_amount)
+                ),
+            );
         }
         s.push('\n');
     }
-    w(&mut s, "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n".into());
-    let when = year.map(|y| format!("В {y} году")).unwrap_or_else(|| "В отчётном периоде".into());
+    w(
+        &mut s,
+        "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n".into(),
+    );
+    let when = year
+        .map(|y| format!("В {y} году"))
+        .unwrap_or_else(|| "В отчётном периоде".into());
     let mut para = format!(
         "{when} проведён анализ информации об участниках государственных и муниципальных закупок (закупок — {}, заявок — {}, участников — {}) на предмет установления их аффилированных связей с должностными лицами (всего — {}), в том числе членами комиссий по осуществлению закупок, с учётом сведений о родственниках из анкет (записей — {}) и данных реестра юридических лиц (записей о руководителях и учредителях — {}). ",
         d.procurements.len(),
@@ -254,7 +327,12 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         d.relatives.len(),
         d.roles.len()
     );
-    let high: u64 = fig.groups.iter().filter(|g| g.severity == "high").map(|g| g.cases).sum();
+    let high: u64 = fig
+        .groups
+        .iter()
+        .filter(|g| g.severity == "high")
+        .map(|g| g.cases)
+        .sum();
     if a.cases.is_empty() {
         para.push_str("Нарушения требований антикоррупционного законодательства не выявлены.");
     } else {
@@ -265,7 +343,10 @@ pub fn markdown(a: &Analysis) -> Result<String> {
             fig.officials
         ));
         if fig.winner_amount > 0.0 {
-            para.push_str(&format!(" (сумма контрактов — {} руб.)", rub(fig.winner_amount)));
+            para.push_str(&format!(
+                " (сумма контрактов — {} руб.)",
+                rub(fig.winner_amount)
+            ));
         }
         para.push_str(". Материалы направлены для проведения антикоррупционных проверок.");
     }

@@ -86,7 +86,8 @@ fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> L
                 Level::Disagree
             }
         }
-        (Some(Part::Full(w)), Some(Part::Initial(i))) | (Some(Part::Initial(i)), Some(Part::Full(w))) => {
+        (Some(Part::Full(w)), Some(Part::Initial(i)))
+        | (Some(Part::Initial(i)), Some(Part::Full(w))) => {
             if w.starts_with(i.as_ref()) {
                 Level::Initial
             } else {
@@ -140,10 +141,8 @@ pub fn compare_names(a: &NormName, b: &NormName) -> NameLevels {
         }
         _ => Level::Missing,
     };
-    let sex_conflict = a.sex_from_patronymic
-        && b.sex_from_patronymic
-        && a.sex.is_some()
-        && a.sex != b.sex;
+    let sex_conflict =
+        a.sex_from_patronymic && b.sex_from_patronymic && a.sex.is_some() && a.sex != b.sex;
     NameLevels {
         surname,
         given: compare_word_parts(a.given.as_ref(), b.given.as_ref(), true),
@@ -369,6 +368,15 @@ mod tests {
     }
 
     #[test]
+    fn spelling_variants_of_one_given_name_link() {
+        let a = m("Орлова Наталья Владимировна", None, None);
+        for v in ["Орлова Наталия Владимировна", "Orlova Natalia Vladimirovna"]
+        {
+            assert!(linked(&a, &m(v, None, None)), "{v}");
+        }
+    }
+
+    #[test]
     fn man_and_woman_do_not_link() {
         let a = m("Петров Александр Иванович", None, None);
         let b = m("Петрова Александра Ивановна", None, None);
@@ -393,10 +401,12 @@ mod tests {
         let w_init = compare(&full, &init, PRIOR).unwrap().weight;
         let w_full = compare(&full, &same, PRIOR).unwrap().weight;
         assert!(w_init < w_full);
-        assert!(compare(&full, &m("Иванова М.С.", None, None), PRIOR)
-            .unwrap()
-            .probability
-            < 0.01);
+        assert!(
+            compare(&full, &m("Иванова М.С.", None, None), PRIOR)
+                .unwrap()
+                .probability
+                < 0.01
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 pub use compare::{compare, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY};
 
 use crate::load::Warnings;
-use crate::model::{BirthDate, DateAgreement, Dataset, Sex};
+use crate::model::{BirthDate, Dataset, DateAgreement, Sex};
 use crate::normalize::{parse_name, Mention, MentionId, MentionSource, Mentions, NormName, Part};
 
 /// Index of a resolved person.
@@ -202,7 +202,10 @@ pub fn cluster(mentions: &[Mention], pairs: &[(u32, u32)], prior: f64) -> (Vec<P
             continue;
         }
         let g = state[gone as usize].take().expect("root has state");
-        state[keep as usize].as_mut().expect("root has state").absorb(g);
+        state[keep as usize]
+            .as_mut()
+            .expect("root has state")
+            .absorb(g);
         parent[gone as usize] = keep;
         merged += 1;
     }
@@ -240,11 +243,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
 }
 
 /// Officials a protocol name may refer to: scores of every fitting official of the customer.
-pub fn match_member_name(
-    name: &str,
-    pool: &[u32],
-    mentions: &Mentions,
-) -> Vec<(u32, Link)> {
+pub fn match_member_name(name: &str, pool: &[u32], mentions: &Mentions) -> Vec<(u32, Link)> {
     let probe = Mention {
         source: MentionSource::Role(u32::MAX),
         names: vec![parse_name(name)],
@@ -268,7 +267,11 @@ pub fn match_member_name(
     fits
 }
 
-fn resolve_seats(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Vec<Vec<SeatMatch>> {
+fn resolve_seats(
+    data: &Dataset,
+    mentions: &Mentions,
+    warnings: &mut Warnings,
+) -> Vec<Vec<SeatMatch>> {
     let official_index: HashMap<&str, u32> = data
         .officials
         .iter()

@@ -91,7 +91,9 @@ fn qualifies(c: &Control) -> Option<f64> {
 
 /// `ООО «Холдинг» -> ООО «Стройка» (50% x 30%)` for the largest chain.
 fn chain_text(g: &AffilGraph, h: &Holding) -> String {
-    let Some(ch) = h.chains.first() else { return String::new() };
+    let Some(ch) = h.chains.first() else {
+        return String::new();
+    };
     let names: Vec<String> = ch.links.iter().map(|(c, _)| g.company_label(*c)).collect();
     let shares: Vec<String> = std::iter::once(&ch.person_share)
         .chain(ch.links.iter().map(|(_, s)| s))
@@ -125,7 +127,11 @@ fn link_text(g: &AffilGraph, c: &Control) -> String {
                 .as_ref()
                 .map(|d| format!(" (direct {})", share_percent_text(d)))
                 .unwrap_or_default();
-            let circ = if h.circular { " (circular holdings)" } else { "" };
+            let circ = if h.circular {
+                " (circular holdings)"
+            } else {
+                ""
+            };
             format!(
                 "beneficiary {}{direct} via {}{circ}",
                 share_percent_text(&h.share),
@@ -158,19 +164,27 @@ fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
     match &c.kind {
         ControlKind::Entrepreneur => vec![step("role", "индивидуальный предприниматель")],
         ControlKind::Director => vec![step("role", "директор")],
-        ControlKind::BoardMember => vec![step("role", "член коллегиального исполнительного органа")],
+        ControlKind::BoardMember => {
+            vec![step("role", "член коллегиального исполнительного органа")]
+        }
         ControlKind::ManagingHead { manager } => vec![
             step("role", "директор"),
             company(*manager),
             step("role", "управляющая организация"),
         ],
         ControlKind::Owner(h) if h.chains.is_empty() => match &h.direct {
-            Some(d) => vec![step("role", format!("учредитель {}", share_percent_text(d)))],
+            Some(d) => vec![step(
+                "role",
+                format!("учредитель {}", share_percent_text(d)),
+            )],
             None => vec![step("role", "учредитель (доля не указана)")],
         },
         ControlKind::Owner(h) => {
             let ch = &h.chains[0];
-            let mut v = vec![step("role", format!("учредитель {}", share_percent_text(&ch.person_share)))];
+            let mut v = vec![step(
+                "role",
+                format!("учредитель {}", share_percent_text(&ch.person_share)),
+            )];
             for (i, (comp, s)) in ch.links.iter().enumerate() {
                 v.push(company(*comp));
                 let mut label = format!("учредитель {}", share_percent_text(s));
@@ -187,9 +201,14 @@ fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
             v
         }
         ControlKind::RegistryBeneficiary(Some(s)) => {
-            vec![step("role", format!("бенефициар {} (по реестру)", share_percent_text(s)))]
+            vec![step(
+                "role",
+                format!("бенефициар {} (по реестру)", share_percent_text(s)),
+            )]
         }
-        ControlKind::RegistryBeneficiary(None) => vec![step("role", "бенефициар (доля не указана)")],
+        ControlKind::RegistryBeneficiary(None) => {
+            vec![step("role", "бенефициар (доля не указана)")]
+        }
     }
 }
 
@@ -244,7 +263,10 @@ fn build_case(
     if let (Some(name), None) = (&seat_row.member_name, &seat_row.official_id) {
         label.push_str(&format!(", в протоколе «{name}»"));
         if seat.matched.candidates > 1 {
-            label.push_str(&format!(", подходит к {} сотрудникам", seat.matched.candidates));
+            label.push_str(&format!(
+                ", подходит к {} сотрудникам",
+                seat.matched.candidates
+            ));
         }
     }
     label.push(')');
@@ -261,7 +283,9 @@ fn build_case(
     let linked_name = anchor.display_name(data).to_owned();
     steps.push(step(
         "relation",
-        member.kinship.map_or("сам(а)", |k| k.russian(sex_of(anchor))),
+        member
+            .kinship
+            .map_or("сам(а)", |k| k.russian(sex_of(anchor))),
     ));
     // The weakest of the registry records the link rests on, each compared with the anchor.
     let weakest = c
@@ -273,12 +297,19 @@ fn build_case(
         score = score.min(p);
         let registry = &ctx.mentions.list[m as usize];
         let registry_name = registry.display_name(data);
-        let mut label = if member.kinship.is_some() { linked_name.clone() } else { String::new() };
+        let mut label = if member.kinship.is_some() {
+            linked_name.clone()
+        } else {
+            String::new()
+        };
         if !registry_name.is_empty() && registry_name != linked_name {
             let sep = if label.is_empty() { "" } else { " " };
             label.push_str(&format!("{sep}(в реестре «{registry_name}»)"));
         }
-        let from_registry = matches!(registry.source, MentionSource::Role(_) | MentionSource::Entrepreneur(_));
+        let from_registry = matches!(
+            registry.source,
+            MentionSource::Role(_) | MentionSource::Entrepreneur(_)
+        );
         if from_registry {
             let sep = if label.is_empty() { "" } else { " " };
             label.push_str(&format!("{sep}[совпадение: {}, {p:.2}]", basis.russian()));
@@ -305,7 +336,11 @@ fn build_case(
             "procurement",
             format!(
                 "{} закупки {}",
-                if p.is_winner { "победитель" } else { "участник" },
+                if p.is_winner {
+                    "победитель"
+                } else {
+                    "участник"
+                },
                 proc_.procurement_id
             ),
         )
@@ -317,9 +352,18 @@ fn build_case(
         .collect::<Vec<_>>()
         .join(" -> ");
     Case {
-        case_id: case_id(CODE, &proc_.procurement_id, &official.official_id, &p.participant_inn),
+        case_id: case_id(
+            CODE,
+            &proc_.procurement_id,
+            &official.official_id,
+            &p.participant_inn,
+        ),
         rule: CODE,
-        severity: if p.is_winner { Severity::High } else { Severity::Medium },
+        severity: if p.is_winner {
+            Severity::High
+        } else {
+            Severity::Medium
+        },
         score: round_score(score),
         procurement_id: proc_.procurement_id.clone(),
         customer_inn: proc_.customer_inn.clone(),
@@ -349,19 +393,27 @@ struct Parti<'a> {
     row: &'a Participant,
 }
 
+/// A case with what ranks it among the links of one (official, participant): score, then
+/// closeness of the relation and strength of the role.
+type Ranked = (f64, (u8, u8), Case);
+
 /// All cases of one procurement, one per (official, participant).
 fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
     let (g, data) = (ctx.graph, ctx.data);
     let proc_ = &data.procurements[pi];
     let mut seats: Vec<SeatRef> = Vec::new();
     let mut bids: Vec<Parti> = Vec::new();
-    for e in g.g.edges_directed(g.procurement_node[pi], Direction::Incoming) {
+    for e in
+        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
+    {
         match (e.weight(), g.g[e.source()]) {
-            (Edge::Seat { seat, matched }, crate::graph::Node::Person(person)) => seats.push(SeatRef {
-                person,
-                row: *seat,
-                matched,
-            }),
+            (Edge::Seat { seat, matched }, crate::graph::Node::Person(person)) => {
+                seats.push(SeatRef {
+                    person,
+                    row: *seat,
+                    matched,
+                })
+            }
             (Edge::Bid { participant }, crate::graph::Node::Company(company)) => bids.push(Parti {
                 company,
                 row: &data.participants[*participant as usize],
@@ -376,9 +428,15 @@ fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
     bids.sort_by_key(|b| b.company);
     let circles: Vec<Vec<Member>> = seats
         .iter()
-        .map(|s| circle(ctx, s.person, ctx.mentions.of_official[s.matched.official as usize]))
+        .map(|s| {
+            circle(
+                ctx,
+                s.person,
+                ctx.mentions.of_official[s.matched.official as usize],
+            )
+        })
         .collect();
-    let mut best: BTreeMap<(String, String), (f64, (u8, u8), Case)> = BTreeMap::new();
+    let mut best: BTreeMap<(String, String), Ranked> = BTreeMap::new();
     for bid in &bids {
         let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
         for (seat, members) in seats.iter().zip(&circles) {
@@ -388,9 +446,9 @@ fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
                     let case = build_case(ctx, proc_, bid, seat, member, c, factor);
                     let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));
                     let key = (case.official_id.clone(), case.participant_inn.clone());
-                    let better = best
-                        .get(&key)
-                        .is_none_or(|(s, o, _)| case.score > *s || (case.score == *s && order < *o));
+                    let better = best.get(&key).is_none_or(|(s, o, _)| {
+                        case.score > *s || (case.score == *s && order < *o)
+                    });
                     if better {
                         best.insert(key, (case.score, order, case));
                     }

@@ -134,7 +134,10 @@ pub fn select(codes: Option<&[String]>) -> Result<Vec<Box<dyn Rule>>> {
             known.join(", ")
         )));
     }
-    Ok(all.into_iter().filter(|r| codes.iter().any(|c| c == r.code())).collect())
+    Ok(all
+        .into_iter()
+        .filter(|r| codes.iter().any(|c| c == r.code()))
+        .collect())
 }
 
 /// Runs the rules and sorts the cases: severity, then score, then contract price.
@@ -144,7 +147,11 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
         a.severity
             .cmp(&b.severity)
             .then(b.score.total_cmp(&a.score))
-            .then(b.contract_price.unwrap_or(-1.0).total_cmp(&a.contract_price.unwrap_or(-1.0)))
+            .then(
+                b.contract_price
+                    .unwrap_or(-1.0)
+                    .total_cmp(&a.contract_price.unwrap_or(-1.0)),
+            )
             .then_with(|| a.rule.cmp(b.rule))
             .then_with(|| a.procurement_id.cmp(&b.procurement_id))
             .then_with(|| a.official_id.cmp(&b.official_id))
@@ -154,7 +161,12 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
 }
 
 /// Stable case id from the case key (FNV-1a, 64 bits).
-pub fn case_id(rule: &str, procurement_id: &str, official_id: &str, participant_inn: &str) -> String {
+pub fn case_id(
+    rule: &str,
+    procurement_id: &str,
+    official_id: &str,
+    participant_inn: &str,
+) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in [rule, procurement_id, official_id, participant_inn] {
         for b in part.bytes().chain(std::iter::once(0x1f)) {
@@ -177,8 +189,14 @@ mod tests {
     #[test]
     fn case_ids_are_stable_and_distinct() {
         let a = case_id("COI-44FZ", "0156300012321000045", "O1", "7707083893");
-        assert_eq!(a, case_id("COI-44FZ", "0156300012321000045", "O1", "7707083893"));
-        assert_ne!(a, case_id("COI-44FZ", "0156300012321000045", "O2", "7707083893"));
+        assert_eq!(
+            a,
+            case_id("COI-44FZ", "0156300012321000045", "O1", "7707083893")
+        );
+        assert_ne!(
+            a,
+            case_id("COI-44FZ", "0156300012321000045", "O2", "7707083893")
+        );
         // Field boundaries matter: ("a","bc") differs from ("ab","c").
         assert_ne!(case_id("R", "a", "bc", ""), case_id("R", "ab", "c", ""));
         assert!(a.starts_with("COI-44FZ-"));

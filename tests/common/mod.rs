@@ -82,13 +82,23 @@ pub fn read_text(path: &Path) -> String {
 /// Rows of a CSV file as (header -> value) maps; the delimiter is guessed from the header.
 pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = read_text(path);
-    let delim = if text.lines().next().unwrap_or("").contains(';') { b';' } else { b',' };
-    let mut r = csv::ReaderBuilder::new().delimiter(delim).from_reader(text.as_bytes());
+    let delim = if text.lines().next().unwrap_or("").contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            headers.iter().cloned().zip(rec.iter().map(str::to_owned)).collect()
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_owned))
+                .collect()
         })
         .collect()
 }
@@ -112,7 +122,10 @@ pub fn case_keys(path: &Path) -> BTreeSet<[String; 6]> {
 
 /// A valid 10-digit organisation INN built from a 9-digit body.
 pub fn org_inn(body: u64) -> String {
-    let d: Vec<u32> = format!("{body:09}").chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let d: Vec<u32> = format!("{body:09}")
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
     let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
     let c = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
     format!("{body:09}{c}")
@@ -120,12 +133,29 @@ pub fn org_inn(body: u64) -> String {
 
 /// A valid 12-digit personal INN built from a 10-digit body.
 pub fn person_inn(body: u64) -> String {
-    let mut d: Vec<u32> = format!("{body:010}").chars().map(|c| c.to_digit(10).unwrap()).collect();
-    let c11 = d.iter().zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
+    let mut d: Vec<u32> = format!("{body:010}")
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
+    let c11 = d
+        .iter()
+        .zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+        .map(|(a, b)| a * b)
+        .sum::<u32>()
+        % 11
+        % 10;
     d.push(c11);
-    let c12 = d.iter().zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
+    let c12 = d
+        .iter()
+        .zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+        .map(|(a, b)| a * b)
+        .sum::<u32>()
+        % 11
+        % 10;
     d.push(c12);
-    d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect()
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap())
+        .collect()
 }
 
 /// Standard error of a run as text.
