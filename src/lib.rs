@@ -7,6 +7,7 @@
 
 pub mod cmd;
 pub mod error;
+pub mod generate;
 pub mod graph;
 pub mod identifiers;
 pub mod load;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use affil::cmd::{check, link, validate};
+use affil::cmd::{check, eval, generate, link, validate};
 
 /// Finds affiliations between procurement participants and the officials who run them.
 #[derive(Parser, Debug)]
@@ -45,6 +45,37 @@ enum Command {
     Validate {
         /// Directory to validate.
         data_dir: PathBuf,
+    },
+    /// Generate a synthetic dataset with planted truth (truth.csv) and decoys (decoys.csv).
+    Generate {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Size of the dataset.
+        #[arg(long, value_enum, default_value = "municipal")]
+        scale: generate::Scale,
+        /// Seed: the same seed writes the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Noise mix: `standard` (developed against) or `heavy` (held out).
+        #[arg(long, default_value = "standard", value_parser = ["standard", "heavy"])]
+        noise: String,
+        /// Number of chunks (municipalities) instead of the scale's.
+        #[arg(long)]
+        chunks: Option<usize>,
+    },
+    /// Score a run's cases.csv against a generated truth.csv (and decoys.csv).
+    Eval {
+        /// cases.csv of a check.
+        cases: PathBuf,
+        /// truth.csv of the generated dataset.
+        truth: PathBuf,
+        /// decoys.csv of the generated dataset.
+        #[arg(long)]
+        decoys: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -110,6 +141,61 @@ fn main() -> ExitCode {
                 Err(e) => report_error(&e),
             }
         }
+        Command::Generate {
+            out,
+            scale,
+            seed,
+            noise,
+            chunks,
+        } => {
+            let noise = if noise == "heavy" {
+                affil::generate::noise::HEAVY
+            } else {
+                affil::generate::noise::STANDARD
+            };
+            let start = std::time::Instant::now();
+            let opts = generate::GenerateOptions {
+                out: out.clone(),
+                scale,
+                seed,
+                noise,
+                chunks,
+            };
+            match generate::run(&opts) {
+                Ok(summary) => {
+                    for (file, rows) in &summary.rows {
+                        eprintln!("  {file:<20} {rows:>10} rows");
+                    }
+                    eprintln!(
+                        "generated in {:.1}s into {}",
+                        start.elapsed().as_secs_f64(),
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_error(&e),
+            }
+        }
+        Command::Eval {
+            cases,
+            truth,
+            decoys,
+            json,
+        } => match eval::run(&eval::EvalOptions {
+            cases,
+            truth,
+            decoys,
+        }) {
+            Ok(ev) => {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default());
+                } else {
+                    println!("{ev}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => report_error(&e),
+        },
         Command::Validate { data_dir } => match validate::run(&data_dir) {
             Ok(v) => {
                 println!("{v}");

@@ -1,5 +1,7 @@
 //! The subcommands, one file each.
 
 pub mod check;
+pub mod eval;
+pub mod generate;
 pub mod link;
 pub mod validate;

@@ -11,7 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-pub use compare::{compare, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY};
+pub use compare::{
+    compare, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY, TARGETED_PRIOR,
+};
 
 use crate::load::Warnings;
 use crate::model::{BirthDate, Dataset, DateAgreement, Sex};

@@ -13,7 +13,9 @@ use super::{case_id, round_score, Case, Context, Rule, Severity, Step};
 use crate::graph::{controls, kin_of, AffilGraph, Control, ControlKind, Edge, Holding};
 use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
-use crate::resolve::{compare, compare::sex_of, Basis, PersonId, SeatMatch};
+use crate::resolve::{
+    compare, compare::sex_of, Basis, PersonId, SeatMatch, MATCH_PROBABILITY, TARGETED_PRIOR,
+};
 use crate::values::{share_percent_text, Share};
 
 /// The rule.
@@ -224,13 +226,13 @@ fn control_order(c: &Control) -> u8 {
     }
 }
 
-/// Direct comparison of two mentions: probability and basis.
+/// Direct comparison of two mentions in the context of one procurement: probability and basis.
 fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
     if a == b {
         return (1.0, Basis::Inn);
     }
     let list = &ctx.mentions.list;
-    match compare(&list[a as usize], &list[b as usize], ctx.resolution.prior) {
+    match compare(&list[a as usize], &list[b as usize], TARGETED_PRIOR) {
         Some(l) => (l.probability, l.basis),
         // Linked only through other mentions of the same person.
         None => (0.5, Basis::NameOnly),
@@ -441,7 +443,15 @@ fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
         let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
         for (seat, members) in seats.iter().zip(&circles) {
             for member in members {
-                for c in ctrls.iter().filter(|c| c.person == member.person) {
+                // The same resolved person, or a registry record that the targeted comparison
+                // ties to the member even though the whole-registry resolution kept them apart.
+                let tied = |c: &&Control| {
+                    c.person == member.person
+                        || c.mentions
+                            .iter()
+                            .any(|&m| identity(ctx, member.anchor, m).0 >= MATCH_PROBABILITY)
+                };
+                for c in ctrls.iter().filter(tied) {
                     let Some(factor) = qualifies(c) else { continue };
                     let case = build_case(ctx, proc_, bid, seat, member, c, factor);
                     let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));

@@ -1,0 +1,1392 @@
+//! `affil generate`: synthetic registries in the input format of `affil check`, with the truth
+//! planted in them (`truth.csv`) and decoys that must not be flagged (`decoys.csv`).
+//!
+//! A dataset is a sequence of independent chunks (one municipality each: customers, officials
+//! and their families, local companies, procurements). Each chunk has its own random stream,
+//! chunks are generated in parallel in batches and written in order, so memory stays bounded
+//! and the bytes depend only on the seed.
+
+pub mod names;
+pub mod noise;
+pub mod rng;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::{Kinship, Sex};
+use names::{birth_in, gendered, surname_weights, Person, FEMALE, MALE, SURNAMES};
+use noise::{noisy_name, protocol_name, Noise};
+use rng::Rng;
+
+/// Size of a generated dataset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// About 300 officials, 3,000 companies, 1,500 procurements.
+    Municipal,
+    /// About 30,000 officials, 250,000 companies, 120,000 procurements.
+    Regional,
+    /// About 2,500,000 officials, 4,000,000 companies, 4,000,000 procurements.
+    National,
+}
+
+/// Per-chunk sizes of a scale.
+#[derive(Clone, Copy, Debug)]
+pub struct ScaleParams {
+    /// Number of chunks (municipalities).
+    pub chunks: usize,
+    /// Officials per chunk.
+    pub officials: usize,
+    /// Customers per chunk.
+    pub customers: usize,
+    /// Ordinary companies per chunk.
+    pub companies: usize,
+    /// Procurements per chunk.
+    pub procurements: usize,
+    /// Bids per procurement: from 2 to this many.
+    pub max_bids: usize,
+    /// Planted conflicts per chunk.
+    pub plants: usize,
+    /// Planted decoys per chunk.
+    pub decoys: usize,
+}
+
+impl Scale {
+    /// The sizes of this scale.
+    pub fn params(self) -> ScaleParams {
+        match self {
+            Scale::Municipal => ScaleParams {
+                chunks: 1,
+                officials: 300,
+                customers: 10,
+                companies: 3000,
+                procurements: 1500,
+                max_bids: 4,
+                plants: 150,
+                decoys: 100,
+            },
+            Scale::Regional => ScaleParams {
+                chunks: 100,
+                officials: 300,
+                customers: 10,
+                companies: 2500,
+                procurements: 1200,
+                max_bids: 4,
+                plants: 20,
+                decoys: 15,
+            },
+            Scale::National => ScaleParams {
+                chunks: 8334,
+                officials: 300,
+                customers: 10,
+                companies: 480,
+                procurements: 480,
+                max_bids: 4,
+                plants: 3,
+                decoys: 2,
+            },
+        }
+    }
+}
+
+/// Options of `affil generate`.
+#[derive(Clone, Debug)]
+pub struct GenerateOptions {
+    /// Output directory.
+    pub out: PathBuf,
+    /// Size.
+    pub scale: Scale,
+    /// Seed: the same seed gives the same bytes.
+    pub seed: u64,
+    /// Noise mix.
+    pub noise: Noise,
+    /// Overrides the number of chunks (for tests and scaling runs).
+    pub chunks: Option<usize>,
+}
+
+/// What was written.
+#[derive(Clone, Debug, Default)]
+pub struct GenerateSummary {
+    /// Rows per file, in [`FILES`] order.
+    pub rows: Vec<(&'static str, usize)>,
+}
+
+/// Output files: name, header, Windows-1251 with `;` (true) or UTF-8 with `,`.
+pub const FILES: [(&str, &str, bool); 9] = [
+    ("officials.csv", "official_id,full_name,birth_date,inn,position,employer_inn,address,phone,email,former_names", false),
+    ("relatives.csv", "relative_id;official_id;kinship;full_name;former_names;birth_date;inn;address;phone;workplace", true),
+    ("companies.csv", "inn,ogrn,name,address,phone,email,status", false),
+    ("company_roles.csv", "company_inn;role;person_name;person_inn;person_birth_date;holder_inn;share_percent;since;until", true),
+    ("procurements.csv", "procurement_id,customer_inn,customer_name,subject,method,published,initial_price,national_project", false),
+    ("participants.csv", "procurement_id,participant_inn,participant_name,is_winner,bid_price,contract_price", false),
+    ("commissions.csv", "procurement_id,official_id,member_name,role", false),
+    ("truth.csv", "rule,procurement_id,official_id,participant_inn,relation,pattern", false),
+    ("decoys.csv", "procurement_id,official_id,participant_inn,pattern", false),
+];
+
+/// The year procurements are published in.
+const YEAR: i32 = 2023;
+
+fn org_inn(body: u64) -> String {
+    let s = format!("{:09}", body % 1_000_000_000);
+    let d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
+    let c = d
+        .iter()
+        .zip([2, 4, 10, 3, 5, 9, 4, 6, 8])
+        .map(|(a, b)| a * b)
+        .sum::<u32>()
+        % 11
+        % 10;
+    format!("{s}{c}")
+}
+
+fn person_inn(body: u64) -> String {
+    let s = format!("{:010}", body % 10_000_000_000);
+    let mut d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
+    let c11 = d
+        .iter()
+        .zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+        .map(|(a, b)| a * b)
+        .sum::<u32>()
+        % 11
+        % 10;
+    d.push(c11);
+    let c12 = d
+        .iter()
+        .zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+        .map(|(a, b)| a * b)
+        .sum::<u32>()
+        % 11
+        % 10;
+    d.push(c12);
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect()
+}
+
+fn ogrn(body: u64) -> String {
+    let s = format!("1{:011}", body % 100_000_000_000);
+    let n: u64 = s.parse().unwrap_or(0);
+    format!("{s}{}", n % 11 % 10)
+}
+
+/// Days since 0000-03-01 style arithmetic on (y, m, d) via chrono.
+fn shift(date: (i32, u32, u32), days: i64) -> (i32, u32, u32) {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap_or_default()
+        + chrono::Duration::days(days);
+    (d.year(), d.month(), d.day())
+}
+
+fn dotted(d: (i32, u32, u32)) -> String {
+    format!("{:02}.{:02}.{}", d.2, d.1, d.0)
+}
+
+const WORDS: &[&str] = &[
+    "Вектор",
+    "Альянс",
+    "Гарант",
+    "Строймонтаж",
+    "Северный ветер",
+    "Ремстрой",
+    "Техносервис",
+    "Импульс",
+    "Горизонт",
+    "Меридиан",
+    "Спектр",
+    "Орион",
+    "Лидер",
+    "Профи",
+    "Стандарт",
+    "Регион",
+    "Уралснаб",
+    "Экострой",
+    "Дорсервис",
+    "Медтехника",
+    "Партнёр",
+    "Квант",
+    "Атлант",
+    "Восход",
+    "Альфа",
+    "Сфера",
+    "Прогресс",
+    "Феникс",
+    "Магистраль",
+    "Энергия",
+];
+const FORMS: &[&str] = &["ООО", "ООО", "ООО", "АО", "ПАО", "ООО"];
+const STREETS: &[&str] = &[
+    "ул. Ленина",
+    "ул. Мира",
+    "ул. Советская",
+    "пр. Победы",
+    "ул. Заводская",
+    "ул. Садовая",
+];
+const SUBJECTS: &[&str] = &[
+    "Ремонт дорог",
+    "Поставка канцелярских товаров",
+    "Благоустройство территории",
+    "Поставка продуктов питания",
+    "Ремонт кровли",
+    "Услуги по уборке",
+    "Поставка компьютерной техники",
+    "Содержание дорог",
+    "Вывоз снега",
+    "Озеленение",
+];
+
+/// Kinship words of the HR questionnaire for a relation and the relative's sex.
+fn kin_word(k: Kinship, sex: Sex, rng: &mut Rng) -> &'static str {
+    let f = sex == Sex::Female;
+    match k {
+        Kinship::Spouse => {
+            if rng.chance(0.2) {
+                if f {
+                    "супруга"
+                } else {
+                    "супруг"
+                }
+            } else if f {
+                "жена"
+            } else {
+                "муж"
+            }
+        }
+        Kinship::Parent => {
+            if f {
+                "мать"
+            } else {
+                "отец"
+            }
+        }
+        Kinship::Child => {
+            if f {
+                "дочь"
+            } else {
+                "сын"
+            }
+        }
+        Kinship::Sibling => {
+            if f {
+                "сестра"
+            } else {
+                "брат"
+            }
+        }
+        Kinship::HalfSibling => match (f, rng.chance(0.5)) {
+            (true, true) => "единокровная сестра",
+            (true, false) => "единоутробная сестра",
+            (false, true) => "единокровный брат",
+            (false, false) => "единоутробный брат",
+        },
+        Kinship::Grandparent => {
+            if f {
+                "бабушка"
+            } else {
+                "дедушка"
+            }
+        }
+        Kinship::Grandchild => {
+            if f {
+                "внучка"
+            } else {
+                "внук"
+            }
+        }
+        Kinship::AdoptiveParent => "усыновитель",
+        Kinship::AdoptedChild => {
+            if f {
+                "удочерённая"
+            } else {
+                "усыновлённый"
+            }
+        }
+        Kinship::ParentInLaw => *rng.pick(if f {
+            &["тёща", "свекровь"]
+        } else {
+            &["тесть", "свёкор"]
+        }),
+        Kinship::ChildInLaw => {
+            if f {
+                "невестка"
+            } else {
+                "зять"
+            }
+        }
+        Kinship::SiblingInLaw => *rng.pick(if f {
+            &["золовка", "свояченица"]
+        } else {
+            &["шурин", "деверь"]
+        }),
+        Kinship::StepParent => {
+            if f {
+                "мачеха"
+            } else {
+                "отчим"
+            }
+        }
+        Kinship::StepChild => {
+            if f {
+                "падчерица"
+            } else {
+                "пасынок"
+            }
+        }
+        Kinship::StepSibling => {
+            if f {
+                "сводная сестра"
+            } else {
+                "сводный брат"
+            }
+        }
+        Kinship::FormerSpouse => {
+            if f {
+                "бывшая жена"
+            } else {
+                "бывший муж"
+            }
+        }
+        Kinship::Unknown => "родственник",
+    }
+}
+
+/// A relative of an official as the generator knows it.
+#[derive(Clone, Debug)]
+struct Rel {
+    kin: Kinship,
+    person: Person,
+    /// How the questionnaire writes the birth date: full, year only, or not at all.
+    birth_written: u8,
+}
+
+#[derive(Clone, Debug)]
+struct Off {
+    id: String,
+    person: Person,
+    customer: usize,
+    rels: Vec<Rel>,
+}
+
+#[derive(Clone, Debug)]
+struct RoleRow {
+    role: &'static str,
+    person: Option<Person>,
+    holder: Option<usize>,
+    share: Option<u32>,
+    since: (i32, u32, u32),
+    until: Option<(i32, u32, u32)>,
+    /// Write the full birth date of the person (decoys that rest on it).
+    full_birth: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Comp {
+    inn: String,
+    name: String,
+    roles: Vec<RoleRow>,
+    /// Individual entrepreneur: the INN is the person's.
+    ie: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Proc {
+    id: String,
+    customer: usize,
+    date: (i32, u32, u32),
+    price: u64,
+    seats: Vec<(usize, &'static str)>,
+    bids: Vec<usize>,
+    winner: usize,
+}
+
+/// Rows of one chunk, per output file (already CSV-encoded, UTF-8).
+struct ChunkOut {
+    files: Vec<Vec<u8>>,
+    rows: Vec<usize>,
+}
+
+/// All state of one chunk while it is generated.
+struct World<'a> {
+    rng: Rng,
+    chunk: u64,
+    noise: &'a Noise,
+    weights: &'a [u64],
+    customers: Vec<(String, String)>,
+    offs: Vec<Off>,
+    comps: Vec<Comp>,
+    procs: Vec<Proc>,
+    truth: Vec<[String; 6]>,
+    decoys: Vec<[String; 4]>,
+    next_person: u64,
+}
+
+impl World<'_> {
+    fn surname(&mut self) -> &'static str {
+        SURNAMES[self.rng.weighted(self.weights)]
+    }
+
+    fn new_inn(&mut self) -> String {
+        self.next_person += 1;
+        person_inn(self.chunk * 1_000_000 + self.next_person)
+    }
+
+    fn person(&mut self, sex: Sex, surname: &'static str, father_name: usize, year: i32) -> Person {
+        let given = match sex {
+            Sex::Male => MALE[self.rng.below(MALE.len())].0,
+            Sex::Female => *self.rng.pick(FEMALE),
+        };
+        let inn = if self.rng.chance(0.6) {
+            Some(self.new_inn())
+        } else {
+            None
+        };
+        Person {
+            surname,
+            maiden: None,
+            sex,
+            given,
+            father_name,
+            birth: birth_in(&mut self.rng, year),
+            inn,
+        }
+    }
+
+    fn random_person(&mut self, year_lo: i32, year_hi: i32) -> Person {
+        let sex = if self.rng.chance(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let s = self.surname();
+        let f = self.rng.below(MALE.len());
+        let y = self.rng.range(year_lo as i64, year_hi as i64) as i32;
+        self.person(sex, s, f, y)
+    }
+
+    fn company(&mut self, ie: Option<&Person>) -> usize {
+        let i = self.comps.len();
+        let (inn, name) = match ie {
+            Some(p) => {
+                let inn = p.inn.clone().unwrap_or_else(|| self.new_inn());
+                (inn, format!("ИП {}", p.full_name()))
+            }
+            None => (
+                org_inn(self.chunk * 20_000 + i as u64 + 100_000_000),
+                format!("{} «{} {}»", self.rng.pick(FORMS), self.rng.pick(WORDS), i),
+            ),
+        };
+        self.comps.push(Comp {
+            inn,
+            name,
+            roles: Vec::new(),
+            ie: ie.is_some(),
+        });
+        i
+    }
+
+    fn since_before(&mut self, d: (i32, u32, u32)) -> (i32, u32, u32) {
+        shift(d, -self.rng.range(30, 3000))
+    }
+
+    fn role(
+        &mut self,
+        c: usize,
+        role: &'static str,
+        person: Option<Person>,
+        holder: Option<usize>,
+        share: Option<u32>,
+        since: (i32, u32, u32),
+    ) {
+        self.comps[c].roles.push(RoleRow {
+            role,
+            person,
+            holder,
+            share,
+            since,
+            until: None,
+            full_birth: false,
+        });
+    }
+
+    /// Fills the company's capital up to 100% with random founders.
+    fn fill_capital(&mut self, c: usize, taken: u32, since: (i32, u32, u32)) {
+        if taken < 100 {
+            let p = self.random_person(1955, 1995);
+            self.role(c, "founder", Some(p), None, Some(100 - taken), since);
+        }
+    }
+
+    fn ordinary_company(&mut self) -> usize {
+        let c = self.company(None);
+        let since = shift((YEAR, 1, 1), -self.rng.range(100, 5000));
+        let director = self.random_person(1955, 1995);
+        self.role(c, "director", Some(director.clone()), None, None, since);
+        match self.rng.below(10) {
+            0..=3 => self.role(c, "founder", Some(director), None, Some(100), since),
+            4..=7 => {
+                let a = 10 * self.rng.range(2, 8) as u32;
+                let p = self.random_person(1955, 1995);
+                self.role(c, "founder", Some(p), None, Some(a), since);
+                self.fill_capital(c, a, since);
+            }
+            _ if c > 0 => {
+                let holder = self.rng.below(c);
+                if !self.comps[holder].ie {
+                    let a = 10 * self.rng.range(3, 10) as u32;
+                    self.role(c, "founder", None, Some(holder), Some(a), since);
+                    self.fill_capital(c, a, since);
+                } else {
+                    self.fill_capital(c, 0, since);
+                }
+            }
+            _ => self.fill_capital(c, 0, since),
+        }
+        c
+    }
+
+    fn build_officials(&mut self, p: &ScaleParams) {
+        for c in 0..p.customers {
+            let inn = org_inn(self.chunk * 20_000 + c as u64 + 900_000_000);
+            let name = match c {
+                0 => format!(
+                    "Администрация муниципального образования № {}",
+                    self.chunk + 1
+                ),
+                _ => format!("МКУ «Учреждение {} № {}»", c, self.chunk + 1),
+            };
+            self.customers.push((inn, name));
+        }
+        for i in 0..p.officials {
+            let sex = if self.rng.chance(0.6) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
+            let year = self.rng.range(1960, 1998) as i32;
+            let family = self.surname();
+            let father_name = self.rng.below(MALE.len());
+            let mut o = self.person(sex, family, father_name, year);
+            o.inn = if self.rng.chance(0.7) {
+                Some(self.new_inn())
+            } else {
+                None
+            };
+            let mut rels = Vec::new();
+            // Parents: the father gives the surname and the patronymic.
+            let grand = self.rng.below(MALE.len());
+            let mut father = {
+                let r0 = self.rng.range(22, 35);
+                self.person(Sex::Male, family, grand, year - r0 as i32)
+            };
+            father.given = MALE[father_name].0;
+            let mut mother = {
+                let r0 = self.rng.below(MALE.len());
+                self.person(Sex::Female, family, r0, father.birth.0 + 2)
+            };
+            mother.maiden = Some(self.surname());
+            if self.rng.chance(0.85) {
+                rels.push(Rel {
+                    kin: Kinship::Parent,
+                    person: father.clone(),
+                    birth_written: 0,
+                });
+            }
+            if self.rng.chance(0.85) {
+                rels.push(Rel {
+                    kin: Kinship::Parent,
+                    person: mother,
+                    birth_written: 0,
+                });
+            }
+            // Spouse: a married woman takes her husband's surname.
+            let mut children_surname = family;
+            let mut children_father = o.male_index();
+            if self.rng.chance(0.7) {
+                let ssex = if sex == Sex::Male {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                };
+                let other = self.surname();
+                let mut s = {
+                    let r0 = self.rng.below(MALE.len());
+                    let r1 = self.rng.range(-5, 5);
+                    self.person(ssex, other, r0, year + r1 as i32)
+                };
+                if sex == Sex::Male {
+                    s.maiden = Some(other);
+                    s.surname = family;
+                } else {
+                    o.maiden = Some(family);
+                    o.surname = other;
+                    children_surname = other;
+                    children_father = s.male_index();
+                }
+                rels.push(Rel {
+                    kin: Kinship::Spouse,
+                    person: s,
+                    birth_written: 0,
+                });
+            }
+            for _ in 0..self.rng.below(3) {
+                let csex = if self.rng.chance(0.5) {
+                    Sex::Male
+                } else {
+                    Sex::Female
+                };
+                let f = children_father.unwrap_or_else(|| self.rng.below(MALE.len()));
+                let child = {
+                    let r0 = self.rng.range(20, 35);
+                    self.person(csex, children_surname, f, (year + r0 as i32).min(2022))
+                };
+                rels.push(Rel {
+                    kin: Kinship::Child,
+                    person: child,
+                    birth_written: 0,
+                });
+            }
+            for _ in 0..self.rng.below(3) {
+                let ssex = if self.rng.chance(0.5) {
+                    Sex::Male
+                } else {
+                    Sex::Female
+                };
+                let mut sib = {
+                    let r0 = self.rng.range(-8, 8);
+                    self.person(ssex, family, father_name, year + r0 as i32)
+                };
+                if ssex == Sex::Female && self.rng.chance(0.6) {
+                    sib.maiden = Some(family);
+                    sib.surname = self.surname();
+                }
+                rels.push(Rel {
+                    kin: Kinship::Sibling,
+                    person: sib,
+                    birth_written: 0,
+                });
+            }
+            for r in &mut rels {
+                r.birth_written = match self.rng.below(10) {
+                    0 => 2,
+                    1 => 1,
+                    _ => 0,
+                };
+            }
+            let _ = father;
+            self.offs.push(Off {
+                id: format!("O{:05}-{:04}", self.chunk, i),
+                person: o,
+                customer: i % p.customers,
+                rels,
+            });
+        }
+    }
+
+    fn build_market(&mut self, p: &ScaleParams) {
+        for _ in 0..p.companies {
+            if self.rng.chance(0.04) {
+                let person = self.random_person(1960, 1998);
+                let mut person = person;
+                if person.inn.is_none() {
+                    person.inn = Some(self.new_inn());
+                }
+                self.company(Some(&person));
+            } else {
+                self.ordinary_company();
+            }
+        }
+        let n_comps = self.comps.len();
+        for k in 0..p.procurements {
+            let customer = self.rng.below(p.customers);
+            let staff: Vec<usize> = (0..self.offs.len())
+                .filter(|&o| self.offs[o].customer == customer)
+                .collect();
+            let mut seats = vec![(staff[0], "customer_head")];
+            let mut pool: Vec<usize> = staff[1..].to_vec();
+            for role in ["chair", "member", "member", "secretary", "contract_manager"] {
+                if pool.is_empty() {
+                    break;
+                }
+                let o = pool.swap_remove(self.rng.below(pool.len()));
+                seats.push((o, role));
+            }
+            if self.rng.chance(0.5) && !pool.is_empty() {
+                let o = pool.swap_remove(self.rng.below(pool.len()));
+                seats.push((o, "deputy_chair"));
+            }
+            let nb = 2 + self.rng.below(p.max_bids - 1);
+            let mut bids = Vec::new();
+            while bids.len() < nb {
+                let c = self.rng.below(n_comps);
+                if !bids.contains(&c) {
+                    bids.push(c);
+                }
+            }
+            let winner = self.rng.below(nb);
+            self.procs.push(Proc {
+                id: format!("01{:07}{:02}{:08}", self.chunk, YEAR % 100, k),
+                customer,
+                date: (
+                    YEAR,
+                    self.rng.range(1, 12) as u32,
+                    self.rng.range(1, 28) as u32,
+                ),
+                price: self.rng.range(100, 50_000) as u64 * 1000,
+                seats,
+                bids,
+                winner,
+            });
+        }
+    }
+
+    /// A relative of official `o` with relation `kin`, declared in the questionnaire.
+    fn relative(&mut self, o: usize, kin: Kinship) -> Person {
+        if matches!(
+            kin,
+            Kinship::Spouse | Kinship::Parent | Kinship::Child | Kinship::Sibling
+        ) {
+            let have: Vec<usize> = (0..self.offs[o].rels.len())
+                .filter(|&r| self.offs[o].rels[r].kin == kin)
+                .collect();
+            if !have.is_empty() {
+                let r = *self.rng.pick(&have);
+                return self.offs[o].rels[r].person.clone();
+            }
+        }
+        let off = self.offs[o].person.clone();
+        let year = off.birth.0;
+        let sex = if self.rng.chance(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let family = off.maiden.unwrap_or(off.surname);
+        let p = match kin {
+            Kinship::Spouse | Kinship::FormerSpouse => {
+                let ssex = if off.sex == Sex::Male {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                };
+                let s = if ssex == Sex::Male {
+                    off.surname
+                } else {
+                    self.surname()
+                };
+                {
+                    let r0 = self.rng.below(MALE.len());
+                    self.person(ssex, s, r0, year + 2)
+                }
+            }
+            Kinship::Parent => {
+                let r0 = self.rng.below(MALE.len());
+                self.person(Sex::Male, family, r0, year - 28)
+            }
+            Kinship::Sibling | Kinship::HalfSibling => {
+                self.person(sex, family, off.father_name, year + 3)
+            }
+            Kinship::Child | Kinship::AdoptedChild => {
+                let f = off
+                    .male_index()
+                    .unwrap_or_else(|| self.rng.below(MALE.len()));
+                self.person(sex, off.surname, f, (year + 27).min(2020))
+            }
+            Kinship::Grandparent => {
+                let r0 = self.rng.below(MALE.len());
+                self.person(sex, family, r0, year - 55)
+            }
+            Kinship::Grandchild => {
+                let s = self.surname();
+                {
+                    let r0 = self.rng.below(MALE.len());
+                    self.person(sex, s, r0, (year + 50).min(2020))
+                }
+            }
+            _ => {
+                let s = self.surname();
+                {
+                    let r0 = self.rng.below(MALE.len());
+                    self.person(sex, s, r0, year - 25)
+                }
+            }
+        };
+        let birth_written = if self.rng.chance(0.1) { 1 } else { 0 };
+        self.offs[o].rels.push(Rel {
+            kin,
+            person: p.clone(),
+            birth_written,
+        });
+        p
+    }
+
+    /// Makes `q` control a new company in the way `link` says; returns the bidding company.
+    fn link(&mut self, q: &Person, link: &str, date: (i32, u32, u32)) -> usize {
+        let since = self.since_before(date);
+        match link {
+            "entrepreneur" => {
+                let mut q = q.clone();
+                if q.inn.is_none() {
+                    q.inn = Some(self.new_inn());
+                }
+                self.company(Some(&q))
+            }
+            "managing_head" => {
+                let m = self.company(None);
+                self.role(m, "director", Some(q.clone()), None, None, since);
+                self.fill_capital(m, 0, since);
+                let c = self.company(None);
+                self.role(c, "managing_company", None, Some(m), None, since);
+                self.fill_capital(c, 0, since);
+                c
+            }
+            "chain" => {
+                let h = self.company(None);
+                let a = *self.rng.pick(&[40u32, 50, 60, 80, 100]);
+                self.role(h, "founder", Some(q.clone()), None, Some(a), since);
+                self.fill_capital(h, a, since);
+                let c = self.company(None);
+                let b = *self.rng.pick(&[30u32, 40, 50, 60]);
+                self.role(c, "founder", None, Some(h), Some(b), since);
+                self.fill_capital(c, b, since);
+                let d = self.random_person(1960, 1995);
+                self.role(c, "director", Some(d), None, None, since);
+                c
+            }
+            _ => {
+                let c = self.company(None);
+                match link {
+                    "founder" => {
+                        let s = 10 * self.rng.range(2, 10) as u32;
+                        self.role(c, "founder", Some(q.clone()), None, Some(s), since);
+                        self.fill_capital(c, s, since);
+                    }
+                    "registry_beneficiary" => {
+                        let s = 5 * self.rng.range(3, 12) as u32;
+                        self.role(c, "beneficiary", Some(q.clone()), None, Some(s), since);
+                        self.fill_capital(c, 0, since);
+                    }
+                    role => {
+                        self.role(
+                            c,
+                            if role == "board_member" {
+                                "board_member"
+                            } else {
+                                "director"
+                            },
+                            Some(q.clone()),
+                            None,
+                            None,
+                            since,
+                        );
+                        self.fill_capital(c, 0, since);
+                    }
+                }
+                if link != "director" {
+                    let d = self.random_person(1960, 1995);
+                    self.role(c, "director", Some(d), None, None, since);
+                }
+                c
+            }
+        }
+    }
+
+    fn bid(&mut self, k: usize, c: usize) {
+        self.procs[k].bids.push(c);
+        if self.rng.chance(0.5) {
+            self.procs[k].winner = self.procs[k].bids.len() - 1;
+        }
+    }
+
+    fn plant(&mut self) {
+        const RELATIONS: [Kinship; 9] = [
+            Kinship::Spouse,
+            Kinship::Parent,
+            Kinship::Child,
+            Kinship::Sibling,
+            Kinship::HalfSibling,
+            Kinship::Grandparent,
+            Kinship::Grandchild,
+            Kinship::AdoptiveParent,
+            Kinship::AdoptedChild,
+        ];
+        const LINKS: [&str; 6] = [
+            "director",
+            "board_member",
+            "founder",
+            "chain",
+            "registry_beneficiary",
+            "managing_head",
+        ];
+        let k = self.rng.below(self.procs.len());
+        let (o, _) = *self.rng.pick(&self.procs[k].seats.clone());
+        let date = self.procs[k].date;
+        let (relation, q) = if self.rng.chance(0.15) {
+            ("self", self.offs[o].person.clone())
+        } else {
+            let kin = *self.rng.pick(&RELATIONS);
+            (kin.code(), self.relative(o, kin))
+        };
+        let link = if self.rng.chance(0.12) {
+            "entrepreneur"
+        } else {
+            *self.rng.pick(&LINKS)
+        };
+        let c = self.link(&q, link, date);
+        self.bid(k, c);
+        self.truth.push([
+            "COI-44FZ".into(),
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            relation.into(),
+            format!("{relation}:{link}"),
+        ]);
+    }
+
+    fn decoy(&mut self) {
+        const KINDS: [&str; 9] = [
+            "in_law",
+            "step",
+            "former_spouse",
+            "namesake",
+            "chain_10",
+            "chain_9",
+            "role_ended",
+            "role_started_after",
+            "not_seated",
+        ];
+        let kind = *self.rng.pick(&KINDS);
+        let k = self.rng.below(self.procs.len());
+        let seats = self.procs[k].seats.clone();
+        let (mut o, _) = *self.rng.pick(&seats);
+        let date = self.procs[k].date;
+        let since = self.since_before(date);
+        let c = match kind {
+            "in_law" | "step" | "former_spouse" => {
+                let kin = match kind {
+                    "in_law" => *self.rng.pick(&[
+                        Kinship::ParentInLaw,
+                        Kinship::SiblingInLaw,
+                        Kinship::ChildInLaw,
+                    ]),
+                    "step" => *self.rng.pick(&[
+                        Kinship::StepParent,
+                        Kinship::StepChild,
+                        Kinship::StepSibling,
+                    ]),
+                    _ => Kinship::FormerSpouse,
+                };
+                let q = self.relative(o, kin);
+                self.link(&q, "director", date)
+            }
+            "namesake" => {
+                let q = self.relative(o, Kinship::Sibling);
+                // The questionnaire must show the full date for the namesake to be told apart.
+                let last = self.offs[o]
+                    .rels
+                    .iter()
+                    .rposition(|r| r.person.full_name() == q.full_name());
+                if let Some(r) = last {
+                    self.offs[o].rels[r].birth_written = 0;
+                }
+                let mut twin = q.clone();
+                twin.birth.0 -= self.rng.range(3, 30) as i32;
+                twin.inn = None;
+                let c = self.company(None);
+                self.comps[c].roles.push(RoleRow {
+                    role: "director",
+                    person: Some(twin),
+                    holder: None,
+                    share: None,
+                    since,
+                    until: None,
+                    full_birth: true,
+                });
+                self.fill_capital(c, 0, since);
+                c
+            }
+            "chain_10" | "chain_9" => {
+                let q = self.relative(o, Kinship::Child);
+                let (a, b) = if kind == "chain_10" {
+                    (50, 20)
+                } else {
+                    (30, 30)
+                };
+                let h = self.company(None);
+                self.role(h, "founder", Some(q), None, Some(a), since);
+                self.fill_capital(h, a, since);
+                let c = self.company(None);
+                self.role(c, "founder", None, Some(h), Some(b), since);
+                self.fill_capital(c, b, since);
+                c
+            }
+            "role_ended" | "role_started_after" => {
+                let q = self.relative(o, Kinship::Sibling);
+                let c = self.company(None);
+                let (s, u) = if kind == "role_ended" {
+                    (
+                        shift(date, -2000),
+                        Some(shift(date, -self.rng.range(1, 300))),
+                    )
+                } else {
+                    (shift(date, self.rng.range(1, 300)), None)
+                };
+                self.comps[c].roles.push(RoleRow {
+                    role: "director",
+                    person: Some(q),
+                    holder: None,
+                    share: None,
+                    since: s,
+                    until: u,
+                    full_birth: false,
+                });
+                self.fill_capital(c, 0, since);
+                c
+            }
+            _ => {
+                // A colleague of the same customer who does not sit on this procurement.
+                let customer = self.procs[k].customer;
+                let seated: Vec<usize> = seats.iter().map(|s| s.0).collect();
+                let free: Vec<usize> = (0..self.offs.len())
+                    .filter(|&x| self.offs[x].customer == customer && !seated.contains(&x))
+                    .collect();
+                if free.is_empty() {
+                    return;
+                }
+                o = *self.rng.pick(&free);
+                let q = self.relative(o, Kinship::Spouse);
+                self.link(&q, "director", date)
+            }
+        };
+        self.bid(k, c);
+        self.decoys.push([
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            kind.into(),
+        ]);
+    }
+
+    fn write(mut self) -> ChunkOut {
+        let mut w: Vec<csv::Writer<Vec<u8>>> = FILES
+            .iter()
+            .map(|(_, _, cp)| {
+                csv::WriterBuilder::new()
+                    .delimiter(if *cp { b';' } else { b',' })
+                    .from_writer(Vec::new())
+            })
+            .collect();
+        let mut rows = vec![0usize; FILES.len()];
+        let noise = *self.noise;
+        let mut put = |w: &mut Vec<csv::Writer<Vec<u8>>>, f: usize, rec: &[String]| {
+            let _ = w[f].write_record(rec);
+            rows[f] += 1;
+        };
+        let offs = std::mem::take(&mut self.offs);
+        for o in &offs {
+            let p = &o.person;
+            let birth = if self.rng.chance(0.1) {
+                p.birth.0.to_string()
+            } else {
+                p.birth_iso()
+            };
+            put(
+                &mut w,
+                0,
+                &[
+                    o.id.clone(),
+                    p.full_name(),
+                    birth,
+                    p.inn.clone().unwrap_or_default(),
+                    "специалист".into(),
+                    self.customers[o.customer].0.clone(),
+                    format!(
+                        "г. Город {}, {}, д. {}",
+                        self.chunk + 1,
+                        self.rng.pick(STREETS),
+                        self.rng.range(1, 120)
+                    ),
+                    String::new(),
+                    String::new(),
+                    p.maiden_name().unwrap_or_default(),
+                ],
+            );
+            for (ri, r) in o.rels.iter().enumerate() {
+                let rp = &r.person;
+                let yo = if self.rng.chance(noise.yo) {
+                    rp.full_name().replace('ё', "е")
+                } else {
+                    rp.full_name()
+                };
+                let word = kin_word(r.kin, rp.sex, &mut self.rng);
+                let word = if self.rng.chance(0.3) {
+                    word.to_uppercase()
+                } else {
+                    word.to_owned()
+                };
+                let birth = match r.birth_written {
+                    0 => rp.birth_dotted(),
+                    1 => rp.birth.0.to_string(),
+                    _ => String::new(),
+                };
+                put(
+                    &mut w,
+                    1,
+                    &[
+                        format!("{}-R{ri:02}", o.id),
+                        o.id.clone(),
+                        word,
+                        yo,
+                        rp.maiden_name().unwrap_or_default(),
+                        birth,
+                        if self.rng.chance(0.1) {
+                            rp.inn.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ],
+                );
+            }
+        }
+        let comps = std::mem::take(&mut self.comps);
+        for (i, c) in comps.iter().enumerate() {
+            put(
+                &mut w,
+                2,
+                &[
+                    c.inn.clone(),
+                    if c.ie {
+                        String::new()
+                    } else {
+                        ogrn(self.chunk * 20_000 + i as u64)
+                    },
+                    c.name.clone(),
+                    format!(
+                        "г. Город {}, {}, д. {}",
+                        self.chunk + 1,
+                        self.rng.pick(STREETS),
+                        self.rng.range(1, 120)
+                    ),
+                    String::new(),
+                    String::new(),
+                    "действующее".into(),
+                ],
+            );
+            for r in &c.roles {
+                let (name, inn, birth) = match &r.person {
+                    Some(p) => {
+                        let birth = if r.full_birth {
+                            p.birth_dotted()
+                        } else {
+                            match self.rng.below(20) {
+                                0..=9 => p.birth_dotted(),
+                                10..=12 => p.birth.0.to_string(),
+                                _ => String::new(),
+                            }
+                        };
+                        let inn = if self.rng.chance(0.7) {
+                            p.inn.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        };
+                        (
+                            noisy_name(&mut self.rng, &p.full_name(), &noise),
+                            inn,
+                            birth,
+                        )
+                    }
+                    None => Default::default(),
+                };
+                put(
+                    &mut w,
+                    3,
+                    &[
+                        c.inn.clone(),
+                        r.role.into(),
+                        name,
+                        inn,
+                        birth,
+                        r.holder.map(|h| comps[h].inn.clone()).unwrap_or_default(),
+                        r.share.map(|s| s.to_string()).unwrap_or_default(),
+                        dotted(r.since),
+                        r.until.map(dotted).unwrap_or_default(),
+                    ],
+                );
+            }
+        }
+        for pr in &self.procs {
+            let (cinn, cname) = &self.customers[pr.customer];
+            put(
+                &mut w,
+                4,
+                &[
+                    pr.id.clone(),
+                    cinn.clone(),
+                    cname.clone(),
+                    SUBJECTS[pr.price as usize % SUBJECTS.len()].into(),
+                    "электронный аукцион".into(),
+                    format!("{}-{:02}-{:02}", pr.date.0, pr.date.1, pr.date.2),
+                    format!("{}.00", pr.price),
+                    String::new(),
+                ],
+            );
+            for (bi, &c) in pr.bids.iter().enumerate() {
+                let win = bi == pr.winner;
+                let bid = pr.price * (90 + (bi as u64 * 7) % 10) / 100;
+                put(
+                    &mut w,
+                    5,
+                    &[
+                        pr.id.clone(),
+                        comps[c].inn.clone(),
+                        comps[c].name.clone(),
+                        if win { "1" } else { "0" }.into(),
+                        format!("{bid}.00"),
+                        if win {
+                            format!("{bid}.00")
+                        } else {
+                            String::new()
+                        },
+                    ],
+                );
+            }
+            for &(o, role) in &pr.seats {
+                let p = &offs[o].person;
+                let (id, name) = if self.rng.chance(0.6) {
+                    (offs[o].id.clone(), String::new())
+                } else {
+                    let surname = gendered(p.surname, p.sex);
+                    (
+                        String::new(),
+                        protocol_name(&mut self.rng, &surname, p.given, p.patronymic()),
+                    )
+                };
+                put(&mut w, 6, &[pr.id.clone(), id, name, role.into()]);
+            }
+        }
+        for t in &self.truth {
+            put(&mut w, 7, t);
+        }
+        for d in &self.decoys {
+            put(&mut w, 8, d);
+        }
+        ChunkOut {
+            files: w
+                .into_iter()
+                .map(|x| x.into_inner().unwrap_or_default())
+                .collect(),
+            rows,
+        }
+    }
+}
+
+fn chunk(seed: u64, ci: u64, p: &ScaleParams, noise: &Noise, weights: &[u64]) -> ChunkOut {
+    let mut w = World {
+        rng: Rng::new(seed, ci),
+        chunk: ci,
+        noise,
+        weights,
+        customers: Vec::new(),
+        offs: Vec::new(),
+        comps: Vec::new(),
+        procs: Vec::new(),
+        truth: Vec::new(),
+        decoys: Vec::new(),
+        next_person: 0,
+    };
+    w.build_officials(p);
+    w.build_market(p);
+    for _ in 0..p.plants {
+        w.plant();
+    }
+    for _ in 0..p.decoys {
+        w.decoy();
+    }
+    w.write()
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    File::create(path)
+        .map(|f| BufWriter::with_capacity(1 << 20, f))
+        .map_err(|e| Error::write(path, e))
+}
+
+/// Generates a dataset into `opts.out`.
+pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
+    let mut p = opts.scale.params();
+    if let Some(c) = opts.chunks {
+        p.chunks = c.max(1);
+    }
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::write(&opts.out, e))?;
+    let mut outs = Vec::new();
+    for (name, header, cp) in FILES {
+        let path = opts.out.join(name);
+        let mut f = create(&path)?;
+        let bytes = if cp {
+            let sep = header.replace(',', ";");
+            encoding_rs::WINDOWS_1251
+                .encode(&format!("{sep}\n"))
+                .0
+                .into_owned()
+        } else {
+            format!("{header}\n").into_bytes()
+        };
+        f.write_all(&bytes).map_err(|e| Error::write(&path, e))?;
+        outs.push((path, f, cp));
+    }
+    let weights = surname_weights();
+    let mut rows = vec![0usize; FILES.len()];
+    let batch = 4 * rayon::current_num_threads().max(1);
+    let mut start = 0;
+    while start < p.chunks {
+        let end = (start + batch).min(p.chunks);
+        let chunks: Vec<ChunkOut> = (start..end)
+            .into_par_iter()
+            .map(|ci| chunk(opts.seed, ci as u64, &p, &opts.noise, &weights))
+            .collect();
+        for c in chunks {
+            for (f, bytes) in c.files.into_iter().enumerate() {
+                let (path, out, cp) = &mut outs[f];
+                let res = if *cp {
+                    let text = String::from_utf8_lossy(&bytes);
+                    out.write_all(&encoding_rs::WINDOWS_1251.encode(&text).0)
+                } else {
+                    out.write_all(&bytes)
+                };
+                res.map_err(|e| Error::write(path.as_path(), e))?;
+                rows[f] += c.rows[f];
+            }
+        }
+        start = end;
+    }
+    for (path, mut f, _) in outs {
+        f.flush().map_err(|e| Error::write(&path, e))?;
+    }
+    Ok(GenerateSummary {
+        rows: FILES.iter().map(|f| f.0).zip(rows).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identifiers::{inn_kind, ogrn_valid, InnKind};
+
+    #[test]
+    fn identifiers_are_valid() {
+        for b in [0u64, 1, 123_456_789, 999_999_999] {
+            assert_eq!(inn_kind(&org_inn(b)), Some(InnKind::Organisation));
+            assert!(ogrn_valid(&ogrn(b)));
+        }
+        for b in [0u64, 42, 9_999_999_999] {
+            assert_eq!(inn_kind(&person_inn(b)), Some(InnKind::Person));
+        }
+    }
+}
