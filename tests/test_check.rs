@@ -78,10 +78,16 @@ fn cases_carry_evidence_scores_and_order() {
     assert!(ambiguous["score"].parse::<f64>().unwrap() <= 0.5);
     let warnings = std::fs::read_to_string(wd.path("out/warnings.csv")).unwrap();
     assert!(warnings.contains("`Иванова М.П.` fits 2 officials"));
+    // A name alone links, but scores below a name with its birth date.
+    let score = |c: &std::collections::HashMap<String, String>| c["score"].parse::<f64>().unwrap();
     let name_only = cases.iter().find(|c| c["relation"] == "spouse").unwrap();
     assert!(name_only["evidence"].contains("только ФИО"));
-    let s: f64 = name_only["score"].parse().unwrap();
-    assert!((0.8..0.95).contains(&s), "name-only score {s}");
+    let with_date = cases
+        .iter()
+        .find(|c| c["relation"] == "parent" && c["participant_name"] == "АО «Техно»")
+        .unwrap();
+    assert!(with_date["evidence"].contains("ФИО и дата рождения"));
+    assert!(score(name_only) >= 0.8 && score(name_only) < score(with_date));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
 use crate::load::{CsvTable, Warnings};
 use crate::normalize::{parse_name, Mention, MentionSource};
-use crate::resolve::{candidate_pairs, compare, prior_for, MATCH_PROBABILITY};
+use crate::resolve::{candidate_pairs, person_link, prior_for, MATCH_PROBABILITY};
 use crate::values::parse_birth_date;
 
 /// A person list in the person schema `id, full_name, birth_date, inn, ...`.
@@ -104,7 +104,7 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
     let mut out: Vec<Match> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {
-            let l = compare(&all[a as usize], &all[b as usize], prior)?;
+            let l = person_link(&all[a as usize], &all[b as usize], prior)?;
             (l.probability >= MATCH_PROBABILITY).then(|| Match {
                 left: a as usize,
                 right: b as usize - n_left,

@@ -426,7 +426,12 @@ struct World<'a> {
 
 impl World<'_> {
     fn surname(&mut self) -> &'static str {
-        SURNAMES[self.rng.weighted(self.weights)]
+        if self.rng.chance(names::HEAD_SHARE) {
+            SURNAMES[self.rng.weighted(self.weights)]
+        } else {
+            let tail = names::tail_surnames();
+            tail[self.rng.below(tail.len())].as_str()
+        }
     }
 
     fn new_inn(&mut self) -> String {

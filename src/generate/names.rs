@@ -360,6 +360,41 @@ pub const FEMALE: &[&str] = &[
     "Алёна",
 ];
 
+/// Share of people whose surname comes from the frequent list; the rest come from the long tail
+/// (in Russia the few hundred most common surnames cover roughly a quarter to a third of people).
+pub const HEAD_SHARE: f64 = 0.3;
+
+const ROOT_A: &[&str] = &[
+    "Бар", "Вер", "Гор", "Дан", "Жел", "Зар", "Кал", "Лар", "Мал", "Нар", "Пер", "Рад", "Сал",
+    "Тар", "Фил", "Хол", "Чер", "Шал", "Ярк", "Бел", "Вол", "Гал", "Дер", "Кор", "Лом", "Мор",
+    "Нос", "Пол", "Рус", "Сол", "Бог", "Вих", "Гуд", "Дуб", "Ерш", "Зуб", "Крот", "Лис", "Мох",
+    "Пест",
+];
+const ROOT_B: &[&str] = &[
+    "ан", "ен", "ин", "он", "ун", "ак", "ек", "ик", "ок", "ат", "от", "ут", "ес", "ас", "ыш", "ав",
+    "ил", "ал", "ор", "ур",
+];
+const ROOT_C: &[&str] = &["", "ч", "ц", "ш", "л", "н", "р", "к"];
+const SUFFIX: &[&str] = &["ов", "ин", "ский", "енко", "ых", "ев"];
+
+/// The long tail of rarer surnames (masculine forms), built once.
+pub fn tail_surnames() -> &'static [String] {
+    static TAIL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TAIL.get_or_init(|| {
+        let mut v = Vec::with_capacity(ROOT_A.len() * ROOT_B.len() * ROOT_C.len() * SUFFIX.len());
+        for a in ROOT_A {
+            for b in ROOT_B {
+                for c in ROOT_C {
+                    for s in SUFFIX {
+                        v.push(format!("{a}{b}{c}{s}"));
+                    }
+                }
+            }
+        }
+        v
+    })
+}
+
 /// Cumulative Zipf-like weights of [`SURNAMES`]: rank r has weight ~ 1 / (r + 10).
 pub fn surname_weights() -> Vec<u64> {
     let mut acc = 0u64;

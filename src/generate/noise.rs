@@ -41,7 +41,7 @@ pub const HEAVY: Noise = Noise {
     yo: 0.8,
     order: 0.1,
     spaces: 0.1,
-    no_patronymic: 0.05,
+    no_patronymic: 0.03,
 };
 
 /// Cyrillic letters and the Latin letters that look like them.

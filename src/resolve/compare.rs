@@ -66,9 +66,35 @@ pub fn typo_close(a: &str, b: &str) -> bool {
     typo_within(a, b, if a.len().max(b.len()) >= 9 { 2 } else { 1 })
 }
 
-/// True when two skeletons of 4+ letters are at most `edits` edits apart.
+/// True when two skeletons of 4+ letters are at most `edits` edits apart, counting a letter
+/// written with two Latin letters (ч = ch, ш = sh, ...) as one.
 fn typo_within(a: &str, b: &str, edits: usize) -> bool {
-    a.len().max(b.len()) >= 4 && strsim::damerau_levenshtein(a, b) <= edits
+    if a.len().max(b.len()) < 4 || a.len().abs_diff(b.len()) > 4 * edits {
+        return false;
+    }
+    strsim::damerau_levenshtein(a, b) <= edits
+        || strsim::damerau_levenshtein(&letters(a), &letters(b)) <= edits
+}
+
+/// One character per letter: the skeleton's digraphs folded back.
+fn letters(s: &str) -> String {
+    const DIGRAPHS: [(&str, &str); 8] = [
+        ("shch", "щ"),
+        ("zh", "ж"),
+        ("kh", "х"),
+        ("ts", "ц"),
+        ("ch", "ч"),
+        ("sh", "ш"),
+        ("iu", "ю"),
+        ("ia", "я"),
+    ];
+    let mut out = s.to_owned();
+    for (from, to) in DIGRAPHS {
+        if out.contains(from) {
+            out = out.replace(from, to);
+        }
+    }
+    out
 }
 
 fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> Level {
@@ -291,6 +317,27 @@ pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
     })
 }
 
+impl Link {
+    /// A link on the name alone where the given name or the patronymic is missing or only an
+    /// initial: namesakes are too common for it to identify a person.
+    pub fn is_weak(&self) -> bool {
+        let whole = |l: Level| matches!(l, Level::Exact | Level::Close);
+        self.basis == Basis::NameOnly
+            && !(whole(self.levels.given) && whole(self.levels.patronymic))
+    }
+}
+
+/// Compares two mentions as [`compare`] does, for identifying persons across registries: a weak
+/// name-only link (see [`Link::is_weak`]) is held below even odds, so it never links alone.
+pub fn person_link(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
+    let mut l = compare(a, b, prior)?;
+    if l.is_weak() {
+        l.weight = l.weight.min(-1.0);
+        l.probability = probability(l.weight);
+    }
+    Some(l)
+}
+
 /// Sex of a mention's primary name, if known.
 pub fn sex_of(m: &Mention) -> Option<Sex> {
     m.names.first().and_then(|n| n.sex)
@@ -387,7 +434,28 @@ mod tests {
     fn patronymics_of_two_fathers_do_not_link() {
         let a = m("Волков Глеб Игоревич", None, None);
         assert!(!linked(&a, &m("Волков Глеб Егорович", None, None)));
-        assert!(linked(&a, &m("Волков Глеб Игоревчи", None, None)));
+        assert!(linked(&a, &m("Волков Глеб Игорвич", None, None)));
+        // One mistyped letter is one edit even where the skeleton spells it with two.
+        let b = m("Богикнев Игорь Кузьмич", None, None);
+        assert!(linked(&b, &m("Богикнев Игочь Кузьмич", None, None)));
+    }
+
+    #[test]
+    fn names_without_patronymic_or_with_initials_need_a_date() {
+        let full = m("Гусев Георгий Аркадьевич", None, None);
+        for weak in ["Гусев Георгий", "Гусев Г.А."] {
+            let l = person_link(&full, &m(weak, None, None), PRIOR + 4.0).unwrap();
+            assert!(l.probability < 0.5, "{weak}");
+            let dated = person_link(
+                &m("Гусев Георгий Аркадьевич", Some("1970"), None),
+                &m(weak, Some("1970-01-01"), None),
+                PRIOR + 4.0,
+            );
+            assert!(
+                dated.unwrap().probability >= MATCH_PROBABILITY,
+                "{weak} with a date"
+            );
+        }
     }
 
     #[test]

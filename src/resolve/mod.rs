@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 pub use compare::{
-    compare, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY, TARGETED_PRIOR,
+    compare, person_link, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY, TARGETED_PRIOR,
 };
 
 use crate::load::Warnings;
@@ -50,61 +50,178 @@ pub struct Resolution {
     pub links_made: usize,
     /// Prior weight used for person links (see [`registry_prior`]).
     pub prior: f64,
+    /// Blocking keys of each mention, for targeted comparisons in the rules.
+    pub keys: Vec<Vec<BlockKey>>,
 }
 
-/// Blocking keys of one parsed name: a true pair shares at least one key unless typos hit
-/// the first three letters of the surname and of both the given name and patronymic.
-pub fn blocking_keys(n: &NormName, out: &mut Vec<String>) {
-    fn head(s: &str) -> &str {
-        let end = s.char_indices().nth(3).map_or(s.len(), |(i, _)| i);
-        &s[..end]
+/// A blocking key: a hash of its text, and whether the mention only *probes* the block.
+///
+/// Symmetric keys pair every two members of a block. A probe key pairs each probing member with
+/// every member, but not two plain members with each other: a name without a patronymic (or with
+/// initials) meets all full names of its surname and given name without all those full names
+/// being paired among themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlockKey {
+    /// FNV-1a hash of the key text (the text names its family, so families never mix).
+    pub hash: u64,
+    /// The key belongs to a probe family (`o:`, `i:`).
+    pub probe_family: bool,
+    /// The mention probes the block: it lacks the part the key stands in for.
+    pub probe: bool,
+}
+
+fn fnv(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    let first = |p: &Option<Part>| p.as_ref().map(|p| p.text().chars().next().unwrap_or('_'));
-    if let Some(stem) = &n.surname_stem {
-        let s3 = head(stem);
-        out.push(format!("s:{s3}|{}", first(&n.given).unwrap_or('_')));
-        if let Some(p) = first(&n.patronymic) {
-            out.push(format!("p:{s3}|{p}"));
+    h
+}
+
+fn key(text: &str) -> BlockKey {
+    BlockKey {
+        hash: fnv(text),
+        probe_family: false,
+        probe: false,
+    }
+}
+
+fn probe_key(text: &str, probe: bool) -> BlockKey {
+    BlockKey {
+        hash: fnv(text),
+        probe_family: true,
+        probe,
+    }
+}
+
+/// Blocking keys of one parsed name (see the README): a true pair shares a key unless two of its
+/// parts are mistyped at once, or the first letter of the surname is.
+pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
+    let first = |p: &Option<Part>| {
+        p.as_ref()
+            .and_then(|p| p.text().chars().next())
+            .unwrap_or('_')
+    };
+    fn full(p: &Option<Part>) -> Option<&str> {
+        match p {
+            Some(Part::Full(w)) => Some(w),
+            _ => None,
         }
     }
-    if let (Some(Part::Full(g)), Some(Part::Full(p))) = (&n.given, &n.patronymic) {
-        out.push(format!("g:{}|{}", head(g), head(p)));
+    let stem = n.surname_stem.as_deref();
+    let (given, patr) = (full(&n.given), full(&n.patronymic));
+    if let (Some(s), Some(g)) = (stem, given) {
+        out.push(key(&format!("n:{s}|{g}|{}", first(&n.patronymic))));
+        out.push(probe_key(&format!("o:{s}|{g}"), n.patronymic.is_none()));
+    }
+    if let (Some(g), Some(p)) = (given, patr) {
+        let s1 = stem.and_then(|s| s.chars().next()).unwrap_or('_');
+        out.push(key(&format!("g:{g}|{p}|{s1}")));
+    }
+    if let (Some(s), Some(p)) = (stem, patr) {
+        out.push(key(&format!("t:{s}|{p}|{}", first(&n.given))));
+    }
+    if let Some(s) = stem {
+        out.push(probe_key(
+            &format!("i:{s}|{}", first(&n.given)),
+            given.is_none(),
+        ));
     }
 }
 
-/// Keys of a whole mention, INN included.
-fn mention_keys(m: &Mention) -> Vec<String> {
-    let mut keys = Vec::with_capacity(4 * m.names.len() + 1);
+/// Keys of a whole mention (every name, and the INN), sorted.
+pub fn mention_keys(m: &Mention) -> Vec<BlockKey> {
+    let mut keys = Vec::with_capacity(5 * m.names.len() + 1);
     for n in &m.names {
         blocking_keys(n, &mut keys);
     }
     if let Some(inn) = &m.inn {
-        keys.push(format!("i:{inn}"));
+        keys.push(key(&format!("inn:{inn}")));
     }
+    // A probe beats a plain entry of the same key (sorting puts `probe: true` last).
     keys.sort_unstable();
-    keys.dedup();
+    keys.reverse();
+    keys.dedup_by_key(|k| k.hash);
+    keys.reverse();
     keys
 }
 
-/// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
-pub fn candidate_pairs(mentions: &[Mention], allow: impl Fn(u32, u32) -> bool) -> Vec<(u32, u32)> {
-    let keyed: Vec<Vec<String>> = mentions.par_iter().map(mention_keys).collect();
-    let mut blocks: HashMap<&str, Vec<u32>> = HashMap::new();
-    for (i, keys) in keyed.iter().enumerate() {
-        for k in keys {
-            blocks.entry(k.as_str()).or_default().push(i as u32);
-        }
-    }
-    let mut pairs = Vec::new();
-    for members in blocks.values() {
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                if allow(a, b) {
-                    pairs.push((a, b));
+/// True when two sorted key lists share a block.
+pub fn share_block(a: &[BlockKey], b: &[BlockKey]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].hash.cmp(&b[j].hash) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                // Two plain members of a probe block are not candidates of each other.
+                if !a[i].probe_family || a[i].probe || b[j].probe {
+                    return true;
                 }
+                i += 1;
+                j += 1;
             }
         }
     }
+    false
+}
+
+/// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
+pub fn candidate_pairs(
+    mentions: &[Mention],
+    allow: impl Fn(u32, u32) -> bool + Sync,
+) -> Vec<(u32, u32)> {
+    let keyed: Vec<Vec<BlockKey>> = mentions.par_iter().map(mention_keys).collect();
+    candidate_pairs_keyed(&keyed, allow)
+}
+
+/// [`candidate_pairs`] from keys already computed.
+pub fn candidate_pairs_keyed(
+    keyed: &[Vec<BlockKey>],
+    allow: impl Fn(u32, u32) -> bool + Sync,
+) -> Vec<(u32, u32)> {
+    // Per block: probe family, plain members, probing members.
+    type Block = (bool, Vec<u32>, Vec<u32>);
+    let mut blocks: HashMap<u64, Block> = HashMap::new();
+    for (i, keys) in keyed.iter().enumerate() {
+        for k in keys {
+            let b = blocks.entry(k.hash).or_default();
+            b.0 |= k.probe_family;
+            if k.probe {
+                b.2.push(i as u32);
+            } else {
+                b.1.push(i as u32);
+            }
+        }
+    }
+    let mut blocks: Vec<Block> = blocks.into_values().collect();
+    blocks.sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = blocks
+        .par_iter()
+        .flat_map_iter(|(probe_family, plain, probes)| {
+            let mut out = Vec::new();
+            let ordered = |a: u32, b: u32| if a < b { (a, b) } else { (b, a) };
+            if !probe_family {
+                for (x, &a) in plain.iter().enumerate() {
+                    for &b in &plain[x + 1..] {
+                        out.push(ordered(a, b));
+                    }
+                }
+            } else {
+                // A block someone probes: each probe meets everyone; plain members meet each
+                // other only through their own symmetric keys.
+                for (x, &p) in probes.iter().enumerate() {
+                    for &b in plain.iter().chain(&probes[x + 1..]) {
+                        if p != b {
+                            out.push(ordered(p, b));
+                        }
+                    }
+                }
+            }
+            out.into_iter().filter(|&(a, b)| allow(a, b))
+        })
+        .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
@@ -181,7 +298,7 @@ pub fn cluster(mentions: &[Mention], pairs: &[(u32, u32)], prior: f64) -> (Vec<P
     let mut links: Vec<(f64, u32, u32, Link)> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {
-            let l = compare(&mentions[a as usize], &mentions[b as usize], prior)?;
+            let l = person_link(&mentions[a as usize], &mentions[b as usize], prior)?;
             (l.probability >= MATCH_PROBABILITY).then_some((l.weight, a, b, l))
         })
         .collect();
@@ -225,7 +342,8 @@ pub fn cluster(mentions: &[Mention], pairs: &[(u32, u32)], prior: f64) -> (Vec<P
 /// Resolves the mentions of `data` into persons and its commission seats into officials.
 pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
     let list = &mentions.list;
-    let pairs = candidate_pairs(list, |_, _| true);
+    let keys: Vec<Vec<BlockKey>> = list.par_iter().map(mention_keys).collect();
+    let pairs = candidate_pairs_keyed(&keys, |_, _| true);
     let prior = registry_prior(list.len());
     let (person_of, links_made) = cluster(list, &pairs, prior);
     let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
@@ -241,6 +359,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         pairs_compared: pairs.len(),
         links_made,
         prior,
+        keys,
     }
 }
 

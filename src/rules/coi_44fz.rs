@@ -14,7 +14,8 @@ use crate::graph::{controls, kin_of, AffilGraph, Control, ControlKind, Edge, Hol
 use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
 use crate::resolve::{
-    compare, compare::sex_of, Basis, PersonId, SeatMatch, MATCH_PROBABILITY, TARGETED_PRIOR,
+    compare::sex_of, person_link, share_block, Basis, PersonId, SeatMatch, MATCH_PROBABILITY,
+    TARGETED_PRIOR,
 };
 use crate::values::{share_percent_text, Share};
 
@@ -232,7 +233,7 @@ fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
         return (1.0, Basis::Inn);
     }
     let list = &ctx.mentions.list;
-    match compare(&list[a as usize], &list[b as usize], TARGETED_PRIOR) {
+    match person_link(&list[a as usize], &list[b as usize], TARGETED_PRIOR) {
         Some(l) => (l.probability, l.basis),
         // Linked only through other mentions of the same person.
         None => (0.5, Basis::NameOnly),
@@ -445,11 +446,13 @@ fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
             for member in members {
                 // The same resolved person, or a registry record that the targeted comparison
                 // ties to the member even though the whole-registry resolution kept them apart.
+                let keys = &ctx.resolution.keys;
                 let tied = |c: &&Control| {
                     c.person == member.person
-                        || c.mentions
-                            .iter()
-                            .any(|&m| identity(ctx, member.anchor, m).0 >= MATCH_PROBABILITY)
+                        || c.mentions.iter().any(|&m| {
+                            share_block(&keys[member.anchor as usize], &keys[m as usize])
+                                && identity(ctx, member.anchor, m).0 >= MATCH_PROBABILITY
+                        })
                 };
                 for c in ctrls.iter().filter(tied) {
                     let Some(factor) = qualifies(c) else { continue };
