@@ -93,6 +93,19 @@ fn report_error(e: &affil::Error) -> ExitCode {
     }
 }
 
+/// Prints a report on stdout; a closed pipe (`| head`) is not an error.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write to stdout: {e}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
@@ -187,20 +200,17 @@ fn main() -> ExitCode {
             decoys,
         }) {
             Ok(ev) => {
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default());
+                let text = if json {
+                    serde_json::to_string_pretty(&ev).unwrap_or_default()
                 } else {
-                    println!("{ev}");
-                }
-                ExitCode::SUCCESS
+                    ev.to_string()
+                };
+                print_out(&text)
             }
             Err(e) => report_error(&e),
         },
         Command::Validate { data_dir } => match validate::run(&data_dir) {
-            Ok(v) => {
-                println!("{v}");
-                ExitCode::SUCCESS
-            }
+            Ok(v) => print_out(&v.to_string()),
             Err(e) => report_error(&e),
         },
     }

@@ -1,5 +1,6 @@
 //! `affil eval OUT_DIR/cases.csv DIR/truth.csv [--decoys DIR/decoys.csv] [--json]`:
-//! precision, recall and F1 of a run against the planted truth.
+//! precision, recall and F1 of a run against the planted truth. Given the output of
+//! `affil link` and `link_truth.csv` instead, it scores the linked pairs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -142,6 +143,34 @@ pub fn evaluate(cases: &Path, truth: &Path, decoys: Option<&Path>) -> Result<Eva
     Ok(ev)
 }
 
+/// Scores the pairs of an `affil link` run against the true pairs (both `left_id,right_id`);
+/// the result's only rule is `LINK`.
+pub fn evaluate_link(matches: &Path, truth: &Path) -> Result<Evaluation> {
+    let cols = ["left_id", "right_id"];
+    let found: BTreeSet<Vec<String>> = rows(matches, &cols)?.into_iter().collect();
+    let planted: BTreeSet<Vec<String>> = rows(truth, &cols)?.into_iter().collect();
+    let mut ev = Evaluation::default();
+    let s = ev.rules.entry("LINK".into()).or_default();
+    s.true_positives = found.intersection(&planted).count();
+    s.false_positives = found.len() - s.true_positives;
+    s.false_negatives = planted.len() - s.true_positives;
+    *s = std::mem::take(s).finish();
+    for m in planted.difference(&found) {
+        ev.missed.push([
+            "LINK".into(),
+            m[0].clone(),
+            m[1].clone(),
+            String::new(),
+            "pair".into(),
+        ]);
+    }
+    for u in found.difference(&planted) {
+        ev.unexpected
+            .push(["LINK".into(), u[0].clone(), u[1].clone(), String::new()]);
+    }
+    Ok(ev)
+}
+
 /// Options of `affil eval`.
 #[derive(Clone, Debug)]
 pub struct EvalOptions {
@@ -166,7 +195,12 @@ pub fn run(opts: &EvalOptions) -> Result<Evaluation> {
             });
         }
     }
-    evaluate(&opts.cases, &opts.truth, opts.decoys.as_deref())
+    let is_link = CsvTable::read(&opts.cases)?.col("left_id").is_some();
+    if is_link {
+        evaluate_link(&opts.cases, &opts.truth)
+    } else {
+        evaluate(&opts.cases, &opts.truth, opts.decoys.as_deref())
+    }
 }
 
 impl std::fmt::Display for Evaluation {

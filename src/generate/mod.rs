@@ -114,8 +114,9 @@ pub struct GenerateSummary {
     pub rows: Vec<(&'static str, usize)>,
 }
 
-/// Output files: name, header, Windows-1251 with `;` (true) or UTF-8 with `,`.
-pub const FILES: [(&str, &str, bool); 9] = [
+/// Output files: name, header, Windows-1251 with `;` (true) or UTF-8 with `,`. The last three
+/// are two person lists for `affil link` and the pairs that are one person.
+pub const FILES: [(&str, &str, bool); 12] = [
     ("officials.csv", "official_id,full_name,birth_date,inn,position,employer_inn,address,phone,email,former_names", false),
     ("relatives.csv", "relative_id;official_id;kinship;full_name;former_names;birth_date;inn;address;phone;workplace", true),
     ("companies.csv", "inn,ogrn,name,address,phone,email,status", false),
@@ -125,6 +126,9 @@ pub const FILES: [(&str, &str, bool); 9] = [
     ("commissions.csv", "procurement_id,official_id,member_name,role", false),
     ("truth.csv", "rule,procurement_id,official_id,participant_inn,relation,pattern", false),
     ("decoys.csv", "procurement_id,official_id,participant_inn,pattern", false),
+    ("link_left.csv", "id,full_name,birth_date,inn", false),
+    ("link_right.csv", "id,full_name,birth_date,inn", false),
+    ("link_truth.csv", "left_id,right_id", false),
 ];
 
 /// The year procurements are published in.
@@ -1281,6 +1285,65 @@ impl World<'_> {
         }
         for d in &self.decoys {
             put(&mut w, 8, d);
+        }
+        // Person lists for `affil link`: the questionnaires' people on the left, half of them
+        // again on the right as a registry would write them, among strangers and namesakes.
+        for o in &offs {
+            let people = std::iter::once(&o.person).chain(o.rels.iter().map(|r| &r.person));
+            for (k, p) in people.enumerate() {
+                let left = format!("L{}-{k}", o.id);
+                let inn = |rng: &mut Rng, share: f64| {
+                    if rng.chance(share) {
+                        p.inn.clone().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                };
+                let birth = if self.rng.chance(0.1) {
+                    p.birth.0.to_string()
+                } else {
+                    p.birth_dotted()
+                };
+                let left_inn = inn(&mut self.rng, 0.3);
+                put(&mut w, 9, &[left.clone(), p.full_name(), birth, left_inn]);
+                if self.rng.chance(0.5) {
+                    let right = format!("R{}-{k}", o.id);
+                    let birth = match self.rng.below(20) {
+                        0..=11 => p.birth_iso(),
+                        12..=14 => p.birth.0.to_string(),
+                        _ => String::new(),
+                    };
+                    let name = noisy_name(&mut self.rng, &p.full_name(), &noise);
+                    let right_inn = inn(&mut self.rng, 0.2);
+                    put(&mut w, 10, &[right.clone(), name, birth, right_inn]);
+                    put(&mut w, 11, &[left, right]);
+                } else if self.rng.chance(0.1) {
+                    // A namesake born in another year.
+                    let mut twin = p.clone();
+                    twin.birth.0 -= self.rng.range(2, 40) as i32;
+                    put(
+                        &mut w,
+                        10,
+                        &[
+                            format!("N{}-{k}", o.id),
+                            twin.full_name(),
+                            twin.birth_iso(),
+                            String::new(),
+                        ],
+                    );
+                }
+            }
+            let stranger = self.random_person(1950, 2000);
+            put(
+                &mut w,
+                10,
+                &[
+                    format!("S{}", o.id),
+                    noisy_name(&mut self.rng, &stranger.full_name(), &noise),
+                    stranger.birth_iso(),
+                    String::new(),
+                ],
+            );
         }
         ChunkOut {
             files: w

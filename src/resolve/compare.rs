@@ -72,8 +72,9 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
     if a.len().max(b.len()) < 4 || a.len().abs_diff(b.len()) > 4 * edits {
         return false;
     }
-    strsim::damerau_levenshtein(a, b) <= edits
-        || strsim::damerau_levenshtein(&letters(a), &letters(b)) <= edits
+    // A digraph letter changes at most two skeleton characters, so fold only near misses.
+    let d = strsim::damerau_levenshtein(a, b);
+    d <= edits || (d <= 2 * edits && strsim::damerau_levenshtein(&letters(a), &letters(b)) <= edits)
 }
 
 /// One character per letter: the skeleton's digraphs folded back.

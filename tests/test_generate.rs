@@ -1,0 +1,182 @@
+//! `affil generate` and `affil eval`: reproducible datasets and the accuracy floors.
+
+mod common;
+
+use common::*;
+
+fn eval_json(wd: &Workdir, args: &[&str]) -> serde_json::Value {
+    let o = wd.run(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let wd = Workdir::new();
+    for (dir, seed) in [("a", "5"), ("b", "5"), ("c", "6")] {
+        let o = wd.run(&[
+            "generate",
+            "--out",
+            dir,
+            "--scale",
+            "municipal",
+            "--seed",
+            seed,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in [
+        "officials.csv",
+        "relatives.csv",
+        "company_roles.csv",
+        "commissions.csv",
+        "truth.csv",
+        "link_right.csv",
+    ] {
+        let a = std::fs::read(wd.path(&format!("a/{f}"))).unwrap();
+        assert_eq!(a, std::fs::read(wd.path(&format!("b/{f}"))).unwrap(), "{f}");
+        assert_ne!(a, std::fs::read(wd.path(&format!("c/{f}"))).unwrap(), "{f}");
+    }
+    // Some files come as Windows-1251 with `;`, as municipal exports do.
+    let roles = std::fs::read(wd.path("a/company_roles.csv")).unwrap();
+    assert!(String::from_utf8(roles).is_err());
+    assert!(read_text(&wd.path("a/relatives.csv")).starts_with("relative_id;official_id;kinship"));
+    let officials = read_csv(&wd.path("a/officials.csv"));
+    assert_eq!(officials.len(), 300);
+    let truth = read_csv(&wd.path("a/truth.csv"));
+    assert_eq!(truth.len(), 150);
+    // Married women carry their maiden name; children's patronymics come from the father.
+    assert!(officials.iter().any(|o| !o["former_names"].is_empty()));
+}
+
+#[test]
+fn check_meets_the_accuracy_floors_on_generated_data() {
+    let wd = Workdir::new();
+    let g = wd.run(&[
+        "generate",
+        "--out",
+        "g",
+        "--scale",
+        "municipal",
+        "--seed",
+        "2026",
+        "--chunks",
+        "4",
+    ]);
+    assert!(g.status.success(), "{}", stderr(&g));
+    let c = wd.run(&["check", "g", "--out", "out"]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    let ev = eval_json(
+        &wd,
+        &[
+            "eval",
+            "out/cases.csv",
+            "g/truth.csv",
+            "--decoys",
+            "g/decoys.csv",
+            "--json",
+        ],
+    );
+    let coi = &ev["rules"]["COI-44FZ"];
+    assert_eq!(
+        coi["true_positives"].as_u64().unwrap() + coi["false_negatives"].as_u64().unwrap(),
+        600
+    );
+    assert!(coi["recall"].as_f64().unwrap() >= 0.99, "{coi}");
+    assert!(coi["precision"].as_f64().unwrap() >= 0.98, "{coi}");
+    // Every decoy kind was planted and at most one decoy was flagged.
+    let patterns = ev["patterns"].as_object().unwrap();
+    for kind in [
+        "in_law",
+        "step",
+        "former_spouse",
+        "namesake",
+        "chain_10",
+        "chain_9",
+        "role_ended",
+        "role_started_after",
+        "not_seated",
+    ] {
+        assert!(patterns.contains_key(&format!("decoy:{kind}")), "{kind}");
+    }
+    assert!(
+        ev["flagged_decoys"].as_array().unwrap().len() <= 1,
+        "{}",
+        ev["flagged_decoys"]
+    );
+}
+
+#[test]
+fn link_meets_the_f1_floor_on_generated_lists() {
+    let wd = Workdir::new();
+    assert!(wd
+        .run(&["generate", "--out", "g", "--seed", "31", "--noise", "heavy"])
+        .status
+        .success());
+    let o = wd.run(&[
+        "link",
+        "g/link_left.csv",
+        "g/link_right.csv",
+        "--out",
+        "m.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ev = eval_json(&wd, &["eval", "m.csv", "g/link_truth.csv", "--json"]);
+    let f1 = ev["rules"]["LINK"]["f1"].as_f64().unwrap();
+    assert!(f1 >= 0.98, "{}", ev["rules"]);
+}
+
+#[test]
+fn eval_counts_hits_misses_and_decoys() {
+    let wd = Workdir::new();
+    wd.write(
+        "cases.csv",
+        "case_id,rule,procurement_id,official_id,participant_inn\n\
+         a,COI-44FZ,P1,O1,111\n\
+         b,COI-44FZ,P2,O2,222\n\
+         c,COI-44FZ,P9,O9,999\n",
+    );
+    wd.write(
+        "truth.csv",
+        "rule,procurement_id,official_id,participant_inn,relation,pattern\n\
+         COI-44FZ,P1,O1,111,spouse,spouse:director\n\
+         COI-44FZ,P3,O3,333,child,child:founder\n",
+    );
+    wd.write(
+        "decoys.csv",
+        "procurement_id,official_id,participant_inn,pattern\nP2,O2,222,in_law\n",
+    );
+    let ev = eval_json(
+        &wd,
+        &[
+            "eval",
+            "cases.csv",
+            "truth.csv",
+            "--decoys",
+            "decoys.csv",
+            "--json",
+        ],
+    );
+    let r = &ev["rules"]["COI-44FZ"];
+    assert_eq!(
+        (
+            r["true_positives"].as_u64(),
+            r["false_positives"].as_u64(),
+            r["false_negatives"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+    assert!((r["precision"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(r["recall"].as_f64(), Some(0.5));
+    assert_eq!(
+        ev["patterns"]["decoy:in_law"]["false_positives"].as_u64(),
+        Some(1)
+    );
+    assert_eq!(ev["missed"][0][4], "child:founder");
+    assert_eq!(ev["unexpected"][0][1], "P9");
+    let table = stdout(&wd.run(&["eval", "cases.csv", "truth.csv", "--decoys", "decoys.csv"]));
+    assert!(
+        table.contains("flagged decoys: 1") && table.contains("missed cases: 1"),
+        "{table}"
+    );
+}
