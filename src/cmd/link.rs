@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
 use crate::load::{CsvTable, Warnings};
 use crate::normalize::{parse_name, Mention, MentionSource};
-use crate::resolve::{candidate_pairs, person_link, prior_for, MATCH_PROBABILITY};
+use crate::resolve::{candidate_pairs, person_link, prior_for, TermFreq, MATCH_PROBABILITY};
 use crate::values::parse_birth_date;
 
 /// A person list in the person schema `id, full_name, birth_date, inn, ...`.
@@ -101,10 +101,11 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
     all.extend(right.mentions.iter().cloned());
     let pairs = candidate_pairs(&all, |a, b| (a as usize) < n_left && (b as usize) >= n_left);
     let prior = prior_for(n_left.max(right.mentions.len()));
+    let tf = TermFreq::of(&all);
     let mut out: Vec<Match> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {
-            let l = person_link(&all[a as usize], &all[b as usize], prior)?;
+            let l = person_link(&all[a as usize], &all[b as usize], prior, Some(&tf))?;
             (l.probability >= MATCH_PROBABILITY).then(|| Match {
                 left: a as usize,
                 right: b as usize - n_left,

@@ -309,11 +309,14 @@ fn kin_word(k: Kinship, sex: Sex, rng: &mut Rng) -> &'static str {
                 "усыновлённый"
             }
         }
-        Kinship::ParentInLaw => *rng.pick(if f {
-            &["тёща", "свекровь"]
-        } else {
-            &["тесть", "свёкор"]
-        }),
+        Kinship::ParentInLaw => {
+            let words: [&'static str; 2] = if f {
+                ["тёща", "свекровь"]
+            } else {
+                ["тесть", "свёкор"]
+            };
+            words[rng.below(2)]
+        }
         Kinship::ChildInLaw => {
             if f {
                 "невестка"
@@ -321,11 +324,14 @@ fn kin_word(k: Kinship, sex: Sex, rng: &mut Rng) -> &'static str {
                 "зять"
             }
         }
-        Kinship::SiblingInLaw => *rng.pick(if f {
-            &["золовка", "свояченица"]
-        } else {
-            &["шурин", "деверь"]
-        }),
+        Kinship::SiblingInLaw => {
+            let words: [&'static str; 2] = if f {
+                ["золовка", "свояченица"]
+            } else {
+                ["шурин", "деверь"]
+            };
+            words[rng.below(2)]
+        }
         Kinship::StepParent => {
             if f {
                 "мачеха"

@@ -50,6 +50,70 @@ pub const WEIGHTS: Weights = Weights {
     inn_equal: 30.0,
 };
 
+/// Frequency of surnames in the data at hand, for term-frequency weights: agreeing on `Смирнов`
+/// says less than agreeing on a surname that occurs once in 100,000 records.
+#[derive(Clone, Debug, Default)]
+pub struct TermFreq {
+    /// Counts of surname stems, given names and patronymics, and their totals.
+    counts: [std::collections::HashMap<Box<str>, u32>; 3],
+    totals: [f64; 3],
+}
+
+/// Pseudo-records at the default surname frequency mixed into every estimate, so that small
+/// datasets (a few hundred records) keep the default weights.
+const TF_PSEUDO: f64 = 10_000.0;
+/// Match weight at or above which a surname counts as rare (about 1 in 4,500 records or rarer).
+pub const RARE_SURNAME_BITS: f64 = 12.0;
+/// P(a name part agrees | one person): the m of every exact level.
+const PART_M: f64 = 0.9;
+
+/// Name parts with term frequencies.
+#[derive(Clone, Copy)]
+enum TfPart {
+    Surname = 0,
+    Given = 1,
+    Patronymic = 2,
+}
+
+impl TermFreq {
+    /// Counts the name parts of the mentions' names (former names included).
+    pub fn of(mentions: &[Mention]) -> TermFreq {
+        let mut tf = TermFreq::default();
+        let mut add = |part: TfPart, key: &str| {
+            *tf.counts[part as usize].entry(key.into()).or_default() += 1;
+            tf.totals[part as usize] += 1.0;
+        };
+        for m in mentions {
+            for n in &m.names {
+                if let Some(s) = &n.surname_stem {
+                    add(TfPart::Surname, s);
+                }
+                if let Some(Part::Full(g)) = &n.given {
+                    add(TfPart::Given, g);
+                }
+                if let Some(Part::Full(p)) = &n.patronymic {
+                    add(TfPart::Patronymic, p);
+                }
+            }
+        }
+        tf
+    }
+
+    /// Match weight of agreeing on `key` in `part`, around the default `exact` weight.
+    fn weight(&self, part: TfPart, key: &str, exact: f64) -> f64 {
+        let u0 = PART_M / exact.exp2();
+        let i = part as usize;
+        let count = f64::from(self.counts[i].get(key).copied().unwrap_or(0));
+        let f = (count + TF_PSEUDO * u0) / (self.totals[i] + TF_PSEUDO);
+        (PART_M / f).log2()
+    }
+
+    /// Match weight of agreeing on this surname stem.
+    pub fn surname_weight(&self, stem: &str) -> f64 {
+        self.weight(TfPart::Surname, stem, WEIGHTS.surname[0])
+    }
+}
+
 /// Probability at or above which two mentions are judged one person.
 pub const MATCH_PROBABILITY: f64 = 0.8;
 
@@ -224,6 +288,8 @@ pub struct Link {
     pub former_name: bool,
     /// Name levels of the best-agreeing pair of names.
     pub levels: NameLevels,
+    /// The agreeing surname is rare in the data (see [`RARE_SURNAME_BITS`]).
+    pub rare_surname: bool,
 }
 
 /// Converts a weight in bits to a probability.
@@ -247,9 +313,44 @@ pub fn registry_prior(n: usize) -> f64 {
     prior_for(n.max(POPULATION_FLOOR))
 }
 
-/// Compares two mentions. `None` when they cannot be one person: different valid INNs,
-/// different full birth dates, contradicting sexes, or one questionnaire.
+/// Compares two mentions with the default weights (see [`compare_tf`]).
 pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
+    compare_tf(a, b, prior, None)
+}
+
+/// Surname weight of two agreeing names under term frequencies: the commoner stem decides.
+fn tf_surname(na: &NormName, nb: &NormName, lv: &NameLevels, tf: &TermFreq) -> Option<f64> {
+    if !matches!(lv.surname, Level::Exact | Level::Close) {
+        return None;
+    }
+    let (sa, sb) = (na.surname_stem.as_deref()?, nb.surname_stem.as_deref()?);
+    let w = tf.surname_weight(sa).min(tf.surname_weight(sb));
+    Some(w - (WEIGHTS.surname[0] - weight_of(&WEIGHTS.surname, lv.surname)))
+}
+
+/// Term-frequency correction of an agreeing whole given name or patronymic (0 otherwise).
+fn tf_word(
+    a: &Option<Part>,
+    b: &Option<Part>,
+    level: Level,
+    part: TfPart,
+    levels: &[f64; 5],
+    tf: &TermFreq,
+) -> f64 {
+    match (a, b, level) {
+        (Some(Part::Full(x)), Some(Part::Full(y)), Level::Exact | Level::Close) => {
+            tf.weight(part, x, levels[0])
+                .min(tf.weight(part, y, levels[0]))
+                - levels[0]
+        }
+        _ => 0.0,
+    }
+}
+
+/// Compares two mentions. `None` when they cannot be one person: different valid INNs,
+/// different full birth dates, contradicting sexes, or one questionnaire. With `tf`, the
+/// surname's weight follows its frequency in the data.
+pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -> Option<Link> {
     if a.family.is_some() && a.family == b.family {
         return None;
     }
@@ -265,7 +366,7 @@ pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
     if date == Some(DateAgreement::Disagree) && !inn_equal {
         return None;
     }
-    let mut best: Option<(f64, NameLevels, bool)> = None;
+    let mut best: Option<(f64, NameLevels, bool, bool)> = None;
     for (i, na) in a.names.iter().enumerate() {
         for (j, nb) in b.names.iter().enumerate() {
             if na.is_empty() || nb.is_empty() {
@@ -275,13 +376,36 @@ pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
             if lv.sex_conflict {
                 continue;
             }
-            let w = lv.weight();
-            if best.as_ref().is_none_or(|(bw, _, _)| w > *bw) {
-                best = Some((w, lv, i > 0 || j > 0));
+            let mut w = lv.weight();
+            let mut rare = false;
+            if let Some(tf) = tf {
+                if let Some(sw) = tf_surname(na, nb, &lv, tf) {
+                    w += sw - weight_of(&WEIGHTS.surname, lv.surname);
+                    rare = sw >= RARE_SURNAME_BITS;
+                }
+                w += tf_word(
+                    &na.given,
+                    &nb.given,
+                    lv.given,
+                    TfPart::Given,
+                    &WEIGHTS.given,
+                    tf,
+                );
+                w += tf_word(
+                    &na.patronymic,
+                    &nb.patronymic,
+                    lv.patronymic,
+                    TfPart::Patronymic,
+                    &WEIGHTS.patronymic,
+                    tf,
+                );
+            }
+            if best.as_ref().is_none_or(|(bw, _, _, _)| w > *bw) {
+                best = Some((w, lv, i > 0 || j > 0, rare));
             }
         }
     }
-    let (name_w, levels, former_name) = match best {
+    let (name_w, levels, former_name, rare_surname) = match best {
         Some(b) => b,
         None if inn_equal => (
             0.0,
@@ -291,6 +415,7 @@ pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
                 patronymic: Level::Missing,
                 sex_conflict: false,
             },
+            false,
             false,
         ),
         None => return None,
@@ -315,23 +440,25 @@ pub fn compare(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
         basis,
         former_name,
         levels,
+        rare_surname,
     })
 }
 
 impl Link {
     /// A link on the name alone where the given name or the patronymic is missing or only an
-    /// initial: namesakes are too common for it to identify a person.
+    /// initial, and the surname is not rare: namesakes are too common for it to identify a person.
     pub fn is_weak(&self) -> bool {
         let whole = |l: Level| matches!(l, Level::Exact | Level::Close);
         self.basis == Basis::NameOnly
+            && !self.rare_surname
             && !(whole(self.levels.given) && whole(self.levels.patronymic))
     }
 }
 
-/// Compares two mentions as [`compare`] does, for identifying persons across registries: a weak
-/// name-only link (see [`Link::is_weak`]) is held below even odds, so it never links alone.
-pub fn person_link(a: &Mention, b: &Mention, prior: f64) -> Option<Link> {
-    let mut l = compare(a, b, prior)?;
+/// Compares two mentions as [`compare_tf`] does, for identifying persons across registries: a
+/// weak name-only link (see [`Link::is_weak`]) is held below even odds, so it never links alone.
+pub fn person_link(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -> Option<Link> {
+    let mut l = compare_tf(a, b, prior, tf)?;
     if l.is_weak() {
         l.weight = l.weight.min(-1.0);
         l.probability = probability(l.weight);
@@ -445,12 +572,13 @@ mod tests {
     fn names_without_patronymic_or_with_initials_need_a_date() {
         let full = m("Гусев Георгий Аркадьевич", None, None);
         for weak in ["Гусев Георгий", "Гусев Г.А."] {
-            let l = person_link(&full, &m(weak, None, None), PRIOR + 4.0).unwrap();
+            let l = person_link(&full, &m(weak, None, None), PRIOR + 4.0, None).unwrap();
             assert!(l.probability < 0.5, "{weak}");
             let dated = person_link(
                 &m("Гусев Георгий Аркадьевич", Some("1970"), None),
                 &m(weak, Some("1970-01-01"), None),
                 PRIOR + 4.0,
+                None,
             );
             assert!(
                 dated.unwrap().probability >= MATCH_PROBABILITY,

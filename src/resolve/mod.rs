@@ -12,7 +12,8 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 pub use compare::{
-    compare, person_link, prior_for, registry_prior, Basis, Link, MATCH_PROBABILITY, TARGETED_PRIOR,
+    compare, person_link, prior_for, registry_prior, Basis, Link, TermFreq, MATCH_PROBABILITY,
+    TARGETED_PRIOR,
 };
 
 use crate::load::Warnings;
@@ -52,6 +53,8 @@ pub struct Resolution {
     pub prior: f64,
     /// Blocking keys of each mention, for targeted comparisons in the rules.
     pub keys: Vec<Vec<BlockKey>>,
+    /// Surname frequencies of the dataset.
+    pub tf: TermFreq,
 }
 
 /// A blocking key: a hash of its text, and whether the mention only *probes* the block.
@@ -294,11 +297,16 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 /// Clusters mentions into persons; returns the person of each mention and the merge count.
-pub fn cluster(mentions: &[Mention], pairs: &[(u32, u32)], prior: f64) -> (Vec<PersonId>, usize) {
+pub fn cluster(
+    mentions: &[Mention],
+    pairs: &[(u32, u32)],
+    prior: f64,
+    tf: Option<&TermFreq>,
+) -> (Vec<PersonId>, usize) {
     let mut links: Vec<(f64, u32, u32, Link)> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {
-            let l = person_link(&mentions[a as usize], &mentions[b as usize], prior)?;
+            let l = person_link(&mentions[a as usize], &mentions[b as usize], prior, tf)?;
             (l.probability >= MATCH_PROBABILITY).then_some((l.weight, a, b, l))
         })
         .collect();
@@ -345,7 +353,8 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let keys: Vec<Vec<BlockKey>> = list.par_iter().map(mention_keys).collect();
     let pairs = candidate_pairs_keyed(&keys, |_, _| true);
     let prior = registry_prior(list.len());
-    let (person_of, links_made) = cluster(list, &pairs, prior);
+    let tf = TermFreq::of(list);
+    let (person_of, links_made) = cluster(list, &pairs, prior, Some(&tf));
     let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     let mut persons = vec![Vec::new(); n_persons];
     for (m, &p) in person_of.iter().enumerate() {
@@ -360,6 +369,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         links_made,
         prior,
         keys,
+        tf,
     }
 }
 
@@ -490,7 +500,7 @@ mod tests {
 
     fn persons(ms: &[Mention]) -> Vec<PersonId> {
         let pairs = candidate_pairs(ms, |_, _| true);
-        cluster(ms, &pairs, -12.0).0
+        cluster(ms, &pairs, -12.0, None).0
     }
 
     #[test]

@@ -233,7 +233,12 @@ fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
         return (1.0, Basis::Inn);
     }
     let list = &ctx.mentions.list;
-    match person_link(&list[a as usize], &list[b as usize], TARGETED_PRIOR) {
+    match person_link(
+        &list[a as usize],
+        &list[b as usize],
+        TARGETED_PRIOR,
+        Some(&ctx.resolution.tf),
+    ) {
         Some(l) => (l.probability, l.basis),
         // Linked only through other mentions of the same person.
         None => (0.5, Basis::NameOnly),
