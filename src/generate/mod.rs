@@ -243,6 +243,18 @@ const SUBJECTS: &[&str] = &[
     "Озеленение",
 ];
 
+/// A Russian phone number in one of the formats exports use.
+fn phone(rng: &mut Rng) -> String {
+    let (code, n) = (rng.range(300, 499), rng.range(2_000_000, 2_999_999));
+    let (a, b, c) = (n / 10_000, n / 100 % 100, n % 100);
+    match rng.below(4) {
+        0 => format!("+7 ({code}) {a}-{b:02}-{c:02}"),
+        1 => format!("8 ({code}) {n}"),
+        2 => format!("8-{code}-{a}-{b:02}-{c:02}"),
+        _ => format!("+7{code}{n}"),
+    }
+}
+
 /// Kinship words of the HR questionnaire for a relation and the relative's sex.
 fn kin_word(k: Kinship, sex: Sex, rng: &mut Rng) -> &'static str {
     let f = sex == Sex::Female;
@@ -691,7 +703,6 @@ impl World<'_> {
                     _ => 0,
                 };
             }
-            let _ = father;
             self.offs.push(Off {
                 id: format!("O{:05}-{:04}", self.chunk, i),
                 person: o,
@@ -1125,7 +1136,7 @@ impl World<'_> {
                         self.rng.pick(STREETS),
                         self.rng.range(1, 120)
                     ),
-                    String::new(),
+                    phone(&mut self.rng),
                     String::new(),
                     p.maiden_name().unwrap_or_default(),
                 ],
@@ -1189,8 +1200,8 @@ impl World<'_> {
                         self.rng.pick(STREETS),
                         self.rng.range(1, 120)
                     ),
-                    String::new(),
-                    String::new(),
+                    phone(&mut self.rng),
+                    format!("office{i}@example.ru"),
                     "действующее".into(),
                 ],
             );
