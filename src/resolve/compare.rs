@@ -137,8 +137,8 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
         return false;
     }
     // A digraph letter changes at most two skeleton characters, so fold only near misses.
-    let d = strsim::damerau_levenshtein(a, b);
-    d <= edits || (d <= 2 * edits && strsim::damerau_levenshtein(&letters(a), &letters(b)) <= edits)
+    let d = strsim::osa_distance(a, b);
+    d <= edits || (d <= 2 * edits && strsim::osa_distance(&letters(a), &letters(b)) <= edits)
 }
 
 /// One character per letter: the skeleton's digraphs folded back.

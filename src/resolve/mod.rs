@@ -360,7 +360,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     for (m, &p) in person_of.iter().enumerate() {
         persons[p as usize].push(m as MentionId);
     }
-    let seats = resolve_seats(data, mentions, warnings);
+    let seats = resolve_seats(data, mentions, &keys, warnings);
     Resolution {
         person_of,
         persons,
@@ -374,7 +374,15 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
 }
 
 /// Officials a protocol name may refer to: scores of every fitting official of the customer.
-pub fn match_member_name(name: &str, pool: &[u32], mentions: &Mentions) -> Vec<(u32, Link)> {
+///
+/// With `keys` (the mentions' blocking keys), only officials sharing a block with the name are
+/// compared; the prior still counts the whole pool.
+pub fn match_member_name(
+    name: &str,
+    pool: &[u32],
+    mentions: &Mentions,
+    keys: Option<&[Vec<BlockKey>]>,
+) -> Vec<(u32, Link)> {
     let probe = Mention {
         source: MentionSource::Role(u32::MAX),
         names: vec![parse_name(name)],
@@ -382,11 +390,16 @@ pub fn match_member_name(name: &str, pool: &[u32], mentions: &Mentions) -> Vec<(
         inn: None,
         family: None,
     };
+    let probe_keys = mention_keys(&probe);
     let prior = prior_for(pool.len() + 1);
     let mut fits: Vec<(u32, Link)> = pool
         .iter()
         .filter_map(|&o| {
-            let m = &mentions.list[mentions.of_official[o as usize] as usize];
+            let mi = mentions.of_official[o as usize];
+            if keys.is_some_and(|k| !share_block(&probe_keys, &k[mi as usize])) {
+                return None;
+            }
+            let m = &mentions.list[mi as usize];
             compare(&probe, m, prior).map(|l| (o, l))
         })
         .filter(|(_, l)| l.probability >= 0.5)
@@ -401,6 +414,7 @@ pub fn match_member_name(name: &str, pool: &[u32], mentions: &Mentions) -> Vec<(
 fn resolve_seats(
     data: &Dataset,
     mentions: &Mentions,
+    keys: &[Vec<BlockKey>],
     warnings: &mut Warnings,
 ) -> Vec<Vec<SeatMatch>> {
     let official_index: HashMap<&str, u32> = data
@@ -418,6 +432,7 @@ fn resolve_seats(
     let unattached: Vec<u32> = (0..data.officials.len() as u32)
         .filter(|&i| data.officials[i as usize].employer_inn.is_none())
         .collect();
+    let mut memo: HashMap<(String, String), Vec<(u32, Link)>> = HashMap::new();
     let mut reported: HashSet<(String, String)> = HashSet::new();
     data.seats
         .iter()
@@ -441,8 +456,12 @@ fn resolve_seats(
                 v.sort_unstable();
                 v
             });
-            let fits = match_member_name(name, pool, mentions);
+            // Protocols repeat the same members: match each (customer, name) once.
             let key = (customer.to_owned(), name.to_owned());
+            let fits = memo
+                .entry(key.clone())
+                .or_insert_with(|| match_member_name(name, pool, mentions, Some(keys)))
+                .clone();
             match fits.len() {
                 0 => {
                     warnings.push(
