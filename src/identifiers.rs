@@ -9,6 +9,13 @@ pub enum InnKind {
     Person,
 }
 
+/// Weights of the 10-digit INN's check digit.
+const W10: [u32; 9] = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+/// Weights of the 12-digit INN's 11th digit.
+const W12_11: [u32; 10] = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+/// Weights of the 12-digit INN's 12th digit.
+const W12_12: [u32; 11] = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+
 fn digits(s: &str) -> Option<Vec<u32>> {
     s.chars().map(|c| c.to_digit(10)).collect()
 }
@@ -21,16 +28,42 @@ fn weighted(d: &[u32], weights: &[u32]) -> u32 {
 pub fn inn_kind(inn: &str) -> Option<InnKind> {
     let d = digits(inn)?;
     match d.len() {
-        10 => {
-            (weighted(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]).then_some(InnKind::Organisation)
-        }
+        10 => (weighted(&d, &W10) == d[9]).then_some(InnKind::Organisation),
         12 => {
-            let c11 = weighted(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]);
-            let c12 = weighted(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]);
+            let c11 = weighted(&d, &W12_11);
+            let c12 = weighted(&d, &W12_12);
             (c11 == d[10] && c12 == d[11]).then_some(InnKind::Person)
         }
         _ => None,
     }
+}
+
+fn text(d: &[u32]) -> String {
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect()
+}
+
+/// A valid organisation INN whose first nine digits are `body` (mod 10^9), for synthetic data.
+pub fn org_inn_from(body: u64) -> String {
+    let mut d = digits(&format!("{:09}", body % 1_000_000_000)).unwrap_or_default();
+    d.push(weighted(&d, &W10));
+    text(&d)
+}
+
+/// A valid personal INN whose first ten digits are `body` (mod 10^10), for synthetic data.
+pub fn person_inn_from(body: u64) -> String {
+    let mut d = digits(&format!("{:010}", body % 10_000_000_000)).unwrap_or_default();
+    d.push(weighted(&d, &W12_11));
+    d.push(weighted(&d, &W12_12));
+    text(&d)
+}
+
+/// A valid OGRN: `1`, then `body` (mod 10^11) in eleven digits, then the check digit.
+pub fn ogrn_from(body: u64) -> String {
+    let s = format!("1{:011}", body % 100_000_000_000);
+    let n: u64 = s.parse().unwrap_or(0);
+    format!("{s}{}", n % 11 % 10)
 }
 
 /// True when `inn` is a 10- or 12-digit INN with correct check digits.

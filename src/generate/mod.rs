@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::identifiers::{
+    ogrn_from as ogrn, org_inn_from as org_inn, person_inn_from as person_inn,
+};
 use crate::model::{Kinship, Sex};
 use names::{birth_in, gendered, surname_weights, Person, FEMALE, MALE, SURNAMES};
 use noise::{noisy_name, protocol_name, Noise};
@@ -133,49 +136,6 @@ pub const FILES: [(&str, &str, bool); 12] = [
 
 /// The year procurements are published in.
 const YEAR: i32 = 2023;
-
-fn org_inn(body: u64) -> String {
-    let s = format!("{:09}", body % 1_000_000_000);
-    let d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
-    let c = d
-        .iter()
-        .zip([2, 4, 10, 3, 5, 9, 4, 6, 8])
-        .map(|(a, b)| a * b)
-        .sum::<u32>()
-        % 11
-        % 10;
-    format!("{s}{c}")
-}
-
-fn person_inn(body: u64) -> String {
-    let s = format!("{:010}", body % 10_000_000_000);
-    let mut d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
-    let c11 = d
-        .iter()
-        .zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
-        .map(|(a, b)| a * b)
-        .sum::<u32>()
-        % 11
-        % 10;
-    d.push(c11);
-    let c12 = d
-        .iter()
-        .zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
-        .map(|(a, b)| a * b)
-        .sum::<u32>()
-        % 11
-        % 10;
-    d.push(c12);
-    d.iter()
-        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
-        .collect()
-}
-
-fn ogrn(body: u64) -> String {
-    let s = format!("1{:011}", body % 100_000_000_000);
-    let n: u64 = s.parse().unwrap_or(0);
-    format!("{s}{}", n % 11 % 10)
-}
 
 /// Days since 0000-03-01 style arithmetic on (y, m, d) via chrono.
 fn shift(date: (i32, u32, u32), days: i64) -> (i32, u32, u32) {

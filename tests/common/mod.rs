@@ -120,43 +120,9 @@ pub fn case_keys(path: &Path) -> BTreeSet<[String; 6]> {
         .collect()
 }
 
-/// A valid 10-digit organisation INN built from a 9-digit body.
-pub fn org_inn(body: u64) -> String {
-    let d: Vec<u32> = format!("{body:09}")
-        .chars()
-        .map(|c| c.to_digit(10).unwrap())
-        .collect();
-    let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let c = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
-    format!("{body:09}{c}")
-}
-
-/// A valid 12-digit personal INN built from a 10-digit body.
-pub fn person_inn(body: u64) -> String {
-    let mut d: Vec<u32> = format!("{body:010}")
-        .chars()
-        .map(|c| c.to_digit(10).unwrap())
-        .collect();
-    let c11 = d
-        .iter()
-        .zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
-        .map(|(a, b)| a * b)
-        .sum::<u32>()
-        % 11
-        % 10;
-    d.push(c11);
-    let c12 = d
-        .iter()
-        .zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
-        .map(|(a, b)| a * b)
-        .sum::<u32>()
-        % 11
-        % 10;
-    d.push(c12);
-    d.iter()
-        .map(|x| char::from_digit(*x, 10).unwrap())
-        .collect()
-}
+/// Valid INNs built from a body, as the generator makes them.
+#[allow(unused_imports)]
+pub use affil::identifiers::{org_inn_from as org_inn, person_inn_from as person_inn};
 
 /// Standard error of a run as text.
 pub fn stderr(o: &Output) -> String {
