@@ -218,120 +218,30 @@ fn phone(rng: &mut Rng) -> String {
 /// Kinship words of the HR questionnaire for a relation and the relative's sex.
 fn kin_word(k: Kinship, sex: Sex, rng: &mut Rng) -> &'static str {
     let f = sex == Sex::Female;
+    let by_sex = |fem: &'static str, masc: &'static str| if f { fem } else { masc };
     match k {
-        Kinship::Spouse => {
-            if rng.chance(0.2) {
-                if f {
-                    "супруга"
-                } else {
-                    "супруг"
-                }
-            } else if f {
-                "жена"
-            } else {
-                "муж"
-            }
+        Kinship::Spouse if rng.chance(0.2) => by_sex("супруга", "супруг"),
+        Kinship::Spouse => by_sex("жена", "муж"),
+        Kinship::Parent => by_sex("мать", "отец"),
+        Kinship::Child => by_sex("дочь", "сын"),
+        Kinship::Sibling => by_sex("сестра", "брат"),
+        Kinship::HalfSibling if rng.chance(0.5) => {
+            by_sex("единокровная сестра", "единокровный брат")
         }
-        Kinship::Parent => {
-            if f {
-                "мать"
-            } else {
-                "отец"
-            }
-        }
-        Kinship::Child => {
-            if f {
-                "дочь"
-            } else {
-                "сын"
-            }
-        }
-        Kinship::Sibling => {
-            if f {
-                "сестра"
-            } else {
-                "брат"
-            }
-        }
-        Kinship::HalfSibling => match (f, rng.chance(0.5)) {
-            (true, true) => "единокровная сестра",
-            (true, false) => "единоутробная сестра",
-            (false, true) => "единокровный брат",
-            (false, false) => "единоутробный брат",
-        },
-        Kinship::Grandparent => {
-            if f {
-                "бабушка"
-            } else {
-                "дедушка"
-            }
-        }
-        Kinship::Grandchild => {
-            if f {
-                "внучка"
-            } else {
-                "внук"
-            }
-        }
+        Kinship::HalfSibling => by_sex("единоутробная сестра", "единоутробный брат"),
+        Kinship::Grandparent => by_sex("бабушка", "дедушка"),
+        Kinship::Grandchild => by_sex("внучка", "внук"),
         Kinship::AdoptiveParent => "усыновитель",
-        Kinship::AdoptedChild => {
-            if f {
-                "удочерённая"
-            } else {
-                "усыновлённый"
-            }
-        }
-        Kinship::ParentInLaw => {
-            let words: [&'static str; 2] = if f {
-                ["тёща", "свекровь"]
-            } else {
-                ["тесть", "свёкор"]
-            };
-            words[rng.below(2)]
-        }
-        Kinship::ChildInLaw => {
-            if f {
-                "невестка"
-            } else {
-                "зять"
-            }
-        }
-        Kinship::SiblingInLaw => {
-            let words: [&'static str; 2] = if f {
-                ["золовка", "свояченица"]
-            } else {
-                ["шурин", "деверь"]
-            };
-            words[rng.below(2)]
-        }
-        Kinship::StepParent => {
-            if f {
-                "мачеха"
-            } else {
-                "отчим"
-            }
-        }
-        Kinship::StepChild => {
-            if f {
-                "падчерица"
-            } else {
-                "пасынок"
-            }
-        }
-        Kinship::StepSibling => {
-            if f {
-                "сводная сестра"
-            } else {
-                "сводный брат"
-            }
-        }
-        Kinship::FormerSpouse => {
-            if f {
-                "бывшая жена"
-            } else {
-                "бывший муж"
-            }
-        }
+        Kinship::AdoptedChild => by_sex("удочерённая", "усыновлённый"),
+        Kinship::ParentInLaw if rng.below(2) == 0 => by_sex("тёща", "тесть"),
+        Kinship::ParentInLaw => by_sex("свекровь", "свёкор"),
+        Kinship::ChildInLaw => by_sex("невестка", "зять"),
+        Kinship::SiblingInLaw if rng.below(2) == 0 => by_sex("золовка", "шурин"),
+        Kinship::SiblingInLaw => by_sex("свояченица", "деверь"),
+        Kinship::StepParent => by_sex("мачеха", "отчим"),
+        Kinship::StepChild => by_sex("падчерица", "пасынок"),
+        Kinship::StepSibling => by_sex("сводная сестра", "сводный брат"),
+        Kinship::FormerSpouse => by_sex("бывшая жена", "бывший муж"),
         Kinship::Unknown => "родственник",
     }
 }

@@ -49,8 +49,6 @@ pub struct Resolution {
     pub pairs_compared: usize,
     /// Pairs merged.
     pub links_made: usize,
-    /// Prior weight used for person links (see [`registry_prior`]).
-    pub prior: f64,
     /// Blocking keys of each mention, for targeted comparisons in the rules.
     pub keys: Vec<Vec<BlockKey>>,
     /// Surname frequencies of the dataset.
@@ -367,7 +365,6 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         seats,
         pairs_compared: pairs.len(),
         links_made,
-        prior,
         keys,
         tf,
     }
