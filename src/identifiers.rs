@@ -99,7 +99,11 @@ pub enum InnCheck {
 
 /// Cleans an INN cell: strips spaces, restores one lost leading zero when that makes it valid.
 pub fn clean_inn(raw: &str) -> InnCheck {
-    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String = if raw.bytes().all(|b| b.is_ascii_digit()) {
+        raw.to_owned()
+    } else {
+        raw.chars().filter(|c| !c.is_whitespace()).collect()
+    };
     if inn_valid(&s) {
         return InnCheck::Valid(s);
     }

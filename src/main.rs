@@ -30,6 +30,9 @@ enum Command {
         /// Comma-separated rule codes to run (default: all).
         #[arg(long, value_delimiter = ',')]
         rules: Option<Vec<String>>,
+        /// Print wall time, CPU time and peak memory per stage, and write them to OUT/timings.csv.
+        #[arg(long)]
+        timings: bool,
     },
     /// Link two person lists with the matcher and write left_id,right_id,score.
     Link {
@@ -122,14 +125,19 @@ fn main() -> ExitCode {
             data_dir,
             out,
             rules,
+            timings,
         } => {
             match check::run(&check::CheckOptions {
                 data_dir,
                 out_dir: out,
                 rules,
+                timings,
             }) {
                 Ok(summary) => {
                     eprintln!("{summary}");
+                    if timings {
+                        eprintln!("{}", affil::meter::table(&summary.timings));
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => report_error(&e),

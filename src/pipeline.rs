@@ -1,11 +1,11 @@
 //! The stages wired together: load -> normalize -> resolve -> graph -> rules.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::graph::{self, AffilGraph};
 use crate::load::{self, Warnings};
+use crate::meter::{Meter, StageCost};
 use crate::model::Dataset;
 use crate::normalize::{self, Mentions};
 use crate::resolve::{self, Resolution};
@@ -25,26 +25,21 @@ pub struct Analysis {
     pub cases: Vec<Case>,
     /// Warnings of every stage.
     pub warnings: Warnings,
-    /// Wall time of each stage.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// Wall time, CPU time and peak memory of each stage.
+    pub timings: Vec<StageCost>,
 }
 
 /// Runs every stage on the data directory `dir` with the given rules.
 pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
-    let mut timings = Vec::new();
-    let mut t = Instant::now();
-    let mut lap = |name: &'static str, t: &mut Instant| {
-        timings.push((name, t.elapsed()));
-        *t = Instant::now();
-    };
+    let mut meter = Meter::start();
     let load::Loaded { data, mut warnings } = load::load(dir)?;
-    lap("load", &mut t);
+    meter.lap("load");
     let mentions = normalize::normalize(&data);
-    lap("normalize", &mut t);
+    meter.lap("normalize");
     let resolution = resolve::resolve(&data, &mentions, &mut warnings);
-    lap("resolve", &mut t);
+    meter.lap("resolve");
     let graph = graph::build(&data, &mentions, &resolution);
-    lap("graph", &mut t);
+    meter.lap("graph");
     let ctx = rules::Context {
         data: &data,
         mentions: &mentions,
@@ -52,7 +47,7 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
         graph: &graph,
     };
     let cases = rules::run(rules, &ctx);
-    lap("rules", &mut t);
+    meter.lap("rules");
     Ok(Analysis {
         data,
         mentions,
@@ -60,6 +55,6 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
         graph,
         cases,
         warnings,
-        timings,
+        timings: meter.into_costs(),
     })
 }

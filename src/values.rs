@@ -13,6 +13,31 @@ pub type Share = BigRational;
 /// Parses `YYYY-MM-DD` or `DD.MM.YYYY` (a time part after a space is ignored).
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.split_whitespace().next()?;
+    // The two exact shapes exports use, without a format parser; anything else goes to chrono.
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 {
+        let ymd = if b[4] == b'-' && b[7] == b'-' {
+            num(0..4)
+                .zip(num(5..7))
+                .zip(num(8..10))
+                .map(|((y, m), d)| (y, m, d))
+        } else if b[2] == b'.' && b[5] == b'.' {
+            num(6..10)
+                .zip(num(3..5))
+                .zip(num(0..2))
+                .map(|((y, m), d)| (y, m, d))
+        } else {
+            None
+        };
+        if let Some((y, m, d)) = ymd {
+            return NaiveDate::from_ymd_opt(y as i32, m, d).filter(|_| y >= 1000);
+        }
+    }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
@@ -42,6 +67,11 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 
 /// Parses a decimal with `.` or `,` and spaces between digit groups.
 pub fn parse_decimal(s: &str) -> Option<f64> {
+    if s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return s.parse::<f64>().ok().filter(|v| v.is_finite());
+    }
     let t: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
@@ -306,6 +336,9 @@ mod tests {
         assert_eq!(parse_date("5.3.2021"), Some(d));
         assert_eq!(parse_date("2021-03-05 00:00:00"), Some(d));
         assert_eq!(parse_date("31.02.2021"), None);
+        assert_eq!(parse_date("2021-02-31"), None);
+        assert_eq!(parse_date("05.03.0999"), None);
+        assert_eq!(parse_date("0x.03.2021"), None);
         assert_eq!(parse_date("вчера"), None);
     }
 

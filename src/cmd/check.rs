@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::meter::{Meter, StageCost};
+
 use crate::error::Result;
 use crate::model::FileStats;
 use crate::pipeline::analyse;
@@ -18,6 +20,8 @@ pub struct CheckOptions {
     pub out_dir: PathBuf,
     /// Rule codes to run; `None` runs all.
     pub rules: Option<Vec<String>>,
+    /// Also write `timings.csv` (per-stage wall, CPU and peak memory) to the output directory.
+    pub timings: bool,
 }
 
 /// What a check did, for the summary on stderr.
@@ -33,8 +37,8 @@ pub struct CheckSummary {
     pub by_severity: [usize; 3],
     /// Warnings written.
     pub warnings: usize,
-    /// Wall time of each stage.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// Wall time, CPU time and peak memory of each stage.
+    pub timings: Vec<StageCost>,
     /// Total wall time.
     pub elapsed: Duration,
     /// Where the outputs are.
@@ -46,10 +50,14 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let start = Instant::now();
     let rules = rules::select(opts.rules.as_deref())?;
     let a = analyse(&opts.data_dir, &rules)?;
-    let t = Instant::now();
+    let mut meter = Meter::start();
     report::write_all(&opts.out_dir, &a)?;
+    meter.lap("report");
     let mut timings = a.timings.clone();
-    timings.push(("report", t.elapsed()));
+    timings.extend(meter.into_costs());
+    if opts.timings {
+        report::write_timings(&opts.out_dir, &timings)?;
+    }
     let mut by_severity = [0; 3];
     for c in &a.cases {
         by_severity[match c.severity {
@@ -100,7 +108,7 @@ impl std::fmt::Display for CheckSummary {
         let stages: Vec<String> = self
             .timings
             .iter()
-            .map(|(n, d)| format!("{n} {:.3}s", d.as_secs_f64()))
+            .map(|c| format!("{} {:.3}s", c.stage, c.wall.as_secs_f64()))
             .collect();
         writeln!(
             f,

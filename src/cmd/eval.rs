@@ -64,7 +64,7 @@ fn rows(path: &Path, cols: &[&str]) -> Result<Vec<Vec<String>>> {
     let t = CsvTable::read(path)?;
     t.require(cols)?;
     let idx: Vec<usize> = cols.iter().map(|c| t.col(c).unwrap_or(0)).collect();
-    Ok(t.rows
+    Ok(t.rows()?
         .iter()
         .map(|(_, r)| {
             idx.iter()

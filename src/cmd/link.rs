@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
-use crate::load::{CsvTable, Warnings};
+use crate::load::{CsvTable, Record, Warnings};
 use crate::normalize::{parse_name, Mention, MentionSource};
 use crate::resolve::{candidate_pairs, person_link, prior_for, TermFreq, MATCH_PROBABILITY};
 use crate::values::parse_birth_date;
@@ -26,7 +26,7 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
     let col = |n: &str| table.col(n);
     let (id_c, name_c, birth_c, inn_c) =
         (col("id"), col("full_name"), col("birth_date"), col("inn"));
-    fn get(r: &csv::StringRecord, c: Option<usize>) -> Option<&str> {
+    fn get(r: &Record, c: Option<usize>) -> Option<&str> {
         c.and_then(|i| r.get(i))
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -35,7 +35,7 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
         ids: Vec::new(),
         mentions: Vec::new(),
     };
-    for (line, r) in &table.rows {
+    for (line, r) in &table.rows()? {
         let (Some(id), Some(name)) = (get(r, id_c), get(r, name_c)) else {
             warnings.push(
                 &table.file,

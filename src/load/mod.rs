@@ -5,10 +5,12 @@
 
 mod source;
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-pub use source::{decode, detect_delimiter, CsvTable};
+pub use source::{decode, decode_owned, detect_delimiter, CsvTable, Record};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
 use crate::identifiers::{clean_inn, inn_kind, ogrn_valid, InnCheck, InnKind};
@@ -39,21 +41,29 @@ pub struct Loaded {
     pub warnings: Warnings,
 }
 
-/// One data row with access by column name.
+/// A column of an input file: its documented name and where the header has it.
+#[derive(Clone, Copy)]
+struct Col {
+    name: &'static str,
+    idx: Option<usize>,
+}
+
+/// One data row.
 struct Row<'a> {
-    table: &'a CsvTable,
     line: u64,
-    rec: &'a csv::StringRecord,
+    rec: &'a Record,
 }
 
 impl<'a> Row<'a> {
     /// The trimmed, non-empty value of a column.
-    fn get(&self, col: &str) -> Option<&'a str> {
-        let i = self.table.col(col)?;
-        self.rec.get(i).map(str::trim).filter(|s| !s.is_empty())
+    fn get(&self, col: Col) -> Option<&'a str> {
+        self.rec
+            .get(col.idx?)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     }
 
-    fn text(&self, col: &str) -> String {
+    fn text(&self, col: Col) -> String {
         self.get(col).unwrap_or_default().to_owned()
     }
 
@@ -63,41 +73,49 @@ impl<'a> Row<'a> {
 }
 
 /// Reading context of one file: the table, its warnings and its counts.
-struct FileReader<'w> {
+struct FileReader {
     table: CsvTable,
-    warnings: &'w mut Warnings,
+    warnings: Warnings,
 }
 
-impl FileReader<'_> {
-    fn warn(&mut self, line: u64, column: &str, problem: impl Into<String>) {
-        self.warnings.push(&self.table.file, line, column, problem);
+/// What reading one file gives: its records, its counts and its warnings.
+type FileRead<T> = Result<(Vec<T>, FileStats, Warnings)>;
+
+impl FileReader {
+    fn new(table: CsvTable) -> FileReader {
+        FileReader {
+            table,
+            warnings: Warnings::default(),
+        }
     }
 
-    fn reject(&mut self, line: u64, column: &str, problem: impl Into<String>) {
-        self.table.stats.rows_rejected += 1;
-        let p = format!("row rejected: {}", problem.into());
-        self.warn(line, column, p);
+    /// Columns by their documented names, located once per file.
+    fn cols<const N: usize>(&self, names: [&'static str; N]) -> [Col; N] {
+        names.map(|name| Col {
+            name,
+            idx: self.table.col(name),
+        })
     }
 
     /// Runs `f` over every row; `f` returns `None` after rejecting a row.
-    fn rows<T>(
-        mut self,
-        mut f: impl FnMut(&Row, &mut RowSink) -> Option<T>,
-    ) -> (Vec<T>, FileStats) {
-        let mut out = Vec::with_capacity(self.table.rows.len());
+    fn rows<T>(mut self, mut f: impl FnMut(&Row, &mut RowSink) -> Option<T>) -> FileRead<T> {
+        let mut out = Vec::new();
         let width = self.table.headers.len();
-        let rows = std::mem::take(&mut self.table.rows);
-        for (line, rec) in &rows {
-            let row = Row {
-                table: &self.table,
-                line: *line,
-                rec,
-            };
+        let (file, warnings) = (&self.table.file, &mut self.warnings);
+        let mut rejected = 0;
+        let mut reject = |w: &mut Warnings, line: u64, col: &str, why: &str| {
+            rejected += 1;
+            w.push(file, line, col, format!("row rejected: {why}"));
+        };
+        let mut sink = RowSink::default();
+        let read = self.table.each(|line, rec| {
+            let row = Row { line, rec };
             if row.is_blank() {
-                self.reject(*line, "", "empty row");
-                continue;
+                reject(warnings, line, "", "empty row");
+                return;
             }
-            let mut sink = RowSink::default();
+            sink.warnings.clear();
+            sink.rejected = None;
             if rec.len() != width {
                 sink.warn(
                     "",
@@ -105,53 +123,56 @@ impl FileReader<'_> {
                 );
             }
             let item = f(&row, &mut sink);
-            for (col, p) in sink.warnings {
-                self.warn(*line, &col, p);
+            for (col, p) in sink.warnings.drain(..) {
+                warnings.push(file, line, col, p);
             }
-            match (item, sink.rejected) {
+            match (item, sink.rejected.take()) {
                 (Some(v), None) => out.push(v),
-                (_, Some((col, why))) => self.reject(*line, &col, why),
-                (None, None) => self.reject(*line, "", "unusable row"),
+                (_, Some((col, why))) => reject(warnings, line, col, &why),
+                (None, None) => reject(warnings, line, "", "unusable row"),
             }
-        }
-        self.table.stats.rows_used = out.len();
-        (out, self.table.stats)
+        })?;
+        let mut stats = self.table.stats;
+        stats.rows_read = read;
+        stats.rows_rejected = rejected;
+        stats.rows_used = out.len();
+        Ok((out, stats, self.warnings))
     }
 }
 
 /// Warnings and the rejection reason of one row.
 #[derive(Default)]
 struct RowSink {
-    warnings: Vec<(String, String)>,
-    rejected: Option<(String, String)>,
+    warnings: Vec<(&'static str, String)>,
+    rejected: Option<(&'static str, String)>,
 }
 
 impl RowSink {
-    fn warn(&mut self, col: &str, problem: impl Into<String>) {
-        self.warnings.push((col.to_owned(), problem.into()));
+    fn warn(&mut self, col: &'static str, problem: impl Into<String>) {
+        self.warnings.push((col, problem.into()));
     }
 
-    fn reject<T>(&mut self, col: &str, problem: impl Into<String>) -> Option<T> {
-        self.rejected = Some((col.to_owned(), problem.into()));
+    fn reject<T>(&mut self, col: Col, problem: impl Into<String>) -> Option<T> {
+        self.rejected = Some((col.name, problem.into()));
         None
     }
 
     /// A required text value, or a rejection.
-    fn required<'a>(&mut self, row: &Row<'a>, col: &str) -> Option<&'a str> {
+    fn required<'a>(&mut self, row: &Row<'a>, col: Col) -> Option<&'a str> {
         match row.get(col) {
             Some(v) => Some(v),
-            None => self.reject(col, format!("required value `{col}` is empty")),
+            None => self.reject(col, format!("required value `{}` is empty", col.name)),
         }
     }
 
     /// A personal (12-digit) INN; invalid values are dropped with a warning.
-    fn person_inn(&mut self, row: &Row, col: &str) -> Option<String> {
+    fn person_inn(&mut self, row: &Row, col: Col) -> Option<String> {
         let raw = row.get(col)?;
         match clean_inn(raw) {
             InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
                 if v != raw {
                     self.warn(
-                        col,
+                        col.name,
                         format!("INN `{raw}` read as {v} (leading zero restored)"),
                     );
                 }
@@ -159,14 +180,14 @@ impl RowSink {
             }
             InnCheck::Valid(v) | InnCheck::Restored(v) => {
                 self.warn(
-                    col,
+                    col.name,
                     format!("`{v}` is an organisation INN in a person column; value dropped"),
                 );
                 None
             }
             InnCheck::Invalid => {
                 self.warn(
-                    col,
+                    col.name,
                     format!("INN `{raw}` fails the checksum; value dropped"),
                 );
                 None
@@ -176,10 +197,10 @@ impl RowSink {
 
     /// An organisation or entrepreneur INN used as a key: kept as written, with a
     /// warning when its check digits are wrong (equality still joins the files).
-    fn key_inn(&mut self, row: &Row, col: &str, required: bool) -> Option<String> {
+    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<String> {
         let Some(raw) = row.get(col) else {
             return if required {
-                self.reject(col, format!("required value `{col}` is empty"))
+                self.reject(col, format!("required value `{}` is empty", col.name))
             } else {
                 None
             };
@@ -188,14 +209,14 @@ impl RowSink {
             InnCheck::Valid(v) => Some(v),
             InnCheck::Restored(v) => {
                 self.warn(
-                    col,
+                    col.name,
                     format!("INN `{raw}` read as {v} (leading zero restored)"),
                 );
                 Some(v)
             }
             InnCheck::Invalid => {
                 self.warn(
-                    col,
+                    col.name,
                     format!("INN `{raw}` fails the checksum; kept as an identifier only"),
                 );
                 Some(raw.chars().filter(|c| !c.is_whitespace()).collect())
@@ -203,35 +224,41 @@ impl RowSink {
         }
     }
 
-    fn birth_date(&mut self, row: &Row, col: &str) -> Option<BirthDate> {
+    fn birth_date(&mut self, row: &Row, col: Col) -> Option<BirthDate> {
         let raw = row.get(col)?;
         let d = parse_birth_date(raw);
         if d.is_none() {
-            self.warn(col, format!("unparsable birth date `{raw}`; value dropped"));
+            self.warn(
+                col.name,
+                format!("unparsable birth date `{raw}`; value dropped"),
+            );
         }
         d
     }
 
-    fn date(&mut self, row: &Row, col: &str) -> Option<Date> {
+    fn date(&mut self, row: &Row, col: Col) -> Option<Date> {
         let raw = row.get(col)?;
         let d = parse_date(raw);
         if d.is_none() {
-            self.warn(col, format!("unparsable date `{raw}`; value dropped"));
+            self.warn(col.name, format!("unparsable date `{raw}`; value dropped"));
         }
         d
     }
 
-    fn decimal(&mut self, row: &Row, col: &str) -> Option<f64> {
+    fn decimal(&mut self, row: &Row, col: Col) -> Option<f64> {
         let raw = row.get(col)?;
         let d = parse_decimal(raw);
         if d.is_none() {
-            self.warn(col, format!("unparsable number `{raw}`; value dropped"));
+            self.warn(
+                col.name,
+                format!("unparsable number `{raw}`; value dropped"),
+            );
         }
         d
     }
 }
 
-fn names_list(row: &Row, col: &str) -> Vec<String> {
+fn names_list(row: &Row, col: Col) -> Vec<String> {
     row.get(col)
         .map(|s| {
             s.split(';')
@@ -241,6 +268,25 @@ fn names_list(row: &Row, col: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Parsed values of a column with few distinct cells (role words, kinship words, shares):
+/// each distinct cell is parsed once per file.
+struct Memo<T>(FxHashMap<Box<str>, Option<T>>);
+
+impl<T: Clone> Memo<T> {
+    fn new() -> Self {
+        Memo(FxHashMap::default())
+    }
+
+    fn get(&mut self, raw: &str, parse: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        if let Some(v) = self.0.get(raw) {
+            return v.clone();
+        }
+        let v = parse(raw);
+        self.0.insert(raw.into(), v.clone());
+        v
+    }
 }
 
 /// A required or optional input file and its required columns.
@@ -297,6 +343,16 @@ pub const INPUT_FILES: [&str; 7] = [
     "commissions.csv",
 ];
 
+const SPECS: [&FileSpec; 7] = [
+    &OFFICIALS,
+    &RELATIVES,
+    &COMPANIES,
+    &ROLES,
+    &PROCUREMENTS,
+    &PARTICIPANTS,
+    &COMMISSIONS,
+];
+
 fn open(dir: &Path, spec: &FileSpec) -> Result<Option<CsvTable>> {
     let path = dir.join(spec.name);
     if !path.is_file() {
@@ -314,22 +370,36 @@ fn open(dir: &Path, spec: &FileSpec) -> Result<Option<CsvTable>> {
     Ok(Some(table))
 }
 
+/// Reads a file if it is there: its records, else nothing.
+fn read_opt<T: Send>(
+    table: Option<CsvTable>,
+    f: impl FnOnce(FileReader) -> FileRead<T> + Send,
+) -> Result<Option<(Vec<T>, FileStats, Warnings)>> {
+    table.map(|t| f(FileReader::new(t))).transpose()
+}
+
 /// Reads every input file of `dir`.
 ///
 /// Fails only when a required file or column is missing or a file is not CSV text;
-/// everything else becomes a warning.
+/// everything else becomes a warning. Files are read in parallel, in two rounds: those that
+/// refer to officials or procurements wait for them.
 pub fn load(dir: &Path) -> Result<Loaded> {
     if !dir.is_dir() {
         return Err(Error::NoDataDir(dir.to_path_buf()));
     }
     // Open every file first, so that a missing column fails before any work is done.
-    let officials_t = open(dir, &OFFICIALS)?;
-    let relatives_t = open(dir, &RELATIVES)?;
-    let companies_t = open(dir, &COMPANIES)?;
-    let roles_t = open(dir, &ROLES)?;
-    let procurements_t = open(dir, &PROCUREMENTS)?;
-    let participants_t = open(dir, &PARTICIPANTS)?;
-    let commissions_t = open(dir, &COMMISSIONS)?;
+    let opened: Vec<Result<Option<CsvTable>>> =
+        SPECS.par_iter().map(|spec| open(dir, spec)).collect();
+    let mut tables = Vec::with_capacity(SPECS.len());
+    for t in opened {
+        tables.push(t?);
+    }
+    let mut next = {
+        let mut it = tables.into_iter();
+        move || it.next().flatten()
+    };
+    let (officials_t, relatives_t, companies_t, roles_t) = (next(), next(), next(), next());
+    let (procurements_t, participants_t, commissions_t) = (next(), next(), next());
     if let Some(t) = &commissions_t {
         if t.col("official_id").is_none() && t.col("member_name").is_none() {
             return Err(Error::MissingColumn {
@@ -339,64 +409,93 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         }
     }
 
+    let ((officials, companies), (roles, procurements)) = rayon::join(
+        || {
+            rayon::join(
+                || read_opt(officials_t, read_officials),
+                || read_opt(companies_t, read_companies),
+            )
+        },
+        || {
+            rayon::join(
+                || read_opt(roles_t, read_roles),
+                || read_opt(procurements_t, read_procurements),
+            )
+        },
+    );
+    let (officials, companies, roles, procurements) =
+        (officials?, companies?, roles?, procurements?);
+    let official_ids: FxHashSet<&str> = officials
+        .iter()
+        .flat_map(|(v, _, _)| v.iter().map(|o| o.official_id.as_str()))
+        .collect();
+    let procurement_ids: FxHashSet<&str> = procurements
+        .iter()
+        .flat_map(|(v, _, _)| v.iter().map(|p| p.procurement_id.as_str()))
+        .collect();
+    let (relatives, (participants, commissions)) = rayon::join(
+        || read_opt(relatives_t, |r| read_relatives(r, &official_ids)),
+        || {
+            rayon::join(
+                || read_opt(participants_t, |r| read_participants(r, &procurement_ids)),
+                || {
+                    read_opt(commissions_t, |r| {
+                        read_commissions(r, &procurement_ids, &official_ids)
+                    })
+                },
+            )
+        },
+    );
+    let (relatives, participants, commissions) = (relatives?, participants?, commissions?);
+    drop((official_ids, procurement_ids));
+
     let mut w = Warnings::default();
     let mut data = Dataset::default();
-    if let Some(t) = officials_t {
-        let (v, s) = read_officials(t, &mut w);
-        data.officials = v;
-        data.stats.push(s);
+    fn take<T>(
+        read: Option<(Vec<T>, FileStats, Warnings)>,
+        stats: &mut Vec<FileStats>,
+        w: &mut Warnings,
+    ) -> Vec<T> {
+        read.map(|(v, s, ws)| {
+            stats.push(s);
+            w.0.extend(ws.0);
+            v
+        })
+        .unwrap_or_default()
     }
-    let official_ids: HashSet<&str> = data
-        .officials
-        .iter()
-        .map(|o| o.official_id.as_str())
-        .collect();
-    if let Some(t) = relatives_t {
-        let (v, s) = read_relatives(t, &official_ids, &mut w);
-        data.relatives = v;
-        data.stats.push(s);
-    }
-    if let Some(t) = companies_t {
-        let (v, s) = read_companies(t, &mut w);
-        data.companies = v;
-        data.stats.push(s);
-    }
-    if let Some(t) = roles_t {
-        let (v, s) = read_roles(t, &mut w);
-        data.roles = v;
-        data.stats.push(s);
-    }
-    if let Some(t) = procurements_t {
-        let (v, s) = read_procurements(t, &mut w);
-        data.procurements = v;
-        data.stats.push(s);
-    }
-    let procurement_ids: HashSet<&str> = data
-        .procurements
-        .iter()
-        .map(|p| p.procurement_id.as_str())
-        .collect();
-    if let Some(t) = participants_t {
-        let (v, s) = read_participants(t, &procurement_ids, &mut w);
-        data.participants = v;
-        data.stats.push(s);
-    }
-    if let Some(t) = commissions_t {
-        let (v, s) = read_commissions(t, &procurement_ids, &official_ids, &mut w);
-        data.seats = v;
-        data.stats.push(s);
-    }
+    // In input-file order, as the summary lists them.
+    let st = &mut data.stats;
+    data.officials = take(officials, st, &mut w);
+    data.relatives = take(relatives, st, &mut w);
+    data.companies = take(companies, st, &mut w);
+    data.roles = take(roles, st, &mut w);
+    data.procurements = take(procurements, st, &mut w);
+    data.participants = take(participants, st, &mut w);
+    data.seats = take(commissions, st, &mut w);
     Ok(Loaded { data, warnings: w })
 }
 
-fn read_officials(table: CsvTable, w: &mut Warnings) -> (Vec<Official>, FileStats) {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let id = s.required(row, "official_id")?;
-        let full_name = s.required(row, "full_name")?;
+fn read_officials(r: FileReader) -> FileRead<Official> {
+    let [id_c, name_c, birth_c, inn_c, position_c, employer_c, address_c, phone_c, email_c, former_c] =
+        r.cols([
+            "official_id",
+            "full_name",
+            "birth_date",
+            "inn",
+            "position",
+            "employer_inn",
+            "address",
+            "phone",
+            "email",
+            "former_names",
+        ]);
+    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    r.rows(|row, s| {
+        let id = s.required(row, id_c)?;
+        let full_name = s.required(row, name_c)?;
         if let Some(first) = seen.get(id) {
             return s.reject(
-                "official_id",
+                id_c,
                 format!("duplicate official_id `{id}` (first at line {first})"),
             );
         }
@@ -405,75 +504,87 @@ fn read_officials(table: CsvTable, w: &mut Warnings) -> (Vec<Official>, FileStat
             line: row.line,
             official_id: id.to_owned(),
             full_name: full_name.to_owned(),
-            birth_date: s.birth_date(row, "birth_date"),
-            inn: s.person_inn(row, "inn"),
-            position: row.text("position"),
-            employer_inn: s.key_inn(row, "employer_inn", false),
-            address: row.text("address"),
-            phone: row.text("phone"),
-            email: row.text("email"),
-            former_names: names_list(row, "former_names"),
+            birth_date: s.birth_date(row, birth_c),
+            inn: s.person_inn(row, inn_c),
+            position: row.text(position_c),
+            employer_inn: s.key_inn(row, employer_c, false),
+            address: row.text(address_c),
+            phone: row.text(phone_c),
+            email: row.text(email_c),
+            former_names: names_list(row, former_c),
         })
     })
 }
 
-fn read_relatives(
-    table: CsvTable,
-    officials: &HashSet<&str>,
-    w: &mut Warnings,
-) -> (Vec<Relative>, FileStats) {
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let official_id = s.required(row, "official_id")?;
+fn read_relatives(r: FileReader, officials: &FxHashSet<&str>) -> FileRead<Relative> {
+    let [rid_c, oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c, work_c] = r
+        .cols([
+            "relative_id",
+            "official_id",
+            "kinship",
+            "full_name",
+            "former_names",
+            "birth_date",
+            "inn",
+            "address",
+            "phone",
+            "workplace",
+        ]);
+    let mut kinships = Memo::new();
+    r.rows(|row, s| {
+        let official_id = s.required(row, oid_c)?;
         if !officials.contains(official_id) {
             return s.reject(
-                "official_id",
+                oid_c,
                 format!("official_id `{official_id}` is not in officials.csv"),
             );
         }
-        let word = s.required(row, "kinship")?;
-        let full_name = s.required(row, "full_name")?;
-        let kinship = parse_kinship(word).unwrap_or_else(|| {
+        let word = s.required(row, kin_c)?;
+        let full_name = s.required(row, name_c)?;
+        let kinship = kinships.get(word, parse_kinship).unwrap_or_else(|| {
             s.warn(
-                "kinship",
+                kin_c.name,
                 format!("unknown kinship word `{word}`; kept as unknown"),
             );
             Kinship::Unknown
         });
         Some(Relative {
             line: row.line,
-            relative_id: row.get("relative_id").map(str::to_owned),
+            relative_id: row.get(rid_c).map(str::to_owned),
             official_id: official_id.to_owned(),
             kinship,
             kinship_word: word.to_owned(),
             full_name: full_name.to_owned(),
-            former_names: names_list(row, "former_names"),
-            birth_date: s.birth_date(row, "birth_date"),
-            inn: s.person_inn(row, "inn"),
-            address: row.text("address"),
-            phone: row.text("phone"),
-            workplace: row.text("workplace"),
+            former_names: names_list(row, former_c),
+            birth_date: s.birth_date(row, birth_c),
+            inn: s.person_inn(row, inn_c),
+            address: row.text(address_c),
+            phone: row.text(phone_c),
+            workplace: row.text(work_c),
         })
     })
 }
 
-fn read_companies(table: CsvTable, w: &mut Warnings) -> (Vec<Company>, FileStats) {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let inn = s.key_inn(row, "inn", true)?;
-        let name = s.required(row, "name")?;
+fn read_companies(r: FileReader) -> FileRead<Company> {
+    let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c, status_c] =
+        r.cols(["inn", "ogrn", "name", "address", "phone", "email", "status"]);
+    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    r.rows(|row, s| {
+        let inn = s.key_inn(row, inn_c, true)?;
+        let name = s.required(row, name_c)?;
         if let Some(first) = seen.get(&inn) {
             return s.reject(
-                "inn",
+                inn_c,
                 format!("duplicate company INN {inn} (first at line {first})"),
             );
         }
         seen.insert(inn.clone(), row.line);
-        let ogrn = row.get("ogrn").and_then(|o| {
+        let ogrn = row.get(ogrn_c).and_then(|o| {
             if ogrn_valid(o) {
                 Some(o.to_owned())
             } else {
                 s.warn(
-                    "ogrn",
+                    ogrn_c.name,
                     format!("OGRN `{o}` fails the checksum; value dropped"),
                 );
                 None
@@ -484,59 +595,83 @@ fn read_companies(table: CsvTable, w: &mut Warnings) -> (Vec<Company>, FileStats
             inn,
             ogrn,
             name: name.to_owned(),
-            address: row.text("address"),
-            phone: row.text("phone"),
-            email: row.text("email"),
-            status: row.text("status"),
+            address: row.text(address_c),
+            phone: row.text(phone_c),
+            email: row.text(email_c),
+            status: row.text(status_c),
         })
     })
 }
 
-fn read_roles(table: CsvTable, w: &mut Warnings) -> (Vec<CompanyRole>, FileStats) {
-    let scale = table.col("share_percent").map_or(ShareScale::Percent, |i| {
-        detect_share_scale(table.rows.iter().filter_map(|(_, r)| r.get(i)))
-    });
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let company_inn = s.key_inn(row, "company_inn", true)?;
-        let word = s.required(row, "role")?;
-        let Some(role) = parse_company_role(word) else {
-            return s.reject("role", format!("unknown role `{word}`"));
+fn read_roles(r: FileReader) -> FileRead<CompanyRole> {
+    let [company_c, role_c, name_c, pinn_c, pbirth_c, holder_c, share_c, since_c, until_c] = r
+        .cols([
+            "company_inn",
+            "role",
+            "person_name",
+            "person_inn",
+            "person_birth_date",
+            "holder_inn",
+            "share_percent",
+            "since",
+            "until",
+        ]);
+    // The share column's scale (percent or fraction) is read off the whole column first.
+    let scale = match share_c.idx {
+        None => ShareScale::Percent,
+        Some(i) => {
+            let mut cells = Vec::new();
+            r.table.each(|_, rec| {
+                if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
+                    cells.push(v.to_owned());
+                }
+            })?;
+            detect_share_scale(cells.iter().map(String::as_str))
+        }
+    };
+    let (mut roles, mut shares) = (Memo::new(), Memo::new());
+    r.rows(|row, s| {
+        let company_inn = s.key_inn(row, company_c, true)?;
+        let word = s.required(row, role_c)?;
+        let Some(role) = roles.get(word, parse_company_role) else {
+            return s.reject(role_c, format!("unknown role `{word}`"));
         };
-        let person_name = row.get("person_name").map(str::to_owned);
-        let holder_inn = s.key_inn(row, "holder_inn", false);
+        let person_name = row.get(name_c).map(str::to_owned);
+        let holder_inn = s.key_inn(row, holder_c, false);
         if person_name.is_none() && holder_inn.is_none() {
-            return s.reject("person_name", "neither person_name nor holder_inn is given");
+            return s.reject(name_c, "neither person_name nor holder_inn is given");
         }
         if role == CompanyRoleKind::ManagingCompany && holder_inn.is_none() {
-            return s.reject("holder_inn", "a managing_company row needs holder_inn");
+            return s.reject(holder_c, "a managing_company row needs holder_inn");
         }
-        let share = row.get("share_percent").and_then(|raw| {
-            let v = parse_share(raw, scale);
+        let share = row.get(share_c).and_then(|raw| {
+            let v = shares.get(raw, |raw| parse_share(raw, scale));
             if v.is_none() {
                 s.warn(
-                    "share_percent",
+                    share_c.name,
                     format!("unparsable share `{raw}`; value dropped"),
                 );
             }
             v
         });
-        let since = s.date(row, "since");
-        let until = s.date(row, "until");
+        let since = s.date(row, since_c);
+        let until = s.date(row, until_c);
         if let (Some(a), Some(b)) = (since, until) {
             if a > b {
-                s.warn("until", format!("role ends ({b}) before it starts ({a})"));
+                s.warn(
+                    until_c.name,
+                    format!("role ends ({b}) before it starts ({a})"),
+                );
             }
         }
         Some(CompanyRole {
             line: row.line,
             company_inn,
             role,
-            person_inn: person_name
-                .as_ref()
-                .and_then(|_| s.person_inn(row, "person_inn")),
+            person_inn: person_name.as_ref().and_then(|_| s.person_inn(row, pinn_c)),
             person_birth_date: person_name
                 .as_ref()
-                .and_then(|_| s.birth_date(row, "person_birth_date")),
+                .and_then(|_| s.birth_date(row, pbirth_c)),
             person_name,
             holder_inn,
             share,
@@ -546,22 +681,32 @@ fn read_roles(table: CsvTable, w: &mut Warnings) -> (Vec<CompanyRole>, FileStats
     })
 }
 
-fn read_procurements(table: CsvTable, w: &mut Warnings) -> (Vec<Procurement>, FileStats) {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let id = s.required(row, "procurement_id")?;
-        let customer_inn = s.key_inn(row, "customer_inn", true)?;
+fn read_procurements(r: FileReader) -> FileRead<Procurement> {
+    let [id_c, customer_c, cname_c, subject_c, method_c, published_c, price_c, np_c] = r.cols([
+        "procurement_id",
+        "customer_inn",
+        "customer_name",
+        "subject",
+        "method",
+        "published",
+        "initial_price",
+        "national_project",
+    ]);
+    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    r.rows(|row, s| {
+        let id = s.required(row, id_c)?;
+        let customer_inn = s.key_inn(row, customer_c, true)?;
         if let Some(first) = seen.get(id) {
             return s.reject(
-                "procurement_id",
+                id_c,
                 format!("duplicate procurement_id `{id}` (first at line {first})"),
             );
         }
         seen.insert(id.to_owned(), row.line);
-        let published = s.date(row, "published");
+        let published = s.date(row, published_c);
         if published.is_none() {
             s.warn(
-                "published",
+                published_c.name,
                 "no publication date: roles are checked without their dates",
             );
         }
@@ -569,44 +714,48 @@ fn read_procurements(table: CsvTable, w: &mut Warnings) -> (Vec<Procurement>, Fi
             line: row.line,
             procurement_id: id.to_owned(),
             customer_inn,
-            customer_name: row.text("customer_name"),
-            subject: row.text("subject"),
-            method: row.text("method"),
+            customer_name: row.text(cname_c),
+            subject: row.text(subject_c),
+            method: row.text(method_c),
             published,
-            initial_price: s.decimal(row, "initial_price"),
-            national_project: row.text("national_project"),
+            initial_price: s.decimal(row, price_c),
+            national_project: row.text(np_c),
         })
     })
 }
 
-fn read_participants(
-    table: CsvTable,
-    procurements: &HashSet<&str>,
-    w: &mut Warnings,
-) -> (Vec<Participant>, FileStats) {
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let pid = s.required(row, "procurement_id")?;
+fn read_participants(r: FileReader, procurements: &FxHashSet<&str>) -> FileRead<Participant> {
+    let [pid_c, inn_c, name_c, winner_c, bid_c, contract_c] = r.cols([
+        "procurement_id",
+        "participant_inn",
+        "participant_name",
+        "is_winner",
+        "bid_price",
+        "contract_price",
+    ]);
+    let mut seen: FxHashMap<(String, String), u64> = FxHashMap::default();
+    r.rows(|row, s| {
+        let pid = s.required(row, pid_c)?;
         if !procurements.contains(pid) {
             return s.reject(
-                "procurement_id",
+                pid_c,
                 format!("procurement `{pid}` is not in procurements.csv"),
             );
         }
-        let inn = s.key_inn(row, "participant_inn", true)?;
+        let inn = s.key_inn(row, inn_c, true)?;
         let key = (pid.to_owned(), inn.clone());
         if let Some(first) = seen.get(&key) {
             return s.reject(
-                "participant_inn",
+                inn_c,
                 format!("duplicate bid of {inn} in {pid} (first at line {first})"),
             );
         }
         seen.insert(key, row.line);
-        let is_winner = match row.get("is_winner") {
+        let is_winner = match row.get(winner_c) {
             None => false,
             Some(raw) => parse_bool(raw).unwrap_or_else(|| {
                 s.warn(
-                    "is_winner",
+                    winner_c.name,
                     format!("unreadable boolean `{raw}`; read as no"),
                 );
                 false
@@ -616,54 +765,53 @@ fn read_participants(
             line: row.line,
             procurement_id: pid.to_owned(),
             participant_inn: inn,
-            participant_name: row.text("participant_name"),
+            participant_name: row.text(name_c),
             is_winner,
-            bid_price: s.decimal(row, "bid_price"),
-            contract_price: s.decimal(row, "contract_price"),
+            bid_price: s.decimal(row, bid_c),
+            contract_price: s.decimal(row, contract_c),
         })
     })
 }
 
 fn read_commissions(
-    table: CsvTable,
-    procurements: &HashSet<&str>,
-    officials: &HashSet<&str>,
-    w: &mut Warnings,
-) -> (Vec<Seat>, FileStats) {
-    FileReader { table, warnings: w }.rows(|row, s| {
-        let pid = s.required(row, "procurement_id")?;
+    r: FileReader,
+    procurements: &FxHashSet<&str>,
+    officials: &FxHashSet<&str>,
+) -> FileRead<Seat> {
+    let [pid_c, role_c, member_c, oid_c] =
+        r.cols(["procurement_id", "role", "member_name", "official_id"]);
+    let mut roles = Memo::new();
+    r.rows(|row, s| {
+        let pid = s.required(row, pid_c)?;
         if !procurements.contains(pid) {
             return s.reject(
-                "procurement_id",
+                pid_c,
                 format!("procurement `{pid}` is not in procurements.csv"),
             );
         }
-        let word = s.required(row, "role")?;
-        let Some(role) = parse_seat_role(word) else {
-            return s.reject("role", format!("unknown commission role `{word}`"));
+        let word = s.required(row, role_c)?;
+        let Some(role) = roles.get(word, parse_seat_role) else {
+            return s.reject(role_c, format!("unknown commission role `{word}`"));
         };
-        let member_name = row.get("member_name").map(str::to_owned);
-        let mut official_id = row.get("official_id").map(str::to_owned);
+        let member_name = row.get(member_c).map(str::to_owned);
+        let mut official_id = row.get(oid_c).map(str::to_owned);
         if let Some(id) = &official_id {
             if !officials.contains(id.as_str()) {
                 if member_name.is_none() {
                     return s.reject(
-                        "official_id",
+                        oid_c,
                         format!("official_id `{id}` is not in officials.csv and no member_name"),
                     );
                 }
                 s.warn(
-                    "official_id",
+                    oid_c.name,
                     format!("official_id `{id}` is not in officials.csv; resolving member_name"),
                 );
                 official_id = None;
             }
         }
         if official_id.is_none() && member_name.is_none() {
-            return s.reject(
-                "member_name",
-                "neither official_id nor member_name is given",
-            );
+            return s.reject(member_c, "neither official_id nor member_name is given");
         }
         Some(Seat {
             line: row.line,

@@ -11,19 +11,28 @@ pub struct CsvTable {
     pub file: String,
     /// Header names, folded to lower case and trimmed.
     pub headers: Vec<String>,
-    /// Data records with their 1-based starting line.
-    pub rows: Vec<(u64, csv::StringRecord)>,
+    /// The decoded text; records are parsed from it on each pass (see [`CsvTable::each`]).
+    text: String,
+    /// Detected delimiter.
+    delimiter: u8,
     /// Counts and detected format.
     pub stats: FileStats,
 }
 
 /// Decodes bytes: UTF-8 (BOM stripped) when valid, Windows-1251 otherwise.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(body) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1251.decode(body);
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode`] taking the buffer, so that valid UTF-8 is not copied.
+pub fn decode_owned(mut bytes: Vec<u8>) -> (String, &'static str) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, "UTF-8"),
+        Err(e) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1251.decode(e.as_bytes());
             (text.into_owned(), "Windows-1251")
         }
     }
@@ -53,6 +62,39 @@ pub fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
+/// One record of a [`CsvTable`]: fields of text already checked as UTF-8 when the file was
+/// decoded, so they are not checked again.
+#[derive(Clone, Debug)]
+pub struct Record(csv::ByteRecord);
+
+impl Record {
+    /// Field `i`, if the record has it.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        // The whole text was valid UTF-8 and the parser splits only at ASCII bytes (delimiter,
+        // quote, line end), so every field is valid UTF-8 too; checked in debug builds.
+        self.0.get(i).map(|b| {
+            debug_assert!(std::str::from_utf8(b).is_ok());
+            // SAFETY: see above.
+            unsafe { std::str::from_utf8_unchecked(b) }
+        })
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when the record has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
 impl CsvTable {
     /// Reads and parses a whole file.
     pub fn read(path: &Path) -> Result<CsvTable> {
@@ -61,18 +103,17 @@ impl CsvTable {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        Self::parse(&file, &bytes)
+        Self::from_text(&file, decode_owned(bytes))
     }
 
-    /// Parses file contents already in memory.
+    /// Parses file contents already in memory: the header now, the records on each pass.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<CsvTable> {
-        let (text, encoding) = decode(bytes);
+        Self::from_text(file, decode(bytes))
+    }
+
+    fn from_text(file: &str, (text, encoding): (String, &'static str)) -> Result<CsvTable> {
         let delimiter = detect_delimiter(&text);
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(text.as_bytes());
+        let mut rdr = Self::reader(&text, delimiter);
         let headers = rdr
             .headers()
             .map_err(|e| Error::Unreadable {
@@ -83,29 +124,58 @@ impl CsvTable {
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
             .collect();
-        let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| Error::Unreadable {
-                file: file.to_owned(),
-                line: e.position().map_or(0, |p| p.line()),
-                reason: e.to_string(),
-            })?;
-            let line = rec.position().map_or(0, |p| p.line());
-            rows.push((line, rec));
-        }
         let stats = FileStats {
             file: file.to_owned(),
             encoding: encoding.to_owned(),
             delimiter: delimiter as char,
-            rows_read: rows.len(),
             ..FileStats::default()
         };
         Ok(CsvTable {
             file: file.to_owned(),
             headers,
-            rows,
+            text,
+            delimiter,
             stats,
         })
+    }
+
+    fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes())
+    }
+
+    /// Calls `f` with every data record and the 1-based line it starts on, reusing one record
+    /// buffer; returns the number of records.
+    pub fn each(&self, mut f: impl FnMut(u64, &Record)) -> Result<usize> {
+        let mut rdr = Self::reader(&self.text, self.delimiter);
+        let mut rec = Record(csv::ByteRecord::new());
+        let mut n = 0;
+        loop {
+            match rdr.read_byte_record(&mut rec.0) {
+                Ok(false) => return Ok(n),
+                Ok(true) => {
+                    n += 1;
+                    f(rec.0.position().map_or(0, |p| p.line()), &rec);
+                }
+                Err(e) => {
+                    return Err(Error::Unreadable {
+                        file: self.file.clone(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        reason: e.to_string(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Every data record with its line, collected (for small files).
+    pub fn rows(&self) -> Result<Vec<(u64, Record)>> {
+        let mut out = Vec::new();
+        self.each(|line, rec| out.push((line, Record(rec.0.clone()))))?;
+        Ok(out)
     }
 
     /// Index of a column by its documented name.
@@ -155,8 +225,9 @@ mod tests {
     fn records_keep_their_lines() {
         let t = CsvTable::parse("x.csv", b"ID;Name\n1;\"two\nlines\"\n2;b\n").unwrap();
         assert_eq!(t.headers, vec!["id", "name"]);
-        assert_eq!(t.rows[0].0, 2);
-        assert_eq!(t.rows[1].0, 4);
-        assert_eq!(t.stats.rows_read, 2);
+        let rows = t.rows().unwrap();
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[1].0, 4);
+        assert_eq!(rows.len(), 2);
     }
 }

@@ -153,8 +153,8 @@ const GIVEN_NAMES: &[&str] = &[
     "Яна",
 ];
 
-fn given_names() -> &'static std::collections::HashSet<String> {
-    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+fn given_names() -> &'static rustc_hash::FxHashSet<String> {
+    static SET: OnceLock<rustc_hash::FxHashSet<String>> = OnceLock::new();
     SET.get_or_init(|| GIVEN_NAMES.iter().map(|n| skeleton(n, true)).collect())
 }
 

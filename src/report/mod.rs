@@ -122,3 +122,19 @@ pub fn write_all(out: &Path, a: &Analysis) -> Result<()> {
     write(&out.join("summary.md"), md.as_bytes())?;
     Ok(())
 }
+
+/// Writes `timings.csv`: wall and CPU seconds and peak resident megabytes of each stage.
+pub fn write_timings(out: &Path, costs: &[crate::meter::StageCost]) -> Result<()> {
+    let bytes = csv_bytes(
+        &["stage", "wall_s", "cpu_s", "peak_rss_mb"],
+        costs.iter().map(|c| {
+            [
+                c.stage.to_owned(),
+                format!("{:.3}", c.wall.as_secs_f64()),
+                format!("{:.3}", c.cpu.as_secs_f64()),
+                format!("{:.0}", c.peak_rss as f64 / 1_048_576.0),
+            ]
+        }),
+    )?;
+    write(&out.join("timings.csv"), &bytes)
+}

@@ -54,9 +54,10 @@ pub const WEIGHTS: Weights = Weights {
 /// says less than agreeing on a surname that occurs once in 100,000 records.
 #[derive(Clone, Debug, Default)]
 pub struct TermFreq {
-    /// Counts of surname stems, given names and patronymics, and their totals.
-    counts: [std::collections::HashMap<Box<str>, u32>; 3],
-    totals: [f64; 3],
+    /// Match weight of agreeing on each surname stem, given name and patronymic seen.
+    weights: [rustc_hash::FxHashMap<Box<str>, f64>; 3],
+    /// Weight of a value not seen, per part.
+    unseen: [f64; 3],
 }
 
 /// Pseudo-records at the default surname frequency mixed into every estimate, so that small
@@ -75,13 +76,18 @@ enum TfPart {
     Patronymic = 2,
 }
 
+/// The default exact weight of each part.
+const TF_EXACT: [f64; 3] = [WEIGHTS.surname[0], WEIGHTS.given[0], WEIGHTS.patronymic[0]];
+
 impl TermFreq {
-    /// Counts the name parts of the mentions' names (former names included).
-    pub fn of(mentions: &[Mention]) -> TermFreq {
-        let mut tf = TermFreq::default();
-        let mut add = |part: TfPart, key: &str| {
-            *tf.counts[part as usize].entry(key.into()).or_default() += 1;
-            tf.totals[part as usize] += 1.0;
+    /// Counts the name parts of the mentions' names (former names included) and turns the
+    /// counts into match weights once, so that comparisons only look them up.
+    pub fn of<'a>(mentions: &'a [Mention]) -> TermFreq {
+        let mut counts: [rustc_hash::FxHashMap<&'a str, u32>; 3] = Default::default();
+        let mut totals = [0f64; 3];
+        let mut add = |part: TfPart, key: &'a str| {
+            *counts[part as usize].entry(key).or_default() += 1;
+            totals[part as usize] += 1.0;
         };
         for m in mentions {
             for n in &m.names {
@@ -96,21 +102,31 @@ impl TermFreq {
                 }
             }
         }
+        let weight = |i: usize, count: u32| {
+            let u0 = PART_M / TF_EXACT[i].exp2();
+            let f = (f64::from(count) + TF_PSEUDO * u0) / (totals[i] + TF_PSEUDO);
+            (PART_M / f).log2()
+        };
+        let mut tf = TermFreq::default();
+        for (i, counts) in counts.iter().enumerate() {
+            tf.unseen[i] = weight(i, 0);
+            tf.weights[i] = counts
+                .iter()
+                .map(|(k, &c)| (Box::from(*k), weight(i, c)))
+                .collect();
+        }
         tf
     }
 
-    /// Match weight of agreeing on `key` in `part`, around the default `exact` weight.
-    fn weight(&self, part: TfPart, key: &str, exact: f64) -> f64 {
-        let u0 = PART_M / exact.exp2();
+    /// Match weight of agreeing on `key` in `part`.
+    fn weight(&self, part: TfPart, key: &str) -> f64 {
         let i = part as usize;
-        let count = f64::from(self.counts[i].get(key).copied().unwrap_or(0));
-        let f = (count + TF_PSEUDO * u0) / (self.totals[i] + TF_PSEUDO);
-        (PART_M / f).log2()
+        self.weights[i].get(key).copied().unwrap_or(self.unseen[i])
     }
 
     /// Match weight of agreeing on this surname stem.
     pub fn surname_weight(&self, stem: &str) -> f64 {
-        self.weight(TfPart::Surname, stem, WEIGHTS.surname[0])
+        self.weight(TfPart::Surname, stem)
     }
 }
 
@@ -137,8 +153,42 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
         return false;
     }
     // A digraph letter changes at most two skeleton characters, so fold only near misses.
-    let d = strsim::osa_distance(a, b);
+    let d = osa_distance(a, b);
     d <= edits || (d <= 2 * edits && strsim::osa_distance(&letters(a), &letters(b)) <= edits)
+}
+
+/// Optimal string alignment distance; on short ASCII skeletons (all of them in practice) without
+/// allocating.
+pub fn osa_distance(a: &str, b: &str) -> usize {
+    const MAX: usize = 63;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if !a.is_ascii() || !b.is_ascii() || a.len() > MAX || b.len() > MAX {
+        return strsim::osa_distance(
+            std::str::from_utf8(a).unwrap_or_default(),
+            std::str::from_utf8(b).unwrap_or_default(),
+        );
+    }
+    let n = b.len();
+    // Three rolling rows: i-2, i-1, i.
+    let mut rows = [[0u8; MAX + 1]; 3];
+    for (j, v) in rows[0].iter_mut().enumerate().take(n + 1) {
+        *v = j as u8;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i as u8;
+        for j in 1..=n {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = v;
+        }
+    }
+    usize::from(rows[a.len() % 3][n])
 }
 
 /// One character per letter: the skeleton's digraphs folded back.
@@ -339,9 +389,7 @@ fn tf_word(
 ) -> f64 {
     match (a, b, level) {
         (Some(Part::Full(x)), Some(Part::Full(y)), Level::Exact | Level::Close) => {
-            tf.weight(part, x, levels[0])
-                .min(tf.weight(part, y, levels[0]))
-                - levels[0]
+            tf.weight(part, x).min(tf.weight(part, y)) - levels[0]
         }
         _ => 0.0,
     }
@@ -474,6 +522,35 @@ pub fn sex_of(m: &Mention) -> Option<Sex> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn osa_distance_agrees_with_strsim() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "ivanov",
+            "ivanova",
+            "ivnaov",
+            "petrov",
+            "pterov",
+            "shchukin",
+            "schukin",
+            "abcdefghij",
+            "badcfehgji",
+            "zhukov",
+            "zukhov",
+            "kuznetsov",
+            "kuznecov",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(osa_distance(a, b), strsim::osa_distance(a, b), "{a} vs {b}");
+            }
+        }
+        assert_eq!(osa_distance("щукин", "шукин"), 1);
+    }
     use crate::normalize::{parse_name, MentionSource};
     use crate::values::parse_birth_date;
 

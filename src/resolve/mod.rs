@@ -7,7 +7,9 @@
 
 pub mod compare;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
@@ -71,26 +73,27 @@ pub struct BlockKey {
     pub probe: bool,
 }
 
-fn fnv(text: &str) -> u64 {
+/// FNV-1a over the concatenation of `parts`, without building the string.
+fn fnv_parts(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
+    for b in parts.iter().flat_map(|p| p.bytes()) {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
 }
 
-fn key(text: &str) -> BlockKey {
+fn key(parts: &[&str]) -> BlockKey {
     BlockKey {
-        hash: fnv(text),
+        hash: fnv_parts(parts),
         probe_family: false,
         probe: false,
     }
 }
 
-fn probe_key(text: &str, probe: bool) -> BlockKey {
+fn probe_key(parts: &[&str], probe: bool) -> BlockKey {
     BlockKey {
-        hash: fnv(text),
+        hash: fnv_parts(parts),
         probe_family: true,
         probe,
     }
@@ -99,11 +102,15 @@ fn probe_key(text: &str, probe: bool) -> BlockKey {
 /// Blocking keys of one parsed name (see the README): a true pair shares a key unless two of its
 /// parts are mistyped at once, or the first letter of the surname is.
 pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
-    let first = |p: &Option<Part>| {
+    // The first letter of a part (or `_`), as text.
+    fn first(p: &Option<Part>) -> &str {
         p.as_ref()
-            .and_then(|p| p.text().chars().next())
-            .unwrap_or('_')
-    };
+            .and_then(|p| {
+                let t = p.text();
+                t.chars().next().map(|c| &t[..c.len_utf8()])
+            })
+            .unwrap_or("_")
+    }
     fn full(p: &Option<Part>) -> Option<&str> {
         match p {
             Some(Part::Full(w)) => Some(w),
@@ -113,21 +120,20 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     let stem = n.surname_stem.as_deref();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
     if let (Some(s), Some(g)) = (stem, given) {
-        out.push(key(&format!("n:{s}|{g}|{}", first(&n.patronymic))));
-        out.push(probe_key(&format!("o:{s}|{g}"), n.patronymic.is_none()));
+        out.push(key(&["n:", s, "|", g, "|", first(&n.patronymic)]));
+        out.push(probe_key(&["o:", s, "|", g], n.patronymic.is_none()));
     }
     if let (Some(g), Some(p)) = (given, patr) {
-        let s1 = stem.and_then(|s| s.chars().next()).unwrap_or('_');
-        out.push(key(&format!("g:{g}|{p}|{s1}")));
+        let s1 = stem
+            .and_then(|s| s.chars().next().map(|c| &s[..c.len_utf8()]))
+            .unwrap_or("_");
+        out.push(key(&["g:", g, "|", p, "|", s1]));
     }
     if let (Some(s), Some(p)) = (stem, patr) {
-        out.push(key(&format!("t:{s}|{p}|{}", first(&n.given))));
+        out.push(key(&["t:", s, "|", p, "|", first(&n.given)]));
     }
     if let Some(s) = stem {
-        out.push(probe_key(
-            &format!("i:{s}|{}", first(&n.given)),
-            given.is_none(),
-        ));
+        out.push(probe_key(&["i:", s, "|", first(&n.given)], given.is_none()));
     }
 }
 
@@ -138,7 +144,7 @@ pub fn mention_keys(m: &Mention) -> Vec<BlockKey> {
         blocking_keys(n, &mut keys);
     }
     if let Some(inn) = &m.inn {
-        keys.push(key(&format!("inn:{inn}")));
+        keys.push(key(&["inn:", inn]));
     }
     // A probe beats a plain entry of the same key (sorting puts `probe: true` last).
     keys.sort_unstable();
@@ -177,54 +183,91 @@ pub fn candidate_pairs(
     candidate_pairs_keyed(&keyed, allow)
 }
 
+/// The first block (smallest key hash) in which two sorted key lists meet, under the rules of
+/// [`share_block`].
+fn first_meeting(a: &[BlockKey], b: &[BlockKey]) -> Option<u64> {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].hash.cmp(&b[j].hash) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if !a[i].probe_family || a[i].probe || b[j].probe {
+                    return Some(a[i].hash);
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    None
+}
+
 /// [`candidate_pairs`] from keys already computed.
+///
+/// Blocks are runs of a sorted (key, mention) list; a pair that shares several blocks is emitted
+/// only by the first of them, so no pair is produced twice and nothing needs deduplicating.
 pub fn candidate_pairs_keyed(
     keyed: &[Vec<BlockKey>],
     allow: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
-    // Per block: probe family, plain members, probing members.
-    type Block = (bool, Vec<u32>, Vec<u32>);
-    let mut blocks: HashMap<u64, Block> = HashMap::new();
-    for (i, keys) in keyed.iter().enumerate() {
-        for k in keys {
-            let b = blocks.entry(k.hash).or_default();
-            b.0 |= k.probe_family;
-            if k.probe {
-                b.2.push(i as u32);
-            } else {
-                b.1.push(i as u32);
+    let mut entries: Vec<(u64, u32, bool, bool)> = keyed
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, keys)| {
+            keys.iter()
+                .map(move |k| (k.hash, i as u32, k.probe_family, k.probe))
+        })
+        .collect();
+    entries.par_sort_unstable();
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for i in 1..=entries.len() {
+        if i == entries.len() || entries[i].0 != entries[start].0 {
+            if i - start >= 2 {
+                blocks.push(start..i);
             }
+            start = i;
         }
     }
-    let mut blocks: Vec<Block> = blocks.into_values().collect();
-    blocks.sort_unstable();
     let mut pairs: Vec<(u32, u32)> = blocks
         .par_iter()
-        .flat_map_iter(|(probe_family, plain, probes)| {
-            let mut out = Vec::new();
+        .flat_map_iter(|r| {
+            let block = &entries[r.clone()];
+            let hash = block[0].0;
+            let probe_family = block.iter().any(|e| e.2);
             let ordered = |a: u32, b: u32| if a < b { (a, b) } else { (b, a) };
+            let mut out = Vec::new();
+            let mut emit = |a: u32, b: u32| {
+                let (a, b) = ordered(a, b);
+                if a != b
+                    && first_meeting(&keyed[a as usize], &keyed[b as usize]) == Some(hash)
+                    && allow(a, b)
+                {
+                    out.push((a, b));
+                }
+            };
             if !probe_family {
-                for (x, &a) in plain.iter().enumerate() {
-                    for &b in &plain[x + 1..] {
-                        out.push(ordered(a, b));
+                for (x, ea) in block.iter().enumerate() {
+                    for eb in &block[x + 1..] {
+                        emit(ea.1, eb.1);
                     }
                 }
             } else {
                 // A block someone probes: each probe meets everyone; plain members meet each
                 // other only through their own symmetric keys.
+                let probes: Vec<u32> = block.iter().filter(|e| e.3).map(|e| e.1).collect();
+                let plain: Vec<u32> = block.iter().filter(|e| !e.3).map(|e| e.1).collect();
                 for (x, &p) in probes.iter().enumerate() {
                     for &b in plain.iter().chain(&probes[x + 1..]) {
-                        if p != b {
-                            out.push(ordered(p, b));
-                        }
+                        emit(p, b);
                     }
                 }
             }
-            out.into_iter().filter(|&(a, b)| allow(a, b))
+            out
         })
         .collect();
     pairs.par_sort_unstable();
-    pairs.dedup();
     pairs
 }
 
@@ -370,6 +413,38 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     }
 }
 
+fn name_probe(name: &str) -> Mention {
+    Mention {
+        source: MentionSource::Role(u32::MAX),
+        names: vec![parse_name(name)],
+        birth: None,
+        inn: None,
+        family: None,
+    }
+}
+
+/// Scores a protocol name against candidate officials out of a pool of `pool_len`, keeping every
+/// official within 3 bits of the best fit (those the name cannot tell apart), in id order.
+fn score_member(
+    probe: &Mention,
+    candidates: impl Iterator<Item = u32>,
+    pool_len: usize,
+    mentions: &Mentions,
+) -> Vec<(u32, Link)> {
+    let prior = prior_for(pool_len + 1);
+    let mut fits: Vec<(u32, Link)> = candidates
+        .filter_map(|o| {
+            let m = &mentions.list[mentions.of_official[o as usize] as usize];
+            compare(probe, m, prior).map(|l| (o, l))
+        })
+        .filter(|(_, l)| l.probability >= 0.5)
+        .collect();
+    let best = fits.iter().map(|(_, l)| l.weight).fold(f64::MIN, f64::max);
+    fits.retain(|(_, l)| l.weight >= best - 3.0);
+    fits.sort_by_key(|(o, _)| *o);
+    fits
+}
+
 /// Officials a protocol name may refer to: scores of every fitting official of the customer.
 ///
 /// With `keys` (the mentions' blocking keys), only officials sharing a block with the name are
@@ -380,32 +455,13 @@ pub fn match_member_name(
     mentions: &Mentions,
     keys: Option<&[Vec<BlockKey>]>,
 ) -> Vec<(u32, Link)> {
-    let probe = Mention {
-        source: MentionSource::Role(u32::MAX),
-        names: vec![parse_name(name)],
-        birth: None,
-        inn: None,
-        family: None,
-    };
+    let probe = name_probe(name);
     let probe_keys = mention_keys(&probe);
-    let prior = prior_for(pool.len() + 1);
-    let mut fits: Vec<(u32, Link)> = pool
-        .iter()
-        .filter_map(|&o| {
-            let mi = mentions.of_official[o as usize];
-            if keys.is_some_and(|k| !share_block(&probe_keys, &k[mi as usize])) {
-                return None;
-            }
-            let m = &mentions.list[mi as usize];
-            compare(&probe, m, prior).map(|l| (o, l))
-        })
-        .filter(|(_, l)| l.probability >= 0.5)
-        .collect();
-    let best = fits.iter().map(|(_, l)| l.weight).fold(f64::MIN, f64::max);
-    // Keep every official within 3 bits of the best fit: those the name cannot tell apart.
-    fits.retain(|(_, l)| l.weight >= best - 3.0);
-    fits.sort_by_key(|(o, _)| *o);
-    fits
+    let candidates = pool.iter().copied().filter(|&o| {
+        let mi = mentions.of_official[o as usize];
+        keys.is_none_or(|k| share_block(&probe_keys, &k[mi as usize]))
+    });
+    score_member(&probe, candidates, pool.len(), mentions)
 }
 
 fn resolve_seats(
@@ -414,23 +470,79 @@ fn resolve_seats(
     keys: &[Vec<BlockKey>],
     warnings: &mut Warnings,
 ) -> Vec<Vec<SeatMatch>> {
-    let official_index: HashMap<&str, u32> = data
+    let official_index: FxHashMap<&str, u32> = data
         .officials
         .iter()
         .enumerate()
         .map(|(i, o)| (o.official_id.as_str(), i as u32))
         .collect();
-    let customer_of: HashMap<&str, &str> = data
+    let customer_of: FxHashMap<&str, &str> = data
         .procurements
         .iter()
         .map(|p| (p.procurement_id.as_str(), p.customer_inn.as_str()))
         .collect();
-    let mut pools: HashMap<&str, Vec<u32>> = HashMap::new();
-    let unattached: Vec<u32> = (0..data.officials.len() as u32)
-        .filter(|&i| data.officials[i as usize].employer_inn.is_none())
+    // Officials by blocking key, and the size of each customer's pool (its staff plus the
+    // officials with no employer given).
+    let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut staff: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut unattached = 0;
+    for (i, o) in data.officials.iter().enumerate() {
+        for k in &keys[mentions.of_official[i] as usize] {
+            by_key.entry(k.hash).or_default().push(i as u32);
+        }
+        match &o.employer_inn {
+            Some(e) => *staff.entry(e.as_str()).or_default() += 1,
+            None => unattached += 1,
+        }
+    }
+    fn seat_key<'a>(
+        seat: &'a crate::model::Seat,
+        customer_of: &FxHashMap<&'a str, &'a str>,
+    ) -> (&'a str, &'a str) {
+        let name = seat.member_name.as_deref().unwrap_or("");
+        let customer = customer_of
+            .get(seat.procurement_id.as_str())
+            .copied()
+            .unwrap_or("");
+        (customer, name)
+    }
+    // Protocols repeat the same members: match each (customer, name) once, in parallel.
+    let mut wanted: Vec<(&str, &str)> = data
+        .seats
+        .iter()
+        .filter(|s| s.official_id.is_none())
+        .map(|s| seat_key(s, &customer_of))
         .collect();
-    let mut memo: HashMap<(String, String), Vec<(u32, Link)>> = HashMap::new();
-    let mut reported: HashSet<(String, String)> = HashSet::new();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let fitted: Vec<Vec<(u32, Link)>> = wanted
+        .par_iter()
+        .map(|&(customer, name)| {
+            let probe = name_probe(name);
+            let probe_keys = mention_keys(&probe);
+            let mut candidates: Vec<u32> = probe_keys
+                .iter()
+                .filter_map(|k| by_key.get(&k.hash))
+                .flatten()
+                .copied()
+                .filter(|&o| {
+                    let employer = data.officials[o as usize].employer_inn.as_deref();
+                    employer.is_none_or(|e| e == customer)
+                        && share_block(
+                            &probe_keys,
+                            &keys[mentions.of_official[o as usize] as usize],
+                        )
+                })
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let pool = staff.get(customer).copied().unwrap_or(0) + unattached;
+            score_member(&probe, candidates.into_iter(), pool, mentions)
+        })
+        .collect();
+    let memo: FxHashMap<(&str, &str), &Vec<(u32, Link)>> =
+        wanted.iter().copied().zip(fitted.iter()).collect();
+    let mut reported: FxHashSet<(&str, &str)> = FxHashSet::default();
     data.seats
         .iter()
         .map(|seat| {
@@ -443,22 +555,9 @@ fn resolve_seats(
                     candidates: 1,
                 }];
             }
-            let name = seat.member_name.as_deref().unwrap_or("");
-            let customer = customer_of.get(seat.procurement_id.as_str()).copied().unwrap_or("");
-            let pool = pools.entry(customer).or_insert_with(|| {
-                let mut v: Vec<u32> = (0..data.officials.len() as u32)
-                    .filter(|&i| data.officials[i as usize].employer_inn.as_deref() == Some(customer))
-                    .collect();
-                v.extend(&unattached);
-                v.sort_unstable();
-                v
-            });
-            // Protocols repeat the same members: match each (customer, name) once.
-            let key = (customer.to_owned(), name.to_owned());
-            let fits = memo
-                .entry(key.clone())
-                .or_insert_with(|| match_member_name(name, pool, mentions, Some(keys)))
-                .clone();
+            let key = seat_key(seat, &customer_of);
+            let (customer, name) = key;
+            let fits = memo[&key];
             match fits.len() {
                 0 => {
                     warnings.push(
@@ -485,9 +584,9 @@ fn resolve_seats(
                             ),
                         );
                     }
-                    fits.into_iter()
+                    fits.iter()
                         .map(|(o, l)| SeatMatch {
-                            official: o,
+                            official: *o,
                             score: l.probability / n as f64,
                             basis: Some(l.basis),
                             candidates: n,
