@@ -242,24 +242,33 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
 /// A person's relatives: (relative person, relation of that person to `person`, relatives row).
 /// Kinship recorded in either direction is used, inverted where needed.
 pub fn kin_of(ag: &AffilGraph, person: PersonId) -> Vec<(PersonId, Kinship, u32)> {
+    kin_edges(ag, person)
+        .into_iter()
+        .map(|(p, k, r, _)| (p, k, r))
+        .collect()
+}
+
+/// [`kin_of`] with, for each relation, whether `person` declared it (an outgoing kin edge) or
+/// the relative did.
+pub fn kin_edges(ag: &AffilGraph, person: PersonId) -> Vec<(PersonId, Kinship, u32, bool)> {
     let node = ag.person_node[person as usize];
     let mut out = Vec::new();
     for e in ag.g.edges_directed(node, Direction::Outgoing) {
         if let Edge::Kin { kinship, relative } = e.weight() {
             if let Some(p) = ag.as_person(e.target()) {
-                out.push((p, *kinship, *relative));
+                out.push((p, *kinship, *relative, true));
             }
         }
     }
     for e in ag.g.edges_directed(node, Direction::Incoming) {
         if let Edge::Kin { kinship, relative } = e.weight() {
             if let Some(p) = ag.as_person(e.source()) {
-                out.push((p, kinship.inverse(), *relative));
+                out.push((p, kinship.inverse(), *relative, false));
             }
         }
     }
-    out.retain(|(p, _, _)| *p != person);
-    out.sort_by_key(|(p, k, r)| (*p, *k, *r));
+    out.retain(|(p, _, _, _)| *p != person);
+    out.sort_by_key(|(p, k, r, d)| (*p, *k, *r, !*d));
     out
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use super::translit::{is_cyrillic, skeleton};
+use super::translit::{is_cyrillic, is_letter, lowercase, skeleton};
 use crate::model::Sex;
 
 /// One part of a name: a whole word or an initial.
@@ -220,8 +220,8 @@ fn tokenize(raw: &str) -> Vec<Token> {
     for (i, &c) in chars.iter().enumerate() {
         match c {
             '-' | '‐' | '–' | '—' => {
-                let prev_letter = i > 0 && chars[i - 1].is_alphabetic();
-                let next_letter = chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+                let prev_letter = i > 0 && is_letter(chars[i - 1]);
+                let next_letter = chars.get(i + 1).is_some_and(|&n| is_letter(n));
                 if !(prev_letter && next_letter) {
                     cleaned.push(' ');
                 }
@@ -229,7 +229,7 @@ fn tokenize(raw: &str) -> Vec<Token> {
             '.' => cleaned.push_str(". "),
             ',' | '(' | ')' | '"' | '«' | '»' | '/' | '\\' | '_' => cleaned.push(' '),
             '\'' | '’' | '`' => {}
-            c if c.is_alphabetic() || c.is_whitespace() => cleaned.push(c),
+            c if is_letter(c) || c.is_whitespace() => cleaned.push(c),
             _ => cleaned.push(' '),
         }
     }
@@ -241,8 +241,10 @@ fn tokenize(raw: &str) -> Vec<Token> {
         if bare.is_empty() {
             continue;
         }
-        let lower = bare.to_lowercase().replace('ё', "е");
-        if NOISE_WORDS.contains(&lower.as_str()) {
+        // Only words as long as a noise word are lowered and looked up.
+        if NOISE_WORDS.iter().any(|n| n.len() == bare.len())
+            && NOISE_WORDS.contains(&lowercase(bare).replace('ё', "е").as_str())
+        {
             continue;
         }
         let letters = bare.chars().count();

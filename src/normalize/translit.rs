@@ -38,6 +38,33 @@ pub fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
+/// True for a letter; ASCII and Russian letters without the Unicode tables (names are mostly
+/// those, and the tables cost more than the rest of parsing).
+pub fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | 'А'..='я' | 'Ѐ'..='Џ' | 'ѐ'..='џ' => true,
+        c if c.is_ascii() => false,
+        c => c.is_alphabetic(),
+    }
+}
+
+/// Lower case of a word; ASCII and Russian letters without the Unicode tables.
+pub fn lowercase(word: &str) -> String {
+    let simple = |c: char| matches!(c, '\0'..='\u{7f}' | 'Ѐ'..='џ');
+    if !word.chars().all(simple) {
+        return word.to_lowercase();
+    }
+    word.chars()
+        .map(|c| match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            // А..Я -> а..я, Ѐ..Џ (Ё among them) -> ѐ..џ.
+            'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+            'Ѐ'..='Џ' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 /// The skeleton of one lower-case Cyrillic letter.
 fn cyrillic_skeleton(c: char) -> &'static str {
     match c {
@@ -148,7 +175,7 @@ fn fold_diacritic(c: char) -> Option<char> {
 /// The skeleton of one word. `in_cyrillic_name` says the name around it is Cyrillic, so
 /// Latin look-alike letters are read as the Cyrillic letters they imitate.
 pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
-    let lower = word.to_lowercase();
+    let lower = lowercase(word);
     let has_cyr = lower.chars().any(is_cyrillic);
     let all_lookalike = lower
         .chars()
@@ -174,6 +201,25 @@ pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_lowercase_and_letters_agree_with_unicode() {
+        for w in [
+            "ИВАНОВ",
+            "Ёлкин",
+            "Mary-Ann",
+            "ЃЌЎ",
+            "Straße",
+            "ΣΟΦΙΑ",
+            "Іван",
+            "ǅemal",
+        ] {
+            assert_eq!(lowercase(w), w.to_lowercase(), "{w}");
+        }
+        for c in ('\0'..='\u{600}').chain(['ǅ', '€', '№']) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
 
     fn sk(w: &str) -> String {
         skeleton(w, w.chars().any(is_cyrillic))

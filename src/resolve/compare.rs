@@ -153,8 +153,80 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
         return false;
     }
     // A digraph letter changes at most two skeleton characters, so fold only near misses.
-    let d = osa_distance(a, b);
+    let limit = 2 * edits;
+    if bag_distance(a, b) > limit {
+        return false;
+    }
+    let d = osa_bounded(a, b, limit);
     d <= edits || (d <= 2 * edits && strsim::osa_distance(&letters(a), &letters(b)) <= edits)
+}
+
+/// A lower bound of every edit distance, cheap to compute: how many letters one string has that
+/// the other lacks (an edit, a transposition included, changes it by at most one).
+fn bag_distance(a: &str, b: &str) -> usize {
+    // Bytes folded to 7 bits: merging two letters only lowers the count, so it stays a bound.
+    let mut counts = [0i16; 128];
+    for &c in a.as_bytes() {
+        counts[usize::from(c & 127)] += 1;
+    }
+    for &c in b.as_bytes() {
+        counts[usize::from(c & 127)] -= 1;
+    }
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for &c in a.as_bytes() {
+        let n = &mut counts[usize::from(c & 127)];
+        if *n > 0 {
+            more += *n as usize;
+            *n = 0;
+        }
+    }
+    for &c in b.as_bytes() {
+        let n = &mut counts[usize::from(c & 127)];
+        if *n < 0 {
+            fewer += (-*n) as usize;
+            *n = 0;
+        }
+    }
+    more.max(fewer)
+}
+
+/// [`osa_distance`] when it is at most `limit`, else `limit + 1`: stops as soon as every cell of
+/// a row exceeds the limit.
+pub fn osa_bounded(a: &str, b: &str, limit: usize) -> usize {
+    const MAX: usize = 63;
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    if !ab.is_ascii() || !bb.is_ascii() || ab.len() > MAX || bb.len() > MAX {
+        return osa_distance(a, b).min(limit + 1);
+    }
+    if ab.len().abs_diff(bb.len()) > limit {
+        return limit + 1;
+    }
+    let n = bb.len();
+    let mut prev2 = [0u8; MAX + 1];
+    let mut prev = [0u8; MAX + 1];
+    let mut cur = [0u8; MAX + 1];
+    for (j, v) in prev.iter_mut().enumerate().take(n + 1) {
+        *v = j as u8;
+    }
+    for i in 1..=ab.len() {
+        cur[0] = i as u8;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = u8::from(ab[i - 1] != bb[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && ab[i - 1] == bb[j - 2] && ab[i - 2] == bb[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if usize::from(row_min) > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    usize::from(prev[n]).min(limit + 1)
 }
 
 /// Optimal string alignment distance; on short ASCII skeletons (all of them in practice) without
@@ -192,22 +264,29 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
 }
 
 /// One character per letter: the skeleton's digraphs folded back.
-fn letters(s: &str) -> String {
-    const DIGRAPHS: [(&str, &str); 8] = [
-        ("shch", "щ"),
-        ("zh", "ж"),
-        ("kh", "х"),
-        ("ts", "ц"),
-        ("ch", "ч"),
-        ("sh", "ш"),
-        ("iu", "ю"),
-        ("ia", "я"),
+pub(crate) fn letters(s: &str) -> String {
+    const DIGRAPHS: [(&str, char); 8] = [
+        ("shch", 'щ'),
+        ("zh", 'ж'),
+        ("kh", 'х'),
+        ("ts", 'ц'),
+        ("ch", 'ч'),
+        ("sh", 'ш'),
+        ("iu", 'ю'),
+        ("ia", 'я'),
     ];
-    let mut out = s.to_owned();
-    for (from, to) in DIGRAPHS {
-        if out.contains(from) {
-            out = out.replace(from, to);
+    let mut out = String::with_capacity(s.len() * 2);
+    let mut rest = s;
+    'next: while let Some(c) = rest.chars().next() {
+        for (from, to) in DIGRAPHS {
+            if let Some(tail) = rest.strip_prefix(from) {
+                out.push(to);
+                rest = tail;
+                continue 'next;
+            }
         }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -550,6 +629,15 @@ mod tests {
             }
         }
         assert_eq!(osa_distance("щукин", "шукин"), 1);
+        for a in words {
+            for b in words {
+                let d = strsim::osa_distance(a, b);
+                for limit in 0..4 {
+                    assert_eq!(osa_bounded(a, b, limit), d.min(limit + 1), "{a} vs {b}");
+                    assert!(bag_distance(a, b) <= d, "bag bound {a} vs {b}");
+                }
+            }
+        }
     }
     use crate::normalize::{parse_name, MentionSource};
     use crate::values::parse_birth_date;

@@ -65,7 +65,7 @@ pub struct Resolution {
 /// being paired among themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlockKey {
-    /// FNV-1a hash of the key text (the text names its family, so families never mix).
+    /// Hash of the key text (the text names its family, so families never mix).
     pub hash: u64,
     /// The key belongs to a probe family (`o:`, `i:`).
     pub probe_family: bool,
@@ -73,19 +73,28 @@ pub struct BlockKey {
     pub probe: bool,
 }
 
-/// FNV-1a over the concatenation of `parts`, without building the string.
-fn fnv_parts(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in parts.iter().flat_map(|p| p.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// Hash of the concatenation of `parts` (FxHash: fast and the same on every run and machine).
+fn key_hash(parts: &[&str]) -> u64 {
+    use std::hash::Hasher;
+    let mut buf = [0u8; 128];
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut h = rustc_hash::FxHasher::default();
+    if len <= buf.len() {
+        let mut at = 0;
+        for p in parts {
+            buf[at..at + p.len()].copy_from_slice(p.as_bytes());
+            at += p.len();
+        }
+        h.write(&buf[..len]);
+    } else {
+        h.write(parts.concat().as_bytes());
     }
-    h
+    h.finish()
 }
 
 fn key(parts: &[&str]) -> BlockKey {
     BlockKey {
-        hash: fnv_parts(parts),
+        hash: key_hash(parts),
         probe_family: false,
         probe: false,
     }
@@ -93,7 +102,7 @@ fn key(parts: &[&str]) -> BlockKey {
 
 fn probe_key(parts: &[&str], probe: bool) -> BlockKey {
     BlockKey {
-        hash: fnv_parts(parts),
+        hash: key_hash(parts),
         probe_family: true,
         probe,
     }
@@ -123,11 +132,17 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
         out.push(key(&["n:", s, "|", g, "|", first(&n.patronymic)]));
         out.push(probe_key(&["o:", s, "|", g], n.patronymic.is_none()));
     }
-    if let (Some(g), Some(p)) = (given, patr) {
-        let s1 = stem
-            .and_then(|s| s.chars().next().map(|c| &s[..c.len_utf8()]))
-            .unwrap_or("_");
-        out.push(key(&["g:", g, "|", p, "|", s1]));
+    if let (Some(g), Some(p), Some(written)) = (given, patr, n.surname.as_deref()) {
+        // The surname's one-letter deletion neighbourhood (first letter kept, on the form as
+        // written so that a typo in the gender ending counts once): two surnames one typo apart
+        // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
+        // further apart share none, so the blocks stay small.
+        let folded = compare::letters(written);
+        out.push(key(&["g:", g, "|", p, "|", &folded]));
+        for (i, c) in folded.char_indices().skip(1) {
+            let (head, tail) = (&folded[..i], &folded[i + c.len_utf8()..]);
+            out.push(key(&["g:", g, "|", p, "|", head, tail]));
+        }
     }
     if let (Some(s), Some(p)) = (stem, patr) {
         out.push(key(&["t:", s, "|", p, "|", first(&n.given)]));
@@ -211,19 +226,26 @@ pub fn candidate_pairs_keyed(
     keyed: &[Vec<BlockKey>],
     allow: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
-    let mut entries: Vec<(u64, u32, bool, bool)> = keyed
+    // One u64 per (key, mention): the key hash's top bits above the mention index, so that a
+    // plain integer sort groups the blocks (most keys are singletons, dropped at once).
+    const IDX_BITS: u32 = 26;
+    assert!(
+        keyed.len() < 1 << IDX_BITS,
+        "more than 2^26 mentions in one run"
+    );
+    let packed = |hash: u64, i: usize| (hash & !((1u64 << IDX_BITS) - 1)) | i as u64;
+    let mut entries: Vec<u64> = keyed
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, keys)| {
-            keys.iter()
-                .map(move |k| (k.hash, i as u32, k.probe_family, k.probe))
-        })
+        .flat_map_iter(|(i, keys)| keys.iter().map(move |k| packed(k.hash, i)))
         .collect();
     entries.par_sort_unstable();
+    entries.dedup();
+    let top = |e: u64| e >> IDX_BITS;
     let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
     for i in 1..=entries.len() {
-        if i == entries.len() || entries[i].0 != entries[start].0 {
+        if i == entries.len() || top(entries[i]) != top(entries[start]) {
             if i - start >= 2 {
                 blocks.push(start..i);
             }
@@ -233,42 +255,67 @@ pub fn candidate_pairs_keyed(
     let mut pairs: Vec<(u32, u32)> = blocks
         .par_iter()
         .flat_map_iter(|r| {
-            let block = &entries[r.clone()];
-            let hash = block[0].0;
-            let probe_family = block.iter().any(|e| e.2);
-            let ordered = |a: u32, b: u32| if a < b { (a, b) } else { (b, a) };
+            // The members' full keys in this run (two keys may share the top bits): one block
+            // per full hash.
+            let mut members: Vec<(u64, u32, bool, bool)> = Vec::new();
+            for &e in &entries[r.clone()] {
+                let i = (e & ((1u64 << IDX_BITS) - 1)) as u32;
+                for k in &keyed[i as usize] {
+                    if top(k.hash) == top(e) {
+                        members.push((k.hash, i, k.probe_family, k.probe));
+                    }
+                }
+            }
+            members.sort_unstable();
             let mut out = Vec::new();
-            let mut emit = |a: u32, b: u32| {
-                let (a, b) = ordered(a, b);
-                if a != b
-                    && first_meeting(&keyed[a as usize], &keyed[b as usize]) == Some(hash)
-                    && allow(a, b)
-                {
-                    out.push((a, b));
-                }
-            };
-            if !probe_family {
-                for (x, ea) in block.iter().enumerate() {
-                    for eb in &block[x + 1..] {
-                        emit(ea.1, eb.1);
-                    }
-                }
-            } else {
-                // A block someone probes: each probe meets everyone; plain members meet each
-                // other only through their own symmetric keys.
-                let probes: Vec<u32> = block.iter().filter(|e| e.3).map(|e| e.1).collect();
-                let plain: Vec<u32> = block.iter().filter(|e| !e.3).map(|e| e.1).collect();
-                for (x, &p) in probes.iter().enumerate() {
-                    for &b in plain.iter().chain(&probes[x + 1..]) {
-                        emit(p, b);
-                    }
-                }
+            for block in members.chunk_by(|a, b| a.0 == b.0) {
+                block_pairs(keyed, block, &allow, &mut out);
             }
             out
         })
         .collect();
     pairs.par_sort_unstable();
     pairs
+}
+
+/// The pairs one block proposes (each pair only in the first block it shares).
+fn block_pairs(
+    keyed: &[Vec<BlockKey>],
+    block: &[(u64, u32, bool, bool)],
+    allow: &(impl Fn(u32, u32) -> bool + Sync),
+    out: &mut Vec<(u32, u32)>,
+) {
+    if block.len() < 2 {
+        return;
+    }
+    let hash = block[0].0;
+    let probe_family = block.iter().any(|e| e.2);
+    let mut emit = |a: u32, b: u32| {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        if a != b
+            && first_meeting(&keyed[a as usize], &keyed[b as usize]) == Some(hash)
+            && allow(a, b)
+        {
+            out.push((a, b));
+        }
+    };
+    if !probe_family {
+        for (x, ea) in block.iter().enumerate() {
+            for eb in &block[x + 1..] {
+                emit(ea.1, eb.1);
+            }
+        }
+    } else {
+        // A block someone probes: each probe meets everyone; plain members meet each other
+        // only through their own symmetric keys.
+        let probes: Vec<u32> = block.iter().filter(|e| e.3).map(|e| e.1).collect();
+        let plain: Vec<u32> = block.iter().filter(|e| !e.3).map(|e| e.1).collect();
+        for (x, &p) in probes.iter().enumerate() {
+            for &b in plain.iter().chain(&probes[x + 1..]) {
+                emit(p, b);
+            }
+        }
+    }
 }
 
 /// What a growing person cluster already holds, to refuse contradicting merges.

@@ -8,9 +8,10 @@ use num_rational::BigRational;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::{case_id, round_score, Case, Context, Rule, Severity, Step};
-use crate::graph::{controls, kin_of, AffilGraph, Control, ControlKind, Edge, Holding};
+use crate::graph::{controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node};
 use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
 use crate::resolve::{
@@ -45,17 +46,11 @@ fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<M
         anchor: official_mention,
         official_alias: None,
     }];
-    let node = ctx.graph.person_node[person as usize];
-    for (q, kinship, relrow) in kin_of(ctx.graph, person) {
+    for (q, kinship, relrow, declared_by_official) in kin_edges(ctx.graph, person) {
         if !kinship.is_44fz_close() {
             continue;
         }
         let rel_mention = ctx.mentions.of_relative[relrow as usize];
-        let declared_by_official = ctx
-            .graph
-            .g
-            .edges_directed(node, Direction::Outgoing)
-            .any(|e| matches!(e.weight(), Edge::Kin { relative, .. } if *relative == relrow));
         let (anchor, official_alias) = if declared_by_official {
             (rel_mention, None)
         } else {
@@ -405,8 +400,11 @@ struct Parti<'a> {
 /// closeness of the relation and strength of the role.
 type Ranked = (f64, (u8, u8), Case);
 
+/// Circles of the officials on commission seats, by (person, official mention).
+type Circles = FxHashMap<(PersonId, MentionId), Vec<Member>>;
+
 /// All cases of one procurement, one per (official, participant).
-fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
+fn procurement_cases(ctx: &Context, circles: &Circles, pi: usize) -> Vec<Case> {
     let (g, data) = (ctx.graph, ctx.data);
     let proc_ = &data.procurements[pi];
     let mut seats: Vec<SeatRef> = Vec::new();
@@ -415,14 +413,12 @@ fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
         g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
     {
         match (e.weight(), g.g[e.source()]) {
-            (Edge::Seat { seat, matched }, crate::graph::Node::Person(person)) => {
-                seats.push(SeatRef {
-                    person,
-                    row: *seat,
-                    matched,
-                })
-            }
-            (Edge::Bid { participant }, crate::graph::Node::Company(company)) => bids.push(Parti {
+            (Edge::Seat { seat, matched }, Node::Person(person)) => seats.push(SeatRef {
+                person,
+                row: *seat,
+                matched,
+            }),
+            (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
                 company,
                 row: &data.participants[*participant as usize],
             }),
@@ -434,43 +430,73 @@ fn procurement_cases(ctx: &Context, pi: usize) -> Vec<Case> {
     }
     seats.sort_by_key(|s| (s.person, s.row, s.matched.official));
     bids.sort_by_key(|b| b.company);
-    let circles: Vec<Vec<Member>> = seats
-        .iter()
-        .map(|s| {
-            circle(
-                ctx,
-                s.person,
-                ctx.mentions.of_official[s.matched.official as usize],
-            )
-        })
-        .collect();
+    let empty = Vec::new();
+    let circle_of = |s: &SeatRef| {
+        let m = ctx.mentions.of_official[s.matched.official as usize];
+        circles.get(&(s.person, m)).unwrap_or(&empty)
+    };
+    // Every member of every seat's circle, indexed by person and by the blocking keys of the
+    // mention that names them, so each control meets only the members it may be tied to.
+    let keys = &ctx.resolution.keys;
+    let mut by_person: FxHashMap<PersonId, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut by_key: FxHashMap<u64, Vec<(u32, u32)>> = FxHashMap::default();
+    for (si, seat) in seats.iter().enumerate() {
+        for (mi, member) in circle_of(seat).iter().enumerate() {
+            let at = (si as u32, mi as u32);
+            by_person.entry(member.person).or_default().push(at);
+            for k in &keys[member.anchor as usize] {
+                by_key.entry(k.hash).or_default().push(at);
+            }
+        }
+    }
     let mut best: BTreeMap<(String, String), Ranked> = BTreeMap::new();
     for bid in &bids {
         let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
-        for (seat, members) in seats.iter().zip(&circles) {
-            for member in members {
-                // The same resolved person, or a registry record that the targeted comparison
-                // ties to the member even though the whole-registry resolution kept them apart.
-                let keys = &ctx.resolution.keys;
-                let tied = |c: &&Control| {
-                    c.person == member.person
-                        || c.mentions.iter().any(|&m| {
-                            share_block(&keys[member.anchor as usize], &keys[m as usize])
-                                && identity(ctx, member.anchor, m).0 >= MATCH_PROBABILITY
-                        })
-                };
-                for c in ctrls.iter().filter(tied) {
-                    let Some(factor) = qualifies(c) else { continue };
-                    let case = build_case(ctx, proc_, bid, seat, member, c, factor);
-                    let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));
-                    let key = (case.official_id.clone(), case.participant_inn.clone());
-                    let better = best.get(&key).is_none_or(|(s, o, _)| {
-                        case.score > *s || (case.score == *s && order < *o)
-                    });
-                    if better {
-                        best.insert(key, (case.score, order, case));
-                    }
+        // (seat, member, control) triples that tie: the same resolved person, or a registry
+        // record that the targeted comparison ties to the member even though the
+        // whole-registry resolution kept them apart.
+        let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+        for (ci, c) in ctrls.iter().enumerate() {
+            let ci = ci as u32;
+            let mut near: Vec<(u32, u32)> = by_person.get(&c.person).cloned().unwrap_or_default();
+            let start = near.len();
+            for &m in &c.mentions {
+                for k in &keys[m as usize] {
+                    near.extend(by_key.get(&k.hash).into_iter().flatten());
                 }
+            }
+            near[start..].sort_unstable();
+            let (same, close) = near.split_at(start);
+            let mut close = close.to_vec();
+            close.dedup();
+            close.retain(|at| !same.contains(at));
+            hits.extend(same.iter().map(|&(s, m)| (s, m, ci)));
+            for (si, mi) in close {
+                let member = &circle_of(&seats[si as usize])[mi as usize];
+                let tied = c.mentions.iter().any(|&m| {
+                    share_block(&keys[member.anchor as usize], &keys[m as usize])
+                        && identity(ctx, member.anchor, m).0 >= MATCH_PROBABILITY
+                });
+                if tied {
+                    hits.push((si, mi, ci));
+                }
+            }
+        }
+        // The order of the exhaustive walk (seat, member, control) decides ties between cases.
+        hits.sort_unstable();
+        for (si, mi, ci) in hits {
+            let seat = &seats[si as usize];
+            let member = &circle_of(seat)[mi as usize];
+            let c = &ctrls[ci as usize];
+            let Some(factor) = qualifies(c) else { continue };
+            let case = build_case(ctx, proc_, bid, seat, member, c, factor);
+            let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));
+            let key = (case.official_id.clone(), case.participant_inn.clone());
+            let better = best
+                .get(&key)
+                .is_none_or(|(s, o, _)| case.score > *s || (case.score == *s && order < *o));
+            if better {
+                best.insert(key, (case.score, order, case));
             }
         }
     }
@@ -487,9 +513,26 @@ impl Rule for Coi44Fz {
     }
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
+        // Each official's circle once, however many commissions they sit on.
+        let g = ctx.graph;
+        let mut sitting: Vec<(PersonId, MentionId)> =
+            g.g.edge_references()
+                .filter_map(|e| match (e.weight(), g.g[e.source()]) {
+                    (Edge::Seat { matched, .. }, Node::Person(p)) => {
+                        Some((p, ctx.mentions.of_official[matched.official as usize]))
+                    }
+                    _ => None,
+                })
+                .collect();
+        sitting.sort_unstable();
+        sitting.dedup();
+        let circles: Circles = sitting
+            .par_iter()
+            .map(|&(p, m)| ((p, m), circle(ctx, p, m)))
+            .collect();
         (0..ctx.data.procurements.len())
             .into_par_iter()
-            .flat_map_iter(|pi| procurement_cases(ctx, pi))
+            .flat_map_iter(|pi| procurement_cases(ctx, &circles, pi))
             .collect()
     }
 }
