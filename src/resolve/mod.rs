@@ -51,8 +51,9 @@ pub struct Resolution {
     pub pairs_compared: usize,
     /// Pairs merged.
     pub links_made: usize,
-    /// Blocking keys of each mention, for targeted comparisons in the rules.
-    pub keys: Vec<Vec<BlockKey>>,
+    /// Candidate pairs `(a, b)`, `a < b`, sorted: every two mentions sharing a block, for
+    /// targeted comparisons in the rules.
+    pub pairs: Vec<(MentionId, MentionId)>,
     /// Surname frequencies of the dataset.
     pub tf: TermFreq,
 }
@@ -454,8 +455,8 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         persons,
         seats,
         pairs_compared: pairs.len(),
+        pairs,
         links_made,
-        keys,
         tf,
     }
 }

@@ -15,8 +15,7 @@ use crate::graph::{controls, kin_edges, AffilGraph, Control, ControlKind, Edge, 
 use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
 use crate::resolve::{
-    compare::sex_of, person_link, share_block, Basis, PersonId, SeatMatch, MATCH_PROBABILITY,
-    TARGETED_PRIOR,
+    compare::sex_of, person_link, Basis, PersonId, SeatMatch, MATCH_PROBABILITY, TARGETED_PRIOR,
 };
 use crate::values::{share_percent_text, Share};
 
@@ -400,11 +399,53 @@ struct Parti<'a> {
 /// closeness of the relation and strength of the role.
 type Ranked = (f64, (u8, u8), Case);
 
+/// Registry records tied by the targeted comparison to an official's or a relative's mention:
+/// (registry mention, anchor mention) pairs, sorted.
+struct Ties(Vec<(MentionId, MentionId)>);
+
+impl Ties {
+    /// Compares every candidate pair of an anchor mention (official or relative) and a registry
+    /// mention (company role or entrepreneur) with the targeted prior.
+    fn of(ctx: &Context) -> Ties {
+        let list = &ctx.mentions.list;
+        let anchor = |m: MentionId| {
+            matches!(
+                list[m as usize].source,
+                MentionSource::Official(_) | MentionSource::Relative(_)
+            )
+        };
+        let mut ties: Vec<(MentionId, MentionId)> = ctx
+            .resolution
+            .pairs
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let (a, r) = match (anchor(a), anchor(b)) {
+                    (true, false) => (a, b),
+                    (false, true) => (b, a),
+                    _ => return None,
+                };
+                (identity(ctx, a, r).0 >= MATCH_PROBABILITY).then_some((r, a))
+            })
+            .collect();
+        ties.par_sort_unstable();
+        Ties(ties)
+    }
+
+    /// The anchor mentions a registry mention is tied to.
+    fn anchors_of(&self, registry: MentionId) -> impl Iterator<Item = &MentionId> {
+        let from = self.0.partition_point(|(r, _)| *r < registry);
+        self.0[from..]
+            .iter()
+            .take_while(move |(r, _)| *r == registry)
+            .map(|(_, a)| a)
+    }
+}
+
 /// Circles of the officials on commission seats, by (person, official mention).
 type Circles = FxHashMap<(PersonId, MentionId), Vec<Member>>;
 
 /// All cases of one procurement, one per (official, participant).
-fn procurement_cases(ctx: &Context, circles: &Circles, pi: usize) -> Vec<Case> {
+fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -> Vec<Case> {
     let (g, data) = (ctx.graph, ctx.data);
     let proc_ = &data.procurements[pi];
     let mut seats: Vec<SeatRef> = Vec::new();
@@ -435,52 +476,34 @@ fn procurement_cases(ctx: &Context, circles: &Circles, pi: usize) -> Vec<Case> {
         let m = ctx.mentions.of_official[s.matched.official as usize];
         circles.get(&(s.person, m)).unwrap_or(&empty)
     };
-    // Every member of every seat's circle, indexed by person and by the blocking keys of the
-    // mention that names them, so each control meets only the members it may be tied to.
-    let keys = &ctx.resolution.keys;
+    // Every member of every seat's circle, indexed by person and by the mention naming them.
     let mut by_person: FxHashMap<PersonId, Vec<(u32, u32)>> = FxHashMap::default();
-    let mut by_key: FxHashMap<u64, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>> = FxHashMap::default();
     for (si, seat) in seats.iter().enumerate() {
         for (mi, member) in circle_of(seat).iter().enumerate() {
             let at = (si as u32, mi as u32);
             by_person.entry(member.person).or_default().push(at);
-            for k in &keys[member.anchor as usize] {
-                by_key.entry(k.hash).or_default().push(at);
-            }
+            by_anchor.entry(member.anchor).or_default().push(at);
         }
     }
     let mut best: BTreeMap<(String, String), Ranked> = BTreeMap::new();
     for bid in &bids {
         let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
         // (seat, member, control) triples that tie: the same resolved person, or a registry
-        // record that the targeted comparison ties to the member even though the
+        // record that the targeted comparison ties to the member's mention even though the
         // whole-registry resolution kept them apart.
         let mut hits: Vec<(u32, u32, u32)> = Vec::new();
         for (ci, c) in ctrls.iter().enumerate() {
             let ci = ci as u32;
             let mut near: Vec<(u32, u32)> = by_person.get(&c.person).cloned().unwrap_or_default();
-            let start = near.len();
             for &m in &c.mentions {
-                for k in &keys[m as usize] {
-                    near.extend(by_key.get(&k.hash).into_iter().flatten());
+                for anchor in ties.anchors_of(m) {
+                    near.extend(by_anchor.get(anchor).into_iter().flatten());
                 }
             }
-            near[start..].sort_unstable();
-            let (same, close) = near.split_at(start);
-            let mut close = close.to_vec();
-            close.dedup();
-            close.retain(|at| !same.contains(at));
-            hits.extend(same.iter().map(|&(s, m)| (s, m, ci)));
-            for (si, mi) in close {
-                let member = &circle_of(&seats[si as usize])[mi as usize];
-                let tied = c.mentions.iter().any(|&m| {
-                    share_block(&keys[member.anchor as usize], &keys[m as usize])
-                        && identity(ctx, member.anchor, m).0 >= MATCH_PROBABILITY
-                });
-                if tied {
-                    hits.push((si, mi, ci));
-                }
-            }
+            near.sort_unstable();
+            near.dedup();
+            hits.extend(near.into_iter().map(|(s, m)| (s, m, ci)));
         }
         // The order of the exhaustive walk (seat, member, control) decides ties between cases.
         hits.sort_unstable();
@@ -530,9 +553,10 @@ impl Rule for Coi44Fz {
             .par_iter()
             .map(|&(p, m)| ((p, m), circle(ctx, p, m)))
             .collect();
+        let ties = Ties::of(ctx);
         (0..ctx.data.procurements.len())
             .into_par_iter()
-            .flat_map_iter(|pi| procurement_cases(ctx, &circles, pi))
+            .flat_map_iter(|pi| procurement_cases(ctx, &circles, &ties, pi))
             .collect()
     }
 }
