@@ -116,6 +116,8 @@ fn print_out(text: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Bars only for stages over a second, and only on a terminal (see affil::progress).
+    affil::progress::enable(true);
     if let Some(n) = cli.threads {
         if let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))

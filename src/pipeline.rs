@@ -8,6 +8,7 @@ use crate::load::{self, Warnings};
 use crate::meter::{Meter, StageCost};
 use crate::model::Dataset;
 use crate::normalize::{self, Mentions};
+use crate::progress;
 use crate::resolve::{self, Resolution};
 use crate::rules::{self, Case, Rule};
 
@@ -32,11 +33,26 @@ pub struct Analysis {
 /// Runs every stage on the data directory `dir` with the given rules.
 pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
     let mut meter = Meter::start();
+    let input_bytes: u64 = load::INPUT_FILES
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress::stage("load", input_bytes, "bytes");
     let load::Loaded { data, mut warnings } = load::load(dir)?;
+    drop(bar);
     meter.lap("load");
+    let bar = progress::stage(
+        "normalize",
+        (data.officials.len() + data.relatives.len() + data.roles.len()) as u64,
+        "records",
+    );
     let mentions = normalize::normalize(&data);
+    drop(bar);
     meter.lap("normalize");
+    let bar = progress::stage("resolve", mentions.list.len() as u64, "steps");
     let resolution = resolve::resolve(&data, &mentions, &mut warnings);
+    drop(bar);
     meter.lap("resolve");
     let graph = graph::build(&data, &mentions, &resolution);
     meter.lap("graph");
@@ -46,7 +62,13 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
         resolution: &resolution,
         graph: &graph,
     };
+    let bar = progress::stage(
+        "rules",
+        (rules.len() * data.procurements.len()) as u64,
+        "procurements",
+    );
     let cases = rules::run(rules, &ctx);
+    drop(bar);
     meter.lap("rules");
     Ok(Analysis {
         data,

@@ -108,7 +108,16 @@ impl FileReader {
             w.push(file, line, col, format!("row rejected: {why}"));
         };
         let mut sink = RowSink::default();
+        // Progress in bytes of the file on disk (a decoded Windows-1251 text is longer).
+        let (file_bytes, text_bytes) = self.table.sizes();
+        let on_disk = |at: u64| (at as f64 * file_bytes as f64 / text_bytes.max(1) as f64) as u64;
+        let mut reported = 0u64;
         let read = self.table.each(|line, rec| {
+            let at = on_disk(rec.byte());
+            if at - reported >= 1 << 22 {
+                crate::progress::inc(at - reported);
+                reported = at;
+            }
             let row = Row { line, rec };
             if row.is_blank() {
                 reject(warnings, line, "", "empty row");
@@ -132,6 +141,7 @@ impl FileReader {
                 (None, None) => reject(warnings, line, "", "unusable row"),
             }
         })?;
+        crate::progress::inc(file_bytes.saturating_sub(reported));
         let mut stats = self.table.stats;
         stats.rows_read = read;
         stats.rows_rejected = rejected;

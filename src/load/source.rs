@@ -15,6 +15,8 @@ pub struct CsvTable {
     text: String,
     /// Detected delimiter.
     delimiter: u8,
+    /// Size of the file as read, before decoding.
+    file_bytes: u64,
     /// Counts and detected format.
     pub stats: FileStats,
 }
@@ -79,6 +81,11 @@ impl Record {
         })
     }
 
+    /// Byte offset of the record in the decoded text.
+    pub fn byte(&self) -> u64 {
+        self.0.position().map_or(0, |p| p.byte())
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -103,7 +110,10 @@ impl CsvTable {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        Self::from_text(&file, decode_owned(bytes))
+        let file_bytes = bytes.len() as u64;
+        let mut t = Self::from_text(&file, decode_owned(bytes))?;
+        t.file_bytes = file_bytes;
+        Ok(t)
     }
 
     /// Parses file contents already in memory: the header now, the records on each pass.
@@ -133,10 +143,16 @@ impl CsvTable {
         Ok(CsvTable {
             file: file.to_owned(),
             headers,
+            file_bytes: text.len() as u64,
             text,
             delimiter,
             stats,
         })
+    }
+
+    /// Size of the file on disk in bytes, and of its decoded text (for progress in file bytes).
+    pub fn sizes(&self) -> (u64, u64) {
+        (self.file_bytes, self.text.len() as u64)
     }
 
     fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {

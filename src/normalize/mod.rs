@@ -78,6 +78,14 @@ fn names(primary: &str, former: &[String]) -> Vec<NormName> {
         .collect()
 }
 
+/// Counts one record on the progress bar (every 1024th call) and returns its index as `u32`.
+fn progress_one(i: usize) -> u32 {
+    if i % 1024 == 1023 {
+        crate::progress::inc(1024);
+    }
+    i as u32
+}
+
 /// Builds the mentions of every person named in `data`.
 pub fn normalize(data: &Dataset) -> Mentions {
     let officials: Vec<Mention> = data
@@ -85,7 +93,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .par_iter()
         .enumerate()
         .map(|(i, o)| Mention {
-            source: MentionSource::Official(i as u32),
+            source: MentionSource::Official(progress_one(i)),
             names: names(&o.full_name, &o.former_names),
             birth: o.birth_date,
             inn: o.inn.clone(),
@@ -103,7 +111,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .par_iter()
         .enumerate()
         .map(|(i, r)| Mention {
-            source: MentionSource::Relative(i as u32),
+            source: MentionSource::Relative(progress_one(i)),
             names: names(&r.full_name, &r.former_names),
             birth: r.birth_date,
             inn: r.inn.clone(),
@@ -115,6 +123,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .par_iter()
         .enumerate()
         .map(|(i, r)| {
+            progress_one(i);
             r.person_name.as_ref().map(|n| Mention {
                 source: MentionSource::Role(i as u32),
                 names: names(n, &[]),

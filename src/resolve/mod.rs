@@ -394,7 +394,11 @@ pub fn cluster(
 ) -> (Vec<PersonId>, usize) {
     let mut links: Vec<(f64, u32, u32, Link)> = pairs
         .par_iter()
-        .filter_map(|&(a, b)| {
+        .enumerate()
+        .filter_map(|(i, &(a, b))| {
+            if i % 1024 == 1023 {
+                crate::progress::inc(1024);
+            }
             let l = person_link(&mentions[a as usize], &mentions[b as usize], prior, tf)?;
             (l.probability >= MATCH_PROBABILITY).then_some((l.weight, a, b, l))
         })
@@ -440,7 +444,9 @@ pub fn cluster(
 pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
     let list = &mentions.list;
     let keys: Vec<Vec<BlockKey>> = list.par_iter().map(mention_keys).collect();
+    crate::progress::inc(list.len() as u64);
     let pairs = candidate_pairs_keyed(&keys, |_, _| true);
+    crate::progress::grow(pairs.len() as u64);
     let prior = registry_prior(list.len());
     let tf = TermFreq::of(list);
     let (person_of, links_made) = cluster(list, &pairs, prior, Some(&tf));

@@ -556,7 +556,10 @@ impl Rule for Coi44Fz {
         let ties = Ties::of(ctx);
         (0..ctx.data.procurements.len())
             .into_par_iter()
-            .flat_map_iter(|pi| procurement_cases(ctx, &circles, &ties, pi))
+            .flat_map_iter(|pi| {
+                crate::progress::inc(1);
+                procurement_cases(ctx, &circles, &ties, pi)
+            })
             .collect()
     }
 }
