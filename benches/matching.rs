@@ -1,5 +1,7 @@
 //! Criterion benchmarks of the hot stages: name normalisation, pair scoring, blocking,
-//! ownership propagation, and the whole pipeline on the sample data.
+//! ownership propagation, the rule over a regional graph, and the whole pipeline on the sample.
+//!
+//! `cargo bench --bench matching` (the regional rule bench generates its data first, ~10 s).
 
 use std::path::Path;
 
@@ -8,49 +10,29 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use affil::normalize::{parse_name, Mention, MentionSource};
 use affil::resolve::{candidate_pairs, compare, registry_prior};
 
-const SURNAMES: [&str; 12] = [
-    "Иванов",
-    "Смирнов",
-    "Кузнецов",
-    "Попов",
-    "Васильев",
-    "Петров",
-    "Соколов",
-    "Михайлов",
-    "Новиков",
-    "Фёдоров",
-    "Морозов",
-    "Волков",
-];
-const GIVEN: [&str; 8] = [
-    "Иван",
-    "Сергей",
-    "Алексей",
-    "Дмитрий",
-    "Андрей",
-    "Павел",
-    "Олег",
-    "Юрий",
-];
-
-/// A deterministic list of `n` synthetic names with some noise.
+/// A deterministic list of `n` names drawn as the generator draws them (common surnames and a
+/// long tail, men's names and patronymics), written in four ways.
 fn names(n: usize) -> Vec<String> {
+    use affil::generate::names::{tail_surnames, MALE, SURNAMES};
+    let mut rng = affil::generate::rng::Rng::new(7, 0);
+    let tail = tail_surnames();
     (0..n)
         .map(|i| {
-            let s = SURNAMES[i % SURNAMES.len()];
-            let g = GIVEN[(i / 12) % GIVEN.len()];
-            let p = format!(
-                "{}ович",
-                GIVEN[(i / 96) % GIVEN.len()].trim_end_matches('й')
-            );
+            let s = if rng.chance(0.3) {
+                *rng.pick(SURNAMES)
+            } else {
+                rng.pick(tail).as_str()
+            };
+            let g = rng.pick(MALE).0;
+            let p = rng.pick(MALE).1;
             match i % 4 {
                 0 => format!("{s} {g} {p}"),
                 1 => format!("{} {g} {p}", s.to_uppercase()),
                 2 => format!("{g} {p} {s}"),
                 _ => format!(
                     "{s} {}.{}.",
-                    g.chars().next().unwrap(),
-                    p.chars().next().unwrap()
+                    g.chars().next().unwrap_or('И'),
+                    p.chars().next().unwrap_or('И')
                 ),
             }
         })
@@ -103,6 +85,94 @@ fn bench_blocking(c: &mut Criterion) {
     g.finish();
 }
 
+/// A dataset of one holding tree: company 0 is held 50/50 by companies 1 and 2, each of those by
+/// the next two, `depth` levels down; the leaves are held by persons; the last 20 companies also
+/// hold each other in a ring (a cycle the matrix method must solve).
+fn holding_tree(depth: u32) -> affil::model::Dataset {
+    use affil::model::{CompanyRole, CompanyRoleKind, Dataset};
+    use num_rational::BigRational;
+    let inn = |i: usize| format!("77{i:08}");
+    let half = || Some(BigRational::new(1.into(), 2.into()));
+    let n = (1usize << depth) - 1;
+    let mut data = Dataset::default();
+    let mut role = |company: usize, holder: Option<usize>, person: Option<usize>, share| {
+        data.roles.push(CompanyRole {
+            line: 0,
+            company_inn: inn(company),
+            role: CompanyRoleKind::Founder,
+            person_name: person.map(|p| format!("Владелец{p} Иван Петрович")),
+            person_inn: None,
+            person_birth_date: None,
+            holder_inn: holder.map(inn),
+            share,
+            since: None,
+            until: None,
+        })
+    };
+    for c in 0..n {
+        let (l, r) = (2 * c + 1, 2 * c + 2);
+        if l < n {
+            role(c, Some(l), None, half());
+            role(c, Some(r), None, half());
+        } else {
+            role(c, None, Some(c), half());
+            role(c, None, Some(c + n), half());
+        }
+    }
+    for c in n - 20..n {
+        let next = if c + 1 == n { n - 20 } else { c + 1 };
+        role(
+            c,
+            Some(next),
+            None,
+            Some(BigRational::new(1.into(), 10.into())),
+        );
+    }
+    data
+}
+
+fn bench_ownership(c: &mut Criterion) {
+    let data = holding_tree(8);
+    let mentions = affil::normalize::normalize(&data);
+    let mut warnings = affil::load::Warnings::default();
+    let res = affil::resolve::resolve(&data, &mentions, &mut warnings);
+    let g = affil::graph::build(&data, &mentions, &res);
+    let root = g.company_by_inn["7700000000"];
+    c.bench_function("ownership propagation (255 companies, ring of 20)", |b| {
+        b.iter(|| {
+            affil::graph::beneficial_owners(&g, &data, &mentions, root, None)
+                .holdings
+                .len()
+        })
+    });
+}
+
+fn bench_rule_regional(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    affil::cmd::generate::run(&affil::generate::GenerateOptions {
+        out: dir.path().to_path_buf(),
+        scale: affil::generate::Scale::Regional,
+        seed: 7,
+        noise: affil::generate::noise::STANDARD,
+        chunks: None,
+    })
+    .expect("regional data");
+    let a = affil::pipeline::analyse(dir.path(), &[]).expect("analysis");
+    let rules = affil::rules::registry();
+    let ctx = affil::rules::Context {
+        data: &a.data,
+        mentions: &a.mentions,
+        resolution: &a.resolution,
+        graph: &a.graph,
+    };
+    let mut g = c.benchmark_group("rules");
+    g.sample_size(10);
+    g.bench_function("COI-44FZ over a regional graph", |b| {
+        b.iter(|| affil::rules::run(&rules, &ctx).len())
+    });
+    g.finish();
+}
+
 fn bench_sample_check(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
     let rules = affil::rules::registry();
@@ -116,6 +186,8 @@ criterion_group!(
     bench_normalise,
     bench_compare,
     bench_blocking,
+    bench_ownership,
+    bench_rule_regional,
     bench_sample_check
 );
 criterion_main!(benches);

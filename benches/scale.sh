@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Scale run: generates each scale once, runs `affil check` on it under /usr/bin/time -v, and
-# prints wall time, CPU time, peak memory and the per-stage wall times of the run summary.
+# Scale run: generates each scale once, runs `affil check --timings` on it under /usr/bin/time -v,
+# and prints wall time, CPU time and peak RSS per stage and in total, then the thread-scaling
+# check (the regional run again with --threads 1: time, and whether every output byte is equal).
 #
-#   benches/scale.sh [--national] [--seed N] [--threads N]
+#   benches/scale.sh [--national] [--seed N] [--no-threads-check]
 #
-# Data goes to target/scale/<scale>-<seed>/ and is reused on later runs.
+# Data goes to target/scale/<scale>-<seed>/ and is reused on later runs (regional2x is the
+# regional generator with twice the chunks: twice the municipalities, the same mix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seed=7
-threads=""
+threads_check=1
 scales=(municipal regional regional2x)
 while [ $# -gt 0 ]; do
   case "$1" in
     --national) scales+=(national) ;;
     --seed) seed="$2"; shift ;;
-    --threads) threads="--threads $2"; shift ;;
+    --no-threads-check) threads_check=0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -22,7 +24,27 @@ done
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 cargo build --release --quiet
 bin=target/release/affil
-printf '| scale | wall, s | CPU, s | peak RSS, MB | stages (wall) |\n|---|---|---|---|---|\n'
+
+# run SCALE DIR OUT [extra args]: one check under /usr/bin/time; prints the rows of the table.
+run() {
+  local scale="$1" dir="$2" out="$3"; shift 3
+  local log="$out.time.log"
+  mkdir -p "$out"
+  /usr/bin/time -v "$bin" "$@" check "$dir" --out "$out" --timings 2> "$log" >/dev/null
+  local wall cpu rss rows
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" |
+    awk -F: '{ if (NF==3) printf "%.1f", $1*3600+$2*60+$3; else printf "%.1f", $1*60+$2 }')
+  cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
+  rows=$(sed -n 's/^ *[a-z_]*\.csv *\([0-9]*\) rows.*/\1/p' "$log" | awk '{s+=$1} END{print s}')
+  # Per stage, from timings.csv: stage,wall_s,cpu_s,peak_rss_mb.
+  tail -n +2 "$out/timings.csv" | while IFS=, read -r stage w c m; do
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$scale" "$rows" "$stage" "$w" "$c" "$m"
+  done
+  printf '| %s | %s | **total** | **%s** | **%s** | **%s** |\n' "$scale" "$rows" "$wall" "$cpu" "$rss"
+}
+
+printf '| scale | input rows | stage | wall, s | CPU, s | peak RSS, MB |\n|---|---|---|---|---|---|\n'
 for scale in "${scales[@]}"; do
   dir="target/scale/$scale-$seed"
   if [ ! -f "$dir/commissions.csv" ]; then
@@ -31,12 +53,16 @@ for scale in "${scales[@]}"; do
       *) $bin generate --out "$dir" --scale "$scale" --seed "$seed" 2>/dev/null ;;
     esac
   fi
-  log="$dir/time.log"
-  # shellcheck disable=SC2086
-  /usr/bin/time -v $bin $threads check "$dir" --out "$dir/out" 2> "$log" >/dev/null
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
-  stages=$(sed -n 's/^time: [0-9.]*s (\(.*\))$/\1/p' "$log")
-  printf '| %s | %s | %s | %s | %s |\n' "$scale" "$wall" "$cpu" "$rss" "$stages"
+  run "$scale" "$dir" "$dir/out"
 done
+
+if [ "$threads_check" = 1 ]; then
+  dir="target/scale/regional-$seed"
+  run "regional, --threads 1" "$dir" "$dir/out-1" --threads 1
+  same=yes
+  for f in cases.csv cases.json summary.md warnings.csv; do
+    cmp -s "$dir/out/$f" "$dir/out-1/$f" || same="NO ($f differs)"
+  done
+  echo
+  echo "regional outputs with --threads 1 and 2 byte-identical: $same"
+fi
