@@ -35,7 +35,9 @@ run() {
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" |
     awk -F: '{ if (NF==3) printf "%.1f", $1*3600+$2*60+$3; else printf "%.1f", $1*60+$2 }')
   cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
+  # The run resets the kernel's peak mark at each stage (to measure stages), which also lowers
+  # what /usr/bin/time reports; the run's peak is the largest stage peak.
+  rss=$(tail -n +2 "$out/timings.csv" | awk -F, '$4>m{m=$4} END{print m}')
   rows=$(sed -n 's/^ *[a-z_]*\.csv *\([0-9]*\) rows.*/\1/p' "$log" | awk '{s+=$1} END{print s}')
   # Per stage, from timings.csv: stage,wall_s,cpu_s,peak_rss_mb.
   tail -n +2 "$out/timings.csv" | while IFS=, read -r stage w c m; do

@@ -2,7 +2,8 @@
 //!
 //! CPU time comes from `getrusage`; the per-stage memory peak from Linux's `VmHWM`, which is reset
 //! at the start of every stage (`/proc/self/clear_refs`). Where that is not available the peak is
-//! the process's peak so far (`ru_maxrss`).
+//! the process's peak so far (`ru_maxrss`). The reset also lowers the peak that `/usr/bin/time`
+//! reports for the whole run: the run's peak is the largest stage peak.
 
 use std::time::{Duration, Instant};
 
