@@ -31,54 +31,76 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
             .map(str::trim)
             .filter(|s| !s.is_empty())
     }
+    /// One usable row: line, id, name, birth date and INN as written.
+    type Raw = (u64, String, String, Option<String>, Option<String>);
+    let mut raw: Vec<Raw> = Vec::new();
+    table.each(|line, r| match (get(r, id_c), get(r, name_c)) {
+        (Some(id), Some(name)) => raw.push((
+            line,
+            id.to_owned(),
+            name.to_owned(),
+            get(r, birth_c).map(str::to_owned),
+            get(r, inn_c).map(str::to_owned),
+        )),
+        _ => warnings.push(
+            &table.file,
+            line,
+            "",
+            "row rejected: id or full_name is empty",
+        ),
+    })?;
+    // Names are parsed in parallel; warnings keep the row order.
+    let parsed: Vec<(Mention, Vec<(u64, &str, String)>)> = raw
+        .par_iter()
+        .enumerate()
+        .map(|(i, (line, _, name, birth, inn))| {
+            let mut problems = Vec::new();
+            let birth = birth.as_deref().and_then(|b| {
+                let d = parse_birth_date(b);
+                if d.is_none() {
+                    problems.push((
+                        *line,
+                        "birth_date",
+                        format!("unparsable birth date `{b}`; value dropped"),
+                    ));
+                }
+                d
+            });
+            let inn = inn.as_deref().and_then(|raw| match clean_inn(raw) {
+                InnCheck::Valid(v) | InnCheck::Restored(v)
+                    if inn_kind(&v) == Some(InnKind::Person) =>
+                {
+                    Some(v)
+                }
+                _ => {
+                    problems.push((
+                        *line,
+                        "inn",
+                        format!("`{raw}` is not a valid personal INN; value dropped"),
+                    ));
+                    None
+                }
+            });
+            let m = Mention {
+                source: MentionSource::Role(i as u32),
+                names: vec![parse_name(name)],
+                birth,
+                inn,
+                family: None,
+            };
+            (m, problems)
+        })
+        .collect();
     let mut out = PersonList {
-        ids: Vec::new(),
-        mentions: Vec::new(),
+        ids: Vec::with_capacity(raw.len()),
+        mentions: Vec::with_capacity(raw.len()),
     };
-    for (line, r) in &table.rows()? {
-        let (Some(id), Some(name)) = (get(r, id_c), get(r, name_c)) else {
-            warnings.push(
-                &table.file,
-                *line,
-                "",
-                "row rejected: id or full_name is empty",
-            );
-            continue;
-        };
-        let birth = get(r, birth_c).and_then(|b| {
-            let d = parse_birth_date(b);
-            if d.is_none() {
-                warnings.push(
-                    &table.file,
-                    *line,
-                    "birth_date",
-                    format!("unparsable birth date `{b}`; value dropped"),
-                );
-            }
-            d
-        });
-        let inn = get(r, inn_c).and_then(|raw| match clean_inn(raw) {
-            InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
-                Some(v)
-            }
-            _ => {
-                warnings.push(
-                    &table.file,
-                    *line,
-                    "inn",
-                    format!("`{raw}` is not a valid personal INN; value dropped"),
-                );
-                None
-            }
-        });
-        out.ids.push(id.to_owned());
-        out.mentions.push(Mention {
-            source: MentionSource::Role(out.mentions.len() as u32),
-            names: vec![parse_name(name)],
-            birth,
-            inn,
-            family: None,
-        });
+    for ((_, id, ..), (m, problems)) in raw.iter().zip(parsed) {
+        for (line, column, problem) in problems {
+            warnings.push(&table.file, line, column, problem);
+        }
+        out.ids.push(id.clone());
+        out.mentions.push(m);
     }
     Ok(out)
 }
@@ -130,9 +152,13 @@ pub struct LinkOptions {
 
 /// Reads both lists, links them, writes `left_id,right_id,score`; returns the match count and warnings.
 pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
-    let mut warnings = Warnings::default();
-    let left = read_person_list(&opts.left, &mut warnings)?;
-    let right = read_person_list(&opts.right, &mut warnings)?;
+    let (mut warnings, mut right_warnings) = (Warnings::default(), Warnings::default());
+    let (left, right) = rayon::join(
+        || read_person_list(&opts.left, &mut warnings),
+        || read_person_list(&opts.right, &mut right_warnings),
+    );
+    let (left, right) = (left?, right?);
+    warnings.0.extend(right_warnings.0);
     let matches = link_lists(&left, &right);
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::write(&opts.out, e);

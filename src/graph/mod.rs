@@ -3,7 +3,7 @@
 
 pub mod ownership;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -90,7 +90,7 @@ pub struct AffilGraph {
     /// Node of each company.
     pub company_node: Vec<NodeIndex>,
     /// Company id by INN.
-    pub company_by_inn: HashMap<String, CompanyId>,
+    pub company_by_inn: FxHashMap<String, CompanyId>,
     /// Node of each procurement.
     pub procurement_node: Vec<NodeIndex>,
 }
@@ -152,7 +152,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         person_node: Vec::with_capacity(res.persons.len()),
         companies: Vec::new(),
         company_node: Vec::new(),
-        company_by_inn: HashMap::new(),
+        company_by_inn: FxHashMap::default(),
         procurement_node: Vec::with_capacity(data.procurements.len()),
     };
     for p in 0..res.persons.len() as PersonId {
@@ -198,7 +198,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             ag.g.add_edge(from, target, edge);
         }
     }
-    let proc_index: HashMap<&str, usize> = data
+    let proc_index: FxHashMap<&str, usize> = data
         .procurements
         .iter()
         .enumerate()

@@ -2,7 +2,9 @@
 //! of companies and add the chains up. Circular holdings are solved as the linear system
 //! `(I - A) v = b` (the matrix method), exactly in rationals, so no walk goes round forever.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use num_rational::BigRational;
 use num_traits::{One, ToPrimitive, Zero};
@@ -97,7 +99,7 @@ fn row_share(
 }
 
 fn collect_up(ag: &AffilGraph, data: &Dataset, target: CompanyId, date: Option<Date>) -> Up {
-    let mut index: HashMap<CompanyId, usize> = HashMap::from([(target, 0)]);
+    let mut index: FxHashMap<CompanyId, usize> = FxHashMap::from_iter([(target, 0)]);
     let mut up = Up {
         companies: vec![target],
         holds: vec![Vec::new()],
@@ -238,7 +240,8 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
             v[k] = Some(val);
             continue;
         }
-        let pos: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+        let pos: FxHashMap<usize, usize> =
+            members.iter().enumerate().map(|(i, &k)| (k, i)).collect();
         let mut a = vec![Vec::new(); members.len()];
         let mut b = vec![BigRational::zero(); members.len()];
         for (i, &k) in members.iter().enumerate() {

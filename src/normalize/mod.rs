@@ -3,7 +3,7 @@
 pub mod name;
 pub mod translit;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -56,7 +56,7 @@ pub struct Mentions {
     /// Mention of each company role held by a person.
     pub of_role: Vec<Option<MentionId>>,
     /// Mention of each entrepreneur participant, by INN.
-    pub of_entrepreneur: HashMap<String, MentionId>,
+    pub of_entrepreneur: FxHashMap<String, MentionId>,
 }
 
 impl Mention {
@@ -100,7 +100,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             family: Some(i as u32),
         })
         .collect();
-    let official_index: HashMap<&str, u32> = data
+    let official_index: FxHashMap<&str, u32> = data
         .officials
         .iter()
         .enumerate()
@@ -149,7 +149,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             (m.list.len() - 1) as MentionId
         }));
     }
-    let registry_name: HashMap<&str, &str> = data
+    let registry_name: FxHashMap<&str, &str> = data
         .companies
         .iter()
         .map(|c| (c.inn.as_str(), c.name.as_str()))

@@ -7,8 +7,6 @@
 
 pub mod compare;
 
-use std::collections::HashMap;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
@@ -199,50 +197,41 @@ pub fn candidate_pairs(
     candidate_pairs_keyed(&keyed, allow)
 }
 
-/// The first block (smallest key hash) in which two sorted key lists meet, under the rules of
-/// [`share_block`].
-fn first_meeting(a: &[BlockKey], b: &[BlockKey]) -> Option<u64> {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].hash.cmp(&b[j].hash) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                if !a[i].probe_family || a[i].probe || b[j].probe {
-                    return Some(a[i].hash);
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    None
-}
-
 /// [`candidate_pairs`] from keys already computed.
 ///
-/// Blocks are runs of a sorted (key, mention) list; a pair that shares several blocks is emitted
-/// only by the first of them, so no pair is produced twice and nothing needs deduplicating.
+/// Blocks are runs of a sorted list of (key, mention) packed into integers.
 pub fn candidate_pairs_keyed(
     keyed: &[Vec<BlockKey>],
     allow: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
-    // One u64 per (key, mention): the key hash's top bits above the mention index, so that a
-    // plain integer sort groups the blocks (most keys are singletons, dropped at once).
+    // One u64 per (key, mention): the key hash's top 36 bits, the probe flags, the mention
+    // index; a plain integer sort groups the blocks, and most keys (singletons) drop at once.
+    // Two keys whose top bits collide merge into one block: that only proposes extra pairs,
+    // which are scored and rejected like any other.
     const IDX_BITS: u32 = 26;
+    const FAMILY: u64 = 1 << (IDX_BITS + 1);
+    const PROBE: u64 = 1 << IDX_BITS;
     assert!(
         keyed.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
-    let packed = |hash: u64, i: usize| (hash & !((1u64 << IDX_BITS) - 1)) | i as u64;
+    let idx = |e: u64| (e & (PROBE - 1)) as u32;
+    // A block: the same hash bits and the same family (so a collision never mixes a symmetric
+    // block into a probe block, where its members would stop meeting each other).
+    let top = |e: u64| e >> (IDX_BITS + 1);
     let mut entries: Vec<u64> = keyed
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, keys)| keys.iter().map(move |k| packed(k.hash, i)))
+        .flat_map_iter(|(i, keys)| {
+            keys.iter().map(move |k| {
+                (k.hash & !((FAMILY << 1) - 1))
+                    | if k.probe_family { FAMILY } else { 0 }
+                    | if k.probe { PROBE } else { 0 }
+                    | i as u64
+            })
+        })
         .collect();
     entries.par_sort_unstable();
-    entries.dedup();
-    let top = |e: u64| e >> IDX_BITS;
     let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
     for i in 1..=entries.len() {
@@ -253,70 +242,44 @@ pub fn candidate_pairs_keyed(
             start = i;
         }
     }
-    let mut pairs: Vec<(u32, u32)> = blocks
+    let mut pairs: Vec<u64> = blocks
         .par_iter()
         .flat_map_iter(|r| {
-            // The members' full keys in this run (two keys may share the top bits): one block
-            // per full hash.
-            let mut members: Vec<(u64, u32, bool, bool)> = Vec::new();
-            for &e in &entries[r.clone()] {
-                let i = (e & ((1u64 << IDX_BITS) - 1)) as u32;
-                for k in &keyed[i as usize] {
-                    if top(k.hash) == top(e) {
-                        members.push((k.hash, i, k.probe_family, k.probe));
+            let block = &entries[r.clone()];
+            let mut out = Vec::new();
+            let mut emit = |a: u32, b: u32| {
+                let (a, b) = if a < b { (a, b) } else { (b, a) };
+                if a != b && allow(a, b) {
+                    out.push((u64::from(a) << 32) | u64::from(b));
+                }
+            };
+            if block[0] & FAMILY == 0 {
+                for (x, &ea) in block.iter().enumerate() {
+                    for &eb in &block[x + 1..] {
+                        emit(idx(ea), idx(eb));
                     }
                 }
-            }
-            members.sort_unstable();
-            let mut out = Vec::new();
-            for block in members.chunk_by(|a, b| a.0 == b.0) {
-                block_pairs(keyed, block, &allow, &mut out);
+            } else {
+                // A block someone probes: each probe meets everyone; plain members meet each
+                // other only through their own symmetric keys.
+                let (probes, plain): (Vec<u64>, Vec<u64>) =
+                    block.iter().partition(|&&e| e & PROBE != 0);
+                for (x, &p) in probes.iter().enumerate() {
+                    for &b in plain.iter().chain(&probes[x + 1..]) {
+                        emit(idx(p), idx(b));
+                    }
+                }
             }
             out
         })
         .collect();
+    // A pair sharing several blocks is proposed by each: sorted once, kept once.
     pairs.par_sort_unstable();
+    pairs.dedup();
     pairs
-}
-
-/// The pairs one block proposes (each pair only in the first block it shares).
-fn block_pairs(
-    keyed: &[Vec<BlockKey>],
-    block: &[(u64, u32, bool, bool)],
-    allow: &(impl Fn(u32, u32) -> bool + Sync),
-    out: &mut Vec<(u32, u32)>,
-) {
-    if block.len() < 2 {
-        return;
-    }
-    let hash = block[0].0;
-    let probe_family = block.iter().any(|e| e.2);
-    let mut emit = |a: u32, b: u32| {
-        let (a, b) = if a < b { (a, b) } else { (b, a) };
-        if a != b
-            && first_meeting(&keyed[a as usize], &keyed[b as usize]) == Some(hash)
-            && allow(a, b)
-        {
-            out.push((a, b));
-        }
-    };
-    if !probe_family {
-        for (x, ea) in block.iter().enumerate() {
-            for eb in &block[x + 1..] {
-                emit(ea.1, eb.1);
-            }
-        }
-    } else {
-        // A block someone probes: each probe meets everyone; plain members meet each other
-        // only through their own symmetric keys.
-        let probes: Vec<u32> = block.iter().filter(|e| e.3).map(|e| e.1).collect();
-        let plain: Vec<u32> = block.iter().filter(|e| !e.3).map(|e| e.1).collect();
-        for (x, &p) in probes.iter().enumerate() {
-            for &b in plain.iter().chain(&probes[x + 1..]) {
-                emit(p, b);
-            }
-        }
-    }
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect()
 }
 
 /// What a growing person cluster already holds, to refuse contradicting merges.
@@ -430,7 +393,7 @@ pub fn cluster(
         merged += 1;
     }
     // Number persons by their first mention.
-    let mut id_of_root: HashMap<u32, PersonId> = HashMap::new();
+    let mut id_of_root: FxHashMap<u32, PersonId> = FxHashMap::default();
     let mut person_of = Vec::with_capacity(mentions.len());
     for m in 0..mentions.len() as u32 {
         let r = find(&mut parent, m);
