@@ -49,8 +49,10 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
             "row rejected: id or full_name is empty",
         ),
     })?;
+    /// A row's problems: line, column, text.
+    type Problems = Vec<(u64, &'static str, String)>;
     // Names are parsed in parallel; warnings keep the row order.
-    let parsed: Vec<(Mention, Vec<(u64, &str, String)>)> = raw
+    let parsed: Vec<(Mention, Problems)> = raw
         .par_iter()
         .enumerate()
         .map(|(i, (line, _, name, birth, inn))| {
