@@ -206,6 +206,10 @@ fn solve_float(n: usize, a: &[Vec<(usize, Share)>], b: &[Share]) -> Option<Vec<S
 /// Effective fraction of the target held by each company of `up` (the target itself: 1).
 fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
     let n = up.companies.len();
+    if n == 1 {
+        // No company holds the target: the common case, nothing to propagate.
+        return (vec![BigRational::one()], vec![false], false);
+    }
     let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, n);
     for _ in 0..n {
         g.add_node(());
@@ -348,11 +352,20 @@ pub fn beneficial_owners(
                 h.share_unknown = true;
                 continue;
             };
-            h.share += &s * &v[k];
+            // Most holdings are one direct share: skip the exact arithmetic that changes nothing.
+            let part = if v[k].is_one() { s.clone() } else { &s * &v[k] };
+            if h.share.is_zero() {
+                h.share = part;
+            } else {
+                h.share += part;
+            }
             h.circular |= circular[k];
             h.approximate |= approximate && circular[k];
             if k == 0 {
-                h.direct = Some(h.direct.take().unwrap_or_else(BigRational::zero) + s);
+                h.direct = Some(match h.direct.take() {
+                    Some(d) => d + s,
+                    None => s,
+                });
             } else {
                 h.chains.extend(chains_from(&up, k, &s));
             }

@@ -5,11 +5,10 @@
 
 mod source;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use source::{decode, decode_owned, detect_delimiter, CsvTable, Record};
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
@@ -363,7 +362,9 @@ const SPECS: [&FileSpec; 7] = [
     &COMMISSIONS,
 ];
 
-fn open(dir: &Path, spec: &FileSpec) -> Result<Option<CsvTable>> {
+/// Checks that a file is there (when required) and that its header has the required columns,
+/// reading only the header; returns the path and the header-only table.
+fn open(dir: &Path, spec: &FileSpec) -> Result<Option<(PathBuf, CsvTable)>> {
     let path = dir.join(spec.name);
     if !path.is_file() {
         return if spec.required {
@@ -375,17 +376,20 @@ fn open(dir: &Path, spec: &FileSpec) -> Result<Option<CsvTable>> {
             Ok(None)
         };
     }
-    let table = CsvTable::read(&path)?;
-    table.require(spec.columns)?;
-    Ok(Some(table))
+    let head = CsvTable::read_header(&path)?;
+    head.require(spec.columns)?;
+    Ok(Some((path, head)))
 }
 
-/// Reads a file if it is there: its records, else nothing.
+/// Reads a whole file, if it is there, and its records; files are read one per task, so that
+/// only the files being parsed are in memory.
 fn read_opt<T: Send>(
-    table: Option<CsvTable>,
+    opened: Option<(PathBuf, CsvTable)>,
     f: impl FnOnce(FileReader) -> FileRead<T> + Send,
 ) -> Result<Option<(Vec<T>, FileStats, Warnings)>> {
-    table.map(|t| f(FileReader::new(t))).transpose()
+    opened
+        .map(|(path, _)| f(FileReader::new(CsvTable::read(&path)?)))
+        .transpose()
 }
 
 /// Reads every input file of `dir`.
@@ -398,8 +402,8 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         return Err(Error::NoDataDir(dir.to_path_buf()));
     }
     // Open every file first, so that a missing column fails before any work is done.
-    let opened: Vec<Result<Option<CsvTable>>> =
-        SPECS.par_iter().map(|spec| open(dir, spec)).collect();
+    let opened: Vec<Result<Option<(PathBuf, CsvTable)>>> =
+        SPECS.iter().map(|spec| open(dir, spec)).collect();
     let mut tables = Vec::with_capacity(SPECS.len());
     for t in opened {
         tables.push(t?);
@@ -410,7 +414,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
     };
     let (officials_t, relatives_t, companies_t, roles_t) = (next(), next(), next(), next());
     let (procurements_t, participants_t, commissions_t) = (next(), next(), next());
-    if let Some(t) = &commissions_t {
+    if let Some((_, t)) = &commissions_t {
         if t.col("official_id").is_none() && t.col("member_name").is_none() {
             return Err(Error::MissingColumn {
                 file: t.file.clone(),

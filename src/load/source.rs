@@ -116,6 +116,30 @@ impl CsvTable {
         Ok(t)
     }
 
+    /// Reads only the header of a file (its first line, or the first 64 KiB): for checking
+    /// columns before any work is done.
+    pub fn read_header(path: &Path) -> Result<CsvTable> {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(1 << 16);
+        std::fs::File::open(path)
+            .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+            .map_err(|e| Error::io(path, e))?;
+        if let Some(end) = head.iter().position(|&b| b == b'\n') {
+            head.truncate(end + 1);
+        }
+        // A cut inside a UTF-8 letter must not make the text look like Windows-1251.
+        if let Err(e) = std::str::from_utf8(&head) {
+            if e.error_len().is_none() {
+                head.truncate(e.valid_up_to());
+            }
+        }
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        Self::from_text(&file, decode_owned(head))
+    }
+
     /// Parses file contents already in memory: the header now, the records on each pass.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<CsvTable> {
         Self::from_text(file, decode(bytes))

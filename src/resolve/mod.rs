@@ -408,17 +408,27 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let list = &mentions.list;
     let keys: Vec<Vec<BlockKey>> = list.par_iter().map(mention_keys).collect();
     crate::progress::inc(list.len() as u64);
-    let pairs = candidate_pairs_keyed(&keys, |_, _| true);
+    // Three independent jobs side by side: blocking, name frequencies, commission seats.
+    let mut seat_warnings = Warnings::default();
+    let ((pairs, tf), seats) = rayon::join(
+        || {
+            rayon::join(
+                || candidate_pairs_keyed(&keys, |_, _| true),
+                || TermFreq::of(list),
+            )
+        },
+        || resolve_seats(data, mentions, &keys, &mut seat_warnings),
+    );
+    warnings.0.extend(seat_warnings.0);
+    drop(keys);
     crate::progress::grow(pairs.len() as u64);
     let prior = registry_prior(list.len());
-    let tf = TermFreq::of(list);
     let (person_of, links_made) = cluster(list, &pairs, prior, Some(&tf));
     let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     let mut persons = vec![Vec::new(); n_persons];
     for (m, &p) in person_of.iter().enumerate() {
         persons[p as usize].push(m as MentionId);
     }
-    let seats = resolve_seats(data, mentions, &keys, warnings);
     Resolution {
         person_of,
         persons,
