@@ -17,8 +17,17 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 /// The bar of the running stage, when it started, and whether it was revealed.
 static CURRENT: Mutex<Option<(ProgressBar, Instant, bool)>> = Mutex::new(None);
 
-/// How long a stage runs before its bar appears.
-const REVEAL_AFTER: Duration = Duration::from_secs(1);
+/// How long a stage runs before its bar appears (`AFFIL_PROGRESS_AFTER_MS` overrides it, for
+/// tests and for watching short runs).
+fn reveal_after() -> Duration {
+    static AFTER: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *AFTER.get_or_init(|| {
+        std::env::var("AFFIL_PROGRESS_AFTER_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(1), Duration::from_millis)
+    })
+}
 
 /// Turns progress bars on or off for the whole process.
 pub fn enable(on: bool) {
@@ -77,7 +86,7 @@ pub fn inc(n: u64) {
     let Ok(mut cur) = CURRENT.lock() else { return };
     if let Some((bar, started, revealed)) = cur.as_mut() {
         bar.inc(n);
-        if !*revealed && started.elapsed() >= REVEAL_AFTER {
+        if !*revealed && started.elapsed() >= reveal_after() {
             // indicatif keeps it hidden when stderr is not a terminal.
             bar.set_draw_target(ProgressDrawTarget::stderr());
             *revealed = true;

@@ -358,3 +358,53 @@ fn data_written_by_someone_else() {
     );
     assert!(cyc["participant_link"].contains("circular"), "{cyc:?}");
 }
+
+#[test]
+fn timings_are_written_per_stage_on_request_only() {
+    let wd = Workdir::new();
+    let data = sample_dir();
+    let o = wd.run(&["check", data.to_str().unwrap(), "--out", "plain"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!wd.path("plain/timings.csv").exists());
+    let o = wd.run(&[
+        "check",
+        data.to_str().unwrap(),
+        "--out",
+        "timed",
+        "--timings",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&wd.path("timed/timings.csv"));
+    let stages: Vec<&str> = rows.iter().map(|r| r["stage"].as_str()).collect();
+    assert_eq!(
+        stages,
+        ["load", "normalize", "resolve", "graph", "rules", "report"]
+    );
+    for r in &rows {
+        for col in ["wall_s", "cpu_s", "peak_rss_mb"] {
+            let v: f64 = r[col].parse().unwrap_or(-1.0);
+            assert!(v >= 0.0, "{col} = {}", r[col]);
+        }
+    }
+    // The table on stderr names every stage and a total.
+    let err = stderr(&o);
+    assert!(
+        err.contains("peak RSS, MB") && err.contains("\ntotal "),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let wd = Workdir::new();
+    let o = wd.run_env(
+        &["check", sample_dir().to_str().unwrap(), "--out", "out"],
+        &[("AFFIL_PROGRESS_AFTER_MS", "0")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains("=>"),
+        "progress drawn into a pipe: {err}"
+    );
+}

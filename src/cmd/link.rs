@@ -8,7 +8,10 @@ use crate::error::{Error, Result};
 use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
 use crate::load::{CsvTable, Record, Warnings};
 use crate::normalize::{parse_name, Mention, MentionSource};
-use crate::resolve::{candidate_pairs, person_link, prior_for, TermFreq, MATCH_PROBABILITY};
+use crate::resolve::{
+    candidate_pairs_keyed, mention_keys, person_link, prior_for, BlockKey, TermFreq,
+    MATCH_PROBABILITY,
+};
 use crate::values::parse_birth_date;
 
 /// A person list in the person schema `id, full_name, birth_date, inn, ...`.
@@ -120,20 +123,31 @@ pub struct Match {
 
 /// Links two lists: every pair judged the same person, in left then right order.
 pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
-    let n_left = left.mentions.len();
-    let mut all = left.mentions.clone();
-    all.extend(right.mentions.iter().cloned());
-    let pairs = candidate_pairs(&all, |a, b| (a as usize) < n_left && (b as usize) >= n_left);
-    let prior = prior_for(n_left.max(right.mentions.len()));
-    let tf = TermFreq::of(&all);
+    let (l, r) = (&left.mentions, &right.mentions);
+    let n_left = l.len();
+    let at = |i: u32| {
+        let i = i as usize;
+        if i < n_left {
+            &l[i]
+        } else {
+            &r[i - n_left]
+        }
+    };
+    let keys: Vec<Vec<BlockKey>> = l.par_iter().chain(r.par_iter()).map(mention_keys).collect();
+    let pairs = candidate_pairs_keyed(&keys, |a, b| {
+        (a as usize) < n_left && (b as usize) >= n_left
+    });
+    drop(keys);
+    let prior = prior_for(n_left.max(r.len()));
+    let tf = TermFreq::of(l.iter().chain(r));
     let mut out: Vec<Match> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {
-            let l = person_link(&all[a as usize], &all[b as usize], prior, Some(&tf))?;
-            (l.probability >= MATCH_PROBABILITY).then(|| Match {
+            let link = person_link(at(a), at(b), prior, Some(&tf))?;
+            (link.probability >= MATCH_PROBABILITY).then(|| Match {
                 left: a as usize,
                 right: b as usize - n_left,
-                score: crate::rules::round_score(l.probability),
+                score: crate::rules::round_score(link.probability),
             })
         })
         .collect();

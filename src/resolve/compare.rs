@@ -82,7 +82,7 @@ const TF_EXACT: [f64; 3] = [WEIGHTS.surname[0], WEIGHTS.given[0], WEIGHTS.patron
 impl TermFreq {
     /// Counts the name parts of the mentions' names (former names included) and turns the
     /// counts into match weights once, so that comparisons only look them up.
-    pub fn of<'a>(mentions: &'a [Mention]) -> TermFreq {
+    pub fn of<'a>(mentions: impl IntoIterator<Item = &'a Mention>) -> TermFreq {
         let mut counts: [rustc_hash::FxHashMap<&'a str, u32>; 3] = Default::default();
         let mut totals = [0f64; 3];
         let mut add = |part: TfPart, key: &'a str| {

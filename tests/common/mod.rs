@@ -63,6 +63,17 @@ impl Workdir {
             .output()
             .unwrap()
     }
+
+    /// Runs `affil` with arguments and extra environment variables in the work directory.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        Command::cargo_bin("affil")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    }
 }
 
 /// The shipped sample dataset.
