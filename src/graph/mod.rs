@@ -303,6 +303,73 @@ pub enum ControlKind {
     RegistryBeneficiary(Option<crate::values::Share>),
 }
 
+/// Everyone [`controls`] could name for `company` on `date`, found without the share arithmetic:
+/// calls `f(person, registry mention)` for each person with a role in the company or in any
+/// company holding it (directly or up a chain), the directors of its managing companies, and the
+/// entrepreneur; `f` returns `true` to stop. Returns whether it stopped. A cheap test that lets
+/// the rule skip the exact ownership of the many bidders no official is near.
+pub fn any_upstream_person(
+    ag: &AffilGraph,
+    data: &Dataset,
+    mentions: &Mentions,
+    company: CompanyId,
+    date: Option<Date>,
+    mut f: impl FnMut(PersonId, Option<MentionId>) -> bool,
+) -> bool {
+    let mut seen: Vec<CompanyId> = vec![company];
+    let mut next = 0;
+    while next < seen.len() {
+        let c = seen[next];
+        next += 1;
+        for e in ag.g.edges_directed(ag.company_node(c), Direction::Incoming) {
+            match e.weight() {
+                Edge::Entrepreneur => {
+                    if let Some(p) = ag.as_person(e.source()) {
+                        let m = mentions
+                            .of_entrepreneur
+                            .get(&ag.companies[c as usize].inn)
+                            .copied();
+                        if f(p, m) {
+                            return true;
+                        }
+                    }
+                }
+                Edge::Role { role } if data.roles[*role as usize].active_on(date) => {
+                    if let Some(p) = ag.as_person(e.source()) {
+                        if f(p, mentions.of_role[*role as usize]) {
+                            return true;
+                        }
+                    }
+                }
+                Edge::Holds { role } if data.roles[*role as usize].active_on(date) => {
+                    if let Some(h) = ag.as_company(e.source()) {
+                        if !seen.contains(&h) {
+                            seen.push(h);
+                        }
+                    }
+                }
+                Edge::Manages { role }
+                    if c == company && data.roles[*role as usize].active_on(date) =>
+                {
+                    for me in ag.g.edges_directed(e.source(), Direction::Incoming) {
+                        if let (Edge::Role { role: mrole }, Some(p)) =
+                            (me.weight(), ag.as_person(me.source()))
+                        {
+                            if data.roles[*mrole as usize].active_on(date)
+                                && f(p, mentions.of_role[*mrole as usize])
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
 /// Every person controlling `company` on `date` (roles outside their dates are left out).
 pub fn controls(
     ag: &AffilGraph,

@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{case_id, round_score, Case, Context, Rule, Severity, Step};
-use crate::graph::{controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node};
+use crate::graph::{
+    any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
+};
 use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
 use crate::resolve::{
@@ -488,6 +490,21 @@ fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -
     }
     let mut best: BTreeMap<(String, String), Ranked> = BTreeMap::new();
     for bid in &bids {
+        // Most bidders have no one near the commission: skip their exact ownership.
+        let near_anyone = any_upstream_person(
+            g,
+            data,
+            ctx.mentions,
+            bid.company,
+            proc_.published,
+            |p, m| {
+                by_person.contains_key(&p)
+                    || m.is_some_and(|m| ties.anchors_of(m).any(|a| by_anchor.contains_key(a)))
+            },
+        );
+        if !near_anyone {
+            continue;
+        }
         let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
         // (seat, member, control) triples that tie: the same resolved person, or a registry
         // record that the targeted comparison ties to the member's mention even though the
