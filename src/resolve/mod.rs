@@ -197,6 +197,53 @@ pub fn candidate_pairs(
     candidate_pairs_keyed(&keyed, allow)
 }
 
+/// Bits of a packed (key, mention) entry kept for the mention index.
+const IDX_BITS: u32 = 26;
+/// The key belongs to a probe family.
+const FAMILY: u64 = 1 << (IDX_BITS + 1);
+/// The mention probes the block.
+const PROBE: u64 = 1 << IDX_BITS;
+
+/// One u64 per (key, mention): the key hash's top 36 bits, the probe flags, the mention index.
+/// Two keys whose top bits collide merge into one block: that only proposes extra pairs, which
+/// are scored and rejected like any other.
+fn pack(k: &BlockKey, i: usize) -> u64 {
+    (k.hash & !((FAMILY << 1) - 1))
+        | if k.probe_family { FAMILY } else { 0 }
+        | if k.probe { PROBE } else { 0 }
+        | i as u64
+}
+
+/// The packed entries of every mention's blocking keys, without keeping the keys: each worker
+/// fills one buffer. A key listed twice for a mention (plain and probe) proposes nothing the
+/// probe alone does not.
+fn packed_entries(mentions: &[Mention]) -> Vec<u64> {
+    assert!(
+        mentions.len() < 1 << IDX_BITS,
+        "more than 2^26 mentions in one run"
+    );
+    let parts: Vec<Vec<u64>> = mentions
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |(mut out, mut keys): (Vec<u64>, Vec<BlockKey>), (i, m)| {
+                keys.clear();
+                for n in &m.names {
+                    blocking_keys(n, &mut keys);
+                }
+                if let Some(inn) = &m.inn {
+                    keys.push(key(&["inn:", inn]));
+                }
+                out.extend(keys.iter().map(|k| pack(k, i)));
+                (out, keys)
+            },
+        )
+        .map(|(out, _)| out)
+        .collect();
+    parts.concat()
+}
+
 /// [`candidate_pairs`] from keys already computed.
 ///
 /// Blocks are runs of a sorted list of (key, mention) packed into integers.
@@ -204,33 +251,27 @@ pub fn candidate_pairs_keyed(
     keyed: &[Vec<BlockKey>],
     allow: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
-    // One u64 per (key, mention): the key hash's top 36 bits, the probe flags, the mention
-    // index; a plain integer sort groups the blocks, and most keys (singletons) drop at once.
-    // Two keys whose top bits collide merge into one block: that only proposes extra pairs,
-    // which are scored and rejected like any other.
-    const IDX_BITS: u32 = 26;
-    const FAMILY: u64 = 1 << (IDX_BITS + 1);
-    const PROBE: u64 = 1 << IDX_BITS;
     assert!(
         keyed.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
+    let entries: Vec<u64> = keyed
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, keys)| keys.iter().map(move |k| pack(k, i)))
+        .collect();
+    pairs_of_entries(entries, allow)
+}
+
+/// Candidate pairs from packed entries (see [`pack`]), sorted.
+fn pairs_of_entries(
+    mut entries: Vec<u64>,
+    allow: impl Fn(u32, u32) -> bool + Sync,
+) -> Vec<(u32, u32)> {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
     // A block: the same hash bits and the same family (so a collision never mixes a symmetric
     // block into a probe block, where its members would stop meeting each other).
     let top = |e: u64| e >> (IDX_BITS + 1);
-    let mut entries: Vec<u64> = keyed
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, keys)| {
-            keys.iter().map(move |k| {
-                (k.hash & !((FAMILY << 1) - 1))
-                    | if k.probe_family { FAMILY } else { 0 }
-                    | if k.probe { PROBE } else { 0 }
-                    | i as u64
-            })
-        })
-        .collect();
     entries.par_sort_unstable();
     let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
@@ -406,21 +447,22 @@ pub fn cluster(
 /// Resolves the mentions of `data` into persons and its commission seats into officials.
 pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
     let list = &mentions.list;
-    let keys: Vec<Vec<BlockKey>> = list.par_iter().map(mention_keys).collect();
-    crate::progress::inc(list.len() as u64);
     // Three independent jobs side by side: blocking, name frequencies, commission seats.
     let mut seat_warnings = Warnings::default();
     let ((pairs, tf), seats) = rayon::join(
         || {
             rayon::join(
-                || candidate_pairs_keyed(&keys, |_, _| true),
+                || {
+                    let entries = packed_entries(list);
+                    crate::progress::inc(list.len() as u64);
+                    pairs_of_entries(entries, |_, _| true)
+                },
                 || TermFreq::of(list),
             )
         },
-        || resolve_seats(data, mentions, &keys, &mut seat_warnings),
+        || resolve_seats(data, mentions, &mut seat_warnings),
     );
     warnings.0.extend(seat_warnings.0);
-    drop(keys);
     crate::progress::grow(pairs.len() as u64);
     let prior = registry_prior(list.len());
     let (person_of, links_made) = cluster(list, &pairs, prior, Some(&tf));
@@ -494,7 +536,6 @@ pub fn match_member_name(
 fn resolve_seats(
     data: &Dataset,
     mentions: &Mentions,
-    keys: &[Vec<BlockKey>],
     warnings: &mut Warnings,
 ) -> Vec<Vec<SeatMatch>> {
     let official_index: FxHashMap<&str, u32> = data
@@ -513,8 +554,13 @@ fn resolve_seats(
     let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     let mut staff: FxHashMap<&str, usize> = FxHashMap::default();
     let mut unattached = 0;
+    let keys: Vec<Vec<BlockKey>> = mentions
+        .of_official
+        .par_iter()
+        .map(|&m| mention_keys(&mentions.list[m as usize]))
+        .collect();
     for (i, o) in data.officials.iter().enumerate() {
-        for k in &keys[mentions.of_official[i] as usize] {
+        for k in &keys[i] {
             by_key.entry(k.hash).or_default().push(i as u32);
         }
         match &o.employer_inn {
@@ -555,10 +601,7 @@ fn resolve_seats(
                 .filter(|&o| {
                     let employer = data.officials[o as usize].employer_inn.as_deref();
                     employer.is_none_or(|e| e == customer)
-                        && share_block(
-                            &probe_keys,
-                            &keys[mentions.of_official[o as usize] as usize],
-                        )
+                        && share_block(&probe_keys, &keys[o as usize])
                 })
                 .collect();
             candidates.sort_unstable();
