@@ -216,12 +216,14 @@ struct Token {
 fn tokenize(raw: &str) -> Vec<Token> {
     // Hyphenated and dotted forms: "Петрова-Водкина" is one word, "М.П." two initials.
     let mut cleaned = String::with_capacity(raw.len() + 8);
-    let chars: Vec<char> = raw.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    for (i, c) in raw.char_indices() {
         match c {
             '-' | '‐' | '–' | '—' => {
-                let prev_letter = i > 0 && is_letter(chars[i - 1]);
-                let next_letter = chars.get(i + 1).is_some_and(|&n| is_letter(n));
+                let prev_letter = raw[..i].chars().next_back().is_some_and(is_letter);
+                let next_letter = raw[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_letter);
                 if !(prev_letter && next_letter) {
                     cleaned.push(' ');
                 }
@@ -234,7 +236,7 @@ fn tokenize(raw: &str) -> Vec<Token> {
         }
     }
     let in_cyrillic = raw.chars().any(is_cyrillic);
-    let mut out: Vec<Token> = Vec::new();
+    let mut out: Vec<Token> = Vec::with_capacity(4);
     for word in cleaned.split_whitespace() {
         let dotted = word.ends_with('.');
         let bare = word.trim_end_matches('.');
@@ -252,20 +254,17 @@ fn tokenize(raw: &str) -> Vec<Token> {
         if skel.is_empty() {
             continue;
         }
+        // "оглы" / "кызы" belong to the patronymic before them.
+        if matches!(skel.as_str(), "ogli" | "kizi" | "uli" | "uulu") {
+            if let Some(prev) = out.last_mut() {
+                prev.skel.push_str(&skel);
+                continue;
+            }
+        }
         let initial = letters == 1 || (dotted && letters == 2 && !in_cyrillic);
         out.push(Token { skel, initial });
     }
-    // "оглы" / "кызы" belong to the patronymic before them.
-    let mut merged: Vec<Token> = Vec::with_capacity(out.len());
-    for t in out {
-        if matches!(t.skel.as_str(), "ogli" | "kizi" | "uli" | "uulu") && !merged.is_empty() {
-            let prev = merged.last_mut().expect("checked non-empty");
-            prev.skel.push_str(&t.skel);
-            continue;
-        }
-        merged.push(t);
-    }
-    merged
+    out
 }
 
 fn is_patronymic(t: &Token) -> bool {
@@ -277,54 +276,57 @@ fn is_patronymic(t: &Token) -> bool {
 
 /// Parses a full name as written in any registry.
 pub fn parse_name(raw: &str) -> NormName {
-    let tokens = tokenize(raw);
-    let full: Vec<&Token> = tokens.iter().filter(|t| !t.initial).collect();
-    let initials: Vec<&Token> = tokens.iter().filter(|t| t.initial).collect();
+    // Tokens are moved into the name, not copied.
+    let (initials, mut full): (Vec<Token>, Vec<Token>) =
+        tokenize(raw).into_iter().partition(|t| t.initial);
     let mut name = NormName::default();
-    let word = |t: &Token| Part::Full(t.skel.clone().into());
-    let init = |t: &Token| Part::Initial(t.skel.clone().into());
+    let word = |t: Token| Part::Full(t.skel.into());
+    let init = |t: Token| Part::Initial(t.skel.into());
+    let joined = |ts: Vec<Token>| ts.into_iter().map(|t| t.skel).collect::<String>();
     let mut surname: Option<String> = None;
     if !initials.is_empty() {
         // "Иванова М.П.", "М. П. Иванова", "Иванова Мария П.".
-        let mut parts = full.iter();
-        surname = parts.next().map(|t| t.skel.clone());
-        let mut rest: Vec<Part> = parts.map(|t| word(t)).collect();
-        rest.extend(initials.iter().map(|t| init(t)));
-        let mut rest = rest.into_iter();
+        let mut parts = full.into_iter();
+        surname = parts.next().map(|t| t.skel);
+        let mut rest = parts.map(word).chain(initials.into_iter().map(init));
         name.given = rest.next();
         name.patronymic = rest.next();
     } else {
         match full.len() {
             0 => {}
-            1 => surname = Some(full[0].skel.clone()),
+            1 => surname = full.pop().map(|t| t.skel),
             2 => {
-                if is_patronymic(full[1]) {
-                    name.given = Some(word(full[0]));
-                    name.patronymic = Some(word(full[1]));
-                } else if is_given_name(&full[0].skel) && !is_given_name(&full[1].skel) {
-                    name.given = Some(word(full[0]));
-                    surname = Some(full[1].skel.clone());
-                } else {
-                    surname = Some(full[0].skel.clone());
-                    name.given = Some(word(full[1]));
+                let (b, a) = (full.pop(), full.pop());
+                if let (Some(a), Some(b)) = (a, b) {
+                    if is_patronymic(&b) {
+                        name.given = Some(word(a));
+                        name.patronymic = Some(word(b));
+                    } else if is_given_name(&a.skel) && !is_given_name(&b.skel) {
+                        name.given = Some(word(a));
+                        surname = Some(b.skel);
+                    } else {
+                        surname = Some(a.skel);
+                        name.given = Some(word(b));
+                    }
                 }
             }
             n => {
-                let last = n - 1;
-                if is_patronymic(full[last]) {
+                if is_patronymic(&full[n - 1]) {
                     // Фамилия Имя Отчество (a double surname may take two words).
-                    surname = Some(full[..last - 1].iter().map(|t| t.skel.as_str()).collect());
-                    name.given = Some(word(full[last - 1]));
-                    name.patronymic = Some(word(full[last]));
-                } else if is_patronymic(full[1]) {
+                    name.patronymic = full.pop().map(word);
+                    name.given = full.pop().map(word);
+                    surname = Some(joined(full));
+                } else if is_patronymic(&full[1]) {
                     // Имя Отчество Фамилия.
-                    name.given = Some(word(full[0]));
-                    name.patronymic = Some(word(full[1]));
-                    surname = Some(full[2..].iter().map(|t| t.skel.as_str()).collect());
+                    let rest = full.split_off(2);
+                    name.patronymic = full.pop().map(word);
+                    name.given = full.pop().map(word);
+                    surname = Some(joined(rest));
                 } else {
-                    surname = Some(full[0].skel.clone());
-                    name.given = Some(word(full[1]));
-                    name.patronymic = Some(word(full[2]));
+                    full.truncate(3);
+                    name.patronymic = full.pop().map(word);
+                    name.given = full.pop().map(word);
+                    surname = full.pop().map(|t| t.skel);
                 }
             }
         }

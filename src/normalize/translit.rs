@@ -48,21 +48,28 @@ pub fn is_letter(c: char) -> bool {
     }
 }
 
+/// True for the letters [`lower_simple`] handles: ASCII and the basic Cyrillic block.
+fn is_simple(c: char) -> bool {
+    matches!(c, '\0'..='\u{7f}' | 'Ѐ'..='џ')
+}
+
+/// Lower case of an ASCII or basic Cyrillic letter (see [`is_simple`]).
+fn lower_simple(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        // А..Я -> а..я, Ѐ..Џ (Ё among them) -> ѐ..џ.
+        'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        'Ѐ'..='Џ' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        c => c,
+    }
+}
+
 /// Lower case of a word; ASCII and Russian letters without the Unicode tables.
 pub fn lowercase(word: &str) -> String {
-    let simple = |c: char| matches!(c, '\0'..='\u{7f}' | 'Ѐ'..='џ');
-    if !word.chars().all(simple) {
+    if !word.chars().all(is_simple) {
         return word.to_lowercase();
     }
-    word.chars()
-        .map(|c| match c {
-            'A'..='Z' => c.to_ascii_lowercase(),
-            // А..Я -> а..я, Ѐ..Џ (Ё among them) -> ѐ..џ.
-            'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
-            'Ѐ'..='Џ' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
-            c => c,
-        })
-        .collect()
+    word.chars().map(lower_simple).collect()
 }
 
 /// The skeleton of one lower-case Cyrillic letter.
@@ -175,7 +182,31 @@ fn fold_diacritic(c: char) -> Option<char> {
 /// The skeleton of one word. `in_cyrillic_name` says the name around it is Cyrillic, so
 /// Latin look-alike letters are read as the Cyrillic letters they imitate.
 pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
-    let lower = lowercase(word);
+    if !word.chars().all(is_simple) {
+        return skeleton_of_lower(&word.to_lowercase(), in_cyrillic_name);
+    }
+    // The common case: lower-cased letter by letter, without a lower-case copy of the word.
+    let lower = || word.chars().map(lower_simple);
+    let has_cyr = lower().any(is_cyrillic);
+    let all_lookalike = lower().all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
+    if has_cyr || (in_cyrillic_name && all_lookalike) {
+        let mut out = String::with_capacity(word.len() + 4);
+        for c in lower() {
+            let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
+            if is_cyrillic(c) {
+                out.push_str(cyrillic_skeleton(c));
+            } else if c.is_ascii_alphabetic() {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        latin_skeleton(&lowercase(word))
+    }
+}
+
+/// [`skeleton`] of a word already in lower case (any script).
+fn skeleton_of_lower(lower: &str, in_cyrillic_name: bool) -> String {
     let has_cyr = lower.chars().any(is_cyrillic);
     let all_lookalike = lower
         .chars()
@@ -194,7 +225,7 @@ pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
         }
         out
     } else {
-        latin_skeleton(&lower)
+        latin_skeleton(lower)
     }
 }
 
