@@ -612,60 +612,70 @@ fn resolve_seats(
         .collect();
     let memo: FxHashMap<(&str, &str), &Vec<(u32, Link)>> =
         wanted.iter().copied().zip(fitted.iter()).collect();
-    let mut reported: FxHashSet<(&str, &str)> = FxHashSet::default();
-    data.seats
-        .iter()
+    // Every seat in parallel; the warnings after, in file order (an ambiguous name is reported
+    // at its first seat).
+    let matched: Vec<(Vec<SeatMatch>, Option<(&str, &str)>)> = data
+        .seats
+        .par_iter()
         .map(|seat| {
             if let Some(id) = &seat.official_id {
                 let o = official_index[id.as_str()];
-                return vec![SeatMatch {
+                let m = SeatMatch {
                     official: o,
                     score: 1.0,
                     basis: None,
                     candidates: 1,
-                }];
+                };
+                return (vec![m], None);
             }
             let key = seat_key(seat, &customer_of);
-            let (customer, name) = key;
             let fits = memo[&key];
-            match fits.len() {
-                0 => {
+            let n = fits.len();
+            let seats = fits
+                .iter()
+                .map(|(o, l)| SeatMatch {
+                    official: *o,
+                    score: l.probability / n as f64,
+                    basis: Some(l.basis),
+                    candidates: n,
+                })
+                .collect();
+            (seats, Some(key))
+        })
+        .collect();
+    let mut reported: FxHashSet<(&str, &str)> = FxHashSet::default();
+    for (seat, (fits, key)) in data.seats.iter().zip(&matched) {
+        let Some(key @ (customer, name)) = *key else {
+            continue;
+        };
+        match fits.len() {
+            0 => warnings.push(
+                "commissions.csv",
+                seat.line,
+                "member_name",
+                format!("`{name}` matches no official of customer {customer}; seat not checked"),
+            ),
+            1 => {}
+            n => {
+                if reported.insert(key) {
+                    let ids: Vec<&str> = fits
+                        .iter()
+                        .map(|m| data.officials[m.official as usize].official_id.as_str())
+                        .collect();
                     warnings.push(
                         "commissions.csv",
                         seat.line,
                         "member_name",
-                        format!("`{name}` matches no official of customer {customer}; seat not checked"),
+                        format!(
+                            "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
+                            ids.join(", ")
+                        ),
                     );
-                    Vec::new()
-                }
-                n => {
-                    if n > 1 && reported.insert(key) {
-                        let ids: Vec<&str> = fits
-                            .iter()
-                            .map(|(o, _)| data.officials[*o as usize].official_id.as_str())
-                            .collect();
-                        warnings.push(
-                            "commissions.csv",
-                            seat.line,
-                            "member_name",
-                            format!(
-                                "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
-                                ids.join(", ")
-                            ),
-                        );
-                    }
-                    fits.iter()
-                        .map(|(o, l)| SeatMatch {
-                            official: *o,
-                            score: l.probability / n as f64,
-                            basis: Some(l.basis),
-                            candidates: n,
-                        })
-                        .collect()
                 }
             }
-        })
-        .collect()
+        }
+    }
+    matched.into_iter().map(|(m, _)| m).collect()
 }
 
 #[cfg(test)]
