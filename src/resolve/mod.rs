@@ -614,7 +614,9 @@ fn resolve_seats(
         wanted.iter().copied().zip(fitted.iter()).collect();
     // Every seat in parallel; the warnings after, in file order (an ambiguous name is reported
     // at its first seat).
-    let matched: Vec<(Vec<SeatMatch>, Option<(&str, &str)>)> = data
+    /// A seat's officials, and its (customer, name) when matched by name.
+    type Matched<'a> = (Vec<SeatMatch>, Option<(&'a str, &'a str)>);
+    let matched: Vec<Matched> = data
         .seats
         .par_iter()
         .map(|seat| {
