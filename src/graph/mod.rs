@@ -148,10 +148,18 @@ impl AffilGraph {
 /// Builds the graph from the dataset, its mentions and their resolution.
 pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGraph {
     let mut ag = AffilGraph {
-        g: DiGraph::with_capacity(res.persons.len() + data.companies.len(), data.roles.len()),
+        // Room for every node and edge up front: growing millions of edges copies them each time.
+        g: DiGraph::with_capacity(
+            res.persons.len() + data.companies.len() + data.procurements.len(),
+            data.relatives.len()
+                + data.roles.len()
+                + data.participants.len()
+                + mentions.of_entrepreneur.len()
+                + res.seats.iter().map(Vec::len).sum::<usize>(),
+        ),
         person_node: Vec::with_capacity(res.persons.len()),
-        companies: Vec::new(),
-        company_node: Vec::new(),
+        companies: Vec::with_capacity(data.companies.len()),
+        company_node: Vec::with_capacity(data.companies.len()),
         company_by_inn: FxHashMap::default(),
         procurement_node: Vec::with_capacity(data.procurements.len()),
     };
