@@ -424,8 +424,8 @@ pub struct Procurement {
 pub struct Participant {
     /// Line in the file.
     pub line: u64,
-    /// Procurement number.
-    pub procurement_id: String,
+    /// The procurement: index into `Dataset::procurements` (its number is there).
+    pub procurement: u32,
     /// Participant's INN (10 digits: a company; 12: an individual entrepreneur).
     pub participant_inn: String,
     /// Participant's name as written.
@@ -443,8 +443,8 @@ pub struct Participant {
 pub struct Seat {
     /// Line in the file.
     pub line: u64,
-    /// Procurement number.
-    pub procurement_id: String,
+    /// The procurement: index into `Dataset::procurements` (its number is there).
+    pub procurement: u32,
     /// The official, when the file names one.
     pub official_id: Option<String>,
     /// The member's name as the protocol gives it.

@@ -206,15 +206,9 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             ag.g.add_edge(from, target, edge);
         }
     }
-    let proc_index: FxHashMap<&str, usize> = data
-        .procurements
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.procurement_id.as_str(), i))
-        .collect();
     for (i, b) in data.participants.iter().enumerate() {
         let c = ag.company(&b.participant_inn, &b.participant_name);
-        let pnode = ag.procurement_node[proc_index[b.procurement_id.as_str()]];
+        let pnode = ag.procurement_node[b.procurement as usize];
         ag.g.add_edge(
             ag.company_node(c),
             pnode,
@@ -231,7 +225,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         ag.g.add_edge(from, ag.company_node(c), Edge::Entrepreneur);
     }
     for (i, seat) in data.seats.iter().enumerate() {
-        let pnode = ag.procurement_node[proc_index[seat.procurement_id.as_str()]];
+        let pnode = ag.procurement_node[seat.procurement as usize];
         for matched in &res.seats[i] {
             let person = person_of(mentions.of_official[matched.official as usize]);
             ag.g.add_edge(

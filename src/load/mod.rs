@@ -443,9 +443,11 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         .iter()
         .flat_map(|(v, _, _)| v.iter().map(|o| o.official_id.as_str()))
         .collect();
-    let procurement_ids: FxHashSet<&str> = procurements
+    // Bids and seats refer to procurements by index from here on.
+    let procurement_ids: FxHashMap<&str, u32> = procurements
         .iter()
-        .flat_map(|(v, _, _)| v.iter().map(|p| p.procurement_id.as_str()))
+        .flat_map(|(v, _, _)| v.iter().enumerate())
+        .map(|(i, p)| (p.procurement_id.as_str(), i as u32))
         .collect();
     let (relatives, (participants, commissions)) = rayon::join(
         || read_opt(relatives_t, |r| read_relatives(r, &official_ids)),
@@ -738,7 +740,7 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
     })
 }
 
-fn read_participants(r: FileReader, procurements: &FxHashSet<&str>) -> FileRead<Participant> {
+fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> FileRead<Participant> {
     let [pid_c, inn_c, name_c, winner_c, bid_c, contract_c] = r.cols([
         "procurement_id",
         "participant_inn",
@@ -747,17 +749,17 @@ fn read_participants(r: FileReader, procurements: &FxHashSet<&str>) -> FileRead<
         "bid_price",
         "contract_price",
     ]);
-    let mut seen: FxHashMap<(String, String), u64> = FxHashMap::default();
+    let mut seen: FxHashMap<(u32, String), u64> = FxHashMap::default();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
-        if !procurements.contains(pid) {
+        let Some(&procurement) = procurements.get(pid) else {
             return s.reject(
                 pid_c,
                 format!("procurement `{pid}` is not in procurements.csv"),
             );
-        }
+        };
         let inn = s.key_inn(row, inn_c, true)?;
-        let key = (pid.to_owned(), inn.clone());
+        let key = (procurement, inn.clone());
         if let Some(first) = seen.get(&key) {
             return s.reject(
                 inn_c,
@@ -777,7 +779,7 @@ fn read_participants(r: FileReader, procurements: &FxHashSet<&str>) -> FileRead<
         };
         Some(Participant {
             line: row.line,
-            procurement_id: pid.to_owned(),
+            procurement,
             participant_inn: inn,
             participant_name: row.text(name_c),
             is_winner,
@@ -789,7 +791,7 @@ fn read_participants(r: FileReader, procurements: &FxHashSet<&str>) -> FileRead<
 
 fn read_commissions(
     r: FileReader,
-    procurements: &FxHashSet<&str>,
+    procurements: &FxHashMap<&str, u32>,
     officials: &FxHashSet<&str>,
 ) -> FileRead<Seat> {
     let [pid_c, role_c, member_c, oid_c] =
@@ -797,12 +799,12 @@ fn read_commissions(
     let mut roles = Memo::new();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
-        if !procurements.contains(pid) {
+        let Some(&procurement) = procurements.get(pid) else {
             return s.reject(
                 pid_c,
                 format!("procurement `{pid}` is not in procurements.csv"),
             );
-        }
+        };
         let word = s.required(row, role_c)?;
         let Some(role) = roles.get(word, parse_seat_role) else {
             return s.reject(role_c, format!("unknown commission role `{word}`"));
@@ -829,7 +831,7 @@ fn read_commissions(
         }
         Some(Seat {
             line: row.line,
-            procurement_id: pid.to_owned(),
+            procurement,
             official_id,
             member_name,
             role,

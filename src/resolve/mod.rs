@@ -544,11 +544,6 @@ fn resolve_seats(
         .enumerate()
         .map(|(i, o)| (o.official_id.as_str(), i as u32))
         .collect();
-    let customer_of: FxHashMap<&str, &str> = data
-        .procurements
-        .iter()
-        .map(|p| (p.procurement_id.as_str(), p.customer_inn.as_str()))
-        .collect();
     // Officials by blocking key, and the size of each customer's pool (its staff plus the
     // officials with no employer given).
     let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
@@ -568,15 +563,11 @@ fn resolve_seats(
             None => unattached += 1,
         }
     }
-    fn seat_key<'a>(
-        seat: &'a crate::model::Seat,
-        customer_of: &FxHashMap<&'a str, &'a str>,
-    ) -> (&'a str, &'a str) {
+    fn seat_key<'a>(seat: &'a crate::model::Seat, data: &'a Dataset) -> (&'a str, &'a str) {
         let name = seat.member_name.as_deref().unwrap_or("");
-        let customer = customer_of
-            .get(seat.procurement_id.as_str())
-            .copied()
-            .unwrap_or("");
+        let customer = data.procurements[seat.procurement as usize]
+            .customer_inn
+            .as_str();
         (customer, name)
     }
     // Protocols repeat the same members: match each (customer, name) once, in parallel.
@@ -584,7 +575,7 @@ fn resolve_seats(
         .seats
         .iter()
         .filter(|s| s.official_id.is_none())
-        .map(|s| seat_key(s, &customer_of))
+        .map(|s| seat_key(s, data))
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
@@ -630,7 +621,7 @@ fn resolve_seats(
                 };
                 return (vec![m], None);
             }
-            let key = seat_key(seat, &customer_of);
+            let key = seat_key(seat, data);
             let fits = memo[&key];
             let n = fits.len();
             let seats = fits
