@@ -445,8 +445,8 @@ pub struct Seat {
     pub line: u64,
     /// The procurement: index into `Dataset::procurements` (its number is there).
     pub procurement: u32,
-    /// The official, when the file names one.
-    pub official_id: Option<String>,
+    /// The official, when the file names one in officials.csv: index into `Dataset::officials`.
+    pub official: Option<u32>,
     /// The member's name as the protocol gives it.
     pub member_name: Option<String>,
     /// The role.

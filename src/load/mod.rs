@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 pub use source::{decode, decode_owned, detect_delimiter, CsvTable, Record};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::identifiers::{clean_inn, inn_kind, ogrn_valid, InnCheck, InnKind};
@@ -439,9 +439,10 @@ pub fn load(dir: &Path) -> Result<Loaded> {
     );
     let (officials, companies, roles, procurements) =
         (officials?, companies?, roles?, procurements?);
-    let official_ids: FxHashSet<&str> = officials
+    let official_ids: FxHashMap<&str, u32> = officials
         .iter()
-        .flat_map(|(v, _, _)| v.iter().map(|o| o.official_id.as_str()))
+        .flat_map(|(v, _, _)| v.iter().enumerate())
+        .map(|(i, o)| (o.official_id.as_str(), i as u32))
         .collect();
     // Bids and seats refer to procurements by index from here on.
     let procurement_ids: FxHashMap<&str, u32> = procurements
@@ -532,7 +533,7 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
     })
 }
 
-fn read_relatives(r: FileReader, officials: &FxHashSet<&str>) -> FileRead<Relative> {
+fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<Relative> {
     let [rid_c, oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c, work_c] = r
         .cols([
             "relative_id",
@@ -549,7 +550,7 @@ fn read_relatives(r: FileReader, officials: &FxHashSet<&str>) -> FileRead<Relati
     let mut kinships = Memo::new();
     r.rows(|row, s| {
         let official_id = s.required(row, oid_c)?;
-        if !officials.contains(official_id) {
+        if !officials.contains_key(official_id) {
             return s.reject(
                 oid_c,
                 format!("official_id `{official_id}` is not in officials.csv"),
@@ -792,7 +793,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
 fn read_commissions(
     r: FileReader,
     procurements: &FxHashMap<&str, u32>,
-    officials: &FxHashSet<&str>,
+    officials: &FxHashMap<&str, u32>,
 ) -> FileRead<Seat> {
     let [pid_c, role_c, member_c, oid_c] =
         r.cols(["procurement_id", "role", "member_name", "official_id"]);
@@ -810,9 +811,10 @@ fn read_commissions(
             return s.reject(role_c, format!("unknown commission role `{word}`"));
         };
         let member_name = row.get(member_c).map(str::to_owned);
-        let mut official_id = row.get(oid_c).map(str::to_owned);
-        if let Some(id) = &official_id {
-            if !officials.contains(id.as_str()) {
+        let mut official = None;
+        if let Some(id) = row.get(oid_c) {
+            official = officials.get(id).copied();
+            if official.is_none() {
                 if member_name.is_none() {
                     return s.reject(
                         oid_c,
@@ -823,16 +825,15 @@ fn read_commissions(
                     oid_c.name,
                     format!("official_id `{id}` is not in officials.csv; resolving member_name"),
                 );
-                official_id = None;
             }
         }
-        if official_id.is_none() && member_name.is_none() {
+        if official.is_none() && member_name.is_none() {
             return s.reject(member_c, "neither official_id nor member_name is given");
         }
         Some(Seat {
             line: row.line,
             procurement,
-            official_id,
+            official,
             member_name,
             role,
         })

@@ -538,12 +538,6 @@ fn resolve_seats(
     mentions: &Mentions,
     warnings: &mut Warnings,
 ) -> Vec<Vec<SeatMatch>> {
-    let official_index: FxHashMap<&str, u32> = data
-        .officials
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.official_id.as_str(), i as u32))
-        .collect();
     // Officials by blocking key, and the size of each customer's pool (its staff plus the
     // officials with no employer given).
     let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
@@ -574,7 +568,7 @@ fn resolve_seats(
     let mut wanted: Vec<(&str, &str)> = data
         .seats
         .iter()
-        .filter(|s| s.official_id.is_none())
+        .filter(|s| s.official.is_none())
         .map(|s| seat_key(s, data))
         .collect();
     wanted.sort_unstable();
@@ -611,8 +605,7 @@ fn resolve_seats(
         .seats
         .par_iter()
         .map(|seat| {
-            if let Some(id) = &seat.official_id {
-                let o = official_index[id.as_str()];
+            if let Some(o) = seat.official {
                 let m = SeatMatch {
                     official: o,
                     score: 1.0,

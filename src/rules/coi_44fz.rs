@@ -264,7 +264,7 @@ fn build_case(
     let official_mention = ctx.mentions.of_official[seat.matched.official as usize];
     let mut score = seat.matched.score * factor;
     let mut label = format!("{} ({}", official.full_name, seat_row.role.russian());
-    if let (Some(name), None) = (&seat_row.member_name, &seat_row.official_id) {
+    if let (Some(name), None) = (&seat_row.member_name, seat_row.official) {
         label.push_str(&format!(", в протоколе «{name}»"));
         if seat.matched.candidates > 1 {
             label.push_str(&format!(
