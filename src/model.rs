@@ -320,8 +320,8 @@ pub struct Relative {
     pub line: u64,
     /// The analyst's id of the relative, if given.
     pub relative_id: Option<String>,
-    /// The official whose questionnaire lists this relative.
-    pub official_id: String,
+    /// The official whose questionnaire lists this relative: index into `Dataset::officials`.
+    pub official: u32,
     /// The relation of the relative to the official.
     pub kinship: Kinship,
     /// The kinship word as written.

@@ -550,12 +550,12 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
     let mut kinships = Memo::new();
     r.rows(|row, s| {
         let official_id = s.required(row, oid_c)?;
-        if !officials.contains_key(official_id) {
+        let Some(&official) = officials.get(official_id) else {
             return s.reject(
                 oid_c,
                 format!("official_id `{official_id}` is not in officials.csv"),
             );
-        }
+        };
         let word = s.required(row, kin_c)?;
         let full_name = s.required(row, name_c)?;
         let kinship = kinships.get(word, parse_kinship).unwrap_or_else(|| {
@@ -568,7 +568,7 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
         Some(Relative {
             line: row.line,
             relative_id: row.get(rid_c).map(str::to_owned),
-            official_id: official_id.to_owned(),
+            official,
             kinship,
             kinship_word: word.to_owned(),
             full_name: full_name.to_owned(),

@@ -100,12 +100,6 @@ pub fn normalize(data: &Dataset) -> Mentions {
             family: Some(i as u32),
         })
         .collect();
-    let official_index: FxHashMap<&str, u32> = data
-        .officials
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.official_id.as_str(), i as u32))
-        .collect();
     let relatives: Vec<Mention> = data
         .relatives
         .par_iter()
@@ -115,7 +109,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             names: names(&r.full_name, &r.former_names),
             birth: r.birth_date,
             inn: r.inn.clone(),
-            family: official_index.get(r.official_id.as_str()).copied(),
+            family: Some(r.official),
         })
         .collect();
     let roles: Vec<Option<Mention>> = data
