@@ -98,7 +98,8 @@ impl FileReader {
 
     /// Runs `f` over every row; `f` returns `None` after rejecting a row.
     fn rows<T>(mut self, mut f: impl FnMut(&Row, &mut RowSink) -> Option<T>) -> FileRead<T> {
-        let mut out = Vec::new();
+        // Room for every line up front: growing a vector of a million records copies it each time.
+        let mut out = Vec::with_capacity(self.table.line_count());
         let width = self.table.headers.len();
         let (file, warnings) = (&self.table.file, &mut self.warnings);
         let mut rejected = 0;

@@ -174,6 +174,11 @@ impl CsvTable {
         })
     }
 
+    /// Number of lines of the text: at least the number of records.
+    pub fn line_count(&self) -> usize {
+        memchr::memchr_iter(b'\n', self.text.as_bytes()).count()
+    }
+
     /// Size of the file on disk in bytes, and of its decoded text (for progress in file bytes).
     pub fn sizes(&self) -> (u64, u64) {
         (self.file_bytes, self.text.len() as u64)

@@ -129,6 +129,8 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .collect();
 
     let mut m = Mentions::default();
+    m.list
+        .reserve(officials.len() + relatives.len() + roles.len() + data.participants.len());
     for x in officials {
         m.of_official.push(m.list.len() as MentionId);
         m.list.push(x);
