@@ -182,51 +182,41 @@ fn fold_diacritic(c: char) -> Option<char> {
 /// The skeleton of one word. `in_cyrillic_name` says the name around it is Cyrillic, so
 /// Latin look-alike letters are read as the Cyrillic letters they imitate.
 pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
-    if !word.chars().all(is_simple) {
-        return skeleton_of_lower(&word.to_lowercase(), in_cyrillic_name);
-    }
-    // The common case: lower-cased letter by letter, without a lower-case copy of the word.
-    let lower = || word.chars().map(lower_simple);
-    let has_cyr = lower().any(is_cyrillic);
-    let all_lookalike = lower().all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
-    if has_cyr || (in_cyrillic_name && all_lookalike) {
-        let mut out = String::with_capacity(word.len() + 4);
-        for c in lower() {
-            let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
-            if is_cyrillic(c) {
-                out.push_str(cyrillic_skeleton(c));
-            } else if c.is_ascii_alphabetic() {
-                out.push(c);
-            }
-        }
-        out
+    if word.chars().all(is_simple) {
+        // The common case: lower-cased letter by letter, without a lower-case copy of the word.
+        skeleton_of(
+            || word.chars().map(lower_simple),
+            in_cyrillic_name,
+            || lowercase(word),
+        )
     } else {
-        latin_skeleton(&lowercase(word))
+        let lower = word.to_lowercase();
+        skeleton_of(|| lower.chars(), in_cyrillic_name, || lower.clone())
     }
 }
 
-/// [`skeleton`] of a word already in lower case (any script).
-fn skeleton_of_lower(lower: &str, in_cyrillic_name: bool) -> String {
-    let has_cyr = lower.chars().any(is_cyrillic);
-    let all_lookalike = lower
-        .chars()
-        .all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
-    if has_cyr || (in_cyrillic_name && all_lookalike) {
-        let mut out = String::with_capacity(lower.len());
-        for c in lower.chars() {
-            let c = lookalike_to_cyrillic(c)
-                .map(|k| k.to_lowercase().next().unwrap_or(k))
-                .unwrap_or(c);
-            if is_cyrillic(c) {
-                out.push_str(cyrillic_skeleton(c));
-            } else if c.is_ascii_alphabetic() {
-                out.push(c);
-            }
-        }
-        out
-    } else {
-        latin_skeleton(lower)
+/// [`skeleton`] of the letters `lower` yields (already lower case); `latin` gives them as a
+/// string for the Latin rules.
+fn skeleton_of<I: Iterator<Item = char>>(
+    lower: impl Fn() -> I,
+    in_cyrillic_name: bool,
+    latin: impl FnOnce() -> String,
+) -> String {
+    let has_cyr = lower().any(is_cyrillic);
+    let all_lookalike = lower().all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
+    if !(has_cyr || (in_cyrillic_name && all_lookalike)) {
+        return latin_skeleton(&latin());
     }
+    let mut out = String::with_capacity(16);
+    for c in lower() {
+        let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
+        if is_cyrillic(c) {
+            out.push_str(cyrillic_skeleton(c));
+        } else if c.is_ascii_alphabetic() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
