@@ -408,3 +408,66 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         "progress drawn into a pipe: {err}"
     );
 }
+
+#[test]
+fn a_ring_of_over_64_companies_is_flagged_as_approximate() {
+    // The official's wife holds half of R1; R1 holds 60% of the bidder T; R2 holds half of R1,
+    // R3 half of R2, ..., R70 half of R69, and R1 half of R70: a ring of 70 companies, solved in
+    // floating point. Her share of T is about 30%.
+    let wd = Workdir::new();
+    let cust = org_inn(770100001);
+    let t = org_inn(770300001);
+    let ring: Vec<String> = (1..=70).map(|k| org_inn(770400000 + k)).collect();
+    wd.write(
+        "d/officials.csv",
+        &format!("official_id,full_name,birth_date,employer_inn\nA1,Гаврилов Тимофей Ильич,1971-01-01,{cust}\n"),
+    );
+    wd.write(
+        "d/relatives.csv",
+        "official_id,kinship,full_name,birth_date\nA1,жена,Гаврилова Вера Петровна,1973-03-03\n",
+    );
+    let mut roles = String::from(
+        "company_inn,role,person_name,person_birth_date,holder_inn,share_percent,since,until\n",
+    );
+    roles.push_str(&format!("{t},founder,,,{},60,2020-01-01,\n", ring[0]));
+    roles.push_str(&format!(
+        "{},founder,Гаврилова Вера Петровна,1973-03-03,,50,2020-01-01,\n",
+        ring[0]
+    ));
+    for k in 0..69 {
+        roles.push_str(&format!(
+            "{},founder,,,{},50,2020-01-01,\n",
+            ring[k],
+            ring[k + 1]
+        ));
+    }
+    roles.push_str(&format!(
+        "{},founder,,,{},50,2020-01-01,\n",
+        ring[69], ring[0]
+    ));
+    wd.write("d/company_roles.csv", &roles);
+    wd.write(
+        "d/procurements.csv",
+        &format!("procurement_id,customer_inn,published\n0373100000121000009,{cust},2021-05-05\n"),
+    );
+    wd.write(
+        "d/participants.csv",
+        &format!(
+            "procurement_id,participant_inn,participant_name,is_winner\n0373100000121000009,{t},ООО Тор,1\n"
+        ),
+    );
+    wd.write(
+        "d/commissions.csv",
+        "procurement_id,official_id,role\n0373100000121000009,A1,chair\n",
+    );
+    let o = wd.run(&["check", "d", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let link = &cases[0]["participant_link"];
+    assert!(link.starts_with("beneficiary 30%"), "{link}");
+    assert!(
+        link.ends_with("(circular holdings, share computed approximately)"),
+        "{link}"
+    );
+}

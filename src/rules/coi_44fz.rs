@@ -126,10 +126,11 @@ fn link_text(g: &AffilGraph, c: &Control) -> String {
                 .as_ref()
                 .map(|d| format!(" (direct {})", share_percent_text(d)))
                 .unwrap_or_default();
-            let circ = if h.circular {
-                " (circular holdings)"
-            } else {
-                ""
+            // A ring of more than 64 companies is solved in floating point: say so.
+            let circ = match (h.circular, h.approximate) {
+                (true, true) => " (circular holdings, share computed approximately)",
+                (true, false) => " (circular holdings)",
+                _ => "",
             };
             format!(
                 "beneficiary {}{direct} via {}{circ}",
