@@ -98,12 +98,12 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
     let mut role = |company: usize, holder: Option<usize>, person: Option<usize>, share| {
         data.roles.push(CompanyRole {
             line: 0,
-            company_inn: inn(company),
+            company_inn: inn(company).into(),
             role: CompanyRoleKind::Founder,
-            person_name: person.map(|p| format!("Владелец{p} Иван Петрович")),
+            person_name: person.map(|p| format!("Владелец{p} Иван Петрович").into()),
             person_inn: None,
             person_birth_date: None,
-            holder_inn: holder.map(inn),
+            holder_inn: holder.map(|h| inn(h).into()),
             share,
             since: None,
             until: None,

@@ -90,17 +90,17 @@ pub fn ogrn_valid(ogrn: &str) -> bool {
 #[derive(Debug, PartialEq, Eq)]
 pub enum InnCheck {
     /// Valid as written (spaces removed).
-    Valid(String),
+    Valid(crate::model::Text),
     /// Valid after restoring a leading zero lost by a spreadsheet.
-    Restored(String),
+    Restored(crate::model::Text),
     /// Not a valid INN.
     Invalid,
 }
 
 /// Cleans an INN cell: strips spaces, restores one lost leading zero when that makes it valid.
 pub fn clean_inn(raw: &str) -> InnCheck {
-    let s: String = if raw.bytes().all(|b| b.is_ascii_digit()) {
-        raw.to_owned()
+    let s: crate::model::Text = if raw.bytes().all(|b| b.is_ascii_digit()) {
+        raw.into()
     } else {
         raw.chars().filter(|c| !c.is_whitespace()).collect()
     };
@@ -108,7 +108,7 @@ pub fn clean_inn(raw: &str) -> InnCheck {
         return InnCheck::Valid(s);
     }
     if (s.len() == 9 || s.len() == 11) && s.bytes().all(|b| b.is_ascii_digit()) {
-        let padded = format!("0{s}");
+        let padded = crate::model::Text::from(format!("0{s}"));
         if inn_valid(&padded) {
             return InnCheck::Restored(padded);
         }

@@ -5,6 +5,10 @@ use serde::Serialize;
 
 use crate::values::Share;
 
+/// Text of a record field: strings of up to 24 bytes (INNs, ids, dates, phones) are kept inline,
+/// without an allocation of their own.
+pub type Text = compact_str::CompactString;
+
 /// A calendar date.
 pub type Date = NaiveDate;
 
@@ -292,23 +296,23 @@ pub struct Official {
     /// Line in the file.
     pub line: u64,
     /// The analyst's id of the official.
-    pub official_id: String,
+    pub official_id: Text,
     /// Full name as written.
-    pub full_name: String,
+    pub full_name: Text,
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
-    pub inn: Option<String>,
+    pub inn: Option<Text>,
     /// Position held.
-    pub position: String,
+    pub position: Text,
     /// INN of the employer (the customer whose staff the official is).
-    pub employer_inn: Option<String>,
+    pub employer_inn: Option<Text>,
     /// Home address.
-    pub address: String,
+    pub address: Text,
     /// Phone.
-    pub phone: String,
+    pub phone: Text,
     /// E-mail.
-    pub email: String,
+    pub email: Text,
     /// Other full names (maiden or married).
     pub former_names: Vec<String>,
 }
@@ -319,27 +323,27 @@ pub struct Relative {
     /// Line in the file.
     pub line: u64,
     /// The analyst's id of the relative, if given.
-    pub relative_id: Option<String>,
+    pub relative_id: Option<Text>,
     /// The official whose questionnaire lists this relative: index into `Dataset::officials`.
     pub official: u32,
     /// The relation of the relative to the official.
     pub kinship: Kinship,
     /// The kinship word as written.
-    pub kinship_word: String,
+    pub kinship_word: Text,
     /// Full name as written.
-    pub full_name: String,
+    pub full_name: Text,
     /// Other full names.
     pub former_names: Vec<String>,
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
-    pub inn: Option<String>,
+    pub inn: Option<Text>,
     /// Home address.
-    pub address: String,
+    pub address: Text,
     /// Phone.
-    pub phone: String,
+    pub phone: Text,
     /// Workplace as written.
-    pub workplace: String,
+    pub workplace: Text,
 }
 
 /// A row of companies.csv.
@@ -348,19 +352,19 @@ pub struct Company {
     /// Line in the file.
     pub line: u64,
     /// Valid INN (10 digits; 12 for an entrepreneur).
-    pub inn: String,
+    pub inn: Text,
     /// Valid OGRN or OGRNIP.
-    pub ogrn: Option<String>,
+    pub ogrn: Option<Text>,
     /// Name with legal form.
-    pub name: String,
+    pub name: Text,
     /// Legal address.
-    pub address: String,
+    pub address: Text,
     /// Phone.
-    pub phone: String,
+    pub phone: Text,
     /// E-mail.
-    pub email: String,
+    pub email: Text,
     /// Registry status.
-    pub status: String,
+    pub status: Text,
 }
 
 /// A row of company_roles.csv.
@@ -369,17 +373,17 @@ pub struct CompanyRole {
     /// Line in the file.
     pub line: u64,
     /// The company the role is in.
-    pub company_inn: String,
+    pub company_inn: Text,
     /// The role.
     pub role: CompanyRoleKind,
     /// The person holding the role, if a person.
-    pub person_name: Option<String>,
+    pub person_name: Option<Text>,
     /// The person's valid INN.
-    pub person_inn: Option<String>,
+    pub person_inn: Option<Text>,
     /// The person's birth date.
     pub person_birth_date: Option<BirthDate>,
     /// The organisation holding the role (a founder company, a managing company).
-    pub holder_inn: Option<String>,
+    pub holder_inn: Option<Text>,
     /// Share of the capital (exact fraction in 0..=1).
     pub share: Option<Share>,
     /// First day of the role, inclusive.
@@ -402,21 +406,21 @@ pub struct Procurement {
     /// Line in the file.
     pub line: u64,
     /// Procurement number.
-    pub procurement_id: String,
+    pub procurement_id: Text,
     /// Customer's INN.
-    pub customer_inn: String,
+    pub customer_inn: Text,
     /// Customer's name.
-    pub customer_name: String,
+    pub customer_name: Text,
     /// Subject.
-    pub subject: String,
+    pub subject: Text,
     /// Procurement method.
-    pub method: String,
+    pub method: Text,
     /// Publication date: the date the rules check roles on.
     pub published: Option<Date>,
     /// Initial (maximum) price.
     pub initial_price: Option<f64>,
     /// National project, if any.
-    pub national_project: String,
+    pub national_project: Text,
 }
 
 /// A row of participants.csv: one bid.
@@ -427,9 +431,9 @@ pub struct Participant {
     /// The procurement: index into `Dataset::procurements` (its number is there).
     pub procurement: u32,
     /// Participant's INN (10 digits: a company; 12: an individual entrepreneur).
-    pub participant_inn: String,
+    pub participant_inn: Text,
     /// Participant's name as written.
-    pub participant_name: String,
+    pub participant_name: Text,
     /// True for the winner.
     pub is_winner: bool,
     /// Bid price.
@@ -448,7 +452,7 @@ pub struct Seat {
     /// The official, when the file names one in officials.csv: index into `Dataset::officials`.
     pub official: Option<u32>,
     /// The member's name as the protocol gives it.
-    pub member_name: Option<String>,
+    pub member_name: Option<Text>,
     /// The role.
     pub role: SeatRole,
 }

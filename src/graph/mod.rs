@@ -217,7 +217,8 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             },
         );
     }
-    let mut entrepreneurs: Vec<(&String, &MentionId)> = mentions.of_entrepreneur.iter().collect();
+    let mut entrepreneurs: Vec<(&crate::model::Text, &MentionId)> =
+        mentions.of_entrepreneur.iter().collect();
     entrepreneurs.sort();
     for (inn, &m) in entrepreneurs {
         let c = ag.company_by_inn[inn.as_str()];
@@ -329,7 +330,7 @@ pub fn any_upstream_person(
                     if let Some(p) = ag.as_person(e.source()) {
                         let m = mentions
                             .of_entrepreneur
-                            .get(&ag.companies[c as usize].inn)
+                            .get(ag.companies[c as usize].inn.as_str())
                             .copied();
                         if f(p, m) {
                             return true;
@@ -392,7 +393,7 @@ pub fn controls(
                         kind: ControlKind::Entrepreneur,
                         mentions: mentions
                             .of_entrepreneur
-                            .get(inn)
+                            .get(inn.as_str())
                             .copied()
                             .into_iter()
                             .collect(),

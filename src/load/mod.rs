@@ -62,8 +62,8 @@ impl<'a> Row<'a> {
             .filter(|s| !s.is_empty())
     }
 
-    fn text(&self, col: Col) -> String {
-        self.get(col).unwrap_or_default().to_owned()
+    fn text(&self, col: Col) -> Text {
+        self.get(col).unwrap_or_default().into()
     }
 
     fn is_blank(&self) -> bool {
@@ -176,7 +176,7 @@ impl RowSink {
     }
 
     /// A personal (12-digit) INN; invalid values are dropped with a warning.
-    fn person_inn(&mut self, row: &Row, col: Col) -> Option<String> {
+    fn person_inn(&mut self, row: &Row, col: Col) -> Option<Text> {
         let raw = row.get(col)?;
         match clean_inn(raw) {
             InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
@@ -207,7 +207,7 @@ impl RowSink {
 
     /// An organisation or entrepreneur INN used as a key: kept as written, with a
     /// warning when its check digits are wrong (equality still joins the files).
-    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<String> {
+    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<Text> {
         let Some(raw) = row.get(col) else {
             return if required {
                 self.reject(col, format!("required value `{}` is empty", col.name))
@@ -507,7 +507,7 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
             "email",
             "former_names",
         ]);
-    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let id = s.required(row, id_c)?;
         let full_name = s.required(row, name_c)?;
@@ -517,11 +517,11 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
                 format!("duplicate official_id `{id}` (first at line {first})"),
             );
         }
-        seen.insert(id.to_owned(), row.line);
+        seen.insert(id.into(), row.line);
         Some(Official {
             line: row.line,
-            official_id: id.to_owned(),
-            full_name: full_name.to_owned(),
+            official_id: id.into(),
+            full_name: full_name.into(),
             birth_date: s.birth_date(row, birth_c),
             inn: s.person_inn(row, inn_c),
             position: row.text(position_c),
@@ -568,11 +568,11 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
         });
         Some(Relative {
             line: row.line,
-            relative_id: row.get(rid_c).map(str::to_owned),
+            relative_id: row.get(rid_c).map(Text::from),
             official,
             kinship,
-            kinship_word: word.to_owned(),
-            full_name: full_name.to_owned(),
+            kinship_word: word.into(),
+            full_name: full_name.into(),
             former_names: names_list(row, former_c),
             birth_date: s.birth_date(row, birth_c),
             inn: s.person_inn(row, inn_c),
@@ -586,7 +586,7 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
 fn read_companies(r: FileReader) -> FileRead<Company> {
     let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c, status_c] =
         r.cols(["inn", "ogrn", "name", "address", "phone", "email", "status"]);
-    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let inn = s.key_inn(row, inn_c, true)?;
         let name = s.required(row, name_c)?;
@@ -599,7 +599,7 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
         seen.insert(inn.clone(), row.line);
         let ogrn = row.get(ogrn_c).and_then(|o| {
             if ogrn_valid(o) {
-                Some(o.to_owned())
+                Some(o.into())
             } else {
                 s.warn(
                     ogrn_c.name,
@@ -612,7 +612,7 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
             line: row.line,
             inn,
             ogrn,
-            name: name.to_owned(),
+            name: name.into(),
             address: row.text(address_c),
             phone: row.text(phone_c),
             email: row.text(email_c),
@@ -654,7 +654,7 @@ fn read_roles(r: FileReader) -> FileRead<CompanyRole> {
         let Some(role) = roles.get(word, parse_company_role) else {
             return s.reject(role_c, format!("unknown role `{word}`"));
         };
-        let person_name = row.get(name_c).map(str::to_owned);
+        let person_name = row.get(name_c).map(Text::from);
         let holder_inn = s.key_inn(row, holder_c, false);
         if person_name.is_none() && holder_inn.is_none() {
             return s.reject(name_c, "neither person_name nor holder_inn is given");
@@ -710,7 +710,7 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
         "initial_price",
         "national_project",
     ]);
-    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let id = s.required(row, id_c)?;
         let customer_inn = s.key_inn(row, customer_c, true)?;
@@ -720,7 +720,7 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
                 format!("duplicate procurement_id `{id}` (first at line {first})"),
             );
         }
-        seen.insert(id.to_owned(), row.line);
+        seen.insert(id.into(), row.line);
         let published = s.date(row, published_c);
         if published.is_none() {
             s.warn(
@@ -730,7 +730,7 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
         }
         Some(Procurement {
             line: row.line,
-            procurement_id: id.to_owned(),
+            procurement_id: id.into(),
             customer_inn,
             customer_name: row.text(cname_c),
             subject: row.text(subject_c),
@@ -751,7 +751,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
         "bid_price",
         "contract_price",
     ]);
-    let mut seen: FxHashMap<(u32, String), u64> = FxHashMap::default();
+    let mut seen: FxHashMap<(u32, Text), u64> = FxHashMap::default();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
         let Some(&procurement) = procurements.get(pid) else {
@@ -811,7 +811,7 @@ fn read_commissions(
         let Some(role) = roles.get(word, parse_seat_role) else {
             return s.reject(role_c, format!("unknown commission role `{word}`"));
         };
-        let member_name = row.get(member_c).map(str::to_owned);
+        let member_name = row.get(member_c).map(Text::from);
         let mut official = None;
         if let Some(id) = row.get(oid_c) {
             official = officials.get(id).copied();

@@ -38,7 +38,7 @@ pub struct Mention {
     /// Birth date, if the record has one.
     pub birth: Option<BirthDate>,
     /// Valid personal INN, if the record has one.
-    pub inn: Option<String>,
+    pub inn: Option<crate::model::Text>,
     /// The official whose questionnaire the record belongs to (the official or a relative):
     /// two mentions of one questionnaire are never one person.
     pub family: Option<u32>,
@@ -56,7 +56,7 @@ pub struct Mentions {
     /// Mention of each company role held by a person.
     pub of_role: Vec<Option<MentionId>>,
     /// Mention of each entrepreneur participant, by INN.
-    pub of_entrepreneur: FxHashMap<String, MentionId>,
+    pub of_entrepreneur: FxHashMap<crate::model::Text, MentionId>,
 }
 
 impl Mention {

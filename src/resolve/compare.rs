@@ -647,7 +647,7 @@ mod tests {
             source: MentionSource::Role(0),
             names: vec![parse_name(name)],
             birth: birth.and_then(parse_birth_date),
-            inn: inn.map(str::to_owned),
+            inn: inn.map(Into::into),
             family: None,
         }
     }

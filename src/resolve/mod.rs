@@ -326,7 +326,7 @@ fn pairs_of_entries(
 /// What a growing person cluster already holds, to refuse contradicting merges.
 #[derive(Clone, Debug, Default)]
 struct Cluster {
-    inn: Option<String>,
+    inn: Option<crate::model::Text>,
     birth: Option<BirthDate>,
     sex: Option<Sex>,
     families: Vec<u32>,

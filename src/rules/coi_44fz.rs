@@ -276,7 +276,7 @@ fn build_case(
     }
     label.push(')');
     let mut steps = vec![Step {
-        id: Some(official.official_id.clone()),
+        id: Some(official.official_id.to_string()),
         score: (seat.matched.score < 1.0).then_some(round_score(seat.matched.score)),
         basis: seat.matched.basis.map(Basis::code),
         ..step("person", label)
@@ -320,7 +320,7 @@ fn build_case(
             label.push_str(&format!("{sep}[совпадение: {}, {p:.2}]", basis.russian()));
         }
         steps.push(Step {
-            id: anchor.inn.clone(),
+            id: anchor.inn.as_ref().map(ToString::to_string),
             score: from_registry.then_some(round_score(p)),
             basis: from_registry.then_some(basis.code()),
             ..step("person", label)
@@ -332,11 +332,11 @@ fn build_case(
     let company_label = g.company_label(bid.company);
     let p = bid.row;
     steps.push(Step {
-        id: Some(p.participant_inn.clone()),
+        id: Some(p.participant_inn.to_string()),
         ..step("company", company_label.clone())
     });
     steps.push(Step {
-        id: Some(proc_.procurement_id.clone()),
+        id: Some(proc_.procurement_id.to_string()),
         ..step(
             "procurement",
             format!(
@@ -370,18 +370,18 @@ fn build_case(
             Severity::Medium
         },
         score: round_score(score),
-        procurement_id: proc_.procurement_id.clone(),
-        customer_inn: proc_.customer_inn.clone(),
-        official_id: official.official_id.clone(),
-        official_name: official.full_name.clone(),
+        procurement_id: proc_.procurement_id.to_string(),
+        customer_inn: proc_.customer_inn.to_string(),
+        official_id: official.official_id.to_string(),
+        official_name: official.full_name.to_string(),
         official_role: seat_row.role.code(),
         relation: member.kinship.map_or("self", Kinship::code),
         linked_person: linked_name,
-        participant_inn: p.participant_inn.clone(),
+        participant_inn: p.participant_inn.to_string(),
         participant_name: if p.participant_name.is_empty() {
             company_label
         } else {
-            p.participant_name.clone()
+            p.participant_name.to_string()
         },
         participant_link: link_text(g, c),
         is_winner: p.is_winner,
