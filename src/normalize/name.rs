@@ -9,9 +9,9 @@ use crate::model::Sex;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     /// A whole word (skeleton).
-    Full(Box<str>),
+    Full(crate::model::Text),
     /// An initial (skeleton of its letter, e.g. `m`, `zh`, `iu`).
-    Initial(Box<str>),
+    Initial(crate::model::Text),
 }
 
 impl Part {
@@ -27,9 +27,9 @@ impl Part {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NormName {
     /// Surname skeleton as written (with its gender ending).
-    pub surname: Option<Box<str>>,
+    pub surname: Option<crate::model::Text>,
     /// Surname with feminine endings folded to the masculine form (Иванова -> ivanov).
-    pub surname_stem: Option<Box<str>>,
+    pub surname_stem: Option<crate::model::Text>,
     /// Given name.
     pub given: Option<Part>,
     /// Patronymic.

@@ -309,7 +309,7 @@ fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> L
         }
         (Some(Part::Full(w)), Some(Part::Initial(i)))
         | (Some(Part::Initial(i)), Some(Part::Full(w))) => {
-            if w.starts_with(i.as_ref()) {
+            if w.starts_with(i.as_str()) {
                 Level::Initial
             } else {
                 Level::Disagree
