@@ -74,9 +74,9 @@ pub enum Edge {
 #[derive(Clone, Debug)]
 pub struct CompanyInfo {
     /// INN as the files give it.
-    pub inn: String,
+    pub inn: crate::model::Text,
     /// Name from companies.csv, else from a bid.
-    pub name: String,
+    pub name: crate::model::Text,
 }
 
 /// The affiliation graph and its indexes.
@@ -90,7 +90,7 @@ pub struct AffilGraph {
     /// Node of each company.
     pub company_node: Vec<NodeIndex>,
     /// Company id by INN.
-    pub company_by_inn: FxHashMap<String, CompanyId>,
+    pub company_by_inn: FxHashMap<crate::model::Text, CompanyId>,
     /// Node of each procurement.
     pub procurement_node: Vec<NodeIndex>,
 }
@@ -99,17 +99,17 @@ impl AffilGraph {
     fn company(&mut self, inn: &str, name: &str) -> CompanyId {
         if let Some(&c) = self.company_by_inn.get(inn) {
             if self.companies[c as usize].name.is_empty() && !name.is_empty() {
-                self.companies[c as usize].name = name.to_owned();
+                self.companies[c as usize].name = name.into();
             }
             return c;
         }
         let id = self.companies.len() as CompanyId;
         self.companies.push(CompanyInfo {
-            inn: inn.to_owned(),
-            name: name.to_owned(),
+            inn: inn.into(),
+            name: name.into(),
         });
         self.company_node.push(self.g.add_node(Node::Company(id)));
-        self.company_by_inn.insert(inn.to_owned(), id);
+        self.company_by_inn.insert(inn.into(), id);
         id
     }
 
@@ -119,7 +119,7 @@ impl AffilGraph {
         if info.name.is_empty() {
             format!("ИНН {}", info.inn)
         } else {
-            info.name.clone()
+            info.name.to_string()
         }
     }
 

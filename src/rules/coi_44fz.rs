@@ -158,7 +158,7 @@ fn step(kind: &'static str, label: impl Into<String>) -> Step {
 /// Evidence steps from the linked person to (not including) the participant.
 fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
     let company = |c: u32| Step {
-        id: Some(g.companies[c as usize].inn.clone()),
+        id: Some(g.companies[c as usize].inn.to_string()),
         ..step("company", g.company_label(c))
     };
     match &c.kind {
