@@ -3,7 +3,10 @@
 # and prints wall time, CPU time and peak RSS per stage and in total, then the thread-scaling
 # check (the regional run again with --threads 1: time, and whether every output byte is equal).
 #
-#   benches/scale.sh [--national] [--seed N] [--no-threads-check]
+#   benches/scale.sh [--national] [--seed N] [--no-threads-check] [--memory-limit-mb N]
+#
+# A run whose resident memory passes the limit (default 22000 MB, under this machine's 24 GB) is
+# stopped, and its row says so, instead of the whole machine running out of memory.
 #
 # Data goes to target/scale/<scale>-<seed>/ and is reused on later runs (regional2x is the
 # regional generator with twice the chunks: twice the municipalities, the same mix).
@@ -11,12 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seed=7
 threads_check=1
+limit_mb=22000
 scales=(municipal regional regional2x)
 while [ $# -gt 0 ]; do
   case "$1" in
     --national) scales+=(national) ;;
     --seed) seed="$2"; shift ;;
     --no-threads-check) threads_check=0 ;;
+    --memory-limit-mb) limit_mb="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -30,7 +35,21 @@ run() {
   local scale="$1" dir="$2" out="$3"; shift 3
   local log="$out.time.log"
   mkdir -p "$out"
-  /usr/bin/time -v "$bin" "$@" check "$dir" --out "$out" --timings 2> "$log" >/dev/null
+  rm -f "$out/timings.csv"
+  /usr/bin/time -v "$bin" "$@" check "$dir" --out "$out" --timings 2> "$log" >/dev/null &
+  local watched=$! start=$SECONDS pid="" rss_kb=0
+  while kill -0 "$watched" 2>/dev/null; do
+    pid=${pid:-$(pgrep -P "$watched" | head -1 || true)}
+    rss_kb=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    if [ "${rss_kb:-0}" -gt $((limit_mb * 1024)) ]; then
+      kill -9 "$pid"
+      wait "$watched" 2>/dev/null || true
+      printf '| %s | - | **stopped** | %s | - | over %s |\n' "$scale" $((SECONDS - start)) "$limit_mb"
+      return
+    fi
+    sleep 1
+  done
+  wait "$watched" || true
   local wall cpu rss rows
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" |
     awk -F: '{ if (NF==3) printf "%.1f", $1*3600+$2*60+$3; else printf "%.1f", $1*60+$2 }')
