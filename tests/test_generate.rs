@@ -86,17 +86,7 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     assert!(coi["precision"].as_f64().unwrap() >= 0.98, "{coi}");
     // Every decoy kind was planted and at most one decoy was flagged.
     let patterns = ev["patterns"].as_object().unwrap();
-    for kind in [
-        "in_law",
-        "step",
-        "former_spouse",
-        "namesake",
-        "chain_10",
-        "chain_9",
-        "role_ended",
-        "role_started_after",
-        "not_seated",
-    ] {
+    for kind in affil::generate::DECOY_KINDS {
         assert!(patterns.contains_key(&format!("decoy:{kind}")), "{kind}");
     }
     assert!(

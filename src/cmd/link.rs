@@ -100,11 +100,11 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
         ids: Vec::with_capacity(raw.len()),
         mentions: Vec::with_capacity(raw.len()),
     };
-    for ((_, id, ..), (m, problems)) in raw.iter().zip(parsed) {
+    for ((_, id, ..), (m, problems)) in raw.into_iter().zip(parsed) {
         for (line, column, problem) in problems {
             warnings.push(&table.file, line, column, problem);
         }
-        out.ids.push(id.clone());
+        out.ids.push(id);
         out.mentions.push(m);
     }
     Ok(out)

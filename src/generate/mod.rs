@@ -302,6 +302,19 @@ struct ChunkOut {
 }
 
 /// All state of one chunk while it is generated.
+/// The kinds of decoy the generator plants (`decoys.csv`, pattern `decoy:<kind>`).
+pub const DECOY_KINDS: [&str; 9] = [
+    "in_law",
+    "step",
+    "former_spouse",
+    "namesake",
+    "chain_10",
+    "chain_9",
+    "role_ended",
+    "role_started_after",
+    "not_seated",
+];
+
 struct World<'a> {
     rng: Rng,
     chunk: u64,
@@ -331,6 +344,15 @@ impl World<'_> {
         person_inn(self.chunk * 1_000_000 + self.next_person)
     }
 
+    /// Male or female, even odds.
+    fn any_sex(&mut self) -> Sex {
+        if self.rng.chance(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
+    }
+
     fn person(&mut self, sex: Sex, surname: &'static str, father_name: usize, year: i32) -> Person {
         let given = match sex {
             Sex::Male => MALE[self.rng.below(MALE.len())].0,
@@ -353,11 +375,7 @@ impl World<'_> {
     }
 
     fn random_person(&mut self, year_lo: i32, year_hi: i32) -> Person {
-        let sex = if self.rng.chance(0.5) {
-            Sex::Male
-        } else {
-            Sex::Female
-        };
+        let sex = self.any_sex();
         let s = self.surname();
         let f = self.rng.below(MALE.len());
         let y = self.rng.range(year_lo as i64, year_hi as i64) as i32;
@@ -530,11 +548,7 @@ impl World<'_> {
                 });
             }
             for _ in 0..self.rng.below(3) {
-                let csex = if self.rng.chance(0.5) {
-                    Sex::Male
-                } else {
-                    Sex::Female
-                };
+                let csex = self.any_sex();
                 let f = children_father.unwrap_or_else(|| self.rng.below(MALE.len()));
                 let child = {
                     let r0 = self.rng.range(20, 35);
@@ -547,11 +561,7 @@ impl World<'_> {
                 });
             }
             for _ in 0..self.rng.below(3) {
-                let ssex = if self.rng.chance(0.5) {
-                    Sex::Male
-                } else {
-                    Sex::Female
-                };
+                let ssex = self.any_sex();
                 let mut sib = {
                     let r0 = self.rng.range(-8, 8);
                     self.person(ssex, family, father_name, year + r0 as i32)
@@ -655,11 +665,7 @@ impl World<'_> {
         }
         let off = self.offs[o].person.clone();
         let year = off.birth.0;
-        let sex = if self.rng.chance(0.5) {
-            Sex::Male
-        } else {
-            Sex::Female
-        };
+        let sex = self.any_sex();
         let family = off.maiden.unwrap_or(off.surname);
         let p = match kin {
             Kinship::Spouse | Kinship::FormerSpouse => {
@@ -844,18 +850,7 @@ impl World<'_> {
     }
 
     fn decoy(&mut self) {
-        const KINDS: [&str; 9] = [
-            "in_law",
-            "step",
-            "former_spouse",
-            "namesake",
-            "chain_10",
-            "chain_9",
-            "role_ended",
-            "role_started_after",
-            "not_seated",
-        ];
-        let kind = *self.rng.pick(&KINDS);
+        let kind = *self.rng.pick(&DECOY_KINDS);
         let k = self.rng.below(self.procs.len());
         let seats = self.procs[k].seats.clone();
         let (mut o, _) = *self.rng.pick(&seats);

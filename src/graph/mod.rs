@@ -320,6 +320,7 @@ pub fn any_upstream_person(
     mut f: impl FnMut(PersonId, Option<MentionId>) -> bool,
 ) -> bool {
     let mut seen: Vec<CompanyId> = vec![company];
+    let mut visited: rustc_hash::FxHashSet<CompanyId> = [company].into_iter().collect();
     let mut next = 0;
     while next < seen.len() {
         let c = seen[next];
@@ -346,7 +347,7 @@ pub fn any_upstream_person(
                 }
                 Edge::Holds { role } if data.roles[*role as usize].active_on(date) => {
                     if let Some(h) = ag.as_company(e.source()) {
-                        if !seen.contains(&h) {
+                        if visited.insert(h) {
                             seen.push(h);
                         }
                     }

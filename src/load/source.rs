@@ -40,6 +40,13 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> (String, &'static str) {
     }
 }
 
+/// The name of a file for messages: its last component, else the whole path.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// Picks the delimiter that occurs most in the first line outside quotes (`,` on a tie).
 pub fn detect_delimiter(text: &str) -> u8 {
     let first = text.lines().next().unwrap_or("");
@@ -106,10 +113,7 @@ impl CsvTable {
     /// Reads and parses a whole file.
     pub fn read(path: &Path) -> Result<CsvTable> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
+        let file = file_name(path);
         let file_bytes = bytes.len() as u64;
         let mut t = Self::from_text(&file, decode_owned(bytes))?;
         t.file_bytes = file_bytes;
@@ -133,10 +137,7 @@ impl CsvTable {
                 head.truncate(e.valid_up_to());
             }
         }
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
+        let file = file_name(path);
         Self::from_text(&file, decode_owned(head))
     }
 

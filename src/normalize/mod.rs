@@ -78,12 +78,11 @@ fn names(primary: &str, former: &[String]) -> Vec<NormName> {
         .collect()
 }
 
-/// Counts one record on the progress bar (every 1024th call) and returns its index as `u32`.
-fn progress_one(i: usize) -> u32 {
+/// Counts records on the progress bar, 1024 at a time (record `i` closes each batch).
+fn tick(i: usize) {
     if i % 1024 == 1023 {
         crate::progress::inc(1024);
     }
-    i as u32
 }
 
 /// Builds the mentions of every person named in `data`.
@@ -92,8 +91,9 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .officials
         .par_iter()
         .enumerate()
+        .inspect(|(i, _)| tick(*i))
         .map(|(i, o)| Mention {
-            source: MentionSource::Official(progress_one(i)),
+            source: MentionSource::Official(i as u32),
             names: names(&o.full_name, &o.former_names),
             birth: o.birth_date,
             inn: o.inn.clone(),
@@ -104,8 +104,9 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .relatives
         .par_iter()
         .enumerate()
+        .inspect(|(i, _)| tick(*i))
         .map(|(i, r)| Mention {
-            source: MentionSource::Relative(progress_one(i)),
+            source: MentionSource::Relative(i as u32),
             names: names(&r.full_name, &r.former_names),
             birth: r.birth_date,
             inn: r.inn.clone(),
@@ -117,7 +118,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .par_iter()
         .enumerate()
         .map(|(i, r)| {
-            progress_one(i);
+            tick(i);
             r.person_name.as_ref().map(|n| Mention {
                 source: MentionSource::Role(i as u32),
                 names: names(n, &[]),

@@ -190,13 +190,16 @@ fn bag_distance(a: &str, b: &str) -> usize {
     more.max(fewer)
 }
 
+/// Longest ASCII strings the table-free edit distance handles (longer ones go to strsim).
+const OSA_MAX: usize = 63;
+
 /// [`osa_distance`] when it is at most `limit`, else `limit + 1`: stops as soon as every cell of
 /// a row exceeds the limit.
 pub fn osa_bounded(a: &str, b: &str, limit: usize) -> usize {
-    const MAX: usize = 63;
+    const MAX: usize = OSA_MAX;
     let (ab, bb) = (a.as_bytes(), b.as_bytes());
     if !ab.is_ascii() || !bb.is_ascii() || ab.len() > MAX || bb.len() > MAX {
-        return osa_distance(a, b).min(limit + 1);
+        return strsim::osa_distance(a, b).min(limit.saturating_add(1));
     }
     if ab.len().abs_diff(bb.len()) > limit {
         return limit + 1;
@@ -232,35 +235,8 @@ pub fn osa_bounded(a: &str, b: &str, limit: usize) -> usize {
 /// Optimal string alignment distance; on short ASCII skeletons (all of them in practice) without
 /// allocating.
 pub fn osa_distance(a: &str, b: &str) -> usize {
-    const MAX: usize = 63;
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if !a.is_ascii() || !b.is_ascii() || a.len() > MAX || b.len() > MAX {
-        return strsim::osa_distance(
-            std::str::from_utf8(a).unwrap_or_default(),
-            std::str::from_utf8(b).unwrap_or_default(),
-        );
-    }
-    let n = b.len();
-    // Three rolling rows: i-2, i-1, i.
-    let mut rows = [[0u8; MAX + 1]; 3];
-    for (j, v) in rows[0].iter_mut().enumerate().take(n + 1) {
-        *v = j as u8;
-    }
-    for i in 1..=a.len() {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i as u8;
-        for j in 1..=n {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut v = (rows[prev][j] + 1)
-                .min(rows[cur][j - 1] + 1)
-                .min(rows[prev][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[prev2][j - 2] + 1);
-            }
-            rows[cur][j] = v;
-        }
-    }
-    usize::from(rows[a.len() % 3][n])
+    // No distance between strings of at most OSA_MAX bytes exceeds OSA_MAX.
+    osa_bounded(a, b, OSA_MAX)
 }
 
 /// One character per letter: the skeleton's digraphs folded back.

@@ -45,8 +45,6 @@ pub struct Resolution {
     pub persons: Vec<Vec<MentionId>>,
     /// Officials each seat (row of commissions.csv) resolves to.
     pub seats: Vec<Vec<SeatMatch>>,
-    /// Candidate pairs scored.
-    pub pairs_compared: usize,
     /// Pairs merged.
     pub links_made: usize,
     /// Candidate pairs `(a, b)`, `a < b`, sorted: every two mentions sharing a block, for
@@ -154,18 +152,23 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
 /// Keys of a whole mention (every name, and the INN), sorted.
 pub fn mention_keys(m: &Mention) -> Vec<BlockKey> {
     let mut keys = Vec::with_capacity(5 * m.names.len() + 1);
-    for n in &m.names {
-        blocking_keys(n, &mut keys);
-    }
-    if let Some(inn) = &m.inn {
-        keys.push(key(&["inn:", inn]));
-    }
+    raw_mention_keys(m, &mut keys);
     // A probe beats a plain entry of the same key (sorting puts `probe: true` last).
     keys.sort_unstable();
     keys.reverse();
     keys.dedup_by_key(|k| k.hash);
     keys.reverse();
     keys
+}
+
+/// Appends the keys of every name of a mention and of its INN, unsorted and possibly repeated.
+fn raw_mention_keys(m: &Mention, out: &mut Vec<BlockKey>) {
+    for n in &m.names {
+        blocking_keys(n, out);
+    }
+    if let Some(inn) = &m.inn {
+        out.push(key(&["inn:", inn]));
+    }
 }
 
 /// True when two sorted key lists share a block.
@@ -229,12 +232,7 @@ fn packed_entries(mentions: &[Mention]) -> Vec<u64> {
             || (Vec::new(), Vec::new()),
             |(mut out, mut keys): (Vec<u64>, Vec<BlockKey>), (i, m)| {
                 keys.clear();
-                for n in &m.names {
-                    blocking_keys(n, &mut keys);
-                }
-                if let Some(inn) = &m.inn {
-                    keys.push(key(&["inn:", inn]));
-                }
+                raw_mention_keys(m, &mut keys);
                 out.extend(keys.iter().map(|k| pack(k, i)));
                 (out, keys)
             },
@@ -475,7 +473,6 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         person_of,
         persons,
         seats,
-        pairs_compared: pairs.len(),
         pairs,
         links_made,
         tf,
