@@ -45,7 +45,7 @@ fn mentions(n: usize) -> Vec<Mention> {
         .enumerate()
         .map(|(i, name)| Mention {
             source: MentionSource::Role(i as u32),
-            names: vec![parse_name(name)],
+            names: smallvec::smallvec![parse_name(name)],
             birth: None,
             inn: None,
             family: None,

@@ -88,7 +88,7 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
             });
             let m = Mention {
                 source: MentionSource::Role(i as u32),
-                names: vec![parse_name(name)],
+                names: smallvec::smallvec![parse_name(name)],
                 birth,
                 inn,
                 family: None,

@@ -28,13 +28,16 @@ pub enum MentionSource {
     Entrepreneur(u32),
 }
 
+/// The names of a mention: nearly always one, kept inline without an allocation.
+pub type Names = smallvec::SmallVec<[NormName; 1]>;
+
 /// One naming of a person in one record.
 #[derive(Clone, Debug)]
 pub struct Mention {
     /// The record it comes from.
     pub source: MentionSource,
     /// The name as written, parsed; then the former names.
-    pub names: Vec<NormName>,
+    pub names: Names,
     /// Birth date, if the record has one.
     pub birth: Option<BirthDate>,
     /// Valid personal INN, if the record has one.
@@ -71,7 +74,7 @@ impl Mention {
     }
 }
 
-fn names(primary: &str, former: &[String]) -> Vec<NormName> {
+fn names(primary: &str, former: &[String]) -> Names {
     std::iter::once(primary)
         .chain(former.iter().map(String::as_str))
         .map(parse_name)
@@ -160,7 +163,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
         m.of_entrepreneur
             .insert(p.participant_inn.clone(), m.list.len() as MentionId);
         // The bid may give "ИП Петров И.П." where the registry has the full name: keep both.
-        let mut names = vec![parse_name(&p.participant_name)];
+        let mut names = smallvec::smallvec![parse_name(&p.participant_name)];
         if let Some(full) = registry_name.get(p.participant_inn.as_str()) {
             names.push(parse_name(full));
         }

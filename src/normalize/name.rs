@@ -5,13 +5,17 @@ use std::sync::OnceLock;
 use super::translit::{is_cyrillic, is_letter, lowercase, skeleton};
 use crate::model::Sex;
 
+/// An interned name part: names repeat (a few thousand given names, patronymics and surnames
+/// cover millions of records), so each distinct skeleton is stored once.
+pub type Sym = ustr::Ustr;
+
 /// One part of a name: a whole word or an initial.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     /// A whole word (skeleton).
-    Full(crate::model::Text),
+    Full(Sym),
     /// An initial (skeleton of its letter, e.g. `m`, `zh`, `iu`).
-    Initial(crate::model::Text),
+    Initial(Sym),
 }
 
 impl Part {
@@ -24,12 +28,12 @@ impl Part {
 }
 
 /// A parsed, normalised name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NormName {
     /// Surname skeleton as written (with its gender ending).
-    pub surname: Option<crate::model::Text>,
+    pub surname: Option<Sym>,
     /// Surname with feminine endings folded to the masculine form (Иванова -> ivanov).
-    pub surname_stem: Option<crate::model::Text>,
+    pub surname_stem: Option<Sym>,
     /// Given name.
     pub given: Option<Part>,
     /// Patronymic.

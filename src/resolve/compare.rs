@@ -621,7 +621,7 @@ mod tests {
     fn m(name: &str, birth: Option<&str>, inn: Option<&str>) -> Mention {
         Mention {
             source: MentionSource::Role(0),
-            names: vec![parse_name(name)],
+            names: smallvec::smallvec![parse_name(name)],
             birth: birth.and_then(parse_birth_date),
             inn: inn.map(Into::into),
             family: None,

@@ -482,7 +482,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
 fn name_probe(name: &str) -> Mention {
     Mention {
         source: MentionSource::Role(u32::MAX),
-        names: vec![parse_name(name)],
+        names: smallvec::smallvec![parse_name(name)],
         birth: None,
         inn: None,
         family: None,
@@ -669,7 +669,7 @@ mod tests {
     fn m(name: &str, birth: Option<&str>, family: Option<u32>) -> Mention {
         Mention {
             source: MentionSource::Role(0),
-            names: vec![parse_name(name)],
+            names: smallvec::smallvec![parse_name(name)],
             birth: birth.and_then(parse_birth_date),
             inn: None,
             family,
