@@ -13,7 +13,7 @@ pub use ownership::{beneficial_owners, Chain, Holding};
 
 use crate::model::{CompanyRoleKind, Dataset, Date, Kinship};
 use crate::normalize::{MentionId, Mentions};
-use crate::resolve::{PersonId, Resolution, SeatMatch};
+use crate::resolve::{PersonId, Resolution};
 
 /// Index of a company in [`AffilGraph::companies`].
 pub type CompanyId = u32;
@@ -60,8 +60,9 @@ pub enum Edge {
     Seat {
         /// Row of commissions.csv.
         seat: u32,
-        /// How the seat was tied to the official.
-        matched: SeatMatch,
+        /// How the seat was tied to the official: index into `Resolution::seats` items
+        /// ([`crate::resolve::Groups::item`]).
+        matched: u32,
     },
     /// Company -> procurement: a bid (participants.csv row).
     Bid {
@@ -155,7 +156,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
                 + data.roles.len()
                 + data.participants.len()
                 + mentions.of_entrepreneur.len()
-                + res.seats.iter().map(Vec::len).sum::<usize>(),
+                + res.seats.items().len(),
         ),
         person_node: Vec::with_capacity(res.persons.len()),
         companies: Vec::with_capacity(data.companies.len()),
@@ -227,14 +228,15 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
     }
     for (i, seat) in data.seats.iter().enumerate() {
         let pnode = ag.procurement_node[seat.procurement as usize];
-        for matched in &res.seats[i] {
+        let first = res.seats.first_index(i);
+        for (k, matched) in res.seats.of(i).iter().enumerate() {
             let person = person_of(mentions.of_official[matched.official as usize]);
             ag.g.add_edge(
                 ag.person_node[person as usize],
                 pnode,
                 Edge::Seat {
                     seat: i as u32,
-                    matched: matched.clone(),
+                    matched: first + k as u32,
                 },
             );
         }

@@ -182,8 +182,8 @@ pub fn markdown(a: &Analysis) -> Result<String> {
     let seated: std::collections::BTreeSet<u32> = a
         .resolution
         .seats
+        .items()
         .iter()
-        .flatten()
         .map(|m| m.official)
         .collect();
     let w = |s: &mut String, t: String| {

@@ -7,7 +7,7 @@
 
 pub mod compare;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -36,15 +36,94 @@ pub struct SeatMatch {
     pub candidates: usize,
 }
 
+/// Lists of items for each of `len()` owners, stored flat (offsets into one vector): millions
+/// of small `Vec`s would each cost a header and an allocation.
+#[derive(Clone, Debug)]
+pub struct Groups<T> {
+    /// Start of each owner's items in `items`, and the end of the last.
+    starts: Vec<u32>,
+    /// Every owner's items, owner after owner.
+    items: Vec<T>,
+}
+
+impl<T> Default for Groups<T> {
+    fn default() -> Self {
+        Groups {
+            starts: vec![0],
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Groups<T> {
+    /// Number of owners.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// True when there are no owners.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The items of owner `i`.
+    pub fn of(&self, i: usize) -> &[T] {
+        &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    /// Index in [`Groups::item`] of the first item of owner `i`.
+    pub fn first_index(&self, i: usize) -> u32 {
+        self.starts[i]
+    }
+
+    /// Every item, owner after owner.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    /// One item by its flat index.
+    pub fn item(&self, index: u32) -> &T {
+        &self.items[index as usize]
+    }
+
+    /// Appends the items of the next owner.
+    pub fn push(&mut self, items: impl IntoIterator<Item = T>) {
+        self.items.extend(items);
+        self.starts.push(self.items.len() as u32);
+    }
+
+    /// Groups `(owner, item)` pairs of `n` owners, keeping the items of an owner in the order
+    /// given.
+    pub fn of_owners(n: usize, pairs: impl Iterator<Item = (u32, T)> + Clone) -> Groups<T>
+    where
+        T: Copy + Default,
+    {
+        let mut starts = vec![0u32; n + 1];
+        for (o, _) in pairs.clone() {
+            starts[o as usize + 1] += 1;
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![T::default(); starts[n] as usize];
+        for (o, t) in pairs {
+            items[next[o as usize] as usize] = t;
+            next[o as usize] += 1;
+        }
+        Groups { starts, items }
+    }
+}
+
 /// Persons and seat assignments: the output of [`resolve`].
 #[derive(Clone, Debug, Default)]
 pub struct Resolution {
     /// Person of each mention.
     pub person_of: Vec<PersonId>,
     /// Mentions of each person, in mention order.
-    pub persons: Vec<Vec<MentionId>>,
+    pub persons: Groups<MentionId>,
     /// Officials each seat (row of commissions.csv) resolves to.
-    pub seats: Vec<Vec<SeatMatch>>,
+    pub seats: Groups<SeatMatch>,
     /// Pairs merged.
     pub links_made: usize,
     /// Candidate pairs `(a, b)`, `a < b`, sorted: every two mentions sharing a block, for
@@ -465,10 +544,13 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let prior = registry_prior(list.len());
     let (person_of, links_made) = cluster(list, &pairs, prior, Some(&tf));
     let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
-    let mut persons = vec![Vec::new(); n_persons];
-    for (m, &p) in person_of.iter().enumerate() {
-        persons[p as usize].push(m as MentionId);
-    }
+    let persons = Groups::of_owners(
+        n_persons,
+        person_of
+            .iter()
+            .enumerate()
+            .map(|(m, &p)| (p, m as MentionId)),
+    );
     Resolution {
         person_of,
         persons,
@@ -534,7 +616,7 @@ fn resolve_seats(
     data: &Dataset,
     mentions: &Mentions,
     warnings: &mut Warnings,
-) -> Vec<Vec<SeatMatch>> {
+) -> Groups<SeatMatch> {
     // Officials by blocking key, and the size of each customer's pool (its staff plus the
     // officials with no employer given).
     let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
@@ -592,46 +674,47 @@ fn resolve_seats(
             score_member(&probe, candidates.into_iter(), pool, mentions)
         })
         .collect();
-    let memo: FxHashMap<(&str, &str), &Vec<(u32, Link)>> =
-        wanted.iter().copied().zip(fitted.iter()).collect();
-    // Every seat in parallel; the warnings after, in file order (an ambiguous name is reported
-    // at its first seat).
-    /// A seat's officials, and its (customer, name) when matched by name.
-    type Matched<'a> = (Vec<SeatMatch>, Option<(&'a str, &'a str)>);
-    let matched: Vec<Matched> = data
+    let memo: FxHashMap<(&str, &str), u32> = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    // The name match of every seat in parallel (none for a seat given by id); the seats'
+    // officials and the warnings after, in file order (an ambiguous name is reported at its
+    // first seat).
+    const BY_ID: u32 = u32::MAX;
+    let which: Vec<u32> = data
         .seats
         .par_iter()
-        .map(|seat| {
-            if let Some(o) = seat.official {
-                let m = SeatMatch {
-                    official: o,
-                    score: 1.0,
-                    basis: None,
-                    candidates: 1,
-                };
-                return (vec![m], None);
-            }
-            let key = seat_key(seat, data);
-            let fits = memo[&key];
-            let n = fits.len();
-            let seats = fits
-                .iter()
-                .map(|(o, l)| SeatMatch {
-                    official: *o,
-                    score: l.probability / n as f64,
-                    basis: Some(l.basis),
-                    candidates: n,
-                })
-                .collect();
-            (seats, Some(key))
+        .map(|seat| match seat.official {
+            Some(_) => BY_ID,
+            None => memo[&seat_key(seat, data)],
         })
         .collect();
-    let mut reported: FxHashSet<(&str, &str)> = FxHashSet::default();
-    for (seat, (fits, key)) in data.seats.iter().zip(&matched) {
-        let Some(key @ (customer, name)) = *key else {
+    drop(memo);
+    let mut out = Groups::default();
+    let mut reported = vec![false; wanted.len()];
+    for (seat, &w) in data.seats.iter().zip(&which) {
+        if w == BY_ID {
+            let o = seat.official.unwrap_or_default();
+            out.push([SeatMatch {
+                official: o,
+                score: 1.0,
+                basis: None,
+                candidates: 1,
+            }]);
             continue;
-        };
-        match fits.len() {
+        }
+        let fits = &fitted[w as usize];
+        let n = fits.len();
+        out.push(fits.iter().map(|(o, l)| SeatMatch {
+            official: *o,
+            score: l.probability / n as f64,
+            basis: Some(l.basis),
+            candidates: n,
+        }));
+        let (customer, name) = wanted[w as usize];
+        match n {
             0 => warnings.push(
                 "commissions.csv",
                 seat.line,
@@ -639,31 +722,50 @@ fn resolve_seats(
                 format!("`{name}` matches no official of customer {customer}; seat not checked"),
             ),
             1 => {}
-            n => {
-                if reported.insert(key) {
-                    let ids: Vec<&str> = fits
-                        .iter()
-                        .map(|m| data.officials[m.official as usize].official_id.as_str())
-                        .collect();
-                    warnings.push(
-                        "commissions.csv",
-                        seat.line,
-                        "member_name",
-                        format!(
-                            "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
-                            ids.join(", ")
-                        ),
-                    );
-                }
+            n if !reported[w as usize] => {
+                reported[w as usize] = true;
+                let ids: Vec<&str> = fits
+                    .iter()
+                    .map(|(o, _)| data.officials[*o as usize].official_id.as_str())
+                    .collect();
+                warnings.push(
+                    "commissions.csv",
+                    seat.line,
+                    "member_name",
+                    format!(
+                        "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
+                        ids.join(", ")
+                    ),
+                );
             }
+            _ => {}
         }
     }
-    matched.into_iter().map(|(m, _)| m).collect()
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_keep_each_owners_items_in_order() {
+        let g = Groups::of_owners(4, [(2u32, 10u32), (0, 11), (2, 12), (0, 13)].into_iter());
+        assert_eq!(g.len(), 4);
+        assert_eq!(g.of(0), [11, 13]);
+        assert!(g.of(1).is_empty() && g.of(3).is_empty());
+        assert_eq!(g.of(2), [10, 12]);
+        assert_eq!(*g.item(g.first_index(2) + 1), 12);
+        let mut h = Groups::default();
+        h.push([1u8, 2]);
+        h.push([]);
+        h.push([3]);
+        assert_eq!(
+            (h.len(), h.of(0), h.of(1), h.of(2)),
+            (3, &[1, 2][..], &[][..], &[3][..])
+        );
+        assert_eq!(h.items(), [1, 2, 3]);
+    }
     use crate::values::parse_birth_date;
 
     fn m(name: &str, birth: Option<&str>, family: Option<u32>) -> Mention {

@@ -460,7 +460,7 @@ fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -
             (Edge::Seat { seat, matched }, Node::Person(person)) => seats.push(SeatRef {
                 person,
                 row: *seat,
-                matched,
+                matched: ctx.resolution.seats.item(*matched),
             }),
             (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
                 company,
@@ -560,7 +560,8 @@ impl Rule for Coi44Fz {
             g.g.edge_references()
                 .filter_map(|e| match (e.weight(), g.g[e.source()]) {
                     (Edge::Seat { matched, .. }, Node::Person(p)) => {
-                        Some((p, ctx.mentions.of_official[matched.official as usize]))
+                        let official = ctx.resolution.seats.item(*matched).official;
+                        Some((p, ctx.mentions.of_official[official as usize]))
                     }
                     _ => None,
                 })
