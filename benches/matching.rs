@@ -137,7 +137,7 @@ fn bench_ownership(c: &mut Criterion) {
     let mut warnings = affil::load::Warnings::default();
     let res = affil::resolve::resolve(&data, &mentions, &mut warnings);
     let g = affil::graph::build(&data, &mentions, &res);
-    let root = g.company_by_inn["7700000000"];
+    let root = g.company_by_inn[&affil::model::Sym::from("7700000000")];
     c.bench_function("ownership propagation (255 companies, ring of 20)", |b| {
         b.iter(|| {
             affil::graph::beneficial_owners(&g, &data, &mentions, root, None)

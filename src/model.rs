@@ -9,6 +9,10 @@ use crate::values::Share;
 /// without an allocation of their own.
 pub type Text = compact_str::CompactString;
 
+/// Text of a field whose values repeat across rows (INNs, customer names, role and kinship
+/// words, commission members): interned, one copy of each distinct value, an 8-byte handle.
+pub type Sym = ustr::Ustr;
+
 /// A calendar date.
 pub type Date = NaiveDate;
 
@@ -302,11 +306,11 @@ pub struct Official {
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
-    pub inn: Option<Text>,
+    pub inn: Option<Sym>,
     /// Position held.
-    pub position: Text,
+    pub position: Sym,
     /// INN of the employer (the customer whose staff the official is).
-    pub employer_inn: Option<Text>,
+    pub employer_inn: Option<Sym>,
     /// Home address.
     pub address: Text,
     /// Phone.
@@ -329,7 +333,7 @@ pub struct Relative {
     /// The relation of the relative to the official.
     pub kinship: Kinship,
     /// The kinship word as written.
-    pub kinship_word: Text,
+    pub kinship_word: Sym,
     /// Full name as written.
     pub full_name: Text,
     /// Other full names.
@@ -337,7 +341,7 @@ pub struct Relative {
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
-    pub inn: Option<Text>,
+    pub inn: Option<Sym>,
     /// Home address.
     pub address: Text,
     /// Phone.
@@ -352,7 +356,7 @@ pub struct Company {
     /// Line in the file.
     pub line: u64,
     /// Valid INN (10 digits; 12 for an entrepreneur).
-    pub inn: Text,
+    pub inn: Sym,
     /// Valid OGRN or OGRNIP.
     pub ogrn: Option<Text>,
     /// Name with legal form.
@@ -364,7 +368,7 @@ pub struct Company {
     /// E-mail.
     pub email: Text,
     /// Registry status.
-    pub status: Text,
+    pub status: Sym,
 }
 
 /// A row of company_roles.csv.
@@ -373,17 +377,17 @@ pub struct CompanyRole {
     /// Line in the file.
     pub line: u64,
     /// The company the role is in.
-    pub company_inn: Text,
+    pub company_inn: Sym,
     /// The role.
     pub role: CompanyRoleKind,
     /// The person holding the role, if a person.
     pub person_name: Option<Text>,
     /// The person's valid INN.
-    pub person_inn: Option<Text>,
+    pub person_inn: Option<Sym>,
     /// The person's birth date.
     pub person_birth_date: Option<BirthDate>,
     /// The organisation holding the role (a founder company, a managing company).
-    pub holder_inn: Option<Text>,
+    pub holder_inn: Option<Sym>,
     /// Share of the capital (exact fraction in 0..=1).
     pub share: Option<Share>,
     /// First day of the role, inclusive.
@@ -408,19 +412,19 @@ pub struct Procurement {
     /// Procurement number.
     pub procurement_id: Text,
     /// Customer's INN.
-    pub customer_inn: Text,
+    pub customer_inn: Sym,
     /// Customer's name.
-    pub customer_name: Text,
+    pub customer_name: Sym,
     /// Subject.
-    pub subject: Text,
+    pub subject: Sym,
     /// Procurement method.
-    pub method: Text,
+    pub method: Sym,
     /// Publication date: the date the rules check roles on.
     pub published: Option<Date>,
     /// Initial (maximum) price.
     pub initial_price: Option<f64>,
     /// National project, if any.
-    pub national_project: Text,
+    pub national_project: Sym,
 }
 
 /// A row of participants.csv: one bid.
@@ -431,9 +435,9 @@ pub struct Participant {
     /// The procurement: index into `Dataset::procurements` (its number is there).
     pub procurement: u32,
     /// Participant's INN (10 digits: a company; 12: an individual entrepreneur).
-    pub participant_inn: Text,
+    pub participant_inn: Sym,
     /// Participant's name as written.
-    pub participant_name: Text,
+    pub participant_name: Sym,
     /// True for the winner.
     pub is_winner: bool,
     /// Bid price.
@@ -452,7 +456,7 @@ pub struct Seat {
     /// The official, when the file names one in officials.csv: index into `Dataset::officials`.
     pub official: Option<u32>,
     /// The member's name as the protocol gives it.
-    pub member_name: Option<Text>,
+    pub member_name: Option<Sym>,
     /// The role.
     pub role: SeatRole,
 }

@@ -75,7 +75,7 @@ pub enum Edge {
 #[derive(Clone, Debug)]
 pub struct CompanyInfo {
     /// INN as the files give it.
-    pub inn: crate::model::Text,
+    pub inn: crate::model::Sym,
     /// Name from companies.csv, else from a bid.
     pub name: crate::model::Text,
 }
@@ -91,14 +91,14 @@ pub struct AffilGraph {
     /// Node of each company.
     pub company_node: Vec<NodeIndex>,
     /// Company id by INN.
-    pub company_by_inn: FxHashMap<crate::model::Text, CompanyId>,
+    pub company_by_inn: FxHashMap<crate::model::Sym, CompanyId>,
     /// Node of each procurement.
     pub procurement_node: Vec<NodeIndex>,
 }
 
 impl AffilGraph {
-    fn company(&mut self, inn: &str, name: &str) -> CompanyId {
-        if let Some(&c) = self.company_by_inn.get(inn) {
+    fn company(&mut self, inn: crate::model::Sym, name: &str) -> CompanyId {
+        if let Some(&c) = self.company_by_inn.get(&inn) {
             if self.companies[c as usize].name.is_empty() && !name.is_empty() {
                 self.companies[c as usize].name = name.into();
             }
@@ -106,11 +106,11 @@ impl AffilGraph {
         }
         let id = self.companies.len() as CompanyId;
         self.companies.push(CompanyInfo {
-            inn: inn.into(),
+            inn,
             name: name.into(),
         });
         self.company_node.push(self.g.add_node(Node::Company(id)));
-        self.company_by_inn.insert(inn.into(), id);
+        self.company_by_inn.insert(inn, id);
         id
     }
 
@@ -169,7 +169,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
     }
     let person_of = |m: MentionId| res.person_of[m as usize];
     for c in &data.companies {
-        ag.company(&c.inn, &c.name);
+        ag.company(c.inn, &c.name);
     }
     for i in 0..data.procurements.len() as u32 {
         ag.procurement_node
@@ -192,13 +192,13 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         );
     }
     for (i, role) in data.roles.iter().enumerate() {
-        let company = ag.company(&role.company_inn, "");
+        let company = ag.company(role.company_inn, "");
         let target = ag.company_node(company);
         if let Some(m) = mentions.of_role[i] {
             let from = ag.person_node[person_of(m) as usize];
             ag.g.add_edge(from, target, Edge::Role { role: i as u32 });
         } else if let Some(holder) = &role.holder_inn {
-            let h = ag.company(holder, "");
+            let h = ag.company(*holder, "");
             let from = ag.company_node(h);
             let edge = match role.role {
                 CompanyRoleKind::ManagingCompany => Edge::Manages { role: i as u32 },
@@ -208,7 +208,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         }
     }
     for (i, b) in data.participants.iter().enumerate() {
-        let c = ag.company(&b.participant_inn, &b.participant_name);
+        let c = ag.company(b.participant_inn, &b.participant_name);
         let pnode = ag.procurement_node[b.procurement as usize];
         ag.g.add_edge(
             ag.company_node(c),
@@ -218,11 +218,11 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             },
         );
     }
-    let mut entrepreneurs: Vec<(&crate::model::Text, &MentionId)> =
+    let mut entrepreneurs: Vec<(&crate::model::Sym, &MentionId)> =
         mentions.of_entrepreneur.iter().collect();
     entrepreneurs.sort();
     for (inn, &m) in entrepreneurs {
-        let c = ag.company_by_inn[inn.as_str()];
+        let c = ag.company_by_inn[inn];
         let from = ag.person_node[person_of(m) as usize];
         ag.g.add_edge(from, ag.company_node(c), Edge::Entrepreneur);
     }
@@ -333,7 +333,7 @@ pub fn any_upstream_person(
                     if let Some(p) = ag.as_person(e.source()) {
                         let m = mentions
                             .of_entrepreneur
-                            .get(ag.companies[c as usize].inn.as_str())
+                            .get(&ag.companies[c as usize].inn)
                             .copied();
                         if f(p, m) {
                             return true;
@@ -396,7 +396,7 @@ pub fn controls(
                         kind: ControlKind::Entrepreneur,
                         mentions: mentions
                             .of_entrepreneur
-                            .get(inn.as_str())
+                            .get(inn)
                             .copied()
                             .into_iter()
                             .collect(),

@@ -66,6 +66,11 @@ impl<'a> Row<'a> {
         self.get(col).unwrap_or_default().into()
     }
 
+    /// The value of a column whose values repeat, interned.
+    fn sym(&self, col: Col) -> Sym {
+        Sym::from(self.get(col).unwrap_or_default())
+    }
+
     fn is_blank(&self) -> bool {
         self.rec.iter().all(|f| f.trim().is_empty())
     }
@@ -176,7 +181,7 @@ impl RowSink {
     }
 
     /// A personal (12-digit) INN; invalid values are dropped with a warning.
-    fn person_inn(&mut self, row: &Row, col: Col) -> Option<Text> {
+    fn person_inn(&mut self, row: &Row, col: Col) -> Option<Sym> {
         let raw = row.get(col)?;
         match clean_inn(raw) {
             InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
@@ -186,7 +191,7 @@ impl RowSink {
                         format!("INN `{raw}` read as {v} (leading zero restored)"),
                     );
                 }
-                Some(v)
+                Some(Sym::from(v.as_str()))
             }
             InnCheck::Valid(v) | InnCheck::Restored(v) => {
                 self.warn(
@@ -207,7 +212,7 @@ impl RowSink {
 
     /// An organisation or entrepreneur INN used as a key: kept as written, with a
     /// warning when its check digits are wrong (equality still joins the files).
-    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<Text> {
+    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<Sym> {
         let Some(raw) = row.get(col) else {
             return if required {
                 self.reject(col, format!("required value `{}` is empty", col.name))
@@ -216,20 +221,21 @@ impl RowSink {
             };
         };
         match clean_inn(raw) {
-            InnCheck::Valid(v) => Some(v),
+            InnCheck::Valid(v) => Some(Sym::from(v.as_str())),
             InnCheck::Restored(v) => {
                 self.warn(
                     col.name,
                     format!("INN `{raw}` read as {v} (leading zero restored)"),
                 );
-                Some(v)
+                Some(Sym::from(v.as_str()))
             }
             InnCheck::Invalid => {
                 self.warn(
                     col.name,
                     format!("INN `{raw}` fails the checksum; kept as an identifier only"),
                 );
-                Some(raw.chars().filter(|c| !c.is_whitespace()).collect())
+                let id: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+                Some(Sym::from(id.as_str()))
             }
         }
     }
@@ -524,7 +530,7 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
             full_name: full_name.into(),
             birth_date: s.birth_date(row, birth_c),
             inn: s.person_inn(row, inn_c),
-            position: row.text(position_c),
+            position: row.sym(position_c),
             employer_inn: s.key_inn(row, employer_c, false),
             address: row.text(address_c),
             phone: row.text(phone_c),
@@ -586,7 +592,7 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
 fn read_companies(r: FileReader) -> FileRead<Company> {
     let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c, status_c] =
         r.cols(["inn", "ogrn", "name", "address", "phone", "email", "status"]);
-    let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
+    let mut seen: FxHashMap<Sym, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let inn = s.key_inn(row, inn_c, true)?;
         let name = s.required(row, name_c)?;
@@ -596,7 +602,7 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
                 format!("duplicate company INN {inn} (first at line {first})"),
             );
         }
-        seen.insert(inn.clone(), row.line);
+        seen.insert(inn, row.line);
         let ogrn = row.get(ogrn_c).and_then(|o| {
             if ogrn_valid(o) {
                 Some(o.into())
@@ -616,7 +622,7 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
             address: row.text(address_c),
             phone: row.text(phone_c),
             email: row.text(email_c),
-            status: row.text(status_c),
+            status: row.sym(status_c),
         })
     })
 }
@@ -732,12 +738,12 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
             line: row.line,
             procurement_id: id.into(),
             customer_inn,
-            customer_name: row.text(cname_c),
-            subject: row.text(subject_c),
-            method: row.text(method_c),
+            customer_name: row.sym(cname_c),
+            subject: row.sym(subject_c),
+            method: row.sym(method_c),
             published,
             initial_price: s.decimal(row, price_c),
-            national_project: row.text(np_c),
+            national_project: row.sym(np_c),
         })
     })
 }
@@ -751,7 +757,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
         "bid_price",
         "contract_price",
     ]);
-    let mut seen: FxHashMap<(u32, Text), u64> = FxHashMap::default();
+    let mut seen: FxHashMap<(u32, Sym), u64> = FxHashMap::default();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
         let Some(&procurement) = procurements.get(pid) else {
@@ -761,7 +767,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
             );
         };
         let inn = s.key_inn(row, inn_c, true)?;
-        let key = (procurement, inn.clone());
+        let key = (procurement, inn);
         if let Some(first) = seen.get(&key) {
             return s.reject(
                 inn_c,
@@ -783,7 +789,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
             line: row.line,
             procurement,
             participant_inn: inn,
-            participant_name: row.text(name_c),
+            participant_name: row.sym(name_c),
             is_winner,
             bid_price: s.decimal(row, bid_c),
             contract_price: s.decimal(row, contract_c),
@@ -811,7 +817,7 @@ fn read_commissions(
         let Some(role) = roles.get(word, parse_seat_role) else {
             return s.reject(role_c, format!("unknown commission role `{word}`"));
         };
-        let member_name = row.get(member_c).map(Text::from);
+        let member_name = row.get(member_c).map(Sym::from);
         let mut official = None;
         if let Some(id) = row.get(oid_c) {
             official = officials.get(id).copied();

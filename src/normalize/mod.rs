@@ -41,7 +41,7 @@ pub struct Mention {
     /// Birth date, if the record has one.
     pub birth: Option<BirthDate>,
     /// Valid personal INN, if the record has one.
-    pub inn: Option<crate::model::Text>,
+    pub inn: Option<crate::model::Sym>,
     /// The official whose questionnaire the record belongs to (the official or a relative):
     /// two mentions of one questionnaire are never one person.
     pub family: Option<u32>,
@@ -59,7 +59,7 @@ pub struct Mentions {
     /// Mention of each company role held by a person.
     pub of_role: Vec<Option<MentionId>>,
     /// Mention of each entrepreneur participant, by INN.
-    pub of_entrepreneur: FxHashMap<crate::model::Text, MentionId>,
+    pub of_entrepreneur: FxHashMap<crate::model::Sym, MentionId>,
 }
 
 impl Mention {
@@ -99,7 +99,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             source: MentionSource::Official(i as u32),
             names: names(&o.full_name, &o.former_names),
             birth: o.birth_date,
-            inn: o.inn.clone(),
+            inn: o.inn,
             family: Some(i as u32),
         })
         .collect();
@@ -112,7 +112,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             source: MentionSource::Relative(i as u32),
             names: names(&r.full_name, &r.former_names),
             birth: r.birth_date,
-            inn: r.inn.clone(),
+            inn: r.inn,
             family: Some(r.official),
         })
         .collect();
@@ -126,7 +126,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
                 source: MentionSource::Role(i as u32),
                 names: names(n, &[]),
                 birth: r.person_birth_date,
-                inn: r.person_inn.clone(),
+                inn: r.person_inn,
                 family: None,
             })
         })
@@ -161,7 +161,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             continue;
         }
         m.of_entrepreneur
-            .insert(p.participant_inn.clone(), m.list.len() as MentionId);
+            .insert(p.participant_inn, m.list.len() as MentionId);
         // The bid may give "ИП Петров И.П." where the registry has the full name: keep both.
         let mut names = smallvec::smallvec![parse_name(&p.participant_name)];
         if let Some(full) = registry_name.get(p.participant_inn.as_str()) {
@@ -171,7 +171,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             source: MentionSource::Entrepreneur(i as u32),
             names,
             birth: None,
-            inn: Some(p.participant_inn.clone()),
+            inn: Some(p.participant_inn),
             family: None,
         });
     }

@@ -403,7 +403,7 @@ fn pairs_of_entries(
 /// What a growing person cluster already holds, to refuse contradicting merges.
 #[derive(Clone, Debug, Default)]
 struct Cluster {
-    inn: Option<crate::model::Text>,
+    inn: Option<crate::model::Sym>,
     birth: Option<BirthDate>,
     sex: Option<Sex>,
     families: Vec<u32>,
@@ -414,7 +414,7 @@ impl Cluster {
     fn of(m: &Mention) -> Cluster {
         let first = m.names.first();
         Cluster {
-            inn: m.inn.clone(),
+            inn: m.inn,
             birth: m.birth,
             sex: first.filter(|n| n.sex_from_patronymic).and_then(|n| n.sex),
             families: m.family.into_iter().collect(),
