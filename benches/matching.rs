@@ -92,9 +92,13 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
     use affil::model::{CompanyRole, CompanyRoleKind, Dataset};
     use num_rational::BigRational;
     let inn = |i: usize| format!("77{i:08}");
-    let half = || Some(BigRational::new(1.into(), 2.into()));
     let n = (1usize << depth) - 1;
     let mut data = Dataset::default();
+    data.shares = vec![
+        BigRational::new(1.into(), 2.into()),
+        BigRational::new(1.into(), 10.into()),
+    ];
+    let (half, tenth) = (|| Some(0), Some(1));
     let mut role = |company: usize, holder: Option<usize>, person: Option<usize>, share| {
         data.roles.push(CompanyRole {
             line: 0,
@@ -125,7 +129,7 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
             c,
             Some(next),
             None,
-            Some(BigRational::new(1.into(), 10.into())),
+            tenth,
         );
     }
     data

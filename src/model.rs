@@ -388,12 +388,20 @@ pub struct CompanyRole {
     pub person_birth_date: Option<BirthDate>,
     /// The organisation holding the role (a founder company, a managing company).
     pub holder_inn: Option<Sym>,
-    /// Share of the capital (exact fraction in 0..=1).
-    pub share: Option<Share>,
+    /// Share of the capital: index into `Dataset::shares` (few distinct values, each kept
+    /// once as an exact fraction).
+    pub share: Option<u32>,
     /// First day of the role, inclusive.
     pub since: Option<Date>,
     /// Last day of the role, inclusive.
     pub until: Option<Date>,
+}
+
+impl Dataset {
+    /// The share of capital a company role holds, if the row gives one.
+    pub fn share(&self, role: &CompanyRole) -> Option<&Share> {
+        role.share.map(|i| &self.shares[i as usize])
+    }
 }
 
 impl CompanyRole {
@@ -508,6 +516,8 @@ pub struct Dataset {
     pub participants: Vec<Participant>,
     /// commissions.csv.
     pub seats: Vec<Seat>,
+    /// The distinct shares of company_roles.csv, exact fractions in 0..=1.
+    pub shares: Vec<Share>,
     /// Per-file counts, in reading order.
     pub stats: Vec<FileStats>,
 }

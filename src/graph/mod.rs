@@ -416,7 +416,7 @@ pub fn controls(
                     CompanyRoleKind::Director => ControlKind::Director,
                     CompanyRoleKind::BoardMember => ControlKind::BoardMember,
                     CompanyRoleKind::Beneficiary => {
-                        ControlKind::RegistryBeneficiary(r.share.clone())
+                        ControlKind::RegistryBeneficiary(data.share(r).cloned())
                     }
                     CompanyRoleKind::Founder | CompanyRoleKind::ManagingCompany => continue,
                 };

@@ -91,7 +91,7 @@ fn row_share(
     date: Option<Date>,
 ) -> Option<Share> {
     let r = &data.roles[role as usize];
-    match &r.share {
+    match data.share(r) {
         Some(s) => Some(s.clone()),
         None if founder_count(ag, data, c, date) == 1 => Some(BigRational::one()),
         None => None,

@@ -430,6 +430,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         }
     }
 
+    let mut shares = Vec::new();
     let ((officials, companies), (roles, procurements)) = rayon::join(
         || {
             rayon::join(
@@ -439,7 +440,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         },
         || {
             rayon::join(
-                || read_opt(roles_t, read_roles),
+                || read_opt(roles_t, |r| read_roles(r, &mut shares)),
                 || read_opt(procurements_t, read_procurements),
             )
         },
@@ -493,6 +494,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
     data.relatives = take(relatives, st, &mut w);
     data.companies = take(companies, st, &mut w);
     data.roles = take(roles, st, &mut w);
+    data.shares = shares;
     data.procurements = take(procurements, st, &mut w);
     data.participants = take(participants, st, &mut w);
     data.seats = take(commissions, st, &mut w);
@@ -627,7 +629,9 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
     })
 }
 
-fn read_roles(r: FileReader) -> FileRead<CompanyRole> {
+/// Reads company_roles.csv; each distinct share value goes once into `shares`, which the rows
+/// index.
+fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
     let [company_c, role_c, name_c, pinn_c, pbirth_c, holder_c, share_c, since_c, until_c] = r
         .cols([
             "company_inn",
@@ -644,16 +648,19 @@ fn read_roles(r: FileReader) -> FileRead<CompanyRole> {
     let scale = match share_c.idx {
         None => ShareScale::Percent,
         Some(i) => {
-            let mut cells = Vec::new();
+            // The scale depends only on which values occur: each distinct cell once.
+            let mut cells: rustc_hash::FxHashSet<Box<str>> = Default::default();
             r.table.each(|_, rec| {
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
-                    cells.push(v.to_owned());
+                    if !cells.contains(v) {
+                        cells.insert(v.into());
+                    }
                 }
             })?;
-            detect_share_scale(cells.iter().map(String::as_str))
+            detect_share_scale(cells.iter().map(|c| &**c))
         }
     };
-    let (mut roles, mut shares) = (Memo::new(), Memo::new());
+    let (mut roles, mut share_ids) = (Memo::new(), Memo::new());
     r.rows(|row, s| {
         let company_inn = s.key_inn(row, company_c, true)?;
         let word = s.required(row, role_c)?;
@@ -669,7 +676,11 @@ fn read_roles(r: FileReader) -> FileRead<CompanyRole> {
             return s.reject(holder_c, "a managing_company row needs holder_inn");
         }
         let share = row.get(share_c).and_then(|raw| {
-            let v = shares.get(raw, |raw| parse_share(raw, scale));
+            let v = share_ids.get(raw, |raw| {
+                let v = parse_share(raw, scale)?;
+                shares.push(v);
+                Some(shares.len() as u32 - 1)
+            });
             if v.is_none() {
                 s.warn(
                     share_c.name,
