@@ -125,12 +125,7 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
     }
     for c in n - 20..n {
         let next = if c + 1 == n { n - 20 } else { c + 1 };
-        role(
-            c,
-            Some(next),
-            None,
-            tenth,
-        );
+        role(c, Some(next), None, tenth);
     }
     data
 }

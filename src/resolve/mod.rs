@@ -17,7 +17,7 @@ pub use compare::{
 };
 
 use crate::load::Warnings;
-use crate::model::{BirthDate, Dataset, DateAgreement, Sex};
+use crate::model::{BirthDate, Dataset, DateAgreement, Sex, Sym};
 use crate::normalize::{parse_name, Mention, MentionId, MentionSource, Mentions, NormName, Part};
 
 /// Index of a resolved person.
@@ -296,29 +296,53 @@ fn pack(k: &BlockKey, i: usize) -> u64 {
         | i as u64
 }
 
-/// The packed entries of every mention's blocking keys, without keeping the keys: each worker
-/// fills one buffer. A key listed twice for a mention (plain and probe) proposes nothing the
-/// probe alone does not.
+/// Mentions per parallel task when filling a buffer at known offsets.
+const FILL_CHUNK: usize = 1 << 14;
+
+/// The packed entries of every mention's blocking keys, without keeping the keys. The keys are
+/// counted first and then written straight into one buffer of the exact size: collecting
+/// per-worker buffers and joining them would hold the entries twice (gigabytes at national
+/// scale). A key listed twice for a mention (plain and probe) proposes nothing the probe alone
+/// does not.
 fn packed_entries(mentions: &[Mention]) -> Vec<u64> {
     assert!(
         mentions.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
-    let parts: Vec<Vec<u64>> = mentions
+    let counts: Vec<u16> = mentions
         .par_iter()
-        .enumerate()
-        .fold(
-            || (Vec::new(), Vec::new()),
-            |(mut out, mut keys): (Vec<u64>, Vec<BlockKey>), (i, m)| {
-                keys.clear();
-                raw_mention_keys(m, &mut keys);
-                out.extend(keys.iter().map(|k| pack(k, i)));
-                (out, keys)
-            },
-        )
-        .map(|(out, _)| out)
+        .map_init(Vec::new, |keys, m| {
+            keys.clear();
+            raw_mention_keys(m, keys);
+            keys.len() as u16
+        })
         .collect();
-    parts.concat()
+    let mut out = vec![0u64; counts.iter().map(|&c| c as usize).sum()];
+    let mut slices = Vec::with_capacity(counts.len() / FILL_CHUNK + 1);
+    let mut rest = out.as_mut_slice();
+    for chunk in counts.chunks(FILL_CHUNK) {
+        let n = chunk.iter().map(|&c| c as usize).sum();
+        let (head, tail) = rest.split_at_mut(n);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .enumerate()
+        .for_each_init(Vec::new, |keys, (c, slice)| {
+            let start = c * FILL_CHUNK;
+            let end = (start + FILL_CHUNK).min(mentions.len());
+            let mut at = 0;
+            for (i, m) in mentions[start..end].iter().enumerate() {
+                keys.clear();
+                raw_mention_keys(m, keys);
+                for k in keys.iter() {
+                    slice[at] = pack(k, start + i);
+                    at += 1;
+                }
+            }
+        });
+    out
 }
 
 /// [`candidate_pairs`] from keys already computed.
@@ -350,47 +374,80 @@ fn pairs_of_entries(
     // block into a probe block, where its members would stop meeting each other).
     let top = |e: u64| e >> (IDX_BITS + 1);
     entries.par_sort_unstable();
-    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    assert!(
+        entries.len() < u32::MAX as usize,
+        "more than 2^32 blocking entries"
+    );
+    let mut blocks: Vec<(u32, u32)> = Vec::new();
     let mut start = 0;
     for i in 1..=entries.len() {
         if i == entries.len() || top(entries[i]) != top(entries[start]) {
             if i - start >= 2 {
-                blocks.push(start..i);
+                blocks.push((start as u32, i as u32));
             }
             start = i;
         }
     }
-    let mut pairs: Vec<u64> = blocks
-        .par_iter()
-        .flat_map_iter(|r| {
-            let block = &entries[r.clone()];
-            let mut out = Vec::new();
-            let mut emit = |a: u32, b: u32| {
-                let (a, b) = if a < b { (a, b) } else { (b, a) };
-                if a != b && allow(a, b) {
-                    out.push((u64::from(a) << 32) | u64::from(b));
-                }
-            };
-            if block[0] & FAMILY == 0 {
-                for (x, &ea) in block.iter().enumerate() {
-                    for &eb in &block[x + 1..] {
-                        emit(idx(ea), idx(eb));
-                    }
-                }
-            } else {
-                // A block someone probes: each probe meets everyone; plain members meet each
-                // other only through their own symmetric keys.
-                let (probes, plain): (Vec<u64>, Vec<u64>) =
-                    block.iter().partition(|&&e| e & PROBE != 0);
-                for (x, &p) in probes.iter().enumerate() {
-                    for &b in plain.iter().chain(&probes[x + 1..]) {
-                        emit(idx(p), idx(b));
-                    }
+    // Every pair of a block that may meet, in order; `emit` gets each.
+    let each_pair = |(from, to): (u32, u32), emit: &mut dyn FnMut(u32, u32)| {
+        let block = &entries[from as usize..to as usize];
+        let mut pair = |a: u32, b: u32| {
+            let (a, b) = if a < b { (a, b) } else { (b, a) };
+            if a != b && allow(a, b) {
+                emit(a, b);
+            }
+        };
+        if block[0] & FAMILY == 0 {
+            for (x, &ea) in block.iter().enumerate() {
+                for &eb in &block[x + 1..] {
+                    pair(idx(ea), idx(eb));
                 }
             }
-            out
+        } else {
+            // A block someone probes: each probe meets everyone; plain members meet each
+            // other only through their own symmetric keys.
+            let (probes, plain): (Vec<u64>, Vec<u64>) =
+                block.iter().partition(|&&e| e & PROBE != 0);
+            for (x, &p) in probes.iter().enumerate() {
+                for &b in plain.iter().chain(&probes[x + 1..]) {
+                    pair(idx(p), idx(b));
+                }
+            }
+        }
+    };
+    // Counted first, then written into one buffer of the exact size (as the entries are).
+    const BLOCKS_PER_TASK: usize = 1 << 12;
+    let counts: Vec<usize> = blocks
+        .par_chunks(BLOCKS_PER_TASK)
+        .map(|chunk| {
+            let mut n = 0;
+            for &b in chunk {
+                each_pair(b, &mut |_, _| n += 1);
+            }
+            n
         })
         .collect();
+    let mut pairs = vec![0u64; counts.iter().sum()];
+    let mut slices = Vec::with_capacity(counts.len());
+    let mut rest = pairs.as_mut_slice();
+    for &n in &counts {
+        let (head, tail) = rest.split_at_mut(n);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .zip(blocks.par_chunks(BLOCKS_PER_TASK))
+        .for_each(|(slice, chunk)| {
+            let mut at = 0;
+            for &b in chunk {
+                each_pair(b, &mut |a, b| {
+                    slice[at] = (u64::from(a) << 32) | u64::from(b);
+                    at += 1;
+                });
+            }
+        });
+    drop((blocks, entries));
     // A pair sharing several blocks is proposed by each: sorted once, kept once.
     pairs.par_sort_unstable();
     pairs.dedup();
@@ -526,17 +583,15 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let list = &mentions.list;
     // Three independent jobs side by side: blocking, name frequencies, commission seats.
     let mut seat_warnings = Warnings::default();
-    let ((pairs, tf), seats) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    let entries = packed_entries(list);
-                    crate::progress::inc(list.len() as u64);
-                    pairs_of_entries(entries, |_, _| true)
-                },
-                || TermFreq::of(list),
-            )
-        },
+    // Blocking first, on its own: its buffers are the largest of the stage. The frequencies
+    // and the seats (small) side by side after.
+    let pairs = {
+        let entries = packed_entries(list);
+        crate::progress::inc(list.len() as u64);
+        pairs_of_entries(entries, |_, _| true)
+    };
+    let (tf, seats) = rayon::join(
+        || TermFreq::of(list),
         || resolve_seats(data, mentions, &mut seat_warnings),
     );
     warnings.0.extend(seat_warnings.0);
@@ -636,22 +691,28 @@ fn resolve_seats(
             None => unattached += 1,
         }
     }
-    fn seat_key<'a>(seat: &'a crate::model::Seat, data: &'a Dataset) -> (&'a str, &'a str) {
-        let name = seat.member_name.as_deref().unwrap_or("");
-        let customer = data.procurements[seat.procurement as usize]
-            .customer_inn
-            .as_str();
-        (customer, name)
-    }
-    // Protocols repeat the same members: match each (customer, name) once, in parallel.
-    let mut wanted: Vec<(&str, &str)> = data
+    // Protocols repeat the same members: each (customer, name) is matched once, in parallel.
+    // The distinct pairs in order of first sight, and each seat's pair (none when the seat
+    // names its official by id).
+    const BY_ID: u32 = u32::MAX;
+    let mut index: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    let which: Vec<u32> = data
         .seats
         .iter()
-        .filter(|s| s.official.is_none())
-        .map(|s| seat_key(s, data))
+        .map(|seat| {
+            if seat.official.is_some() {
+                return BY_ID;
+            }
+            let customer = data.procurements[seat.procurement as usize].customer_inn;
+            let name = seat.member_name.unwrap_or_default();
+            *index.entry((customer, name)).or_insert_with(|| {
+                wanted.push((customer.as_str(), name.as_str()));
+                wanted.len() as u32 - 1
+            })
+        })
         .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
+    drop(index);
     let fitted: Vec<Vec<(u32, Link)>> = wanted
         .par_iter()
         .map(|&(customer, name)| {
@@ -663,7 +724,7 @@ fn resolve_seats(
                 .flatten()
                 .copied()
                 .filter(|&o| {
-                    let employer = data.officials[o as usize].employer_inn.as_deref();
+                    let employer = data.officials[o as usize].employer_inn;
                     employer.is_none_or(|e| e == customer)
                         && share_block(&probe_keys, &keys[o as usize])
                 })
@@ -674,24 +735,6 @@ fn resolve_seats(
             score_member(&probe, candidates.into_iter(), pool, mentions)
         })
         .collect();
-    let memo: FxHashMap<(&str, &str), u32> = wanted
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, i as u32))
-        .collect();
-    // The name match of every seat in parallel (none for a seat given by id); the seats'
-    // officials and the warnings after, in file order (an ambiguous name is reported at its
-    // first seat).
-    const BY_ID: u32 = u32::MAX;
-    let which: Vec<u32> = data
-        .seats
-        .par_iter()
-        .map(|seat| match seat.official {
-            Some(_) => BY_ID,
-            None => memo[&seat_key(seat, data)],
-        })
-        .collect();
-    drop(memo);
     let mut out = Groups::default();
     let mut reported = vec![false; wanted.len()];
     for (seat, &w) in data.seats.iter().zip(&which) {
