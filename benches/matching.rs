@@ -93,11 +93,13 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
     use num_rational::BigRational;
     let inn = |i: usize| format!("77{i:08}");
     let n = (1usize << depth) - 1;
-    let mut data = Dataset::default();
-    data.shares = vec![
-        BigRational::new(1.into(), 2.into()),
-        BigRational::new(1.into(), 10.into()),
-    ];
+    let mut data = Dataset {
+        shares: vec![
+            BigRational::new(1.into(), 2.into()),
+            BigRational::new(1.into(), 10.into()),
+        ],
+        ..Dataset::default()
+    };
     let (half, tenth) = (|| Some(0), Some(1));
     let mut role = |company: usize, holder: Option<usize>, person: Option<usize>, share| {
         data.roles.push(CompanyRole {

@@ -134,9 +134,12 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
         }
     };
     let keys: Vec<Vec<BlockKey>> = l.par_iter().chain(r.par_iter()).map(mention_keys).collect();
-    let pairs = candidate_pairs_keyed(&keys, |a, b| {
-        (a as usize) < n_left && (b as usize) >= n_left
-    });
+    let (pairs, _) = candidate_pairs_keyed(
+        &keys,
+        |a, b| (a as usize) < n_left && (b as usize) >= n_left,
+        // The left list (officials and relatives) plays the part of the questionnaires.
+        |i| (at(i).birth.map(|b| b.year()), (i as usize) < n_left),
+    );
     drop(keys);
     let prior = prior_for(n_left.max(r.len()));
     let tf = TermFreq::of(l.iter().chain(r));
