@@ -13,6 +13,29 @@ pub type Text = compact_str::CompactString;
 /// words, commission members): interned, one copy of each distinct value, an 8-byte handle.
 pub type Sym = ustr::Ustr;
 
+/// Interns a value that repeats very often (a name part): the global table is shared by all
+/// threads and locks, so each thread first looks in a cache of its own (bounded, cleared when
+/// full). Mostly distinct values (INNs) go to [`Sym::from`] directly.
+pub fn sym(s: &str) -> Sym {
+    use std::cell::RefCell;
+    const CACHE_LIMIT: usize = 1 << 16;
+    thread_local! {
+        static CACHE: RefCell<rustc_hash::FxHashMap<&'static str, Sym>> = RefCell::default();
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(&v) = c.get(s) {
+            return v;
+        }
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        let v = Sym::from(s);
+        c.insert(v.as_str(), v);
+        v
+    })
+}
+
 /// A calendar date.
 pub type Date = NaiveDate;
 

@@ -3,11 +3,11 @@
 use std::sync::OnceLock;
 
 use super::translit::{is_cyrillic, is_letter, lowercase, skeleton};
-use crate::model::Sex;
+use crate::model::{sym, Sex};
 
 /// An interned name part: names repeat (a few thousand given names, patronymics and surnames
 /// cover millions of records), so each distinct skeleton is stored once.
-pub type Sym = ustr::Ustr;
+pub use crate::model::Sym;
 
 /// One part of a name: a whole word or an initial.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -284,8 +284,8 @@ pub fn parse_name(raw: &str) -> NormName {
     let (initials, mut full): (Vec<Token>, Vec<Token>) =
         tokenize(raw).into_iter().partition(|t| t.initial);
     let mut name = NormName::default();
-    let word = |t: Token| Part::Full(t.skel.into());
-    let init = |t: Token| Part::Initial(t.skel.into());
+    let word = |t: Token| Part::Full(sym(&t.skel));
+    let init = |t: Token| Part::Initial(sym(&t.skel));
     let joined = |ts: Vec<Token>| ts.into_iter().map(|t| t.skel).collect::<String>();
     let mut surname: Option<String> = None;
     if !initials.is_empty() {
@@ -339,8 +339,8 @@ pub fn parse_name(raw: &str) -> NormName {
     if let Some(s) = surname.filter(|s| !s.is_empty()) {
         let (stem, sex) = surname_stem(&s);
         sex_by_surname = sex;
-        name.surname_stem = Some(stem.into());
-        name.surname = Some(s.into());
+        name.surname_stem = Some(sym(&stem));
+        name.surname = Some(sym(&s));
     }
     let sex_by_patronymic = match &name.patronymic {
         Some(Part::Full(p)) => patronymic_sex(p).or(if p.ends_with("kizi") {
@@ -362,10 +362,10 @@ mod tests {
     use super::*;
 
     fn full(s: &str) -> Option<Part> {
-        Some(Part::Full(s.into()))
+        Some(Part::Full(sym(s)))
     }
     fn ini(s: &str) -> Option<Part> {
-        Some(Part::Initial(s.into()))
+        Some(Part::Initial(sym(s)))
     }
 
     #[test]
