@@ -68,7 +68,7 @@ impl<'a> Row<'a> {
 
     /// The value of a column whose values repeat, interned.
     fn sym(&self, col: Col) -> Sym {
-        Sym::from(self.get(col).unwrap_or_default())
+        sym(self.get(col).unwrap_or_default())
     }
 
     fn is_blank(&self) -> bool {
@@ -221,13 +221,13 @@ impl RowSink {
             };
         };
         match clean_inn(raw) {
-            InnCheck::Valid(v) => Some(Sym::from(v.as_str())),
+            InnCheck::Valid(v) => Some(sym(&v)),
             InnCheck::Restored(v) => {
                 self.warn(
                     col.name,
                     format!("INN `{raw}` read as {v} (leading zero restored)"),
                 );
-                Some(Sym::from(v.as_str()))
+                Some(sym(&v))
             }
             InnCheck::Invalid => {
                 self.warn(
@@ -235,7 +235,7 @@ impl RowSink {
                     format!("INN `{raw}` fails the checksum; kept as an identifier only"),
                 );
                 let id: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                Some(Sym::from(id.as_str()))
+                Some(sym(&id))
             }
         }
     }
@@ -828,7 +828,7 @@ fn read_commissions(
         let Some(role) = roles.get(word, parse_seat_role) else {
             return s.reject(role_c, format!("unknown commission role `{word}`"));
         };
-        let member_name = row.get(member_c).map(Sym::from);
+        let member_name = row.get(member_c).map(sym);
         let mut official = None;
         if let Some(id) = row.get(oid_c) {
             official = officials.get(id).copied();
