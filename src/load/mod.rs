@@ -221,13 +221,13 @@ impl RowSink {
             };
         };
         match clean_inn(raw) {
-            InnCheck::Valid(v) => Some(sym(&v)),
+            InnCheck::Valid(v) => Some(Sym::from(v.as_str())),
             InnCheck::Restored(v) => {
                 self.warn(
                     col.name,
                     format!("INN `{raw}` read as {v} (leading zero restored)"),
                 );
-                Some(sym(&v))
+                Some(Sym::from(v.as_str()))
             }
             InnCheck::Invalid => {
                 self.warn(
@@ -235,7 +235,7 @@ impl RowSink {
                     format!("INN `{raw}` fails the checksum; kept as an identifier only"),
                 );
                 let id: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                Some(sym(&id))
+                Some(Sym::from(id.as_str()))
             }
         }
     }

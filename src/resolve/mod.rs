@@ -228,6 +228,28 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     }
 }
 
+/// How many keys [`blocking_keys`] gives a name, without hashing them (the blocking buffer is
+/// sized with it; the fill checks that the two agree).
+fn blocking_key_count(n: &NormName) -> usize {
+    let full = |p: &Option<Part>| matches!(p, Some(Part::Full(_)));
+    let stem = n.surname_stem.is_some();
+    let (given, patr) = (full(&n.given), full(&n.patronymic));
+    let mut count = 0;
+    if stem && given {
+        count += 2;
+    }
+    if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
+        count += compare::letters(written).chars().count().max(1);
+    }
+    if stem && patr {
+        count += 1;
+    }
+    if stem {
+        count += 1;
+    }
+    count
+}
+
 /// Keys of a whole mention (every name, and the INN), sorted.
 pub fn mention_keys(m: &Mention) -> Vec<BlockKey> {
     let mut keys = Vec::with_capacity(5 * m.names.len() + 1);
@@ -324,10 +346,9 @@ fn packed_entries(mentions: &[Mention]) -> Vec<u64> {
     );
     let counts: Vec<u16> = mentions
         .par_iter()
-        .map_init(Vec::new, |keys, m| {
-            keys.clear();
-            raw_mention_keys(m, keys);
-            keys.len() as u16
+        .map(|m| {
+            let names: usize = m.names.iter().map(blocking_key_count).sum();
+            (names + usize::from(m.inn.is_some())) as u16
         })
         .collect();
     let mut out = vec![0u64; counts.iter().map(|&c| c as usize).sum()];
@@ -354,6 +375,11 @@ fn packed_entries(mentions: &[Mention]) -> Vec<u64> {
                     at += 1;
                 }
             }
+            assert_eq!(
+                at,
+                slice.len(),
+                "blocking key count out of step with the keys"
+            );
         });
     out
 }
