@@ -3,13 +3,10 @@
 use std::sync::OnceLock;
 
 use super::translit::{is_cyrillic, is_letter, lowercase, skeleton};
-use crate::model::{sym, Sex};
+use crate::model::{sym, Sex, Sym};
 
-/// An interned name part: names repeat (a few thousand given names, patronymics and surnames
-/// cover millions of records), so each distinct skeleton is stored once.
-pub use crate::model::Sym;
-
-/// One part of a name: a whole word or an initial.
+/// One part of a name: a whole word or an initial, interned (a few thousand given names,
+/// patronymics and surnames cover millions of records).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     /// A whole word (skeleton).

@@ -235,8 +235,8 @@ pub fn osa_bounded(a: &str, b: &str, limit: usize) -> usize {
 /// Optimal string alignment distance; on short ASCII skeletons (all of them in practice) without
 /// allocating.
 pub fn osa_distance(a: &str, b: &str) -> usize {
-    // No distance between strings of at most OSA_MAX bytes exceeds OSA_MAX.
-    osa_bounded(a, b, OSA_MAX)
+    // A limit nothing reaches: the exact distance, for strings of any length.
+    osa_bounded(a, b, usize::MAX - 1)
 }
 
 /// One character per letter: the skeleton's digraphs folded back.

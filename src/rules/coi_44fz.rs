@@ -444,8 +444,9 @@ impl Ties {
     }
 }
 
-/// Circles of the officials on commission seats, by (person, official mention).
-type Circles = FxHashMap<(PersonId, MentionId), Vec<Member>>;
+/// Circles of the officials on commission seats, by official mention (the seat's person is the
+/// mention's person).
+type Circles = FxHashMap<MentionId, Vec<Member>>;
 
 /// All cases of one procurement, one per (official, participant).
 fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -> Vec<Case> {
@@ -474,11 +475,8 @@ fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -
     }
     seats.sort_by_key(|s| (s.person, s.row, s.matched.official));
     bids.sort_by_key(|b| b.company);
-    let empty = Vec::new();
-    let circle_of = |s: &SeatRef| {
-        let m = ctx.mentions.of_official[s.matched.official as usize];
-        circles.get(&(s.person, m)).unwrap_or(&empty)
-    };
+    // Every seat's official has a circle: they are computed from the same seat matches.
+    let circle_of = |s: &SeatRef| &circles[&ctx.mentions.of_official[s.matched.official as usize]];
     // Every member of every seat's circle, indexed by person and by the mention naming them.
     let mut by_person: FxHashMap<PersonId, Vec<(u32, u32)>> = FxHashMap::default();
     let mut by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>> = FxHashMap::default();
@@ -555,22 +553,18 @@ impl Rule for Coi44Fz {
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
         // Each official's circle once, however many commissions they sit on.
-        let g = ctx.graph;
-        let mut sitting: Vec<(PersonId, MentionId)> =
-            g.g.edge_references()
-                .filter_map(|e| match (e.weight(), g.g[e.source()]) {
-                    (Edge::Seat { matched, .. }, Node::Person(p)) => {
-                        let official = ctx.resolution.seats.item(*matched).official;
-                        Some((p, ctx.mentions.of_official[official as usize]))
-                    }
-                    _ => None,
-                })
-                .collect();
+        let mut sitting: Vec<MentionId> = ctx
+            .resolution
+            .seats
+            .items()
+            .iter()
+            .map(|m| ctx.mentions.of_official[m.official as usize])
+            .collect();
         sitting.sort_unstable();
         sitting.dedup();
         let circles: Circles = sitting
             .par_iter()
-            .map(|&(p, m)| ((p, m), circle(ctx, p, m)))
+            .map(|&m| (m, circle(ctx, ctx.resolution.person_of[m as usize], m)))
             .collect();
         let ties = Ties::of(ctx);
         (0..ctx.data.procurements.len())
