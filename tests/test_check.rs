@@ -471,3 +471,53 @@ fn a_ring_of_over_64_companies_is_flagged_as_approximate() {
         "{link}"
     );
 }
+
+/// A protocol name is matched among the customer's own staff and the officials with no
+/// employer given, never among another customer's namesakes.
+#[test]
+fn protocol_names_are_matched_within_the_customer() {
+    let wd = Workdir::new();
+    let (c1, c2) = (org_inn(770100001), org_inn(770100002));
+    wd.write(
+        "d/officials.csv",
+        &format!(
+            "official_id,full_name,birth_date,employer_inn\n\
+             S1,Сидоров Пётр Иванович,1970-01-01,{c1}\n\
+             S2,Сидоров Пётр Иванович,1971-02-02,{c2}\n\
+             S3,Сидоров Павел Игоревич,1972-03-03,\n\
+             S4,Сидоров Пётр Иванович,1973-04-04,{c2}\n"
+        ),
+    );
+    wd.write(
+        "d/procurements.csv",
+        &format!(
+            "procurement_id,customer_inn,published\n\
+             0373100000121000001,{c1},2021-05-05\n\
+             0373100000121000002,{c2},2021-05-05\n"
+        ),
+    );
+    wd.write(
+        "d/commissions.csv",
+        "procurement_id,member_name,role\n\
+         0373100000121000001,Сидоров П.И.,chair\n\
+         0373100000121000002,Сидоров Пётр Иванович,chair\n",
+    );
+    wd.write("d/relatives.csv", "official_id,kinship,full_name\n");
+    wd.write("d/company_roles.csv", "company_inn,role,person_name\n");
+    wd.write("d/participants.csv", "procurement_id,participant_inn\n");
+    let o = wd.run(&["check", "d", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warnings = std::fs::read_to_string(wd.path("out/warnings.csv")).unwrap();
+    assert!(
+        warnings.contains(&format!(
+            "`Сидоров П.И.` fits 2 officials of customer {c1} (S1, S3)"
+        )),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(&format!(
+            "`Сидоров Пётр Иванович` fits 2 officials of customer {c2} (S2, S4)"
+        )),
+        "{warnings}"
+    );
+}

@@ -63,6 +63,15 @@ pub struct Mentions {
 }
 
 impl Mention {
+    /// An official's or a relative's record: the circle around an official, which the rules
+    /// look for among companies' controllers.
+    pub fn in_circle(&self) -> bool {
+        matches!(
+            self.source,
+            MentionSource::Official(_) | MentionSource::Relative(_)
+        )
+    }
+
     /// The name as written in its record.
     pub fn display_name<'a>(&self, data: &'a Dataset) -> &'a str {
         match self.source {

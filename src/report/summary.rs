@@ -241,7 +241,7 @@ pub fn markdown(a: &Analysis) -> Result<String> {
             "| сопоставление лиц | {} упоминаний -> {} лиц ({} пар сравнено) |\n",
             a.mentions.list.len(),
             a.resolution.persons.len(),
-            a.resolution.pairs.len()
+            a.resolution.pairs_compared
         ),
     );
     w(&mut s, "## Входные файлы\n".into());

@@ -395,6 +395,10 @@ pub struct Link {
     pub levels: NameLevels,
     /// The agreeing surname is rare in the data (see [`RARE_SURNAME_BITS`]).
     pub rare_surname: bool,
+    /// Weight of the names' agreement in bits (no prior).
+    pub name_weight: f64,
+    /// Weight of the birth dates' agreement in bits.
+    pub date_weight: f64,
 }
 
 /// Converts a weight in bits to a probability.
@@ -528,9 +532,8 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         Some(DateAgreement::Year) => WEIGHTS.date_year,
         _ => 0.0,
     };
-    let mut weight = prior + name_w + date_w;
+    let weight = total_weight(prior, name_w, date_w, inn_equal);
     let basis = if inn_equal {
-        weight = weight.max(WEIGHTS.inn_equal);
         Basis::Inn
     } else if matches!(date, Some(DateAgreement::Exact | DateAgreement::Year)) {
         Basis::NameAndDate
@@ -544,7 +547,19 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         former_name,
         levels,
         rare_surname,
+        name_weight: name_w,
+        date_weight: date_w,
     })
+}
+
+/// The weight of a comparison: prior plus evidence, and at least the INN's when INNs agree.
+fn total_weight(prior: f64, name_w: f64, date_w: f64, inn_equal: bool) -> f64 {
+    let weight = prior + name_w + date_w;
+    if inn_equal {
+        weight.max(WEIGHTS.inn_equal)
+    } else {
+        weight
+    }
 }
 
 impl Link {
@@ -567,6 +582,20 @@ pub fn person_link(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) 
         l.probability = probability(l.weight);
     }
     Some(l)
+}
+
+/// A [`person_link`] result under another prior (the evidence does not depend on the prior):
+/// one comparison serves both the registry-wide and the targeted question.
+pub fn reweigh(l: &Link, prior: f64) -> Link {
+    let mut weight = total_weight(prior, l.name_weight, l.date_weight, l.basis == Basis::Inn);
+    if l.is_weak() {
+        weight = weight.min(-1.0);
+    }
+    Link {
+        weight,
+        probability: probability(weight),
+        ..*l
+    }
 }
 
 /// Sex of a mention's primary name, if known.
@@ -768,5 +797,38 @@ mod tests {
         a.family = Some(3);
         b.family = Some(3);
         assert!(compare(&a, &b, PRIOR).is_none());
+    }
+
+    #[test]
+    fn reweighing_equals_comparing_under_the_other_prior() {
+        let pairs = [
+            // Name and date; name only, weak (initials); INN agreement; a typo.
+            (
+                m("Петров Иван Петрович", Some("1980-02-01"), None),
+                m("Петров Иван Петрович", Some("1980-02-01"), None),
+            ),
+            (
+                m("Петров И.П.", None, None),
+                m("Петров Иван Петрович", None, None),
+            ),
+            (
+                m("Петров Иван", None, Some("500100732259")),
+                m("Петров Иван Петрович", None, Some("500100732259")),
+            ),
+            (
+                m("Петрова Мария Ивановна", None, None),
+                m("Петрава Мария Ивановна", Some("1990"), None),
+            ),
+        ];
+        for (a, b) in &pairs {
+            for (from, to) in [(-24.0, TARGETED_PRIOR), (TARGETED_PRIOR, -30.0)] {
+                let direct = person_link(a, b, to, None).unwrap();
+                let reweighed = reweigh(&person_link(a, b, from, None).unwrap(), to);
+                assert_eq!(reweighed, direct, "{a:?} vs {b:?}");
+            }
+        }
+        // The weak link stays under even odds whatever the prior.
+        let weak = person_link(&pairs[1].0, &pairs[1].1, -24.0, None).unwrap();
+        assert!(weak.is_weak() && reweigh(&weak, 20.0).probability < 0.5);
     }
 }

@@ -126,9 +126,13 @@ pub struct Resolution {
     pub seats: Groups<SeatMatch>,
     /// Pairs merged.
     pub links_made: usize,
-    /// Candidate pairs `(a, b)`, `a < b`, sorted: every two mentions sharing a block, for
-    /// targeted comparisons in the rules.
-    pub pairs: Vec<(MentionId, MentionId)>,
+    /// Candidate pairs scored.
+    pub pairs_compared: usize,
+    /// Registry records tied to an official's or a relative's mention by a targeted comparison
+    /// (prior [`TARGETED_PRIOR`]: is this company's controller one of the few people around this
+    /// official?), as `(registry mention, circle mention)`, sorted. A rule asks that narrower
+    /// question, so it ties records that whole-registry resolution keeps apart.
+    pub ties: Vec<(MentionId, MentionId)>,
     /// Surname frequencies of the dataset.
     pub tf: TermFreq,
 }
@@ -270,26 +274,6 @@ fn raw_mention_keys(m: &Mention, out: &mut Vec<BlockKey>) {
     if let Some(inn) = &m.inn {
         out.push(key(&["inn:", inn]));
     }
-}
-
-/// True when two sorted key lists share a block.
-pub fn share_block(a: &[BlockKey], b: &[BlockKey]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].hash.cmp(&b[j].hash) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                // Two plain members of a probe block are not candidates of each other.
-                if !a[i].probe_family || a[i].probe || b[j].probe {
-                    return true;
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    false
 }
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
@@ -607,23 +591,55 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-/// Clusters mentions into persons; returns the person of each mention and the merge count.
+/// What scoring the candidate pairs gives.
+pub struct Clustered {
+    /// Person of each mention.
+    pub person_of: Vec<PersonId>,
+    /// Pairs merged.
+    pub merged: usize,
+    /// `(registry mention, circle mention)` pairs, sorted, that the targeted comparison (prior
+    /// [`TARGETED_PRIOR`]) ties: see [`Resolution::ties`].
+    pub ties: Vec<(MentionId, MentionId)>,
+}
+
+/// Clusters mentions into persons, scoring each candidate pair once for both questions: one
+/// person in the registry-wide sense, and tied under the targeted prior.
 pub fn cluster(
     mentions: &[Mention],
     pairs: &[(u32, u32)],
     prior: f64,
     tf: Option<&TermFreq>,
-) -> (Vec<PersonId>, usize) {
-    let mut links: Vec<(f64, u32, u32, Link)> = pairs
+) -> Clustered {
+    let scored: Vec<(f64, u32, u32, Link, bool)> = pairs
         .par_iter()
         .enumerate()
         .filter_map(|(i, &(a, b))| {
             if i % 1024 == 1023 {
                 crate::progress::inc(1024);
             }
-            let l = person_link(&mentions[a as usize], &mentions[b as usize], prior, tf)?;
-            (l.probability >= MATCH_PROBABILITY).then_some((l.weight, a, b, l))
+            let (ma, mb) = (&mentions[a as usize], &mentions[b as usize]);
+            let l = person_link(ma, mb, prior, tf)?;
+            let tie = ma.in_circle() != mb.in_circle()
+                && compare::reweigh(&l, TARGETED_PRIOR).probability >= MATCH_PROBABILITY;
+            (l.probability >= MATCH_PROBABILITY || tie).then_some((l.weight, a, b, l, tie))
         })
+        .collect();
+    let mut ties: Vec<(MentionId, MentionId)> = scored
+        .iter()
+        .filter(|s| s.4)
+        .map(|&(_, a, b, _, _)| {
+            if mentions[a as usize].in_circle() {
+                (b, a)
+            } else {
+                (a, b)
+            }
+        })
+        .collect();
+    ties.par_sort_unstable();
+    let mut links: Vec<(f64, u32, u32, Link)> = scored
+        .into_iter()
+        .filter(|s| s.3.probability >= MATCH_PROBABILITY)
+        .map(|(w, a, b, l, _)| (w, a, b, l))
         .collect();
     // Strongest evidence first; ties in id order keep the result independent of threads.
     links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
@@ -659,7 +675,11 @@ pub fn cluster(
         let next = id_of_root.len() as PersonId;
         person_of.push(*id_of_root.entry(r).or_insert(next));
     }
-    (person_of, merged)
+    Clustered {
+        person_of,
+        merged,
+        ties,
+    }
 }
 
 /// Resolves the mentions of `data` into persons and its commission seats into officials.
@@ -692,7 +712,11 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     warnings.0.extend(seat_warnings.0);
     crate::progress::grow(pairs.len() as u64);
     let prior = registry_prior(list.len());
-    let (person_of, links_made) = cluster(list, &pairs, prior, Some(&tf));
+    let Clustered {
+        person_of,
+        merged: links_made,
+        ties,
+    } = cluster(list, &pairs, prior, Some(&tf));
     let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     let persons = Groups::of_owners(
         n_persons,
@@ -705,7 +729,8 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         person_of,
         persons,
         seats,
-        pairs,
+        pairs_compared: pairs.len(),
+        ties,
         links_made,
         tf,
     }
@@ -743,23 +768,62 @@ fn score_member(
     fits
 }
 
-/// Officials a protocol name may refer to: scores of every fitting official of the customer.
-///
-/// With `keys` (the mentions' blocking keys), only officials sharing a block with the name are
-/// compared; the prior still counts the whole pool.
-pub fn match_member_name(
-    name: &str,
-    pool: &[u32],
-    mentions: &Mentions,
-    keys: Option<&[Vec<BlockKey>]>,
-) -> Vec<(u32, Link)> {
-    let probe = name_probe(name);
-    let probe_keys = mention_keys(&probe);
-    let candidates = pool.iter().copied().filter(|&o| {
-        let mi = mentions.of_official[o as usize];
-        keys.is_none_or(|k| share_block(&probe_keys, &k[mi as usize]))
-    });
-    score_member(&probe, candidates, pool.len(), mentions)
+/// Officials by (employer, blocking key), packed like the blocking entries: the officials a
+/// customer's protocol name may mean are looked up, not found by scanning every holder of a
+/// common key in the country.
+struct StaffIndex(Vec<u64>);
+
+impl StaffIndex {
+    /// Stands for "no employer given": such officials join every customer's pool.
+    const UNATTACHED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    fn slot(employer: Option<Sym>, key: &BlockKey) -> u64 {
+        let e = employer.map_or(Self::UNATTACHED, |e| e.precomputed_hash());
+        (key.hash ^ e.wrapping_mul(0x2545_f491_4f6c_dd1d)) >> (IDX_BITS + 1)
+    }
+
+    fn of(data: &Dataset, mentions: &Mentions) -> StaffIndex {
+        assert!(
+            data.officials.len() < 1 << IDX_BITS,
+            "more than 2^26 officials in one run"
+        );
+        let mut entries: Vec<u64> = data
+            .officials
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(o, official)| {
+                let m = &mentions.list[mentions.of_official[o] as usize];
+                let employer = official.employer_inn;
+                mention_keys(m).into_iter().map(move |k| {
+                    (Self::slot(employer, &k) << (IDX_BITS + 1))
+                        | if k.probe { PROBE } else { 0 }
+                        | o as u64
+                })
+            })
+            .collect();
+        entries.par_sort_unstable();
+        StaffIndex(entries)
+    }
+
+    /// Officials of `customer` (or of no employer) sharing a block with a name of `keys`:
+    /// a plain member of a probe block meets only the officials probing it. Unsorted, repeated;
+    /// a hash collision may add an official of another customer.
+    fn candidates(&self, customer: Sym, keys: &[BlockKey], out: &mut Vec<u32>) {
+        for k in keys {
+            for employer in [Some(customer), None] {
+                let slot = Self::slot(employer, k);
+                let from = self.0.partition_point(|&e| e >> (IDX_BITS + 1) < slot);
+                for &e in self.0[from..]
+                    .iter()
+                    .take_while(|&&e| e >> (IDX_BITS + 1) == slot)
+                {
+                    if !k.probe_family || k.probe || e & PROBE != 0 {
+                        out.push((e & (PROBE - 1)) as u32);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn resolve_seats(
@@ -767,31 +831,22 @@ fn resolve_seats(
     mentions: &Mentions,
     warnings: &mut Warnings,
 ) -> Groups<SeatMatch> {
-    // Officials by blocking key, and the size of each customer's pool (its staff plus the
-    // officials with no employer given).
-    let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    let mut staff: FxHashMap<&str, usize> = FxHashMap::default();
+    // The size of each customer's pool: its staff plus the officials with no employer given.
+    let mut staff: FxHashMap<Sym, usize> = FxHashMap::default();
     let mut unattached = 0;
-    let keys: Vec<Vec<BlockKey>> = mentions
-        .of_official
-        .par_iter()
-        .map(|&m| mention_keys(&mentions.list[m as usize]))
-        .collect();
-    for (i, o) in data.officials.iter().enumerate() {
-        for k in &keys[i] {
-            by_key.entry(k.hash).or_default().push(i as u32);
-        }
-        match &o.employer_inn {
-            Some(e) => *staff.entry(e.as_str()).or_default() += 1,
+    for o in &data.officials {
+        match o.employer_inn {
+            Some(e) => *staff.entry(e).or_default() += 1,
             None => unattached += 1,
         }
     }
+    let staff_index = StaffIndex::of(data, mentions);
     // Protocols repeat the same members: each (customer, name) is matched once, in parallel.
     // The distinct pairs in order of first sight, and each seat's pair (none when the seat
     // names its official by id).
     const BY_ID: u32 = u32::MAX;
     let mut index: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
-    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    let mut wanted: Vec<(Sym, Sym)> = Vec::new();
     let which: Vec<u32> = data
         .seats
         .iter()
@@ -802,7 +857,7 @@ fn resolve_seats(
             let customer = data.procurements[seat.procurement as usize].customer_inn;
             let name = seat.member_name.unwrap_or_default();
             *index.entry((customer, name)).or_insert_with(|| {
-                wanted.push((customer.as_str(), name.as_str()));
+                wanted.push((customer, name));
                 wanted.len() as u32 - 1
             })
         })
@@ -811,22 +866,16 @@ fn resolve_seats(
     let fitted: Vec<Vec<(u32, Link)>> = wanted
         .par_iter()
         .map(|&(customer, name)| {
-            let probe = name_probe(name);
-            let probe_keys = mention_keys(&probe);
-            let mut candidates: Vec<u32> = probe_keys
-                .iter()
-                .filter_map(|k| by_key.get(&k.hash))
-                .flatten()
-                .copied()
-                .filter(|&o| {
-                    let employer = data.officials[o as usize].employer_inn;
-                    employer.is_none_or(|e| e == customer)
-                        && share_block(&probe_keys, &keys[o as usize])
-                })
-                .collect();
+            let probe = name_probe(&name);
+            let mut candidates = Vec::new();
+            staff_index.candidates(customer, &mention_keys(&probe), &mut candidates);
             candidates.sort_unstable();
             candidates.dedup();
-            let pool = staff.get(customer).copied().unwrap_or(0) + unattached;
+            candidates.retain(|&o| {
+                let employer = data.officials[o as usize].employer_inn;
+                employer.is_none_or(|e| e == customer)
+            });
+            let pool = staff.get(&customer).copied().unwrap_or(0) + unattached;
             score_member(&probe, candidates.into_iter(), pool, mentions)
         })
         .collect();
@@ -900,7 +949,7 @@ mod tests {
 
     fn persons(ms: &[Mention]) -> Vec<PersonId> {
         let pairs = candidate_pairs(ms, |_, _| true);
-        cluster(ms, &pairs, -12.0, None).0
+        cluster(ms, &pairs, -12.0, None).person_of
     }
 
     #[test]

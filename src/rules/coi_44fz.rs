@@ -16,9 +16,7 @@ use crate::graph::{
 };
 use crate::model::{Kinship, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
-use crate::resolve::{
-    compare::sex_of, person_link, Basis, PersonId, SeatMatch, MATCH_PROBABILITY, TARGETED_PRIOR,
-};
+use crate::resolve::{compare::sex_of, person_link, Basis, PersonId, SeatMatch, TARGETED_PRIOR};
 use crate::values::{share_percent_text, Share};
 
 /// The rule.
@@ -402,38 +400,11 @@ struct Parti<'a> {
 /// closeness of the relation and strength of the role.
 type Ranked = (f64, (u8, u8), Case);
 
-/// Registry records tied by the targeted comparison to an official's or a relative's mention:
-/// (registry mention, anchor mention) pairs, sorted.
-struct Ties(Vec<(MentionId, MentionId)>);
+/// Registry records tied by the targeted comparison to an official's or a relative's mention
+/// (see [`crate::resolve::Resolution::ties`]): (registry mention, anchor mention) pairs, sorted.
+struct Ties<'a>(&'a [(MentionId, MentionId)]);
 
-impl Ties {
-    /// Compares every candidate pair of an anchor mention (official or relative) and a registry
-    /// mention (company role or entrepreneur) with the targeted prior.
-    fn of(ctx: &Context) -> Ties {
-        let list = &ctx.mentions.list;
-        let anchor = |m: MentionId| {
-            matches!(
-                list[m as usize].source,
-                MentionSource::Official(_) | MentionSource::Relative(_)
-            )
-        };
-        let mut ties: Vec<(MentionId, MentionId)> = ctx
-            .resolution
-            .pairs
-            .par_iter()
-            .filter_map(|&(a, b)| {
-                let (a, r) = match (anchor(a), anchor(b)) {
-                    (true, false) => (a, b),
-                    (false, true) => (b, a),
-                    _ => return None,
-                };
-                (identity(ctx, a, r).0 >= MATCH_PROBABILITY).then_some((r, a))
-            })
-            .collect();
-        ties.par_sort_unstable();
-        Ties(ties)
-    }
-
+impl Ties<'_> {
     /// The anchor mentions a registry mention is tied to.
     fn anchors_of(&self, registry: MentionId) -> impl Iterator<Item = &MentionId> {
         let from = self.0.partition_point(|(r, _)| *r < registry);
@@ -566,7 +537,7 @@ impl Rule for Coi44Fz {
             .par_iter()
             .map(|&m| (m, circle(ctx, ctx.resolution.person_of[m as usize], m)))
             .collect();
-        let ties = Ties::of(ctx);
+        let ties = Ties(&ctx.resolution.ties);
         (0..ctx.data.procurements.len())
             .into_par_iter()
             .flat_map_iter(|pi| {
