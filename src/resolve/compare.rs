@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::{DateAgreement, Sex};
+use crate::model::{DateAgreement, Sex, Sym};
 use crate::normalize::name::is_given_name;
 use crate::normalize::{Mention, NormName, Part};
 
@@ -55,7 +55,8 @@ pub const WEIGHTS: Weights = Weights {
 #[derive(Clone, Debug, Default)]
 pub struct TermFreq {
     /// Match weight of agreeing on each surname stem, given name and patronymic seen.
-    weights: [rustc_hash::FxHashMap<Box<str>, f64>; 3],
+    /// Keyed by the interned text: a lookup hashes and compares no characters.
+    weights: [rustc_hash::FxHashMap<Sym, f64>; 3],
     /// Weight of a value not seen, per part.
     unseen: [f64; 3],
 }
@@ -83,21 +84,21 @@ impl TermFreq {
     /// Counts the name parts of the mentions' names (former names included) and turns the
     /// counts into match weights once, so that comparisons only look them up.
     pub fn of<'a>(mentions: impl IntoIterator<Item = &'a Mention>) -> TermFreq {
-        let mut counts: [rustc_hash::FxHashMap<&'a str, u32>; 3] = Default::default();
+        let mut counts: [rustc_hash::FxHashMap<Sym, u32>; 3] = Default::default();
         let mut totals = [0f64; 3];
-        let mut add = |part: TfPart, key: &'a str| {
+        let mut add = |part: TfPart, key: Sym| {
             *counts[part as usize].entry(key).or_default() += 1;
             totals[part as usize] += 1.0;
         };
         for m in mentions {
             for n in &m.names {
-                if let Some(s) = &n.surname_stem {
+                if let Some(s) = n.surname_stem {
                     add(TfPart::Surname, s);
                 }
-                if let Some(Part::Full(g)) = &n.given {
+                if let Some(Part::Full(g)) = n.given {
                     add(TfPart::Given, g);
                 }
-                if let Some(Part::Full(p)) = &n.patronymic {
+                if let Some(Part::Full(p)) = n.patronymic {
                     add(TfPart::Patronymic, p);
                 }
             }
@@ -110,22 +111,30 @@ impl TermFreq {
         let mut tf = TermFreq::default();
         for (i, counts) in counts.iter().enumerate() {
             tf.unseen[i] = weight(i, 0);
-            tf.weights[i] = counts
-                .iter()
-                .map(|(k, &c)| (Box::from(*k), weight(i, c)))
-                .collect();
+            tf.weights[i] = counts.iter().map(|(&k, &c)| (k, weight(i, c))).collect();
         }
         tf
     }
 
     /// Match weight of agreeing on `key` in `part`.
-    fn weight(&self, part: TfPart, key: &str) -> f64 {
+    fn weight(&self, part: TfPart, key: Sym) -> f64 {
         let i = part as usize;
-        self.weights[i].get(key).copied().unwrap_or(self.unseen[i])
+        self.weights[i].get(&key).copied().unwrap_or(self.unseen[i])
+    }
+
+    /// The smaller match weight of two agreeing values (the commoner decides): one lookup when
+    /// they are the same.
+    fn pair_weight(&self, part: TfPart, a: Sym, b: Sym) -> f64 {
+        let wa = self.weight(part, a);
+        if a == b {
+            wa
+        } else {
+            wa.min(self.weight(part, b))
+        }
     }
 
     /// Match weight of agreeing on this surname stem.
-    pub fn surname_weight(&self, stem: &str) -> f64 {
+    pub fn surname_weight(&self, stem: Sym) -> f64 {
         self.weight(TfPart::Surname, stem)
     }
 }
@@ -432,8 +441,7 @@ fn tf_surname(na: &NormName, nb: &NormName, lv: &NameLevels, tf: &TermFreq) -> O
     if !matches!(lv.surname, Level::Exact | Level::Close) {
         return None;
     }
-    let (sa, sb) = (na.surname_stem.as_deref()?, nb.surname_stem.as_deref()?);
-    let w = tf.surname_weight(sa).min(tf.surname_weight(sb));
+    let w = tf.pair_weight(TfPart::Surname, na.surname_stem?, nb.surname_stem?);
     Some(w - (WEIGHTS.surname[0] - weight_of(&WEIGHTS.surname, lv.surname)))
 }
 
@@ -448,7 +456,7 @@ fn tf_word(
 ) -> f64 {
     match (a, b, level) {
         (Some(Part::Full(x)), Some(Part::Full(y)), Level::Exact | Level::Close) => {
-            tf.weight(part, x).min(tf.weight(part, y)) - levels[0]
+            tf.pair_weight(part, *x, *y) - levels[0]
         }
         _ => 0.0,
     }

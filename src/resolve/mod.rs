@@ -151,7 +151,15 @@ pub struct BlockKey {
     pub probe_family: bool,
     /// The mention probes the block: it lacks the part the key stands in for.
     pub probe: bool,
+    /// The group of keys ([`SHARDS`]) it is blocked with.
+    pub shard: u8,
 }
+
+/// Groups of keys that never share a block, blocked one after another so that only one group's
+/// proposed pairs are held at a time: 0 for every family but `g:` (a key's text names its
+/// family), 1 and 2 for the `g:` keys (over half of all keys) by the parity of the surname
+/// form's letters, so that one key text is always in one shard.
+pub const SHARDS: usize = 3;
 
 /// Hash of the concatenation of `parts` (FxHash: fast and the same on every run and machine).
 fn key_hash(parts: &[&str]) -> u64 {
@@ -177,6 +185,7 @@ fn key(parts: &[&str]) -> BlockKey {
         hash: key_hash(parts),
         probe_family: false,
         probe: false,
+        shard: 0,
     }
 }
 
@@ -185,7 +194,13 @@ fn probe_key(parts: &[&str], probe: bool) -> BlockKey {
         hash: key_hash(parts),
         probe_family: true,
         probe,
+        shard: 0,
     }
+}
+
+/// The shard of a `g:` key whose surname form's letters sum to `letters` (see [`SHARDS`]).
+fn g_shard(letters: u32) -> u8 {
+    1 + (letters % 2) as u8
 }
 
 /// Blocking keys of one parsed name (see the README): a true pair shares a key unless two of its
@@ -218,10 +233,17 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
         // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
         // further apart share none, so the blocks stay small.
         let folded = compare::letters(written);
-        out.push(key(&["g:", g, "|", p, "|", &folded]));
+        let sum: u32 = folded.chars().map(u32::from).sum();
+        out.push(BlockKey {
+            shard: g_shard(sum),
+            ..key(&["g:", g, "|", p, "|", &folded])
+        });
         for (i, c) in folded.char_indices().skip(1) {
             let (head, tail) = (&folded[..i], &folded[i + c.len_utf8()..]);
-            out.push(key(&["g:", g, "|", p, "|", head, tail]));
+            out.push(BlockKey {
+                shard: g_shard(sum - u32::from(c)),
+                ..key(&["g:", g, "|", p, "|", head, tail])
+            });
         }
     }
     if let (Some(s), Some(p)) = (stem, patr) {
@@ -232,26 +254,29 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     }
 }
 
-/// How many keys [`blocking_keys`] gives a name, without hashing them (the blocking buffer is
-/// sized with it; the fill checks that the two agree).
-fn blocking_key_count(n: &NormName) -> usize {
+/// How many keys of each shard [`blocking_keys`] gives a name, without hashing them (the
+/// blocking buffers are sized with it; the fill checks that the two agree).
+fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
     let full = |p: &Option<Part>| matches!(p, Some(Part::Full(_)));
     let stem = n.surname_stem.is_some();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
-    let mut count = 0;
     if stem && given {
-        count += 2;
+        count[0] += 2;
     }
     if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
-        count += compare::letters(written).chars().count().max(1);
+        let folded = compare::letters(written);
+        let sum: u32 = folded.chars().map(u32::from).sum();
+        count[g_shard(sum) as usize] += 1;
+        for c in folded.chars().skip(1) {
+            count[g_shard(sum - u32::from(c)) as usize] += 1;
+        }
     }
     if stem && patr {
-        count += 1;
+        count[0] += 1;
     }
     if stem {
-        count += 1;
+        count[0] += 1;
     }
-    count
 }
 
 /// Keys of a whole mention (every name, and the INN), sorted.
@@ -283,6 +308,16 @@ pub fn candidate_pairs(
 ) -> Vec<(u32, u32)> {
     let keyed: Vec<Vec<BlockKey>> = mentions.par_iter().map(mention_keys).collect();
     candidate_pairs_keyed(&keyed, allow, |i| year_and_family(&mentions[i as usize])).0
+}
+
+/// [`candidate_pairs`] packed `a << 32 | b`, as [`cluster`] takes them.
+pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
+    propose_sharded(
+        packed_entries(mentions),
+        |_, _| true,
+        |i| year_and_family(&mentions[i as usize]),
+    )
+    .0
 }
 
 /// Birth year of a mention, if known, and whether it is an official's or a relative's.
@@ -329,47 +364,63 @@ fn split_at_counts<T>(mut buf: &mut [T], lengths: impl Iterator<Item = usize>) -
 /// Mentions per parallel task when filling a buffer at known offsets.
 const FILL_CHUNK: usize = 1 << 14;
 
-/// The packed entries of every mention's blocking keys, without keeping the keys. The keys are
-/// counted first and then written straight into one buffer of the exact size: collecting
-/// per-worker buffers and joining them would hold the entries twice (gigabytes at national
-/// scale). A key listed twice for a mention (plain and probe) proposes nothing the probe alone
-/// does not.
-fn packed_entries(mentions: &[Mention]) -> Vec<u64> {
+/// The packed entries of every mention's blocking keys, shard by shard, without keeping the
+/// keys. The keys are counted first and then written straight into buffers of the exact size:
+/// collecting per-worker buffers and joining them would hold the entries twice (gigabytes at
+/// national scale). A key listed twice for a mention (plain and probe) proposes nothing the
+/// probe alone does not.
+fn packed_entries(mentions: &[Mention]) -> [Vec<u64>; SHARDS] {
     assert!(
         mentions.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
-    let counts: Vec<u16> = mentions
-        .par_iter()
-        .map(|m| {
-            let names: usize = m.names.iter().map(blocking_key_count).sum();
-            (names + usize::from(m.inn.is_some())) as u16
+    let counts: Vec<[usize; SHARDS]> = mentions
+        .par_chunks(FILL_CHUNK)
+        .map(|chunk| {
+            let mut count = [0; SHARDS];
+            for m in chunk {
+                m.names
+                    .iter()
+                    .for_each(|n| blocking_key_count(n, &mut count));
+                count[0] += usize::from(m.inn.is_some());
+            }
+            count
         })
         .collect();
-    let mut out = vec![0u64; counts.iter().map(|&c| c as usize).sum()];
-    let lengths = counts
-        .chunks(FILL_CHUNK)
-        .map(|chunk| chunk.iter().map(|&c| c as usize).sum());
-    split_at_counts(&mut out, lengths)
+    let mut out: [Vec<u64>; SHARDS] =
+        std::array::from_fn(|s| vec![0u64; counts.iter().map(|c| c[s]).sum()]);
+    // Each task's slice of every shard.
+    let mut slices: Vec<std::vec::IntoIter<&mut [u64]>> = out
+        .iter_mut()
+        .enumerate()
+        .map(|(s, buf)| split_at_counts(buf, counts.iter().map(|c| c[s])).into_iter())
+        .collect();
+    let tasks: Vec<[&mut [u64]; SHARDS]> = (0..counts.len())
+        .map(|_| std::array::from_fn(|s| slices[s].next().expect("a slice per task")))
+        .collect();
+    tasks
         .into_par_iter()
         .enumerate()
-        .for_each_init(Vec::new, |keys, (c, slice)| {
+        .for_each_init(Vec::new, |keys, (c, task)| {
             let start = c * FILL_CHUNK;
             let end = (start + FILL_CHUNK).min(mentions.len());
-            let mut at = 0;
+            let mut at = [0; SHARDS];
             for (i, m) in mentions[start..end].iter().enumerate() {
                 keys.clear();
                 raw_mention_keys(m, keys);
                 for k in keys.iter() {
-                    slice[at] = pack(k, start + i);
-                    at += 1;
+                    let s = k.shard as usize;
+                    task[s][at[s]] = pack(k, start + i);
+                    at[s] += 1;
                 }
             }
-            assert_eq!(
-                at,
-                slice.len(),
-                "blocking key count out of step with the keys"
-            );
+            for s in 0..SHARDS {
+                assert_eq!(
+                    at[s],
+                    task[s].len(),
+                    "blocking key count out of step with the keys"
+                );
+            }
         });
     out
 }
@@ -395,16 +446,22 @@ pub fn candidate_pairs_keyed(
         .enumerate()
         .flat_map_iter(|(i, keys)| keys.iter().map(move |k| pack(k, i)))
         .collect();
-    pairs_of_entries(entries, allow, year)
+    let (pairs, oversized) = propose(entries, allow, year);
+    (pairs.into_iter().map(unpack_pair).collect(), oversized)
 }
 
-/// Candidate pairs from packed entries (see [`pack`]), sorted, and the number of blocks over
-/// [`MAX_BLOCK`] members.
-fn pairs_of_entries(
+/// A pair `(a, b)` packed as `a << 32 | b`: sorting the packed pairs sorts the pairs.
+fn unpack_pair(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+/// Candidate pairs from packed entries (see [`pack`]), packed (see [`unpack_pair`]), sorted and
+/// distinct, and the number of blocks over [`MAX_BLOCK`] members.
+fn propose(
     mut entries: Vec<u64>,
     allow: impl Fn(u32, u32) -> bool + Sync,
     year: impl Fn(u32) -> (Option<i32>, bool) + Sync,
-) -> (Vec<(u32, u32)>, usize) {
+) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
     // A block: the same hash bits and the same family (so a collision never mixes a symmetric
     // block into a probe block, where its members would stop meeting each other).
@@ -518,11 +575,30 @@ fn pairs_of_entries(
     // A pair sharing several blocks is proposed by each: sorted once, kept once.
     pairs.par_sort_unstable();
     pairs.dedup();
-    let pairs = pairs
-        .into_iter()
-        .map(|p| ((p >> 32) as u32, p as u32))
-        .collect();
     (pairs, oversized)
+}
+
+/// [`propose`] shard after shard (see [`SHARDS`]), each shard's entries dropped once used.
+fn propose_sharded(
+    shards: [Vec<u64>; SHARDS],
+    allow: impl Fn(u32, u32) -> bool + Sync,
+    year: impl Fn(u32) -> (Option<i32>, bool) + Sync,
+) -> (Vec<u64>, usize) {
+    let mut all: Vec<u64> = Vec::new();
+    let mut oversized = 0;
+    for entries in shards {
+        let (pairs, over) = propose(entries, &allow, &year);
+        oversized += over;
+        if all.is_empty() {
+            all = pairs;
+        } else {
+            all.extend_from_slice(&pairs);
+        }
+    }
+    // A pair sharing blocks of two shards is in both.
+    all.par_sort_unstable();
+    all.dedup();
+    (all, oversized)
 }
 
 /// What a growing person cluster already holds, to refuse contradicting merges.
@@ -591,6 +667,9 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
+/// A pair judged one person: its weight, its mentions, the comparison.
+type Scored = (f64, u32, u32, Link);
+
 /// What scoring the candidate pairs gives.
 pub struct Clustered {
     /// Person of each mention.
@@ -604,44 +683,42 @@ pub struct Clustered {
 
 /// Clusters mentions into persons, scoring each candidate pair once for both questions: one
 /// person in the registry-wide sense, and tied under the targeted prior.
+///
+/// `pairs` are candidate pairs `a << 32 | b` (as [`candidate_pairs_packed`] gives them).
 pub fn cluster(
     mentions: &[Mention],
-    pairs: &[(u32, u32)],
+    pairs: &[u64],
     prior: f64,
     tf: Option<&TermFreq>,
 ) -> Clustered {
-    let scored: Vec<(f64, u32, u32, Link, bool)> = pairs
+    use rayon::iter::Either;
+    // Ties far outnumber links at national scale (namesakes under the targeted prior): each
+    // kept as just its two mentions.
+    let (mut links, mut ties): (Vec<Scored>, Vec<(MentionId, MentionId)>) = pairs
         .par_iter()
         .enumerate()
-        .filter_map(|(i, &(a, b))| {
+        .flat_map_iter(|(i, &pair)| {
+            let (a, b) = unpack_pair(pair);
             if i % 1024 == 1023 {
                 crate::progress::inc(1024);
             }
             let (ma, mb) = (&mentions[a as usize], &mentions[b as usize]);
-            let l = person_link(ma, mb, prior, tf)?;
-            let tie = ma.in_circle() != mb.in_circle()
-                && compare::reweigh(&l, TARGETED_PRIOR).probability >= MATCH_PROBABILITY;
-            (l.probability >= MATCH_PROBABILITY || tie).then_some((l.weight, a, b, l, tie))
+            let l = person_link(ma, mb, prior, tf);
+            let link = l.filter(|l| l.probability >= MATCH_PROBABILITY);
+            let tie = l.filter(|l| {
+                ma.in_circle() != mb.in_circle()
+                    && compare::reweigh(l, TARGETED_PRIOR).probability >= MATCH_PROBABILITY
+            });
+            let tie = tie.map(|_| if ma.in_circle() { (b, a) } else { (a, b) });
+            let link = link.map(|l| (l.weight, a, b, l));
+            link.map(Either::Left)
+                .into_iter()
+                .chain(tie.map(Either::Right))
         })
-        .collect();
-    let mut ties: Vec<(MentionId, MentionId)> = scored
-        .iter()
-        .filter(|s| s.4)
-        .map(|&(_, a, b, _, _)| {
-            if mentions[a as usize].in_circle() {
-                (b, a)
-            } else {
-                (a, b)
-            }
-        })
-        .collect();
+        .partition_map(|x| x);
     ties.par_sort_unstable();
-    let mut links: Vec<(f64, u32, u32, Link)> = scored
-        .into_iter()
-        .filter(|s| s.3.probability >= MATCH_PROBABILITY)
-        .map(|(w, a, b, l, _)| (w, a, b, l))
-        .collect();
-    // Strongest evidence first; ties in id order keep the result independent of threads.
+    // Strongest evidence first; equal weights in id order keep the result independent of
+    // threads.
     links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let mut parent: Vec<u32> = (0..mentions.len() as u32).collect();
     let mut state: Vec<Option<Cluster>> = mentions.iter().map(|m| Some(Cluster::of(m))).collect();
@@ -691,7 +768,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let (pairs, oversized) = {
         let entries = packed_entries(list);
         crate::progress::inc(list.len() as u64);
-        pairs_of_entries(entries, |_, _| true, |i| year_and_family(&list[i as usize]))
+        propose_sharded(entries, |_, _| true, |i| year_and_family(&list[i as usize]))
     };
     if oversized > 0 {
         warnings.push(
@@ -768,58 +845,32 @@ fn score_member(
     fits
 }
 
-/// Officials by (employer, blocking key), packed like the blocking entries: the officials a
-/// customer's protocol name may mean are looked up, not found by scanning every holder of a
-/// common key in the country.
-struct StaffIndex(Vec<u64>);
+/// Officials by blocking key, sorted: `(key hash, probes the block, official)`.
+struct KeyIndex(Vec<(u64, bool, u32)>);
 
-impl StaffIndex {
-    /// Stands for "no employer given": such officials join every customer's pool.
-    const UNATTACHED: u64 = 0x9e37_79b9_7f4a_7c15;
-
-    fn slot(employer: Option<Sym>, key: &BlockKey) -> u64 {
-        let e = employer.map_or(Self::UNATTACHED, |e| e.precomputed_hash());
-        (key.hash ^ e.wrapping_mul(0x2545_f491_4f6c_dd1d)) >> (IDX_BITS + 1)
-    }
-
-    fn of(data: &Dataset, mentions: &Mentions) -> StaffIndex {
-        assert!(
-            data.officials.len() < 1 << IDX_BITS,
-            "more than 2^26 officials in one run"
-        );
-        let mut entries: Vec<u64> = data
-            .officials
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(o, official)| {
-                let m = &mentions.list[mentions.of_official[o] as usize];
-                let employer = official.employer_inn;
-                mention_keys(m).into_iter().map(move |k| {
-                    (Self::slot(employer, &k) << (IDX_BITS + 1))
-                        | if k.probe { PROBE } else { 0 }
-                        | o as u64
-                })
+impl KeyIndex {
+    fn of(officials: &[u32], mentions: &Mentions) -> KeyIndex {
+        let mut keys: Vec<(u64, bool, u32)> = officials
+            .iter()
+            .flat_map(|&o| {
+                let m = &mentions.list[mentions.of_official[o as usize] as usize];
+                mention_keys(m)
+                    .into_iter()
+                    .map(move |k| (k.hash, k.probe, o))
             })
             .collect();
-        entries.par_sort_unstable();
-        StaffIndex(entries)
+        keys.sort_unstable();
+        KeyIndex(keys)
     }
 
-    /// Officials of `customer` (or of no employer) sharing a block with a name of `keys`:
-    /// a plain member of a probe block meets only the officials probing it. Unsorted, repeated;
-    /// a hash collision may add an official of another customer.
-    fn candidates(&self, customer: Sym, keys: &[BlockKey], out: &mut Vec<u32>) {
+    /// Appends the officials sharing a block with a name of `keys`: a plain member of a probe
+    /// block meets only the officials probing it. Unsorted, repeated.
+    fn candidates(&self, keys: &[BlockKey], out: &mut Vec<u32>) {
         for k in keys {
-            for employer in [Some(customer), None] {
-                let slot = Self::slot(employer, k);
-                let from = self.0.partition_point(|&e| e >> (IDX_BITS + 1) < slot);
-                for &e in self.0[from..]
-                    .iter()
-                    .take_while(|&&e| e >> (IDX_BITS + 1) == slot)
-                {
-                    if !k.probe_family || k.probe || e & PROBE != 0 {
-                        out.push((e & (PROBE - 1)) as u32);
-                    }
+            let from = self.0.partition_point(|e| e.0 < k.hash);
+            for &(_, probe, o) in self.0[from..].iter().take_while(|e| e.0 == k.hash) {
+                if !k.probe_family || k.probe || probe {
+                    out.push(o);
                 }
             }
         }
@@ -831,16 +882,16 @@ fn resolve_seats(
     mentions: &Mentions,
     warnings: &mut Warnings,
 ) -> Groups<SeatMatch> {
-    // The size of each customer's pool: its staff plus the officials with no employer given.
-    let mut staff: FxHashMap<Sym, usize> = FxHashMap::default();
-    let mut unattached = 0;
-    for o in &data.officials {
+    // Each customer's pool: its staff, plus the officials with no employer given.
+    let mut staff: FxHashMap<Sym, Vec<u32>> = FxHashMap::default();
+    let mut unattached: Vec<u32> = Vec::new();
+    for (i, o) in data.officials.iter().enumerate() {
         match o.employer_inn {
-            Some(e) => *staff.entry(e).or_default() += 1,
-            None => unattached += 1,
+            Some(e) => staff.entry(e).or_default().push(i as u32),
+            None => unattached.push(i as u32),
         }
     }
-    let staff_index = StaffIndex::of(data, mentions);
+    let unattached_index = KeyIndex::of(&unattached, mentions);
     // Protocols repeat the same members: each (customer, name) is matched once, in parallel.
     // The distinct pairs in order of first sight, and each seat's pair (none when the seat
     // names its official by id).
@@ -863,22 +914,39 @@ fn resolve_seats(
         })
         .collect();
     drop(index);
-    let fitted: Vec<Vec<(u32, Link)>> = wanted
-        .par_iter()
-        .map(|&(customer, name)| {
-            let probe = name_probe(&name);
+    // Customer by customer: the names wanted there meet the customer's own officials, indexed
+    // by key in a table small enough to stay in cache (a country-wide table made every lookup
+    // a walk through memory).
+    let mut by_customer: Vec<u32> = (0..wanted.len() as u32).collect();
+    by_customer.sort_unstable_by_key(|&w| (wanted[w as usize].0, w));
+    let mut fitted: Vec<(u32, Vec<(u32, Link)>)> = by_customer
+        .chunk_by(|&a, &b| wanted[a as usize].0 == wanted[b as usize].0)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .flat_map_iter(|names| {
+            let customer = wanted[names[0] as usize].0;
+            let own = staff.get(&customer).map_or(&[][..], Vec::as_slice);
+            let own_index = KeyIndex::of(own, mentions);
+            let pool = own.len() + unattached.len();
             let mut candidates = Vec::new();
-            staff_index.candidates(customer, &mention_keys(&probe), &mut candidates);
-            candidates.sort_unstable();
-            candidates.dedup();
-            candidates.retain(|&o| {
-                let employer = data.officials[o as usize].employer_inn;
-                employer.is_none_or(|e| e == customer)
-            });
-            let pool = staff.get(&customer).copied().unwrap_or(0) + unattached;
-            score_member(&probe, candidates.into_iter(), pool, mentions)
+            names
+                .iter()
+                .map(|&w| {
+                    let probe = name_probe(&wanted[w as usize].1);
+                    let keys = mention_keys(&probe);
+                    candidates.clear();
+                    own_index.candidates(&keys, &mut candidates);
+                    unattached_index.candidates(&keys, &mut candidates);
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    let fits = score_member(&probe, candidates.iter().copied(), pool, mentions);
+                    (w, fits)
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
+    fitted.sort_unstable_by_key(|f| f.0);
+    let fitted: Vec<Vec<(u32, Link)>> = fitted.into_iter().map(|(_, f)| f).collect();
     let mut out = Groups::default();
     let mut reported = vec![false; wanted.len()];
     for (seat, &w) in data.seats.iter().zip(&which) {
@@ -948,8 +1016,7 @@ mod tests {
     }
 
     fn persons(ms: &[Mention]) -> Vec<PersonId> {
-        let pairs = candidate_pairs(ms, |_, _| true);
-        cluster(ms, &pairs, -12.0, None).person_of
+        cluster(ms, &candidate_pairs_packed(ms), -12.0, None).person_of
     }
 
     #[test]
@@ -1032,5 +1099,42 @@ mod tests {
         // A small block is compared whole.
         let few = candidate_pairs(&ms[..5], |_, _| true);
         assert!(few.contains(&(0, 2)) && few.contains(&(3, 4)));
+    }
+
+    #[test]
+    fn sharded_blocking_proposes_what_one_pass_does() {
+        // Typos in each part, initials, word order, a missing patronymic, namesakes.
+        let names = [
+            "Петров Иван Петрович",
+            "Петрова Ивана Петрович",
+            "Пертов Иван Петрович",
+            "Петров Иван Петровчи",
+            "Петров И.П.",
+            "Иван Петрович Петров",
+            "Петров Иван",
+            "Петровский Иван Петрович",
+            "Патров Иван Петрович",
+            "Сидорова Анна Павловна",
+            "Сидорова Анна Павлована",
+            "Сидорва Анна Павловна",
+        ];
+        let ms: Vec<Mention> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| m(n, (i % 3 == 0).then_some("1970"), None))
+            .collect();
+        let one_pass = candidate_pairs(&ms, |_, _| true);
+        let sharded: Vec<(u32, u32)> = candidate_pairs_packed(&ms)
+            .into_iter()
+            .map(unpack_pair)
+            .collect();
+        assert_eq!(sharded, one_pass);
+        assert!(one_pass.contains(&(0, 2)) && one_pass.contains(&(9, 11)));
+        // The keys are spread over every shard.
+        let mut keys = Vec::new();
+        blocking_keys(&ms[0].names[0], &mut keys);
+        for shard in 0..SHARDS as u8 {
+            assert!(keys.iter().any(|k| k.shard == shard), "shard {shard} empty");
+        }
     }
 }
