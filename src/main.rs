@@ -114,15 +114,7 @@ fn print_out(text: &str) -> ExitCode {
     }
 }
 
-/// `mi_option_purge_delay` in the mimalloc 2 header that libmimalloc-sys 0.1.49 builds.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> ExitCode {
-    // Keep freed memory for reuse instead of returning it to the system after a second (this
-    // build's default, checked with mi_option_get): the stages free and allocate hundreds of
-    // megabytes in turn, and every page given back is zeroed by the kernel again when touched.
-    // SAFETY: sets a process-wide allocator option; no allocation is in flight on other threads.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     // Bars only for stages over a second, and only on a terminal (see affil::progress).
     affil::progress::enable(true);

@@ -8,6 +8,7 @@
 pub mod compare;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use rayon::prelude::*;
 
@@ -156,10 +157,14 @@ pub struct BlockKey {
 }
 
 /// Groups of keys that never share a block, blocked one after another so that only one group's
-/// proposed pairs are held at a time: 0 for every family but `g:` (a key's text names its
+/// proposed pairs are held at a time: 0 for the name families but `g:` (a key's text names its
 /// family), 1 and 2 for the `g:` keys (over half of all keys) by the parity of the surname
-/// form's letters, so that one key text is always in one shard.
-pub const SHARDS: usize = 3;
+/// form's letters, so that one key text is always in one shard, 3 for INNs (compared whole,
+/// whatever the birth dates).
+pub const SHARDS: usize = 4;
+
+/// The shard of identifier keys.
+const IDENTIFIER_SHARD: u8 = 3;
 
 /// Hash of the concatenation of `parts` (FxHash: fast and the same on every run and machine).
 fn key_hash(parts: &[&str]) -> u64 {
@@ -297,7 +302,10 @@ fn raw_mention_keys(m: &Mention, out: &mut Vec<BlockKey>) {
         blocking_keys(n, out);
     }
     if let Some(inn) = &m.inn {
-        out.push(key(&["inn:", inn]));
+        out.push(BlockKey {
+            shard: IDENTIFIER_SHARD,
+            ..key(&["inn:", inn])
+        });
     }
 }
 
@@ -323,6 +331,33 @@ pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
 /// Birth year of a mention, if known, and whether it is an official's or a relative's.
 pub fn year_and_family(m: &Mention) -> (Option<i32>, bool) {
     (m.birth.map(|b| b.year()), m.family.is_some())
+}
+
+/// [`year_and_family`] of every mention in two bytes: blocking looks it up for every entry of
+/// every block, at random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
+struct YearTable(Vec<u16>);
+
+impl YearTable {
+    const FAMILY: u16 = 0x8000;
+
+    fn of(mentions: &[Mention]) -> YearTable {
+        YearTable(
+            mentions
+                .par_iter()
+                .map(|m| {
+                    let (y, family) = year_and_family(m);
+                    let y = y.filter(|y| (1..0x8000).contains(y)).unwrap_or(0) as u16;
+                    y | if family { Self::FAMILY } else { 0 }
+                })
+                .collect(),
+        )
+    }
+
+    fn get(&self, i: u32) -> (Option<i32>, bool) {
+        let v = self.0[i as usize];
+        let y = i32::from(v & !Self::FAMILY);
+        ((y != 0).then_some(y), v & Self::FAMILY != 0)
+    }
 }
 
 /// Members of a block above which it is compared within birth years (and a member without a
@@ -382,7 +417,7 @@ fn packed_entries(mentions: &[Mention]) -> [Vec<u64>; SHARDS] {
                 m.names
                     .iter()
                     .for_each(|n| blocking_key_count(n, &mut count));
-                count[0] += usize::from(m.inn.is_some());
+                count[IDENTIFIER_SHARD as usize] += usize::from(m.inn.is_some());
             }
             count
         })
@@ -441,12 +476,18 @@ pub fn candidate_pairs_keyed(
         keyed.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
-    let entries: Vec<u64> = keyed
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, keys)| keys.iter().map(move |k| pack(k, i)))
-        .collect();
-    let (pairs, oversized) = propose(entries, allow, year);
+    let shards: [Vec<u64>; SHARDS] = std::array::from_fn(|shard| {
+        keyed
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, keys)| {
+                keys.iter()
+                    .filter(move |k| k.shard as usize == shard)
+                    .map(move |k| pack(k, i))
+            })
+            .collect()
+    });
+    let (pairs, oversized) = propose_sharded(shards, allow, year);
     (pairs.into_iter().map(unpack_pair).collect(), oversized)
 }
 
@@ -459,6 +500,7 @@ fn unpack_pair(p: u64) -> (u32, u32) {
 /// distinct, and the number of blocks over [`MAX_BLOCK`] members.
 fn propose(
     mut entries: Vec<u64>,
+    by_year: bool,
     allow: impl Fn(u32, u32) -> bool + Sync,
     year: impl Fn(u32) -> (Option<i32>, bool) + Sync,
 ) -> (Vec<u64>, usize) {
@@ -508,37 +550,47 @@ fn propose(
             }
         }
     };
+    // Two records born in different years are never one person (see `compare`), so dated
+    // members of a name block meet within their birth year; a member without a date meets the
+    // whole block, except in a block of namesakes (over MAX_BLOCK members), where it meets only
+    // the officials and relatives (the records the rules link), unless it is one of them.
+    // Identifier blocks are compared whole: an equal INN outweighs the dates.
     let each_pair = |(from, to): (u32, u32), emit: &mut dyn FnMut(u32, u32)| {
         let block = &entries[from as usize..to as usize];
-        if block.len() <= MAX_BLOCK {
+        if !by_year {
             return pairs_in(block, emit);
         }
-        // Namesakes: dated members meet within their birth year; a member without a date
-        // meets the officials and relatives of the block (the records the rules link), and an
-        // official or relative without a date meets everyone.
-        let mut dated: Vec<(i32, u64)> = Vec::new();
-        let (mut dateless, mut family): (Vec<(u64, bool)>, Vec<u64>) = (Vec::new(), Vec::new());
-        for &e in block {
-            let (y, fam) = year(idx(e));
-            match y {
-                Some(y) => dated.push((y, e)),
-                None => dateless.push((e, fam)),
-            }
-            if fam {
-                family.push(e);
-            }
-        }
-        dated.sort_unstable();
+        let small = block.len() <= MAX_BLOCK;
+        const NO_YEAR: i32 = i32::MIN;
+        let mut tagged: SmallVec<[(i32, u64, bool); 16]> = block
+            .iter()
+            .map(|&e| {
+                let (y, family) = year(idx(e));
+                (y.unwrap_or(NO_YEAR), e, family)
+            })
+            .collect();
+        tagged.sort_unstable_by_key(|t| (t.0, t.1));
+        let (dateless, dated) = tagged.split_at(tagged.partition_point(|t| t.0 == NO_YEAR));
         for group in dated.chunk_by(|a, b| a.0 == b.0) {
-            let members: Vec<u64> = group.iter().map(|&(_, e)| e).collect();
+            let members: SmallVec<[u64; 16]> = group.iter().map(|t| t.1).collect();
             pairs_in(&members, emit);
         }
         let probing = block[0] & FAMILY != 0;
-        for &(d, d_family) in &dateless {
-            let others: &[u64] = if d_family { block } else { &family };
-            // In a probe block one of the two must probe; a pair met twice is kept once.
-            for &o in others.iter().filter(|&&o| !probing || (d | o) & PROBE != 0) {
-                pair(d, o, emit);
+        // In a probe block one of the two must probe; a pair met twice is kept once.
+        let meets = |d: u64, o: u64| !probing || (d | o) & PROBE != 0;
+        for (k, &(_, d, d_family)) in dateless.iter().enumerate() {
+            if small || d_family {
+                for &(_, o, _) in dated.iter().chain(&dateless[k + 1..]) {
+                    if meets(d, o) {
+                        pair(d, o, emit);
+                    }
+                }
+            } else {
+                for &(_, o, _) in tagged.iter().filter(|t| t.2) {
+                    if meets(d, o) {
+                        pair(d, o, emit);
+                    }
+                }
             }
         }
     };
@@ -586,8 +638,9 @@ fn propose_sharded(
 ) -> (Vec<u64>, usize) {
     let mut all: Vec<u64> = Vec::new();
     let mut oversized = 0;
-    for entries in shards {
-        let (pairs, over) = propose(entries, &allow, &year);
+    for (shard, entries) in shards.into_iter().enumerate() {
+        let by_year = shard != IDENTIFIER_SHARD as usize;
+        let (pairs, over) = propose(entries, by_year, &allow, &year);
         oversized += over;
         if all.is_empty() {
             all = pairs;
@@ -768,7 +821,8 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let (pairs, oversized) = {
         let entries = packed_entries(list);
         crate::progress::inc(list.len() as u64);
-        propose_sharded(entries, |_, _| true, |i| year_and_family(&list[i as usize]))
+        let years = YearTable::of(list);
+        propose_sharded(entries, |_, _| true, |i| years.get(i))
     };
     if oversized > 0 {
         warnings.push(
@@ -1096,9 +1150,18 @@ mod tests {
         assert!(!met(3, 4), "two dateless registry records");
         assert!(met(3, 5) && met(4, 5), "dateless record and a relative");
         assert!(met(0, 5) && met(2, 5), "a dateless relative meets everyone");
-        // A small block is compared whole.
+        // In a small block, dated records still meet within their year only (they could not
+        // be one person otherwise), and a dateless one meets everyone.
         let few = candidate_pairs(&ms[..5], |_, _| true);
-        assert!(few.contains(&(0, 2)) && few.contains(&(3, 4)));
+        assert!(few.contains(&(0, 1)) && !few.contains(&(0, 2)));
+        assert!(few.contains(&(3, 4)) && few.contains(&(0, 3)) && few.contains(&(2, 4)));
+        // An equal INN outweighs the dates: such records meet whatever their years.
+        let mut two = vec![m(name, Some("1970"), None), m(name, Some("1971"), None)];
+        assert!(candidate_pairs(&two, |_, _| true).is_empty());
+        for r in &mut two {
+            r.inn = Some("500100732259".into());
+        }
+        assert_eq!(candidate_pairs(&two, |_, _| true), [(0, 1)]);
     }
 
     #[test]
@@ -1132,7 +1195,11 @@ mod tests {
         assert!(one_pass.contains(&(0, 2)) && one_pass.contains(&(9, 11)));
         // The keys are spread over every shard.
         let mut keys = Vec::new();
-        blocking_keys(&ms[0].names[0], &mut keys);
+        let with_inn = Mention {
+            inn: Some("500100732259".into()),
+            ..ms[0].clone()
+        };
+        raw_mention_keys(&with_inn, &mut keys);
         for shard in 0..SHARDS as u8 {
             assert!(keys.iter().any(|k| k.shard == shard), "shard {shard} empty");
         }
