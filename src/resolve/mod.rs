@@ -598,25 +598,32 @@ fn propose(
         .iter()
         .filter(|&&(a, b)| (b - a) as usize > MAX_BLOCK)
         .count();
-    // Each task's pairs in a buffer of its own, moved into one after the entries are dropped,
-    // each task's buffer freed once moved: the pairs are held about once, and the blocks are
-    // walked once (counting them first and then filling doubled the walk).
+    // Counted first, then written into one buffer of the exact size (as the entries are).
     const BLOCKS_PER_TASK: usize = 1 << 12;
-    let per_task: Vec<Vec<u64>> = blocks
+    let counts: Vec<usize> = blocks
         .par_chunks(BLOCKS_PER_TASK)
         .map(|chunk| {
-            let mut out = Vec::new();
+            let mut n = 0;
             for &b in chunk {
-                each_pair(b, &mut |a, b| out.push((u64::from(a) << 32) | u64::from(b)));
+                each_pair(b, &mut |_, _| n += 1);
             }
-            out
+            n
         })
         .collect();
+    let mut pairs = vec![0u64; counts.iter().sum()];
+    split_at_counts(&mut pairs, counts.iter().copied())
+        .into_par_iter()
+        .zip(blocks.par_chunks(BLOCKS_PER_TASK))
+        .for_each(|(slice, chunk)| {
+            let mut at = 0;
+            for &b in chunk {
+                each_pair(b, &mut |a, b| {
+                    slice[at] = (u64::from(a) << 32) | u64::from(b);
+                    at += 1;
+                });
+            }
+        });
     drop((blocks, entries));
-    let mut pairs = Vec::with_capacity(per_task.iter().map(Vec::len).sum());
-    for task in per_task {
-        pairs.extend_from_slice(&task);
-    }
     // A pair sharing several blocks is proposed by each: sorted once, kept once.
     pairs.par_sort_unstable();
     pairs.dedup();
