@@ -360,12 +360,11 @@ impl YearTable {
     }
 }
 
-/// Members of a block above which it is compared within birth years (and a member without a
-/// date only with the officials and relatives in it): a name shared by thousands of records (a
-/// common full name at national scale) would otherwise propose millions of pairs that the name
-/// alone cannot decide. The regional generated data (seed 7) gives the same cases with it; on
-/// the national data (seed 7) the blocks proposed 390 million pairs with it (165 million
-/// distinct), 1.06 billion when only blocks of over 1000 were split by year.
+/// Members of a block above which a member without a birth date meets only the officials and
+/// relatives in it (every block compares its dated members within their birth year): a name
+/// shared by thousands of records (a common full name at national scale) would otherwise
+/// propose millions of pairs that the name alone cannot decide. The regional generated data
+/// (seed 7) gives the same cases with it.
 pub const MAX_BLOCK: usize = 10;
 
 /// Bits of a packed (key, mention) entry kept for the mention index.
