@@ -159,12 +159,13 @@ fn bench_rule_regional(c: &mut Criterion) {
     })
     .expect("regional data");
     let a = affil::pipeline::analyse(dir.path(), &[]).expect("analysis");
+    let graph = affil::graph::build(&a.data, &a.mentions, &a.resolution);
     let rules = affil::rules::registry();
     let ctx = affil::rules::Context {
         data: &a.data,
         mentions: &a.mentions,
         resolution: &a.resolution,
-        graph: &a.graph,
+        graph: &graph,
     };
     let mut g = c.benchmark_group("rules");
     g.sample_size(10);

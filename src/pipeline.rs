@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::Result;
-use crate::graph::{self, AffilGraph};
+use crate::graph;
 use crate::load::{self, Warnings};
 use crate::meter::{Meter, StageCost};
 use crate::model::Dataset;
@@ -20,8 +20,6 @@ pub struct Analysis {
     pub mentions: Mentions,
     /// Persons and seats.
     pub resolution: Resolution,
-    /// The graph.
-    pub graph: AffilGraph,
     /// Cases, sorted.
     pub cases: Vec<Case>,
     /// Warnings of every stage.
@@ -69,12 +67,13 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
     );
     let cases = rules::run(rules, &ctx);
     drop(bar);
+    // The report needs no graph: its gigabytes at national scale go back before it.
+    drop(graph);
     meter.lap("rules");
     Ok(Analysis {
         data,
         mentions,
         resolution,
-        graph,
         cases,
         warnings,
         timings: meter.into_costs(),

@@ -69,7 +69,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     Ok(CheckSummary {
         files: a.data.stats.clone(),
         mentions: a.mentions.list.len(),
-        persons: a.resolution.persons.len(),
+        persons: a.resolution.persons,
         by_severity,
         warnings: report::sorted_warnings(&a.warnings.0).len(),
         timings,

@@ -151,20 +151,20 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
     let mut ag = AffilGraph {
         // Room for every node and edge up front: growing millions of edges copies them each time.
         g: DiGraph::with_capacity(
-            res.persons.len() + data.companies.len() + data.procurements.len(),
+            res.persons + data.companies.len() + data.procurements.len(),
             data.relatives.len()
                 + data.roles.len()
                 + data.participants.len()
                 + mentions.of_entrepreneur.len()
                 + res.seats.items().len(),
         ),
-        person_node: Vec::with_capacity(res.persons.len()),
+        person_node: Vec::with_capacity(res.persons),
         companies: Vec::with_capacity(data.companies.len()),
         company_node: Vec::with_capacity(data.companies.len()),
         company_by_inn: FxHashMap::default(),
         procurement_node: Vec::with_capacity(data.procurements.len()),
     };
-    for p in 0..res.persons.len() as PersonId {
+    for p in 0..res.persons as PersonId {
         ag.person_node.push(ag.g.add_node(Node::Person(p)));
     }
     let person_of = |m: MentionId| res.person_of[m as usize];

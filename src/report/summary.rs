@@ -240,7 +240,7 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         format!(
             "| сопоставление лиц | {} упоминаний -> {} лиц ({} пар сравнено) |\n",
             a.mentions.list.len(),
-            a.resolution.persons.len(),
+            a.resolution.persons,
             a.resolution.pairs_compared
         ),
     );

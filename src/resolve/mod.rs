@@ -92,28 +92,6 @@ impl<T> Groups<T> {
         self.items.extend(items);
         self.starts.push(self.items.len() as u32);
     }
-
-    /// Groups `(owner, item)` pairs of `n` owners, keeping the items of an owner in the order
-    /// given.
-    pub fn of_owners(n: usize, pairs: impl Iterator<Item = (u32, T)> + Clone) -> Groups<T>
-    where
-        T: Copy + Default,
-    {
-        let mut starts = vec![0u32; n + 1];
-        for (o, _) in pairs.clone() {
-            starts[o as usize + 1] += 1;
-        }
-        for i in 0..n {
-            starts[i + 1] += starts[i];
-        }
-        let mut next = starts.clone();
-        let mut items = vec![T::default(); starts[n] as usize];
-        for (o, t) in pairs {
-            items[next[o as usize] as usize] = t;
-            next[o as usize] += 1;
-        }
-        Groups { starts, items }
-    }
 }
 
 /// Persons and seat assignments: the output of [`resolve`].
@@ -121,8 +99,8 @@ impl<T> Groups<T> {
 pub struct Resolution {
     /// Person of each mention.
     pub person_of: Vec<PersonId>,
-    /// Mentions of each person, in mention order.
-    pub persons: Groups<MentionId>,
+    /// Number of persons (person ids run from 0; persons are numbered by their first mention).
+    pub persons: usize,
     /// Officials each seat (row of commissions.csv) resolves to.
     pub seats: Groups<SeatMatch>,
     /// Pairs merged.
@@ -870,14 +848,8 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         merged: links_made,
         ties,
     } = cluster(list, &pairs, prior, Some(&tf));
-    let n_persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
-    let persons = Groups::of_owners(
-        n_persons,
-        person_of
-            .iter()
-            .enumerate()
-            .map(|(m, &p)| (p, m as MentionId)),
-    );
+    // Persons are numbered in order of first mention: the last new number is the count.
+    let persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     Resolution {
         person_of,
         persons,
@@ -1134,12 +1106,6 @@ mod tests {
 
     #[test]
     fn groups_keep_each_owners_items_in_order() {
-        let g = Groups::of_owners(4, [(2u32, 10u32), (0, 11), (2, 12), (0, 13)].into_iter());
-        assert_eq!(g.len(), 4);
-        assert_eq!(g.of(0), [11, 13]);
-        assert!(g.of(1).is_empty() && g.of(3).is_empty());
-        assert_eq!(g.of(2), [10, 12]);
-        assert_eq!(*g.item(g.first_index(2) + 1), 12);
         let mut h = Groups::default();
         h.push([1u8, 2]);
         h.push([]);
@@ -1149,6 +1115,7 @@ mod tests {
             (3, &[1, 2][..], &[][..], &[3][..])
         );
         assert_eq!(h.items(), [1, 2, 3]);
+        assert_eq!(*h.item(h.first_index(2)), 3);
     }
     #[test]
     fn an_oversized_namesake_block_is_compared_within_birth_years() {
