@@ -134,17 +134,15 @@ pub struct BlockKey {
     pub shard: u8,
 }
 
-/// Groups of keys that never share a block (a key's text names its family), blocked one after
-/// another so that only one group's proposed pairs are held at a time: 0 for `n:` and `o:`, 1
-/// for `t:` and `i:`, 2 and 3 for the `g:` keys (over half of all keys) by the parity of the
-/// surname form's letters, so that one key text is always in one shard, 4 for INNs (compared
-/// whole, whatever the birth dates).
-pub const SHARDS: usize = 5;
+/// Groups of keys that never share a block, blocked one after another so that only one group's
+/// proposed pairs are held at a time: 0 for the name families but `g:` (a key's text names its
+/// family), 1 and 2 for the `g:` keys (over half of all keys) by the parity of the surname
+/// form's letters, so that one key text is always in one shard, 3 for INNs (compared whole,
+/// whatever the birth dates).
+pub const SHARDS: usize = 4;
 
-/// The shard of the `t:` and `i:` keys.
-const TI_SHARD: u8 = 1;
 /// The shard of identifier keys.
-const IDENTIFIER_SHARD: u8 = 4;
+const IDENTIFIER_SHARD: u8 = 3;
 
 /// Hash of the concatenation of `parts` (FxHash: fast and the same on every run and machine).
 fn key_hash(parts: &[&str]) -> u64 {
@@ -185,7 +183,7 @@ fn probe_key(parts: &[&str], probe: bool) -> BlockKey {
 
 /// The shard of a `g:` key whose surname form's letters sum to `letters` (see [`SHARDS`]).
 fn g_shard(letters: u32) -> u8 {
-    2 + (letters % 2) as u8
+    1 + (letters % 2) as u8
 }
 
 /// Blocking keys of one parsed name (see the README): a true pair shares a key unless two of its
@@ -232,16 +230,10 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
         }
     }
     if let (Some(s), Some(p)) = (stem, patr) {
-        out.push(BlockKey {
-            shard: TI_SHARD,
-            ..key(&["t:", s, "|", p, "|", first(&n.given)])
-        });
+        out.push(key(&["t:", s, "|", p, "|", first(&n.given)]));
     }
     if let Some(s) = stem {
-        out.push(BlockKey {
-            shard: TI_SHARD,
-            ..probe_key(&["i:", s, "|", first(&n.given)], given.is_none())
-        });
+        out.push(probe_key(&["i:", s, "|", first(&n.given)], given.is_none()));
     }
 }
 
@@ -263,10 +255,10 @@ fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
         }
     }
     if stem && patr {
-        count[TI_SHARD as usize] += 1;
+        count[0] += 1;
     }
     if stem {
-        count[TI_SHARD as usize] += 1;
+        count[0] += 1;
     }
 }
 
