@@ -63,13 +63,10 @@ pub struct Mentions {
 }
 
 impl Mention {
-    /// An official's or a relative's record: the circle around an official, which the rules
-    /// look for among companies' controllers.
+    /// An official's or a relative's record (one with a questionnaire): the circle around an
+    /// official, which the rules look for among companies' controllers.
     pub fn in_circle(&self) -> bool {
-        matches!(
-            self.source,
-            MentionSource::Official(_) | MentionSource::Relative(_)
-        )
+        self.family.is_some()
     }
 
     /// The name as written in its record.

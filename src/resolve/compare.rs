@@ -132,11 +132,6 @@ impl TermFreq {
             wa.min(self.weight(part, b))
         }
     }
-
-    /// Match weight of agreeing on this surname stem.
-    pub fn surname_weight(&self, stem: Sym) -> f64 {
-        self.weight(TfPart::Surname, stem)
-    }
 }
 
 /// Probability at or above which two mentions are judged one person.

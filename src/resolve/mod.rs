@@ -308,7 +308,7 @@ pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
 
 /// Birth year of a mention, if known, and whether it is an official's or a relative's.
 pub fn year_and_family(m: &Mention) -> (Option<i32>, bool) {
-    (m.birth.map(|b| b.year()), m.family.is_some())
+    (m.birth.map(|b| b.year()), m.in_circle())
 }
 
 /// [`year_and_family`] of every mention in two bytes: blocking looks it up for every entry of
@@ -507,7 +507,7 @@ fn propose(
             emit(a, b);
         }
     };
-    // Every pair of a block (or of one birth year of an oversized block) that may meet.
+    // Every pair of a block (or of one birth year of a block) that may meet.
     let pairs_in = |block: &[u64], emit: &mut dyn FnMut(u32, u32)| {
         if block[0] & FAMILY == 0 {
             for (x, &ea) in block.iter().enumerate() {
@@ -736,8 +736,6 @@ pub fn cluster(
     tf: Option<&TermFreq>,
 ) -> Clustered {
     use rayon::iter::Either;
-    // Ties far outnumber links at national scale (namesakes under the targeted prior): each
-    // kept as just its two mentions.
     const CHUNK: usize = 1024;
     // Pairs are sorted by their first mention, so the second is a random read: asked for a few
     // pairs ahead, it is in cache when its pair comes.
@@ -762,6 +760,8 @@ pub fn cluster(
                 ma.in_circle() != mb.in_circle()
                     && compare::reweigh(l, TARGETED_PRIOR).probability >= MATCH_PROBABILITY
             });
+            // Ties far outnumber links at national scale (namesakes under the targeted prior):
+            // each kept as just its two mentions.
             let tie = tie.map(|_| if ma.in_circle() { (b, a) } else { (a, b) });
             let link = link.map(|l| (l.weight, a, b, l));
             link.map(Either::Left)
@@ -1117,6 +1117,7 @@ mod tests {
         assert_eq!(h.items(), [1, 2, 3]);
         assert_eq!(*h.item(h.first_index(2)), 3);
     }
+
     #[test]
     fn an_oversized_namesake_block_is_compared_within_birth_years() {
         // 0, 1: born 1970; 2: 1980; 3, 4: no date (registry); 5: no date, a relative of
@@ -1175,7 +1176,17 @@ mod tests {
             .enumerate()
             .map(|(i, n)| m(n, (i % 3 == 0).then_some("1970"), None))
             .collect();
-        let one_pass = candidate_pairs(&ms, |_, _| true);
+        // The reference: every key in one pass (no INNs here, so every block is a name block).
+        let one_pass: Vec<(u32, u32)> = propose(
+            packed_entries(&ms).concat(),
+            true,
+            |_, _| true,
+            |i| year_and_family(&ms[i as usize]),
+        )
+        .0
+        .into_iter()
+        .map(unpack_pair)
+        .collect();
         let sharded: Vec<(u32, u32)> = candidate_pairs_packed(&ms)
             .into_iter()
             .map(unpack_pair)
