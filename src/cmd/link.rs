@@ -9,7 +9,7 @@ use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
 use crate::load::{CsvTable, Record, Warnings};
 use crate::normalize::{parse_name, Mention, MentionSource};
 use crate::resolve::{
-    candidate_pairs_keyed, mention_keys, person_link, prior_for, BlockKey, TermFreq,
+    born, candidate_pairs_keyed, mention_keys, person_link, prior_for, BlockKey, Born, TermFreq,
     MATCH_PROBABILITY,
 };
 use crate::values::parse_birth_date;
@@ -138,7 +138,10 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
         &keys,
         |a, b| (a as usize) < n_left && (b as usize) >= n_left,
         // The left list (officials and relatives) plays the part of the questionnaires.
-        |i| (at(i).birth.map(|b| b.year()), (i as usize) < n_left),
+        |i| Born {
+            family: (i as usize) < n_left,
+            ..born(at(i))
+        },
     );
     drop(keys);
     let prior = prior_for(n_left.max(r.len()));

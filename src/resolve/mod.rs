@@ -293,7 +293,7 @@ pub fn candidate_pairs(
     allow: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
     let keyed: Vec<Vec<BlockKey>> = mentions.par_iter().map(mention_keys).collect();
-    candidate_pairs_keyed(&keyed, allow, |i| year_and_family(&mentions[i as usize])).0
+    candidate_pairs_keyed(&keyed, allow, |i| born(&mentions[i as usize])).0
 }
 
 /// [`candidate_pairs`] packed `a << 32 | b`, as [`cluster`] takes them.
@@ -301,40 +301,69 @@ pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
     propose_sharded(
         packed_entries(mentions),
         |_, _| true,
-        |i| year_and_family(&mentions[i as usize]),
+        |i| born(&mentions[i as usize]),
     )
     .0
 }
 
-/// Birth year of a mention, if known, and whether it is an official's or a relative's.
-pub fn year_and_family(m: &Mention) -> (Option<i32>, bool) {
-    (m.birth.map(|b| b.year()), m.in_circle())
+/// What blocking needs to know of a mention: its birth date as far as known, and whether it is
+/// an official's or a relative's (see [`Mention::in_circle`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Born {
+    /// Birth year, if known.
+    pub year: Option<i32>,
+    /// Day of the year (1..=366) of a full birth date; 0 for a bare year or none.
+    pub day: u16,
+    /// The mention is an official's or a relative's.
+    pub family: bool,
 }
 
-/// [`year_and_family`] of every mention in two bytes: blocking looks it up for every entry of
-/// every block, at random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
-struct YearTable(Vec<u16>);
+/// [`Born`] of a mention.
+pub fn born(m: &Mention) -> Born {
+    use chrono::Datelike;
+    Born {
+        year: m.birth.map(|b| b.year()),
+        day: match m.birth {
+            Some(BirthDate::Full(d)) => d.ordinal() as u16,
+            _ => 0,
+        },
+        family: m.in_circle(),
+    }
+}
 
-impl YearTable {
-    const FAMILY: u16 = 0x8000;
+/// [`Born`] of every mention in four bytes: blocking looks it up for every entry of every
+/// block, at random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
+struct BornTable(Vec<u32>);
 
-    fn of(mentions: &[Mention]) -> YearTable {
-        YearTable(
+impl BornTable {
+    const YEAR: u32 = 0x7fff;
+    const DAY_SHIFT: u32 = 15;
+    const FAMILY: u32 = 1 << 24;
+
+    fn of(mentions: &[Mention]) -> BornTable {
+        BornTable(
             mentions
                 .par_iter()
                 .map(|m| {
-                    let (y, family) = year_and_family(m);
-                    let y = y.filter(|y| (1..0x8000).contains(y)).unwrap_or(0) as u16;
-                    y | if family { Self::FAMILY } else { 0 }
+                    let b = born(m);
+                    let date = match b.year.filter(|y| (1..=Self::YEAR as i32).contains(y)) {
+                        Some(y) => y as u32 | u32::from(b.day) << Self::DAY_SHIFT,
+                        None => 0,
+                    };
+                    date | if b.family { Self::FAMILY } else { 0 }
                 })
                 .collect(),
         )
     }
 
-    fn get(&self, i: u32) -> (Option<i32>, bool) {
+    fn get(&self, i: u32) -> Born {
         let v = self.0[i as usize];
-        let y = i32::from(v & !Self::FAMILY);
-        ((y != 0).then_some(y), v & Self::FAMILY != 0)
+        let y = (v & Self::YEAR) as i32;
+        Born {
+            year: (y != 0).then_some(y),
+            day: ((v >> Self::DAY_SHIFT) & 0x1ff) as u16,
+            family: v & Self::FAMILY != 0,
+        }
     }
 }
 
@@ -441,13 +470,12 @@ fn packed_entries(mentions: &[Mention]) -> [Vec<u64>; SHARDS] {
 ///
 /// Blocks are runs of a sorted list of (key, mention) packed into integers.
 ///
-/// Returns the pairs and the number of blocks over [`MAX_BLOCK`] members, where `year` tells
-/// each mention's birth year and whether it is an official's or relative's (see
-/// [`year_and_family`]).
+/// Returns the pairs and the number of blocks over [`MAX_BLOCK`] members, where `born_of`
+/// tells each mention's [`Born`].
 pub fn candidate_pairs_keyed(
     keyed: &[Vec<BlockKey>],
     allow: impl Fn(u32, u32) -> bool + Sync,
-    year: impl Fn(u32) -> (Option<i32>, bool) + Sync,
+    born_of: impl Fn(u32) -> Born + Sync,
 ) -> (Vec<(u32, u32)>, usize) {
     assert!(
         keyed.len() < 1 << IDX_BITS,
@@ -464,7 +492,7 @@ pub fn candidate_pairs_keyed(
             })
             .collect()
     });
-    let (pairs, oversized) = propose_sharded(shards, allow, year);
+    let (pairs, oversized) = propose_sharded(shards, allow, born_of);
     (pairs.into_iter().map(unpack_pair).collect(), oversized)
 }
 
@@ -479,7 +507,7 @@ fn propose(
     mut entries: Vec<u64>,
     by_year: bool,
     allow: impl Fn(u32, u32) -> bool + Sync,
-    year: impl Fn(u32) -> (Option<i32>, bool) + Sync,
+    born_of: impl Fn(u32) -> Born + Sync,
 ) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
     // A block: the same hash bits and the same family (so a collision never mixes a symmetric
@@ -527,11 +555,13 @@ fn propose(
             }
         }
     };
-    // Two records born in different years are never one person (see `compare`), so dated
-    // members of a name block meet within their birth year; a member without a date meets the
-    // whole block, except in a block of namesakes (over MAX_BLOCK members), where it meets only
-    // the officials and relatives (the records the rules link), unless it is one of them.
-    // Identifier blocks are compared whole: an equal INN outweighs the dates.
+    // Two records with different full birth dates, or born in different years, are never one
+    // person (see `compare`), so dated members of a name block meet only where their dates
+    // agree: a full date meets the same date and the bare year; a bare year meets its whole
+    // year. A member without a date meets the whole block, except in a block of namesakes
+    // (over MAX_BLOCK members), where it meets only the officials and relatives (the records
+    // the rules link), unless it is one of them. Identifier blocks are compared whole: an
+    // equal INN outweighs the dates.
     let each_pair = |(from, to): (u32, u32), emit: &mut dyn FnMut(u32, u32)| {
         let block = &entries[from as usize..to as usize];
         if !by_year {
@@ -539,31 +569,41 @@ fn propose(
         }
         let small = block.len() <= MAX_BLOCK;
         const NO_YEAR: i32 = i32::MIN;
-        let mut tagged: SmallVec<[(i32, u64, bool); 16]> = block
+        let mut tagged: SmallVec<[(i32, u16, u64, bool); 16]> = block
             .iter()
             .map(|&e| {
-                let (y, family) = year(idx(e));
-                (y.unwrap_or(NO_YEAR), e, family)
+                let b = born_of(idx(e));
+                (b.year.unwrap_or(NO_YEAR), b.day, e, b.family)
             })
             .collect();
-        tagged.sort_unstable_by_key(|t| (t.0, t.1));
+        tagged.sort_unstable_by_key(|t| (t.0, t.1, t.2));
         let (dateless, dated) = tagged.split_at(tagged.partition_point(|t| t.0 == NO_YEAR));
-        for group in dated.chunk_by(|a, b| a.0 == b.0) {
-            let members: SmallVec<[u64; 16]> = group.iter().map(|t| t.1).collect();
-            pairs_in(&members, emit);
-        }
         let probing = block[0] & FAMILY != 0;
         // In a probe block one of the two must probe; a pair met twice is kept once.
         let meets = |d: u64, o: u64| !probing || (d | o) & PROBE != 0;
-        for (k, &(_, d, d_family)) in dateless.iter().enumerate() {
+        for year in dated.chunk_by(|a, b| a.0 == b.0) {
+            let (bare, full) = year.split_at(year.partition_point(|t| t.1 == 0));
+            for day in full.chunk_by(|a, b| a.1 == b.1) {
+                let members: SmallVec<[u64; 16]> = day.iter().map(|t| t.2).collect();
+                pairs_in(&members, emit);
+            }
+            for (k, &(_, _, d, _)) in bare.iter().enumerate() {
+                for &(_, _, o, _) in full.iter().chain(&bare[k + 1..]) {
+                    if meets(d, o) {
+                        pair(d, o, emit);
+                    }
+                }
+            }
+        }
+        for (k, &(_, _, d, d_family)) in dateless.iter().enumerate() {
             if small || d_family {
-                for &(_, o, _) in dated.iter().chain(&dateless[k + 1..]) {
+                for &(_, _, o, _) in dated.iter().chain(&dateless[k + 1..]) {
                     if meets(d, o) {
                         pair(d, o, emit);
                     }
                 }
             } else {
-                for &(_, o, _) in tagged.iter().filter(|t| t.2) {
+                for &(_, _, o, _) in tagged.iter().filter(|t| t.3) {
                     if meets(d, o) {
                         pair(d, o, emit);
                     }
@@ -611,13 +651,13 @@ fn propose(
 fn propose_sharded(
     shards: [Vec<u64>; SHARDS],
     allow: impl Fn(u32, u32) -> bool + Sync,
-    year: impl Fn(u32) -> (Option<i32>, bool) + Sync,
+    born_of: impl Fn(u32) -> Born + Sync,
 ) -> (Vec<u64>, usize) {
     let mut all: Vec<u64> = Vec::new();
     let mut oversized = 0;
     for (shard, entries) in shards.into_iter().enumerate() {
         let by_year = shard != IDENTIFIER_SHARD as usize;
-        let (pairs, over) = propose(entries, by_year, &allow, &year);
+        let (pairs, over) = propose(entries, by_year, &allow, &born_of);
         oversized += over;
         if all.is_empty() {
             all = pairs;
@@ -821,8 +861,8 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let (pairs, oversized) = {
         let entries = packed_entries(list);
         crate::progress::inc(list.len() as u64);
-        let years = YearTable::of(list);
-        propose_sharded(entries, |_, _| true, |i| years.get(i))
+        let born = BornTable::of(list);
+        propose_sharded(entries, |_, _| true, |i| born.get(i))
     };
     if oversized > 0 {
         warnings.push(
@@ -1155,6 +1195,39 @@ mod tests {
     }
 
     #[test]
+    fn full_birth_dates_meet_only_their_own_date_and_bare_year() {
+        let name = "Иванов Иван Иванович";
+        let ms = vec![
+            m(name, Some("01.02.1970"), None),
+            m(name, Some("01.02.1970"), None),
+            m(name, Some("02.02.1970"), None),
+            m(name, Some("1970"), None),
+            m(name, Some("1970"), None),
+            m(name, Some("01.02.1971"), None),
+        ];
+        let pairs = candidate_pairs(&ms, |_, _| true);
+        // One date; a bare year with every date of it and with another bare year.
+        let want = [
+            (0, 1),
+            (0, 3),
+            (0, 4),
+            (1, 3),
+            (1, 4),
+            (2, 3),
+            (2, 4),
+            (3, 4),
+        ];
+        assert_eq!(pairs, want);
+        // Exactly the pairs a comparison does not rule apart.
+        for a in 0..ms.len() as u32 {
+            for b in a + 1..ms.len() as u32 {
+                let c = compare(&ms[a as usize], &ms[b as usize], TARGETED_PRIOR).is_some();
+                assert_eq!(c, want.contains(&(a, b)), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
     fn sharded_blocking_proposes_what_one_pass_does() {
         // Typos in each part, initials, word order, a missing patronymic, namesakes.
         let names = [
@@ -1181,7 +1254,7 @@ mod tests {
             packed_entries(&ms).concat(),
             true,
             |_, _| true,
-            |i| year_and_family(&ms[i as usize]),
+            |i| born(&ms[i as usize]),
         )
         .0
         .into_iter()
