@@ -145,7 +145,7 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
     );
     drop(keys);
     let prior = prior_for(n_left.max(r.len()));
-    let tf = TermFreq::of(l.iter().chain(r));
+    let tf = TermFreq::of_lists(&[l, r]);
     let mut out: Vec<Match> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {

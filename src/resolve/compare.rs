@@ -83,26 +83,55 @@ const TF_EXACT: [f64; 3] = [WEIGHTS.surname[0], WEIGHTS.given[0], WEIGHTS.patron
 impl TermFreq {
     /// Counts the name parts of the mentions' names (former names included) and turns the
     /// counts into match weights once, so that comparisons only look them up.
-    pub fn of<'a>(mentions: impl IntoIterator<Item = &'a Mention>) -> TermFreq {
-        let mut counts: [rustc_hash::FxHashMap<Sym, u32>; 3] = Default::default();
-        let mut totals = [0f64; 3];
-        let mut add = |part: TfPart, key: Sym| {
-            *counts[part as usize].entry(key).or_default() += 1;
-            totals[part as usize] += 1.0;
+    pub fn of(mentions: &[Mention]) -> TermFreq {
+        Self::of_lists(&[mentions])
+    }
+
+    /// [`TermFreq::of`] the mentions of several lists together.
+    pub fn of_lists(lists: &[&[Mention]]) -> TermFreq {
+        type Counts = [rustc_hash::FxHashMap<Sym, u32>; 3];
+        let count = |part: &[Mention]| {
+            let mut counts: Counts = Default::default();
+            let mut add = |part: TfPart, key: Sym| {
+                *counts[part as usize].entry(key).or_default() += 1;
+            };
+            for m in part {
+                for n in &m.names {
+                    if let Some(s) = n.surname_stem {
+                        add(TfPart::Surname, s);
+                    }
+                    if let Some(Part::Full(g)) = n.given {
+                        add(TfPart::Given, g);
+                    }
+                    if let Some(Part::Full(p)) = n.patronymic {
+                        add(TfPart::Patronymic, p);
+                    }
+                }
+            }
+            counts
         };
-        for m in mentions {
-            for n in &m.names {
-                if let Some(s) = n.surname_stem {
-                    add(TfPart::Surname, s);
-                }
-                if let Some(Part::Full(g)) = n.given {
-                    add(TfPart::Given, g);
-                }
-                if let Some(Part::Full(p)) = n.patronymic {
-                    add(TfPart::Patronymic, p);
+        // One count per thread over a contiguous part, then summed: sums do not depend on
+        // the split, so neither do the weights.
+        use rayon::prelude::*;
+        let parts = rayon::current_num_threads().max(1);
+        let size = lists
+            .iter()
+            .map(|l| l.len())
+            .sum::<usize>()
+            .div_ceil(parts)
+            .max(1);
+        let chunks: Vec<&[Mention]> = lists.iter().flat_map(|l| l.chunks(size)).collect();
+        let mut partial: Vec<Counts> = chunks.into_par_iter().map(count).collect();
+        let mut counts = partial.pop().unwrap_or_default();
+        for p in partial {
+            for (all, part) in counts.iter_mut().zip(p) {
+                for (k, c) in part {
+                    *all.entry(k).or_default() += c;
                 }
             }
         }
+        let totals: [f64; 3] =
+            std::array::from_fn(|i| counts[i].values().map(|&c| f64::from(c)).sum());
         let weight = |i: usize, count: u32| {
             let u0 = PART_M / TF_EXACT[i].exp2();
             let f = (f64::from(count) + TF_PSEUDO * u0) / (totals[i] + TF_PSEUDO);
@@ -120,6 +149,14 @@ impl TermFreq {
     fn weight(&self, part: TfPart, key: Sym) -> f64 {
         let i = part as usize;
         self.weights[i].get(&key).copied().unwrap_or(self.unseen[i])
+    }
+
+    /// True when some name of `m` has a rare surname stem (see [`RARE_SURNAME_BITS`]).
+    pub fn has_rare_surname(&self, m: &Mention) -> bool {
+        m.names.iter().any(|n| {
+            n.surname_stem
+                .is_some_and(|s| self.weight(TfPart::Surname, s) >= RARE_SURNAME_BITS)
+        })
     }
 
     /// The smaller match weight of two agreeing values (the commoner decides): one lookup when
@@ -552,6 +589,39 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         rare_surname,
         name_weight: name_w,
         date_weight: date_w,
+    })
+}
+
+/// A necessary condition, cheap to test, for two mentions without a birth date in common to
+/// link or tie (see [`person_link`]): their INNs agree, or, with no INN or questionnaire
+/// setting them apart, some two of their names (sexes not contradicting) agree on whole given
+/// names and patronymics, or agree on a surname rare for both (`both_rare`: each mention has a
+/// name whose surname stem weighs at least [`RARE_SURNAME_BITS`]). On names alone anything
+/// less is a weak link (see [`Link::is_weak`]), which never reaches even odds. Blocking tests
+/// it where namesakes would otherwise propose millions of pairs.
+pub fn may_link_on_name(a: &Mention, b: &Mention, both_rare: bool) -> bool {
+    if a.family.is_some() && a.family == b.family {
+        return false;
+    }
+    if let (Some(x), Some(y)) = (&a.inn, &b.inn) {
+        return x == y;
+    }
+    let whole = |l: Level| matches!(l, Level::Exact | Level::Close);
+    a.names.iter().filter(|n| !n.is_empty()).any(|na| {
+        b.names.iter().filter(|n| !n.is_empty()).any(|nb| {
+            let sex_conflict = na.sex_from_patronymic
+                && nb.sex_from_patronymic
+                && na.sex.is_some()
+                && na.sex != nb.sex;
+            if sex_conflict {
+                return false;
+            }
+            let given = || compare_word_parts(na.given.as_ref(), nb.given.as_ref(), true);
+            let patronymic =
+                || compare_word_parts(na.patronymic.as_ref(), nb.patronymic.as_ref(), false);
+            (whole(patronymic()) && whole(given()))
+                || (both_rare && whole(compare_names(na, nb).surname))
+        })
     })
 }
 

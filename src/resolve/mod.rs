@@ -302,6 +302,7 @@ pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
         packed_entries(mentions),
         |_, _| true,
         |i| born(&mentions[i as usize]),
+        |_, _| true,
     )
     .0
 }
@@ -331,16 +332,18 @@ pub fn born(m: &Mention) -> Born {
     }
 }
 
-/// [`Born`] of every mention in four bytes: blocking looks it up for every entry of every
-/// block, at random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
+/// [`Born`] of every mention in four bytes, and whether it has a rare surname (see
+/// [`TermFreq::has_rare_surname`]): blocking looks them up for every entry of every block, at
+/// random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
 struct BornTable(Vec<u32>);
 
 impl BornTable {
     const YEAR: u32 = 0x7fff;
     const DAY_SHIFT: u32 = 15;
     const FAMILY: u32 = 1 << 24;
+    const RARE: u32 = 1 << 25;
 
-    fn of(mentions: &[Mention]) -> BornTable {
+    fn of(mentions: &[Mention], tf: &TermFreq) -> BornTable {
         BornTable(
             mentions
                 .par_iter()
@@ -350,7 +353,13 @@ impl BornTable {
                         Some(y) => y as u32 | u32::from(b.day) << Self::DAY_SHIFT,
                         None => 0,
                     };
-                    date | if b.family { Self::FAMILY } else { 0 }
+                    let family = if b.family { Self::FAMILY } else { 0 };
+                    let rare = if tf.has_rare_surname(m) {
+                        Self::RARE
+                    } else {
+                        0
+                    };
+                    date | family | rare
                 })
                 .collect(),
         )
@@ -364,6 +373,10 @@ impl BornTable {
             day: ((v >> Self::DAY_SHIFT) & 0x1ff) as u16,
             family: v & Self::FAMILY != 0,
         }
+    }
+
+    fn rare(&self, i: u32) -> bool {
+        self.0[i as usize] & Self::RARE != 0
     }
 }
 
@@ -492,7 +505,7 @@ pub fn candidate_pairs_keyed(
             })
             .collect()
     });
-    let (pairs, oversized) = propose_sharded(shards, allow, born_of);
+    let (pairs, oversized) = propose_sharded(shards, allow, born_of, |_, _| true);
     (pairs.into_iter().map(unpack_pair).collect(), oversized)
 }
 
@@ -508,6 +521,7 @@ fn propose(
     by_year: bool,
     allow: impl Fn(u32, u32) -> bool + Sync,
     born_of: impl Fn(u32) -> Born + Sync,
+    worth: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
     // A block: the same hash bits and the same family (so a collision never mixes a symmetric
@@ -532,6 +546,13 @@ fn propose(
     let pair = |ea: u64, eb: u64, emit: &mut dyn FnMut(u32, u32)| {
         let (a, b) = (idx(ea).min(idx(eb)), idx(ea).max(idx(eb)));
         if a != b && allow(a, b) {
+            emit(a, b);
+        }
+    };
+    // The same, for a pair judged in its block (see `each_pair`).
+    let tested_pair = |ea: u64, eb: u64, emit: &mut dyn FnMut(u32, u32)| {
+        let (a, b) = (idx(ea).min(idx(eb)), idx(ea).max(idx(eb)));
+        if a != b && allow(a, b) && worth(a, b) {
             emit(a, b);
         }
     };
@@ -595,17 +616,33 @@ fn propose(
                 }
             }
         }
+        // A big block's pairs without a date are tested here, where the block's members are in
+        // cache, for what a match on names alone needs: at national scale they are most
+        // candidate pairs, and few pass.
+        let dateless_pair = |d: u64, o: u64, emit: &mut dyn FnMut(u32, u32)| {
+            if small {
+                pair(d, o, emit)
+            } else {
+                tested_pair(d, o, emit)
+            }
+        };
+        // Listed once: a big block has thousands of members without a date.
+        let circle: SmallVec<[u64; 16]> = if small {
+            SmallVec::new()
+        } else {
+            tagged.iter().filter(|t| t.3).map(|t| t.2).collect()
+        };
         for (k, &(_, _, d, d_family)) in dateless.iter().enumerate() {
             if small || d_family {
                 for &(_, _, o, _) in dated.iter().chain(&dateless[k + 1..]) {
                     if meets(d, o) {
-                        pair(d, o, emit);
+                        dateless_pair(d, o, emit);
                     }
                 }
             } else {
-                for &(_, _, o, _) in tagged.iter().filter(|t| t.3) {
+                for &o in &circle {
                     if meets(d, o) {
-                        pair(d, o, emit);
+                        dateless_pair(d, o, emit);
                     }
                 }
             }
@@ -615,32 +652,24 @@ fn propose(
         .iter()
         .filter(|&&(a, b)| (b - a) as usize > MAX_BLOCK)
         .count();
-    // Counted first, then written into one buffer of the exact size (as the entries are).
+    // One pass, each task into its own buffer (a second, counting pass would test every pair
+    // of the big blocks twice); the entries go before the buffers are joined.
     const BLOCKS_PER_TASK: usize = 1 << 12;
-    let counts: Vec<usize> = blocks
+    let parts: Vec<Vec<u64>> = blocks
         .par_chunks(BLOCKS_PER_TASK)
         .map(|chunk| {
-            let mut n = 0;
-            for &b in chunk {
-                each_pair(b, &mut |_, _| n += 1);
-            }
-            n
-        })
-        .collect();
-    let mut pairs = vec![0u64; counts.iter().sum()];
-    split_at_counts(&mut pairs, counts.iter().copied())
-        .into_par_iter()
-        .zip(blocks.par_chunks(BLOCKS_PER_TASK))
-        .for_each(|(slice, chunk)| {
-            let mut at = 0;
+            let mut part = Vec::new();
             for &b in chunk {
                 each_pair(b, &mut |a, b| {
-                    slice[at] = (u64::from(a) << 32) | u64::from(b);
-                    at += 1;
+                    part.push((u64::from(a) << 32) | u64::from(b))
                 });
             }
-        });
+            part
+        })
+        .collect();
     drop((blocks, entries));
+    let mut pairs = parts.concat();
+    drop(parts);
     // A pair sharing several blocks is proposed by each: sorted once, kept once.
     pairs.par_sort_unstable();
     pairs.dedup();
@@ -652,12 +681,13 @@ fn propose_sharded(
     shards: [Vec<u64>; SHARDS],
     allow: impl Fn(u32, u32) -> bool + Sync,
     born_of: impl Fn(u32) -> Born + Sync,
+    worth: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let mut all: Vec<u64> = Vec::new();
     let mut oversized = 0;
     for (shard, entries) in shards.into_iter().enumerate() {
         let by_year = shard != IDENTIFIER_SHARD as usize;
-        let (pairs, over) = propose(entries, by_year, &allow, &born_of);
+        let (pairs, over) = propose(entries, by_year, &allow, &born_of, &worth);
         oversized += over;
         if all.is_empty() {
             all = pairs;
@@ -765,6 +795,23 @@ pub struct Clustered {
     pub ties: Vec<(MentionId, MentionId)>,
 }
 
+/// What one comparison of two mentions tells: the link that merges them into one person
+/// (under the registry-wide `prior`), if strong enough, and whether it ties an official's or
+/// relative's record to a registry record under [`TARGETED_PRIOR`] (see [`Resolution::ties`]).
+pub fn judge(
+    ma: &Mention,
+    mb: &Mention,
+    prior: f64,
+    tf: Option<&TermFreq>,
+) -> (Option<Link>, bool) {
+    let l = person_link(ma, mb, prior, tf);
+    let tie = l.is_some_and(|l| {
+        ma.in_circle() != mb.in_circle()
+            && compare::reweigh(&l, TARGETED_PRIOR).probability >= MATCH_PROBABILITY
+    });
+    (l.filter(|l| l.probability >= MATCH_PROBABILITY), tie)
+}
+
 /// Clusters mentions into persons, scoring each candidate pair once for both questions: one
 /// person in the registry-wide sense, and tied under the targeted prior.
 ///
@@ -794,15 +841,10 @@ pub fn cluster(
         .flat_map_iter(|pair| {
             let (a, b) = unpack_pair(pair);
             let (ma, mb) = (&mentions[a as usize], &mentions[b as usize]);
-            let l = person_link(ma, mb, prior, tf);
-            let link = l.filter(|l| l.probability >= MATCH_PROBABILITY);
-            let tie = l.filter(|l| {
-                ma.in_circle() != mb.in_circle()
-                    && compare::reweigh(l, TARGETED_PRIOR).probability >= MATCH_PROBABILITY
-            });
+            let (link, tie) = judge(ma, mb, prior, tf);
             // Ties far outnumber links at national scale (namesakes under the targeted prior):
             // each kept as just its two mentions.
-            let tie = tie.map(|_| if ma.in_circle() { (b, a) } else { (a, b) });
+            let tie = tie.then(|| if ma.in_circle() { (b, a) } else { (a, b) });
             let link = link.map(|l| (l.weight, a, b, l));
             link.map(Either::Left)
                 .into_iter()
@@ -814,7 +856,9 @@ pub fn cluster(
     // threads.
     links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let mut parent: Vec<u32> = (0..mentions.len() as u32).collect();
-    let mut state: Vec<Option<Cluster>> = mentions.iter().map(|m| Some(Cluster::of(m))).collect();
+    // What each merged cluster holds, by its root; a record never merged is its own cluster,
+    // so most records (singletons) need no entry.
+    let mut state: FxHashMap<u32, Cluster> = FxHashMap::default();
     let mut merged = 0;
     for (_, a, b, link) in &links {
         let (ra, rb) = (find(&mut parent, *a), find(&mut parent, *b));
@@ -822,28 +866,31 @@ pub fn cluster(
             continue;
         }
         let (keep, gone) = (ra.min(rb), ra.max(rb));
-        let ok = {
-            let (k, g) = (state[keep as usize].as_ref(), state[gone as usize].as_ref());
-            matches!((k, g), (Some(k), Some(g)) if k.compatible(g, link))
-        };
-        if !ok {
+        let mut take =
+            |r: u32| (state.remove(&r)).unwrap_or_else(|| Cluster::of(&mentions[r as usize]));
+        let (mut k, g) = (take(keep), take(gone));
+        if !k.compatible(&g, link) {
+            state.insert(keep, k);
+            state.insert(gone, g);
             continue;
         }
-        let g = state[gone as usize].take().expect("root has state");
-        state[keep as usize]
-            .as_mut()
-            .expect("root has state")
-            .absorb(g);
+        k.absorb(g);
+        state.insert(keep, k);
         parent[gone as usize] = keep;
         merged += 1;
     }
     // Number persons by their first mention.
-    let mut id_of_root: FxHashMap<u32, PersonId> = FxHashMap::default();
+    const NONE: PersonId = PersonId::MAX;
+    let mut id_of_root: Vec<PersonId> = vec![NONE; mentions.len()];
+    let mut next: PersonId = 0;
     let mut person_of = Vec::with_capacity(mentions.len());
     for m in 0..mentions.len() as u32 {
-        let r = find(&mut parent, m);
-        let next = id_of_root.len() as PersonId;
-        person_of.push(*id_of_root.entry(r).or_insert(next));
+        let r = find(&mut parent, m) as usize;
+        if id_of_root[r] == NONE {
+            id_of_root[r] = next;
+            next += 1;
+        }
+        person_of.push(id_of_root[r]);
     }
     Clustered {
         person_of,
@@ -856,13 +903,22 @@ pub fn cluster(
 pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
     let list = &mentions.list;
     let mut seat_warnings = Warnings::default();
-    // Blocking first, on its own: its buffers are the largest of the stage. The frequencies
-    // and the seats (small) side by side after.
+    let prior = registry_prior(list.len());
+    // Blocking first, on its own: its buffers are the largest of the stage. It tests the pairs
+    // of big blocks with the surname frequencies, so those come first; the seats after.
+    let (tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
+    crate::progress::inc(list.len() as u64);
     let (pairs, oversized) = {
-        let entries = packed_entries(list);
-        crate::progress::inc(list.len() as u64);
-        let born = BornTable::of(list);
-        propose_sharded(entries, |_, _| true, |i| born.get(i))
+        let born = BornTable::of(list, &tf);
+        propose_sharded(
+            entries,
+            |_, _| true,
+            |i| born.get(i),
+            |a, b| {
+                let both_rare = born.rare(a) && born.rare(b);
+                compare::may_link_on_name(&list[a as usize], &list[b as usize], both_rare)
+            },
+        )
     };
     if oversized > 0 {
         warnings.push(
@@ -876,13 +932,9 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
             ),
         );
     }
-    let (tf, seats) = rayon::join(
-        || TermFreq::of(list),
-        || resolve_seats(data, mentions, &mut seat_warnings),
-    );
+    let seats = resolve_seats(data, mentions, &mut seat_warnings);
     warnings.0.extend(seat_warnings.0);
     crate::progress::grow(pairs.len() as u64);
-    let prior = registry_prior(list.len());
     let Clustered {
         person_of,
         merged: links_made,
@@ -1228,6 +1280,63 @@ mod tests {
     }
 
     #[test]
+    fn the_name_test_of_big_blocks_keeps_every_pair_that_links_or_ties() {
+        let names = [
+            "Цвырчиков Иван Петрович",
+            "Цвырчикова Мария Петровна",
+            "Цвырчиков И.П.",
+            "Цвырчиков Иван",
+            "Цвырчиков Иван Павлович",
+            "Цвырчков Иван Петрович",
+            "Смирнов Иван Иванович",
+            "Смирнов И.И.",
+            "Смирнов Иван",
+            "Смирнов Иван Ивановчи",
+            "Смирнов Иван Петрович",
+            "Cмирнов Иван Иванович",
+            "Иван Иванович Смирнов",
+            "Смирнова Ивана Ивановна",
+        ];
+        // Without dates; officials' and relatives' records beside registry ones, for ties.
+        let ms: Vec<Mention> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| m(n, None, (i % 3 == 0).then_some(i as u32)))
+            .collect();
+        // Enough common namesakes for the first surname to be rare and the second common.
+        let filler = m("Смирнов Пётр Сергеевич", Some("1960"), None);
+        let all: Vec<Mention> = ms
+            .iter()
+            .cloned()
+            .chain(std::iter::repeat_n(filler, 200_000))
+            .collect();
+        let tf = TermFreq::of(&all);
+        assert!(tf.has_rare_surname(&ms[0]) && !tf.has_rare_surname(&ms[6]));
+        let prior = registry_prior(all.len());
+        let (mut kept, mut dropped, mut matched) = (0, 0, 0);
+        for (i, a) in ms.iter().enumerate() {
+            for b in &ms[i + 1..] {
+                let (link, tie) = judge(a, b, prior, Some(&tf));
+                let both_rare = tf.has_rare_surname(a) && tf.has_rare_surname(b);
+                let passes = compare::may_link_on_name(a, b, both_rare);
+                if link.is_some() || tie {
+                    matched += 1;
+                    assert!(passes, "{a:?} {b:?}");
+                }
+                if passes {
+                    kept += 1;
+                } else {
+                    dropped += 1;
+                }
+            }
+        }
+        assert!(
+            matched > 5 && kept > matched && dropped > 20,
+            "{matched} {kept} {dropped}"
+        );
+    }
+
+    #[test]
     fn sharded_blocking_proposes_what_one_pass_does() {
         // Typos in each part, initials, word order, a missing patronymic, namesakes.
         let names = [
@@ -1255,6 +1364,7 @@ mod tests {
             true,
             |_, _| true,
             |i| born(&ms[i as usize]),
+            |_, _| true,
         )
         .0
         .into_iter()
