@@ -2,6 +2,7 @@
 //! each level carries a match weight in bits, and the weights add up (see [`WEIGHTS`]).
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::model::{DateAgreement, Sex, Sym};
 use crate::normalize::name::is_given_name;
@@ -199,7 +200,18 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
         return false;
     }
     let d = osa_bounded(a, b, limit);
-    d <= edits || (d <= 2 * edits && strsim::osa_distance(&letters(a), &letters(b)) <= edits)
+    d <= edits || (d <= 2 * edits && letters_within(a, b, edits))
+}
+
+/// True when the letters (see [`letters`]) of two skeletons are at most `edits` edits apart;
+/// without allocating for names of up to 32 letters.
+fn letters_within(a: &str, b: &str, edits: usize) -> bool {
+    let la: SmallVec<[char; 32]> = letter_chars(a).collect();
+    let lb: SmallVec<[char; 32]> = letter_chars(b).collect();
+    if la.len() > OSA_MAX || lb.len() > OSA_MAX {
+        return strsim::osa_distance(&letters(a), &letters(b)) <= edits;
+    }
+    osa_slices(&la, &lb, edits) <= edits
 }
 
 /// A lower bound of every edit distance, cheap to compute: how many letters one string has that
@@ -237,11 +249,17 @@ const OSA_MAX: usize = 63;
 /// [`osa_distance`] when it is at most `limit`, else `limit + 1`: stops as soon as every cell of
 /// a row exceeds the limit.
 pub fn osa_bounded(a: &str, b: &str, limit: usize) -> usize {
-    const MAX: usize = OSA_MAX;
     let (ab, bb) = (a.as_bytes(), b.as_bytes());
-    if !ab.is_ascii() || !bb.is_ascii() || ab.len() > MAX || bb.len() > MAX {
+    if !ab.is_ascii() || !bb.is_ascii() || ab.len() > OSA_MAX || bb.len() > OSA_MAX {
         return strsim::osa_distance(a, b).min(limit.saturating_add(1));
     }
+    osa_slices(ab, bb, limit)
+}
+
+/// [`osa_bounded`] of two sequences of at most [`OSA_MAX`] items.
+fn osa_slices<T: PartialEq>(ab: &[T], bb: &[T], limit: usize) -> usize {
+    const MAX: usize = OSA_MAX;
+    debug_assert!(ab.len() <= MAX && bb.len() <= MAX);
     if ab.len().abs_diff(bb.len()) > limit {
         return limit + 1;
     }
@@ -282,6 +300,11 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
 
 /// One character per letter: the skeleton's digraphs folded back.
 pub(crate) fn letters(s: &str) -> String {
+    letter_chars(s).collect()
+}
+
+/// The characters of [`letters`], without building the string.
+pub(crate) fn letter_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     const DIGRAPHS: [(&str, char); 8] = [
         ("shch", 'щ'),
         ("zh", 'ж'),
@@ -292,20 +315,18 @@ pub(crate) fn letters(s: &str) -> String {
         ("iu", 'ю'),
         ("ia", 'я'),
     ];
-    let mut out = String::with_capacity(s.len() * 2);
     let mut rest = s;
-    'next: while let Some(c) = rest.chars().next() {
+    std::iter::from_fn(move || {
+        let c = rest.chars().next()?;
         for (from, to) in DIGRAPHS {
             if let Some(tail) = rest.strip_prefix(from) {
-                out.push(to);
                 rest = tail;
-                continue 'next;
+                return Some(to);
             }
         }
-        out.push(c);
         rest = &rest[c.len_utf8()..];
-    }
-    out
+        Some(c)
+    })
 }
 
 fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> Level {
@@ -707,6 +728,15 @@ mod tests {
             }
         }
         assert_eq!(osa_distance("щукин", "шукин"), 1);
+        // Distances over letters (digraphs folded) agree with strsim's over the folded text.
+        for a in words {
+            for b in words {
+                for edits in [1, 2] {
+                    let want = strsim::osa_distance(&letters(a), &letters(b)) <= edits;
+                    assert_eq!(letters_within(a, b, edits), want, "{a} vs {b}");
+                }
+            }
+        }
         for a in words {
             for b in words {
                 let d = strsim::osa_distance(a, b);

@@ -247,10 +247,9 @@ fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
         count[0] += 2;
     }
     if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
-        let folded = compare::letters(written);
-        let sum: u32 = folded.chars().map(u32::from).sum();
+        let sum: u32 = compare::letter_chars(written).map(u32::from).sum();
         count[g_shard(sum) as usize] += 1;
-        for c in folded.chars().skip(1) {
+        for c in compare::letter_chars(written).skip(1) {
             count[g_shard(sum - u32::from(c)) as usize] += 1;
         }
     }
@@ -915,8 +914,12 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
             |_, _| true,
             |i| born.get(i),
             |a, b| {
-                let both_rare = born.rare(a) && born.rare(b);
-                compare::may_link_on_name(&list[a as usize], &list[b as usize], both_rare)
+                let (ma, mb) = (&list[a as usize], &list[b as usize]);
+                // Two records with INNs meet in the INN blocks, whatever their names.
+                if ma.inn.is_some() && mb.inn.is_some() {
+                    return false;
+                }
+                compare::may_link_on_name(ma, mb, born.rare(a) && born.rare(b))
             },
         )
     };
