@@ -10,6 +10,8 @@ use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::resolve::Groups;
+
 use super::{case_id, round_score, Case, Context, Rule, Severity, Step};
 use crate::graph::{
     any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
@@ -415,9 +417,9 @@ impl Ties<'_> {
     }
 }
 
-/// Circles of the officials on commission seats, by official mention (the seat's person is the
-/// mention's person).
-type Circles = FxHashMap<MentionId, Vec<Member>>;
+/// Circles of the officials on commission seats, by official index (empty for an official on no
+/// commission), stored flat: millions of officials at national scale.
+type Circles = Groups<Member>;
 
 /// All cases of one procurement, one per (official, participant).
 fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -> Vec<Case> {
@@ -447,7 +449,7 @@ fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -
     seats.sort_by_key(|s| (s.person, s.row, s.matched.official));
     bids.sort_by_key(|b| b.company);
     // Every seat's official has a circle: they are computed from the same seat matches.
-    let circle_of = |s: &SeatRef| &circles[&ctx.mentions.of_official[s.matched.official as usize]];
+    let circle_of = |s: &SeatRef| circles.of(s.matched.official as usize);
     // Every member of every seat's circle, indexed by person and by the mention naming them.
     let mut by_person: FxHashMap<PersonId, Vec<(u32, u32)>> = FxHashMap::default();
     let mut by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>> = FxHashMap::default();
@@ -524,19 +526,37 @@ impl Rule for Coi44Fz {
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
         // Each official's circle once, however many commissions they sit on.
-        let mut sitting: Vec<MentionId> = ctx
-            .resolution
-            .seats
-            .items()
-            .iter()
-            .map(|m| ctx.mentions.of_official[m.official as usize])
+        let officials = ctx.mentions.of_official.len();
+        let mut sitting = vec![false; officials];
+        for m in ctx.resolution.seats.items() {
+            sitting[m.official as usize] = true;
+        }
+        // Chunk by chunk in parallel, joined in official order.
+        const CHUNK: usize = 1 << 12;
+        let chunks: Vec<(Vec<u32>, Vec<Member>)> = (0..officials.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let chunk = c * CHUNK..((c + 1) * CHUNK).min(officials);
+                let (mut lengths, mut members) = (Vec::with_capacity(chunk.len()), Vec::new());
+                for o in chunk {
+                    let before = members.len();
+                    if sitting[o] {
+                        let m = ctx.mentions.of_official[o];
+                        members.extend(circle(ctx, ctx.resolution.person_of[m as usize], m));
+                    }
+                    lengths.push((members.len() - before) as u32);
+                }
+                (lengths, members)
+            })
             .collect();
-        sitting.sort_unstable();
-        sitting.dedup();
-        let circles: Circles = sitting
-            .par_iter()
-            .map(|&m| (m, circle(ctx, ctx.resolution.person_of[m as usize], m)))
-            .collect();
+        drop(sitting);
+        let mut circles = Circles::default();
+        for (lengths, members) in chunks {
+            let mut members = members.into_iter();
+            for n in lengths {
+                circles.push(members.by_ref().take(n as usize));
+            }
+        }
         let ties = Ties(&ctx.resolution.ties);
         (0..ctx.data.procurements.len())
             .into_par_iter()
