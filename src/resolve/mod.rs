@@ -33,8 +33,9 @@ pub struct SeatMatch {
     pub score: f64,
     /// What the name match rests on; `None` when given by id.
     pub basis: Option<Basis>,
-    /// How many officials the name fits (more than 1: ambiguous).
-    pub candidates: usize,
+    /// How many officials the name fits (more than 1: ambiguous); two bytes, so that a seat
+    /// takes 16 (tens of millions of seats at national scale), counting up to 65,535.
+    pub candidates: u16,
 }
 
 /// Lists of items for each of `len()` owners, stored flat (offsets into one vector): millions
@@ -57,6 +58,16 @@ impl<T> Default for Groups<T> {
 }
 
 impl<T> Groups<T> {
+    /// No owners yet, with room for `owners` owners and `items` items in all.
+    pub fn with_capacity(owners: usize, items: usize) -> Self {
+        let mut starts = Vec::with_capacity(owners + 1);
+        starts.push(0);
+        Groups {
+            starts,
+            items: Vec::with_capacity(items),
+        }
+    }
+
     /// Number of owners.
     pub fn len(&self) -> usize {
         self.starts.len() - 1
@@ -1109,7 +1120,7 @@ fn resolve_seats(
             official: *o,
             score: l.probability / n as f64,
             basis: Some(l.basis),
-            candidates: n,
+            candidates: u16::try_from(n).unwrap_or(u16::MAX),
         }));
         let (customer, name) = wanted[w as usize];
         match n {
@@ -1160,6 +1171,11 @@ mod tests {
 
     fn persons(ms: &[Mention]) -> Vec<PersonId> {
         cluster(ms, &candidate_pairs_packed(ms), -12.0, None).person_of
+    }
+
+    #[test]
+    fn a_seat_match_takes_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<SeatMatch>(), 16);
     }
 
     #[test]

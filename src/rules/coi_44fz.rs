@@ -531,32 +531,37 @@ impl Rule for Coi44Fz {
         for m in ctx.resolution.seats.items() {
             sitting[m.official as usize] = true;
         }
-        // Chunk by chunk in parallel, joined in official order.
-        const CHUNK: usize = 1 << 12;
-        let chunks: Vec<(Vec<u32>, Vec<Member>)> = (0..officials.div_ceil(CHUNK))
+        // Counted, then built in batches of chunks in parallel, joined in official order into
+        // a buffer of the exact size: no second copy of the circles is ever held.
+        let circle_of = |o: usize| {
+            let m = ctx.mentions.of_official[o];
+            circle(ctx, ctx.resolution.person_of[m as usize], m)
+        };
+        let total: usize = (0..officials)
             .into_par_iter()
-            .map(|c| {
-                let chunk = c * CHUNK..((c + 1) * CHUNK).min(officials);
-                let (mut lengths, mut members) = (Vec::with_capacity(chunk.len()), Vec::new());
-                for o in chunk {
-                    let before = members.len();
-                    if sitting[o] {
-                        let m = ctx.mentions.of_official[o];
-                        members.extend(circle(ctx, ctx.resolution.person_of[m as usize], m));
-                    }
-                    lengths.push((members.len() - before) as u32);
-                }
-                (lengths, members)
-            })
-            .collect();
-        drop(sitting);
-        let mut circles = Circles::default();
-        for (lengths, members) in chunks {
-            let mut members = members.into_iter();
-            for n in lengths {
-                circles.push(members.by_ref().take(n as usize));
+            .filter(|&o| sitting[o])
+            .map(|o| circle_of(o).len())
+            .sum();
+        let mut circles = Circles::with_capacity(officials, total);
+        const CHUNK: usize = 1 << 12;
+        const BATCH: usize = 1 << 18;
+        for batch in (0..officials).step_by(BATCH) {
+            let end = (batch + BATCH).min(officials);
+            let parts: Vec<Vec<Vec<Member>>> = (batch..end)
+                .step_by(CHUNK)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|from| {
+                    (from..(from + CHUNK).min(end))
+                        .map(|o| if sitting[o] { circle_of(o) } else { Vec::new() })
+                        .collect()
+                })
+                .collect();
+            for circle in parts.into_iter().flatten() {
+                circles.push(circle);
             }
         }
+        drop(sitting);
         let ties = Ties(&ctx.resolution.ties);
         (0..ctx.data.procurements.len())
             .into_par_iter()
