@@ -329,20 +329,54 @@ pub(crate) fn letter_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
+/// The level of two different whole words: [`Level::Close`] a typo apart, else
+/// [`Level::Disagree`].
+fn words_level(x: &str, y: &str, dictionary: bool) -> Level {
+    if dictionary && is_given_name(x) && is_given_name(y) {
+        // Мария and Марина are two names, not a typo.
+        Level::Disagree
+    } else if typo_within(x, y, 1) {
+        // One edit only: Игоревич and Егорович are two fathers, not a typo.
+        Level::Close
+    } else {
+        Level::Disagree
+    }
+}
+
+/// [`words_level`] of two interned words, remembered per thread: the same given names and
+/// patronymics meet millions of times at national scale, and the answer is a pure function of
+/// the two words (and symmetric), so it is computed once per slot.
+fn different_words_level(x: Sym, y: Sym, dictionary: bool) -> Level {
+    use std::cell::RefCell;
+    const SLOTS: usize = 1 << 13;
+    type Slot = (usize, usize, bool, Level);
+    thread_local! {
+        static MEMO: RefCell<Vec<Option<Slot>>> = RefCell::new(vec![None; SLOTS]);
+    }
+    let (a, b) = (x.as_char_ptr() as usize, y.as_char_ptr() as usize);
+    let (a, b) = (a.min(b), a.max(b));
+    let slot = (x.precomputed_hash() ^ y.precomputed_hash()) as usize % SLOTS;
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        match memo[slot] {
+            Some((ma, mb, md, level)) if (ma, mb, md) == (a, b, dictionary) => level,
+            _ => {
+                let level = words_level(&x, &y, dictionary);
+                memo[slot] = Some((a, b, dictionary, level));
+                level
+            }
+        }
+    })
+}
+
 fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> Level {
     match (a, b) {
         (None, _) | (_, None) => Level::Missing,
         (Some(Part::Full(x)), Some(Part::Full(y))) => {
             if x == y {
                 Level::Exact
-            } else if dictionary && is_given_name(x) && is_given_name(y) {
-                // Мария and Марина are two names, not a typo.
-                Level::Disagree
-            } else if typo_within(x, y, 1) {
-                // One edit only: Игоревич and Егорович are two fathers, not a typo.
-                Level::Close
             } else {
-                Level::Disagree
+                different_words_level(*x, *y, dictionary)
             }
         }
         (Some(Part::Full(w)), Some(Part::Initial(i)))
@@ -700,6 +734,42 @@ pub fn sex_of(m: &Mention) -> Option<Sex> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_word_levels_are_the_computed_ones() {
+        let words = [
+            "ivanovich",
+            "ivanovna",
+            "ivnaovich",
+            "petrovich",
+            "pavlovich",
+            "mariia",
+            "marina",
+            "mariya",
+            "igorevich",
+            "egorovich",
+            "sergeevich",
+            "sergeevch",
+        ];
+        // Twice in both orders, so that the second pass reads what the first remembered.
+        for _ in 0..2 {
+            for a in words {
+                for b in words {
+                    if a == b {
+                        continue;
+                    }
+                    for dictionary in [false, true] {
+                        let want = words_level(a, b, dictionary);
+                        let got = different_words_level(Sym::from(a), Sym::from(b), dictionary);
+                        assert_eq!(got, want, "{a} {b} {dictionary}");
+                        assert_eq!(words_level(b, a, dictionary), want, "symmetric: {a} {b}");
+                    }
+                }
+            }
+        }
+        assert_eq!(words_level("ivanovich", "ivnaovich", false), Level::Close);
+        assert_eq!(words_level("mariia", "marina", true), Level::Disagree);
+    }
 
     #[test]
     fn osa_distance_agrees_with_strsim() {
