@@ -525,13 +525,14 @@ fn unpack_pair(p: u64) -> (u32, u32) {
 }
 
 /// Candidate pairs from packed entries (see [`pack`]), packed (see [`unpack_pair`]), sorted and
-/// distinct, and the number of blocks over [`MAX_BLOCK`] members.
+/// distinct, and the number of blocks over [`MAX_BLOCK`] members. `allow` filters every pair;
+/// `may_match` only the pairs of a big block that lack a date in common (see `each_pair`).
 fn propose(
     mut entries: Vec<u64>,
     by_year: bool,
     allow: impl Fn(u32, u32) -> bool + Sync,
     born_of: impl Fn(u32) -> Born + Sync,
-    worth: impl Fn(u32, u32) -> bool + Sync,
+    may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
     // A block: the same hash bits and the same family (so a collision never mixes a symmetric
@@ -559,10 +560,10 @@ fn propose(
             emit(a, b);
         }
     };
-    // The same, for a pair judged in its block (see `each_pair`).
+    // The same, for a pair tested in its block (see `each_pair`).
     let tested_pair = |ea: u64, eb: u64, emit: &mut dyn FnMut(u32, u32)| {
         let (a, b) = (idx(ea).min(idx(eb)), idx(ea).max(idx(eb)));
-        if a != b && allow(a, b) && worth(a, b) {
+        if a != b && allow(a, b) && may_match(a, b) {
             emit(a, b);
         }
     };
@@ -691,13 +692,13 @@ fn propose_sharded(
     shards: [Vec<u64>; SHARDS],
     allow: impl Fn(u32, u32) -> bool + Sync,
     born_of: impl Fn(u32) -> Born + Sync,
-    worth: impl Fn(u32, u32) -> bool + Sync,
+    may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let mut all: Vec<u64> = Vec::new();
     let mut oversized = 0;
     for (shard, entries) in shards.into_iter().enumerate() {
         let by_year = shard != IDENTIFIER_SHARD as usize;
-        let (pairs, over) = propose(entries, by_year, &allow, &born_of, &worth);
+        let (pairs, over) = propose(entries, by_year, &allow, &born_of, &may_match);
         oversized += over;
         if all.is_empty() {
             all = pairs;
@@ -909,6 +910,21 @@ pub fn cluster(
     }
 }
 
+/// The test of the pairs of big blocks that lack a date in common (see [`propose`]).
+fn big_block_test<'a>(
+    list: &'a [Mention],
+    born: &'a BornTable,
+) -> impl Fn(u32, u32) -> bool + Sync + 'a {
+    move |a, b| {
+        let (ma, mb) = (&list[a as usize], &list[b as usize]);
+        // Two records with INNs meet in the INN blocks, whatever their names.
+        if ma.inn.is_some() && mb.inn.is_some() {
+            return false;
+        }
+        compare::may_link_on_name(ma, mb, born.rare(a) && born.rare(b))
+    }
+}
+
 /// Resolves the mentions of `data` into persons and its commission seats into officials.
 pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> Resolution {
     let list = &mentions.list;
@@ -924,14 +940,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
             entries,
             |_, _| true,
             |i| born.get(i),
-            |a, b| {
-                let (ma, mb) = (&list[a as usize], &list[b as usize]);
-                // Two records with INNs meet in the INN blocks, whatever their names.
-                if ma.inn.is_some() && mb.inn.is_some() {
-                    return false;
-                }
-                compare::may_link_on_name(ma, mb, born.rare(a) && born.rare(b))
-            },
+            big_block_test(list, &born),
         )
     };
     if oversized > 0 {
@@ -1353,6 +1362,36 @@ mod tests {
             matched > 5 && kept > matched && dropped > 20,
             "{matched} {kept} {dropped}"
         );
+    }
+
+    #[test]
+    fn a_big_block_keeps_name_matches_and_leaves_inns_to_the_inn_blocks() {
+        // A relative (0) and namesakes without dates, enough for a big block.
+        let name = "Иванов Иван Иванович";
+        let mut ms = vec![m(name, None, Some(0))];
+        ms.extend((0..MAX_BLOCK + 2).map(|_| m(name, None, None)));
+        ms.push(m("Иванов Иван Петрович", None, None));
+        let inn = |s: &str| Some(crate::model::Sym::from(s));
+        ms[0].inn = inn("500100732259");
+        ms[1].inn = inn("500100732259");
+        ms[2].inn = inn("773370857141");
+        let last = ms.len() as u32 - 1;
+        let tf = TermFreq::of(&ms);
+        let born = BornTable::of(&ms, &tf);
+        let (pairs, oversized) = propose_sharded(
+            packed_entries(&ms),
+            |_, _| true,
+            |i| born.get(i),
+            big_block_test(&ms, &born),
+        );
+        assert!(oversized > 0);
+        let pairs: Vec<(u32, u32)> = pairs.into_iter().map(unpack_pair).collect();
+        assert!(pairs.contains(&(0, 1)), "the same INN");
+        assert!(!pairs.contains(&(0, 2)), "two different INNs");
+        assert!(pairs.contains(&(0, 3)), "the same full name, one INN");
+        assert!(!pairs.contains(&(0, last)), "another patronymic");
+        // Registry namesakes without dates do not meet each other in a big block.
+        assert!(!pairs.contains(&(3, 4)));
     }
 
     #[test]
