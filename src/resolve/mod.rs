@@ -258,9 +258,10 @@ fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
         count[0] += 2;
     }
     if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
-        let sum: u32 = compare::letter_chars(written).map(u32::from).sum();
+        let folded: SmallVec<[char; 32]> = compare::letter_chars(written).collect();
+        let sum: u32 = folded.iter().map(|&c| u32::from(c)).sum();
         count[g_shard(sum) as usize] += 1;
-        for c in compare::letter_chars(written).skip(1) {
+        for &c in folded.iter().skip(1) {
             count[g_shard(sum - u32::from(c)) as usize] += 1;
         }
     }
