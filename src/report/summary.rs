@@ -174,18 +174,20 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         _ => "даты публикации не указаны".into(),
     };
     let year = dates.iter().max().map(|d| d.year());
-    let participants: std::collections::BTreeSet<&str> = d
+    // Counts of distinct values only: interned INNs in a hash set, officials as flags (a
+    // sorted set of every bid's INN took seconds and hundreds of megabytes at national scale).
+    let participants = d
         .participants
         .iter()
-        .map(|p| p.participant_inn.as_str())
-        .collect();
-    let seated: std::collections::BTreeSet<u32> = a
-        .resolution
-        .seats
-        .items()
-        .iter()
-        .map(|m| m.official)
-        .collect();
+        .map(|p| p.participant_inn)
+        .collect::<rustc_hash::FxHashSet<_>>()
+        .len();
+    let mut seated_flags = vec![false; d.officials.len()];
+    for m in a.resolution.seats.items() {
+        seated_flags[m.official as usize] = true;
+    }
+    let seated = seated_flags.iter().filter(|&&f| f).count();
+    drop(seated_flags);
     let w = |s: &mut String, t: String| {
         s.push_str(&t);
         s.push('\n');
@@ -208,7 +210,7 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         format!(
             "| заявки участников | {} (участников: {}) |",
             d.participants.len(),
-            participants.len()
+            participants
         ),
     );
     w(
@@ -216,7 +218,7 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         format!(
             "| должностные лица | {} (в комиссиях и ролях заказчика по закупкам: {}) |",
             d.officials.len(),
-            seated.len()
+            seated
         ),
     );
     w(
@@ -322,7 +324,7 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         "{when} проведён анализ информации об участниках государственных и муниципальных закупок (закупок — {}, заявок — {}, участников — {}) на предмет установления их аффилированных связей с должностными лицами (всего — {}), в том числе членами комиссий по осуществлению закупок, с учётом сведений о родственниках из анкет (записей — {}) и данных реестра юридических лиц (записей о руководителях и учредителях — {}). ",
         d.procurements.len(),
         d.participants.len(),
-        participants.len(),
+        participants,
         d.officials.len(),
         d.relatives.len(),
         d.roles.len()
