@@ -182,12 +182,12 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         .map(|p| p.participant_inn)
         .collect::<rustc_hash::FxHashSet<_>>()
         .len();
-    let mut seated_flags = vec![false; d.officials.len()];
-    for m in a.resolution.seats.items() {
-        seated_flags[m.official as usize] = true;
-    }
-    let seated = seated_flags.iter().filter(|&&f| f).count();
-    drop(seated_flags);
+    let seated = a
+        .resolution
+        .sitting(d.officials.len())
+        .into_iter()
+        .filter(|&f| f)
+        .count();
     let w = |s: &mut String, t: String| {
         s.push_str(&t);
         s.push('\n');

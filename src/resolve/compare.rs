@@ -424,7 +424,17 @@ impl NameLevels {
 
 /// Compares two parsed names part by part.
 pub fn compare_names(a: &NormName, b: &NormName) -> NameLevels {
-    let surname = match (&a.surname, &b.surname) {
+    NameLevels {
+        surname: surname_level(a, b),
+        given: given_level(a, b),
+        patronymic: patronymic_level(a, b),
+        sex_conflict: sex_conflict(a, b),
+    }
+}
+
+/// The surname level of two names (see [`compare_names`]).
+fn surname_level(a: &NormName, b: &NormName) -> Level {
+    match (&a.surname, &b.surname) {
         (Some(x), Some(y)) if x == y => Level::Exact,
         (Some(x), Some(y)) => {
             let (sx, sy) = (a.surname_stem.as_deref(), b.surname_stem.as_deref());
@@ -436,15 +446,22 @@ pub fn compare_names(a: &NormName, b: &NormName) -> NameLevels {
             }
         }
         _ => Level::Missing,
-    };
-    let sex_conflict =
-        a.sex_from_patronymic && b.sex_from_patronymic && a.sex.is_some() && a.sex != b.sex;
-    NameLevels {
-        surname,
-        given: compare_word_parts(a.given.as_ref(), b.given.as_ref(), true),
-        patronymic: compare_word_parts(a.patronymic.as_ref(), b.patronymic.as_ref(), false),
-        sex_conflict,
     }
+}
+
+/// The given-name level of two names (see [`compare_names`]).
+fn given_level(a: &NormName, b: &NormName) -> Level {
+    compare_word_parts(a.given.as_ref(), b.given.as_ref(), true)
+}
+
+/// The patronymic level of two names (see [`compare_names`]).
+fn patronymic_level(a: &NormName, b: &NormName) -> Level {
+    compare_word_parts(a.patronymic.as_ref(), b.patronymic.as_ref(), false)
+}
+
+/// Both patronymics tell a sex and they differ.
+fn sex_conflict(a: &NormName, b: &NormName) -> bool {
+    a.sex_from_patronymic && b.sex_from_patronymic && a.sex.is_some() && a.sex != b.sex
 }
 
 /// What a link between two mentions rests on.
@@ -667,18 +684,9 @@ pub fn may_link_on_name(a: &Mention, b: &Mention, both_rare: bool) -> bool {
     let whole = |l: Level| matches!(l, Level::Exact | Level::Close);
     a.names.iter().filter(|n| !n.is_empty()).any(|na| {
         b.names.iter().filter(|n| !n.is_empty()).any(|nb| {
-            let sex_conflict = na.sex_from_patronymic
-                && nb.sex_from_patronymic
-                && na.sex.is_some()
-                && na.sex != nb.sex;
-            if sex_conflict {
-                return false;
-            }
-            let given = || compare_word_parts(na.given.as_ref(), nb.given.as_ref(), true);
-            let patronymic =
-                || compare_word_parts(na.patronymic.as_ref(), nb.patronymic.as_ref(), false);
-            (whole(patronymic()) && whole(given()))
-                || (both_rare && whole(compare_names(na, nb).surname))
+            !sex_conflict(na, nb)
+                && ((whole(patronymic_level(na, nb)) && whole(given_level(na, nb)))
+                    || (both_rare && whole(surname_level(na, nb))))
         })
     })
 }

@@ -563,10 +563,11 @@ fn propose(
     };
     // The same, for a pair tested in its block (see `each_pair`).
     let tested_pair = |ea: u64, eb: u64, emit: &mut dyn FnMut(u32, u32)| {
-        let (a, b) = (idx(ea).min(idx(eb)), idx(ea).max(idx(eb)));
-        if a != b && allow(a, b) && may_match(a, b) {
-            emit(a, b);
-        }
+        pair(ea, eb, &mut |a, b| {
+            if may_match(a, b) {
+                emit(a, b)
+            }
+        })
     };
     // Every pair of a block (or of one birth year of a block) that may meet.
     let pairs_in = |block: &[u64], emit: &mut dyn FnMut(u32, u32)| {
@@ -713,6 +714,17 @@ fn propose_sharded(
     (all, oversized)
 }
 
+impl Resolution {
+    /// For each of `officials` officials, whether some seat resolves to them.
+    pub fn sitting(&self, officials: usize) -> Vec<bool> {
+        let mut sitting = vec![false; officials];
+        for m in self.seats.items() {
+            sitting[m.official as usize] = true;
+        }
+        sitting
+    }
+}
+
 /// What a growing person cluster already holds, to refuse contradicting merges.
 #[derive(Clone, Debug, Default)]
 struct Cluster {
@@ -800,6 +812,8 @@ fn prefetch<T>(x: &T) {
 pub struct Clustered {
     /// Person of each mention.
     pub person_of: Vec<PersonId>,
+    /// Number of persons (numbered from 0 by their first mention).
+    pub persons: usize,
     /// Pairs merged.
     pub merged: usize,
     /// `(registry mention, circle mention)` pairs, sorted, that the targeted comparison (prior
@@ -906,6 +920,7 @@ pub fn cluster(
     }
     Clustered {
         person_of,
+        persons: next as usize,
         merged,
         ties,
     }
@@ -961,11 +976,10 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     crate::progress::grow(pairs.len() as u64);
     let Clustered {
         person_of,
+        persons,
         merged: links_made,
         ties,
     } = cluster(list, &pairs, prior, Some(&tf));
-    // Persons are numbered in order of first mention: the last new number is the count.
-    let persons = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     Resolution {
         person_of,
         persons,

@@ -527,12 +527,9 @@ impl Rule for Coi44Fz {
     fn run(&self, ctx: &Context) -> Vec<Case> {
         // Each official's circle once, however many commissions they sit on.
         let officials = ctx.mentions.of_official.len();
-        let mut sitting = vec![false; officials];
-        for m in ctx.resolution.seats.items() {
-            sitting[m.official as usize] = true;
-        }
-        // Counted, then built in batches of chunks in parallel, joined in official order into
-        // a buffer of the exact size: no second copy of the circles is ever held.
+        let sitting = ctx.resolution.sitting(officials);
+        // Counted, then built in parallel batches joined in official order into a buffer of
+        // the exact size: no second copy of the circles is ever held.
         let circle_of = |o: usize| {
             let m = ctx.mentions.of_official[o];
             circle(ctx, ctx.resolution.person_of[m as usize], m)
@@ -543,21 +540,13 @@ impl Rule for Coi44Fz {
             .map(|o| circle_of(o).len())
             .sum();
         let mut circles = Circles::with_capacity(officials, total);
-        const CHUNK: usize = 1 << 12;
         const BATCH: usize = 1 << 18;
         for batch in (0..officials).step_by(BATCH) {
-            let end = (batch + BATCH).min(officials);
-            let parts: Vec<Vec<Vec<Member>>> = (batch..end)
-                .step_by(CHUNK)
-                .collect::<Vec<_>>()
+            let parts: Vec<Vec<Member>> = (batch..(batch + BATCH).min(officials))
                 .into_par_iter()
-                .map(|from| {
-                    (from..(from + CHUNK).min(end))
-                        .map(|o| if sitting[o] { circle_of(o) } else { Vec::new() })
-                        .collect()
-                })
+                .map(|o| if sitting[o] { circle_of(o) } else { Vec::new() })
                 .collect();
-            for circle in parts.into_iter().flatten() {
+            for circle in parts {
                 circles.push(circle);
             }
         }
