@@ -305,30 +305,29 @@ pub(crate) fn letters(s: &str) -> String {
 
 /// The characters of [`letters`], without building the string.
 pub(crate) fn letter_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    const DIGRAPHS: [(&str, char); 8] = [
-        ("shch", 'щ'),
-        ("zh", 'ж'),
-        ("kh", 'х'),
-        ("ts", 'ц'),
-        ("ch", 'ч'),
-        ("sh", 'ш'),
-        ("iu", 'ю'),
-        ("ia", 'я'),
-    ];
-    let mut rest = s;
+    let (bytes, mut at) = (s.as_bytes(), 0);
     std::iter::from_fn(move || {
-        let c = rest.chars().next()?;
-        // Only these letters start a digraph: the others need no look at the table.
-        if matches!(c, 's' | 'z' | 'k' | 't' | 'c' | 'i') {
-            for (from, to) in DIGRAPHS {
-                if let Some(tail) = rest.strip_prefix(from) {
-                    rest = tail;
-                    return Some(to);
-                }
-            }
+        let &c = bytes.get(at)?;
+        if !c.is_ascii() {
+            // Skeletons are ASCII; anything else passes through whole.
+            let ch = s[at..].chars().next()?;
+            at += ch.len_utf8();
+            return Some(ch);
         }
-        rest = &rest[c.len_utf8()..];
-        Some(c)
+        // The digraphs: щ = shch, ж = zh, х = kh, ц = ts, ч = ch, ш = sh, ю = iu, я = ia.
+        let (letter, len) = match (c, bytes.get(at + 1)) {
+            (b's', Some(b'h')) if bytes[at..].starts_with(b"shch") => ('щ', 4),
+            (b's', Some(b'h')) => ('ш', 2),
+            (b'z', Some(b'h')) => ('ж', 2),
+            (b'k', Some(b'h')) => ('х', 2),
+            (b't', Some(b's')) => ('ц', 2),
+            (b'c', Some(b'h')) => ('ч', 2),
+            (b'i', Some(b'u')) => ('ю', 2),
+            (b'i', Some(b'a')) => ('я', 2),
+            _ => (char::from(c), 1),
+        };
+        at += len;
+        Some(letter)
     })
 }
 
@@ -346,30 +345,51 @@ fn words_level(x: &str, y: &str, dictionary: bool) -> Level {
     }
 }
 
-/// [`words_level`] of two interned words, remembered per thread: the same given names and
-/// patronymics meet millions of times at national scale, and the answer is a pure function of
-/// the two words (and symmetric), so it is computed once per slot.
-fn different_words_level(x: Sym, y: Sym, dictionary: bool) -> Level {
+/// What a remembered level compares (see [`remembered_level`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compared {
+    /// Two different given names ([`words_level`] with the dictionary).
+    Given,
+    /// Two different patronymics ([`words_level`] without it).
+    Patronymic,
+    /// Two different surnames as written ([`surname_level`]; the stems follow from them).
+    Surname,
+}
+
+/// The level of two different interned words, remembered per thread: the same names meet
+/// millions of times at national scale, and the level is a pure, symmetric function of the two
+/// words, so it is computed once per slot.
+fn remembered_level(x: Sym, y: Sym, what: Compared, level: impl FnOnce() -> Level) -> Level {
     use std::cell::RefCell;
-    const SLOTS: usize = 1 << 13;
-    type Slot = (usize, usize, bool, Level);
+    const SLOTS: usize = 1 << 14;
+    type Slot = (usize, usize, Compared, Level);
     thread_local! {
         static MEMO: RefCell<Vec<Option<Slot>>> = RefCell::new(vec![None; SLOTS]);
     }
     let (a, b) = (x.as_char_ptr() as usize, y.as_char_ptr() as usize);
     let (a, b) = (a.min(b), a.max(b));
-    let slot = (x.precomputed_hash() ^ y.precomputed_hash()) as usize % SLOTS;
+    let slot = (x.precomputed_hash() ^ y.precomputed_hash() ^ what as u64) as usize % SLOTS;
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         match memo[slot] {
-            Some((ma, mb, md, level)) if (ma, mb, md) == (a, b, dictionary) => level,
+            Some((ma, mb, mw, l)) if (ma, mb, mw) == (a, b, what) => l,
             _ => {
-                let level = words_level(&x, &y, dictionary);
-                memo[slot] = Some((a, b, dictionary, level));
-                level
+                let l = level();
+                memo[slot] = Some((a, b, what, l));
+                l
             }
         }
     })
+}
+
+/// [`words_level`] of two different interned words, remembered (see [`remembered_level`]).
+fn different_words_level(x: Sym, y: Sym, dictionary: bool) -> Level {
+    let what = if dictionary {
+        Compared::Given
+    } else {
+        Compared::Patronymic
+    };
+    remembered_level(x, y, what, || words_level(&x, &y, dictionary))
 }
 
 fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> Level {
@@ -434,14 +454,21 @@ pub fn compare_names(a: &NormName, b: &NormName) -> NameLevels {
 
 /// The surname level of two names (see [`compare_names`]).
 fn surname_level(a: &NormName, b: &NormName) -> Level {
-    match (&a.surname, &b.surname) {
+    match (a.surname, b.surname) {
         (Some(x), Some(y)) if x == y => Level::Exact,
         (Some(x), Some(y)) => {
-            let (sx, sy) = (a.surname_stem.as_deref(), b.surname_stem.as_deref());
+            let (sx, sy) = (a.surname_stem, b.surname_stem);
             match (sx, sy) {
-                (Some(sx), Some(sy)) if sx == sy || typo_close(sx, sy) || typo_close(x, y) => {
-                    Level::Close
-                }
+                (Some(sx), Some(sy)) if sx == sy => Level::Close,
+                // The stem follows from the surname as written (see `parse_name`), so the
+                // level is a function of the two written forms.
+                (Some(sx), Some(sy)) => remembered_level(x, y, Compared::Surname, || {
+                    if typo_close(&sx, &sy) || typo_close(&x, &y) {
+                        Level::Close
+                    } else {
+                        Level::Disagree
+                    }
+                }),
                 _ => Level::Disagree,
             }
         }
@@ -780,6 +807,62 @@ mod tests {
         }
         assert_eq!(words_level("ivanovich", "ivnaovich", false), Level::Close);
         assert_eq!(words_level("mariia", "marina", true), Level::Disagree);
+    }
+
+    #[test]
+    fn remembered_surname_levels_are_the_computed_ones() {
+        use crate::normalize::parse_name;
+        // Surnames that are also given names or patronymics (Марина, Иванович), so that the
+        // kinds of remembered levels must not be mixed up.
+        let surnames = [
+            "Иванов",
+            "Иванова",
+            "Ивнаов",
+            "Смирнов",
+            "Смирнова",
+            "Шмирнов",
+            "Кузнецов",
+            "Кузнецова",
+            "Кузнецовский",
+            "Марина",
+            "Мариия",
+            "Иванович",
+            "Иванвоич",
+            "Щукин",
+            "Шукин",
+            "Черных",
+            "Чёрных",
+            "Цой",
+        ];
+        let names: Vec<NormName> = surnames.iter().map(|s| parse_name(s)).collect();
+        let direct = |a: &NormName, b: &NormName| match (a.surname, b.surname) {
+            (Some(x), Some(y)) if x == y => Level::Exact,
+            (Some(x), Some(y)) => match (a.surname_stem, b.surname_stem) {
+                (Some(sx), Some(sy)) if sx == sy || typo_close(&sx, &sy) || typo_close(&x, &y) => {
+                    Level::Close
+                }
+                _ => Level::Disagree,
+            },
+            _ => Level::Missing,
+        };
+        let mut closes = 0;
+        for _ in 0..2 {
+            for a in &names {
+                for b in &names {
+                    let want = direct(a, b);
+                    closes += usize::from(want == Level::Close);
+                    assert_eq!(surname_level(a, b), want, "{a:?} {b:?}");
+                    let (x, y) = (a.surname.unwrap(), b.surname.unwrap());
+                    if x != y {
+                        for dictionary in [false, true] {
+                            let words = different_words_level(x, y, dictionary);
+                            assert_eq!(words, words_level(&x, &y, dictionary), "{x} {y}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(closes > 0, "some surnames are a typo apart");
     }
 
     #[test]

@@ -155,21 +155,13 @@ pub const SHARDS: usize = 4;
 /// The shard of identifier keys.
 const IDENTIFIER_SHARD: u8 = 3;
 
-/// Hash of the concatenation of `parts` (FxHash: fast and the same on every run and machine).
+/// Hash of a key's parts, one after another (FxHash: fast and the same on every run and
+/// machine). Each part is hashed with its length, so the parts need no separators.
 fn key_hash(parts: &[&str]) -> u64 {
     use std::hash::Hasher;
-    let mut buf = [0u8; 128];
-    let len: usize = parts.iter().map(|p| p.len()).sum();
     let mut h = rustc_hash::FxHasher::default();
-    if len <= buf.len() {
-        let mut at = 0;
-        for p in parts {
-            buf[at..at + p.len()].copy_from_slice(p.as_bytes());
-            at += p.len();
-        }
-        h.write(&buf[..len]);
-    } else {
-        h.write(parts.concat().as_bytes());
+    for p in parts {
+        h.write(p.as_bytes());
     }
     h.finish()
 }
@@ -218,33 +210,79 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     let stem = n.surname_stem.as_deref();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
     if let (Some(s), Some(g)) = (stem, given) {
-        out.push(key(&["n:", s, "|", g, "|", first(&n.patronymic)]));
-        out.push(probe_key(&["o:", s, "|", g], n.patronymic.is_none()));
+        out.push(key(&["n:", s, g, first(&n.patronymic)]));
+        out.push(probe_key(&["o:", s, g], n.patronymic.is_none()));
     }
     if let (Some(g), Some(p), Some(written)) = (given, patr, n.surname.as_deref()) {
         // The surname's one-letter deletion neighbourhood (first letter kept, on the form as
         // written so that a typo in the gender ending counts once): two surnames one typo apart
         // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
-        // further apart share none, so the blocks stay small.
-        let folded = compare::letters(written);
-        let sum: u32 = folded.chars().map(u32::from).sum();
-        out.push(BlockKey {
-            shard: g_shard(sum),
-            ..key(&["g:", g, "|", p, "|", &folded])
-        });
-        for (i, c) in folded.char_indices().skip(1) {
-            let (head, tail) = (&folded[..i], &folded[i + c.len_utf8()..]);
-            out.push(BlockKey {
-                shard: g_shard(sum - u32::from(c)),
-                ..key(&["g:", g, "|", p, "|", head, tail])
-            });
+        // further apart share none, so the blocks stay small. The keys of one name differ in a
+        // letter each, so they are hashed by composing a polynomial hash (see [`poly`]) of the
+        // text before and after the letter dropped.
+        let folded: SmallVec<[u32; 32]> = compare::letter_chars(written).map(u32::from).collect();
+        let sum: u32 = folded.iter().sum();
+        let head = ["g:", g, "|", p, "|"]
+            .iter()
+            .fold(0, |h, part| poly::extend(h, part.bytes().map(u64::from)));
+        let n = folded.len();
+        // `before[k]`: the hash of the head and the first k letters; `after[k]`: of the
+        // letters from k on; `power[k]`: BASE^k.
+        let mut before: SmallVec<[u64; 32]> = smallvec::smallvec![head; n + 1];
+        let mut after: SmallVec<[u64; 32]> = smallvec::smallvec![0; n + 1];
+        let mut power: SmallVec<[u64; 32]> = smallvec::smallvec![1; n + 1];
+        for k in 0..n {
+            before[k + 1] = poly::extend(before[k], [u64::from(folded[k])]);
+            power[k + 1] = power[k].wrapping_mul(poly::BASE);
+        }
+        for k in (0..n).rev() {
+            after[k] = u64::from(folded[k])
+                .wrapping_mul(power[n - k - 1])
+                .wrapping_add(after[k + 1]);
+        }
+        let g_key = |hash: u64, letters: u32| BlockKey {
+            hash: poly::finish(hash),
+            probe_family: false,
+            probe: false,
+            shard: g_shard(letters),
+        };
+        out.push(g_key(before[n], sum));
+        for k in 1..n {
+            let without = before[k]
+                .wrapping_mul(power[n - k - 1])
+                .wrapping_add(after[k + 1]);
+            out.push(g_key(without, sum - folded[k]));
         }
     }
     if let (Some(s), Some(p)) = (stem, patr) {
-        out.push(key(&["t:", s, "|", p, "|", first(&n.given)]));
+        out.push(key(&["t:", s, p, first(&n.given)]));
     }
     if let Some(s) = stem {
-        out.push(probe_key(&["i:", s, "|", first(&n.given)], given.is_none()));
+        out.push(probe_key(&["i:", s, first(&n.given)], given.is_none()));
+    }
+}
+
+/// A polynomial hash, `h(s u) = h(s) * BASE + u` for a unit `u` (a byte or a letter): the hash of a text follows from the
+/// hashes of its parts (`h(x y) = h(x) * BASE^len(y) + h(y)`), which lets [`blocking_keys`]
+/// hash a surname's deletion neighbourhood in one step per key.
+mod poly {
+    /// The multiplier (odd, with mixed bits).
+    pub const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    /// The hash of the text hashed `h` followed by `units` (bytes or letters).
+    pub fn extend(h: u64, units: impl IntoIterator<Item = u64>) -> u64 {
+        units
+            .into_iter()
+            .fold(h, |h, u| h.wrapping_mul(BASE).wrapping_add(u))
+    }
+
+    /// Mixes every bit into the top ones, which blocking keeps (splitmix64's finaliser).
+    pub fn finish(mut h: u64) -> u64 {
+        h ^= h >> 30;
+        h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h ^= h >> 27;
+        h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+        h ^ (h >> 31)
     }
 }
 
@@ -312,7 +350,7 @@ pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
     propose_sharded(
         packed_entries(mentions),
         |_, _| true,
-        |i| born(&mentions[i as usize]),
+        &BornTable::from_fn(mentions.len(), |i| born(&mentions[i as usize])),
         |_, _| true,
     )
     .0
@@ -358,22 +396,37 @@ impl BornTable {
         BornTable(
             mentions
                 .par_iter()
-                .map(|m| {
-                    let b = born(m);
-                    let date = match b.year.filter(|y| (1..=Self::YEAR as i32).contains(y)) {
-                        Some(y) => y as u32 | u32::from(b.day) << Self::DAY_SHIFT,
-                        None => 0,
-                    };
-                    let family = if b.family { Self::FAMILY } else { 0 };
-                    let rare = if tf.has_rare_surname(m) {
-                        Self::RARE
-                    } else {
-                        0
-                    };
-                    date | family | rare
-                })
+                .map(|m| Self::encode(born(m), tf.has_rare_surname(m)))
                 .collect(),
         )
+    }
+
+    /// The table of `n` mentions whose [`Born`] `born_of` tells, none with a rare surname.
+    fn from_fn(n: usize, born_of: impl Fn(u32) -> Born + Sync) -> BornTable {
+        BornTable(
+            (0..n as u32)
+                .into_par_iter()
+                .map(|i| Self::encode(born_of(i), false))
+                .collect(),
+        )
+    }
+
+    fn encode(b: Born, rare: bool) -> u32 {
+        let date = match b.year.filter(|y| (1..=Self::YEAR as i32).contains(y)) {
+            Some(y) => y as u32 | u32::from(b.day) << Self::DAY_SHIFT,
+            None => 0,
+        };
+        let family = if b.family { Self::FAMILY } else { 0 };
+        let rare = if rare { Self::RARE } else { 0 };
+        date | family | rare
+    }
+
+    /// Asks for mention `i`'s cell ahead of [`BornTable::get`]: blocks list mentions in no
+    /// order, and the table is larger than the cache.
+    fn prefetch(&self, i: u32) {
+        if let Some(v) = self.0.get(i as usize) {
+            prefetch(v);
+        }
     }
 
     fn get(&self, i: u32) -> Born {
@@ -397,6 +450,9 @@ impl BornTable {
 /// propose millions of pairs that the name alone cannot decide. The regional generated data
 /// (seed 7) gives the same cases with it.
 pub const MAX_BLOCK: usize = 10;
+
+/// How many entries ahead blocking asks for a member's [`BornTable`] cell.
+const PREFETCH_AHEAD: usize = 16;
 
 /// Bits of a packed (key, mention) entry kept for the mention index.
 const IDX_BITS: u32 = 26;
@@ -516,7 +572,8 @@ pub fn candidate_pairs_keyed(
             })
             .collect()
     });
-    let (pairs, oversized) = propose_sharded(shards, allow, born_of, |_, _| true);
+    let born = BornTable::from_fn(keyed.len(), born_of);
+    let (pairs, oversized) = propose_sharded(shards, allow, &born, |_, _| true);
     (pairs.into_iter().map(unpack_pair).collect(), oversized)
 }
 
@@ -532,7 +589,7 @@ fn propose(
     mut entries: Vec<u64>,
     by_year: bool,
     allow: impl Fn(u32, u32) -> bool + Sync,
-    born_of: impl Fn(u32) -> Born + Sync,
+    born: &BornTable,
     may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
@@ -605,8 +662,12 @@ fn propose(
         const NO_YEAR: i32 = i32::MIN;
         let mut tagged: SmallVec<[(i32, u16, u64, bool); 16]> = block
             .iter()
-            .map(|&e| {
-                let b = born_of(idx(e));
+            .enumerate()
+            .map(|(k, &e)| {
+                if let Some(&ahead) = block.get(k + PREFETCH_AHEAD) {
+                    born.prefetch(idx(ahead));
+                }
+                let b = born.get(idx(e));
                 (b.year.unwrap_or(NO_YEAR), b.day, e, b.family)
             })
             .collect();
@@ -672,7 +733,15 @@ fn propose(
         .par_chunks(BLOCKS_PER_TASK)
         .map(|chunk| {
             let mut part = Vec::new();
-            for &b in chunk {
+            for (k, &b) in chunk.iter().enumerate() {
+                // The first members of a block a few blocks on: small blocks end before the
+                // prefetch within a block (above) has run far enough ahead.
+                if let Some(&(from, to)) = chunk.get(k + 2) {
+                    let upto = to.min(from + PREFETCH_AHEAD as u32);
+                    for &e in &entries[from as usize..upto as usize] {
+                        born.prefetch(idx(e));
+                    }
+                }
                 each_pair(b, &mut |a, b| {
                     part.push((u64::from(a) << 32) | u64::from(b))
                 });
@@ -693,14 +762,14 @@ fn propose(
 fn propose_sharded(
     shards: [Vec<u64>; SHARDS],
     allow: impl Fn(u32, u32) -> bool + Sync,
-    born_of: impl Fn(u32) -> Born + Sync,
+    born: &BornTable,
     may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let mut all: Vec<u64> = Vec::new();
     let mut oversized = 0;
     for (shard, entries) in shards.into_iter().enumerate() {
         let by_year = shard != IDENTIFIER_SHARD as usize;
-        let (pairs, over) = propose(entries, by_year, &allow, &born_of, &may_match);
+        let (pairs, over) = propose(entries, by_year, &allow, born, &may_match);
         oversized += over;
         if all.is_empty() {
             all = pairs;
@@ -802,7 +871,10 @@ fn prefetch<T>(x: &T) {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         let p = (x as *const T).cast::<i8>();
         _mm_prefetch::<_MM_HINT_T0>(p);
-        _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+        // A value over 64 bytes (a mention) may span two lines.
+        if std::mem::size_of::<T>() > 64 {
+            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = x;
@@ -952,12 +1024,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     crate::progress::inc(list.len() as u64);
     let (pairs, oversized) = {
         let born = BornTable::of(list, &tf);
-        propose_sharded(
-            entries,
-            |_, _| true,
-            |i| born.get(i),
-            big_block_test(list, &born),
-        )
+        propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born))
     };
     if oversized > 0 {
         warnings.push(
@@ -1181,6 +1248,44 @@ fn resolve_seats(
 mod tests {
     use super::*;
 
+    #[test]
+    fn deletion_keys_hash_their_whole_text() {
+        // Digraph letters (щ, ж, ч) fold to one multibyte letter each.
+        for raw in [
+            "Щукина Жанна Чеславовна",
+            "Ан Ли Петрович",
+            "Кузнецов-Шмидт Иван Ильич",
+        ] {
+            let n = parse_name(raw);
+            let (Some(Part::Full(g)), Some(Part::Full(p))) = (n.given, n.patronymic) else {
+                panic!("{raw}: whole given name and patronymic")
+            };
+            let folded = compare::letters(n.surname.as_deref().unwrap());
+            let text = |surname: &str| {
+                let head = format!("g:{g}|{p}|");
+                let h = poly::extend(0, head.bytes().map(u64::from));
+                poly::finish(poly::extend(h, surname.chars().map(u64::from)))
+            };
+            let mut want = vec![text(&folded)];
+            for (i, c) in folded.char_indices().skip(1) {
+                want.push(text(&format!(
+                    "{}{}",
+                    &folded[..i],
+                    &folded[i + c.len_utf8()..]
+                )));
+            }
+            let mut keys = Vec::new();
+            blocking_keys(&n, &mut keys);
+            let got: Vec<u64> = keys
+                .iter()
+                .filter(|k| k.shard != 0)
+                .map(|k| k.hash)
+                .collect();
+            assert_eq!(got, want, "{raw}");
+            assert_eq!(want.len(), folded.chars().count());
+        }
+    }
+
     use crate::values::parse_birth_date;
 
     fn m(name: &str, birth: Option<&str>, family: Option<u32>) -> Mention {
@@ -1396,7 +1501,7 @@ mod tests {
         let (pairs, oversized) = propose_sharded(
             packed_entries(&ms),
             |_, _| true,
-            |i| born.get(i),
+            &born,
             big_block_test(&ms, &born),
         );
         assert!(oversized > 0);
@@ -1436,7 +1541,7 @@ mod tests {
             packed_entries(&ms).concat(),
             true,
             |_, _| true,
-            |i| born(&ms[i as usize]),
+            &BornTable::from_fn(ms.len(), |i| born(&ms[i as usize])),
             |_, _| true,
         )
         .0
