@@ -194,6 +194,10 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
     if a.len().max(b.len()) < 4 || a.len().abs_diff(b.len()) > 4 * edits {
         return false;
     }
+    // Most near pairs are one edit apart: told in one scan, without the distance table.
+    if edits >= 1 && a.is_ascii() && b.is_ascii() && osa_at_most_one(a.as_bytes(), b.as_bytes()) {
+        return true;
+    }
     // A digraph letter changes at most two skeleton characters, so fold only near misses.
     let limit = 2 * edits;
     if bag_distance(a, b) > limit {
@@ -201,6 +205,23 @@ fn typo_within(a: &str, b: &str, edits: usize) -> bool {
     }
     let d = osa_bounded(a, b, limit);
     d <= edits || (d <= 2 * edits && letters_within(a, b, edits))
+}
+
+/// True when the optimal string alignment distance of `a` and `b` is at most 1: equal, or one
+/// letter changed, dropped or added, or two neighbours swapped.
+fn osa_at_most_one(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > 1 {
+        return false;
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if a.len() < b.len() {
+        // A letter of `b` dropped at the first difference.
+        return a[p..] == b[p + 1..];
+    }
+    p == a.len()
+        || a[p + 1..] == b[p + 1..]
+        || (p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..])
 }
 
 /// True when the letters (see [`letters`]) of two skeletons are at most `edits` edits apart;
@@ -863,6 +884,24 @@ mod tests {
             }
         }
         assert!(closes > 0, "some surnames are a typo apart");
+    }
+
+    #[test]
+    fn one_edit_test_agrees_with_the_distance() {
+        let words = [
+            "", "a", "ab", "ba", "abc", "acb", "bac", "abcd", "abdc", "abd", "abxd", "xabcd",
+            "abcdx", "aabcd", "ivanov", "ivnaov", "ivanova", "iavnov", "ivanvo", "ivano",
+        ];
+        for a in words {
+            for b in words {
+                let d = strsim::osa_distance(a, b);
+                assert_eq!(
+                    osa_at_most_one(a.as_bytes(), b.as_bytes()),
+                    d <= 1,
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -601,16 +601,6 @@ fn propose(
         entries.len() < u32::MAX as usize,
         "more than 2^32 blocking entries"
     );
-    let mut blocks: Vec<(u32, u32)> = Vec::new();
-    let mut start = 0;
-    for i in 1..=entries.len() {
-        if i == entries.len() || top(entries[i]) != top(entries[start]) {
-            if i - start >= 2 {
-                blocks.push((start as u32, i as u32));
-            }
-            start = i;
-        }
-    }
     // A pair of two entries, ordered, unless it is one mention twice or not allowed.
     let pair = |ea: u64, eb: u64, emit: &mut dyn FnMut(u32, u32)| {
         let (a, b) = (idx(ea).min(idx(eb)), idx(ea).max(idx(eb)));
@@ -722,34 +712,50 @@ fn propose(
             }
         }
     };
-    let oversized = blocks
-        .iter()
-        .filter(|&&(a, b)| (b - a) as usize > MAX_BLOCK)
-        .count();
-    // One pass, each task into its own buffer (a second, counting pass would test every pair
-    // of the big blocks twice); the entries go before the buffers are joined.
-    const BLOCKS_PER_TASK: usize = 1 << 12;
-    let parts: Vec<Vec<u64>> = blocks
-        .par_chunks(BLOCKS_PER_TASK)
-        .map(|chunk| {
-            let mut part = Vec::new();
-            for (k, &b) in chunk.iter().enumerate() {
-                // The first members of a block a few blocks on: small blocks end before the
-                // prefetch within a block (above) has run far enough ahead.
-                if let Some(&(from, to)) = chunk.get(k + 2) {
-                    let upto = to.min(from + PREFETCH_AHEAD as u32);
-                    for &e in &entries[from as usize..upto as usize] {
-                        born.prefetch(idx(e));
-                    }
-                }
-                each_pair(b, &mut |a, b| {
-                    part.push((u64::from(a) << 32) | u64::from(b))
-                });
+    // One pass, each task over its own run of whole blocks and into its own buffer (a second,
+    // counting pass would test every pair of the big blocks twice); the entries go before the
+    // buffers are joined.
+    const ENTRIES_PER_TASK: usize = 1 << 16;
+    let mut cuts: Vec<usize> = (0..entries.len())
+        .step_by(ENTRIES_PER_TASK)
+        .map(|at| {
+            // Moved on to the start of a block.
+            let mut at = at;
+            while at > 0 && at < entries.len() && top(entries[at]) == top(entries[at - 1]) {
+                at += 1;
             }
-            part
+            at
         })
         .collect();
-    drop((blocks, entries));
+    cuts.push(entries.len());
+    cuts.dedup();
+    let parts: Vec<(Vec<u64>, usize)> = cuts
+        .par_windows(2)
+        .map(|run| {
+            let (from, to) = (run[0], run[1]);
+            let (mut part, mut oversized) = (Vec::new(), 0);
+            let mut start = from;
+            for i in from + 1..=to {
+                // Blocks are mostly a few members: asked for well before their turn.
+                if let Some(&ahead) = entries[..to].get(i + PREFETCH_AHEAD) {
+                    born.prefetch(idx(ahead));
+                }
+                if i == to || top(entries[i]) != top(entries[start]) {
+                    if i - start >= 2 {
+                        oversized += usize::from(i - start > MAX_BLOCK);
+                        each_pair((start as u32, i as u32), &mut |a, b| {
+                            part.push((u64::from(a) << 32) | u64::from(b))
+                        });
+                    }
+                    start = i;
+                }
+            }
+            (part, oversized)
+        })
+        .collect();
+    drop(entries);
+    let oversized = parts.iter().map(|p| p.1).sum();
+    let parts: Vec<Vec<u64>> = parts.into_iter().map(|p| p.0).collect();
     let mut pairs = parts.concat();
     drop(parts);
     // A pair sharing several blocks is proposed by each: sorted once, kept once.
