@@ -472,6 +472,61 @@ fn a_ring_of_over_64_companies_is_flagged_as_approximate() {
     );
 }
 
+#[test]
+fn a_relative_at_the_top_of_a_long_chain_is_found() {
+    // The bidder T is held whole by C1, C1 by C2, ..., C39 by C40, and the official's wife
+    // founded C40: forty links up, past where the walk up the chain keeps a set of companies
+    // seen instead of a list.
+    let wd = Workdir::new();
+    let cust = org_inn(770100001);
+    let t = org_inn(770300001);
+    let chain: Vec<String> = (1..=40).map(|k| org_inn(770400000 + k)).collect();
+    wd.write(
+        "d/officials.csv",
+        &format!("official_id,full_name,birth_date,employer_inn\nA1,Гаврилов Тимофей Ильич,1971-01-01,{cust}\n"),
+    );
+    wd.write(
+        "d/relatives.csv",
+        "official_id,kinship,full_name,birth_date\nA1,жена,Гаврилова Вера Петровна,1973-03-03\n",
+    );
+    let mut roles = String::from(
+        "company_inn,role,person_name,person_birth_date,holder_inn,share_percent,since,until\n",
+    );
+    roles.push_str(&format!("{t},founder,,,{},100,2020-01-01,\n", chain[0]));
+    for k in 0..39 {
+        roles.push_str(&format!(
+            "{},founder,,,{},100,2020-01-01,\n",
+            chain[k],
+            chain[k + 1]
+        ));
+    }
+    roles.push_str(&format!(
+        "{},founder,Гаврилова Вера Петровна,1973-03-03,,100,2020-01-01,\n",
+        chain[39]
+    ));
+    wd.write("d/company_roles.csv", &roles);
+    wd.write(
+        "d/procurements.csv",
+        &format!("procurement_id,customer_inn,published\n0373100000121000009,{cust},2021-05-05\n"),
+    );
+    wd.write(
+        "d/participants.csv",
+        &format!(
+            "procurement_id,participant_inn,participant_name,is_winner\n0373100000121000009,{t},ООО Тор,1\n"
+        ),
+    );
+    wd.write(
+        "d/commissions.csv",
+        "procurement_id,official_id,role\n0373100000121000009,A1,chair\n",
+    );
+    let o = wd.run(&["check", "d", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let link = &cases[0]["participant_link"];
+    assert!(link.contains("100%"), "{link}");
+}
+
 /// A protocol name is matched among the customer's own staff and the officials with no
 /// employer given, never among another customer's namesakes.
 #[test]

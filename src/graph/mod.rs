@@ -321,8 +321,11 @@ pub fn any_upstream_person(
     date: Option<Date>,
     mut f: impl FnMut(PersonId, Option<MentionId>) -> bool,
 ) -> bool {
-    let mut seen: Vec<CompanyId> = vec![company];
-    let mut visited: rustc_hash::FxHashSet<CompanyId> = [company].into_iter().collect();
+    // Most chains are a company or two: the list itself tells which were seen, and a set is
+    // built only for a long one (this runs for every bid).
+    const LONG: usize = 32;
+    let mut seen: smallvec::SmallVec<[CompanyId; 8]> = smallvec::smallvec![company];
+    let mut visited: Option<rustc_hash::FxHashSet<CompanyId>> = None;
     let mut next = 0;
     while next < seen.len() {
         let c = seen[next];
@@ -349,7 +352,15 @@ pub fn any_upstream_person(
                 }
                 Edge::Holds { role } if data.roles[*role as usize].active_on(date) => {
                     if let Some(h) = ag.as_company(e.source()) {
-                        if visited.insert(h) {
+                        let new = match &mut visited {
+                            Some(set) => set.insert(h),
+                            None if seen.len() < LONG => !seen.contains(&h),
+                            None => {
+                                let set = visited.insert(seen.iter().copied().collect());
+                                set.insert(h)
+                            }
+                        };
+                        if new {
                             seen.push(h);
                         }
                     }

@@ -451,8 +451,12 @@ fn procurement_cases(ctx: &Context, circles: &Circles, ties: &Ties, pi: usize) -
     // Every seat's official has a circle: they are computed from the same seat matches.
     let circle_of = |s: &SeatRef| circles.of(s.matched.official as usize);
     // Every member of every seat's circle, indexed by person and by the mention naming them.
-    let mut by_person: FxHashMap<PersonId, Vec<(u32, u32)>> = FxHashMap::default();
-    let mut by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>> = FxHashMap::default();
+    // Sized once: grown entry by entry they rehashed several times per procurement.
+    let members: usize = seats.iter().map(|s| circle_of(s).len()).sum();
+    let mut by_person: FxHashMap<PersonId, Vec<(u32, u32)>> =
+        FxHashMap::with_capacity_and_hasher(members, Default::default());
+    let mut by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>> =
+        FxHashMap::with_capacity_and_hasher(members, Default::default());
     for (si, seat) in seats.iter().enumerate() {
         for (mi, member) in circle_of(seat).iter().enumerate() {
             let at = (si as u32, mi as u32);
