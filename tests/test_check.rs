@@ -409,6 +409,41 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     );
 }
 
+/// Writes a check in `d/` where official A1 (wife: Гаврилова Вера Петровна) chairs the
+/// commission of customer `cust`'s one procurement, which company `t` wins, with the given
+/// `company_roles.csv`; runs `affil check d --out out`.
+fn one_bid_with_the_chairs_wife(
+    wd: &Workdir,
+    cust: &str,
+    t: &str,
+    roles: &str,
+) -> std::process::Output {
+    wd.write(
+        "d/officials.csv",
+        &format!("official_id,full_name,birth_date,employer_inn\nA1,Гаврилов Тимофей Ильич,1971-01-01,{cust}\n"),
+    );
+    wd.write(
+        "d/relatives.csv",
+        "official_id,kinship,full_name,birth_date\nA1,жена,Гаврилова Вера Петровна,1973-03-03\n",
+    );
+    wd.write("d/company_roles.csv", roles);
+    wd.write(
+        "d/procurements.csv",
+        &format!("procurement_id,customer_inn,published\n0373100000121000009,{cust},2021-05-05\n"),
+    );
+    wd.write(
+        "d/participants.csv",
+        &format!(
+            "procurement_id,participant_inn,participant_name,is_winner\n0373100000121000009,{t},ООО Тор,1\n"
+        ),
+    );
+    wd.write(
+        "d/commissions.csv",
+        "procurement_id,official_id,role\n0373100000121000009,A1,chair\n",
+    );
+    wd.run(&["check", "d", "--out", "out"])
+}
+
 #[test]
 fn a_ring_of_over_64_companies_is_flagged_as_approximate() {
     // The official's wife holds half of R1; R1 holds 60% of the bidder T; R2 holds half of R1,
@@ -418,14 +453,6 @@ fn a_ring_of_over_64_companies_is_flagged_as_approximate() {
     let cust = org_inn(770100001);
     let t = org_inn(770300001);
     let ring: Vec<String> = (1..=70).map(|k| org_inn(770400000 + k)).collect();
-    wd.write(
-        "d/officials.csv",
-        &format!("official_id,full_name,birth_date,employer_inn\nA1,Гаврилов Тимофей Ильич,1971-01-01,{cust}\n"),
-    );
-    wd.write(
-        "d/relatives.csv",
-        "official_id,kinship,full_name,birth_date\nA1,жена,Гаврилова Вера Петровна,1973-03-03\n",
-    );
     let mut roles = String::from(
         "company_inn,role,person_name,person_birth_date,holder_inn,share_percent,since,until\n",
     );
@@ -445,22 +472,7 @@ fn a_ring_of_over_64_companies_is_flagged_as_approximate() {
         "{},founder,,,{},50,2020-01-01,\n",
         ring[69], ring[0]
     ));
-    wd.write("d/company_roles.csv", &roles);
-    wd.write(
-        "d/procurements.csv",
-        &format!("procurement_id,customer_inn,published\n0373100000121000009,{cust},2021-05-05\n"),
-    );
-    wd.write(
-        "d/participants.csv",
-        &format!(
-            "procurement_id,participant_inn,participant_name,is_winner\n0373100000121000009,{t},ООО Тор,1\n"
-        ),
-    );
-    wd.write(
-        "d/commissions.csv",
-        "procurement_id,official_id,role\n0373100000121000009,A1,chair\n",
-    );
-    let o = wd.run(&["check", "d", "--out", "out"]);
+    let o = one_bid_with_the_chairs_wife(&wd, &cust, &t, &roles);
     assert!(o.status.success(), "{}", stderr(&o));
     let cases = read_csv(&wd.path("out/cases.csv"));
     assert_eq!(cases.len(), 1, "{cases:?}");
@@ -481,14 +493,6 @@ fn a_relative_at_the_top_of_a_long_chain_is_found() {
     let cust = org_inn(770100001);
     let t = org_inn(770300001);
     let chain: Vec<String> = (1..=40).map(|k| org_inn(770400000 + k)).collect();
-    wd.write(
-        "d/officials.csv",
-        &format!("official_id,full_name,birth_date,employer_inn\nA1,Гаврилов Тимофей Ильич,1971-01-01,{cust}\n"),
-    );
-    wd.write(
-        "d/relatives.csv",
-        "official_id,kinship,full_name,birth_date\nA1,жена,Гаврилова Вера Петровна,1973-03-03\n",
-    );
     let mut roles = String::from(
         "company_inn,role,person_name,person_birth_date,holder_inn,share_percent,since,until\n",
     );
@@ -504,22 +508,7 @@ fn a_relative_at_the_top_of_a_long_chain_is_found() {
         "{},founder,Гаврилова Вера Петровна,1973-03-03,,100,2020-01-01,\n",
         chain[39]
     ));
-    wd.write("d/company_roles.csv", &roles);
-    wd.write(
-        "d/procurements.csv",
-        &format!("procurement_id,customer_inn,published\n0373100000121000009,{cust},2021-05-05\n"),
-    );
-    wd.write(
-        "d/participants.csv",
-        &format!(
-            "procurement_id,participant_inn,participant_name,is_winner\n0373100000121000009,{t},ООО Тор,1\n"
-        ),
-    );
-    wd.write(
-        "d/commissions.csv",
-        "procurement_id,official_id,role\n0373100000121000009,A1,chair\n",
-    );
-    let o = wd.run(&["check", "d", "--out", "out"]);
+    let o = one_bid_with_the_chairs_wife(&wd, &cust, &t, &roles);
     assert!(o.status.success(), "{}", stderr(&o));
     let cases = read_csv(&wd.path("out/cases.csv"));
     assert_eq!(cases.len(), 1, "{cases:?}");
