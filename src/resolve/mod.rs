@@ -262,9 +262,9 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     }
 }
 
-/// A polynomial hash, `h(s u) = h(s) * BASE + u` for a unit `u` (a byte or a letter): the hash of a text follows from the
-/// hashes of its parts (`h(x y) = h(x) * BASE^len(y) + h(y)`), which lets [`blocking_keys`]
-/// hash a surname's deletion neighbourhood in one step per key.
+/// A polynomial hash, `h(s u) = h(s) * BASE + u` for a unit `u` (a byte or a letter): the hash
+/// of a text follows from the hashes of its parts (`h(x y) = h(x) * BASE^len(y) + h(y)`), which
+/// lets [`blocking_keys`] hash a surname's deletion neighbourhood in one step per key.
 mod poly {
     /// The multiplier (odd, with mixed bits).
     pub const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
