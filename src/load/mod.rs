@@ -402,8 +402,8 @@ fn read_opt<T: Send>(
 /// Reads every input file of `dir`.
 ///
 /// Fails only when a required file or column is missing or a file is not CSV text;
-/// everything else becomes a warning. Files are read in parallel, in two rounds: those that
-/// refer to officials or procurements wait for them.
+/// everything else becomes a warning. Files are read in parallel: officials and procurements
+/// first (the others refer to them), then the rest in two sequences.
 pub fn load(dir: &Path) -> Result<Loaded> {
     if !dir.is_dir() {
         return Err(Error::NoDataDir(dir.to_path_buf()));
@@ -430,23 +430,14 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         }
     }
 
-    let mut shares = Vec::new();
-    let ((officials, companies), (roles, procurements)) = rayon::join(
-        || {
-            rayon::join(
-                || read_opt(officials_t, read_officials),
-                || read_opt(companies_t, read_companies),
-            )
-        },
-        || {
-            rayon::join(
-                || read_opt(roles_t, |r| read_roles(r, &mut shares)),
-                || read_opt(procurements_t, read_procurements),
-            )
-        },
+    // The files that others refer to first, then the rest in two sequences of about equal
+    // work (bids and roles on one side, relatives, seats and companies on the other; sizes and
+    // parse times of the national data): no file waits for an unrelated one.
+    let (officials, procurements) = rayon::join(
+        || read_opt(officials_t, read_officials),
+        || read_opt(procurements_t, read_procurements),
     );
-    let (officials, companies, roles, procurements) =
-        (officials?, companies?, roles?, procurements?);
+    let (officials, procurements) = (officials?, procurements?);
     let official_ids: FxHashMap<&str, u32> = officials
         .iter()
         .flat_map(|(v, _, _)| v.iter().enumerate())
@@ -458,20 +449,29 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         .flat_map(|(v, _, _)| v.iter().enumerate())
         .map(|(i, p)| (p.procurement_id.as_str(), i as u32))
         .collect();
-    let (relatives, (participants, commissions)) = rayon::join(
-        || read_opt(relatives_t, |r| read_relatives(r, &official_ids)),
+    let mut shares = Vec::new();
+    let ((relatives, commissions, companies), (participants, roles)) = rayon::join(
         || {
-            rayon::join(
-                || read_opt(participants_t, |r| read_participants(r, &procurement_ids)),
-                || {
-                    read_opt(commissions_t, |r| {
-                        read_commissions(r, &procurement_ids, &official_ids)
-                    })
-                },
+            let relatives = read_opt(relatives_t, |r| read_relatives(r, &official_ids));
+            let commissions = read_opt(commissions_t, |r| {
+                read_commissions(r, &procurement_ids, &official_ids)
+            });
+            (
+                relatives,
+                commissions,
+                read_opt(companies_t, read_companies),
+            )
+        },
+        || {
+            let participants = read_opt(participants_t, |r| read_participants(r, &procurement_ids));
+            (
+                participants,
+                read_opt(roles_t, |r| read_roles(r, &mut shares)),
             )
         },
     );
-    let (relatives, participants, commissions) = (relatives?, participants?, commissions?);
+    let (relatives, companies, roles) = (relatives?, companies?, roles?);
+    let (participants, commissions) = (participants?, commissions?);
     drop((official_ids, procurement_ids));
 
     let mut w = Warnings::default();
