@@ -220,8 +220,7 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
         // further apart share none, so the blocks stay small. The keys of one name differ in a
         // letter each, so they are hashed by composing a polynomial hash (see [`poly`]) of the
         // text before and after the letter dropped.
-        let folded: SmallVec<[u32; 32]> = compare::letter_chars(written).map(u32::from).collect();
-        let sum: u32 = folded.iter().sum();
+        let (folded, sum) = surname_letters(written);
         let head = ["g:", g, "|", p, "|"]
             .iter()
             .fold(0, |h, part| poly::extend(h, part.bytes().map(u64::from)));
@@ -286,6 +285,14 @@ mod poly {
     }
 }
 
+/// The letters of a surname as written (digraphs folded, see [`compare::letters`]) as code
+/// points, and their sum (which picks a `g:` key's shard, see [`g_shard`]).
+fn surname_letters(written: &str) -> (SmallVec<[u32; 32]>, u32) {
+    let folded: SmallVec<[u32; 32]> = compare::letter_chars(written).map(u32::from).collect();
+    let sum = folded.iter().sum();
+    (folded, sum)
+}
+
 /// How many keys of each shard [`blocking_keys`] gives a name, without hashing them (the
 /// blocking buffers are sized with it; the fill checks that the two agree).
 fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
@@ -296,11 +303,10 @@ fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
         count[0] += 2;
     }
     if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
-        let folded: SmallVec<[char; 32]> = compare::letter_chars(written).collect();
-        let sum: u32 = folded.iter().map(|&c| u32::from(c)).sum();
+        let (folded, sum) = surname_letters(written);
         count[g_shard(sum) as usize] += 1;
         for &c in folded.iter().skip(1) {
-            count[g_shard(sum - u32::from(c)) as usize] += 1;
+            count[g_shard(sum - c) as usize] += 1;
         }
     }
     if stem && patr {
@@ -652,11 +658,7 @@ fn propose(
         const NO_YEAR: i32 = i32::MIN;
         let mut tagged: SmallVec<[(i32, u16, u64, bool); 16]> = block
             .iter()
-            .enumerate()
-            .map(|(k, &e)| {
-                if let Some(&ahead) = block.get(k + PREFETCH_AHEAD) {
-                    born.prefetch(idx(ahead));
-                }
+            .map(|&e| {
                 let b = born.get(idx(e));
                 (b.year.unwrap_or(NO_YEAR), b.day, e, b.family)
             })
@@ -736,8 +738,8 @@ fn propose(
             let (mut part, mut oversized) = (Vec::new(), 0);
             let mut start = from;
             for i in from + 1..=to {
-                // Blocks are mostly a few members: asked for well before their turn.
-                if let Some(&ahead) = entries[..to].get(i + PREFETCH_AHEAD) {
+                // Every member's cell asked for well before its block's turn.
+                if let Some(&ahead) = entries.get(i + PREFETCH_AHEAD) {
                     born.prefetch(idx(ahead));
                 }
                 if i == to || top(entries[i]) != top(entries[start]) {
