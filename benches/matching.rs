@@ -104,12 +104,12 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
     let mut role = |company: usize, holder: Option<usize>, person: Option<usize>, share| {
         data.roles.push(CompanyRole {
             line: 0,
-            company_inn: inn(company).into(),
+            company_inn: inn(company).as_str().into(),
             role: CompanyRoleKind::Founder,
             person_name: person.map(|p| format!("Владелец{p} Иван Петрович").into()),
             person_inn: None,
             person_birth_date: None,
-            holder_inn: holder.map(|h| inn(h).into()),
+            holder_inn: holder.map(|h| inn(h).as_str().into()),
             share,
             since: None,
             until: None,
@@ -138,7 +138,7 @@ fn bench_ownership(c: &mut Criterion) {
     let mut warnings = affil::load::Warnings::default();
     let res = affil::resolve::resolve(&data, &mentions, &mut warnings);
     let g = affil::graph::build(&data, &mentions, &res);
-    let root = g.company_by_inn[&affil::model::Sym::from("7700000000")];
+    let root = g.company_by_inn[&affil::model::Inn::new("7700000000")];
     c.bench_function("ownership propagation (255 companies, ring of 20)", |b| {
         b.iter(|| {
             affil::graph::beneficial_owners(&g, &data, &mentions, root, None)

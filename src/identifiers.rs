@@ -20,14 +20,27 @@ fn digits(s: &str) -> Option<Vec<u32>> {
     s.chars().map(|c| c.to_digit(10)).collect()
 }
 
+/// The digits of a 10- or 12-digit number, without an allocation (checked for every INN read).
+fn inn_digits(s: &str) -> Option<([u32; 12], usize)> {
+    let b = s.as_bytes();
+    if b.len() != 10 && b.len() != 12 {
+        return None;
+    }
+    let mut d = [0u32; 12];
+    for (x, &c) in d.iter_mut().zip(b) {
+        *x = (c as char).to_digit(10)?;
+    }
+    Some((d, b.len()))
+}
+
 fn weighted(d: &[u32], weights: &[u32]) -> u32 {
     d.iter().zip(weights).map(|(a, b)| a * b).sum::<u32>() % 11 % 10
 }
 
 /// Checks an INN's check digits; returns its kind when valid.
 pub fn inn_kind(inn: &str) -> Option<InnKind> {
-    let d = digits(inn)?;
-    match d.len() {
+    let (d, len) = inn_digits(inn)?;
+    match len {
         10 => (weighted(&d, &W10) == d[9]).then_some(InnKind::Organisation),
         12 => {
             let c11 = weighted(&d, &W12_11);
@@ -116,6 +129,125 @@ pub fn clean_inn(raw: &str) -> InnCheck {
     InnCheck::Invalid
 }
 
+/// A taxpayer number as one 8-byte value: a cell of up to 15 digits is held as its number and
+/// its length (so leading zeros survive), anything else (an identifier kept as written) as an
+/// index into a table of such rare values. Registries repeat INNs tens of millions of times;
+/// this compares, hashes and copies them as integers, with no global string table to lock.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Inn(std::num::NonZeroU64);
+
+/// Set on an [`Inn`] that is not all digits: the low 32 bits index [`OTHER_IDS`].
+const OTHER: u64 = 1 << 63;
+/// Where an all-digit [`Inn`] keeps its length (1 to 15; never 0, so the value is never 0).
+const LEN_SHIFT: u32 = 50;
+const MAX_DIGITS: usize = 15;
+
+/// The identifiers that are not all digits, each once, in the order first met, and where each is.
+#[derive(Default)]
+struct OtherIds {
+    list: Vec<&'static str>,
+    index: Option<rustc_hash::FxHashMap<&'static str, u32>>,
+}
+
+static OTHER_IDS: std::sync::Mutex<OtherIds> = std::sync::Mutex::new(OtherIds {
+    list: Vec::new(),
+    index: None,
+});
+
+impl Inn {
+    /// The value of a cell as written (callers trim and validate first).
+    pub fn new(s: &str) -> Inn {
+        let b = s.as_bytes();
+        let raw = if !b.is_empty() && b.len() <= MAX_DIGITS && b.iter().all(u8::is_ascii_digit) {
+            let v = b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+            v | (b.len() as u64) << LEN_SHIFT
+        } else {
+            let mut t = OTHER_IDS.lock().unwrap_or_else(|e| e.into_inner());
+            let OtherIds { list, index } = &mut *t;
+            let index = index.get_or_insert_with(Default::default);
+            let i = match index.get(s) {
+                Some(&i) => i,
+                None => {
+                    let kept: &'static str = Box::leak(s.into());
+                    let i = u32::try_from(list.len()).expect("fewer than 2^32 odd identifiers");
+                    list.push(kept);
+                    index.insert(kept, i);
+                    i
+                }
+            };
+            OTHER | u64::from(i)
+        };
+        Inn(std::num::NonZeroU64::new(raw).expect("an INN's value is never zero"))
+    }
+
+    /// The number and the count of digits, when the value is all digits.
+    fn digits(self) -> Option<(u64, u32)> {
+        let raw = self.0.get();
+        (raw & OTHER == 0).then_some((raw & ((1 << LEN_SHIFT) - 1), (raw >> LEN_SHIFT) as u32))
+    }
+
+    /// The value as written, kept inline (no allocation).
+    pub fn text(self) -> compact_str::CompactString {
+        compact_str::ToCompactString::to_compact_string(&self)
+    }
+
+    /// The kind of a valid INN (see [`inn_kind`]).
+    pub fn kind(self) -> Option<InnKind> {
+        let (mut v, len) = self.digits().filter(|d| matches!(d.1, 10 | 12))?;
+        let mut text = [b'0'; 12];
+        for c in text[..len as usize].iter_mut().rev() {
+            *c = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        inn_kind(std::str::from_utf8(&text[..len as usize]).ok()?)
+    }
+}
+
+impl std::fmt::Display for Inn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.digits() {
+            Some((v, len)) => write!(f, "{v:0width$}", width = len as usize),
+            None => {
+                let t = OTHER_IDS.lock().unwrap_or_else(|e| e.into_inner());
+                f.write_str(t.list[(self.0.get() & !OTHER) as usize])
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Inn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Inn({self})")
+    }
+}
+
+/// In the order of the written text, as the strings they replace were sorted.
+impl Ord for Inn {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self.digits(), other.digits()) {
+            // Padded with zeros on the right to 15 digits, a digit string sorts as its number;
+            // a prefix of another sorts first (the shorter length).
+            (Some((a, la)), Some((b, lb))) => {
+                let pad = |v: u64, len: u32| v * 10u64.pow(MAX_DIGITS as u32 - len);
+                (pad(a, la), la).cmp(&(pad(b, lb), lb))
+            }
+            _ => self.to_string().cmp(&other.to_string()),
+        }
+    }
+}
+
+impl PartialOrd for Inn {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl From<&str> for Inn {
+    fn from(s: &str) -> Inn {
+        Inn::new(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +289,56 @@ mod tests {
             InnCheck::Valid("7707083893".into())
         );
         assert_eq!(clean_inn("123"), InnCheck::Invalid);
+    }
+
+    #[test]
+    fn an_inn_prints_as_written_and_sorts_as_text() {
+        let cells = [
+            "7707083893",
+            "0123456789",
+            "000000000012",
+            "500100732259",
+            "12",
+            "120",
+            "1200",
+            "0",
+            "123456789012345",
+            "1234567890123456",
+            "77-07-083893",
+            "ИНН7707",
+            "7707083893",
+        ];
+        for c in cells {
+            assert_eq!(Inn::new(c).to_string(), c);
+            assert_eq!(Inn::new(c), Inn::new(c));
+        }
+        assert_ne!(Inn::new("0123456789"), Inn::new("123456789"));
+        assert_ne!(Inn::new("12"), Inn::new("120"));
+        let mut by_value: Vec<Inn> = cells.iter().map(|c| Inn::new(c)).collect();
+        by_value.sort();
+        let mut by_text = cells.to_vec();
+        by_text.sort();
+        let printed: Vec<String> = by_value.iter().map(Inn::to_string).collect();
+        assert_eq!(printed, by_text);
+        assert_eq!(std::mem::size_of::<Option<Inn>>(), 8);
+    }
+
+    #[test]
+    fn an_inns_kind_is_its_texts() {
+        for c in [
+            "7707083893",
+            "7707083894",
+            "500100732259",
+            "500100732258",
+            "0",
+            "x1",
+        ] {
+            assert_eq!(Inn::new(c).kind(), inn_kind(c), "{c}");
+        }
+        assert_eq!(Inn::new(&person_inn_from(42)).kind(), Some(InnKind::Person));
+        assert_eq!(
+            Inn::new(&org_inn_from(7)).kind(),
+            Some(InnKind::Organisation)
+        );
     }
 }

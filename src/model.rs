@@ -3,19 +3,20 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use crate::identifiers::Inn;
 use crate::values::Share;
 
 /// Text of a record field: strings of up to 24 bytes (INNs, ids, dates, phones) are kept inline,
 /// without an allocation of their own.
 pub type Text = compact_str::CompactString;
 
-/// Text of a field whose values repeat across rows (INNs, customer names, role and kinship
+/// Text of a field whose values repeat across rows (customer names, role and kinship
 /// words, commission members): interned, one copy of each distinct value, an 8-byte handle.
 pub type Sym = ustr::Ustr;
 
 /// Interns a value that repeats very often (a name part): the global table is shared by all
 /// threads and locks, so each thread first looks in a cache of its own (bounded, cleared when
-/// full). Mostly distinct values (INNs) go to [`Sym::from`] directly.
+/// full).
 pub fn sym(s: &str) -> Sym {
     use std::cell::RefCell;
     const CACHE_LIMIT: usize = 1 << 16;
@@ -329,11 +330,11 @@ pub struct Official {
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
-    pub inn: Option<Sym>,
+    pub inn: Option<Inn>,
     /// Position held.
     pub position: Sym,
     /// INN of the employer (the customer whose staff the official is).
-    pub employer_inn: Option<Sym>,
+    pub employer_inn: Option<Inn>,
     /// Home address.
     pub address: Text,
     /// Phone.
@@ -364,7 +365,7 @@ pub struct Relative {
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
-    pub inn: Option<Sym>,
+    pub inn: Option<Inn>,
     /// Home address.
     pub address: Text,
     /// Phone.
@@ -379,7 +380,7 @@ pub struct Company {
     /// Line in the file.
     pub line: u64,
     /// Valid INN (10 digits; 12 for an entrepreneur).
-    pub inn: Sym,
+    pub inn: Inn,
     /// Valid OGRN or OGRNIP.
     pub ogrn: Option<Text>,
     /// Name with legal form.
@@ -400,17 +401,17 @@ pub struct CompanyRole {
     /// Line in the file.
     pub line: u64,
     /// The company the role is in.
-    pub company_inn: Sym,
+    pub company_inn: Inn,
     /// The role.
     pub role: CompanyRoleKind,
     /// The person holding the role, if a person.
     pub person_name: Option<Text>,
     /// The person's valid INN.
-    pub person_inn: Option<Sym>,
+    pub person_inn: Option<Inn>,
     /// The person's birth date.
     pub person_birth_date: Option<BirthDate>,
     /// The organisation holding the role (a founder company, a managing company).
-    pub holder_inn: Option<Sym>,
+    pub holder_inn: Option<Inn>,
     /// Share of the capital: index into `Dataset::shares` (few distinct values, each kept
     /// once as an exact fraction).
     pub share: Option<u32>,
@@ -443,7 +444,7 @@ pub struct Procurement {
     /// Procurement number.
     pub procurement_id: Text,
     /// Customer's INN.
-    pub customer_inn: Sym,
+    pub customer_inn: Inn,
     /// Customer's name.
     pub customer_name: Sym,
     /// Subject.
@@ -466,7 +467,7 @@ pub struct Participant {
     /// The procurement: index into `Dataset::procurements` (its number is there).
     pub procurement: u32,
     /// Participant's INN (10 digits: a company; 12: an individual entrepreneur).
-    pub participant_inn: Sym,
+    pub participant_inn: Inn,
     /// Participant's name as written.
     pub participant_name: Sym,
     /// True for the winner.

@@ -75,7 +75,7 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
                 InnCheck::Valid(v) | InnCheck::Restored(v)
                     if inn_kind(&v) == Some(InnKind::Person) =>
                 {
-                    Some(crate::model::Sym::from(v.as_str()))
+                    Some(crate::model::Inn::new(&v))
                 }
                 _ => {
                     problems.push((

@@ -75,7 +75,7 @@ pub enum Edge {
 #[derive(Clone, Debug)]
 pub struct CompanyInfo {
     /// INN as the files give it.
-    pub inn: crate::model::Sym,
+    pub inn: crate::model::Inn,
     /// Name from companies.csv, else from a bid.
     pub name: crate::model::Text,
 }
@@ -91,13 +91,13 @@ pub struct AffilGraph {
     /// Node of each company.
     pub company_node: Vec<NodeIndex>,
     /// Company id by INN.
-    pub company_by_inn: FxHashMap<crate::model::Sym, CompanyId>,
+    pub company_by_inn: FxHashMap<crate::model::Inn, CompanyId>,
     /// Node of each procurement.
     pub procurement_node: Vec<NodeIndex>,
 }
 
 impl AffilGraph {
-    fn company(&mut self, inn: crate::model::Sym, name: &str) -> CompanyId {
+    fn company(&mut self, inn: crate::model::Inn, name: &str) -> CompanyId {
         if let Some(&c) = self.company_by_inn.get(&inn) {
             if self.companies[c as usize].name.is_empty() && !name.is_empty() {
                 self.companies[c as usize].name = name.into();
@@ -218,7 +218,7 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             },
         );
     }
-    let mut entrepreneurs: Vec<(&crate::model::Sym, &MentionId)> =
+    let mut entrepreneurs: Vec<(&crate::model::Inn, &MentionId)> =
         mentions.of_entrepreneur.iter().collect();
     entrepreneurs.sort();
     for (inn, &m) in entrepreneurs {

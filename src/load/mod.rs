@@ -181,7 +181,7 @@ impl RowSink {
     }
 
     /// A personal (12-digit) INN; invalid values are dropped with a warning.
-    fn person_inn(&mut self, row: &Row, col: Col) -> Option<Sym> {
+    fn person_inn(&mut self, row: &Row, col: Col) -> Option<Inn> {
         let raw = row.get(col)?;
         match clean_inn(raw) {
             InnCheck::Valid(v) | InnCheck::Restored(v) if inn_kind(&v) == Some(InnKind::Person) => {
@@ -191,7 +191,7 @@ impl RowSink {
                         format!("INN `{raw}` read as {v} (leading zero restored)"),
                     );
                 }
-                Some(Sym::from(v.as_str()))
+                Some(Inn::new(&v))
             }
             InnCheck::Valid(v) | InnCheck::Restored(v) => {
                 self.warn(
@@ -212,7 +212,7 @@ impl RowSink {
 
     /// An organisation or entrepreneur INN used as a key: kept as written, with a
     /// warning when its check digits are wrong (equality still joins the files).
-    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<Sym> {
+    fn key_inn(&mut self, row: &Row, col: Col, required: bool) -> Option<Inn> {
         let Some(raw) = row.get(col) else {
             return if required {
                 self.reject(col, format!("required value `{}` is empty", col.name))
@@ -221,13 +221,13 @@ impl RowSink {
             };
         };
         match clean_inn(raw) {
-            InnCheck::Valid(v) => Some(Sym::from(v.as_str())),
+            InnCheck::Valid(v) => Some(Inn::new(&v)),
             InnCheck::Restored(v) => {
                 self.warn(
                     col.name,
                     format!("INN `{raw}` read as {v} (leading zero restored)"),
                 );
-                Some(Sym::from(v.as_str()))
+                Some(Inn::new(&v))
             }
             InnCheck::Invalid => {
                 self.warn(
@@ -235,7 +235,7 @@ impl RowSink {
                     format!("INN `{raw}` fails the checksum; kept as an identifier only"),
                 );
                 let id: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                Some(Sym::from(id.as_str()))
+                Some(Inn::new(&id))
             }
         }
     }
@@ -594,7 +594,7 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
 fn read_companies(r: FileReader) -> FileRead<Company> {
     let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c, status_c] =
         r.cols(["inn", "ogrn", "name", "address", "phone", "email", "status"]);
-    let mut seen: FxHashMap<Sym, u64> = FxHashMap::default();
+    let mut seen: FxHashMap<Inn, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let inn = s.key_inn(row, inn_c, true)?;
         let name = s.required(row, name_c)?;
@@ -768,7 +768,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
         "bid_price",
         "contract_price",
     ]);
-    let mut seen: FxHashMap<(u32, Sym), u64> = FxHashMap::default();
+    let mut seen: FxHashMap<(u32, Inn), u64> = FxHashMap::default();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
         let Some(&procurement) = procurements.get(pid) else {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 pub use name::{parse_name, NormName, Part};
 
-use crate::identifiers::{inn_kind, InnKind};
+use crate::identifiers::InnKind;
 use crate::model::{BirthDate, Dataset};
 
 /// Index of a mention in [`Mentions::list`].
@@ -41,7 +41,7 @@ pub struct Mention {
     /// Birth date, if the record has one.
     pub birth: Option<BirthDate>,
     /// Valid personal INN, if the record has one.
-    pub inn: Option<crate::model::Sym>,
+    pub inn: Option<crate::model::Inn>,
     /// The official whose questionnaire the record belongs to (the official or a relative):
     /// two mentions of one questionnaire are never one person.
     pub family: Option<u32>,
@@ -59,7 +59,7 @@ pub struct Mentions {
     /// Mention of each company role held by a person.
     pub of_role: Vec<Option<MentionId>>,
     /// Mention of each entrepreneur participant, by INN.
-    pub of_entrepreneur: FxHashMap<crate::model::Sym, MentionId>,
+    pub of_entrepreneur: FxHashMap<crate::model::Inn, MentionId>,
 }
 
 impl Mention {
@@ -149,13 +149,13 @@ pub fn normalize(data: &Dataset) -> Mentions {
     for (k, &i) in named_roles.iter().enumerate() {
         m.of_role[i as usize] = Some(base + k as MentionId);
     }
-    let registry_name: FxHashMap<&str, &str> = data
+    let registry_name: FxHashMap<crate::model::Inn, &str> = data
         .companies
         .iter()
-        .map(|c| (c.inn.as_str(), c.name.as_str()))
+        .map(|c| (c.inn, c.name.as_str()))
         .collect();
     for (i, p) in data.participants.iter().enumerate() {
-        if inn_kind(&p.participant_inn) != Some(InnKind::Person)
+        if p.participant_inn.kind() != Some(InnKind::Person)
             || m.of_entrepreneur.contains_key(&p.participant_inn)
         {
             continue;
@@ -164,7 +164,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             .insert(p.participant_inn, m.list.len() as MentionId);
         // The bid may give "ИП Петров И.П." where the registry has the full name: keep both.
         let mut names = smallvec::smallvec![parse_name(&p.participant_name)];
-        if let Some(full) = registry_name.get(p.participant_inn.as_str()) {
+        if let Some(full) = registry_name.get(&p.participant_inn) {
             names.push(parse_name(full));
         }
         m.list.push(Mention {

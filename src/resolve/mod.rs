@@ -337,7 +337,7 @@ fn raw_mention_keys(m: &Mention, out: &mut Vec<BlockKey>) {
     if let Some(inn) = &m.inn {
         out.push(BlockKey {
             shard: IDENTIFIER_SHARD,
-            ..key(&["inn:", inn])
+            ..key(&["inn:", &inn.text()])
         });
     }
 }
@@ -805,7 +805,7 @@ impl Resolution {
 /// What a growing person cluster already holds, to refuse contradicting merges.
 #[derive(Clone, Debug, Default)]
 struct Cluster {
-    inn: Option<crate::model::Sym>,
+    inn: Option<crate::model::Inn>,
     birth: Option<BirthDate>,
     sex: Option<Sex>,
     families: Vec<u32>,
@@ -1136,7 +1136,7 @@ fn resolve_seats(
     warnings: &mut Warnings,
 ) -> Groups<SeatMatch> {
     // Each customer's pool: its staff, plus the officials with no employer given.
-    let mut staff: FxHashMap<Sym, Vec<u32>> = FxHashMap::default();
+    let mut staff: FxHashMap<crate::model::Inn, Vec<u32>> = FxHashMap::default();
     let mut unattached: Vec<u32> = Vec::new();
     for (i, o) in data.officials.iter().enumerate() {
         match o.employer_inn {
@@ -1149,8 +1149,8 @@ fn resolve_seats(
     // The distinct pairs in order of first sight, and each seat's pair (none when the seat
     // names its official by id).
     const BY_ID: u32 = u32::MAX;
-    let mut index: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
-    let mut wanted: Vec<(Sym, Sym)> = Vec::new();
+    let mut index: FxHashMap<(crate::model::Inn, Sym), u32> = FxHashMap::default();
+    let mut wanted: Vec<(crate::model::Inn, Sym)> = Vec::new();
     let which: Vec<u32> = data
         .seats
         .iter()
@@ -1499,7 +1499,7 @@ mod tests {
         let mut ms = vec![m(name, None, Some(0))];
         ms.extend((0..MAX_BLOCK + 2).map(|_| m(name, None, None)));
         ms.push(m("Иванов Иван Петрович", None, None));
-        let inn = |s: &str| Some(crate::model::Sym::from(s));
+        let inn = |s: &str| Some(crate::model::Inn::from(s));
         ms[0].inn = inn("500100732259");
         ms[1].inn = inn("500100732259");
         ms[2].inn = inn("773370857141");

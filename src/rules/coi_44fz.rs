@@ -361,7 +361,7 @@ fn build_case(
             CODE,
             &proc_.procurement_id,
             &official.official_id,
-            &p.participant_inn,
+            &p.participant_inn.text(),
         ),
         rule: CODE,
         severity: if p.is_winner {
