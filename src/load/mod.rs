@@ -103,8 +103,9 @@ impl FileReader {
 
     /// Runs `f` over every row; `f` returns `None` after rejecting a row.
     fn rows<T>(mut self, mut f: impl FnMut(&Row, &mut RowSink) -> Option<T>) -> FileRead<T> {
-        // Room for every line up front: growing a vector of a million records copies it each time.
-        let mut out = Vec::with_capacity(self.table.line_count());
+        // Room for every record up front: growing a vector of a million records copies it each
+        // time (an estimate from the first megabyte; an untouched margin costs no memory).
+        let mut out = Vec::with_capacity(self.table.records_hint());
         let width = self.table.headers.len();
         let (file, warnings) = (&self.table.file, &mut self.warnings);
         let mut rejected = 0;
@@ -113,16 +114,7 @@ impl FileReader {
             w.push(file, line, col, format!("row rejected: {why}"));
         };
         let mut sink = RowSink::default();
-        // Progress in bytes of the file on disk (a decoded Windows-1251 text is longer).
-        let (file_bytes, text_bytes) = self.table.sizes();
-        let on_disk = |at: u64| (at as f64 * file_bytes as f64 / text_bytes.max(1) as f64) as u64;
-        let mut reported = 0u64;
-        let read = self.table.each(|line, rec| {
-            let at = on_disk(rec.byte());
-            if at - reported >= 1 << 22 {
-                crate::progress::inc(at - reported);
-                reported = at;
-            }
+        let pass = self.table.each_counted(|line, rec| {
             let row = Row { line, rec };
             if row.is_blank() {
                 reject(warnings, line, "", "empty row");
@@ -146,9 +138,20 @@ impl FileReader {
                 (None, None) => reject(warnings, line, "", "unusable row"),
             }
         })?;
-        crate::progress::inc(file_bytes.saturating_sub(reported));
-        let mut stats = self.table.stats;
-        stats.rows_read = read;
+        if let Some(at) = pass.invalid_at {
+            self.warnings.push(
+                &self.table.file,
+                0,
+                "",
+                format!(
+                    "the file reads as UTF-8 but has bytes that are not (first near byte {at}); \
+                     they were replaced with U+FFFD"
+                ),
+            );
+        }
+        let mut stats = self.table.stats.clone();
+        stats.encoding = pass.encoding.to_owned();
+        stats.rows_read = pass.records;
         stats.rows_rejected = rejected;
         stats.rows_used = out.len();
         Ok((out, stats, self.warnings))

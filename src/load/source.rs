@@ -5,21 +5,48 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::FileStats;
 
-/// A decoded CSV file: header and records with the line each starts on.
+/// A CSV file: its header, and its records streamed from disk on each pass (see
+/// [`CsvTable::each`]), decoded to UTF-8 as they are read; a file is never held whole.
 pub struct CsvTable {
     /// File name for messages.
     pub file: String,
     /// Header names, folded to lower case and trimmed.
     pub headers: Vec<String>,
-    /// The decoded text; records are parsed from it on each pass (see [`CsvTable::each`]).
-    text: String,
+    /// Where the records come from.
+    source: Source,
     /// Detected delimiter.
     delimiter: u8,
     /// Size of the file as read, before decoding.
     file_bytes: u64,
+    /// About the number of records, from the lines of the file's first megabyte (for sizing).
+    records_hint: usize,
+    /// Lines and bytes of the file's first megabyte.
+    head_lines: usize,
+    head_len: u64,
     /// Counts and detected format.
     pub stats: FileStats,
 }
+
+/// The bytes of a [`CsvTable`].
+enum Source {
+    File(std::path::PathBuf),
+    Bytes(Vec<u8>),
+}
+
+/// What one pass over a file saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pass {
+    /// Data records read.
+    pub records: usize,
+    /// The encoding the text was read in (`UTF-8` for a file of ASCII only).
+    pub encoding: &'static str,
+    /// Where the first byte that is not UTF-8 was, in a file read as UTF-8 (it and any later
+    /// ones were replaced with U+FFFD).
+    pub invalid_at: Option<u64>,
+}
+
+/// How many bytes the header and the encoding guess look at.
+const HEAD_BYTES: u64 = 1 << 20;
 
 /// Decodes bytes: UTF-8 (BOM stripped) when valid, Windows-1251 otherwise.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
@@ -71,26 +98,22 @@ pub fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
-/// One record of a [`CsvTable`]: fields of text already checked as UTF-8 when the file was
-/// decoded, so they are not checked again.
+/// One record of a [`CsvTable`]: fields of text that [`Decoding`] made valid UTF-8, so they are
+/// not checked again.
 #[derive(Clone, Debug)]
 pub struct Record(csv::ByteRecord);
 
 impl Record {
     /// Field `i`, if the record has it.
     pub fn get(&self, i: usize) -> Option<&str> {
-        // The whole text was valid UTF-8 and the parser splits only at ASCII bytes (delimiter,
-        // quote, line end), so every field is valid UTF-8 too; checked in debug builds.
+        // Every byte the parser reads comes out of `Decoding`, valid UTF-8, and the parser splits
+        // only at ASCII bytes (delimiter, quote, line end), so every field is valid UTF-8 too;
+        // checked in debug builds.
         self.0.get(i).map(|b| {
             debug_assert!(std::str::from_utf8(b).is_ok());
             // SAFETY: see above.
             unsafe { std::str::from_utf8_unchecked(b) }
         })
-    }
-
-    /// Byte offset of the record in the decoded text.
-    pub fn byte(&self) -> u64 {
-        self.0.position().map_or(0, |p| p.byte())
     }
 
     /// Number of fields.
@@ -110,24 +133,34 @@ impl Record {
 }
 
 impl CsvTable {
-    /// Reads and parses a whole file.
+    /// Opens a file: reads its header now, its records on each pass.
     pub fn read(path: &Path) -> Result<CsvTable> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let file = file_name(path);
-        let file_bytes = bytes.len() as u64;
-        let mut t = Self::from_text(&file, decode_owned(bytes))?;
+        let file_bytes = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
+        let mut t = Self::read_header(path)?;
         t.file_bytes = file_bytes;
+        t.source = Source::File(path.to_path_buf());
+        // The lines of the first megabyte stand for the rest (a margin for longer tails).
+        let head = t.head_len.max(1);
+        t.records_hint = if file_bytes <= head {
+            t.head_lines
+        } else {
+            ((t.head_lines as f64) * (file_bytes as f64 / head as f64) * 1.05) as usize + 16
+        };
         Ok(t)
     }
 
-    /// Reads only the header of a file (its first line, or the first 64 KiB): for checking
-    /// columns before any work is done.
+    /// Reads only the header of a file (its first line, within the first megabyte): for
+    /// checking columns before any work is done.
     pub fn read_header(path: &Path) -> Result<CsvTable> {
         use std::io::Read;
         let mut head = Vec::with_capacity(1 << 16);
         std::fs::File::open(path)
-            .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+            .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
             .map_err(|e| Error::io(path, e))?;
+        let head_lines = memchr::memchr_iter(b'\n', &head).count();
+        let head_len = head.len() as u64;
         if let Some(end) = head.iter().position(|&b| b == b'\n') {
             head.truncate(end + 1);
         }
@@ -138,17 +171,26 @@ impl CsvTable {
             }
         }
         let file = file_name(path);
-        Self::from_text(&file, decode_owned(head))
+        let mut t = Self::from_head(&file, decode_owned(head))?;
+        t.head_lines = head_lines;
+        t.head_len = head_len;
+        Ok(t)
     }
 
-    /// Parses file contents already in memory: the header now, the records on each pass.
+    /// A table over file contents already in memory.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<CsvTable> {
-        Self::from_text(file, decode(bytes))
+        let head = bytes.split_inclusive(|&b| b == b'\n').next().unwrap_or(b"");
+        let mut t = Self::from_head(file, decode(head))?;
+        t.records_hint = memchr::memchr_iter(b'\n', bytes).count();
+        t.file_bytes = bytes.len() as u64;
+        t.source = Source::Bytes(bytes.to_vec());
+        Ok(t)
     }
 
-    fn from_text(file: &str, (text, encoding): (String, &'static str)) -> Result<CsvTable> {
+    /// The table of a file's header line: names, delimiter, and the encoding it shows.
+    fn from_head(file: &str, (text, encoding): (String, &'static str)) -> Result<CsvTable> {
         let delimiter = detect_delimiter(&text);
-        let mut rdr = Self::reader(&text, delimiter);
+        let mut rdr = Self::reader(text.as_bytes(), delimiter);
         let headers = rdr
             .headers()
             .map_err(|e| Error::Unreadable {
@@ -169,42 +211,61 @@ impl CsvTable {
             file: file.to_owned(),
             headers,
             file_bytes: text.len() as u64,
-            text,
+            source: Source::Bytes(text.into_bytes()),
             delimiter,
+            records_hint: 0,
+            head_lines: 0,
+            head_len: 0,
             stats,
         })
     }
 
-    /// Number of lines of the text: at least the number of records.
-    pub fn line_count(&self) -> usize {
-        memchr::memchr_iter(b'\n', self.text.as_bytes()).count()
+    /// About the number of records (exact for a file under a megabyte): for sizing buffers.
+    pub fn records_hint(&self) -> usize {
+        self.records_hint
     }
 
-    /// Size of the file on disk in bytes, and of its decoded text (for progress in file bytes).
-    pub fn sizes(&self) -> (u64, u64) {
-        (self.file_bytes, self.text.len() as u64)
-    }
-
-    fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    fn reader<R: std::io::Read>(r: R, delimiter: u8) -> csv::Reader<R> {
         csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
-            .from_reader(text.as_bytes())
+            .buffer_capacity(1 << 16)
+            .from_reader(r)
     }
 
     /// Calls `f` with every data record and the 1-based line it starts on, reusing one record
-    /// buffer; returns the number of records.
-    pub fn each(&self, mut f: impl FnMut(u64, &Record)) -> Result<usize> {
-        let mut rdr = Self::reader(&self.text, self.delimiter);
+    /// buffer; the file is read and decoded as the records are parsed.
+    pub fn each(&self, f: impl FnMut(u64, &Record)) -> Result<Pass> {
+        self.pass(false, f)
+    }
+
+    /// [`CsvTable::each`], advancing the progress bar by the bytes of the file read.
+    pub fn each_counted(&self, f: impl FnMut(u64, &Record)) -> Result<Pass> {
+        self.pass(true, f)
+    }
+
+    fn pass(&self, progress: bool, mut f: impl FnMut(u64, &Record)) -> Result<Pass> {
+        let input: Box<dyn std::io::Read> = match &self.source {
+            Source::File(path) => {
+                Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
+            }
+            Source::Bytes(b) => Box::new(b.as_slice()),
+        };
+        let mut rdr = Self::reader(Decoding::new(input, 1 << 16), self.delimiter);
         let mut rec = Record(csv::ByteRecord::new());
-        let mut n = 0;
+        let (mut n, mut reported) = (0, 0u64);
         loop {
             match rdr.read_byte_record(&mut rec.0) {
-                Ok(false) => return Ok(n),
+                Ok(false) => break,
                 Ok(true) => {
                     n += 1;
                     f(rec.0.position().map_or(0, |p| p.line()), &rec);
+                    let at = rdr.get_ref().consumed;
+                    if progress && at - reported >= 1 << 22 {
+                        crate::progress::inc(at - reported);
+                        reported = at;
+                    }
                 }
                 Err(e) => {
                     return Err(Error::Unreadable {
@@ -215,6 +276,15 @@ impl CsvTable {
                 }
             }
         }
+        let d = rdr.get_ref();
+        if progress {
+            crate::progress::inc(d.consumed.saturating_sub(reported));
+        }
+        Ok(Pass {
+            records: n,
+            encoding: d.encoding_name(),
+            invalid_at: d.invalid_at,
+        })
     }
 
     /// Every data record with its line, collected (for small files).
@@ -237,6 +307,136 @@ impl CsvTable {
                 column: (*c).to_owned(),
             }),
             None => Ok(()),
+        }
+    }
+}
+
+/// Decodes a byte stream to UTF-8 as it is read. The encoding is decided at the first byte that
+/// is not ASCII (ASCII reads the same in both): UTF-8 when the bytes from there (up to the
+/// buffer's size) are UTF-8, Windows-1251 otherwise; a UTF-8 byte order mark is dropped.
+/// Whatever it yields is valid UTF-8: a malformed sequence in a UTF-8 file becomes U+FFFD, and
+/// where the first one was is kept.
+struct Decoding<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    /// The unread bytes are `buf[start..end]`.
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// `None` while every byte so far was ASCII.
+    decoder: Option<encoding_rs::Decoder>,
+    /// The decoder has been told the input ended.
+    finished: bool,
+    /// Bytes of the input consumed.
+    consumed: u64,
+    /// About where the first malformed byte was (the offset of the block that held it).
+    invalid_at: Option<u64>,
+}
+
+impl<R: std::io::Read> Decoding<R> {
+    fn new(inner: R, capacity: usize) -> Self {
+        Decoding {
+            inner,
+            buf: vec![0; capacity.max(16)].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            eof: false,
+            decoder: None,
+            finished: false,
+            consumed: 0,
+            invalid_at: None,
+        }
+    }
+
+    fn encoding(&self) -> &'static encoding_rs::Encoding {
+        self.decoder
+            .as_ref()
+            .map_or(encoding_rs::UTF_8, |d| d.encoding())
+    }
+
+    /// The encoding's name as the run summary gives it.
+    fn encoding_name(&self) -> &'static str {
+        if self.encoding() == encoding_rs::WINDOWS_1251 {
+            "Windows-1251"
+        } else {
+            "UTF-8"
+        }
+    }
+
+    /// Moves the unread bytes to the front and reads until the buffer is full or the input ends.
+    fn fill(&mut self) -> std::io::Result<()> {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        while self.end < self.buf.len() && !self.eof {
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Picks the encoding at the first byte that is not ASCII, from the bytes that follow it.
+    fn decide(&mut self) -> std::io::Result<()> {
+        self.fill()?;
+        let utf8 = match std::str::from_utf8(&self.buf[self.start..self.end]) {
+            Ok(_) => true,
+            // Cut inside a letter at the end of the window, not malformed.
+            Err(e) => e.error_len().is_none() && !self.eof,
+        };
+        self.decoder = Some(if utf8 {
+            encoding_rs::UTF_8.new_decoder_with_bom_removal()
+        } else {
+            encoding_rs::WINDOWS_1251.new_decoder_without_bom_handling()
+        });
+        Ok(())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Decoding<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.start == self.end && !self.eof {
+                self.fill()?;
+                continue;
+            }
+            let input = &self.buf[self.start..self.end];
+            let Some(decoder) = &mut self.decoder else {
+                if input.is_empty() {
+                    return Ok(0);
+                }
+                let ascii = input
+                    .iter()
+                    .take(out.len())
+                    .take_while(|b| b.is_ascii())
+                    .count();
+                if ascii > 0 || out.is_empty() {
+                    out[..ascii].copy_from_slice(&input[..ascii]);
+                    self.start += ascii;
+                    self.consumed += ascii as u64;
+                    return Ok(ascii);
+                }
+                self.decide()?;
+                continue;
+            };
+            if self.finished {
+                return Ok(0);
+            }
+            let (result, read, written, replaced) = decoder.decode_to_utf8(input, out, self.eof);
+            if replaced && self.invalid_at.is_none() {
+                self.invalid_at = Some(self.consumed);
+            }
+            self.start += read;
+            self.consumed += read as u64;
+            if self.eof && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+            if written > 0 || self.finished || out.is_empty() {
+                return Ok(written);
+            }
         }
     }
 }
@@ -275,5 +475,93 @@ mod tests {
         assert_eq!(rows[0].0, 2);
         assert_eq!(rows[1].0, 4);
         assert_eq!(rows.len(), 2);
+    }
+
+    /// Everything a [`Decoding`] over `bytes` yields, read through a buffer of `capacity`.
+    fn decoded(bytes: &[u8], capacity: usize) -> (String, &'static str, Option<u64>) {
+        use std::io::Read;
+        let mut d = Decoding::new(bytes, capacity);
+        let mut out = Vec::new();
+        // Small reads too, as a parser with a small buffer would make them.
+        let mut chunk = [0u8; 7];
+        loop {
+            let n = d.read(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&chunk[..n]);
+        }
+        (
+            String::from_utf8(out).unwrap(),
+            d.encoding_name(),
+            d.invalid_at,
+        )
+    }
+
+    #[test]
+    fn letters_cut_by_the_buffer_come_out_whole() {
+        let text = "id;ФИО\n1;Иванов Пётр Ёжикович\n2;Ли Ян\n".repeat(50);
+        for capacity in [16, 17, 64, 1 << 16] {
+            let (out, enc, bad) = decoded(text.as_bytes(), capacity);
+            assert_eq!((out.as_str(), enc, bad), (text.as_str(), "UTF-8", None));
+        }
+        let bom = format!("\u{feff}{text}");
+        assert_eq!(decoded(bom.as_bytes(), 16).0, text);
+    }
+
+    #[test]
+    fn windows_1251_is_told_by_its_first_letters_however_late() {
+        // A megabyte of ASCII first: the encoding shows only where the letters start.
+        let text = format!("{}1;Иванов\n", "0;x\n".repeat(300_000));
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+        let (out, enc, bad) = decoded(&bytes, 1 << 16);
+        assert_eq!(
+            (out.as_str(), enc, bad),
+            (text.as_str(), "Windows-1251", None)
+        );
+        let ascii = "a,b\n1,2\n";
+        assert_eq!(
+            decoded(ascii.as_bytes(), 16),
+            (ascii.to_owned(), "UTF-8", None)
+        );
+    }
+
+    #[test]
+    fn a_stray_byte_in_a_utf8_file_is_replaced_and_located() {
+        let head = "id;ФИО\n".to_owned() + &"1;Иванов\n".repeat(20_000);
+        let mut bytes = head.clone().into_bytes();
+        bytes.extend_from_slice(b"2;\xC8\n3;\xD0\x9B\xD0\xB8\n");
+        let (out, enc, bad) = decoded(&bytes, 1 << 12);
+        assert_eq!(enc, "UTF-8");
+        assert_eq!(out, head.clone() + "2;\u{fffd}\n3;Ли\n");
+        // Reported at the start of the block that held it.
+        let (at, stray) = (
+            bad.expect("the stray byte is reported"),
+            head.len() as u64 + 2,
+        );
+        assert!(at <= stray && stray < at + (1 << 12), "{at} {stray}");
+    }
+
+    #[test]
+    fn a_streamed_file_reports_its_encoding_and_records() {
+        let dir = std::env::temp_dir().join(format!("affil-src-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.csv");
+        let (bytes, _, _) =
+            encoding_rs::WINDOWS_1251.encode("ИНН;ФИО\n1;Иванов\n2;\"Петров\nП.\"\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let t = CsvTable::read(&path).unwrap();
+        assert_eq!(t.headers, vec!["инн", "фио"]);
+        let mut rows = Vec::new();
+        let pass = t
+            .each(|line, r| rows.push((line, r.get(1).unwrap().to_owned())))
+            .unwrap();
+        assert_eq!(pass.records, 2);
+        assert_eq!(pass.encoding, "Windows-1251");
+        assert_eq!(
+            rows,
+            vec![(2, "Иванов".to_owned()), (3, "Петров\nП.".to_owned())]
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
