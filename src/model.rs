@@ -157,6 +157,22 @@ impl Kinship {
         )
     }
 
+    /// Affinity, step relation or former marriage: a personal interest under 273-FZ art. 10,
+    /// not a close relation under 44-FZ.
+    pub fn is_affinity(self) -> bool {
+        use Kinship::*;
+        matches!(
+            self,
+            ParentInLaw
+                | ChildInLaw
+                | SiblingInLaw
+                | StepParent
+                | StepChild
+                | StepSibling
+                | FormerSpouse
+        )
+    }
+
     /// The relation seen from the other side (A is B's parent -> B is A's child).
     pub fn inverse(self) -> Kinship {
         use Kinship::*;

@@ -54,17 +54,9 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
     meter.lap("resolve");
     let graph = graph::build(&data, &mentions, &resolution);
     meter.lap("graph");
-    let ctx = rules::Context {
-        data: &data,
-        mentions: &mentions,
-        resolution: &resolution,
-        graph: &graph,
-    };
-    let bar = progress::stage(
-        "rules",
-        (rules.len() * data.procurements.len()) as u64,
-        "procurements",
-    );
+    let ctx = rules::Context::new(&data, &mentions, &resolution, &graph);
+    // The rules over procurements share one pass (see `rules::affiliation`).
+    let bar = progress::stage("rules", data.procurements.len() as u64, "procurements");
     let cases = rules::run(rules, &ctx);
     drop(bar);
     // The report needs no graph: its gigabytes at national scale go back before it.

@@ -20,27 +20,36 @@ fn decoys_are_not_flagged() {
     let o = wd.run(&["check", sample_dir().to_str().unwrap(), "--out", "out"]);
     assert!(o.status.success());
     let cases = read_csv(&wd.path("out/cases.csv"));
-    // In-law director, namesake with another birth date, 9% chain, role ended before the
-    // procurement, former spouse, exactly 10% chain, relative's company where the official
-    // sits on no commission.
-    for decoy in [
-        "ООО «Дельта»",
-        "ООО «Эпсилон»",
-        "ООО «Зета»",
-        "ООО «Каппа»",
-        "ООО «Лямбда»",
-        "ООО «Тета»",
-        "ООО «Омега»",
+    let rules_of = |name: &str| -> Vec<String> {
+        cases
+            .iter()
+            .filter(|c| c["participant_name"] == name)
+            .map(|c| c["rule"].clone())
+            .collect()
+    };
+    // A namesake with another birth date, a role that ended before the procurement: no rule.
+    for decoy in ["ООО «Эпсилон»", "ООО «Каппа»"] {
+        assert_eq!(rules_of(decoy), Vec::<String>::new(), "{decoy} flagged");
+    }
+    // Outside 44-FZ, flagged by the wider rules only: an in-law director, a 9% chain, a former
+    // spouse, exactly 10% through a chain (KIN-EXT); a relative's company bidding where the
+    // official, on the customer's staff, sits on no commission (EMPLOYEE).
+    for (decoy, rule) in [
+        ("ООО «Дельта»", "KIN-EXT"),
+        ("ООО «Зета»", "KIN-EXT"),
+        ("ООО «Лямбда»", "KIN-EXT"),
+        ("ООО «Тета»", "KIN-EXT"),
+        ("ООО «Омега»", "EMPLOYEE"),
     ] {
-        assert!(
-            cases.iter().all(|c| c["participant_name"] != decoy),
-            "{decoy} flagged"
-        );
+        assert_eq!(rules_of(decoy), vec![rule.to_owned()], "{decoy}");
     }
     // Ромашка wins 0156300012321000054 too, where the official's sister is not seated.
-    assert!(cases
+    let rules_054: Vec<&str> = cases
         .iter()
-        .all(|c| c["procurement_id"] != "0156300012321000054"));
+        .filter(|c| c["procurement_id"] == "0156300012321000054")
+        .map(|c| c["rule"].as_str())
+        .collect();
+    assert_eq!(rules_054, vec!["EMPLOYEE"]);
 }
 
 #[test]
@@ -327,6 +336,7 @@ fn data_written_by_someone_else() {
     let cases = read_csv(&wd.path("out/cases.csv"));
     let got: std::collections::BTreeSet<(String, String, String)> = cases
         .iter()
+        .filter(|c| c["rule"] == "COI-44FZ")
         .map(|c| {
             (
                 c["official_id"].clone(),
@@ -351,6 +361,19 @@ fn data_written_by_someone_else() {
     .map(|(x, y, z)| (x.to_string(), y.to_string(), z.to_string()))
     .collect();
     assert_eq!(got, expect);
+    // The father-in-law is outside 44-FZ: KIN-EXT flags him, and nothing else is flagged.
+    let wider: Vec<(&str, &str, &str)> = cases
+        .iter()
+        .filter(|c| c["rule"] != "COI-44FZ")
+        .map(|c| {
+            (
+                c["rule"].as_str(),
+                c["participant_inn"].as_str(),
+                c["relation"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(wider, vec![("KIN-EXT", b.as_str(), "parent_in_law")]);
     let cyc = cases.iter().find(|x| x["participant_inn"] == c).unwrap();
     assert!(
         cyc["participant_link"].starts_with("beneficiary 16.67%"),

@@ -44,7 +44,14 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     let officials = read_csv(&wd.path("a/officials.csv"));
     assert_eq!(officials.len(), 300);
     let truth = read_csv(&wd.path("a/truth.csv"));
-    assert_eq!(truth.len(), 150);
+    let planted = |rule: &str| truth.iter().filter(|t| t["rule"] == rule).count();
+    assert_eq!(planted("COI-44FZ"), 150);
+    // Forty of each wider rule, and the decoys of COI-44FZ that the wider rules must flag.
+    assert!(
+        planted("KIN-EXT") > 40 && planted("EMPLOYEE") > 40,
+        "{truth:?}"
+    );
+    assert_eq!(planted("KIN-EXT") + planted("EMPLOYEE") + 150, truth.len());
     // Married women carry their maiden name; children's patronymics come from the father.
     assert!(officials.iter().any(|o| !o["former_names"].is_empty()));
 }
@@ -84,6 +91,12 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     );
     assert!(coi["recall"].as_f64().unwrap() >= 0.99, "{coi}");
     assert!(coi["precision"].as_f64().unwrap() >= 0.98, "{coi}");
+    for rule in ["KIN-EXT", "EMPLOYEE"] {
+        let r = &ev["rules"][rule];
+        assert!(r["true_positives"].as_u64().unwrap() >= 160, "{rule}: {r}");
+        assert!(r["recall"].as_f64().unwrap() >= 0.95, "{rule}: {r}");
+        assert!(r["precision"].as_f64().unwrap() >= 0.95, "{rule}: {r}");
+    }
     // Every decoy kind was planted and at most one decoy was flagged.
     let patterns = ev["patterns"].as_object().unwrap();
     for kind in affil::generate::DECOY_KINDS {

@@ -51,8 +51,10 @@ pub struct ScaleParams {
     pub procurements: usize,
     /// Bids per procurement: from 2 to this many.
     pub max_bids: usize,
-    /// Planted conflicts per chunk.
+    /// Planted conflicts per chunk (COI-44FZ).
     pub plants: usize,
+    /// Planted cases per chunk of each wider rule (KIN-EXT, EMPLOYEE).
+    pub wider_plants: usize,
     /// Planted decoys per chunk.
     pub decoys: usize,
 }
@@ -69,6 +71,7 @@ impl Scale {
                 procurements: 1500,
                 max_bids: 4,
                 plants: 150,
+                wider_plants: 40,
                 decoys: 100,
             },
             Scale::Regional => ScaleParams {
@@ -79,6 +82,7 @@ impl Scale {
                 procurements: 1200,
                 max_bids: 4,
                 plants: 20,
+                wider_plants: 5,
                 decoys: 15,
             },
             Scale::National => ScaleParams {
@@ -89,6 +93,7 @@ impl Scale {
                 procurements: 480,
                 max_bids: 4,
                 plants: 3,
+                wider_plants: 1,
                 decoys: 2,
             },
         }
@@ -303,7 +308,7 @@ struct ChunkOut {
 
 /// All state of one chunk while it is generated.
 /// The kinds of decoy the generator plants (`decoys.csv`, pattern `decoy:<kind>`).
-pub const DECOY_KINDS: [&str; 9] = [
+pub const DECOY_KINDS: [&str; 12] = [
     "in_law",
     "step",
     "former_spouse",
@@ -313,7 +318,23 @@ pub const DECOY_KINDS: [&str; 9] = [
     "role_ended",
     "role_started_after",
     "not_seated",
+    "founder_5",
+    "in_law_ended",
+    "other_customer",
 ];
+
+/// The rule that must flag a decoy kind of COI-44FZ, if any (its truth row names the rule):
+/// in-laws, step relatives, former spouses and shares of 10% or less are KIN-EXT's; a colleague
+/// with no seat is EMPLOYEE's. The others no rule may flag.
+pub fn decoy_rule(kind: &str) -> Option<&'static str> {
+    match kind {
+        "in_law" | "step" | "former_spouse" | "chain_10" | "chain_9" | "founder_5" => {
+            Some("KIN-EXT")
+        }
+        "not_seated" => Some("EMPLOYEE"),
+        _ => None,
+    }
+}
 
 struct World<'a> {
     rng: Rng,
@@ -849,6 +870,122 @@ impl World<'_> {
         ]);
     }
 
+    /// A KIN-EXT case: a seated official's in-law, step relative or former spouse in a role
+    /// COI-44FZ names, or the official or a close relative holding 10% or less.
+    fn plant_kin_ext(&mut self) {
+        const AFFINITY: [Kinship; 7] = [
+            Kinship::ParentInLaw,
+            Kinship::ChildInLaw,
+            Kinship::SiblingInLaw,
+            Kinship::StepParent,
+            Kinship::StepChild,
+            Kinship::StepSibling,
+            Kinship::FormerSpouse,
+        ];
+        const CLOSE: [Kinship; 4] = [
+            Kinship::Spouse,
+            Kinship::Child,
+            Kinship::Sibling,
+            Kinship::Parent,
+        ];
+        let k = self.rng.below(self.procs.len());
+        let (o, _) = *self.rng.pick(&self.procs[k].seats.clone());
+        let date = self.procs[k].date;
+        let (relation, link, c) = if self.rng.chance(0.6) {
+            let kin = *self.rng.pick(&AFFINITY);
+            let q = self.relative(o, kin);
+            let link = *self
+                .rng
+                .pick(&["director", "board_member", "founder", "chain"]);
+            (kin.code(), link, self.link(&q, link, date))
+        } else {
+            let (relation, q) = if self.rng.chance(0.2) {
+                ("self", self.offs[o].person.clone())
+            } else {
+                let kin = *self.rng.pick(&CLOSE);
+                (kin.code(), self.relative(o, kin))
+            };
+            (relation, "small_share", self.small_share(&q, date))
+        };
+        self.bid(k, c);
+        self.truth.push([
+            "KIN-EXT".into(),
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            relation.into(),
+            format!("kin-ext:{relation}:{link}"),
+        ]);
+    }
+
+    /// A new company in which `q` holds 10% or less, directly or through a holding.
+    fn small_share(&mut self, q: &Person, date: (i32, u32, u32)) -> usize {
+        let since = self.since_before(date);
+        let c = self.company(None);
+        if self.rng.chance(0.5) {
+            let s = self.rng.range(1, 10) as u32;
+            self.role(c, "founder", Some(q.clone()), None, Some(s), since);
+            self.fill_capital(c, s, since);
+        } else {
+            let h = self.company(None);
+            self.role(h, "founder", Some(q.clone()), None, Some(20), since);
+            self.fill_capital(h, 20, since);
+            self.role(c, "founder", None, Some(h), Some(40), since);
+            self.fill_capital(c, 40, since);
+        }
+        let d = self.random_person(1960, 1995);
+        self.role(c, "director", Some(d), None, None, since);
+        c
+    }
+
+    /// An EMPLOYEE case: an official of the customer's staff with no seat in the procurement,
+    /// or a close relative, tied to a bidder as in COI-44FZ.
+    fn plant_employee(&mut self) {
+        const RELATIONS: [Kinship; 5] = [
+            Kinship::Spouse,
+            Kinship::Parent,
+            Kinship::Child,
+            Kinship::Sibling,
+            Kinship::Grandchild,
+        ];
+        const LINKS: [&str; 6] = [
+            "director",
+            "board_member",
+            "founder",
+            "chain",
+            "registry_beneficiary",
+            "entrepreneur",
+        ];
+        let k = self.rng.below(self.procs.len());
+        let customer = self.procs[k].customer;
+        let seated: Vec<usize> = self.procs[k].seats.iter().map(|s| s.0).collect();
+        let free: Vec<usize> = (0..self.offs.len())
+            .filter(|&x| self.offs[x].customer == customer && !seated.contains(&x))
+            .collect();
+        if free.is_empty() {
+            return;
+        }
+        let o = *self.rng.pick(&free);
+        let date = self.procs[k].date;
+        let (relation, q) = if self.rng.chance(0.15) {
+            ("self", self.offs[o].person.clone())
+        } else {
+            let kin = *self.rng.pick(&RELATIONS);
+            (kin.code(), self.relative(o, kin))
+        };
+        let link = *self.rng.pick(&LINKS);
+        let c = self.link(&q, link, date);
+        self.bid(k, c);
+        self.truth.push([
+            "EMPLOYEE".into(),
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            relation.into(),
+            format!("employee:{relation}:{link}"),
+        ]);
+    }
+
     fn decoy(&mut self) {
         let kind = *self.rng.pick(&DECOY_KINDS);
         let k = self.rng.below(self.procs.len());
@@ -856,6 +993,8 @@ impl World<'_> {
         let (mut o, _) = *self.rng.pick(&seats);
         let date = self.procs[k].date;
         let since = self.since_before(date);
+        // The relation of the decoy's relative to official `o`.
+        let mut relation = Kinship::Sibling;
         let c = match kind {
             "in_law" | "step" | "former_spouse" => {
                 let kin = match kind {
@@ -871,7 +1010,49 @@ impl World<'_> {
                     ]),
                     _ => Kinship::FormerSpouse,
                 };
+                relation = kin;
                 let q = self.relative(o, kin);
+                self.link(&q, "director", date)
+            }
+            "founder_5" => {
+                // A direct share of 5%: a personal interest, not a 44-FZ beneficiary.
+                let q = self.relative(o, Kinship::Sibling);
+                let c = self.company(None);
+                self.role(c, "founder", Some(q), None, Some(5), since);
+                self.fill_capital(c, 5, since);
+                let d = self.random_person(1960, 1995);
+                self.role(c, "director", Some(d), None, None, since);
+                c
+            }
+            "in_law_ended" => {
+                // A brother-in-law who directed the bidder until before the procurement.
+                let q = self.relative(o, Kinship::SiblingInLaw);
+                let c = self.company(None);
+                self.comps[c].roles.push(RoleRow {
+                    role: "director",
+                    person: Some(q),
+                    holder: None,
+                    share: None,
+                    since: shift(date, -2000),
+                    until: Some(shift(date, -self.rng.range(1, 300))),
+                    full_birth: false,
+                });
+                self.fill_capital(c, 0, since);
+                c
+            }
+            "other_customer" => {
+                // An official of another customer, seated nowhere in this procurement.
+                let customer = self.procs[k].customer;
+                let seated: Vec<usize> = seats.iter().map(|s| s.0).collect();
+                let others: Vec<usize> = (0..self.offs.len())
+                    .filter(|&x| self.offs[x].customer != customer && !seated.contains(&x))
+                    .collect();
+                if others.is_empty() {
+                    return;
+                }
+                o = *self.rng.pick(&others);
+                relation = Kinship::Spouse;
+                let q = self.relative(o, Kinship::Spouse);
                 self.link(&q, "director", date)
             }
             "namesake" => {
@@ -901,6 +1082,7 @@ impl World<'_> {
                 c
             }
             "chain_10" | "chain_9" => {
+                relation = Kinship::Child;
                 let q = self.relative(o, Kinship::Child);
                 let (a, b) = if kind == "chain_10" {
                     (50, 20)
@@ -949,11 +1131,22 @@ impl World<'_> {
                     return;
                 }
                 o = *self.rng.pick(&free);
+                relation = Kinship::Spouse;
                 let q = self.relative(o, Kinship::Spouse);
                 self.link(&q, "director", date)
             }
         };
         self.bid(k, c);
+        if let Some(rule) = decoy_rule(kind) {
+            self.truth.push([
+                rule.into(),
+                self.procs[k].id.clone(),
+                self.offs[o].id.clone(),
+                self.comps[c].inn.clone(),
+                relation.code().into(),
+                format!("{}:{kind}", rule.to_lowercase()),
+            ]);
+        }
         self.decoys.push([
             self.procs[k].id.clone(),
             self.offs[o].id.clone(),
@@ -1255,6 +1448,10 @@ fn chunk(seed: u64, ci: u64, p: &ScaleParams, noise: &Noise, weights: &[u64]) ->
     w.build_market(p);
     for _ in 0..p.plants {
         w.plant();
+    }
+    for _ in 0..p.wider_plants {
+        w.plant_kin_ext();
+        w.plant_employee();
     }
     for _ in 0..p.decoys {
         w.decoy();

@@ -140,6 +140,65 @@ pub fn figures(cases: &[Case]) -> Result<Figures> {
     Ok(fig)
 }
 
+/// The report's sentences on what was found: 44-FZ's prohibition first, then the personal
+/// interest of 273-FZ (the wider rules), each with its counts and the contracts won.
+fn findings(cases: &[Case]) -> String {
+    use std::collections::BTreeSet;
+    let coi = |c: &&Case| c.legal_basis.starts_with("44-ФЗ");
+    let sentence = |cs: &[&Case], what: &str| -> String {
+        let procurements: BTreeSet<&str> = cs.iter().map(|c| c.procurement_id.as_str()).collect();
+        let officials: BTreeSet<&str> = cs.iter().map(|c| c.official_id.as_str()).collect();
+        let winners = cs.iter().filter(|c| c.is_winner).count();
+        // A bid flagged through two officials is one contract: its amount counts once.
+        let won: BTreeSet<(&str, &str)> = cs
+            .iter()
+            .filter(|c| c.is_winner && c.contract_price.is_some())
+            .map(|c| (c.procurement_id.as_str(), c.participant_inn.as_str()))
+            .collect();
+        let amount: f64 = won
+            .iter()
+            .filter_map(|&(p, i)| {
+                cs.iter()
+                    .find(|c| c.procurement_id == p && c.participant_inn == i)
+                    .and_then(|c| c.contract_price)
+            })
+            .sum();
+        let mut t = format!(
+            "{what}: всего — {} (закупок — {}, должностных лиц — {}), из них с победителем закупки — {winners}",
+            cs.len(),
+            procurements.len(),
+            officials.len()
+        );
+        if amount > 0.0 {
+            t.push_str(&format!(" (сумма контрактов — {} руб.)", rub(amount)));
+        }
+        t.push('.');
+        t
+    };
+    let (strict, wider): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(coi);
+    let mut out = Vec::new();
+    if strict.is_empty() {
+        out.push("Случаи конфликта интересов по 44-ФЗ ст. 31 ч. 1 п. 9 не выявлены.".to_owned());
+    } else {
+        out.push(sentence(
+            &strict,
+            "Выявлены случаи возможного конфликта интересов (44-ФЗ ст. 31 ч. 1 п. 9)",
+        ));
+    }
+    if !wider.is_empty() {
+        let lead = if strict.is_empty() {
+            "Выявлены"
+        } else {
+            "Кроме того, выявлены"
+        };
+        out.push(sentence(
+            &wider,
+            &format!("{lead} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии)"),
+        ));
+    }
+    out.join(" ")
+}
+
 /// Money in Russian style: `1 234 567,89`.
 pub fn rub(v: f64) -> String {
     let cents = (v * 100.0).round() as i64;
@@ -329,28 +388,11 @@ pub fn markdown(a: &Analysis) -> Result<String> {
         d.relatives.len(),
         d.roles.len()
     );
-    let high: u64 = fig
-        .groups
-        .iter()
-        .filter(|g| g.severity == "high")
-        .map(|g| g.cases)
-        .sum();
     if a.cases.is_empty() {
         para.push_str("Нарушения требований антикоррупционного законодательства не выявлены.");
     } else {
-        para.push_str(&format!(
-            "Выявлены случаи возможного конфликта интересов (44-ФЗ ст. 31 ч. 1 п. 9): всего — {} (закупок — {}, должностных лиц — {}), из них с победителем закупки — {high}",
-            a.cases.len(),
-            fig.procurements,
-            fig.officials
-        ));
-        if fig.winner_amount > 0.0 {
-            para.push_str(&format!(
-                " (сумма контрактов — {} руб.)",
-                rub(fig.winner_amount)
-            ));
-        }
-        para.push_str(". Материалы направлены для проведения антикоррупционных проверок.");
+        para.push_str(&findings(&a.cases));
+        para.push_str(" Материалы направлены для проведения антикоррупционных проверок.");
     }
     w(&mut s, para);
     Ok(s)

@@ -1,10 +1,17 @@
 //! Stage 5: the rules. Each rule is one file implementing [`Rule`]; [`registry`] lists them.
 
+mod affiliation;
 mod coi_44fz;
+mod employee;
+mod kin_ext;
+
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
 pub use coi_44fz::Coi44Fz;
+pub use employee::Employee;
+pub use kin_ext::KinExt;
 
 use crate::error::{Error, Result};
 use crate::graph::AffilGraph;
@@ -106,6 +113,36 @@ pub struct Context<'a> {
     pub resolution: &'a Resolution,
     /// Graph.
     pub graph: &'a AffilGraph,
+    /// The cases of the rules that share one search (see `affiliation`), found once.
+    affiliations: OnceLock<Vec<Case>>,
+}
+
+impl<'a> Context<'a> {
+    /// What the rules read.
+    pub fn new(
+        data: &'a Dataset,
+        mentions: &'a Mentions,
+        resolution: &'a Resolution,
+        graph: &'a AffilGraph,
+    ) -> Context<'a> {
+        Context {
+            data,
+            mentions,
+            resolution,
+            graph,
+            affiliations: OnceLock::new(),
+        }
+    }
+
+    /// The cases of rule `code` among those of the shared search, which runs on the first call.
+    fn affiliation_cases(&self, code: &str) -> Vec<Case> {
+        self.affiliations
+            .get_or_init(|| affiliation::scan(self))
+            .iter()
+            .filter(|c| c.rule == code)
+            .cloned()
+            .collect()
+    }
 }
 
 /// A rule: finds cases in the graph.
@@ -120,7 +157,7 @@ pub trait Rule: Sync {
 
 /// Every rule affil knows, in report order.
 pub fn registry() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(Coi44Fz)]
+    vec![Box::new(Coi44Fz), Box::new(KinExt), Box::new(Employee)]
 }
 
 /// Picks rules by code (`None`: all). Unknown codes are an error naming the known ones.

@@ -1,0 +1,762 @@
+//! The search COI-44FZ, KIN-EXT and EMPLOYEE share. For each procurement: the customer-side
+//! officials (the seats of its commission, and the customer's own staff who hold no seat), the
+//! relatives of each, and the persons who control each bidder; every (official's post, relative,
+//! control) that meets is a hit, and [`classify`] says which rule, if any, it belongs to. One walk
+//! up each bidder's owners serves the three rules; the first rule to run does it for all.
+
+use std::collections::BTreeMap;
+
+use num_rational::BigRational;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::resolve::Groups;
+
+use super::{case_id, round_score, Case, Context, Severity, Step};
+use crate::graph::{
+    any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
+};
+use crate::model::{Inn, Kinship, Participant, Procurement};
+use crate::normalize::{MentionId, MentionSource};
+use crate::resolve::{compare::sex_of, person_link, Basis, PersonId, SeatMatch, TARGETED_PRIOR};
+use crate::values::{share_percent_text, Share};
+
+/// Code of the 44-FZ rule.
+pub const COI: &str = "COI-44FZ";
+/// Code of the wider kinship rule.
+pub const KIN_EXT: &str = "KIN-EXT";
+/// Code of the customer's-staff rule.
+pub const EMPLOYEE: &str = "EMPLOYEE";
+
+/// The law each rule rests on.
+fn legal_basis(code: &str) -> &'static str {
+    match code {
+        COI => "44-ФЗ ст. 31 ч. 1 п. 9",
+        _ => "273-ФЗ ст. 10",
+    }
+}
+
+/// A rule's severity for a bid that won or did not.
+fn severity(code: &str, won: bool) -> Severity {
+    match (code, won) {
+        (COI, true) => Severity::High,
+        (COI, false) | (KIN_EXT, _) | (EMPLOYEE, true) => Severity::Medium,
+        _ => Severity::Low,
+    }
+}
+
+/// A person in the official's circle: the official or a close relative.
+struct Member {
+    person: PersonId,
+    /// `None` for the official themself.
+    kinship: Option<Kinship>,
+    /// The mention that names this person on the official's side.
+    anchor: MentionId,
+    /// When the official is the relative in someone else's questionnaire: that relative
+    /// mention, which must be the official.
+    official_alias: Option<MentionId>,
+}
+
+/// The official and the relatives any of the rules counts (kinship recorded in either
+/// direction): close relatives (44-FZ), in-laws, step relations and former spouses (273-FZ).
+fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<Member> {
+    let mut out = vec![Member {
+        person,
+        kinship: None,
+        anchor: official_mention,
+        official_alias: None,
+    }];
+    for (q, kinship, relrow, declared_by_official) in kin_edges(ctx.graph, person) {
+        if !kinship.is_44fz_close() && !kinship.is_affinity() {
+            continue;
+        }
+        let rel_mention = ctx.mentions.of_relative[relrow as usize];
+        let (anchor, official_alias) = if declared_by_official {
+            (rel_mention, None)
+        } else {
+            let owner = ctx.mentions.list[rel_mention as usize].family.unwrap_or(0);
+            (ctx.mentions.of_official[owner as usize], Some(rel_mention))
+        };
+        out.push(Member {
+            person: q,
+            kinship: Some(kinship),
+            anchor,
+            official_alias,
+        });
+    }
+    out
+}
+
+fn over_ten_percent(s: &Share) -> bool {
+    *s > BigRational::new(1.into(), 10.into())
+}
+
+/// Whether a control counts under 44-FZ, and the factor it puts on the score.
+fn qualifies(c: &Control) -> Option<f64> {
+    match &c.kind {
+        ControlKind::Entrepreneur
+        | ControlKind::Director
+        | ControlKind::BoardMember
+        | ControlKind::ManagingHead { .. } => Some(1.0),
+        ControlKind::Owner(h) if over_ten_percent(&h.share) => Some(1.0),
+        // A co-founder with a blank share may hold more than 10%: flagged for review at half score.
+        ControlKind::Owner(h) if h.share_unknown => Some(0.5),
+        ControlKind::Owner(_) => None,
+        ControlKind::RegistryBeneficiary(Some(s)) => over_ten_percent(s).then_some(1.0),
+        ControlKind::RegistryBeneficiary(None) => Some(1.0),
+    }
+}
+
+/// A founder's or beneficiary's share of 10% or less: below 44-FZ, a personal interest under
+/// 273-FZ all the same.
+fn small_share(c: &Control) -> bool {
+    match &c.kind {
+        ControlKind::Owner(h) => !over_ten_percent(&h.share) && !h.share_unknown,
+        ControlKind::RegistryBeneficiary(Some(s)) => !over_ten_percent(s),
+        _ => false,
+    }
+}
+
+/// Where an official stands in a procurement.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// On its commission (or its customer's head, its contract manager).
+    Seat,
+    /// On the customer's staff, with no seat in it.
+    Staff,
+}
+
+/// The rule a hit belongs to and the factor on its score, if any: COI-44FZ for a seat and a
+/// close relative in a 44-FZ role; KIN-EXT for a seat and an in-law, step relative or former
+/// spouse in such a role, or anyone of the circle with a small share; EMPLOYEE for the staff and
+/// a close relative in a 44-FZ role.
+fn classify(
+    standing: Standing,
+    kinship: Option<Kinship>,
+    c: &Control,
+) -> Option<(&'static str, f64)> {
+    let close = kinship.is_none_or(Kinship::is_44fz_close);
+    let affinity = kinship.is_some_and(Kinship::is_affinity);
+    match standing {
+        Standing::Seat if close => qualifies(c)
+            .map(|f| (COI, f))
+            .or_else(|| small_share(c).then_some((KIN_EXT, 1.0))),
+        Standing::Seat if affinity => qualifies(c)
+            .map(|f| (KIN_EXT, f))
+            .or_else(|| small_share(c).then_some((KIN_EXT, 1.0))),
+        Standing::Staff if close => qualifies(c).map(|f| (EMPLOYEE, f)),
+        _ => None,
+    }
+}
+
+/// `ООО «Холдинг» -> ООО «Стройка» (50% x 30%)` for the largest chain.
+fn chain_text(g: &AffilGraph, h: &Holding) -> String {
+    let Some(ch) = h.chains.first() else {
+        return String::new();
+    };
+    let names: Vec<String> = ch.links.iter().map(|(c, _)| g.company_label(*c)).collect();
+    let shares: Vec<String> = std::iter::once(&ch.person_share)
+        .chain(ch.links.iter().map(|(_, s)| s))
+        .map(share_percent_text)
+        .collect();
+    let more = match h.chains.len() - 1 {
+        0 => String::new(),
+        n => format!(" and {n} more chain(s)"),
+    };
+    format!("{} ({}){more}", names.join(" -> "), shares.join(" x "))
+}
+
+/// The `participant_link` text (English codes, as documented).
+fn link_text(g: &AffilGraph, c: &Control) -> String {
+    match &c.kind {
+        ControlKind::Entrepreneur => "self".into(),
+        ControlKind::Director => "director".into(),
+        ControlKind::BoardMember => "board_member".into(),
+        ControlKind::ManagingHead { manager } => {
+            format!("managing_company_head ({})", g.company_label(*manager))
+        }
+        ControlKind::Owner(h) if h.share_unknown && !over_ten_percent(&h.share) => {
+            "founder (share not stated)".into()
+        }
+        ControlKind::Owner(h) if h.chains.is_empty() => {
+            format!("founder {}", share_percent_text(&h.share))
+        }
+        ControlKind::Owner(h) => {
+            let direct = h
+                .direct
+                .as_ref()
+                .map(|d| format!(" (direct {})", share_percent_text(d)))
+                .unwrap_or_default();
+            // A ring of more than 64 companies is solved in floating point: say so.
+            let circ = match (h.circular, h.approximate) {
+                (true, true) => " (circular holdings, share computed approximately)",
+                (true, false) => " (circular holdings)",
+                _ => "",
+            };
+            format!(
+                "beneficiary {}{direct} via {}{circ}",
+                share_percent_text(&h.share),
+                chain_text(g, h)
+            )
+        }
+        ControlKind::RegistryBeneficiary(Some(s)) => {
+            format!("beneficiary {} (registry)", share_percent_text(s))
+        }
+        ControlKind::RegistryBeneficiary(None) => "beneficiary (share not stated)".into(),
+    }
+}
+
+fn step(kind: &'static str, label: impl Into<String>) -> Step {
+    Step {
+        kind,
+        label: label.into(),
+        id: None,
+        score: None,
+        basis: None,
+    }
+}
+
+/// Evidence steps from the linked person to (not including) the participant.
+fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
+    let company = |c: u32| Step {
+        id: Some(g.companies[c as usize].inn.to_string()),
+        ..step("company", g.company_label(c))
+    };
+    match &c.kind {
+        ControlKind::Entrepreneur => vec![step("role", "индивидуальный предприниматель")],
+        ControlKind::Director => vec![step("role", "директор")],
+        ControlKind::BoardMember => {
+            vec![step("role", "член коллегиального исполнительного органа")]
+        }
+        ControlKind::ManagingHead { manager } => vec![
+            step("role", "директор"),
+            company(*manager),
+            step("role", "управляющая организация"),
+        ],
+        ControlKind::Owner(h) if h.chains.is_empty() => match &h.direct {
+            Some(d) => vec![step(
+                "role",
+                format!("учредитель {}", share_percent_text(d)),
+            )],
+            None => vec![step("role", "учредитель (доля не указана)")],
+        },
+        ControlKind::Owner(h) => {
+            let ch = &h.chains[0];
+            let mut v = vec![step(
+                "role",
+                format!("учредитель {}", share_percent_text(&ch.person_share)),
+            )];
+            for (i, (comp, s)) in ch.links.iter().enumerate() {
+                v.push(company(*comp));
+                let mut label = format!("учредитель {}", share_percent_text(s));
+                if i + 1 == ch.links.len() {
+                    let all = if h.chains.len() > 1 || h.direct.is_some() {
+                        ", по всем цепочкам"
+                    } else {
+                        ""
+                    };
+                    label.push_str(&format!(" (итого {}{all})", share_percent_text(&h.share)));
+                }
+                v.push(step("role", label));
+            }
+            v
+        }
+        ControlKind::RegistryBeneficiary(Some(s)) => {
+            vec![step(
+                "role",
+                format!("бенефициар {} (по реестру)", share_percent_text(s)),
+            )]
+        }
+        ControlKind::RegistryBeneficiary(None) => {
+            vec![step("role", "бенефициар (доля не указана)")]
+        }
+    }
+}
+
+/// Preference among links of one (official, participant): closer relation, then stronger role.
+fn control_order(c: &Control) -> u8 {
+    match c.kind {
+        ControlKind::Entrepreneur => 0,
+        ControlKind::Director => 1,
+        ControlKind::ManagingHead { .. } => 2,
+        ControlKind::BoardMember => 3,
+        ControlKind::Owner(_) => 4,
+        ControlKind::RegistryBeneficiary(_) => 5,
+    }
+}
+
+/// Direct comparison of two mentions in the context of one procurement: probability and basis.
+fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
+    if a == b {
+        return (1.0, Basis::Inn);
+    }
+    let list = &ctx.mentions.list;
+    match person_link(
+        &list[a as usize],
+        &list[b as usize],
+        TARGETED_PRIOR,
+        Some(&ctx.resolution.tf),
+    ) {
+        Some(l) => (l.probability, l.basis),
+        // Linked only through other mentions of the same person.
+        None => (0.5, Basis::NameOnly),
+    }
+}
+
+/// An official's post in a procurement: a seat (which row of commissions.csv, matched how), or
+/// a place on the customer's staff.
+struct Post<'a> {
+    person: PersonId,
+    /// Index into `Dataset::officials`.
+    official: u32,
+    seat: Option<(u32, &'a SeatMatch)>,
+}
+
+impl Post<'_> {
+    fn standing(&self) -> Standing {
+        if self.seat.is_some() {
+            Standing::Seat
+        } else {
+            Standing::Staff
+        }
+    }
+}
+
+/// Builds the case of one hit under rule `code`.
+#[allow(clippy::too_many_arguments)]
+fn build_case(
+    ctx: &Context,
+    code: &'static str,
+    proc_: &Procurement,
+    bid: &Parti<'_>,
+    post: &Post,
+    member: &Member,
+    c: &Control,
+    factor: f64,
+) -> Case {
+    let (data, g) = (ctx.data, ctx.graph);
+    let official = &data.officials[post.official as usize];
+    let official_mention = ctx.mentions.of_official[post.official as usize];
+    let (mut score, official_role, first) = match post.seat {
+        Some((row, matched)) => {
+            let seat_row = &data.seats[row as usize];
+            let mut label = format!("{} ({}", official.full_name, seat_row.role.russian());
+            if let (Some(name), None) = (&seat_row.member_name, seat_row.official) {
+                label.push_str(&format!(", в протоколе «{name}»"));
+                if matched.candidates > 1 {
+                    label.push_str(&format!(", подходит к {} сотрудникам", matched.candidates));
+                }
+            }
+            label.push(')');
+            let first = Step {
+                id: Some(official.official_id.to_string()),
+                score: (matched.score < 1.0).then_some(round_score(matched.score)),
+                basis: matched.basis.map(Basis::code),
+                ..step("person", label)
+            };
+            (matched.score * factor, seat_row.role.code(), first)
+        }
+        None => {
+            let position = if official.position.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", official.position)
+            };
+            let label = format!(
+                "{} (сотрудник заказчика{position}, в закупке не участвует)",
+                official.full_name
+            );
+            let first = Step {
+                id: Some(official.official_id.to_string()),
+                ..step("person", label)
+            };
+            (factor, "employee", first)
+        }
+    };
+    let mut steps = vec![first];
+    if let Some(alias) = member.official_alias {
+        score = score.min(identity(ctx, official_mention, alias).0);
+    }
+    let anchor = &ctx.mentions.list[member.anchor as usize];
+    let linked_name = anchor.display_name(data).to_owned();
+    steps.push(step(
+        "relation",
+        member
+            .kinship
+            .map_or("сам(а)", |k| k.russian(sex_of(anchor))),
+    ));
+    // The weakest of the registry records the link rests on, each compared with the anchor.
+    let weakest = c
+        .mentions
+        .iter()
+        .map(|&m| (identity(ctx, member.anchor, m), m))
+        .min_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
+    if let Some(((p, basis), m)) = weakest {
+        score = score.min(p);
+        let registry = &ctx.mentions.list[m as usize];
+        let registry_name = registry.display_name(data);
+        let mut label = if member.kinship.is_some() {
+            linked_name.clone()
+        } else {
+            String::new()
+        };
+        if !registry_name.is_empty() && registry_name != linked_name {
+            let sep = if label.is_empty() { "" } else { " " };
+            label.push_str(&format!("{sep}(в реестре «{registry_name}»)"));
+        }
+        let from_registry = matches!(
+            registry.source,
+            MentionSource::Role(_) | MentionSource::Entrepreneur(_)
+        );
+        if from_registry {
+            let sep = if label.is_empty() { "" } else { " " };
+            label.push_str(&format!("{sep}[совпадение: {}, {p:.2}]", basis.russian()));
+        }
+        steps.push(Step {
+            id: anchor.inn.as_ref().map(ToString::to_string),
+            score: from_registry.then_some(round_score(p)),
+            basis: from_registry.then_some(basis.code()),
+            ..step("person", label)
+        });
+    } else if member.kinship.is_some() {
+        steps.push(step("person", linked_name.clone()));
+    }
+    steps.extend(link_steps(g, c));
+    let company_label = g.company_label(bid.company);
+    let p = bid.row;
+    steps.push(Step {
+        id: Some(p.participant_inn.to_string()),
+        ..step("company", company_label.clone())
+    });
+    steps.push(Step {
+        id: Some(proc_.procurement_id.to_string()),
+        ..step(
+            "procurement",
+            format!(
+                "{} закупки {}",
+                if p.is_winner {
+                    "победитель"
+                } else {
+                    "участник"
+                },
+                proc_.procurement_id
+            ),
+        )
+    });
+    let evidence = steps
+        .iter()
+        .filter(|s| !s.label.is_empty())
+        .map(|s| s.label.as_str())
+        .collect::<Vec<_>>()
+        .join(" -> ");
+    Case {
+        case_id: case_id(
+            code,
+            &proc_.procurement_id,
+            &official.official_id,
+            &p.participant_inn.text(),
+        ),
+        rule: code,
+        severity: severity(code, p.is_winner),
+        score: round_score(score),
+        procurement_id: proc_.procurement_id.to_string(),
+        customer_inn: proc_.customer_inn.to_string(),
+        official_id: official.official_id.to_string(),
+        official_name: official.full_name.to_string(),
+        official_role,
+        relation: member.kinship.map_or("self", Kinship::code),
+        linked_person: linked_name,
+        participant_inn: p.participant_inn.to_string(),
+        participant_name: if p.participant_name.is_empty() {
+            company_label
+        } else {
+            p.participant_name.to_string()
+        },
+        participant_link: link_text(g, c),
+        is_winner: p.is_winner,
+        contract_price: p.contract_price,
+        legal_basis: legal_basis(code),
+        evidence,
+        chain: steps,
+    }
+}
+
+/// A bid: the participant company and its row.
+struct Parti<'a> {
+    company: u32,
+    row: &'a Participant,
+}
+
+/// A case with what ranks it among the links of one (official, participant): score, then
+/// closeness of the relation and strength of the role.
+type Ranked = (f64, (u8, u8), Case);
+
+/// Registry records tied by the targeted comparison to an official's or a relative's mention
+/// (see [`crate::resolve::Resolution::ties`]): (registry mention, anchor mention) pairs, sorted.
+struct Ties<'a>(&'a [(MentionId, MentionId)]);
+
+impl Ties<'_> {
+    /// The anchor mentions a registry mention is tied to.
+    fn anchors_of(&self, registry: MentionId) -> impl Iterator<Item = &MentionId> {
+        let from = self.0.partition_point(|(r, _)| *r < registry);
+        self.0[from..]
+            .iter()
+            .take_while(move |(r, _)| *r == registry)
+            .map(|(_, a)| a)
+    }
+}
+
+/// Circles of the officials the rules look at (on a commission, or on the staff of a customer
+/// with procurements), by official index, empty for the others; stored flat: millions of
+/// officials at national scale.
+type Circles = Groups<Member>;
+
+/// Every member of the circles of a list of posts, by person and by the mention naming them, as
+/// (post, member) indices.
+#[derive(Default)]
+struct Near {
+    by_person: FxHashMap<PersonId, Vec<(u32, u32)>>,
+    by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>>,
+}
+
+impl Near {
+    /// The index of the circles of posts `first`, `first + 1`, ...
+    fn of<'a>(first: u32, circles: impl Iterator<Item = &'a [Member]> + Clone) -> Near {
+        // Sized once: grown entry by entry they rehashed several times per procurement.
+        let members: usize = circles.clone().map(<[Member]>::len).sum();
+        let mut near = Near {
+            by_person: FxHashMap::with_capacity_and_hasher(members, Default::default()),
+            by_anchor: FxHashMap::with_capacity_and_hasher(members, Default::default()),
+        };
+        for (i, circle) in circles.enumerate() {
+            for (mi, member) in circle.iter().enumerate() {
+                let at = (first + i as u32, mi as u32);
+                near.by_person.entry(member.person).or_default().push(at);
+                near.by_anchor.entry(member.anchor).or_default().push(at);
+            }
+        }
+        near
+    }
+
+    /// Whether a person (named in the registry by mention `m`) is a member of some circle: the
+    /// same resolved person, or a registry record that the targeted comparison ties to the
+    /// member's mention even though the whole-registry resolution kept them apart.
+    fn has(&self, ties: &Ties, p: PersonId, m: Option<MentionId>) -> bool {
+        self.by_person.contains_key(&p)
+            || m.is_some_and(|m| ties.anchors_of(m).any(|a| self.by_anchor.contains_key(a)))
+    }
+
+    /// The (post, member) pairs a control's person is, appended to `out`.
+    fn hits(&self, ties: &Ties, c: &Control, out: &mut Vec<(u32, u32)>) {
+        out.extend(self.by_person.get(&c.person).into_iter().flatten());
+        for &m in &c.mentions {
+            for anchor in ties.anchors_of(m) {
+                out.extend(self.by_anchor.get(anchor).into_iter().flatten());
+            }
+        }
+    }
+}
+
+/// A customer's staff: its officials, and who is near them (posts numbered from 0).
+struct Staff {
+    officials: Vec<u32>,
+    near: Near,
+}
+
+impl Staff {
+    fn of(officials: Vec<u32>, circles: &Circles) -> Staff {
+        let near = Near::of(0, officials.iter().map(|&o| circles.of(o as usize)));
+        Staff { officials, near }
+    }
+}
+
+/// All cases of one procurement: per rule, one per (official, participant). KIN-EXT gives way
+/// to COI-44FZ for the same official and participant.
+fn procurement_cases(
+    ctx: &Context,
+    circles: &Circles,
+    ties: &Ties,
+    staff: &Staff,
+    pi: usize,
+) -> Vec<Case> {
+    let (g, data) = (ctx.graph, ctx.data);
+    let proc_ = &data.procurements[pi];
+    let mut posts: Vec<Post> = Vec::new();
+    let mut bids: Vec<Parti> = Vec::new();
+    for e in
+        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
+    {
+        match (e.weight(), g.g[e.source()]) {
+            (Edge::Seat { seat, matched }, Node::Person(person)) => {
+                let matched = ctx.resolution.seats.item(*matched);
+                posts.push(Post {
+                    person,
+                    official: matched.official,
+                    seat: Some((*seat, matched)),
+                })
+            }
+            (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
+                company,
+                row: &data.participants[*participant as usize],
+            }),
+            _ => {}
+        }
+    }
+    if bids.is_empty() || (posts.is_empty() && staff.officials.is_empty()) {
+        return Vec::new();
+    }
+    posts.sort_by_key(|s| (s.person, s.seat.map(|s| s.0), s.official));
+    let seated: Vec<u32> = {
+        let mut v: Vec<u32> = posts.iter().map(|p| p.official).collect();
+        v.sort_unstable();
+        v
+    };
+    let seat_count = posts.len() as u32;
+    // The staff follow the seats, numbered as in `staff`; those with a seat here are skipped.
+    posts.extend(staff.officials.iter().map(|&o| Post {
+        person: ctx.resolution.person_of[ctx.mentions.of_official[o as usize] as usize],
+        official: o,
+        seat: None,
+    }));
+    // Every seat's official has a circle: they are computed from the same seat matches.
+    let circle_of = |p: &Post| circles.of(p.official as usize);
+    let seats_near = Near::of(0, posts[..seat_count as usize].iter().map(circle_of));
+    let mut best: BTreeMap<(&'static str, String, String), Ranked> = BTreeMap::new();
+    for bid in &bids {
+        // Most bidders have no one near the commission or the staff: skip their exact ownership.
+        let near_anyone = any_upstream_person(
+            g,
+            data,
+            ctx.mentions,
+            bid.company,
+            proc_.published,
+            |p, m| seats_near.has(ties, p, m) || staff.near.has(ties, p, m),
+        );
+        if !near_anyone {
+            continue;
+        }
+        let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
+        // (post, member, control) triples that tie.
+        let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+        let mut near: Vec<(u32, u32)> = Vec::new();
+        for (ci, c) in ctrls.iter().enumerate() {
+            near.clear();
+            seats_near.hits(ties, c, &mut near);
+            let from = near.len();
+            staff.near.hits(ties, c, &mut near);
+            for at in &mut near[from..] {
+                at.0 += seat_count;
+            }
+            near.retain(|&(post, _)| {
+                post < seat_count
+                    || seated
+                        .binary_search(&posts[post as usize].official)
+                        .is_err()
+            });
+            near.sort_unstable();
+            near.dedup();
+            hits.extend(near.iter().map(|&(s, m)| (s, m, ci as u32)));
+        }
+        // The order of the exhaustive walk (post, member, control) decides ties between cases.
+        hits.sort_unstable();
+        for (si, mi, ci) in hits {
+            let post = &posts[si as usize];
+            let member = &circle_of(post)[mi as usize];
+            let c = &ctrls[ci as usize];
+            let Some((code, factor)) = classify(post.standing(), member.kinship, c) else {
+                continue;
+            };
+            let case = build_case(ctx, code, proc_, bid, post, member, c, factor);
+            let order = (member.kinship.map_or(0, |k| k as u8 + 1), control_order(c));
+            let key = (code, case.official_id.clone(), case.participant_inn.clone());
+            let better = best
+                .get(&key)
+                .is_none_or(|(s, o, _)| case.score > *s || (case.score == *s && order < *o));
+            if better {
+                best.insert(key, (case.score, order, case));
+            }
+        }
+    }
+    let coi: Vec<(String, String)> = best
+        .keys()
+        .filter(|k| k.0 == COI)
+        .map(|k| (k.1.clone(), k.2.clone()))
+        .collect();
+    best.into_iter()
+        .filter(|((code, o, p), _)| {
+            *code != KIN_EXT || coi.binary_search(&(o.clone(), p.clone())).is_err()
+        })
+        .map(|(_, (_, _, c))| c)
+        .collect()
+}
+
+/// The cases of the three rules, found in one pass over the procurements.
+pub(super) fn scan(ctx: &Context) -> Vec<Case> {
+    let data = ctx.data;
+    let officials = ctx.mentions.of_official.len();
+    // The staff of each customer with procurements.
+    let mut staff_of: FxHashMap<Inn, Vec<u32>> = FxHashMap::default();
+    for p in &data.procurements {
+        staff_of.entry(p.customer_inn).or_default();
+    }
+    for (o, official) in data.officials.iter().enumerate() {
+        if let Some(list) = official.employer_inn.and_then(|e| staff_of.get_mut(&e)) {
+            list.push(o as u32);
+        }
+    }
+    let mut wanted = ctx.resolution.sitting(officials);
+    for &o in staff_of.values().flatten() {
+        wanted[o as usize] = true;
+    }
+    // Each official's circle once, however many procurements they are near. Counted, then built
+    // in parallel batches joined in official order into a buffer of the exact size: no second
+    // copy of the circles is ever held.
+    let circle_of = |o: usize| {
+        let m = ctx.mentions.of_official[o];
+        circle(ctx, ctx.resolution.person_of[m as usize], m)
+    };
+    let total: usize = (0..officials)
+        .into_par_iter()
+        .filter(|&o| wanted[o])
+        .map(|o| circle_of(o).len())
+        .sum();
+    let mut circles = Circles::with_capacity(officials, total);
+    const BATCH: usize = 1 << 18;
+    for batch in (0..officials).step_by(BATCH) {
+        let parts: Vec<Vec<Member>> = (batch..(batch + BATCH).min(officials))
+            .into_par_iter()
+            .map(|o| if wanted[o] { circle_of(o) } else { Vec::new() })
+            .collect();
+        for circle in parts {
+            circles.push(circle);
+        }
+    }
+    drop(wanted);
+    let ties = Ties(&ctx.resolution.ties);
+    // The procurements of each customer together, so that its staff is indexed once.
+    let mut by_customer: Vec<(Inn, u32)> = data
+        .procurements
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| (p.customer_inn, pi as u32))
+        .collect();
+    by_customer.par_sort_unstable();
+    let groups: Vec<&[(Inn, u32)]> = by_customer.chunk_by(|a, b| a.0 == b.0).collect();
+    groups
+        .into_par_iter()
+        .flat_map_iter(|group| {
+            let officials = staff_of.get(&group[0].0).cloned().unwrap_or_default();
+            let staff = Staff::of(officials, &circles);
+            let cases: Vec<Case> = group
+                .iter()
+                .flat_map(|&(_, pi)| {
+                    crate::progress::inc(1);
+                    procurement_cases(ctx, &circles, &ties, &staff, pi as usize)
+                })
+                .collect();
+            cases
+        })
+        .collect()
+}
