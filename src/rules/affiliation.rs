@@ -381,11 +381,22 @@ fn build_case(
     }
     let anchor = &ctx.mentions.list[member.anchor as usize];
     let linked_name = anchor.display_name(data).to_owned();
+    // An in-law's word says whose parent or sibling (тёща or свекровь): the questionnaire's
+    // own word is kept where the official wrote it.
+    let written = match (member.kinship, member.official_alias, anchor.source) {
+        (Some(k), None, MentionSource::Relative(r)) if k.is_affinity() => {
+            Some(data.relatives[r as usize].kinship_word.to_lowercase())
+        }
+        _ => None,
+    };
     steps.push(step(
         "relation",
-        member
-            .kinship
-            .map_or("сам(а)", |k| k.russian(sex_of(anchor))),
+        written.unwrap_or_else(|| {
+            member
+                .kinship
+                .map_or("сам(а)", |k| k.russian(sex_of(anchor)))
+                .to_owned()
+        }),
     ));
     // The weakest of the registry records the link rests on, each compared with the anchor.
     let weakest = c

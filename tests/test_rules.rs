@@ -1,0 +1,121 @@
+//! The rules on fixtures (`tests/fixtures/rules/<name>/`): each directory is a dataset with the
+//! positives and decoys of one rule, described in its README, and `expected_cases.csv`, exactly
+//! the cases `affil check` must find there.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use common::*;
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected_cases.csv").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_fixture_finds_exactly_its_expected_cases() {
+    let dirs = fixtures();
+    assert!(dirs.len() >= 2, "{dirs:?}");
+    for dir in dirs {
+        let wd = Workdir::new();
+        let o = wd.run(&["check", dir.to_str().unwrap(), "--out", "out"]);
+        assert!(o.status.success(), "{}: {}", dir.display(), stderr(&o));
+        assert_eq!(
+            case_keys(&wd.path("out/cases.csv")),
+            case_keys(&dir.join("expected_cases.csv")),
+            "{}",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn a_rule_run_alone_finds_what_it_finds_among_all() {
+    for dir in fixtures() {
+        let expected = case_keys(&dir.join("expected_cases.csv"));
+        let rules: BTreeSet<String> = expected.iter().map(|k| k[0].clone()).collect();
+        for rule in rules {
+            let wd = Workdir::new();
+            let o = wd.run(&[
+                "check",
+                dir.to_str().unwrap(),
+                "--out",
+                "out",
+                "--rules",
+                &rule,
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let want: BTreeSet<[String; 6]> =
+                expected.iter().filter(|k| k[0] == rule).cloned().collect();
+            assert_eq!(
+                case_keys(&wd.path("out/cases.csv")),
+                want,
+                "{} {rule}",
+                dir.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn wider_cases_say_why_they_are_not_44fz() {
+    let wd = Workdir::new();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    for name in ["kin_ext", "employee"] {
+        let out = format!("out-{name}");
+        let o = wd.run(&[
+            "check",
+            fixtures.join(name).to_str().unwrap(),
+            "--out",
+            &out,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let kin = read_csv(&wd.path("out-kin_ext/cases.csv"));
+    let emp = read_csv(&wd.path("out-employee/cases.csv"));
+    for name in ["kin_ext", "employee"] {
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(wd.path(&format!("out-{name}/cases.json"))).unwrap(),
+        )
+        .unwrap();
+        for c in json.as_array().unwrap() {
+            let basis = if c["rule"] == "COI-44FZ" {
+                "44-ФЗ ст. 31 ч. 1 п. 9"
+            } else {
+                "273-ФЗ ст. 10"
+            };
+            assert_eq!(c["legal_basis"], basis, "{c}");
+        }
+    }
+    // The in-law, named as such, and a share of 10% or less, stated.
+    let t1 = kin
+        .iter()
+        .find(|c| c["participant_name"] == "ООО Т1")
+        .unwrap();
+    assert!(t1["evidence"].contains("тёща"), "{t1:?}");
+    let t4 = kin
+        .iter()
+        .find(|c| c["participant_name"] == "ООО Т4")
+        .unwrap();
+    assert_eq!(t4["participant_link"], "founder 8%");
+    // The staff member is named with the post and as holding no role in the procurement.
+    let t1 = emp
+        .iter()
+        .find(|c| c["participant_name"] == "ООО Т1")
+        .unwrap();
+    assert_eq!(t1["official_role"], "employee");
+    assert!(
+        t1["evidence"].starts_with(
+            "Фомин Борис Олегович (сотрудник заказчика, главный специалист, в закупке не участвует) -> жена -> "
+        ),
+        "{t1:?}"
+    );
+}
