@@ -116,11 +116,11 @@ fn json_and_summary_agree_with_csv() {
     }
     let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
     assert!(md.contains("мероприятие 2.2"));
-    assert!(md.contains("закупок — 10, заявок — 21, участников — 17"));
+    assert!(md.contains("закупок — 10, заявок — 22, участников — 18"));
     assert!(md.contains(
         "всего — 9 (закупок — 8, должностных лиц — 7), из них с победителем закупки — 5"
     ));
-    assert!(md.contains("| company_roles.csv | Windows-1251 | `;` | 29 | 29 | 0 |"));
+    assert!(md.contains("| company_roles.csv | Windows-1251 | `;` | 30 | 30 | 0 |"));
 }
 
 #[test]
@@ -214,7 +214,7 @@ fn rejected_rows_are_counted_and_listed() {
     assert!(o.status.success());
     let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
     assert!(
-        md.contains("| participants.csv | UTF-8 | `,` | 23 | 21 | 2 |"),
+        md.contains("| participants.csv | UTF-8 | `,` | 24 | 22 | 2 |"),
         "{md}"
     );
     let warnings = read_csv(&wd.path("out/warnings.csv"));
@@ -225,7 +225,7 @@ fn rejected_rows_are_counted_and_listed() {
     assert_eq!(rejected.len(), 2, "{rejected:?}");
     assert!(rejected
         .iter()
-        .any(|w| w["line"] == "23" && w["problem"].contains("not in procurements.csv")));
+        .any(|w| w["line"] == "24" && w["problem"].contains("not in procurements.csv")));
     assert!(stderr(&o).contains("participants.csv"));
 }
 

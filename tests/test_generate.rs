@@ -51,7 +51,11 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
         planted("KIN-EXT") > 40 && planted("EMPLOYEE") > 40,
         "{truth:?}"
     );
-    assert_eq!(planted("KIN-EXT") + planted("EMPLOYEE") + 150, truth.len());
+    assert_eq!(planted("CONTACT"), 40);
+    assert_eq!(
+        planted("KIN-EXT") + planted("EMPLOYEE") + planted("CONTACT") + 150,
+        truth.len()
+    );
     // Married women carry their maiden name; children's patronymics come from the father.
     assert!(officials.iter().any(|o| !o["former_names"].is_empty()));
 }
@@ -91,15 +95,18 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     );
     assert!(coi["recall"].as_f64().unwrap() >= 0.99, "{coi}");
     assert!(coi["precision"].as_f64().unwrap() >= 0.98, "{coi}");
-    for rule in ["KIN-EXT", "EMPLOYEE"] {
+    for rule in ["KIN-EXT", "EMPLOYEE", "CONTACT"] {
         let r = &ev["rules"][rule];
-        assert!(r["true_positives"].as_u64().unwrap() >= 160, "{rule}: {r}");
+        assert!(r["true_positives"].as_u64().unwrap() >= 152, "{rule}: {r}");
         assert!(r["recall"].as_f64().unwrap() >= 0.95, "{rule}: {r}");
         assert!(r["precision"].as_f64().unwrap() >= 0.95, "{rule}: {r}");
     }
     // Every decoy kind was planted and at most one decoy was flagged.
     let patterns = ev["patterns"].as_object().unwrap();
-    for kind in affil::generate::DECOY_KINDS {
+    for kind in affil::generate::DECOY_KINDS
+        .iter()
+        .chain(&affil::generate::CONTACT_DECOY_KINDS)
+    {
         assert!(patterns.contains_key(&format!("decoy:{kind}")), "{kind}");
     }
     assert!(

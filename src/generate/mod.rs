@@ -187,13 +187,14 @@ const WORDS: &[&str] = &[
     "Энергия",
 ];
 const FORMS: &[&str] = &["ООО", "ООО", "ООО", "АО", "ПАО", "ООО"];
-const STREETS: &[&str] = &[
-    "ул. Ленина",
-    "ул. Мира",
-    "ул. Советская",
-    "пр. Победы",
-    "ул. Заводская",
-    "ул. Садовая",
+/// Streets: the type as abbreviated and in full, and the name.
+const STREETS: &[(&str, &str, &str)] = &[
+    ("ул.", "улица", "Ленина"),
+    ("ул.", "улица", "Мира"),
+    ("ул.", "улица", "Советская"),
+    ("пр.", "проспект", "Победы"),
+    ("ул.", "улица", "Заводская"),
+    ("ул.", "улица", "Садовая"),
 ];
 const SUBJECTS: &[&str] = &[
     "Ремонт дорог",
@@ -208,17 +209,74 @@ const SUBJECTS: &[&str] = &[
     "Озеленение",
 ];
 
-/// A Russian phone number in one of the formats exports use.
+/// A Russian phone number: its ten digits (area code and number).
 fn phone(rng: &mut Rng) -> String {
-    let (code, n) = (rng.range(300, 499), rng.range(2_000_000, 2_999_999));
-    let (a, b, c) = (n / 10_000, n / 100 % 100, n % 100);
+    format!("{}{}", rng.range(300, 499), rng.range(2_000_000, 2_999_999))
+}
+
+/// A phone's ten digits in one of the formats exports use.
+fn phone_written(digits: &str, rng: &mut Rng) -> String {
+    let (code, n) = digits.split_at(3.min(digits.len()));
+    let (a, rest) = n.split_at(3.min(n.len()));
+    let (b, c) = rest.split_at(2.min(rest.len()));
     match rng.below(4) {
-        0 => format!("+7 ({code}) {a}-{b:02}-{c:02}"),
+        0 => format!("+7 ({code}) {a}-{b}-{c}"),
         1 => format!("8 ({code}) {n}"),
-        2 => format!("8-{code}-{a}-{b:02}-{c:02}"),
+        2 => format!("8-{code}-{a}-{b}-{c}"),
         _ => format!("+7{code}{n}"),
     }
 }
+
+/// A place: a flat of a home, or premises an organisation is registered at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Addr {
+    street: usize,
+    house: u32,
+    /// Flat (homes: 1-300) or premises (organisations: 400-800), never the same numbers, so
+    /// that a home and an office meet only where the generator puts them together.
+    unit: u32,
+    office: bool,
+}
+
+/// An address in one of the ways registries write it.
+fn address_written(a: &Addr, chunk: u64, rng: &mut Rng) -> String {
+    let (short, full, name) = STREETS[a.street % STREETS.len()];
+    let city = chunk + 1;
+    let (u_short, u_full) = if a.office {
+        ("пом.", "помещение")
+    } else {
+        ("кв.", "квартира")
+    };
+    let (h, u) = (a.house, a.unit);
+    match rng.below(4) {
+        0 => format!("г. Город {city}, {short} {name}, д. {h}, {u_short} {u}"),
+        1 => format!(
+            "{:06}, г. Город {city}, {full} {name}, дом {h}, {u_full} {u}",
+            600_000 + city % 99_999
+        ),
+        2 => format!(
+            "Город {city} г, {name} {}, д.{h}, {u_short}{u}",
+            short.trim_end_matches('.')
+        ),
+        _ => format!("{short} {name}, д. {h}, {u_short} {u}, г. Город {city}"),
+    }
+}
+
+/// The registration agents' addresses of a chunk, each shared by many companies.
+const AGENTS: [Addr; 2] = [
+    Addr {
+        street: 5,
+        house: 1,
+        unit: 401,
+        office: true,
+    },
+    Addr {
+        street: 0,
+        house: 2,
+        unit: 402,
+        office: true,
+    },
+];
 
 /// Kinship words of the HR questionnaire for a relation and the relative's sex.
 fn kin_word(k: Kinship, sex: Sex, rng: &mut Rng) -> &'static str {
@@ -258,6 +316,8 @@ struct Rel {
     person: Person,
     /// How the questionnaire writes the birth date: full, year only, or not at all.
     birth_written: u8,
+    /// Home address, when the questionnaire gives one.
+    home: Option<Addr>,
 }
 
 #[derive(Clone, Debug)]
@@ -266,6 +326,11 @@ struct Off {
     person: Person,
     customer: usize,
     rels: Vec<Rel>,
+    home: Addr,
+    /// Ten digits.
+    phone: String,
+    /// Empty when the official gave none.
+    email: String,
 }
 
 #[derive(Clone, Debug)]
@@ -287,6 +352,10 @@ struct Comp {
     roles: Vec<RoleRow>,
     /// Individual entrepreneur: the INN is the person's.
     ie: bool,
+    addr: Addr,
+    /// Ten digits.
+    phone: String,
+    email: String,
 }
 
 #[derive(Clone, Debug)]
@@ -322,6 +391,9 @@ pub const DECOY_KINDS: [&str; 12] = [
     "in_law_ended",
     "other_customer",
 ];
+
+/// The kinds of CONTACT decoy (`decoys.csv`, pattern `decoy:<kind>`).
+pub const CONTACT_DECOY_KINDS: [&str; 2] = ["mass_address", "same_building"];
 
 /// The rule that must flag a decoy kind of COI-44FZ, if any (its truth row names the rule):
 /// in-laws, step relatives, former spouses and shares of 10% or less are KIN-EXT's; a colleague
@@ -415,11 +487,26 @@ impl World<'_> {
                 format!("{} «{} {}»", self.rng.pick(FORMS), self.rng.pick(WORDS), i),
             ),
         };
+        // A few firms registered at an agent's address.
+        let addr = if ie.is_none() && self.rng.chance(0.02) {
+            AGENTS[self.rng.below(AGENTS.len())]
+        } else {
+            Addr {
+                street: self.rng.below(STREETS.len()),
+                house: self.rng.range(1, 120) as u32,
+                unit: self.rng.range(400, 800) as u32,
+                office: true,
+            }
+        };
+        let phone = phone(&mut self.rng);
         self.comps.push(Comp {
             inn,
             name,
             roles: Vec::new(),
             ie: ie.is_some(),
+            addr,
+            phone,
+            email: format!("office{}.{i}@example.ru", self.chunk),
         });
         i
     }
@@ -529,6 +616,7 @@ impl World<'_> {
                     kin: Kinship::Parent,
                     person: father.clone(),
                     birth_written: 0,
+                    home: None,
                 });
             }
             if self.rng.chance(0.85) {
@@ -536,6 +624,7 @@ impl World<'_> {
                     kin: Kinship::Parent,
                     person: mother,
                     birth_written: 0,
+                    home: None,
                 });
             }
             // Spouse: a married woman takes her husband's surname.
@@ -566,6 +655,7 @@ impl World<'_> {
                     kin: Kinship::Spouse,
                     person: s,
                     birth_written: 0,
+                    home: None,
                 });
             }
             for _ in 0..self.rng.below(3) {
@@ -579,6 +669,7 @@ impl World<'_> {
                     kin: Kinship::Child,
                     person: child,
                     birth_written: 0,
+                    home: None,
                 });
             }
             for _ in 0..self.rng.below(3) {
@@ -595,6 +686,7 @@ impl World<'_> {
                     kin: Kinship::Sibling,
                     person: sib,
                     birth_written: 0,
+                    home: None,
                 });
             }
             for r in &mut rels {
@@ -604,11 +696,39 @@ impl World<'_> {
                     _ => 0,
                 };
             }
+            let home = Addr {
+                street: self.rng.below(STREETS.len()),
+                house: self.rng.range(1, 120) as u32,
+                unit: self.rng.range(1, 300) as u32,
+                office: false,
+            };
+            // A spouse lives at the same flat, or apart, or the questionnaire does not say.
+            for r in rels.iter_mut().filter(|r| r.kin == Kinship::Spouse) {
+                r.home = match self.rng.below(10) {
+                    0..=4 => Some(home),
+                    5..=7 => Some(Addr {
+                        street: self.rng.below(STREETS.len()),
+                        house: self.rng.range(1, 120) as u32,
+                        unit: self.rng.range(1, 300) as u32,
+                        office: false,
+                    }),
+                    _ => None,
+                };
+            }
+            let phone = phone(&mut self.rng);
+            let email = if self.rng.chance(0.5) {
+                format!("o{}.{i}@mail.example", self.chunk)
+            } else {
+                String::new()
+            };
             self.offs.push(Off {
                 id: format!("O{:05}-{:04}", self.chunk, i),
                 person: o,
                 customer: i % p.customers,
                 rels,
+                home,
+                phone,
+                email,
             });
         }
     }
@@ -742,6 +862,7 @@ impl World<'_> {
             kin,
             person: p.clone(),
             birth_written,
+            home: None,
         });
         p
     }
@@ -986,6 +1107,82 @@ impl World<'_> {
         ]);
     }
 
+    /// A CONTACT case: a new bidder registered with a seated official's own phone, e-mail or
+    /// flat, or the flat of a spouse who lives apart.
+    fn plant_contact(&mut self) {
+        let k = self.rng.below(self.procs.len());
+        let (o, _) = *self.rng.pick(&self.procs[k].seats.clone());
+        let home = self.offs[o].home;
+        let apart = self.offs[o]
+            .rels
+            .iter()
+            .find(|r| r.kin == Kinship::Spouse && r.home.is_some_and(|h| h != home))
+            .and_then(|r| r.home);
+        let c = self.ordinary_company();
+        let (relation, channel) = match apart {
+            Some(h) if self.rng.chance(0.3) => {
+                self.comps[c].addr = h;
+                ("spouse", "address")
+            }
+            _ => {
+                let mut channels = vec!["phone"];
+                if !AGENTS.contains(&home) {
+                    channels.push("address");
+                }
+                if !self.offs[o].email.is_empty() {
+                    channels.push("email");
+                }
+                let ch = *self.rng.pick(&channels);
+                match ch {
+                    "phone" => self.comps[c].phone = self.offs[o].phone.clone(),
+                    "email" => self.comps[c].email = self.offs[o].email.to_uppercase(),
+                    _ => self.comps[c].addr = home,
+                }
+                ("self", ch)
+            }
+        };
+        self.bid(k, c);
+        self.truth.push([
+            "CONTACT".into(),
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            relation.into(),
+            format!("contact:{relation}:{channel}"),
+        ]);
+    }
+
+    /// Decoys of CONTACT: a seated official living at a registration agent's address (its many
+    /// firms must not all be flagged), and a bidder in the official's building but in other
+    /// premises.
+    fn contact_decoy(&mut self) {
+        let k = self.rng.below(self.procs.len());
+        let (o, _) = *self.rng.pick(&self.procs[k].seats.clone());
+        let (kind, c) = if self.rng.chance(0.5) {
+            let agent = AGENTS[self.rng.below(AGENTS.len())];
+            self.offs[o].home = agent;
+            let c = self.ordinary_company();
+            self.comps[c].addr = agent;
+            ("mass_address", c)
+        } else {
+            let home = self.offs[o].home;
+            let c = self.ordinary_company();
+            self.comps[c].addr = Addr {
+                unit: self.rng.range(400, 800) as u32,
+                office: true,
+                ..home
+            };
+            ("same_building", c)
+        };
+        self.bid(k, c);
+        self.decoys.push([
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            kind.into(),
+        ]);
+    }
+
     fn decoy(&mut self) {
         let kind = *self.rng.pick(&DECOY_KINDS);
         let k = self.rng.below(self.procs.len());
@@ -1188,14 +1385,9 @@ impl World<'_> {
                     p.inn.clone().unwrap_or_default(),
                     "специалист".into(),
                     self.customers[o.customer].0.clone(),
-                    format!(
-                        "г. Город {}, {}, д. {}",
-                        self.chunk + 1,
-                        self.rng.pick(STREETS),
-                        self.rng.range(1, 120)
-                    ),
-                    phone(&mut self.rng),
-                    String::new(),
+                    address_written(&o.home, self.chunk, &mut self.rng),
+                    phone_written(&o.phone, &mut self.rng),
+                    o.email.clone(),
                     p.maiden_name().unwrap_or_default(),
                 ],
             );
@@ -1232,7 +1424,9 @@ impl World<'_> {
                         } else {
                             String::new()
                         },
-                        String::new(),
+                        r.home
+                            .map(|h| address_written(&h, self.chunk, &mut self.rng))
+                            .unwrap_or_default(),
                         String::new(),
                         String::new(),
                     ],
@@ -1252,14 +1446,9 @@ impl World<'_> {
                         ogrn(self.chunk * 20_000 + i as u64)
                     },
                     c.name.clone(),
-                    format!(
-                        "г. Город {}, {}, д. {}",
-                        self.chunk + 1,
-                        self.rng.pick(STREETS),
-                        self.rng.range(1, 120)
-                    ),
-                    phone(&mut self.rng),
-                    format!("office{i}@example.ru"),
+                    address_written(&c.addr, self.chunk, &mut self.rng),
+                    phone_written(&c.phone, &mut self.rng),
+                    c.email.clone(),
                     "действующее".into(),
                 ],
             );
@@ -1449,9 +1638,15 @@ fn chunk(seed: u64, ci: u64, p: &ScaleParams, noise: &Noise, weights: &[u64]) ->
     for _ in 0..p.plants {
         w.plant();
     }
+    // Contact decoys first: one moves an official to an agent's address, which a later
+    // contact plant must not copy.
+    for _ in 0..p.wider_plants {
+        w.contact_decoy();
+    }
     for _ in 0..p.wider_plants {
         w.plant_kin_ext();
         w.plant_employee();
+        w.plant_contact();
     }
     for _ in 0..p.decoys {
         w.decoy();

@@ -1,5 +1,6 @@
 //! Stage 2: turn every place a person is named into a [`Mention`] with a parsed name.
 
+pub mod contact;
 pub mod name;
 pub mod translit;
 

@@ -150,19 +150,18 @@ fn findings(cases: &[Case]) -> String {
         let officials: BTreeSet<&str> = cs.iter().map(|c| c.official_id.as_str()).collect();
         let winners = cs.iter().filter(|c| c.is_winner).count();
         // A bid flagged through two officials is one contract: its amount counts once.
-        let won: BTreeSet<(&str, &str)> = cs
+        let won: std::collections::BTreeMap<(&str, &str), f64> = cs
             .iter()
-            .filter(|c| c.is_winner && c.contract_price.is_some())
-            .map(|c| (c.procurement_id.as_str(), c.participant_inn.as_str()))
-            .collect();
-        let amount: f64 = won
-            .iter()
-            .filter_map(|&(p, i)| {
-                cs.iter()
-                    .find(|c| c.procurement_id == p && c.participant_inn == i)
-                    .and_then(|c| c.contract_price)
+            .filter(|c| c.is_winner)
+            .filter_map(|c| {
+                let price = c.contract_price?;
+                Some((
+                    (c.procurement_id.as_str(), c.participant_inn.as_str()),
+                    price,
+                ))
             })
-            .sum();
+            .collect();
+        let amount: f64 = won.values().sum();
         let mut t = format!(
             "{what}: всего — {} (закупок — {}, должностных лиц — {}), из них с победителем закупки — {winners}",
             cs.len(),
@@ -193,7 +192,7 @@ fn findings(cases: &[Case]) -> String {
         };
         out.push(sentence(
             &wider,
-            &format!("{lead} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии)"),
+            &format!("{lead} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)"),
         ));
     }
     out.join(" ")

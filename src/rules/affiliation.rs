@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use crate::resolve::Groups;
 
-use super::{case_id, round_score, Case, Context, Severity, Step};
+use super::{case_id, round_score, step, Case, Context, Severity, Step};
 use crate::graph::{
     any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
 };
@@ -205,16 +205,6 @@ fn link_text(g: &AffilGraph, c: &Control) -> String {
             format!("beneficiary {} (registry)", share_percent_text(s))
         }
         ControlKind::RegistryBeneficiary(None) => "beneficiary (share not stated)".into(),
-    }
-}
-
-fn step(kind: &'static str, label: impl Into<String>) -> Step {
-    Step {
-        kind,
-        label: label.into(),
-        id: None,
-        score: None,
-        basis: None,
     }
 }
 
@@ -456,12 +446,7 @@ fn build_case(
             ),
         )
     });
-    let evidence = steps
-        .iter()
-        .filter(|s| !s.label.is_empty())
-        .map(|s| s.label.as_str())
-        .collect::<Vec<_>>()
-        .join(" -> ");
+    let evidence = super::evidence_of(&steps);
     Case {
         case_id: case_id(
             code,

@@ -2,6 +2,7 @@
 
 mod affiliation;
 mod coi_44fz;
+mod contact;
 mod employee;
 mod kin_ext;
 
@@ -10,6 +11,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 pub use coi_44fz::Coi44Fz;
+pub use contact::Contact;
 pub use employee::Employee;
 pub use kin_ext::KinExt;
 
@@ -157,7 +159,12 @@ pub trait Rule: Sync {
 
 /// Every rule affil knows, in report order.
 pub fn registry() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(Coi44Fz), Box::new(KinExt), Box::new(Employee)]
+    vec![
+        Box::new(Coi44Fz),
+        Box::new(KinExt),
+        Box::new(Employee),
+        Box::new(Contact),
+    ]
 }
 
 /// Picks rules by code (`None`: all). Unknown codes are an error naming the known ones.
@@ -212,6 +219,27 @@ pub fn case_id(
         }
     }
     format!("{rule}-{h:016x}")
+}
+
+/// A step of an evidence chain with only its kind and label.
+pub(crate) fn step(kind: &'static str, label: impl Into<String>) -> Step {
+    Step {
+        kind,
+        label: label.into(),
+        id: None,
+        score: None,
+        basis: None,
+    }
+}
+
+/// The evidence line of a chain: every labelled step, in order.
+pub(crate) fn evidence_of(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .filter(|s| !s.label.is_empty())
+        .map(|s| s.label.as_str())
+        .collect::<Vec<_>>()
+        .join(" -> ")
 }
 
 /// Rounds a score to three decimals for stable output.

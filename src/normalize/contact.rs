@@ -1,0 +1,297 @@
+//! Contacts in one form: phones, e-mails and Russian postal addresses, so that two registries
+//! writing the same contact differently give the same key.
+
+/// A phone as its ten-digit national number (`+7 (342) 555-01-01`, `8 342 5550101` and
+/// `73425550101` are one phone). Numbers that are not ten digits after the country code (local
+/// numbers without the area code, extensions run together) give `None`: too short to tie
+/// anyone.
+pub fn phone_key(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.len() {
+        10 => digits.as_str(),
+        11 if digits.starts_with('7') || digits.starts_with('8') => &digits[1..],
+        _ => return None,
+    };
+    Some(national.to_owned())
+}
+
+/// An e-mail folded to lower case, without spaces and a `mailto:` prefix; `None` unless it has
+/// one `@` with text on both sides.
+pub fn email_key(raw: &str) -> Option<String> {
+    let e: String = raw
+        .trim()
+        .trim_start_matches("mailto:")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let (user, host) = e.split_once('@')?;
+    (!user.is_empty() && host.contains('.') && !host.contains('@')).then_some(e)
+}
+
+/// What a part of an address names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PartKind {
+    Settlement,
+    Street,
+    House,
+    Block,
+    Building,
+    Flat,
+    /// Country, region, district: left out of the key (one registry writes them, another not).
+    Region,
+}
+
+/// The kind of address part a marker word names (lower case, `ё` as `е`, without the dot), and
+/// the one way a street type is written in the key.
+fn marker(word: &str) -> Option<(PartKind, &'static str)> {
+    Some(match word {
+        "г" | "город" | "пос" | "поселок" | "п" | "пгт" | "рп" | "с" | "село" | "дер"
+        | "деревня" | "ст-ца" | "станица" | "х" | "хутор" => {
+            (PartKind::Settlement, "")
+        }
+        "ул" | "улица" => (PartKind::Street, "ул"),
+        "пр" | "пр-т" | "просп" | "проспект" => (PartKind::Street, "пр-т"),
+        "пер" | "переулок" => (PartKind::Street, "пер"),
+        "б-р" | "бул" | "бульвар" => (PartKind::Street, "б-р"),
+        "ш" | "шоссе" => (PartKind::Street, "ш"),
+        "наб" | "набережная" => (PartKind::Street, "наб"),
+        "пл" | "площадь" => (PartKind::Street, "пл"),
+        "мкр" | "микрорайон" => (PartKind::Street, "мкр"),
+        "пр-д" | "проезд" => (PartKind::Street, "пр-д"),
+        "туп" | "тупик" => (PartKind::Street, "туп"),
+        "аллея" => (PartKind::Street, "аллея"),
+        "тракт" => (PartKind::Street, "тракт"),
+        "д" | "дом" | "влд" | "владение" => (PartKind::House, ""),
+        "корп" | "к" | "корпус" => (PartKind::Block, ""),
+        "стр" | "строение" => (PartKind::Building, ""),
+        "кв" | "квартира" | "оф" | "офис" | "пом" | "помещение" | "комн" | "комната" => {
+            (PartKind::Flat, "")
+        }
+        "обл"
+        | "область"
+        | "край"
+        | "респ"
+        | "республика"
+        | "р-н"
+        | "район"
+        | "ао"
+        | "россия"
+        | "рф" => (PartKind::Region, ""),
+        _ => return None,
+    })
+}
+
+/// A house, block or flat number: digits with an optional letter or `/` part (`5`, `5а`, `5/2`).
+fn number(word: &str) -> Option<&str> {
+    word.starts_with(|c: char| c.is_ascii_digit())
+        .then(|| word.trim_end_matches([',']))
+}
+
+/// An address as the key of one flat (or of one building, when the address has no flat):
+/// settlement, street (its type written one way), house, block, building and flat, in that order
+/// whatever the order written; postcode, country, region and district left out. Markers are
+/// read in full and abbreviated (`ул.`/`улица`, `д.`/`дом`, `кв.`/`квартира`, `г.`/`город`,
+/// ...), before or after the name (`ул. Ленина`, `Ленина ул`). `None` when there is no street
+/// or settlement, or no house number: too little to name a place.
+pub fn address_key(raw: &str) -> Option<String> {
+    // One pass to fold case and `ё`, and to drop `№`: millions of addresses at national scale.
+    let mut text = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            'ё' | 'Ё' => text.push('е'),
+            '№' => text.push(' '),
+            c if c.is_ascii() => text.push(c.to_ascii_lowercase()),
+            c => text.extend(c.to_lowercase()),
+        }
+    }
+    let mut parts: [Option<String>; 6] = Default::default();
+    let slot = |k: PartKind| match k {
+        PartKind::Settlement => Some(0),
+        PartKind::Street => Some(1),
+        PartKind::House => Some(2),
+        PartKind::Block => Some(3),
+        PartKind::Building => Some(4),
+        PartKind::Flat => Some(5),
+        PartKind::Region => None,
+    };
+    let mut words: Vec<&str> = Vec::with_capacity(8);
+    let mut rest: Vec<&str> = Vec::with_capacity(8);
+    for component in text.split([',', ';']) {
+        // Words, with a marker's dot split off (`ул.Ленина`, `д.5`).
+        words.clear();
+        words.extend(
+            component
+                .split(|c: char| c.is_whitespace() || c == '.')
+                .filter(|w| !w.is_empty()),
+        );
+        if words.is_empty() {
+            continue;
+        }
+        // A postcode alone.
+        if words.len() == 1 && words[0].len() == 6 && words[0].bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let mut kind = None;
+        rest.clear();
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i];
+            match marker(w) {
+                // `д` before a name is a village (деревня), before a number a house.
+                Some((PartKind::House, _))
+                    if w == "д" && words.get(i + 1).is_some_and(|n| number(n).is_none()) =>
+                {
+                    kind.get_or_insert((PartKind::Settlement, ""));
+                }
+                Some((k, canon)) => {
+                    if kind.is_none() || k != PartKind::Street && rest.is_empty() {
+                        kind = Some((k, canon));
+                    } else if let Some(n) = words.get(i + 1).and_then(|n| number(n)) {
+                        // A second marker inside one component: `ул. Ленина д. 5 кв. 12`.
+                        if let Some(s) = slot(k) {
+                            parts[s].get_or_insert_with(|| n.to_owned());
+                        }
+                        i += 1;
+                    }
+                }
+                None => rest.push(w),
+            }
+            i += 1;
+        }
+        match kind {
+            Some((PartKind::Region, _)) => {}
+            Some((PartKind::Street, canon)) => {
+                // `ул. Ленина 5`: a trailing number is the house.
+                if rest.len() > 1 {
+                    if let Some(n) = rest.last().and_then(|w| number(w)) {
+                        parts[2].get_or_insert_with(|| n.to_owned());
+                        rest.pop();
+                    }
+                }
+                if !rest.is_empty() {
+                    parts[1].get_or_insert_with(|| format!("{canon} {}", rest.join(" ")));
+                }
+            }
+            Some((k, _)) => {
+                if let Some(s) = slot(k) {
+                    let value = if k == PartKind::Settlement {
+                        (!rest.is_empty()).then(|| rest.join(" "))
+                    } else {
+                        rest.first().and_then(|w| number(w)).map(str::to_owned)
+                    };
+                    if let Some(v) = value {
+                        parts[s].get_or_insert(v);
+                    }
+                }
+            }
+            // No marker: a bare number after the street is the house, a word a settlement.
+            None => {
+                if let Some(n) = rest.first().and_then(|w| number(w)) {
+                    if parts[1].is_some() && rest.len() == 1 {
+                        parts[2].get_or_insert_with(|| n.to_owned());
+                    }
+                } else if parts[0].is_none() && marker(rest[0]).is_none() {
+                    parts[0] = Some(rest.join(" "));
+                }
+            }
+        }
+    }
+    if parts[2].is_none() || (parts[0].is_none() && parts[1].is_none()) {
+        return None;
+    }
+    let mut key = String::with_capacity(48);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            key.push('|');
+        }
+        key.push_str(p.as_deref().unwrap_or(""));
+    }
+    Some(key)
+}
+
+/// The building of an address key (the flat dropped): where a registration agent's many
+/// companies are counted.
+pub fn building_of(key: &str) -> &str {
+    key.rsplit_once('|').map_or(key, |(b, _)| b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_phone_however_written() {
+        let want = Some("3425550101".to_owned());
+        for p in [
+            "+7 (342) 555-01-01",
+            "8 342 555 01 01",
+            "8-342-555-01-01",
+            "+73425550101",
+            "83425550101",
+            "3425550101",
+        ] {
+            assert_eq!(phone_key(p), want, "{p}");
+        }
+        assert_eq!(phone_key("555-01-01"), None);
+        assert_eq!(phone_key("+1 212 555 0101 22"), None);
+    }
+
+    #[test]
+    fn emails_fold_case_and_must_look_like_one() {
+        assert_eq!(
+            email_key(" M.Ivanova@Example.ORG "),
+            Some("m.ivanova@example.org".to_owned())
+        );
+        assert_eq!(email_key("mailto:a@b.ru"), Some("a@b.ru".to_owned()));
+        assert_eq!(email_key("нет"), None);
+        assert_eq!(email_key("a@b"), None);
+    }
+
+    #[test]
+    fn one_address_in_its_usual_spellings() {
+        let want = address_key("г. Северск, ул. Ленина, д. 5, кв. 12").unwrap();
+        assert_eq!(want, "северск|ул ленина|5|||12");
+        for a in [
+            "636000, г. Северск, ул. Ленина, д. 5, кв. 12",
+            "Томская обл., город Северск, улица Ленина, дом 5, квартира 12",
+            "Северск г, Ленина ул, д.5, кв.12",
+            "ул. Ленина, д. 5, кв. 12, г. Северск, 636000",
+            "г.Северск, ул.Ленина, 5, кв 12",
+            "Россия, г. Северск, ул. Ленина д. 5 кв. 12",
+            "г. СЕВЕРСК, УЛ. ЛЕНИНА, Д. 5, КВ. 12",
+            "г. Северск, ул. Ленина 5, кв. 12",
+        ] {
+            assert_eq!(address_key(a).as_deref(), Some(want.as_str()), "{a}");
+        }
+        // Another flat, another house, another street type: other places.
+        for other in [
+            "г. Северск, ул. Ленина, д. 5, кв. 13",
+            "г. Северск, ул. Ленина, д. 7, кв. 12",
+            "г. Северск, пр. Ленина, д. 5, кв. 12",
+        ] {
+            assert_ne!(
+                address_key(other).as_deref(),
+                Some(want.as_str()),
+                "{other}"
+            );
+        }
+        assert_eq!(
+            address_key("г. Северск, пр-т Победы, д. 106"),
+            address_key("Северск, проспект Победы, дом 106")
+        );
+        // A village written with `д.`, a house with `д.`.
+        assert_eq!(
+            address_key("д. Ивановка, ул. Садовая, д. 3").as_deref(),
+            Some("ивановка|ул садовая|3|||")
+        );
+        assert_eq!(address_key("г. Северск"), None);
+        assert_eq!(address_key(""), None);
+    }
+
+    #[test]
+    fn the_building_drops_the_flat() {
+        let k = address_key("г. Северск, ул. Ленина, д. 5, офис 3").unwrap();
+        assert_eq!(building_of(&k), "северск|ул ленина|5||");
+    }
+}

@@ -1,0 +1,374 @@
+//! CONTACT: a participant shares a phone, an e-mail or an address (the same building and flat)
+//! with a customer-side official of the procurement or a relative the official declared.
+//! Contacts are compared in one form (see [`crate::normalize::contact`]); a contact shared by
+//! [`MASS`] or more companies of the registry (a registration agent's address, an accountant's
+//! phone) ties no one and is left out.
+
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
+
+use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
+use crate::graph::{Edge, Node};
+use crate::model::Inn;
+use crate::normalize::contact::{address_key, email_key, phone_key};
+use crate::resolve::Groups;
+
+/// The rule.
+pub struct Contact;
+
+const CODE: &str = "CONTACT";
+const LEGAL_BASIS: &str = "273-ФЗ ст. 10";
+
+/// Companies of the registry sharing one contact from this many on make it a mass contact.
+pub const MASS: usize = 5;
+
+/// How a contact is shared, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Channel {
+    Email,
+    Phone,
+    Address,
+}
+
+impl Channel {
+    fn code(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Address => "address",
+        }
+    }
+
+    fn russian(self) -> &'static str {
+        match self {
+            Channel::Email => "электронная почта",
+            Channel::Phone => "телефон",
+            Channel::Address => "адрес",
+        }
+    }
+
+    /// How far a shared contact of this kind ties two records: a personal e-mail fully; a phone
+    /// may be a landline of a household; an address a household, or a flat let to a firm.
+    fn score(self) -> f64 {
+        match self {
+            Channel::Email => 1.0,
+            Channel::Phone => 0.9,
+            Channel::Address => 0.8,
+        }
+    }
+}
+
+/// A contact in its compared form, hashed with its channel.
+fn keyed(ch: Channel, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    ch.hash(&mut h);
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// The compared contacts of one record.
+fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[(u64, Channel); 3]> {
+    let mut out = SmallVec::new();
+    if let Some(k) = email_key(email) {
+        out.push((keyed(Channel::Email, &k), Channel::Email));
+    }
+    if let Some(k) = phone_key(phone) {
+        out.push((keyed(Channel::Phone, &k), Channel::Phone));
+    }
+    if let Some(k) = address_key(address) {
+        out.push((keyed(Channel::Address, &k), Channel::Address));
+    }
+    out
+}
+
+/// No relative: the official's own contact.
+const SELF: u32 = u32::MAX;
+
+/// A contact of an official's side: (hash, channel, relatives row or [`SELF`]).
+type SideContact = (u64, Channel, u32);
+
+/// A shared contact found for one (official, participant): its channel, whose it is, which
+/// company row, and the seat's score and row.
+#[derive(Clone, Copy)]
+struct Hit {
+    channel: Channel,
+    relative: u32,
+    company: u32,
+    seat_row: u32,
+    seat_score: f64,
+    official: u32,
+    participant: u32,
+}
+
+impl Rule for Contact {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn description(&self) -> &'static str {
+        "a participant shares a phone, an e-mail or an address with a customer-side official or a declared relative (mass contacts of the registry left out)"
+    }
+
+    fn run(&self, ctx: &Context) -> Vec<Case> {
+        let data = ctx.data;
+        let company_contacts: Vec<SmallVec<[(u64, Channel); 3]>> = data
+            .companies
+            .par_iter()
+            .map(|c| contacts(&c.address, &c.phone, &c.email))
+            .collect();
+        // How many companies give each contact: the mass ones tie no one.
+        let mut count: FxHashMap<u64, u32> = FxHashMap::default();
+        for list in &company_contacts {
+            for &(h, _) in list {
+                *count.entry(h).or_default() += 1;
+            }
+        }
+        let mass: FxHashSet<u64> = count
+            .into_iter()
+            .filter(|&(_, n)| n as usize >= MASS)
+            .map(|(h, _)| h)
+            .collect();
+        let company_of: FxHashMap<Inn, u32> = data
+            .companies
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.inn, i as u32))
+            .collect();
+        // The contacts of each seated official and of the relatives they declared.
+        let sitting = ctx.resolution.sitting(data.officials.len());
+        let mut relatives_of: Vec<Vec<u32>> = vec![Vec::new(); data.officials.len()];
+        for (r, rel) in data.relatives.iter().enumerate() {
+            if sitting[rel.official as usize] {
+                relatives_of[rel.official as usize].push(r as u32);
+            }
+        }
+        let sides: Vec<Vec<SideContact>> = (0..data.officials.len())
+            .into_par_iter()
+            .map(|o| {
+                if !sitting[o] {
+                    return Vec::new();
+                }
+                let off = &data.officials[o];
+                let mut v: Vec<SideContact> = contacts(&off.address, &off.phone, &off.email)
+                    .into_iter()
+                    .map(|(h, ch)| (h, ch, SELF))
+                    .collect();
+                for &r in &relatives_of[o] {
+                    let rel = &data.relatives[r as usize];
+                    v.extend(
+                        contacts(&rel.address, &rel.phone, "")
+                            .into_iter()
+                            .map(|(h, ch)| (h, ch, r)),
+                    );
+                }
+                v.retain(|c| !mass.contains(&c.0));
+                v
+            })
+            .collect();
+        drop(relatives_of);
+        let mut side = Groups::with_capacity(sides.len(), sides.iter().map(Vec::len).sum());
+        for v in sides {
+            side.push(v);
+        }
+        (0..data.procurements.len())
+            .into_par_iter()
+            .flat_map_iter(|pi| {
+                procurement_cases(ctx, &side, &company_contacts, &company_of, &mass, pi)
+            })
+            .collect()
+    }
+}
+
+/// The cases of one procurement: per (official, participant), the strongest shared contact.
+fn procurement_cases(
+    ctx: &Context,
+    side: &Groups<SideContact>,
+    company_contacts: &[SmallVec<[(u64, Channel); 3]>],
+    company_of: &FxHashMap<Inn, u32>,
+    mass: &FxHashSet<u64>,
+    pi: usize,
+) -> Vec<Case> {
+    let (g, data) = (ctx.graph, ctx.data);
+    let mut seats: Vec<(u32, f64, u32)> = Vec::new();
+    let mut bids: Vec<u32> = Vec::new();
+    for e in
+        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
+    {
+        match (e.weight(), g.g[e.source()]) {
+            (Edge::Seat { seat, matched }, Node::Person(_)) => {
+                let m = ctx.resolution.seats.item(*matched);
+                seats.push((m.official, m.score, *seat));
+            }
+            (Edge::Bid { participant }, Node::Company(_)) => bids.push(*participant),
+            _ => {}
+        }
+    }
+    if seats.is_empty() || bids.is_empty() {
+        return Vec::new();
+    }
+    seats.sort_by_key(|s| (s.0, s.2));
+    bids.sort_unstable();
+    let mut best: std::collections::BTreeMap<(u32, u32), Hit> = Default::default();
+    for &p in &bids {
+        let Some(&company) = company_of.get(&data.participants[p as usize].participant_inn) else {
+            continue;
+        };
+        for &(h, ch) in &company_contacts[company as usize] {
+            if mass.contains(&h) {
+                continue;
+            }
+            for &(official, seat_score, seat_row) in &seats {
+                for &(sh, sch, relative) in side.of(official as usize) {
+                    if sh != h || sch != ch {
+                        continue;
+                    }
+                    let hit = Hit {
+                        channel: ch,
+                        relative,
+                        company,
+                        seat_row,
+                        seat_score,
+                        official,
+                        participant: p,
+                    };
+                    // The strongest channel, the official's own contact before a relative's,
+                    // the best-matched seat.
+                    let rank = |x: &Hit| (x.channel, x.relative != SELF, -x.seat_score);
+                    let slot = best.entry((official, p)).or_insert(hit);
+                    if rank(&hit).partial_cmp(&rank(slot)) == Some(std::cmp::Ordering::Less) {
+                        *slot = hit;
+                    }
+                }
+            }
+        }
+    }
+    best.into_values()
+        .map(|hit| build_case(ctx, pi, &hit))
+        .collect()
+}
+
+/// The raw text of a contact of a record, as written.
+fn written<'a>(ch: Channel, address: &'a str, phone: &'a str, email: &'a str) -> &'a str {
+    match ch {
+        Channel::Email => email,
+        Channel::Phone => phone,
+        Channel::Address => address,
+    }
+}
+
+fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
+    let data = ctx.data;
+    let proc_ = &data.procurements[pi];
+    let official = &data.officials[hit.official as usize];
+    let seat = &data.seats[hit.seat_row as usize];
+    let p = &data.participants[hit.participant as usize];
+    let company = &data.companies[hit.company as usize];
+    let company_label = if p.participant_name.is_empty() {
+        company.name.to_string()
+    } else {
+        p.participant_name.to_string()
+    };
+    let (relation, linked, theirs, kin_word): (&'static str, String, &str, String) =
+        if hit.relative == SELF {
+            let mine = written(
+                hit.channel,
+                &official.address,
+                &official.phone,
+                &official.email,
+            );
+            (
+                "self",
+                official.full_name.to_string(),
+                mine,
+                "сам(а)".into(),
+            )
+        } else {
+            let r = &data.relatives[hit.relative as usize];
+            (
+                r.kinship.code(),
+                r.full_name.to_string(),
+                written(hit.channel, &r.address, &r.phone, ""),
+                r.kinship_word.to_lowercase(),
+            )
+        };
+    let registry = written(
+        hit.channel,
+        &company.address,
+        &company.phone,
+        &company.email,
+    );
+    let score = hit.seat_score * hit.channel.score();
+    let mut steps = vec![Step {
+        id: Some(official.official_id.to_string()),
+        score: (hit.seat_score < 1.0).then_some(round_score(hit.seat_score)),
+        basis: None,
+        ..step(
+            "person",
+            format!("{} ({})", official.full_name, seat.role.russian()),
+        )
+    }];
+    steps.push(step("relation", kin_word));
+    if hit.relative != SELF {
+        steps.push(step("person", linked.clone()));
+    }
+    steps.push(Step {
+        score: Some(round_score(hit.channel.score())),
+        ..step(
+            "contact",
+            format!("{} {theirs} = в реестре {registry}", hit.channel.russian()),
+        )
+    });
+    steps.push(Step {
+        id: Some(p.participant_inn.to_string()),
+        ..step("company", company_label.clone())
+    });
+    steps.push(Step {
+        id: Some(proc_.procurement_id.to_string()),
+        ..step(
+            "procurement",
+            format!(
+                "{} закупки {}",
+                if p.is_winner {
+                    "победитель"
+                } else {
+                    "участник"
+                },
+                proc_.procurement_id
+            ),
+        )
+    });
+    Case {
+        case_id: case_id(
+            CODE,
+            &proc_.procurement_id,
+            &official.official_id,
+            &p.participant_inn.text(),
+        ),
+        rule: CODE,
+        severity: if p.is_winner {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
+        score: round_score(score),
+        procurement_id: proc_.procurement_id.to_string(),
+        customer_inn: proc_.customer_inn.to_string(),
+        official_id: official.official_id.to_string(),
+        official_name: official.full_name.to_string(),
+        official_role: seat.role.code(),
+        relation,
+        linked_person: linked,
+        participant_inn: p.participant_inn.to_string(),
+        participant_name: company_label,
+        participant_link: format!("shared_{} ({registry})", hit.channel.code()),
+        is_winner: p.is_winner,
+        contract_price: p.contract_price,
+        legal_basis: LEGAL_BASIS,
+        evidence: evidence_of(&steps),
+        chain: steps,
+    }
+}
