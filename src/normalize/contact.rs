@@ -1,6 +1,8 @@
 //! Contacts in one form: phones, e-mails and Russian postal addresses, so that two registries
 //! writing the same contact differently give the same key.
 
+use smallvec::SmallVec;
+
 /// A phone as its ten-digit national number (`+7 (342) 555-01-01`, `8 342 5550101` and
 /// `73425550101` are one phone). Numbers that are not ten digits after the country code (local
 /// numbers without the area code, extensions run together) give `None`: too short to tie
@@ -85,27 +87,34 @@ fn marker(word: &str) -> Option<(PartKind, &'static str)> {
 /// A house, block or flat number: digits with an optional letter or `/` part (`5`, `5а`, `5/2`).
 fn number(word: &str) -> Option<&str> {
     word.starts_with(|c: char| c.is_ascii_digit())
-        .then(|| word.trim_end_matches([',']))
+        .then_some(word)
 }
 
-/// An address as the key of one flat (or of one building, when the address has no flat):
-/// settlement, street (its type written one way), house, block, building and flat, in that order
-/// whatever the order written; postcode, country, region and district left out. Markers are
-/// read in full and abbreviated (`ул.`/`улица`, `д.`/`дом`, `кв.`/`квартира`, `г.`/`город`,
-/// ...), before or after the name (`ул. Ленина`, `Ленина ул`). `None` when there is no street
-/// or settlement, or no house number: too little to name a place.
-pub fn address_key(raw: &str) -> Option<String> {
-    // One pass to fold case and `ё`, and to drop `№`: millions of addresses at national scale.
+/// The words of each part of an address (settlement, street with its canonical type first,
+/// house, block, building, flat), as slices of the folded text; an empty list is a part the
+/// address does not give.
+type Parts<'a> = [SmallVec<[&'a str; 3]>; 6];
+
+/// Folds case and `ё`, and drops `№`, in one pass (millions of addresses at national scale).
+fn fold(raw: &str) -> String {
     let mut text = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {
             'ё' | 'Ё' => text.push('е'),
             '№' => text.push(' '),
+            // Russian letters and ASCII without the Unicode case tables (most of the cost).
+            'а'..='я' => text.push(c),
+            'А'..='Я' => text.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
             c if c.is_ascii() => text.push(c.to_ascii_lowercase()),
             c => text.extend(c.to_lowercase()),
         }
     }
-    let mut parts: [Option<String>; 6] = Default::default();
+    text
+}
+
+/// The parts of a folded address (see [`address_key`]), or `None` when it names no place.
+fn address_parts(text: &str) -> Option<Parts<'_>> {
+    let mut parts: Parts = Default::default();
     let slot = |k: PartKind| match k {
         PartKind::Settlement => Some(0),
         PartKind::Street => Some(1),
@@ -115,8 +124,14 @@ pub fn address_key(raw: &str) -> Option<String> {
         PartKind::Flat => Some(5),
         PartKind::Region => None,
     };
-    let mut words: Vec<&str> = Vec::with_capacity(8);
-    let mut rest: Vec<&str> = Vec::with_capacity(8);
+    // A part is taken from the first place that gives it.
+    fn set<'a>(parts: &mut Parts<'a>, s: usize, words: &[&'a str]) {
+        if parts[s].is_empty() {
+            parts[s].extend(words.iter().copied());
+        }
+    }
+    let mut words: SmallVec<[&str; 8]> = SmallVec::new();
+    let mut rest: SmallVec<[&str; 8]> = SmallVec::new();
     for component in text.split([',', ';']) {
         // Words, with a marker's dot split off (`ул.Ленина`, `д.5`).
         words.clear();
@@ -150,7 +165,7 @@ pub fn address_key(raw: &str) -> Option<String> {
                     } else if let Some(n) = words.get(i + 1).and_then(|n| number(n)) {
                         // A second marker inside one component: `ул. Ленина д. 5 кв. 12`.
                         if let Some(s) = slot(k) {
-                            parts[s].get_or_insert_with(|| n.to_owned());
+                            set(&mut parts, s, &[n]);
                         }
                         i += 1;
                     }
@@ -165,49 +180,73 @@ pub fn address_key(raw: &str) -> Option<String> {
                 // `ул. Ленина 5`: a trailing number is the house.
                 if rest.len() > 1 {
                     if let Some(n) = rest.last().and_then(|w| number(w)) {
-                        parts[2].get_or_insert_with(|| n.to_owned());
+                        set(&mut parts, 2, &[n]);
                         rest.pop();
                     }
                 }
-                if !rest.is_empty() {
-                    parts[1].get_or_insert_with(|| format!("{canon} {}", rest.join(" ")));
+                if !rest.is_empty() && parts[1].is_empty() {
+                    parts[1].push(canon);
+                    parts[1].extend(rest.iter().copied());
                 }
             }
             Some((k, _)) => {
                 if let Some(s) = slot(k) {
-                    let value = if k == PartKind::Settlement {
-                        (!rest.is_empty()).then(|| rest.join(" "))
-                    } else {
-                        rest.first().and_then(|w| number(w)).map(str::to_owned)
-                    };
-                    if let Some(v) = value {
-                        parts[s].get_or_insert(v);
+                    if k == PartKind::Settlement {
+                        set(&mut parts, s, &rest);
+                    } else if let Some(n) = rest.first().and_then(|w| number(w)) {
+                        set(&mut parts, s, &[n]);
                     }
                 }
             }
             // No marker: a bare number after the street is the house, a word a settlement.
             None => {
                 if let Some(n) = rest.first().and_then(|w| number(w)) {
-                    if parts[1].is_some() && rest.len() == 1 {
-                        parts[2].get_or_insert_with(|| n.to_owned());
+                    if !parts[1].is_empty() && rest.len() == 1 {
+                        set(&mut parts, 2, &[n]);
                     }
-                } else if parts[0].is_none() && marker(rest[0]).is_none() {
-                    parts[0] = Some(rest.join(" "));
+                } else if parts[0].is_empty() && marker(rest[0]).is_none() {
+                    set(&mut parts, 0, &rest);
                 }
             }
         }
     }
-    if parts[2].is_none() || (parts[0].is_none() && parts[1].is_none()) {
-        return None;
-    }
-    let mut key = String::with_capacity(48);
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            key.push('|');
+    // A house, and a street or a settlement to find it in.
+    let named = !parts[2].is_empty() && (!parts[0].is_empty() || !parts[1].is_empty());
+    named.then_some(parts)
+}
+
+/// An address as the key of one flat (or of one building, when the address has no flat):
+/// settlement, street (its type written one way), house, block, building and flat, in that order
+/// whatever the order written; postcode, country, region and district left out. Markers are
+/// read in full and abbreviated (`ул.`/`улица`, `д.`/`дом`, `кв.`/`квартира`, `г.`/`город`,
+/// ...), before or after the name (`ул. Ленина`, `Ленина ул`). `None` when there is no street
+/// or settlement, or no house number: too little to name a place.
+pub fn address_key(raw: &str) -> Option<String> {
+    let text = fold(raw);
+    let parts = address_parts(&text)?;
+    Some(
+        parts
+            .iter()
+            .map(|p| p.join(" "))
+            .collect::<Vec<_>>()
+            .join("|"),
+    )
+}
+
+/// A hash of [`address_key`] computed without building it: equal keys, equal hashes.
+pub fn address_hash(raw: &str) -> Option<u64> {
+    use std::hash::Hasher;
+    let text = fold(raw);
+    let parts = address_parts(&text)?;
+    let mut h = rustc_hash::FxHasher::default();
+    for p in &parts {
+        for w in p {
+            h.write(w.as_bytes());
+            h.write_u8(0xff);
         }
-        key.push_str(p.as_deref().unwrap_or(""));
+        h.write_u8(0xfe);
     }
-    Some(key)
+    Some(h.finish())
 }
 
 /// The building of an address key (the flat dropped): where a registration agent's many
@@ -287,6 +326,25 @@ mod tests {
         );
         assert_eq!(address_key("г. Северск"), None);
         assert_eq!(address_key(""), None);
+    }
+
+    #[test]
+    fn the_hash_of_an_address_follows_its_key() {
+        let a = [
+            "г. Северск, ул. Ленина, д. 5, кв. 12",
+            "Северск г, Ленина ул, д.5, кв.12",
+            "г. Северск, ул. Ленина, д. 5, кв. 13",
+            "г. Северск, ул. Ленина, д. 51, кв. 2",
+            "г. Северск, пр. Ленина, д. 5, кв. 12",
+            "д. Ивановка, ул. Садовая, д. 3",
+        ];
+        for x in a {
+            for y in a {
+                let same_key = address_key(x) == address_key(y);
+                assert_eq!(address_hash(x) == address_hash(y), same_key, "{x} | {y}");
+            }
+        }
+        assert_eq!(address_hash("г. Северск"), None);
     }
 
     #[test]

@@ -7,13 +7,11 @@
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
 
 use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
 use crate::graph::{Edge, Node};
-use crate::model::Inn;
-use crate::normalize::contact::{address_key, email_key, phone_key};
+use crate::normalize::contact::{address_hash, email_key, phone_key};
 use crate::resolve::Groups;
 
 /// The rule.
@@ -61,26 +59,36 @@ impl Channel {
     }
 }
 
-/// A contact in its compared form, hashed with its channel.
-fn keyed(ch: Channel, key: &str) -> u64 {
+/// A contact in its compared form, hashed, with its channel in the two low bits (8 bytes a
+/// contact: tens of millions of them at national scale).
+fn keyed(ch: Channel, key: &(impl std::hash::Hash + ?Sized)) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
     ch.hash(&mut h);
     key.hash(&mut h);
-    h.finish()
+    (h.finish() & !3) | ch as u64
+}
+
+/// The channel of a [`keyed`] contact.
+fn channel(k: u64) -> Channel {
+    match k & 3 {
+        0 => Channel::Email,
+        1 => Channel::Phone,
+        _ => Channel::Address,
+    }
 }
 
 /// The compared contacts of one record.
-fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[(u64, Channel); 3]> {
+fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
     let mut out = SmallVec::new();
     if let Some(k) = email_key(email) {
-        out.push((keyed(Channel::Email, &k), Channel::Email));
+        out.push(keyed(Channel::Email, &k));
     }
     if let Some(k) = phone_key(phone) {
-        out.push((keyed(Channel::Phone, &k), Channel::Phone));
+        out.push(keyed(Channel::Phone, &k));
     }
-    if let Some(k) = address_key(address) {
-        out.push((keyed(Channel::Address, &k), Channel::Address));
+    if let Some(h) = address_hash(address) {
+        out.push(keyed(Channel::Address, &h));
     }
     out
 }
@@ -88,8 +96,8 @@ fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[(u64, Channel)
 /// No relative: the official's own contact.
 const SELF: u32 = u32::MAX;
 
-/// A contact of an official's side: (hash, channel, relatives row or [`SELF`]).
-type SideContact = (u64, Channel, u32);
+/// A contact of an official's side: ([`keyed`] contact, relatives row or [`SELF`]).
+type SideContact = (u64, u32);
 
 /// A shared contact found for one (official, participant): its channel, whose it is, which
 /// company row, and the seat's score and row.
@@ -115,29 +123,36 @@ impl Rule for Contact {
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
         let data = ctx.data;
-        let company_contacts: Vec<SmallVec<[(u64, Channel); 3]>> = data
+        // Every company's contacts, by its row of companies.csv, stored flat.
+        let per_row: Vec<SmallVec<[u64; 3]>> = data
             .companies
             .par_iter()
             .map(|c| contacts(&c.address, &c.phone, &c.email))
             .collect();
-        // How many companies give each contact: the mass ones tie no one.
-        let mut count: FxHashMap<u64, u32> = FxHashMap::default();
-        for list in &company_contacts {
-            for &(h, _) in list {
-                *count.entry(h).or_default() += 1;
+        // How many companies give each contact, by sorting them all (a map of tens of millions
+        // of counts costs more): the mass ones tie no one.
+        let mut all: Vec<u64> = per_row.iter().flatten().copied().collect();
+        all.par_sort_unstable();
+        let mut mass: Vec<u64> = all
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= MASS)
+            .map(|run| run[0])
+            .collect();
+        drop(all);
+        mass.sort_unstable();
+        let is_mass = |k: u64| mass.binary_search(&k).is_ok();
+        // The graph's companies (bidders are graph nodes) to their rows.
+        let mut row_of = vec![u32::MAX; ctx.graph.companies.len()];
+        for (row, c) in data.companies.iter().enumerate() {
+            if let Some(&cid) = ctx.graph.company_by_inn.get(&c.inn) {
+                row_of[cid as usize] = row as u32;
             }
         }
-        let mass: FxHashSet<u64> = count
-            .into_iter()
-            .filter(|&(_, n)| n as usize >= MASS)
-            .map(|(h, _)| h)
-            .collect();
-        let company_of: FxHashMap<Inn, u32> = data
-            .companies
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.inn, i as u32))
-            .collect();
+        let mut company_contacts =
+            Groups::with_capacity(per_row.len(), per_row.iter().map(SmallVec::len).sum());
+        for list in per_row {
+            company_contacts.push(list);
+        }
         // The contacts of each seated official and of the relatives they declared.
         let sitting = ctx.resolution.sitting(data.officials.len());
         let mut relatives_of: Vec<Vec<u32>> = vec![Vec::new(); data.officials.len()];
@@ -155,17 +170,17 @@ impl Rule for Contact {
                 let off = &data.officials[o];
                 let mut v: Vec<SideContact> = contacts(&off.address, &off.phone, &off.email)
                     .into_iter()
-                    .map(|(h, ch)| (h, ch, SELF))
+                    .map(|k| (k, SELF))
                     .collect();
                 for &r in &relatives_of[o] {
                     let rel = &data.relatives[r as usize];
                     v.extend(
                         contacts(&rel.address, &rel.phone, "")
                             .into_iter()
-                            .map(|(h, ch)| (h, ch, r)),
+                            .map(|k| (k, r)),
                     );
                 }
-                v.retain(|c| !mass.contains(&c.0));
+                v.retain(|c| !is_mass(c.0));
                 v
             })
             .collect();
@@ -174,27 +189,37 @@ impl Rule for Contact {
         for v in sides {
             side.push(v);
         }
-        (0..data.procurements.len())
+        let index = Index {
+            side: &side,
+            company_contacts: &company_contacts,
+            row_of: &row_of,
+            mass: &mass,
+        };
+        let out: Vec<Case> = (0..data.procurements.len())
             .into_par_iter()
-            .flat_map_iter(|pi| {
-                procurement_cases(ctx, &side, &company_contacts, &company_of, &mass, pi)
-            })
-            .collect()
+            .flat_map_iter(|pi| procurement_cases(ctx, &index, pi))
+            .collect();
+        out
     }
 }
 
+/// What the search of one procurement reads.
+struct Index<'a> {
+    /// Contacts of each official's side, by official.
+    side: &'a Groups<SideContact>,
+    /// Contacts of each company, by row of companies.csv.
+    company_contacts: &'a Groups<u64>,
+    /// The row of companies.csv of each graph company (`u32::MAX`: none).
+    row_of: &'a [u32],
+    /// The mass contacts, sorted.
+    mass: &'a [u64],
+}
+
 /// The cases of one procurement: per (official, participant), the strongest shared contact.
-fn procurement_cases(
-    ctx: &Context,
-    side: &Groups<SideContact>,
-    company_contacts: &[SmallVec<[(u64, Channel); 3]>],
-    company_of: &FxHashMap<Inn, u32>,
-    mass: &FxHashSet<u64>,
-    pi: usize,
-) -> Vec<Case> {
-    let (g, data) = (ctx.graph, ctx.data);
+fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
+    let g = ctx.graph;
     let mut seats: Vec<(u32, f64, u32)> = Vec::new();
-    let mut bids: Vec<u32> = Vec::new();
+    let mut bids: Vec<(u32, u32)> = Vec::new();
     for e in
         g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
     {
@@ -203,7 +228,12 @@ fn procurement_cases(
                 let m = ctx.resolution.seats.item(*matched);
                 seats.push((m.official, m.score, *seat));
             }
-            (Edge::Bid { participant }, Node::Company(_)) => bids.push(*participant),
+            (Edge::Bid { participant }, Node::Company(cid)) => {
+                let row = index.row_of[cid as usize];
+                if row != u32::MAX {
+                    bids.push((*participant, row));
+                }
+            }
             _ => {}
         }
     }
@@ -213,21 +243,18 @@ fn procurement_cases(
     seats.sort_by_key(|s| (s.0, s.2));
     bids.sort_unstable();
     let mut best: std::collections::BTreeMap<(u32, u32), Hit> = Default::default();
-    for &p in &bids {
-        let Some(&company) = company_of.get(&data.participants[p as usize].participant_inn) else {
-            continue;
-        };
-        for &(h, ch) in &company_contacts[company as usize] {
-            if mass.contains(&h) {
+    for &(p, company) in &bids {
+        for &h in index.company_contacts.of(company as usize) {
+            if index.mass.binary_search(&h).is_ok() {
                 continue;
             }
             for &(official, seat_score, seat_row) in &seats {
-                for &(sh, sch, relative) in side.of(official as usize) {
-                    if sh != h || sch != ch {
+                for &(sh, relative) in index.side.of(official as usize) {
+                    if sh != h {
                         continue;
                     }
                     let hit = Hit {
-                        channel: ch,
+                        channel: channel(h),
                         relative,
                         company,
                         seat_row,
