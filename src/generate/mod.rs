@@ -262,6 +262,9 @@ fn address_written(a: &Addr, chunk: u64, rng: &mut Rng) -> String {
     }
 }
 
+/// Firms of a chunk registered at each agent's address at least (more than `MASS` of CONTACT).
+const AGENT_FIRMS: usize = 12;
+
 /// The registration agents' addresses of a chunk, each shared by many companies.
 const AGENTS: [Addr; 2] = [
     Addr {
@@ -487,8 +490,11 @@ impl World<'_> {
                 format!("{} «{} {}»", self.rng.pick(FORMS), self.rng.pick(WORDS), i),
             ),
         };
-        // A few firms registered at an agent's address.
-        let addr = if ie.is_none() && self.rng.chance(0.02) {
+        // Firms registered at an agent's address: the first few of every chunk (so that each
+        // agent has a mass of them at any scale), and 2% of the rest.
+        let addr = if ie.is_none() && i < AGENTS.len() * AGENT_FIRMS {
+            AGENTS[i % AGENTS.len()]
+        } else if ie.is_none() && self.rng.chance(0.02) {
             AGENTS[self.rng.below(AGENTS.len())]
         } else {
             Addr {
