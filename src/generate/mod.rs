@@ -987,13 +987,26 @@ impl World<'_> {
         };
         let c = self.link(&q, link, date);
         self.bid(k, c);
+        self.plant_truth("COI-44FZ", k, o, c, relation, format!("{relation}:{link}"));
+    }
+
+    /// Records a planted case of `rule`: bidder `c` in procurement `k`, tied to official `o`.
+    fn plant_truth(
+        &mut self,
+        rule: &str,
+        k: usize,
+        o: usize,
+        c: usize,
+        relation: &str,
+        pattern: String,
+    ) {
         self.truth.push([
-            "COI-44FZ".into(),
+            rule.into(),
             self.procs[k].id.clone(),
             self.offs[o].id.clone(),
             self.comps[c].inn.clone(),
             relation.into(),
-            format!("{relation}:{link}"),
+            pattern,
         ]);
     }
 
@@ -1035,14 +1048,14 @@ impl World<'_> {
             (relation, "small_share", self.small_share(&q, date))
         };
         self.bid(k, c);
-        self.truth.push([
-            "KIN-EXT".into(),
-            self.procs[k].id.clone(),
-            self.offs[o].id.clone(),
-            self.comps[c].inn.clone(),
-            relation.into(),
+        self.plant_truth(
+            "KIN-EXT",
+            k,
+            o,
+            c,
+            relation,
             format!("kin-ext:{relation}:{link}"),
-        ]);
+        );
     }
 
     /// A new company in which `q` holds 10% or less, directly or through a holding.
@@ -1103,14 +1116,14 @@ impl World<'_> {
         let link = *self.rng.pick(&LINKS);
         let c = self.link(&q, link, date);
         self.bid(k, c);
-        self.truth.push([
-            "EMPLOYEE".into(),
-            self.procs[k].id.clone(),
-            self.offs[o].id.clone(),
-            self.comps[c].inn.clone(),
-            relation.into(),
+        self.plant_truth(
+            "EMPLOYEE",
+            k,
+            o,
+            c,
+            relation,
             format!("employee:{relation}:{link}"),
-        ]);
+        );
     }
 
     /// A CONTACT case: a new bidder registered with a seated official's own phone, e-mail or
@@ -1148,14 +1161,14 @@ impl World<'_> {
             }
         };
         self.bid(k, c);
-        self.truth.push([
-            "CONTACT".into(),
-            self.procs[k].id.clone(),
-            self.offs[o].id.clone(),
-            self.comps[c].inn.clone(),
-            relation.into(),
+        self.plant_truth(
+            "CONTACT",
+            k,
+            o,
+            c,
+            relation,
             format!("contact:{relation}:{channel}"),
-        ]);
+        );
     }
 
     /// Decoys of CONTACT: a seated official living at a registration agent's address (its many
@@ -1341,14 +1354,8 @@ impl World<'_> {
         };
         self.bid(k, c);
         if let Some(rule) = decoy_rule(kind) {
-            self.truth.push([
-                rule.into(),
-                self.procs[k].id.clone(),
-                self.offs[o].id.clone(),
-                self.comps[c].inn.clone(),
-                relation.code().into(),
-                format!("{}:{kind}", rule.to_lowercase()),
-            ]);
+            let pattern = format!("{}:{kind}", rule.to_lowercase());
+            self.plant_truth(rule, k, o, c, relation.code(), pattern);
         }
         self.decoys.push([
             self.procs[k].id.clone(),

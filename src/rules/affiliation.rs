@@ -427,25 +427,7 @@ fn build_case(
     steps.extend(link_steps(g, c));
     let company_label = g.company_label(bid.company);
     let p = bid.row;
-    steps.push(Step {
-        id: Some(p.participant_inn.to_string()),
-        ..step("company", company_label.clone())
-    });
-    steps.push(Step {
-        id: Some(proc_.procurement_id.to_string()),
-        ..step(
-            "procurement",
-            format!(
-                "{} закупки {}",
-                if p.is_winner {
-                    "победитель"
-                } else {
-                    "участник"
-                },
-                proc_.procurement_id
-            ),
-        )
-    });
+    steps.extend(super::bid_steps(&company_label, p, proc_));
     let evidence = super::evidence_of(&steps);
     Case {
         case_id: case_id(

@@ -349,25 +349,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
             format!("{} {theirs} = в реестре {registry}", hit.channel.russian()),
         )
     });
-    steps.push(Step {
-        id: Some(p.participant_inn.to_string()),
-        ..step("company", company_label.clone())
-    });
-    steps.push(Step {
-        id: Some(proc_.procurement_id.to_string()),
-        ..step(
-            "procurement",
-            format!(
-                "{} закупки {}",
-                if p.is_winner {
-                    "победитель"
-                } else {
-                    "участник"
-                },
-                proc_.procurement_id
-            ),
-        )
-    });
+    steps.extend(super::bid_steps(&company_label, p, proc_));
     Case {
         case_id: case_id(
             CODE,

@@ -232,6 +232,32 @@ pub(crate) fn step(kind: &'static str, label: impl Into<String>) -> Step {
     }
 }
 
+/// The last two steps of every chain: the bidding company and the procurement it bid in.
+pub(crate) fn bid_steps(
+    company_label: &str,
+    bid: &crate::model::Participant,
+    procurement: &crate::model::Procurement,
+) -> [Step; 2] {
+    let role = if bid.is_winner {
+        "победитель"
+    } else {
+        "участник"
+    };
+    [
+        Step {
+            id: Some(bid.participant_inn.to_string()),
+            ..step("company", company_label)
+        },
+        Step {
+            id: Some(procurement.procurement_id.to_string()),
+            ..step(
+                "procurement",
+                format!("{role} закупки {}", procurement.procurement_id),
+            )
+        },
+    ]
+}
+
 /// The evidence line of a chain: every labelled step, in order.
 pub(crate) fn evidence_of(steps: &[Step]) -> String {
     steps
