@@ -123,36 +123,8 @@ impl Rule for Contact {
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
         let data = ctx.data;
-        // Every company's contacts, by its row of companies.csv, stored flat.
-        let per_row: Vec<SmallVec<[u64; 3]>> = data
-            .companies
-            .par_iter()
-            .map(|c| contacts(&c.address, &c.phone, &c.email))
-            .collect();
-        // How many companies give each contact, by sorting them all (a map of tens of millions
-        // of counts costs more): the mass ones tie no one.
-        let mut all: Vec<u64> = per_row.iter().flatten().copied().collect();
-        all.par_sort_unstable();
-        let mut mass: Vec<u64> = all
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= MASS)
-            .map(|run| run[0])
-            .collect();
-        drop(all);
-        mass.sort_unstable();
-        let is_mass = |k: u64| mass.binary_search(&k).is_ok();
-        // The graph's companies (bidders are graph nodes) to their rows.
-        let mut row_of = vec![u32::MAX; ctx.graph.companies.len()];
-        for (row, c) in data.companies.iter().enumerate() {
-            if let Some(&cid) = ctx.graph.company_by_inn.get(&c.inn) {
-                row_of[cid as usize] = row as u32;
-            }
-        }
-        let mut company_contacts =
-            Groups::with_capacity(per_row.len(), per_row.iter().map(SmallVec::len).sum());
-        for list in per_row {
-            company_contacts.push(list);
-        }
+        let companies = ctx.contact_index();
+        let is_mass = |k: u64| companies.is_mass(k);
         // The contacts of each seated official and of the relatives they declared.
         let sitting = ctx.resolution.sitting(data.officials.len());
         let mut relatives_of: Vec<Vec<u32>> = vec![Vec::new(); data.officials.len()];
@@ -191,9 +163,7 @@ impl Rule for Contact {
         }
         let index = Index {
             side: &side,
-            company_contacts: &company_contacts,
-            row_of: &row_of,
-            mass: &mass,
+            companies,
         };
         let out: Vec<Case> = (0..data.procurements.len())
             .into_par_iter()
@@ -207,12 +177,78 @@ impl Rule for Contact {
 struct Index<'a> {
     /// Contacts of each official's side, by official.
     side: &'a Groups<SideContact>,
+    /// Contacts of the registry's companies.
+    companies: &'a CompanyContacts,
+}
+
+/// The compared contacts of the registry's companies, and which are mass contacts: built once
+/// per run (see [`Context::contact_index`]), read by CONTACT and BIDDERS.
+pub struct CompanyContacts {
     /// Contacts of each company, by row of companies.csv.
-    company_contacts: &'a Groups<u64>,
+    by_row: Groups<u64>,
     /// The row of companies.csv of each graph company (`u32::MAX`: none).
-    row_of: &'a [u32],
+    row_of: Vec<u32>,
     /// The mass contacts, sorted.
-    mass: &'a [u64],
+    mass: Vec<u64>,
+}
+
+impl CompanyContacts {
+    /// Every company's contacts, and the mass ones.
+    pub(super) fn of(ctx: &Context) -> CompanyContacts {
+        let data = ctx.data;
+        let per_row: Vec<SmallVec<[u64; 3]>> = data
+            .companies
+            .par_iter()
+            .map(|c| contacts(&c.address, &c.phone, &c.email))
+            .collect();
+        // How many companies give each contact, by sorting them all (a map of tens of millions
+        // of counts costs more): the mass ones tie no one.
+        let mut all: Vec<u64> = per_row.iter().flatten().copied().collect();
+        all.par_sort_unstable();
+        let mut mass: Vec<u64> = all
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= MASS)
+            .map(|run| run[0])
+            .collect();
+        drop(all);
+        mass.sort_unstable();
+        // The graph's companies (bidders are graph nodes) to their rows.
+        let mut row_of = vec![u32::MAX; ctx.graph.companies.len()];
+        for (row, c) in data.companies.iter().enumerate() {
+            if let Some(&cid) = ctx.graph.company_by_inn.get(&c.inn) {
+                row_of[cid as usize] = row as u32;
+            }
+        }
+        let mut by_row =
+            Groups::with_capacity(per_row.len(), per_row.iter().map(SmallVec::len).sum());
+        for list in per_row {
+            by_row.push(list);
+        }
+        CompanyContacts {
+            by_row,
+            row_of,
+            mass,
+        }
+    }
+
+    /// Whether a [`keyed`] contact is a mass contact.
+    pub fn is_mass(&self, k: u64) -> bool {
+        self.mass.binary_search(&k).is_ok()
+    }
+
+    /// The row of companies.csv of a graph company, if it has one.
+    pub fn row(&self, company: u32) -> Option<u32> {
+        Some(self.row_of[company as usize]).filter(|&r| r != u32::MAX)
+    }
+
+    /// The contacts of a company (by row) that are not mass contacts.
+    pub fn of_row(&self, row: u32) -> impl Iterator<Item = u64> + '_ {
+        self.by_row
+            .of(row as usize)
+            .iter()
+            .copied()
+            .filter(|&k| !self.is_mass(k))
+    }
 }
 
 /// The cases of one procurement: per (official, participant), the strongest shared contact.
@@ -229,8 +265,7 @@ fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
                 seats.push((m.official, m.score, *seat));
             }
             (Edge::Bid { participant }, Node::Company(cid)) => {
-                let row = index.row_of[cid as usize];
-                if row != u32::MAX {
+                if let Some(row) = index.companies.row(cid) {
                     bids.push((*participant, row));
                 }
             }
@@ -244,10 +279,7 @@ fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
     bids.sort_unstable();
     let mut best: std::collections::BTreeMap<(u32, u32), Hit> = Default::default();
     for &(p, company) in &bids {
-        for &h in index.company_contacts.of(company as usize) {
-            if index.mass.binary_search(&h).is_ok() {
-                continue;
-            }
+        for h in index.companies.of_row(company) {
             for &(official, seat_score, seat_row) in &seats {
                 for &(sh, relative) in index.side.of(official as usize) {
                     if sh != h {

@@ -117,6 +117,8 @@ pub struct Context<'a> {
     pub graph: &'a AffilGraph,
     /// The cases of the rules that share one search (see `affiliation`), found once.
     affiliations: OnceLock<Vec<Case>>,
+    /// The registry's company contacts, built once for the rules that read them.
+    contacts: OnceLock<contact::CompanyContacts>,
 }
 
 impl<'a> Context<'a> {
@@ -133,7 +135,14 @@ impl<'a> Context<'a> {
             resolution,
             graph,
             affiliations: OnceLock::new(),
+            contacts: OnceLock::new(),
         }
+    }
+
+    /// The registry's company contacts (see [`contact::CompanyContacts`]), built on first use.
+    fn contact_index(&self) -> &contact::CompanyContacts {
+        self.contacts
+            .get_or_init(|| contact::CompanyContacts::of(self))
     }
 
     /// The cases of rule `code` among those of the shared search, which runs on the first call.
