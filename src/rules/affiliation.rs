@@ -11,6 +11,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::resolve::Groups;
 
@@ -29,6 +30,8 @@ pub const COI: &str = "COI-44FZ";
 pub const KIN_EXT: &str = "KIN-EXT";
 /// Code of the customer's-staff rule.
 pub const EMPLOYEE: &str = "EMPLOYEE";
+/// Code of the linked-bidders rule (its cases come out of the same pass).
+pub const BIDDERS: &str = "BIDDERS";
 
 /// The law each rule rests on.
 fn legal_basis(code: &str) -> &'static str {
@@ -278,7 +281,7 @@ fn control_order(c: &Control) -> u8 {
 }
 
 /// Direct comparison of two mentions in the context of one procurement: probability and basis.
-fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
+pub(super) fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
     if a == b {
         return (1.0, Basis::Inn);
     }
@@ -582,7 +585,8 @@ fn procurement_cases(
             _ => {}
         }
     }
-    if bids.is_empty() || (posts.is_empty() && staff.officials.is_empty()) {
+    // Officials to be near, or bidders to be near each other (BIDDERS).
+    if bids.is_empty() || (posts.is_empty() && staff.officials.is_empty() && bids.len() < 2) {
         return Vec::new();
     }
     posts.sort_by_key(|s| (s.person, s.seat.map(|s| s.0), s.official));
@@ -602,16 +606,26 @@ fn procurement_cases(
     let circle_of = |p: &Post| circles.of(p.official as usize);
     let seats_near = Near::of(0, posts[..seat_count as usize].iter().map(circle_of));
     let mut best: BTreeMap<(&'static str, String, String), Ranked> = BTreeMap::new();
+    // Everyone each bidder's walk meets, for BIDDERS.
+    let mut upstream: Vec<Upstream> = Vec::with_capacity(bids.len());
     for bid in &bids {
         // Most bidders have no one near the commission or the staff: skip their exact ownership.
-        let near_anyone = any_upstream_person(
+        let mut met = Upstream::new();
+        let mut near_anyone = false;
+        any_upstream_person(
             g,
             data,
             ctx.mentions,
             bid.company,
             proc_.published,
-            |p, m| seats_near.has(ties, p, m) || staff.near.has(ties, p, m),
+            |p, m| {
+                met.push((p, m));
+                near_anyone =
+                    near_anyone || seats_near.has(ties, p, m) || staff.near.has(ties, p, m);
+                false
+            },
         );
+        upstream.push(met);
         if !near_anyone {
             continue;
         }
@@ -662,13 +676,24 @@ fn procurement_cases(
         .filter(|k| k.0 == COI)
         .map(|k| (k.1.clone(), k.2.clone()))
         .collect();
-    best.into_iter()
+    let mut cases: Vec<Case> = best
+        .into_iter()
         .filter(|((code, o, p), _)| {
             *code != KIN_EXT || coi.binary_search(&(o.clone(), p.clone())).is_err()
         })
         .map(|(_, (_, _, c))| c)
-        .collect()
+        .collect();
+    if bids.len() >= 2 {
+        let group_bids: Vec<(u32, &Participant)> =
+            bids.iter().map(|b| (b.company, b.row)).collect();
+        cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
+    }
+    cases
 }
+
+/// The persons a bidder's walk meets (see [`any_upstream_person`]), with the registry mention
+/// naming each.
+pub(super) type Upstream = SmallVec<[(PersonId, Option<MentionId>); 8]>;
 
 /// The cases of the three rules, found in one pass over the procurements.
 pub(super) fn scan(ctx: &Context) -> Vec<Case> {

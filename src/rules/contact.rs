@@ -78,6 +78,12 @@ fn channel(k: u64) -> Channel {
     }
 }
 
+/// A [`keyed`] contact's kind: its code, its Russian name, and how far it ties two records.
+pub(super) fn contact_kind(k: u64) -> (&'static str, &'static str, f64) {
+    let ch = channel(k);
+    (ch.code(), ch.russian(), ch.score())
+}
+
 /// The compared contacts of one record.
 fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
     let mut out = SmallVec::new();

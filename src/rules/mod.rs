@@ -1,6 +1,7 @@
 //! Stage 5: the rules. Each rule is one file implementing [`Rule`]; [`registry`] lists them.
 
 mod affiliation;
+mod bidders;
 mod coi_44fz;
 mod contact;
 mod employee;
@@ -10,6 +11,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
+pub use bidders::Bidders;
 pub use coi_44fz::Coi44Fz;
 pub use contact::Contact;
 pub use employee::Employee;
@@ -173,6 +175,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(KinExt),
         Box::new(Employee),
         Box::new(Contact),
+        Box::new(Bidders),
     ]
 }
 

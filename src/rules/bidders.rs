@@ -1,0 +1,283 @@
+//! BIDDERS: two or more participants of one procurement share a director, a founder or a
+//! beneficiary (directly or up a chain of companies), a phone, an e-mail or an address (not a
+//! mass contact, see [`super::contact`]): a sign of a coordinated bid rather than of a conflict
+//! with an official. One case per procurement and group of linked bidders; its `official_id` is
+//! empty and its `participant_inn` lists the group's INNs, sorted, joined by `;`.
+
+use rustc_hash::FxHashMap;
+
+use super::affiliation::{identity, Upstream, BIDDERS};
+use super::contact::contact_kind;
+use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
+use crate::model::{CompanyRoleKind, Participant, Procurement};
+use crate::normalize::{MentionId, MentionSource};
+use crate::resolve::PersonId;
+
+/// The rule.
+pub struct Bidders;
+
+const LEGAL_BASIS: &str = "135-ФЗ ст. 17";
+
+impl Rule for Bidders {
+    fn code(&self) -> &'static str {
+        BIDDERS
+    }
+
+    fn description(&self) -> &'static str {
+        "participants of one procurement share a director, a founder or beneficiary (directly or through a chain), a phone, an e-mail or an address"
+    }
+
+    fn run(&self, ctx: &Context) -> Vec<Case> {
+        ctx.affiliation_cases(BIDDERS)
+    }
+}
+
+/// What ties two bidders.
+enum Tie {
+    /// One person in both, named in each by these registry mentions.
+    Person(PersonId, Option<MentionId>, Option<MentionId>),
+    /// One contact (see `contact::keyed`).
+    Contact(u64),
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// The groups of linked bidders of one procurement: `bids` are (graph company, bid row), and
+/// `upstream` what each bidder's walk met, in the same order.
+pub(super) fn groups(
+    ctx: &Context,
+    proc_: &Procurement,
+    bids: &[(u32, &Participant)],
+    upstream: &[Upstream],
+) -> Vec<Case> {
+    let n = bids.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    // The ties that joined two groups, in the order found: the evidence of each group.
+    let mut ties: Vec<(usize, usize, Tie)> = Vec::new();
+    let mut join = |parent: &mut Vec<usize>, a: usize, b: usize, tie: Tie| {
+        // One company bidding twice is not two bidders.
+        if bids[a].0 == bids[b].0 {
+            return;
+        }
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            parent[rb.max(ra)] = ra.min(rb);
+            ties.push((a, b, tie));
+        }
+    };
+    let mut first_person: FxHashMap<PersonId, (usize, Option<MentionId>)> = FxHashMap::default();
+    for (i, met) in upstream.iter().enumerate() {
+        for &(p, m) in met {
+            match first_person.get(&p) {
+                Some(&(j, mj)) if j != i => join(&mut parent, j, i, Tie::Person(p, mj, m)),
+                Some(_) => {}
+                None => {
+                    first_person.insert(p, (i, m));
+                }
+            }
+        }
+    }
+    let index = ctx.contact_index();
+    let mut first_contact: FxHashMap<u64, usize> = FxHashMap::default();
+    for (i, &(company, _)) in bids.iter().enumerate() {
+        let Some(row) = index.row(company) else {
+            continue;
+        };
+        for k in index.of_row(row) {
+            match first_contact.get(&k) {
+                Some(&j) if j != i => join(&mut parent, j, i, Tie::Contact(k)),
+                Some(_) => {}
+                None => {
+                    first_contact.insert(k, i);
+                }
+            }
+        }
+    }
+    if ties.is_empty() {
+        return Vec::new();
+    }
+    let root_of: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for (i, &r) in root_of.iter().enumerate() {
+        members.entry(r).or_default().push(i);
+    }
+    let mut roots: Vec<usize> = members
+        .iter()
+        .filter(|(_, m)| m.len() >= 2)
+        .map(|(&r, _)| r)
+        .collect();
+    roots.sort_unstable();
+    roots
+        .into_iter()
+        .map(|r| {
+            let group_ties: Vec<&(usize, usize, Tie)> =
+                ties.iter().filter(|(a, _, _)| root_of[*a] == r).collect();
+            build_case(ctx, proc_, bids, &members[&r], &group_ties)
+        })
+        .collect()
+}
+
+/// How a registry mention holds its company, in Russian, with the company when it is not the
+/// bidder itself (a holder up the chain).
+fn role_label(ctx: &Context, m: Option<MentionId>) -> String {
+    let data = ctx.data;
+    match m.map(|m| ctx.mentions.list[m as usize].source) {
+        Some(MentionSource::Role(r)) => {
+            let role = &data.roles[r as usize];
+            let what = match role.role {
+                CompanyRoleKind::Director => "директор".to_owned(),
+                CompanyRoleKind::BoardMember => "член правления".to_owned(),
+                CompanyRoleKind::Founder => match data.share(role) {
+                    Some(s) => format!("учредитель {}", crate::values::share_percent_text(s)),
+                    None => "учредитель".to_owned(),
+                },
+                CompanyRoleKind::Beneficiary => "бенефициар".to_owned(),
+                CompanyRoleKind::ManagingCompany => "управляющая организация".to_owned(),
+            };
+            let company = ctx
+                .graph
+                .company_by_inn
+                .get(&role.company_inn)
+                .map(|&c| ctx.graph.company_label(c))
+                .unwrap_or_default();
+            format!("{what} ({company})")
+        }
+        Some(MentionSource::Entrepreneur(_)) => "индивидуальный предприниматель".to_owned(),
+        _ => "в составе владельцев".to_owned(),
+    }
+}
+
+fn build_case(
+    ctx: &Context,
+    proc_: &Procurement,
+    bids: &[(u32, &Participant)],
+    group: &[usize],
+    ties: &[&(usize, usize, Tie)],
+) -> Case {
+    let data = ctx.data;
+    let g = ctx.graph;
+    let label = |i: usize| {
+        let p = bids[i].1;
+        if p.participant_name.is_empty() {
+            g.company_label(bids[i].0)
+        } else {
+            p.participant_name.to_string()
+        }
+    };
+    let mut sorted: Vec<usize> = group.to_vec();
+    sorted.sort_by_key(|&i| (bids[i].1.participant_inn, i));
+    sorted.dedup_by_key(|i| bids[*i].1.participant_inn);
+    let inns: Vec<String> = sorted
+        .iter()
+        .map(|&i| bids[i].1.participant_inn.to_string())
+        .collect();
+    let names: Vec<String> = sorted.iter().map(|&i| label(i)).collect();
+    let company_step = |i: usize| Step {
+        id: Some(bids[i].1.participant_inn.to_string()),
+        ..step("company", label(i))
+    };
+    let (mut steps, mut links, mut score) = (Vec::new(), Vec::new(), 1.0f64);
+    let mut linked: Option<String> = None;
+    for &&(a, b, ref tie) in ties {
+        steps.push(company_step(a));
+        match tie {
+            Tie::Person(p, ma, mb) => {
+                let (p_score, basis) = match (ma, mb) {
+                    (Some(x), Some(y)) => identity(ctx, *x, *y),
+                    _ => (1.0, crate::resolve::Basis::Inn),
+                };
+                score = score.min(p_score);
+                let name = ma
+                    .or(*mb)
+                    .map(|m| ctx.mentions.list[m as usize].display_name(data).to_owned())
+                    .unwrap_or_else(|| format!("лицо {p}"));
+                linked.get_or_insert_with(|| name.clone());
+                links.push(format!("shared_person ({name})"));
+                steps.push(step("role", role_label(ctx, *ma)));
+                steps.push(Step {
+                    score: (p_score < 1.0).then_some(round_score(p_score)),
+                    basis: Some(basis.code()),
+                    ..step("person", name)
+                });
+                steps.push(step("role", role_label(ctx, *mb)));
+            }
+            Tie::Contact(k) => {
+                let (code, russian, c_score) = contact_kind(*k);
+                score = score.min(c_score);
+                let written = |i: usize| {
+                    ctx.contact_index()
+                        .row(bids[i].0)
+                        .map(|r| {
+                            let c = &data.companies[r as usize];
+                            match code {
+                                "email" => c.email.to_string(),
+                                "phone" => c.phone.to_string(),
+                                _ => c.address.to_string(),
+                            }
+                        })
+                        .unwrap_or_default()
+                };
+                let shown = written(a);
+                linked.get_or_insert_with(|| shown.clone());
+                links.push(format!("shared_{code} ({shown})"));
+                steps.push(Step {
+                    score: Some(round_score(c_score)),
+                    ..step("contact", format!("{russian} {shown} = {}", written(b)))
+                });
+            }
+        }
+        steps.push(company_step(b));
+    }
+    let won: Vec<&Participant> = sorted
+        .iter()
+        .map(|&i| bids[i].1)
+        .filter(|p| p.is_winner)
+        .collect();
+    steps.push(Step {
+        id: Some(proc_.procurement_id.to_string()),
+        ..step(
+            "procurement",
+            format!(
+                "{} закупки {}",
+                if won.is_empty() {
+                    "участники"
+                } else {
+                    "участники (один из них победитель)"
+                },
+                proc_.procurement_id
+            ),
+        )
+    });
+    let inn_key = inns.join(";");
+    Case {
+        case_id: case_id(BIDDERS, &proc_.procurement_id, "", &inn_key),
+        rule: BIDDERS,
+        severity: if won.is_empty() {
+            Severity::Low
+        } else {
+            Severity::Medium
+        },
+        score: round_score(score),
+        procurement_id: proc_.procurement_id.to_string(),
+        customer_inn: proc_.customer_inn.to_string(),
+        official_id: String::new(),
+        official_name: String::new(),
+        official_role: "",
+        relation: "",
+        linked_person: linked.unwrap_or_default(),
+        participant_inn: inn_key,
+        participant_name: names.join("; "),
+        participant_link: links.join("; "),
+        is_winner: !won.is_empty(),
+        contract_price: won.first().and_then(|p| p.contract_price),
+        legal_basis: LEGAL_BASIS,
+        evidence: evidence_of(&steps),
+        chain: steps,
+    }
+}
