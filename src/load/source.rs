@@ -331,6 +331,8 @@ struct Decoding<R> {
     consumed: u64,
     /// About where the first malformed byte was (the offset of the block that held it).
     invalid_at: Option<u64>,
+    /// Decoded bytes a reader's too-small buffer could not take yet.
+    pending: Vec<u8>,
 }
 
 impl<R: std::io::Read> Decoding<R> {
@@ -345,6 +347,7 @@ impl<R: std::io::Read> Decoding<R> {
             finished: false,
             consumed: 0,
             invalid_at: None,
+            pending: Vec::new(),
         }
     }
 
@@ -398,6 +401,25 @@ impl<R: std::io::Read> Decoding<R> {
 
 impl<R: std::io::Read> std::io::Read for Decoding<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // A letter takes up to four bytes: a smaller buffer is served from a small one of ours.
+        if out.len() >= 4 && self.pending.is_empty() {
+            return self.read_decoded(out);
+        }
+        if self.pending.is_empty() {
+            let mut small = [0u8; 4];
+            let n = self.read_decoded(&mut small)?;
+            self.pending.extend_from_slice(&small[..n]);
+        }
+        let n = out.len().min(self.pending.len());
+        out[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Read> Decoding<R> {
+    /// [`std::io::Read::read`] into a buffer of four bytes or more.
+    fn read_decoded(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         loop {
             if self.start == self.end && !self.eof {
                 self.fill()?;
@@ -482,14 +504,16 @@ mod tests {
         use std::io::Read;
         let mut d = Decoding::new(bytes, capacity);
         let mut out = Vec::new();
-        // Small reads too, as a parser with a small buffer would make them.
+        // Small reads too, down to one byte, as a reader with a small buffer would make them.
         let mut chunk = [0u8; 7];
+        let mut size = 1;
         loop {
-            let n = d.read(&mut chunk).unwrap();
+            let n = d.read(&mut chunk[..size]).unwrap();
             if n == 0 {
                 break;
             }
             out.extend_from_slice(&chunk[..n]);
+            size = size % 7 + 1;
         }
         (
             String::from_utf8(out).unwrap(),
