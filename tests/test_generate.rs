@@ -52,8 +52,10 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
         "{truth:?}"
     );
     assert_eq!(planted("CONTACT"), 40);
+    // Forty planted groups of linked bidders at least, and the ones the market made itself.
+    assert!(planted("BIDDERS") >= 40, "{}", planted("BIDDERS"));
     assert_eq!(
-        planted("KIN-EXT") + planted("EMPLOYEE") + planted("CONTACT") + 150,
+        planted("KIN-EXT") + planted("EMPLOYEE") + planted("CONTACT") + planted("BIDDERS") + 150,
         truth.len()
     );
     // Married women carry their maiden name; children's patronymics come from the father.
@@ -95,7 +97,7 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     );
     assert!(coi["recall"].as_f64().unwrap() >= 0.99, "{coi}");
     assert!(coi["precision"].as_f64().unwrap() >= 0.98, "{coi}");
-    for rule in ["KIN-EXT", "EMPLOYEE", "CONTACT"] {
+    for rule in ["KIN-EXT", "EMPLOYEE", "CONTACT", "BIDDERS"] {
         let r = &ev["rules"][rule];
         assert!(r["true_positives"].as_u64().unwrap() >= 152, "{rule}: {r}");
         assert!(r["recall"].as_f64().unwrap() >= 0.95, "{rule}: {r}");
@@ -106,6 +108,7 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     for kind in affil::generate::DECOY_KINDS
         .iter()
         .chain(&affil::generate::CONTACT_DECOY_KINDS)
+        .chain(&affil::generate::BIDDERS_DECOY_KINDS)
     {
         assert!(patterns.contains_key(&format!("decoy:{kind}")), "{kind}");
     }

@@ -174,7 +174,9 @@ fn findings(cases: &[Case]) -> String {
         t.push('.');
         t
     };
-    let (strict, wider): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(coi);
+    let (bidders, officials): (Vec<&Case>, Vec<&Case>) =
+        cases.iter().partition(|c| c.official_id.is_empty());
+    let (strict, wider): (Vec<&Case>, Vec<&Case>) = officials.into_iter().partition(coi);
     let mut out = Vec::new();
     if strict.is_empty() {
         out.push("Случаи конфликта интересов по 44-ФЗ ст. 31 ч. 1 п. 9 не выявлены.".to_owned());
@@ -193,6 +195,16 @@ fn findings(cases: &[Case]) -> String {
         out.push(sentence(
             &wider,
             &format!("{lead} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)"),
+        ));
+    }
+    if !bidders.is_empty() {
+        let procurements: BTreeSet<&str> =
+            bidders.iter().map(|c| c.procurement_id.as_str()).collect();
+        let won = bidders.iter().filter(|c| c.is_winner).count();
+        out.push(format!(
+            "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки): групп участников — {} (закупок — {}), из них с победителем закупки — {won}.",
+            bidders.len(),
+            procurements.len()
         ));
     }
     out.join(" ")
