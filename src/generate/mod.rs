@@ -1259,11 +1259,11 @@ impl World<'_> {
             if let Some(mut twin) = d {
                 twin.birth.0 -= self.rng.range(3, 20) as i32;
                 twin.inn = None;
+                // Every row of the two firms with its full date: the first director is often
+                // its founder too, and a dateless founder row would link the namesakes by name.
                 for c in [a, b] {
                     for r in self.comps[c].roles.iter_mut() {
-                        if r.role == "director" {
-                            r.full_birth = true;
-                        }
+                        r.full_birth = true;
                     }
                 }
                 for r in self.comps[b].roles.iter_mut() {
