@@ -119,3 +119,34 @@ fn wider_cases_say_why_they_are_not_44fz() {
         "{t1:?}"
     );
 }
+
+#[test]
+fn a_group_of_bidders_names_each_bidder_once_along_its_ties() {
+    let wd = Workdir::new();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/bidders");
+    let o = wd.run(&["check", dir.to_str().unwrap(), "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    let three = cases
+        .iter()
+        .find(|c| c["participant_inn"] == "7703000053;7703000060;7703000078")
+        .expect("the group of three");
+    assert_eq!(three["official_id"], "");
+    assert_eq!(three["participant_name"], "ООО Б5; ООО Б6; ООО Б7");
+    for firm in ["ООО Б5", "ООО Б6", "ООО Б7"] {
+        assert_eq!(
+            three["evidence"].matches(firm).count(),
+            1,
+            "{}",
+            three["evidence"]
+        );
+    }
+    assert!(
+        three["participant_link"].contains("shared_phone"),
+        "{three:?}"
+    );
+    assert!(
+        three["participant_link"].contains("shared_email"),
+        "{three:?}"
+    );
+}

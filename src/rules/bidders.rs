@@ -185,7 +185,11 @@ fn build_case(
     let (mut steps, mut links, mut score) = (Vec::new(), Vec::new(), 1.0f64);
     let mut linked: Option<String> = None;
     for &&(a, b, ref tie) in ties {
-        steps.push(company_step(a));
+        // A chain of ties names a bidder once where one tie ends and the next begins.
+        let a_step = company_step(a);
+        if steps.last() != Some(&a_step) {
+            steps.push(a_step);
+        }
         match tie {
             Tie::Person(p, ma, mb) => {
                 let (p_score, basis) = match (ma, mb) {
