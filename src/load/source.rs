@@ -20,9 +20,6 @@ pub struct CsvTable {
     file_bytes: u64,
     /// About the number of records, from the lines of the file's first megabyte (for sizing).
     records_hint: usize,
-    /// Lines and bytes of the file's first megabyte.
-    head_lines: usize,
-    head_len: u64,
     /// Counts and detected format.
     pub stats: FileStats,
 }
@@ -138,15 +135,15 @@ impl CsvTable {
         let file_bytes = std::fs::metadata(path)
             .map_err(|e| Error::io(path, e))?
             .len();
-        let mut t = Self::read_header(path)?;
+        let (mut t, head_lines, head_len) = Self::open_head(path)?;
         t.file_bytes = file_bytes;
         t.source = Source::File(path.to_path_buf());
         // The lines of the first megabyte stand for the rest (a margin for longer tails).
-        let head = t.head_len.max(1);
+        let head = head_len.max(1);
         t.records_hint = if file_bytes <= head {
-            t.head_lines
+            head_lines
         } else {
-            ((t.head_lines as f64) * (file_bytes as f64 / head as f64) * 1.05) as usize + 16
+            ((head_lines as f64) * (file_bytes as f64 / head as f64) * 1.05) as usize + 16
         };
         Ok(t)
     }
@@ -154,6 +151,11 @@ impl CsvTable {
     /// Reads only the header of a file (its first line, within the first megabyte): for
     /// checking columns before any work is done.
     pub fn read_header(path: &Path) -> Result<CsvTable> {
+        Self::open_head(path).map(|(t, _, _)| t)
+    }
+
+    /// The header's table, and the lines and bytes of the file's first megabyte.
+    fn open_head(path: &Path) -> Result<(CsvTable, usize, u64)> {
         use std::io::Read;
         let mut head = Vec::with_capacity(1 << 16);
         std::fs::File::open(path)
@@ -171,10 +173,11 @@ impl CsvTable {
             }
         }
         let file = file_name(path);
-        let mut t = Self::from_head(&file, decode_owned(head))?;
-        t.head_lines = head_lines;
-        t.head_len = head_len;
-        Ok(t)
+        Ok((
+            Self::from_head(&file, decode_owned(head))?,
+            head_lines,
+            head_len,
+        ))
     }
 
     /// A table over file contents already in memory.
@@ -214,8 +217,6 @@ impl CsvTable {
             source: Source::Bytes(text.into_bytes()),
             delimiter,
             records_hint: 0,
-            head_lines: 0,
-            head_len: 0,
             stats,
         })
     }

@@ -144,7 +144,7 @@ pub fn figures(cases: &[Case]) -> Result<Figures> {
 /// interest of 273-FZ (the wider rules), each with its counts and the contracts won.
 fn findings(cases: &[Case]) -> String {
     use std::collections::BTreeSet;
-    let coi = |c: &&Case| c.legal_basis.starts_with("44-ФЗ");
+    let coi = |c: &&Case| c.rule == "COI-44FZ";
     let sentence = |cs: &[&Case], what: &str| -> String {
         let procurements: BTreeSet<&str> = cs.iter().map(|c| c.procurement_id.as_str()).collect();
         let officials: BTreeSet<&str> = cs.iter().map(|c| c.official_id.as_str()).collect();
@@ -175,7 +175,7 @@ fn findings(cases: &[Case]) -> String {
         t
     };
     let (bidders, officials): (Vec<&Case>, Vec<&Case>) =
-        cases.iter().partition(|c| c.official_id.is_empty());
+        cases.iter().partition(|c| c.rule == "BIDDERS");
     let (strict, wider): (Vec<&Case>, Vec<&Case>) = officials.into_iter().partition(coi);
     let mut out = Vec::new();
     if strict.is_empty() {

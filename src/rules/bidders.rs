@@ -7,11 +7,11 @@
 use rustc_hash::FxHashMap;
 
 use super::affiliation::{identity, Upstream, BIDDERS};
-use super::contact::contact_kind;
+use super::contact::{contact_kind, written_as};
 use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
 use crate::model::{CompanyRoleKind, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
-use crate::resolve::PersonId;
+use crate::resolve::{find, PersonId};
 
 /// The rule.
 pub struct Bidders;
@@ -40,14 +40,6 @@ enum Tie {
     Contact(u64),
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    x
-}
-
 /// The groups of linked bidders of one procurement: `bids` are (graph company, bid row), and
 /// `upstream` what each bidder's walk met, in the same order.
 pub(super) fn groups(
@@ -57,17 +49,17 @@ pub(super) fn groups(
     upstream: &[Upstream],
 ) -> Vec<Case> {
     let n = bids.len();
-    let mut parent: Vec<usize> = (0..n).collect();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
     // The ties that joined two groups, in the order found: the evidence of each group.
     let mut ties: Vec<(usize, usize, Tie)> = Vec::new();
-    let mut join = |parent: &mut Vec<usize>, a: usize, b: usize, tie: Tie| {
+    let mut join = |parent: &mut Vec<u32>, a: usize, b: usize, tie: Tie| {
         // One company bidding twice is not two bidders.
         if bids[a].0 == bids[b].0 {
             return;
         }
-        let (ra, rb) = (find(parent, a), find(parent, b));
+        let (ra, rb) = (find(parent, a as u32), find(parent, b as u32));
         if ra != rb {
-            parent[rb.max(ra)] = ra.min(rb);
+            parent[rb.max(ra) as usize] = ra.min(rb);
             ties.push((a, b, tie));
         }
     };
@@ -102,7 +94,9 @@ pub(super) fn groups(
     if ties.is_empty() {
         return Vec::new();
     }
-    let root_of: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let root_of: Vec<usize> = (0..n)
+        .map(|i| find(&mut parent, i as u32) as usize)
+        .collect();
     let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for (i, &r) in root_of.iter().enumerate() {
         members.entry(r).or_default().push(i);
@@ -219,11 +213,7 @@ fn build_case(
                         .row(bids[i].0)
                         .map(|r| {
                             let c = &data.companies[r as usize];
-                            match code {
-                                "email" => c.email.to_string(),
-                                "phone" => c.phone.to_string(),
-                                _ => c.address.to_string(),
-                            }
+                            written_as(*k, &c.address, &c.phone, &c.email).to_owned()
                         })
                         .unwrap_or_default()
                 };

@@ -316,6 +316,11 @@ fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
         .collect()
 }
 
+/// The raw text of a [`keyed`] contact's kind in a record, as written.
+pub(super) fn written_as<'a>(k: u64, address: &'a str, phone: &'a str, email: &'a str) -> &'a str {
+    written(channel(k), address, phone, email)
+}
+
 /// The raw text of a contact of a record, as written.
 fn written<'a>(ch: Channel, address: &'a str, phone: &'a str, email: &'a str) -> &'a str {
     match ch {
