@@ -150,3 +150,46 @@ fn a_group_of_bidders_names_each_bidder_once_along_its_ties() {
         "{three:?}"
     );
 }
+
+#[test]
+fn undeclared_relatives_say_which_signals_agreed() {
+    let wd = Workdir::new();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/undeclared");
+    let o = wd.run(&["check", dir.to_str().unwrap(), "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases: Vec<_> = read_csv(&wd.path("out/cases.csv"))
+        .into_iter()
+        .filter(|c| c["rule"] == "UNDECLARED")
+        .collect();
+    let of = |firm: &str| {
+        cases
+            .iter()
+            .find(|c| c["participant_name"] == firm)
+            .unwrap_or_else(|| panic!("{firm}: {cases:?}"))
+    };
+    let sister = of("ООО Т1");
+    assert!(
+        sister["evidence"].contains(
+            "-> вероятно сестра, в анкете не указан(а) -> Ломекина Вероника Дмитриевна [признаки: фамилия, то же отчество, годы рождения 1975 и 1978;"
+        ),
+        "{sister:?}"
+    );
+    assert!(of("ООО Т5")["evidence"].contains("прежняя фамилия должностного лица, то же отчество"));
+    assert!(of("ООО Т2")["evidence"].contains("отчество от имени должностного лица"));
+    assert!(of("ООО Т3")["evidence"].contains("отчество должностного лица от его имени"));
+    let husband = of("ИП Сомов Игорь Павлович");
+    assert!(husband["evidence"].contains("[признаки: фамилия, один адрес;"));
+    // A shared flat says more than a patronymic; every case is a hint, low.
+    let score = |c: &std::collections::HashMap<String, String>| c["score"].parse::<f64>().unwrap();
+    assert!(score(husband) > score(sister), "{husband:?} {sister:?}");
+    assert!(cases.iter().all(|c| c["severity"] == "low"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.path("out/cases.json")).unwrap()).unwrap();
+    for c in json.as_array().unwrap() {
+        if c["rule"] == "UNDECLARED" {
+            assert_eq!(c["legal_basis"], "273-ФЗ ст. 11", "{c}");
+        }
+    }
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(md.contains("мероприятие 2.7"), "{md}");
+}

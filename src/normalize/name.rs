@@ -154,6 +154,125 @@ const GIVEN_NAMES: &[&str] = &[
     "Яна",
 ];
 
+/// The hundred commonest Russian surnames, commonest first (published rankings of Russian
+/// surname frequency): where the data at hand is too small to count a surname's frequency, one
+/// outside this list is taken to be uncommon.
+const COMMON_SURNAMES: &[&str] = &[
+    "Смирнов",
+    "Иванов",
+    "Кузнецов",
+    "Соколов",
+    "Попов",
+    "Лебедев",
+    "Козлов",
+    "Новиков",
+    "Морозов",
+    "Петров",
+    "Волков",
+    "Соловьёв",
+    "Васильев",
+    "Зайцев",
+    "Павлов",
+    "Семёнов",
+    "Голубев",
+    "Виноградов",
+    "Богданов",
+    "Воробьёв",
+    "Фёдоров",
+    "Михайлов",
+    "Беляев",
+    "Тарасов",
+    "Белов",
+    "Комаров",
+    "Орлов",
+    "Киселёв",
+    "Макаров",
+    "Андреев",
+    "Ковалёв",
+    "Ильин",
+    "Гусев",
+    "Титов",
+    "Кузьмин",
+    "Кудрявцев",
+    "Баранов",
+    "Куликов",
+    "Алексеев",
+    "Степанов",
+    "Яковлев",
+    "Сорокин",
+    "Сергеев",
+    "Романов",
+    "Захаров",
+    "Борисов",
+    "Королёв",
+    "Герасимов",
+    "Пономарёв",
+    "Григорьев",
+    "Лазарев",
+    "Медведев",
+    "Ершов",
+    "Никитин",
+    "Соболев",
+    "Рябов",
+    "Поляков",
+    "Цветков",
+    "Данилов",
+    "Жуков",
+    "Фролов",
+    "Журавлёв",
+    "Николаев",
+    "Крылов",
+    "Максимов",
+    "Сидоров",
+    "Осипов",
+    "Белоусов",
+    "Федотов",
+    "Дорофеев",
+    "Егоров",
+    "Матвеев",
+    "Бобров",
+    "Дмитриев",
+    "Калинин",
+    "Анисимов",
+    "Петухов",
+    "Антонов",
+    "Тимофеев",
+    "Никифоров",
+    "Веселов",
+    "Филиппов",
+    "Марков",
+    "Большаков",
+    "Суханов",
+    "Миронов",
+    "Ширяев",
+    "Александров",
+    "Коновалов",
+    "Шестаков",
+    "Казаков",
+    "Ефимов",
+    "Денисов",
+    "Громов",
+    "Фомин",
+    "Давыдов",
+    "Мельников",
+    "Щербаков",
+    "Блинов",
+    "Колесников",
+];
+
+/// True when a surname stem (see [`surname_stem`]) is one of the hundred commonest Russian
+/// surnames.
+pub fn is_common_surname(stem: &str) -> bool {
+    static SET: OnceLock<rustc_hash::FxHashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_SURNAMES
+            .iter()
+            .map(|n| surname_stem(&skeleton(n, true)).0)
+            .collect()
+    })
+    .contains(stem)
+}
+
 fn given_names() -> &'static rustc_hash::FxHashSet<String> {
     static SET: OnceLock<rustc_hash::FxHashSet<String>> = OnceLock::new();
     SET.get_or_init(|| GIVEN_NAMES.iter().map(|n| skeleton(n, true)).collect())
@@ -181,6 +300,36 @@ pub fn patronymic_sex(skel: &str) -> Option<Sex> {
     } else {
         None
     }
+}
+
+/// The father's-name root of a patronymic skeleton, the same for a brother and a sister
+/// (Сергеевич, Сергеевна -> `serge`; Ильич, Ильинична -> `il`), if it has a patronymic ending.
+pub fn patronymic_root(skel: &str) -> Option<&str> {
+    // Longest first: `ivanovich` also ends in `ich`, `ilinichna` in `ichna`.
+    const ENDINGS: &[&str] = &["inichna", "ichna", "ovich", "evich", "ovna", "evna", "ich"];
+    ENDINGS
+        .iter()
+        .find_map(|e| skel.strip_suffix(e))
+        .filter(|root| root.len() >= 2)
+}
+
+/// Whether a patronymic skeleton is formed from a given name's skeleton: Иван -> Иванович,
+/// Сергей -> Сергеевна, Юрий -> Юрьевич, Дмитрий -> Дмитриевич, Никита -> Никитич,
+/// Илья -> Ильинична, and the irregular Лев -> Львович, Павел -> Павлович, Яков -> Яковлевич.
+pub fn patronymic_from(patronymic: &str, given: &str) -> bool {
+    const IRREGULAR: &[(&str, &str)] = &[("lev", "lv"), ("pavel", "pavl"), ("iakov", "iakovl")];
+    let Some(root) = patronymic_root(patronymic) else {
+        return false;
+    };
+    if let Some((_, r)) = IRREGULAR.iter().find(|(g, _)| *g == given) {
+        return root == *r;
+    }
+    // Иван, Игорь (ь leaves no letter); Сергей, Дмитрий (-евич, -иевич); Юрий (-ьевич);
+    // Никита, Илья (-ич).
+    root == given
+        || ["i", "ii", "a", "ia"]
+            .iter()
+            .any(|end| given.strip_suffix(end) == Some(root))
 }
 
 /// Folds a feminine surname to its masculine form; returns it with the sex its ending tells.
@@ -476,6 +625,35 @@ mod tests {
             parse_name("ИП Петров Иван Петрович"),
             parse_name("Петров Иван Петрович")
         );
+    }
+
+    #[test]
+    fn common_surnames_are_known_in_every_form() {
+        for w in ["Смирнова", "СОЛОВЬЕВ", "Ковалёва", "Щербаков"] {
+            let n = parse_name(&format!("{w} Анна Ивановна"));
+            assert!(is_common_surname(&n.surname_stem.unwrap()), "{w}");
+        }
+        let n = parse_name("Ломекина Анна Ивановна");
+        assert!(!is_common_surname(&n.surname_stem.unwrap()));
+    }
+
+    #[test]
+    fn patronymics_come_from_given_names() {
+        let sk = |w: &str| skeleton(w, true);
+        // Every given name of the generator's table with both its patronymics.
+        for (given, his, hers) in crate::generate::names::MALE {
+            let (g, m, f) = (sk(given), sk(his), sk(hers));
+            assert!(patronymic_from(&m, &g), "{given} -> {his}");
+            assert!(patronymic_from(&f, &g), "{given} -> {hers}");
+            assert_eq!(patronymic_root(&m), patronymic_root(&f), "{his} / {hers}");
+        }
+        assert!(!patronymic_from(&sk("Иванович"), &sk("Игорь")));
+        assert!(!patronymic_from(&sk("Сергеевна"), &sk("Семён")));
+        assert_ne!(
+            patronymic_root(&sk("Петрович")),
+            patronymic_root(&sk("Павловна"))
+        );
+        assert_eq!(patronymic_root("ivanov"), None);
     }
 
     #[test]

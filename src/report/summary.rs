@@ -141,7 +141,8 @@ pub fn figures(cases: &[Case]) -> Result<Figures> {
 }
 
 /// The report's sentences on what was found: 44-FZ's prohibition first, then the personal
-/// interest of 273-FZ (the wider rules), each with its counts and the contracts won.
+/// interest of 273-FZ (the wider rules), then relatives missing from questionnaires, then linked
+/// bidders, each with its counts and the contracts won.
 fn findings(cases: &[Case]) -> String {
     use std::collections::BTreeSet;
     let coi = |c: &&Case| c.rule == "COI-44FZ";
@@ -176,6 +177,8 @@ fn findings(cases: &[Case]) -> String {
     };
     let (bidders, officials): (Vec<&Case>, Vec<&Case>) =
         cases.iter().partition(|c| c.rule == "BIDDERS");
+    let (undeclared, officials): (Vec<&Case>, Vec<&Case>) =
+        officials.into_iter().partition(|c| c.rule == "UNDECLARED");
     let (strict, wider): (Vec<&Case>, Vec<&Case>) = officials.into_iter().partition(coi);
     let mut out = Vec::new();
     if strict.is_empty() {
@@ -195,6 +198,12 @@ fn findings(cases: &[Case]) -> String {
         out.push(sentence(
             &wider,
             &format!("{lead} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)"),
+        ));
+    }
+    if !undeclared.is_empty() {
+        out.push(sentence(
+            &undeclared,
+            "Выявлены лица, вероятно являющиеся родственниками должностных лиц и не указанные в их анкетах (проверка сведений анкет, мероприятие 2.7; совпадение фамилии и отчества или адреса, требует проверки)",
         ));
     }
     if !bidders.is_empty() {

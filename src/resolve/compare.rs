@@ -60,6 +60,8 @@ pub struct TermFreq {
     weights: [rustc_hash::FxHashMap<Sym, f64>; 3],
     /// Weight of a value not seen, per part.
     unseen: [f64; 3],
+    /// Surnames counted (names of all mentions, former names included).
+    surnames_counted: f64,
 }
 
 /// Pseudo-records at the default surname frequency mixed into every estimate, so that small
@@ -138,7 +140,10 @@ impl TermFreq {
             let f = (f64::from(count) + TF_PSEUDO * u0) / (totals[i] + TF_PSEUDO);
             (PART_M / f).log2()
         };
-        let mut tf = TermFreq::default();
+        let mut tf = TermFreq {
+            surnames_counted: totals[TfPart::Surname as usize],
+            ..TermFreq::default()
+        };
         for (i, counts) in counts.iter().enumerate() {
             tf.unseen[i] = weight(i, 0);
             tf.weights[i] = counts.iter().map(|(&k, &c)| (k, weight(i, c))).collect();
@@ -150,6 +155,22 @@ impl TermFreq {
     fn weight(&self, part: TfPart, key: Sym) -> f64 {
         let i = part as usize;
         self.weights[i].get(&key).copied().unwrap_or(self.unseen[i])
+    }
+
+    /// Match weight, in bits, of agreeing on a surname stem: the rarer, the more.
+    pub fn surname_weight(&self, stem: Sym) -> f64 {
+        self.weight(TfPart::Surname, stem)
+    }
+
+    /// How many surnames were counted: below a few tens of thousands, a surname's count says
+    /// little of its frequency.
+    pub fn surnames_counted(&self) -> f64 {
+        self.surnames_counted
+    }
+
+    /// Match weight, in bits, of agreeing on a whole patronymic.
+    pub fn patronymic_weight(&self, patronymic: Sym) -> f64 {
+        self.weight(TfPart::Patronymic, patronymic)
     }
 
     /// True when some name of `m` has a rare surname stem (see [`RARE_SURNAME_BITS`]).

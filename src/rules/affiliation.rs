@@ -2,7 +2,8 @@
 //! officials (the seats of its commission, and the customer's own staff who hold no seat), the
 //! relatives of each, and the persons who control each bidder; every (official's post, relative,
 //! control) that meets is a hit, and [`classify`] says which rule, if any, it belongs to. One walk
-//! up each bidder's owners serves the three rules; the first rule to run does it for all.
+//! up each bidder's owners serves the three rules, BIDDERS and UNDECLARED; the first of them to
+//! run does it for all.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use smallvec::SmallVec;
 
 use crate::resolve::Groups;
 
+use super::undeclared::Seated;
 use super::{case_id, round_score, step, Case, Context, Severity, Step};
 use crate::graph::{
     any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
@@ -97,7 +99,7 @@ fn over_ten_percent(s: &Share) -> bool {
 }
 
 /// Whether a control counts under 44-FZ, and the factor it puts on the score.
-fn qualifies(c: &Control) -> Option<f64> {
+pub(super) fn qualifies(c: &Control) -> Option<f64> {
     match &c.kind {
         ControlKind::Entrepreneur
         | ControlKind::Director
@@ -172,7 +174,7 @@ fn chain_text(g: &AffilGraph, h: &Holding) -> String {
 }
 
 /// The `participant_link` text (English codes, as documented).
-fn link_text(g: &AffilGraph, c: &Control) -> String {
+pub(super) fn link_text(g: &AffilGraph, c: &Control) -> String {
     match &c.kind {
         ControlKind::Entrepreneur => "self".into(),
         ControlKind::Director => "director".into(),
@@ -212,7 +214,7 @@ fn link_text(g: &AffilGraph, c: &Control) -> String {
 }
 
 /// Evidence steps from the linked person to (not including) the participant.
-fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
+pub(super) fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
     let company = |c: u32| Step {
         id: Some(g.companies[c as usize].inn.to_string()),
         ..step("company", g.company_label(c))
@@ -269,7 +271,7 @@ fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
 }
 
 /// Preference among links of one (official, participant): closer relation, then stronger role.
-fn control_order(c: &Control) -> u8 {
+pub(super) fn control_order(c: &Control) -> u8 {
     match c.kind {
         ControlKind::Entrepreneur => 0,
         ControlKind::Director => 1,
@@ -683,11 +685,29 @@ fn procurement_cases(
         })
         .map(|(_, (_, _, c))| c)
         .collect();
+    let group_bids: Vec<(u32, &Participant)> = bids.iter().map(|b| (b.company, b.row)).collect();
     if bids.len() >= 2 {
-        let group_bids: Vec<(u32, &Participant)> =
-            bids.iter().map(|b| (b.company, b.row)).collect();
         cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
     }
+    let seated: Vec<Seated> = posts[..seat_count as usize]
+        .iter()
+        .filter_map(|p| {
+            let (seat_row, matched) = p.seat?;
+            Some(Seated {
+                person: p.person,
+                official: p.official,
+                seat_row,
+                seat_score: matched.score,
+            })
+        })
+        .collect();
+    cases.extend(super::undeclared::cases(
+        ctx,
+        proc_,
+        &seated,
+        &group_bids,
+        &upstream,
+    ));
     cases
 }
 
@@ -698,6 +718,9 @@ pub(super) type Upstream = SmallVec<[(PersonId, Option<MentionId>); 8]>;
 /// The cases of the three rules, found in one pass over the procurements.
 pub(super) fn scan(ctx: &Context) -> Vec<Case> {
     let data = ctx.data;
+    // BIDDERS and UNDECLARED read the registry's contacts inside the parallel search: built
+    // here, before it, so that no worker waits on (or, stealing work, re-enters) their build.
+    ctx.contact_index();
     let officials = ctx.mentions.of_official.len();
     // The staff of each customer with procurements.
     let mut staff_of: FxHashMap<Inn, Vec<u32>> = FxHashMap::default();

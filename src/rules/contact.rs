@@ -84,6 +84,11 @@ pub(super) fn contact_kind(k: u64) -> (&'static str, &'static str, f64) {
     (ch.code(), ch.russian(), ch.score())
 }
 
+/// A home or legal address as a [`keyed`] contact, if it has a building and flat to compare.
+pub(super) fn address_contact(address: &str) -> Option<u64> {
+    address_hash(address).map(|h| keyed(Channel::Address, &h))
+}
+
 /// The compared contacts of one record.
 fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
     let mut out = SmallVec::new();

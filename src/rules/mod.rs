@@ -6,6 +6,7 @@ mod coi_44fz;
 mod contact;
 mod employee;
 mod kin_ext;
+mod undeclared;
 
 use std::sync::OnceLock;
 
@@ -16,6 +17,7 @@ pub use coi_44fz::Coi44Fz;
 pub use contact::Contact;
 pub use employee::Employee;
 pub use kin_ext::KinExt;
+pub use undeclared::{Undeclared, Weights as UndeclaredWeights, WEIGHTS as UNDECLARED_WEIGHTS};
 
 use crate::error::{Error, Result};
 use crate::graph::AffilGraph;
@@ -176,6 +178,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(Employee),
         Box::new(Contact),
         Box::new(Bidders),
+        Box::new(Undeclared),
     ]
 }
 
