@@ -69,7 +69,7 @@ pub struct Weights {
 
 /// The weights UNDECLARED uses, documented in the README.
 pub const WEIGHTS: Weights = Weights {
-    prior: -16.0,
+    prior: -16.5,
     sibling_years: [(5, 1.5), (10, 0.5), (15, -1.5)],
     generation_years: [(20, 40, 1.0), (16, 50, -1.0)],
     same_flat: 12.0,
