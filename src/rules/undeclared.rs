@@ -183,7 +183,13 @@ fn weigh(ctx: &Context, om: &Mention, pm: &Mention, same_flat: bool) -> Option<F
         }
     }
     let (surname_bits, former) = surname?;
-    let (on, pn) = (om.names.first()?, pm.names.first()?);
+    // The registry's fullest name of the person: an entrepreneur's bid may give initials where
+    // the registry has the whole name.
+    let on = om.names.first()?;
+    let pn = pm
+        .names
+        .iter()
+        .max_by_key(|n| (full(n.patronymic).is_some(), full(n.given).is_some()))?;
     let gap = match (om.birth, pm.birth) {
         (Some(a), Some(b)) => Some(b.year() - a.year()),
         _ => None,
@@ -416,7 +422,7 @@ fn build_case(
     let p = finding.probability();
     let score = s.seat_score.min(p);
     let name = pm.display_name(data).to_owned();
-    let sex = pm.names.first().and_then(|n| n.sex);
+    let sex = pm.names.iter().find_map(|n| n.sex);
     let mut steps = vec![Step {
         id: Some(official.official_id.to_string()),
         score: (s.seat_score < 1.0).then_some(round_score(s.seat_score)),
