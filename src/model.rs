@@ -366,8 +366,6 @@ pub struct Official {
 pub struct Relative {
     /// Line in the file.
     pub line: u64,
-    /// The analyst's id of the relative, if given.
-    pub relative_id: Option<Text>,
     /// The official whose questionnaire lists this relative: index into `Dataset::officials`.
     pub official: u32,
     /// The relation of the relative to the official.
@@ -386,8 +384,6 @@ pub struct Relative {
     pub address: Text,
     /// Phone.
     pub phone: Text,
-    /// Workplace as written.
-    pub workplace: Text,
 }
 
 /// A row of companies.csv.
@@ -397,8 +393,6 @@ pub struct Company {
     pub line: u64,
     /// Valid INN (10 digits; 12 for an entrepreneur).
     pub inn: Inn,
-    /// Valid OGRN or OGRNIP.
-    pub ogrn: Option<Text>,
     /// Name with legal form.
     pub name: Text,
     /// Legal address.
@@ -407,8 +401,6 @@ pub struct Company {
     pub phone: Text,
     /// E-mail.
     pub email: Text,
-    /// Registry status.
-    pub status: Sym,
 }
 
 /// A row of company_roles.csv.
@@ -469,8 +461,6 @@ pub struct Procurement {
     pub method: Sym,
     /// Publication date: the date the rules check roles on.
     pub published: Option<Date>,
-    /// Initial (maximum) price.
-    pub initial_price: Option<f64>,
     /// National project, if any.
     pub national_project: Sym,
 }
@@ -488,8 +478,6 @@ pub struct Participant {
     pub participant_name: Sym,
     /// True for the winner.
     pub is_winner: bool,
-    /// Bid price.
-    pub bid_price: Option<f64>,
     /// Contract price (winner).
     pub contract_price: Option<f64>,
 }

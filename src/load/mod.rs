@@ -546,19 +546,18 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
 }
 
 fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<Relative> {
-    let [rid_c, oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c, work_c] = r
-        .cols([
-            "relative_id",
-            "official_id",
-            "kinship",
-            "full_name",
-            "former_names",
-            "birth_date",
-            "inn",
-            "address",
-            "phone",
-            "workplace",
-        ]);
+    // `relative_id` and `workplace` are read by no stage: not kept (11 million rows at national
+    // scale).
+    let [oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c] = r.cols([
+        "official_id",
+        "kinship",
+        "full_name",
+        "former_names",
+        "birth_date",
+        "inn",
+        "address",
+        "phone",
+    ]);
     let mut kinships = Memo::new();
     r.rows(|row, s| {
         let official_id = s.required(row, oid_c)?;
@@ -579,7 +578,6 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
         });
         Some(Relative {
             line: row.line,
-            relative_id: row.get(rid_c).map(Text::from),
             official,
             kinship,
             kinship_word: word.into(),
@@ -589,14 +587,14 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
             inn: s.person_inn(row, inn_c),
             address: row.text(address_c),
             phone: row.text(phone_c),
-            workplace: row.text(work_c),
         })
     })
 }
 
 fn read_companies(r: FileReader) -> FileRead<Company> {
-    let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c, status_c] =
-        r.cols(["inn", "ogrn", "name", "address", "phone", "email", "status"]);
+    // The OGRN is checked, and with `status` not kept: no stage reads them.
+    let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c] =
+        r.cols(["inn", "ogrn", "name", "address", "phone", "email"]);
     let mut seen: FxHashMap<Inn, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let inn = s.key_inn(row, inn_c, true)?;
@@ -608,26 +606,19 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
             );
         }
         seen.insert(inn, row.line);
-        let ogrn = row.get(ogrn_c).and_then(|o| {
-            if ogrn_valid(o) {
-                Some(o.into())
-            } else {
-                s.warn(
-                    ogrn_c.name,
-                    format!("OGRN `{o}` fails the checksum; value dropped"),
-                );
-                None
-            }
-        });
+        if let Some(o) = row.get(ogrn_c).filter(|o| !ogrn_valid(o)) {
+            s.warn(
+                ogrn_c.name,
+                format!("OGRN `{o}` fails the checksum; value dropped"),
+            );
+        }
         Some(Company {
             line: row.line,
             inn,
-            ogrn,
             name: name.into(),
             address: row.text(address_c),
             phone: row.text(phone_c),
             email: row.text(email_c),
-            status: row.sym(status_c),
         })
     })
 }
@@ -748,6 +739,8 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
                 "no publication date: roles are checked without their dates",
             );
         }
+        // The initial price is checked (a warning if unreadable), not kept: no stage reads it.
+        s.decimal(row, price_c);
         Some(Procurement {
             line: row.line,
             procurement_id: id.into(),
@@ -756,7 +749,6 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
             subject: row.sym(subject_c),
             method: row.sym(method_c),
             published,
-            initial_price: s.decimal(row, price_c),
             national_project: row.sym(np_c),
         })
     })
@@ -799,13 +791,14 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
                 false
             }),
         };
+        // The bid price is checked, not kept: no stage reads it (12 million bids nationally).
+        s.decimal(row, bid_c);
         Some(Participant {
             line: row.line,
             procurement,
             participant_inn: inn,
             participant_name: row.sym(name_c),
             is_winner,
-            bid_price: s.decimal(row, bid_c),
             contract_price: s.decimal(row, contract_c),
         })
     })
