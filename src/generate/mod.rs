@@ -1014,6 +1014,16 @@ impl World<'_> {
         self.plant_truth("COI-44FZ", k, o, c, relation, format!("{relation}:{link}"));
     }
 
+    /// Records a decoy of kind `kind`: bidder `c` in procurement `k`, near official `o`.
+    fn decoy_row(&mut self, k: usize, o: usize, c: usize, kind: &str) {
+        self.decoys.push([
+            self.procs[k].id.clone(),
+            self.offs[o].id.clone(),
+            self.comps[c].inn.clone(),
+            kind.into(),
+        ]);
+    }
+
     /// Records a planted case of `rule`: bidder `c` in procurement `k`, tied to official `o`.
     fn plant_truth(
         &mut self,
@@ -1397,12 +1407,7 @@ impl World<'_> {
             r.full_birth = true;
         }
         self.bid(k, c);
-        self.decoys.push([
-            self.procs[k].id.clone(),
-            self.offs[o].id.clone(),
-            self.comps[c].inn.clone(),
-            kind.into(),
-        ]);
+        self.decoy_row(k, o, c, kind);
     }
 
     /// Decoys of BIDDERS: two bidders whose directors are namesakes born in other years (full
@@ -1578,12 +1583,7 @@ impl World<'_> {
             ("same_building", c)
         };
         self.bid(k, c);
-        self.decoys.push([
-            self.procs[k].id.clone(),
-            self.offs[o].id.clone(),
-            self.comps[c].inn.clone(),
-            kind.into(),
-        ]);
+        self.decoy_row(k, o, c, kind);
     }
 
     fn decoy(&mut self) {
@@ -1741,12 +1741,7 @@ impl World<'_> {
             let pattern = format!("{}:{kind}", rule.to_lowercase());
             self.plant_truth(rule, k, o, c, relation.code(), pattern);
         }
-        self.decoys.push([
-            self.procs[k].id.clone(),
-            self.offs[o].id.clone(),
-            self.comps[c].inn.clone(),
-            kind.into(),
-        ]);
+        self.decoy_row(k, o, c, kind);
     }
 
     fn write(mut self) -> ChunkOut {
