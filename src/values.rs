@@ -10,7 +10,30 @@ use crate::model::{BirthDate, CompanyRoleKind, Date, Kinship, SeatRole};
 /// An exact share of capital as a fraction in 0..=1.
 pub type Share = BigRational;
 
-/// Parses `YYYY-MM-DD` or `DD.MM.YYYY` (a time part after a space is ignored).
+/// An Excel serial day number, as a date cell exported as a number gives it (`44197` is
+/// 01.01.2021; a time of day after the point is dropped): 10000 (1927) to 80000 (2119) only, so
+/// that a bare year or a short number is never read as one.
+fn excel_serial(s: &str) -> Option<Date> {
+    let int = s.split_once('.').map_or(s, |(i, f)| {
+        if f.bytes().all(|b| b.is_ascii_digit()) {
+            i
+        } else {
+            ""
+        }
+    });
+    if int.len() != 5 || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = int.parse().ok()?;
+    if !(10_000..=80_000).contains(&n) {
+        return None;
+    }
+    // Day 0 is 30.12.1899 (Excel counts a 29.02.1900 that never was, before day 61).
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(n))
+}
+
+/// Parses `YYYY-MM-DD`, `DD.MM.YYYY`, `DD.MM.YY` (a two-digit year is read in 1930-2029) or an
+/// Excel serial day number (see [`excel_serial`]); a time part after a space is ignored.
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.split_whitespace().next()?;
     // The two exact shapes exports use, without a format parser; anything else goes to chrono.
@@ -37,6 +60,15 @@ pub fn parse_date(s: &str) -> Option<Date> {
         if let Some((y, m, d)) = ymd {
             return NaiveDate::from_ymd_opt(y as i32, m, d).filter(|_| y >= 1000);
         }
+    }
+    if b.len() == 8 && b[2] == b'.' && b[5] == b'.' {
+        if let (Some(d), Some(m), Some(y)) = (num(0..2), num(3..5), num(6..8)) {
+            let y = if y < 30 { 2000 + y } else { 1900 + y };
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
+    }
+    if let Some(d) = excel_serial(s) {
+        return Some(d);
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
@@ -65,18 +97,26 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Parses a decimal with `.` or `,` and spaces between digit groups.
+/// Parses a decimal with `.` or `,`, spaces between digit groups, and a currency after it
+/// (`1 250 000,50 руб.`, `990 р.`, `15₽`).
 pub fn parse_decimal(s: &str) -> Option<f64> {
     if s.bytes()
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
     {
         return s.parse::<f64>().ok().filter(|v| v.is_finite());
     }
-    let t: String = s
+    let mut t: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
         .map(|c| if c == ',' { '.' } else { c })
-        .collect();
+        .collect::<String>()
+        .to_lowercase();
+    for currency in ["руб.", "руб", "р.", "₽", "rub", "rur"] {
+        if let Some(amount) = t.strip_suffix(currency) {
+            t.truncate(amount.len());
+            break;
+        }
+    }
     if t.is_empty() {
         return None;
     }
@@ -340,6 +380,38 @@ mod tests {
         assert_eq!(parse_date("05.03.0999"), None);
         assert_eq!(parse_date("0x.03.2021"), None);
         assert_eq!(parse_date("вчера"), None);
+    }
+
+    #[test]
+    fn short_years_and_excel_serials() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        assert_eq!(parse_date("05.03.21"), d(2021, 3, 5));
+        assert_eq!(parse_date("05.11.65"), d(1965, 11, 5));
+        assert_eq!(parse_date("31.12.29"), d(2029, 12, 31));
+        assert_eq!(parse_date("01.01.30"), d(1930, 1, 1));
+        assert_eq!(parse_date("31.02.21"), None);
+        // Excel's day numbers: 44197 is 01.01.2021, 25569 is 01.01.1970; a time part dropped.
+        assert_eq!(parse_date("44197"), d(2021, 1, 1));
+        assert_eq!(parse_date("25569"), d(1970, 1, 1));
+        assert_eq!(parse_date("44197.75"), d(2021, 1, 1));
+        assert_eq!(parse_date("9999"), None);
+        assert_eq!(parse_date("80001"), None);
+        assert_eq!(parse_date("44197.x"), None);
+        // A four-digit birth date stays a year, a five-digit one is a day number.
+        assert_eq!(parse_birth_date("1975"), Some(BirthDate::Year(1975)));
+        assert_eq!(
+            parse_birth_date("27395"),
+            d(1975, 1, 1).map(BirthDate::Full)
+        );
+    }
+
+    #[test]
+    fn money_with_currency() {
+        assert_eq!(parse_decimal("1 250 000,50 руб."), Some(1_250_000.5));
+        assert_eq!(parse_decimal("990 р."), Some(990.0));
+        assert_eq!(parse_decimal("15₽"), Some(15.0));
+        assert_eq!(parse_decimal("3\u{a0}000 РУБ"), Some(3000.0));
+        assert_eq!(parse_decimal("12 долларов"), None);
     }
 
     #[test]

@@ -599,3 +599,86 @@ fn protocol_names_are_matched_within_the_customer() {
         "{warnings}"
     );
 }
+
+#[test]
+fn russian_headers_read_as_the_documented_columns() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    let russian = |column: &str| {
+        affil::load::headers::ALIASES
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or(column.to_owned(), |(_, a)| a[0].to_uppercase())
+    };
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name == "expected_cases.csv" {
+            continue;
+        }
+        let text = read_text(&path);
+        let (head, rest) = text.split_once('\n').unwrap();
+        let delim = if head.contains(';') { ";" } else { "," };
+        // Headers holding the delimiter (`доля, %`) are quoted.
+        let head: Vec<String> = head
+            .trim_end_matches('\r')
+            .split(delim)
+            .map(|h| {
+                let r = russian(h);
+                if r.contains(delim) {
+                    format!("\"{r}\"")
+                } else {
+                    r
+                }
+            })
+            .collect();
+        let text = format!("{}\n{rest}", head.join(delim));
+        if name == "company_roles.csv" {
+            wd.write_cp1251(&format!("data/{name}"), &text);
+        } else {
+            wd.write(&format!("data/{name}"), &text);
+        }
+    }
+    assert!(
+        read_text(&dir.join("officials.csv")).starts_with("ТАБЕЛЬНЫЙ НОМЕР,ФИО,ДАТА РОЖДЕНИЯ,ИНН")
+    );
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+}
+
+#[test]
+fn cells_a_spreadsheet_would_run_are_neutralised() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    let text = read_text(&dir.join("officials.csv"))
+        .replacen(
+            "O01,Иванова Мария Петровна",
+            "O01,=Иванова Мария Петровна",
+            1,
+        )
+        .replacen("O02,Сидоров", "O02,@Сидоров", 1);
+    wd.write("data/officials.csv", &text);
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    // The same cases (the marks are not letters of the name), and no cell starts a formula.
+    assert_eq!(
+        cases.len(),
+        read_csv(&sample_dir().join("expected_cases.csv")).len()
+    );
+    for c in &cases {
+        for v in c.values() {
+            assert!(!v.starts_with(['=', '+', '-', '@']), "{v}");
+        }
+    }
+    assert!(cases
+        .iter()
+        .any(|c| c["official_name"] == "'=Иванова Мария Петровна"));
+    assert!(cases
+        .iter()
+        .any(|c| c["evidence"].starts_with("'@Сидоров Алексей Викторович")));
+}

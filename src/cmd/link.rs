@@ -188,8 +188,8 @@ pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
         .map_err(fail)?;
     for m in &matches {
         w.write_record([
-            &left.ids[m.left],
-            &right.ids[m.right],
+            &*crate::report::csv_cell(&left.ids[m.left]),
+            &*crate::report::csv_cell(&right.ids[m.right]),
             &format!("{:.3}", m.score),
         ])
         .map_err(fail)?;

@@ -3,6 +3,7 @@
 //! Bad values are dropped with a [`Warning`]; rows that cannot be used at all are rejected,
 //! counted and listed. Only a missing required file or column stops the run.
 
+pub mod headers;
 mod source;
 
 use std::path::{Path, PathBuf};

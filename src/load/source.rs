@@ -202,7 +202,7 @@ impl CsvTable {
                 reason: e.to_string(),
             })?
             .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .map(|h| super::headers::fold(h.trim_start_matches('\u{feff}')))
             .collect();
         let stats = FileStats {
             file: file.to_owned(),
@@ -295,9 +295,12 @@ impl CsvTable {
         Ok(out)
     }
 
-    /// Index of a column by its documented name.
+    /// Index of a column by its documented name or one of its Russian headers (the first, if
+    /// the header line names it twice).
     pub fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+        self.headers
+            .iter()
+            .position(|h| super::headers::names(h, name))
     }
 
     /// Fails with the first required column that the header lacks.

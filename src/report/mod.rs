@@ -61,17 +61,29 @@ fn case_row(c: &Case) -> [String; 17] {
     ]
 }
 
+/// A cell as written to a CSV output: one that a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return; a name or an id from the input may)
+/// gets a leading `'`, which spreadsheets show as text and do not run.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 fn csv_bytes<I, R>(header: &[&str], rows: I) -> Result<Vec<u8>>
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator,
-    R::Item: AsRef<[u8]>,
+    R::Item: AsRef<str>,
 {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::write("csv buffer", e);
     w.write_record(header).map_err(fail)?;
     for r in rows {
-        w.write_record(r).map_err(fail)?;
+        w.write_record(r.into_iter().map(|c| csv_cell(c.as_ref()).into_owned()))
+            .map_err(fail)?;
     }
     w.into_inner()
         .map_err(|e| Error::write("csv buffer", e.to_string()))
