@@ -682,3 +682,58 @@ fn cells_a_spreadsheet_would_run_are_neutralised() {
         .iter()
         .any(|c| c["evidence"].starts_with("'@Сидоров Алексей Викторович")));
 }
+
+#[test]
+fn koi8_r_and_repaired_mojibake_give_the_same_cases() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    // officials.csv in KOI8-R; relatives.csv as Windows-1251 that was shown as Latin-1 and saved
+    // as UTF-8 (`Îòäåë` for `Отдел`).
+    let officials = read_text(&dir.join("officials.csv"));
+    std::fs::write(
+        dir.join("officials.csv"),
+        encoding_rs::KOI8_R.encode(&officials).0,
+    )
+    .unwrap();
+    let relatives = read_text(&dir.join("relatives.csv"));
+    let seen_as_latin1: String = encoding_rs::WINDOWS_1251
+        .encode(&relatives)
+        .0
+        .iter()
+        .map(|&b| char::from(b))
+        .collect();
+    assert!(seen_as_latin1.contains("ñåñòðà"), "{seen_as_latin1}");
+    wd.write("data/relatives.csv", &seen_as_latin1);
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(md.contains("| officials.csv | KOI8-R |"), "{md}");
+    assert!(md.contains("| relatives.csv | UTF-8 (repaired) |"), "{md}");
+    let warnings = read_csv(&wd.path("out/warnings.csv"));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["file"] == "relatives.csv" && w["problem"].contains("repaired")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_workbook_saved_as_csv_is_refused_by_name() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    std::fs::write(
+        dir.join("participants.csv"),
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
+    )
+    .unwrap();
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("participants.csv"), "{err}");
+    assert!(err.contains("save the sheet as CSV"), "{err}");
+}

@@ -150,6 +150,16 @@ impl FileReader {
                 ),
             );
         }
+        if pass.repaired {
+            self.warnings.push(
+                &self.table.file,
+                0,
+                "",
+                "the text was Windows-1251 shown as Latin-1 (`Îòäåë` for `Отдел`) and saved so; \
+                 repaired: read back as Cyrillic"
+                    .to_owned(),
+            );
+        }
         let mut stats = self.table.stats.clone();
         stats.encoding = pass.encoding.to_owned();
         stats.rows_read = pass.records;

@@ -40,12 +40,174 @@ pub struct Pass {
     /// Where the first byte that is not UTF-8 was, in a file read as UTF-8 (it and any later
     /// ones were replaced with U+FFFD).
     pub invalid_at: Option<u64>,
+    /// The text was Windows-1251 shown as Latin-1 once (`Îòäåë` for `Отдел`) and was repaired.
+    pub repaired: bool,
 }
 
 /// How many bytes the header and the encoding guess look at.
 const HEAD_BYTES: u64 = 1 << 20;
 
-/// Decodes bytes: UTF-8 (BOM stripped) when valid, Windows-1251 otherwise.
+/// How a file's bytes are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guess {
+    /// UTF-8.
+    Utf8,
+    /// UTF-8 text that was Windows-1251 shown as Latin-1 once (`Îòäåë`): read back as Cyrillic.
+    Utf8Latin1Repair,
+    /// Windows-1251.
+    Windows1251,
+    /// KOI8-R.
+    Koi8R,
+}
+
+impl Guess {
+    /// The encoding's name as the run summary gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Guess::Utf8 => "UTF-8",
+            Guess::Utf8Latin1Repair => "UTF-8 (repaired)",
+            Guess::Windows1251 => "Windows-1251",
+            Guess::Koi8R => "KOI8-R",
+        }
+    }
+
+    fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            Guess::Utf8 | Guess::Utf8Latin1Repair => encoding_rs::UTF_8,
+            Guess::Windows1251 => encoding_rs::WINDOWS_1251,
+            Guess::Koi8R => encoding_rs::KOI8_R,
+        }
+    }
+}
+
+/// How Russian a text reads: the mean log-frequency of its Cyrillic letters (case folded), so
+/// that text decoded in the wrong one-byte encoding (a permutation of the letters) scores low.
+fn russian_score(text: &str) -> f64 {
+    // Letter frequencies of Russian text, per 10,000 letters (а..я, then ё).
+    const FREQ: [f64; 33] = [
+        801.0, 159.0, 454.0, 170.0, 298.0, 845.0, 94.0, 165.0, 735.0, 121.0, 349.0, 440.0, 321.0,
+        670.0, 1097.0, 281.0, 473.0, 547.0, 626.0, 262.0, 26.0, 97.0, 48.0, 144.0, 73.0, 36.0, 4.0,
+        190.0, 174.0, 32.0, 64.0, 201.0, 4.0,
+    ];
+    let (mut sum, mut n) = (0.0, 0u32);
+    for c in text.chars() {
+        let i = match c {
+            'а'..='я' => c as usize - 'а' as usize,
+            'А'..='Я' => c as usize - 'А' as usize,
+            'ё' | 'Ё' => 32,
+            _ => continue,
+        };
+        sum += FREQ[i].ln();
+        n += 1;
+    }
+    if n == 0 {
+        f64::NEG_INFINITY
+    } else {
+        sum / f64::from(n)
+    }
+}
+
+/// Guesses how to read a file from its first bytes: UTF-8 when they are (Latin-1 mojibake of
+/// Windows-1251 repaired), else Windows-1251 or KOI8-R, whichever reads as Russian. `more`:
+/// the bytes may stop inside a letter that continues after them.
+pub fn guess(bytes: &[u8], more: bool) -> Guess {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => utf8_guess(text),
+        Err(e) if e.error_len().is_none() && more => {
+            utf8_guess(std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default())
+        }
+        Err(_) => {
+            let (cp1251, _, _) = encoding_rs::WINDOWS_1251.decode(bytes);
+            let (koi8, _, _) = encoding_rs::KOI8_R.decode(bytes);
+            if russian_score(&koi8) > russian_score(&cp1251) {
+                Guess::Koi8R
+            } else {
+                Guess::Windows1251
+            }
+        }
+    }
+}
+
+/// UTF-8 text whose letters above ASCII are mostly Latin-1 ones (`Î`, `ò`, `ä`) and which has
+/// no Cyrillic is Windows-1251 that was shown as Latin-1 and saved.
+fn utf8_guess(text: &str) -> Guess {
+    let (mut latin, mut cyrillic) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '\u{c0}'..='\u{ff}' => latin += 1,
+            '\u{400}'..='\u{4ff}' => cyrillic += 1,
+            _ => {}
+        }
+    }
+    // Repaired, it must read as Russian (a mean log-frequency of its letters near that of Russian
+    // text, about 6; German or French letters repaired come out near 5).
+    if latin >= 4 && cyrillic == 0 && russian_score(&repair_latin1(text)) > 5.5 {
+        Guess::Utf8Latin1Repair
+    } else {
+        Guess::Utf8
+    }
+}
+
+/// Windows-1251 letters that were shown as Latin-1 back as Cyrillic: `À`..`ÿ` -> `А`..`я`,
+/// `¨` -> `Ё`, `¸` -> `ё` (each the same length in UTF-8, so it is done in place on bytes too:
+/// see [`repair_latin1_bytes`]).
+pub fn repair_latin1(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    repair_latin1_bytes(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
+}
+
+/// [`repair_latin1`] in place on UTF-8 bytes that end on a whole letter.
+fn repair_latin1_bytes(b: &mut [u8]) {
+    let mut i = 0;
+    while i + 1 < b.len() {
+        match (b[i], b[i + 1]) {
+            // U+00C0..U+00FF -> U+0410..U+044F.
+            (0xC3, x @ 0x80..=0xBF) => {
+                let k = x - 0x80;
+                (b[i], b[i + 1]) = if k < 0x30 {
+                    (0xD0, 0x90 + k)
+                } else {
+                    (0xD1, 0x80 + (k - 0x30))
+                };
+                i += 2;
+            }
+            (0xC2, 0xA8) => {
+                (b[i], b[i + 1]) = (0xD0, 0x81);
+                i += 2;
+            }
+            (0xC2, 0xB8) => {
+                (b[i], b[i + 1]) = (0xD1, 0x91);
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// Fails on a file that is not text: a ZIP archive (an `.xlsx` workbook is one) or bytes no text
+/// has (NUL).
+fn check_text(file: &str, head: &[u8]) -> Result<()> {
+    let what = if head.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV")
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("an old Excel (.xls) or Word file: save the sheet as CSV")
+    } else if head.iter().take(8192).any(|&b| b == 0) {
+        Some("binary data, not text (or UTF-16 text: save it as UTF-8 or Windows-1251)")
+    } else {
+        None
+    };
+    match what {
+        Some(w) => Err(Error::Unreadable {
+            file: file.to_owned(),
+            line: 1,
+            reason: format!("not a CSV file: {w}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Decodes bytes as [`guess`] reads them (a UTF-8 BOM stripped).
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
     decode_owned(bytes.to_vec())
 }
@@ -55,12 +217,17 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> (String, &'static str) {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    match String::from_utf8(bytes) {
-        Ok(s) => (s, "UTF-8"),
-        Err(e) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1251.decode(e.as_bytes());
-            (text.into_owned(), "Windows-1251")
+    let g = guess(&bytes, false);
+    match g {
+        Guess::Utf8 => match String::from_utf8(bytes) {
+            Ok(s) => (s, g.name()),
+            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), g.name()),
+        },
+        Guess::Utf8Latin1Repair => {
+            repair_latin1_bytes(&mut bytes);
+            (String::from_utf8_lossy(&bytes).into_owned(), g.name())
         }
+        _ => (g.encoding().decode(&bytes).0.into_owned(), g.name()),
     }
 }
 
@@ -161,6 +328,7 @@ impl CsvTable {
         std::fs::File::open(path)
             .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
             .map_err(|e| Error::io(path, e))?;
+        check_text(&file_name(path), &head)?;
         let head_lines = memchr::memchr_iter(b'\n', &head).count();
         let head_len = head.len() as u64;
         if let Some(end) = head.iter().position(|&b| b == b'\n') {
@@ -182,6 +350,7 @@ impl CsvTable {
 
     /// A table over file contents already in memory.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<CsvTable> {
+        check_text(file, &bytes[..bytes.len().min(1 << 16)])?;
         let head = bytes.split_inclusive(|&b| b == b'\n').next().unwrap_or(b"");
         let mut t = Self::from_head(file, decode(head))?;
         t.records_hint = memchr::memchr_iter(b'\n', bytes).count();
@@ -285,6 +454,7 @@ impl CsvTable {
             records: n,
             encoding: d.encoding_name(),
             invalid_at: d.invalid_at,
+            repaired: d.repair,
         })
     }
 
@@ -337,6 +507,8 @@ struct Decoding<R> {
     invalid_at: Option<u64>,
     /// Decoded bytes a reader's too-small buffer could not take yet.
     pending: Vec<u8>,
+    /// The text is Windows-1251 shown as Latin-1: read back as Cyrillic (see [`Guess`]).
+    repair: bool,
 }
 
 impl<R: std::io::Read> Decoding<R> {
@@ -352,6 +524,7 @@ impl<R: std::io::Read> Decoding<R> {
             consumed: 0,
             invalid_at: None,
             pending: Vec::new(),
+            repair: false,
         }
     }
 
@@ -363,10 +536,15 @@ impl<R: std::io::Read> Decoding<R> {
 
     /// The encoding's name as the run summary gives it.
     fn encoding_name(&self) -> &'static str {
-        if self.encoding() == encoding_rs::WINDOWS_1251 {
-            "Windows-1251"
+        let e = self.encoding();
+        if self.repair {
+            Guess::Utf8Latin1Repair.name()
+        } else if e == encoding_rs::WINDOWS_1251 {
+            Guess::Windows1251.name()
+        } else if e == encoding_rs::KOI8_R {
+            Guess::Koi8R.name()
         } else {
-            "UTF-8"
+            Guess::Utf8.name()
         }
     }
 
@@ -389,15 +567,13 @@ impl<R: std::io::Read> Decoding<R> {
     /// Picks the encoding at the first byte that is not ASCII, from the bytes that follow it.
     fn decide(&mut self) -> std::io::Result<()> {
         self.fill()?;
-        let utf8 = match std::str::from_utf8(&self.buf[self.start..self.end]) {
-            Ok(_) => true,
-            // Cut inside a letter at the end of the window, not malformed.
-            Err(e) => e.error_len().is_none() && !self.eof,
-        };
-        self.decoder = Some(if utf8 {
-            encoding_rs::UTF_8.new_decoder_with_bom_removal()
-        } else {
-            encoding_rs::WINDOWS_1251.new_decoder_without_bom_handling()
+        let g = guess(&self.buf[self.start..self.end], !self.eof);
+        self.repair = g == Guess::Utf8Latin1Repair;
+        self.decoder = Some(match g {
+            Guess::Utf8 | Guess::Utf8Latin1Repair => {
+                encoding_rs::UTF_8.new_decoder_with_bom_removal()
+            }
+            _ => g.encoding().new_decoder_without_bom_handling(),
         });
         Ok(())
     }
@@ -452,6 +628,9 @@ impl<R: std::io::Read> Decoding<R> {
                 return Ok(0);
             }
             let (result, read, written, replaced) = decoder.decode_to_utf8(input, out, self.eof);
+            if self.repair {
+                repair_latin1_bytes(&mut out[..written]);
+            }
             if replaced && self.invalid_at.is_none() {
                 self.invalid_at = Some(self.consumed);
             }
@@ -477,6 +656,65 @@ mod tests {
         let (text, enc) = decode(&bytes);
         assert_eq!(enc, "Windows-1251");
         assert!(text.contains("Иванов"));
+    }
+
+    fn fields(t: &CsvTable) -> Vec<String> {
+        let mut v = Vec::new();
+        t.each(|_, r| v.extend(r.iter().map(str::to_owned)))
+            .unwrap();
+        v
+    }
+
+    #[test]
+    fn koi8_r_is_told_from_windows_1251() {
+        let text = "Иванов Иван Иванович;отдел по общим вопросам\nПЕТРОВА ОЛЬГА СЕРГЕЕВНА;ЖЕНА\n";
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode(text);
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+        assert_eq!(guess(&koi8, false), Guess::Koi8R);
+        assert_eq!(guess(&cp1251, false), Guess::Windows1251);
+        // Capitals only (registry names often are) tell as well.
+        let (caps, _, _) = encoding_rs::KOI8_R.encode("ИВАНОВ ИВАН ИВАНОВИЧ");
+        assert_eq!(guess(&caps, false), Guess::Koi8R);
+        let mut file = b"a;b\n".to_vec();
+        file.extend_from_slice(&koi8);
+        let t = CsvTable::parse("x.csv", &file).unwrap();
+        assert_eq!(fields(&t)[0], "Иванов Иван Иванович");
+        assert_eq!(t.each(|_, _| {}).unwrap().encoding, "KOI8-R");
+    }
+
+    #[test]
+    fn latin1_mojibake_of_windows_1251_is_repaired() {
+        let seen = "Îòäåë ïî îáùèì âîïðîñàì;Ïåòðîâ Ô¸äîð";
+        assert_eq!(guess(seen.as_bytes(), false), Guess::Utf8Latin1Repair);
+        assert_eq!(repair_latin1(seen), "Отдел по общим вопросам;Петров Фёдор");
+        let file = format!("a;b\n{seen}\n");
+        let t = CsvTable::parse("x.csv", file.as_bytes()).unwrap();
+        assert_eq!(fields(&t), ["Отдел по общим вопросам", "Петров Фёдор"]);
+        let pass = t.each(|_, _| {}).unwrap();
+        assert!(pass.repaired);
+        assert_eq!(pass.encoding, "UTF-8 (repaired)");
+        // Real Latin letters, or Cyrillic beside them, are left alone.
+        assert_eq!(
+            guess("Müller Café Straße Zoë".as_bytes(), false),
+            Guess::Utf8
+        );
+        assert_eq!(
+            guess("Петров, café à la crème".as_bytes(), false),
+            Guess::Utf8
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_text_are_refused() {
+        for (bytes, says) in [
+            (&b"PK\x03\x04\x14\x00\x06\x00"[..], "ZIP"),
+            (&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1][..], ".xls"),
+            (&b"a\x00,\x00b\x00"[..], "UTF-16"),
+        ] {
+            let err = CsvTable::parse("x.csv", bytes).err().expect("refused");
+            assert!(err.to_string().contains(says), "{err}");
+            assert!(err.to_string().contains("x.csv"), "{err}");
+        }
     }
 
     #[test]
