@@ -737,3 +737,45 @@ fn a_workbook_saved_as_csv_is_refused_by_name() {
     assert!(err.contains("participants.csv"), "{err}");
     assert!(err.contains("save the sheet as CSV"), "{err}");
 }
+
+#[test]
+fn broken_shapes_are_warned_and_kept_where_they_can_be() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    // A duplicate header, a short row that still has its required fields (a new bid), a long
+    // row, a blank line and a total row under the records.
+    let text = read_text(&dir.join("participants.csv"));
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[0].push_str(",participant_name");
+    lines.push("0156300012321000046,5916561331".to_owned());
+    lines.push("0156300012321000046,5916954043,ООО «Эпсилон»,нет,,,лишнее,ещё,и ещё".to_owned());
+    lines.push(String::new());
+    lines.push("Итого,,,,\"100 000,00\",".to_owned());
+    wd.write("data/participants.csv", &(lines.join("\n") + "\n"));
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    let w = read_csv(&wd.path("out/warnings.csv"));
+    let says = |line: &str, what: &str| {
+        w.iter().any(|x| {
+            x["file"] == "participants.csv" && x["line"] == line && x["problem"].contains(what)
+        })
+    };
+    let n = lines.len();
+    assert!(says("1", "appears twice in the header"), "{w:?}");
+    assert!(
+        says(&(n - 3).to_string(), "row has 2 fields, the header has 7"),
+        "{w:?}"
+    );
+    assert!(says(&(n - 2).to_string(), "row has 9 fields"), "{w:?}");
+    assert!(says(&n.to_string(), "a total row (`Итого`)"), "{w:?}");
+    // Read = used + rejected: the two new bids are used, the total row rejected.
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(
+        md.contains("| participants.csv | UTF-8 | `,` | 26 | 25 | 1 |"),
+        "{md}"
+    );
+}

@@ -75,6 +75,17 @@ impl<'a> Row<'a> {
     fn is_blank(&self) -> bool {
         self.rec.iter().all(|f| f.trim().is_empty())
     }
+
+    /// The word of a total row (`Итого`, `Всего`, `Total`) an export put under its records,
+    /// if the row's first filled cell starts with one.
+    fn total_word(&self) -> Option<&str> {
+        let first = self.rec.iter().map(str::trim).find(|f| !f.is_empty())?;
+        let lower = first.to_lowercase();
+        ["итого", "всего", "total"]
+            .iter()
+            .any(|w| lower.starts_with(w))
+            .then_some(first)
+    }
 }
 
 /// Reading context of one file: the table, its warnings and its counts.
@@ -88,10 +99,19 @@ type FileRead<T> = Result<(Vec<T>, FileStats, Warnings)>;
 
 impl FileReader {
     fn new(table: CsvTable) -> FileReader {
-        FileReader {
-            table,
-            warnings: Warnings::default(),
+        let mut warnings = Warnings::default();
+        // A column named twice: the first is read.
+        for (i, h) in table.headers.iter().enumerate() {
+            if table.headers[..i].contains(h) {
+                warnings.push(
+                    &table.file,
+                    1,
+                    h,
+                    format!("column `{h}` appears twice in the header; the first is read"),
+                );
+            }
         }
+        FileReader { table, warnings }
     }
 
     /// Columns by their documented names, located once per file.
@@ -119,6 +139,15 @@ impl FileReader {
             let row = Row { line, rec };
             if row.is_blank() {
                 reject(warnings, line, "", "empty row");
+                return;
+            }
+            if let Some(word) = row.total_word() {
+                reject(
+                    warnings,
+                    line,
+                    "",
+                    &format!("a total row (`{word}`), not a record"),
+                );
                 return;
             }
             sink.warnings.clear();

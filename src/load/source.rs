@@ -20,6 +20,9 @@ pub struct CsvTable {
     file_bytes: u64,
     /// About the number of records, from the lines of the file's first megabyte (for sizing).
     records_hint: usize,
+    /// Lines end in `\r\n` (as the header line does): the parser then stops a record at the
+    /// `\r` and counts its `\n` with the next one.
+    crlf: bool,
     /// Counts and detected format.
     pub stats: FileStats,
 }
@@ -382,6 +385,7 @@ impl CsvTable {
         Ok(CsvTable {
             file: file.to_owned(),
             headers,
+            crlf: text.ends_with("\r\n"),
             file_bytes: text.len() as u64,
             source: Source::Bytes(text.into_bytes()),
             delimiter,
@@ -430,7 +434,22 @@ impl CsvTable {
                 Ok(false) => break,
                 Ok(true) => {
                     n += 1;
-                    f(rec.0.position().map_or(0, |p| p.line()), &rec);
+                    // A record's position is where the parser started it, before the blank
+                    // lines it skipped; the reader's line after it counts them. A record spanning
+                    // more than its own line (blank lines before it, line ends inside quotes)
+                    // starts that many lines back from there, less the ones inside it and its
+                    // own line end. (One case is a line early: blank lines before a last record
+                    // with no line end, in a file of `\n` line ends.)
+                    let start = rec.0.position().map_or(0, |p| p.line());
+                    let after = rdr.position().line();
+                    let inside = || memchr::memchr_iter(b'\n', rec.0.as_slice()).count() as u64;
+                    let line = match (self.crlf, after <= start + 1) {
+                        (false, true) => start,
+                        (false, false) => start.max(after.saturating_sub(inside() + 1)),
+                        (true, true) => after,
+                        (true, false) => after.saturating_sub(inside()),
+                    };
+                    f(line, &rec);
                     let at = rdr.get_ref().consumed;
                     if progress && at - reported >= 1 << 22 {
                         crate::progress::inc(at - reported);
@@ -739,6 +758,16 @@ mod tests {
         assert_eq!(rows[0].0, 2);
         assert_eq!(rows[1].0, 4);
         assert_eq!(rows.len(), 2);
+        // Blank lines are skipped, and counted.
+        for text in [
+            &b"a,b\n1,2\n\n\n3,4\n\n5,\"x\ny\"\n6,7"[..],
+            b"a,b\r\n1,2\r\n\r\n\r\n3,4\r\n\r\n5,\"x\r\ny\"\r\n6,7",
+            b"a,b\n1,2\n\n\n3,4\n\n5,\"x\ny\"\n6,7\n",
+        ] {
+            let t = CsvTable::parse("x.csv", text).unwrap();
+            let lines: Vec<u64> = t.rows().unwrap().iter().map(|r| r.0).collect();
+            assert_eq!(lines, [2, 5, 7, 9], "{}", String::from_utf8_lossy(text));
+        }
     }
 
     /// Everything a [`Decoding`] over `bytes` yields, read through a buffer of `capacity`.
