@@ -84,6 +84,35 @@ pub fn inn_valid(inn: &str) -> bool {
     inn_kind(inn).is_some()
 }
 
+/// Checks a SNILS (insurance number: 11 digits, written `123-456-789 64` or bare). Its control
+/// number is the sum of the first nine digits weighted 9 down to 1, taken mod 101 (100 and 101
+/// give 00); numbers up to 001-001-998 carry none to check.
+pub fn snils_valid(raw: &str) -> bool {
+    let digits: Vec<u32> = raw
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{a0}'))
+        .map(|c| c.to_digit(10))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    if digits.len() != 11 {
+        return false;
+    }
+    let number = digits[..9].iter().fold(0u64, |n, &d| n * 10 + u64::from(d));
+    if number <= 1_001_998 {
+        return true;
+    }
+    let sum: u32 = digits[..9]
+        .iter()
+        .zip((1..=9).rev())
+        .map(|(d, w)| d * w)
+        .sum();
+    let control = match sum % 101 {
+        100 => 0,
+        c => c,
+    };
+    control == digits[9] * 10 + digits[10]
+}
+
 /// Checks OGRN (13 digits) or OGRNIP (15 digits).
 pub fn ogrn_valid(ogrn: &str) -> bool {
     if !ogrn.bytes().all(|b| b.is_ascii_digit()) {
@@ -250,6 +279,22 @@ impl From<&str> for Inn {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn snils_control_numbers() {
+        // 112-233-445 95: 1x9 + 1x8 + 2x7 + 2x6 + 3x5 + 3x4 + 4x3 + 4x2 + 5x1 = 95.
+        assert!(snils_valid("112-233-445 95"));
+        assert!(snils_valid("11223344595"));
+        assert!(!snils_valid("112-233-445 96"));
+        assert!(!snils_valid("112-233-445"));
+        assert!(!snils_valid("112-233-44a 95"));
+        // A sum of 101 or more is taken mod 101 (405 -> 01); 100 is written 00.
+        assert!(snils_valid("999-999-999 01"));
+        assert!(!snils_valid("999-999-999 41"));
+        // 001-326-679: 0 + 0 + 7 + 18 + 10 + 24 + 18 + 14 + 9 = 100.
+        assert!(snils_valid("001-326-679 00"));
+        assert!(!snils_valid("001-326-679 01"));
+    }
+
     use super::*;
 
     #[test]

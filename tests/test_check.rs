@@ -779,3 +779,22 @@ fn broken_shapes_are_warned_and_kept_where_they_can_be() {
         "{md}"
     );
 }
+
+#[test]
+fn snils_control_numbers_are_checked() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    let text = read_text(&dir.join("officials.csv"));
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[0].push_str(",СНИЛС");
+    lines[1].push_str(",112-233-445 95");
+    lines[2].push_str(",112-233-445 96");
+    wd.write("data/officials.csv", &(lines.join("\n") + "\n"));
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let w = read_csv(&wd.path("out/warnings.csv"));
+    let snils: Vec<_> = w.iter().filter(|x| x["column"] == "snils").collect();
+    assert_eq!(snils.len(), 1, "{snils:?}");
+    assert_eq!(snils[0]["line"], "3");
+    assert!(snils[0]["problem"].contains("112-233-445 96"));
+}

@@ -264,6 +264,12 @@ fn pathological_inputs_finish_with_warnings() {
             .any(|x| x["problem"].contains("fields, the header has")),
         "the million-field row"
     );
+    assert!(
+        w.iter().any(|x| x["file"] == "officials.csv"
+            && x["column"] == "full_name"
+            && x["problem"] == "a name of 100014 characters; the first 300 are read"),
+        "the long name"
+    );
     // The ring is solved (more than 64 companies in a cycle: in floating point), its first
     // company flagged through its founder, and the sample's cases are all still there.
     let cases = case_keys(&wd.path("out/cases.csv"));

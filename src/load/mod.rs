@@ -13,7 +13,7 @@ pub use source::{decode, decode_owned, detect_delimiter, CsvTable, Record};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::identifiers::{clean_inn, inn_kind, ogrn_valid, InnCheck, InnKind};
+use crate::identifiers::{clean_inn, inn_kind, ogrn_valid, snils_valid, InnCheck, InnKind};
 use crate::model::*;
 use crate::values::*;
 
@@ -223,6 +223,35 @@ impl RowSink {
         }
     }
 
+    /// Checks a SNILS (not kept: no stage reads it); a wrong control number is warned about.
+    fn snils(&mut self, row: &Row, col: Col) {
+        if let Some(v) = row.get(col).filter(|v| !snils_valid(v)) {
+            self.warn(
+                col.name,
+                format!("SNILS `{v}` fails its control number; value dropped"),
+            );
+        }
+    }
+
+    /// A person's name, cut to [`MAX_NAME_CHARS`] characters with a warning when longer (no
+    /// name is; a cell of thousands of letters is a broken export, and every stage after would
+    /// carry it).
+    fn name<'a>(&mut self, value: &'a str, col: Col) -> &'a str {
+        match value.char_indices().nth(MAX_NAME_CHARS) {
+            None => value,
+            Some((cut, _)) => {
+                self.warn(
+                    col.name,
+                    format!(
+                        "a name of {} characters; the first {MAX_NAME_CHARS} are read",
+                        value.chars().count()
+                    ),
+                );
+                &value[..cut]
+            }
+        }
+    }
+
     /// A personal (12-digit) INN; invalid values are dropped with a warning.
     fn person_inn(&mut self, row: &Row, col: Col) -> Option<Inn> {
         let raw = row.get(col)?;
@@ -316,6 +345,9 @@ impl RowSink {
         d
     }
 }
+
+/// The longest name read: longer ones are cut, with a warning (see [`RowSink::name`]).
+pub const MAX_NAME_CHARS: usize = 300;
 
 fn names_list(row: &Row, col: Col) -> Vec<String> {
     row.get(col)
@@ -545,7 +577,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
 }
 
 fn read_officials(r: FileReader) -> FileRead<Official> {
-    let [id_c, name_c, birth_c, inn_c, position_c, employer_c, address_c, phone_c, email_c, former_c] =
+    let [id_c, name_c, birth_c, inn_c, position_c, employer_c, address_c, phone_c, email_c, former_c, snils_c] =
         r.cols([
             "official_id",
             "full_name",
@@ -557,11 +589,14 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
             "phone",
             "email",
             "former_names",
+            "snils",
         ]);
     let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let id = s.required(row, id_c)?;
         let full_name = s.required(row, name_c)?;
+        let full_name = s.name(full_name, name_c);
+        s.snils(row, snils_c);
         if let Some(first) = seen.get(id) {
             return s.reject(
                 id_c,
@@ -588,7 +623,7 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
 fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<Relative> {
     // `relative_id` and `workplace` are read by no stage: not kept (11 million rows at national
     // scale).
-    let [oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c] = r.cols([
+    let [oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c, snils_c] = r.cols([
         "official_id",
         "kinship",
         "full_name",
@@ -597,6 +632,7 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
         "inn",
         "address",
         "phone",
+        "snils",
     ]);
     let mut kinships = Memo::new();
     r.rows(|row, s| {
@@ -609,6 +645,8 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
         };
         let word = s.required(row, kin_c)?;
         let full_name = s.required(row, name_c)?;
+        let full_name = s.name(full_name, name_c);
+        s.snils(row, snils_c);
         let kinship = kinships.get(word, parse_kinship).unwrap_or_else(|| {
             s.warn(
                 kin_c.name,
@@ -701,7 +739,7 @@ fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
         let Some(role) = roles.get(word, parse_company_role) else {
             return s.reject(role_c, format!("unknown role `{word}`"));
         };
-        let person_name = row.get(name_c).map(Text::from);
+        let person_name = row.get(name_c).map(|n| Text::from(s.name(n, name_c)));
         let holder_inn = s.key_inn(row, holder_c, false);
         if person_name.is_none() && holder_inn.is_none() {
             return s.reject(name_c, "neither person_name nor holder_inn is given");
@@ -837,7 +875,7 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
             line: row.line,
             procurement,
             participant_inn: inn,
-            participant_name: row.sym(name_c),
+            participant_name: sym(s.name(row.get(name_c).unwrap_or_default(), name_c)),
             is_winner,
             contract_price: s.decimal(row, contract_c),
         })
@@ -864,7 +902,7 @@ fn read_commissions(
         let Some(role) = roles.get(word, parse_seat_role) else {
             return s.reject(role_c, format!("unknown commission role `{word}`"));
         };
-        let member_name = row.get(member_c).map(sym);
+        let member_name = row.get(member_c).map(|n| sym(s.name(n, member_c)));
         let mut official = None;
         if let Some(id) = row.get(oid_c) {
             official = officials.get(id).copied();
