@@ -53,6 +53,17 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
     drop(bar);
     meter.lap("resolve");
     let graph = graph::build(&data, &mentions, &resolution);
+    for n in graph::ownership::large_holding_rings(&data, &graph) {
+        warnings.push(
+            "company_roles.csv",
+            0,
+            "holder_inn",
+            format!(
+                "{n} companies hold each other in a ring; shares through it are computed in \
+                 floating point, approximately (marked in the cases)"
+            ),
+        );
+    }
     meter.lap("graph");
     let ctx = rules::Context::new(&data, &mentions, &resolution, &graph);
     // The rules over procurements share one pass (see `rules::affiliation`).

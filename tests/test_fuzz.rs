@@ -270,6 +270,11 @@ fn pathological_inputs_finish_with_warnings() {
             && x["problem"] == "a name of 100014 characters; the first 300 are read"),
         "the long name"
     );
+    assert!(
+        w.iter().any(|x| x["file"] == "company_roles.csv"
+            && x["problem"].starts_with("1000 companies hold each other in a ring")),
+        "the ring"
+    );
     // The ring is solved (more than 64 companies in a cycle: in floating point), its first
     // company flagged through its founder, and the sample's cases are all still there.
     let cases = case_keys(&wd.path("out/cases.csv"));

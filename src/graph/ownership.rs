@@ -23,6 +23,39 @@ const EXACT_LIMIT: usize = 64;
 /// At most this many chains are kept per holding for the explanation.
 const MAX_CHAINS: usize = 8;
 
+/// The rings of companies that hold each other (directly or through others, on any date) with
+/// more than [`EXACT_LIMIT`] companies: shares through them are solved in floating point, not
+/// exactly. Their sizes, largest first.
+pub fn large_holding_rings(data: &Dataset, ag: &AffilGraph) -> Vec<usize> {
+    let index = &ag.company_by_inn;
+    // Only companies that hold or are held by a company, numbered densely.
+    let mut dense: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut id = |c: u32| {
+        let next = dense.len() as u32;
+        *dense.entry(c).or_insert(next)
+    };
+    let edges: Vec<(u32, u32)> = data
+        .roles
+        .iter()
+        .filter_map(|r| {
+            let holder = *index.get(&r.holder_inn?)?;
+            Some((holder, *index.get(&r.company_inn)?))
+        })
+        .map(|(a, b)| (id(a), id(b)))
+        .collect();
+    if edges.len() <= EXACT_LIMIT {
+        return Vec::new();
+    }
+    let g: DiGraph<(), (), u32> = DiGraph::from_edges(&edges);
+    let mut sizes: Vec<usize> = petgraph::algo::tarjan_scc(&g)
+        .into_iter()
+        .map(|c| c.len())
+        .filter(|&n| n > EXACT_LIMIT)
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    sizes
+}
+
 /// One chain from a person down to the company: the person's share of the first company,
 /// then each company's share of the next.
 #[derive(Clone, Debug, PartialEq)]
