@@ -38,6 +38,14 @@ enum Command {
         /// Print wall time, CPU time and peak memory per stage, and write them to OUT/timings.csv.
         #[arg(long)]
         timings: bool,
+        /// An earlier run's output directory: each case is marked new or repeated (column
+        /// status), and the earlier cases no longer found go to OUT/gone_cases.csv.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Decisions on earlier cases: a CSV with case_id, decision (confirmed, cleared,
+        /// referred), comment, date; carried into the cases and the summary.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
     },
     /// Link two person lists with the matcher and write left_id,right_id,score.
     Link {
@@ -133,12 +141,16 @@ fn main() -> ExitCode {
             out,
             rules,
             timings,
+            previous,
+            decisions,
         } => {
             match check::run(&check::CheckOptions {
                 data_dir,
                 out_dir: out,
                 rules,
                 timings,
+                previous,
+                decisions,
             }) {
                 Ok(summary) => {
                     eprintln!("{summary}");

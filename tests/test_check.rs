@@ -798,3 +798,101 @@ fn snils_control_numbers_are_checked() {
     assert_eq!(snils[0]["line"], "3");
     assert!(snils[0]["problem"].contains("112-233-445 96"));
 }
+
+#[test]
+fn year_over_year_marks_cases_and_carries_decisions() {
+    let wd = Workdir::new();
+    // Last year: the sample without ООО «Сигма»'s bid (its CONTACT and BIDDERS cases are not
+    // there yet) and with one more bid of ООО «Ромашка» that gives a case this year lacks.
+    let last = wd.copy_sample("last");
+    let bids = read_text(&last.join("participants.csv"));
+    let mut rows: Vec<&str> = bids.lines().filter(|l| !l.contains("5916770014")).collect();
+    rows.push("0156300012321000046,5916447124,ООО «Ромашка»,нет,,");
+    wd.write("last/participants.csv", &(rows.join("\n") + "\n"));
+    let o = wd.run(&["check", "last", "--out", "out-last"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = read_csv(&wd.path("out-last/cases.csv"));
+    assert!(before.iter().all(|c| c["status"].is_empty()));
+    // Decisions on two of last year's cases; the word's case does not matter.
+    let (a, b) = (&before[0]["case_id"], &before[1]["case_id"]);
+    wd.write(
+        "decisions.csv",
+        &format!(
+            "case_id,decision,comment,date\n{a},Confirmed,проверено,15.10.2021\n{b},cleared,не подтвердилось,16.10.2021\n"
+        ),
+    );
+    let o = wd.run(&[
+        "check",
+        sample_dir().to_str().unwrap(),
+        "--out",
+        "out",
+        "--previous",
+        "out-last",
+        "--decisions",
+        "decisions.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("out/gone_cases.csv"), "{}", stderr(&o));
+    let now = read_csv(&wd.path("out/cases.csv"));
+    let by_id = |id: &str| now.iter().find(|c| c["case_id"] == id);
+    // The same case has the same id a year later; decisions travel with it.
+    assert_eq!(by_id(a).unwrap()["status"], "repeated");
+    assert_eq!(by_id(a).unwrap()["decision"], "confirmed");
+    assert_eq!(by_id(a).unwrap()["decision_comment"], "проверено");
+    assert_eq!(by_id(b).unwrap()["decision"], "cleared");
+    assert_eq!(by_id(b).unwrap()["decision_date"], "16.10.2021");
+    let new: Vec<&str> = now
+        .iter()
+        .filter(|c| c["status"] == "new")
+        .map(|c| c["rule"].as_str())
+        .collect();
+    assert_eq!(new, ["BIDDERS", "CONTACT"], "{now:?}");
+    assert!(now
+        .iter()
+        .all(|c| c["status"] == "new" || c["status"] == "repeated"));
+    let gone = read_csv(&wd.path("out/gone_cases.csv"));
+    assert!(!gone.is_empty());
+    assert!(gone
+        .iter()
+        .all(|g| g["participant_inn"].contains("5916447124")
+            && g["procurement_id"] == "0156300012321000046"));
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(
+        md.contains(&format!(
+            "Новых случаев — 2, повторных — {}, не выявленных повторно — {}",
+            now.len() - 2,
+            gone.len()
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains("подтверждено — 1, снято — 1, передано — 0"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.path("out/cases.json")).unwrap()).unwrap();
+    let ja = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case_id"] == a.as_str())
+        .unwrap();
+    assert_eq!(ja["status"], "repeated");
+    assert_eq!(ja["decision"]["decision"], "confirmed");
+    // A decision affil does not know is an error naming the file and line.
+    wd.write("bad.csv", &format!("case_id,decision\n{a},maybe\n"));
+    let o = wd.run(&[
+        "check",
+        sample_dir().to_str().unwrap(),
+        "--out",
+        "out2",
+        "--decisions",
+        "bad.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.csv") && stderr(&o).contains("line 2"),
+        "{}",
+        stderr(&o)
+    );
+}

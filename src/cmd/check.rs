@@ -22,6 +22,11 @@ pub struct CheckOptions {
     pub rules: Option<Vec<String>>,
     /// Also write `timings.csv` (per-stage wall, CPU and peak memory) to the output directory.
     pub timings: bool,
+    /// An earlier run's output directory: cases are marked new or repeated, and the ones gone
+    /// are listed.
+    pub previous: Option<PathBuf>,
+    /// The analyst's decisions on earlier cases (case_id, decision, comment, date).
+    pub decisions: Option<PathBuf>,
 }
 
 /// What a check did, for the summary on stderr.
@@ -43,15 +48,19 @@ pub struct CheckSummary {
     pub elapsed: Duration,
     /// Where the outputs are.
     pub out_dir: PathBuf,
+    /// `gone_cases.csv` was written (a previous run was given).
+    pub gone_listed: bool,
 }
 
 /// Runs the check and writes the outputs.
 pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let start = Instant::now();
     let rules = rules::select(opts.rules.as_deref())?;
+    // Read before the run: the previous directory may be the one this run writes to.
+    let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
     let a = analyse(&opts.data_dir, &rules)?;
     let mut meter = Meter::start();
-    report::write_all(&opts.out_dir, &a)?;
+    report::write_all(&opts.out_dir, &a, &history)?;
     meter.lap("report");
     let mut timings = a.timings.clone();
     timings.extend(meter.into_costs());
@@ -75,6 +84,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         timings,
         elapsed: start.elapsed(),
         out_dir: opts.out_dir.clone(),
+        gone_listed: history.has_previous(),
     })
 }
 
@@ -120,6 +130,10 @@ impl std::fmt::Display for CheckSummary {
         write!(
             f,
             "outputs: {out}/cases.csv, {out}/cases.json, {out}/summary.md, {out}/warnings.csv"
-        )
+        )?;
+        if self.gone_listed {
+            write!(f, ", {out}/gone_cases.csv")?;
+        }
+        Ok(())
     }
 }

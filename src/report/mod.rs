@@ -1,10 +1,12 @@
 //! Stage 6: write the outputs: cases.csv, cases.json, summary.md, warnings.csv.
 
+pub mod history;
 mod summary;
 
 use std::fs;
 use std::path::Path;
 
+pub use history::History;
 pub use summary::{figures, Figures};
 
 use crate::error::{Error, Result};
@@ -14,7 +16,7 @@ use crate::pipeline::Analysis;
 use crate::rules::Case;
 
 /// Columns of cases.csv, in order (a public contract: extend, never rename).
-pub const CASE_COLUMNS: [&str; 17] = [
+pub const CASE_COLUMNS: [&str; 21] = [
     "case_id",
     "rule",
     "severity",
@@ -32,6 +34,10 @@ pub const CASE_COLUMNS: [&str; 17] = [
     "is_winner",
     "contract_price",
     "evidence",
+    "status",
+    "decision",
+    "decision_comment",
+    "decision_date",
 ];
 
 /// Formats money with two decimals, or nothing.
@@ -39,7 +45,9 @@ pub fn money(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.2}")).unwrap_or_default()
 }
 
-fn case_row(c: &Case) -> [String; 17] {
+fn case_row(c: &Case, h: &History) -> [String; 21] {
+    let d = h.decision(&c.case_id);
+    let decided = |f: fn(&history::Decision) -> &String| d.map(f).cloned().unwrap_or_default();
     [
         c.case_id.clone(),
         c.rule.to_owned(),
@@ -58,6 +66,10 @@ fn case_row(c: &Case) -> [String; 17] {
         c.is_winner.to_string(),
         money(c.contract_price),
         c.evidence.clone(),
+        h.status(&c.case_id).to_owned(),
+        decided(|d| &d.decision),
+        decided(|d| &d.comment),
+        decided(|d| &d.date),
     ]
 }
 
@@ -94,8 +106,26 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// cases.csv content.
-pub fn cases_csv(cases: &[Case]) -> Result<Vec<u8>> {
-    csv_bytes(&CASE_COLUMNS, cases.iter().map(case_row))
+pub fn cases_csv(cases: &[Case], h: &History) -> Result<Vec<u8>> {
+    csv_bytes(&CASE_COLUMNS, cases.iter().map(|c| case_row(c, h)))
+}
+
+/// A case in cases.json: the case, with what the previous run and the decisions say of it.
+#[derive(serde::Serialize)]
+struct JsonCase<'a> {
+    #[serde(flatten)]
+    case: &'a Case,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<JsonDecision<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonDecision<'a> {
+    decision: &'a str,
+    comment: &'a str,
+    date: &'a str,
 }
 
 /// Warnings in a stable order: by input file order, then line, column and text.
@@ -122,15 +152,35 @@ pub fn warnings_csv(w: &[Warning]) -> Result<Vec<u8>> {
     )
 }
 
-/// Writes every output file of a check into `out`.
-pub fn write_all(out: &Path, a: &Analysis) -> Result<()> {
+/// Writes every output file of a check into `out`; `h` says what earlier runs and decisions say
+/// of the cases (and, with a previous run, `gone_cases.csv` lists its cases this run no longer
+/// finds).
+pub fn write_all(out: &Path, a: &Analysis, h: &History) -> Result<()> {
     fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
-    write(&out.join("cases.csv"), &cases_csv(&a.cases)?)?;
-    let json =
-        serde_json::to_vec_pretty(&a.cases).map_err(|e| Error::write(out.join("cases.json"), e))?;
+    write(&out.join("cases.csv"), &cases_csv(&a.cases, h)?)?;
+    let json_cases: Vec<JsonCase> = a
+        .cases
+        .iter()
+        .map(|c| JsonCase {
+            case: c,
+            status: h.status(&c.case_id),
+            decision: h.decision(&c.case_id).map(|d| JsonDecision {
+                decision: &d.decision,
+                comment: &d.comment,
+                date: &d.date,
+            }),
+        })
+        .collect();
+    let json = serde_json::to_vec_pretty(&json_cases)
+        .map_err(|e| Error::write(out.join("cases.json"), e))?;
     write(&out.join("cases.json"), &json)?;
     write(&out.join("warnings.csv"), &warnings_csv(&a.warnings.0)?)?;
-    let md = summary::markdown(a)?;
+    if h.has_previous() {
+        let (header, gone) = h.gone(&a.cases);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
+    }
+    let md = summary::markdown(a, h)?;
     write(&out.join("summary.md"), md.as_bytes())?;
     Ok(())
 }

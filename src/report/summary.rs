@@ -219,6 +219,43 @@ fn findings(cases: &[Case]) -> String {
     out.join(" ")
 }
 
+/// What the previous run and the decisions say: new, repeated and gone cases; cases reviewed
+/// (by decision) and new ones awaiting review.
+fn history_section(cases: &[Case], h: &super::History) -> String {
+    let mut t = String::from("## Сравнение с прошлой проверкой и решения\n\n");
+    if h.has_previous() {
+        let new = cases
+            .iter()
+            .filter(|c| h.status(&c.case_id) == "new")
+            .count();
+        let (_, gone) = h.gone(cases);
+        t.push_str(&format!(
+            "Новых случаев — {new}, повторных — {}, не выявленных повторно — {} (список: gone_cases.csv).\n\n",
+            cases.len() - new,
+            gone.len()
+        ));
+    }
+    if h.has_decisions() {
+        let count = |d: &str| {
+            cases
+                .iter()
+                .filter(|c| h.decision(&c.case_id).is_some_and(|x| x.decision == d))
+                .count()
+        };
+        let open = cases
+            .iter()
+            .filter(|c| h.decision(&c.case_id).is_none())
+            .count();
+        t.push_str(&format!(
+            "Рассмотрены ранее: подтверждено — {}, снято — {}, передано — {}; без решения — {open}.\n\n",
+            count("confirmed"),
+            count("cleared"),
+            count("referred")
+        ));
+    }
+    t
+}
+
 /// Money in Russian style: `1 234 567,89`.
 pub fn rub(v: f64) -> String {
     let cents = (v * 100.0).round() as i64;
@@ -243,7 +280,7 @@ fn severity_ru(s: &str) -> &'static str {
 }
 
 /// The whole summary.md text.
-pub fn markdown(a: &Analysis) -> Result<String> {
+pub fn markdown(a: &Analysis, h: &super::History) -> Result<String> {
     let d = &a.data;
     let fig = figures(&a.cases)?;
     let mut s = String::new();
@@ -391,6 +428,9 @@ pub fn markdown(a: &Analysis) -> Result<String> {
             );
         }
         s.push('\n');
+    }
+    if h.has_previous() || h.has_decisions() {
+        w(&mut s, history_section(&a.cases, h));
     }
     w(
         &mut s,
