@@ -221,17 +221,15 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> (String, &'static str) {
         bytes.drain(..3);
     }
     let g = guess(&bytes, false);
-    match g {
-        Guess::Utf8 => match String::from_utf8(bytes) {
-            Ok(s) => (s, g.name()),
-            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), g.name()),
-        },
-        Guess::Utf8Latin1Repair => {
-            repair_latin1_bytes(&mut bytes);
-            (String::from_utf8_lossy(&bytes).into_owned(), g.name())
-        }
-        _ => (g.encoding().decode(&bytes).0.into_owned(), g.name()),
+    if g == Guess::Utf8Latin1Repair {
+        repair_latin1_bytes(&mut bytes);
     }
+    // Both UTF-8 guesses were made on valid UTF-8 (the repair keeps it so): no copy.
+    let text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => g.encoding().decode(e.as_bytes()).0.into_owned(),
+    };
+    (text, g.name())
 }
 
 /// The name of a file for messages: its last component, else the whole path.
@@ -473,7 +471,7 @@ impl CsvTable {
             records: n,
             encoding: d.encoding_name(),
             invalid_at: d.invalid_at,
-            repaired: d.repair,
+            repaired: d.repairs(),
         })
     }
 
@@ -526,8 +524,8 @@ struct Decoding<R> {
     invalid_at: Option<u64>,
     /// Decoded bytes a reader's too-small buffer could not take yet.
     pending: Vec<u8>,
-    /// The text is Windows-1251 shown as Latin-1: read back as Cyrillic (see [`Guess`]).
-    repair: bool,
+    /// How the bytes are read, once the first byte that is not ASCII decided it.
+    guess: Option<Guess>,
 }
 
 impl<R: std::io::Read> Decoding<R> {
@@ -543,28 +541,18 @@ impl<R: std::io::Read> Decoding<R> {
             consumed: 0,
             invalid_at: None,
             pending: Vec::new(),
-            repair: false,
+            guess: None,
         }
     }
 
-    fn encoding(&self) -> &'static encoding_rs::Encoding {
-        self.decoder
-            .as_ref()
-            .map_or(encoding_rs::UTF_8, |d| d.encoding())
-    }
-
-    /// The encoding's name as the run summary gives it.
+    /// The encoding's name as the run summary gives it (`UTF-8` for a file of ASCII only).
     fn encoding_name(&self) -> &'static str {
-        let e = self.encoding();
-        if self.repair {
-            Guess::Utf8Latin1Repair.name()
-        } else if e == encoding_rs::WINDOWS_1251 {
-            Guess::Windows1251.name()
-        } else if e == encoding_rs::KOI8_R {
-            Guess::Koi8R.name()
-        } else {
-            Guess::Utf8.name()
-        }
+        self.guess.unwrap_or(Guess::Utf8).name()
+    }
+
+    /// The text is Windows-1251 shown as Latin-1, read back as Cyrillic.
+    fn repairs(&self) -> bool {
+        self.guess == Some(Guess::Utf8Latin1Repair)
     }
 
     /// Moves the unread bytes to the front and reads until the buffer is full or the input ends.
@@ -587,7 +575,7 @@ impl<R: std::io::Read> Decoding<R> {
     fn decide(&mut self) -> std::io::Result<()> {
         self.fill()?;
         let g = guess(&self.buf[self.start..self.end], !self.eof);
-        self.repair = g == Guess::Utf8Latin1Repair;
+        self.guess = Some(g);
         self.decoder = Some(match g {
             Guess::Utf8 | Guess::Utf8Latin1Repair => {
                 encoding_rs::UTF_8.new_decoder_with_bom_removal()
@@ -647,7 +635,7 @@ impl<R: std::io::Read> Decoding<R> {
                 return Ok(0);
             }
             let (result, read, written, replaced) = decoder.decode_to_utf8(input, out, self.eof);
-            if self.repair {
+            if self.guess == Some(Guess::Utf8Latin1Repair) {
                 repair_latin1_bytes(&mut out[..written]);
             }
             if replaced && self.invalid_at.is_none() {

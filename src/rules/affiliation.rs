@@ -16,7 +16,6 @@ use smallvec::SmallVec;
 
 use crate::resolve::Groups;
 
-use super::undeclared::Seated;
 use super::{case_id, round_score, step, Case, Context, Severity, Step};
 use crate::graph::{
     any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
@@ -302,11 +301,13 @@ pub(super) fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis
 
 /// An official's post in a procurement: a seat (which row of commissions.csv, matched how), or
 /// a place on the customer's staff.
-struct Post<'a> {
-    person: PersonId,
+pub(super) struct Post<'a> {
+    /// The official's person.
+    pub(super) person: PersonId,
     /// Index into `Dataset::officials`.
-    official: u32,
-    seat: Option<(u32, &'a SeatMatch)>,
+    pub(super) official: u32,
+    /// The row of commissions.csv and how its name matched the official; `None` on the staff.
+    pub(super) seat: Option<(u32, &'a SeatMatch)>,
 }
 
 impl Post<'_> {
@@ -689,22 +690,10 @@ fn procurement_cases(
     if bids.len() >= 2 {
         cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
     }
-    let seated: Vec<Seated> = posts[..seat_count as usize]
-        .iter()
-        .filter_map(|p| {
-            let (seat_row, matched) = p.seat?;
-            Some(Seated {
-                person: p.person,
-                official: p.official,
-                seat_row,
-                seat_score: matched.score,
-            })
-        })
-        .collect();
     cases.extend(super::undeclared::cases(
         ctx,
         proc_,
-        &seated,
+        &posts[..seat_count as usize],
         &group_bids,
         &upstream,
     ));

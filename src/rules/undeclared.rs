@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::affiliation::{control_order, link_steps, link_text, qualifies, Upstream};
+use super::affiliation::{control_order, link_steps, link_text, qualifies, Post, Upstream};
 use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
 use crate::graph::{controls, kin_edges, Control};
 use crate::model::{Official, Participant, Procurement, Sex};
@@ -44,7 +44,8 @@ impl Rule for Undeclared {
 
 /// What UNDECLARED weighs besides the names, in bits (log2 of likelihood ratios, as Splink's
 /// comparison levels). An agreeing surname or patronymic weighs its term-frequency weight in the
-/// data at hand: `Смирнов` about 7 bits, a surname met once in 100,000 records about 16.
+/// data at hand, log2(0.9 / f) for a share f of the names counted: 6.5 bits at one in a hundred,
+/// 16.5 at one in 100,000.
 #[derive(Clone, Copy, Debug)]
 pub struct Weights {
     /// Log2 odds, before any signal, that a person behind a bidder is an undeclared relative of
@@ -160,9 +161,15 @@ fn full(p: Option<Part>) -> Option<crate::model::Sym> {
     }
 }
 
-/// Weighs what an official's record and a registry person's share. `same_flat`: the registry
-/// gives the person's address and it is the official's.
-fn weigh(ctx: &Context, om: &Mention, pm: &Mention, same_flat: bool) -> Option<Finding> {
+/// Weighs what an official's record and a registry person's share; `same_flat` tells whether the
+/// registry gives the person's address and it is the official's (asked only of the few pairs
+/// that share a surname: nearly none do).
+fn weigh(
+    ctx: &Context,
+    om: &Mention,
+    pm: &Mention,
+    same_flat: impl FnOnce() -> bool,
+) -> Option<Finding> {
     let tf = &ctx.resolution.tf;
     // The surname: the official's current or former one, against the registry's.
     let mut surname: Option<(f64, bool)> = None;
@@ -183,6 +190,7 @@ fn weigh(ctx: &Context, om: &Mention, pm: &Mention, same_flat: bool) -> Option<F
         }
     }
     let (surname_bits, former) = surname?;
+    let same_flat = same_flat();
     // The registry's fullest name of the person: an entrepreneur's bid may give initials where
     // the registry has the whole name.
     let on = om.names.first()?;
@@ -266,7 +274,9 @@ fn weigh(ctx: &Context, om: &Mention, pm: &Mention, same_flat: bool) -> Option<F
 }
 
 /// Whether two names can be one person's: one surname stem, and given names and patronymics
-/// that agree, are a typo apart, or are initials of each other (or missing).
+/// that agree, are a typo apart, or are initials of each other (or missing). Looser than the
+/// resolver's levels (`compare_word_parts`), which tell two dictionary given names a letter
+/// apart (Елена, Алена) as two people: here either may be a listed relative written wrong.
 fn one_name(a: &Mention, b: &Mention) -> bool {
     fn parts_agree(x: Option<Part>, y: Option<Part>) -> bool {
         match (x, y) {
@@ -311,33 +321,25 @@ fn known(
             .any(|&(q, _, relrow, _)| q == p || same(ctx.mentions.of_relative[relrow as usize]))
 }
 
-/// A seated official of one procurement.
-pub(super) struct Seated {
-    /// The official's person.
-    pub person: PersonId,
-    /// Index into `Dataset::officials`.
-    pub official: u32,
-    /// Row of commissions.csv.
-    pub seat_row: u32,
-    /// How well the seat's name matched the official.
-    pub seat_score: f64,
+/// An address as a keyed contact, unless it is a mass address.
+fn flat(ctx: &Context, address: &str) -> Option<u64> {
+    super::contact::address_contact(address).filter(|&k| !ctx.contact_index().is_mass(k))
 }
 
-/// The registry's address of a person, as a keyed contact: an entrepreneur's address is theirs.
-fn registry_flat(ctx: &Context, pm: &Mention) -> Option<u64> {
+/// Whether the registry gives a person's address (an entrepreneur's is theirs) and it is the
+/// official's flat.
+fn same_flat(ctx: &Context, pm: &Mention, official: &Official) -> bool {
     let MentionSource::Entrepreneur(i) = pm.source else {
-        return None;
+        return false;
     };
     let inn = ctx.data.participants[i as usize].participant_inn;
-    let index = ctx.contact_index();
-    let row = index.row(*ctx.graph.company_by_inn.get(&inn)?)?;
-    super::contact::address_contact(&ctx.data.companies[row as usize].address)
-        .filter(|&k| !index.is_mass(k))
-}
-
-/// The official's flat as a keyed contact, unless it is a mass address.
-fn official_flat(ctx: &Context, official: &Official) -> Option<u64> {
-    super::contact::address_contact(&official.address).filter(|&k| !ctx.contact_index().is_mass(k))
+    let registry = ctx
+        .graph
+        .company_by_inn
+        .get(&inn)
+        .and_then(|&c| ctx.contact_index().row(c))
+        .and_then(|row| flat(ctx, &ctx.data.companies[row as usize].address));
+    registry.is_some() && registry == flat(ctx, &official.address)
 }
 
 /// A case with what ranks it among those of one (official, bidder): score, then the relation
@@ -348,7 +350,7 @@ type Ranked = (f64, (Kin, u8), Case);
 pub(super) fn cases(
     ctx: &Context,
     proc_: &Procurement,
-    seated: &[Seated],
+    seated: &[Post],
     bids: &[(u32, &Participant)],
     upstream: &[Upstream],
 ) -> Vec<Case> {
@@ -360,19 +362,12 @@ pub(super) fn cases(
             let Some(m) = m else { continue };
             let pm = &list[m as usize];
             for s in seated {
-                let om = &list[ctx.mentions.of_official[s.official as usize] as usize];
-                // The cheap test first: nearly every pair shares no surname.
-                let shares_surname = om.names.iter().any(|on| {
-                    on.surname_stem.is_some()
-                        && pm.names.iter().any(|pn| pn.surname_stem == on.surname_stem)
-                });
-                if !shares_surname {
+                let Some((seat_row, matched)) = s.seat else {
                     continue;
-                }
+                };
+                let om = &list[ctx.mentions.of_official[s.official as usize] as usize];
                 let official = &ctx.data.officials[s.official as usize];
-                let same_flat =
-                    registry_flat(ctx, pm).is_some_and(|k| official_flat(ctx, official) == Some(k));
-                let Some(finding) = weigh(ctx, om, pm, same_flat) else {
+                let Some(finding) = weigh(ctx, om, pm, || same_flat(ctx, pm, official)) else {
                     continue;
                 };
                 if known(ctx, s.official, s.person, p, m) {
@@ -390,7 +385,8 @@ pub(super) fn cases(
                 else {
                     continue;
                 };
-                let case = build_case(ctx, proc_, bid, company, s, pm, &finding, c);
+                let seat = (s.official, seat_row, matched.score);
+                let case = build_case(ctx, proc_, bid, company, seat, pm, &finding, c);
                 let order = (finding.kin, control_order(c));
                 let key = (s.official, bi as u32);
                 let better = best
@@ -411,21 +407,21 @@ fn build_case(
     proc_: &Procurement,
     bid: &Participant,
     company: u32,
-    s: &Seated,
+    (official, seat_row, seat_score): (u32, u32, f64),
     pm: &Mention,
     finding: &Finding,
     c: &Control,
 ) -> Case {
     let (data, g) = (ctx.data, ctx.graph);
-    let official = &data.officials[s.official as usize];
-    let seat = &data.seats[s.seat_row as usize];
+    let official = &data.officials[official as usize];
+    let seat = &data.seats[seat_row as usize];
     let p = finding.probability();
-    let score = s.seat_score.min(p);
+    let score = seat_score.min(p);
     let name = pm.display_name(data).to_owned();
     let sex = pm.names.iter().find_map(|n| n.sex);
     let mut steps = vec![Step {
         id: Some(official.official_id.to_string()),
-        score: (s.seat_score < 1.0).then_some(round_score(s.seat_score)),
+        score: (seat_score < 1.0).then_some(round_score(seat_score)),
         ..step(
             "person",
             format!("{} ({})", official.full_name, seat.role.russian()),
