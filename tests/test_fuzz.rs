@@ -168,7 +168,8 @@ proptest! {
     #![proptest_config(config(5_000))]
 
     /// Any text through the name normaliser, the value and contact parsers and the identifier
-    /// validators: no panic, the same reading twice.
+    /// validators: no panic. (These are pure functions: reading twice guards only against a
+    /// cache that answers differently the second time, such as the interned name parts'.)
     #[test]
     fn names_and_values_of_any_text_parse_the_same_twice(s in cell_text()) {
         use affil::normalize::contact::{address_key, email_key, phone_key};
