@@ -46,6 +46,13 @@ enum Command {
         /// referred), comment, date; carried into the cases and the summary.
         #[arg(long)]
         decisions: Option<PathBuf>,
+        /// Language of the report texts (summary.md, report.html, cases.xlsx).
+        #[arg(long, default_value = "ru", value_parser = ["ru", "en"])]
+        lang: String,
+        /// The department responsible for measure 2.2, for its row of the annual report
+        /// (default: the one the plan names).
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Link two person lists with the matcher and write left_id,right_id,score.
     Link {
@@ -143,6 +150,8 @@ fn main() -> ExitCode {
             timings,
             previous,
             decisions,
+            lang,
+            department,
         } => {
             match check::run(&check::CheckOptions {
                 data_dir,
@@ -151,6 +160,8 @@ fn main() -> ExitCode {
                 timings,
                 previous,
                 decisions,
+                lang: affil::report::Lang::parse(&lang).unwrap_or_default(),
+                department,
             }) {
                 Ok(summary) => {
                     eprintln!("{summary}");

@@ -137,7 +137,7 @@ fn output_is_identical_across_runs_and_thread_counts() {
         .status
         .success());
     assert!(wd.run(&["check", data, "--out", "three"]).status.success());
-    for f in ["cases.csv", "cases.json", "summary.md", "warnings.csv"] {
+    for f in affil::report::OUTPUT_FILES {
         let a = std::fs::read(wd.path(&format!("one/{f}"))).unwrap();
         assert_eq!(
             a,
@@ -400,6 +400,13 @@ fn timings_are_written_per_stage_on_request_only() {
     let o = wd.run(&["check", data.to_str().unwrap(), "--out", "plain"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!wd.path("plain/timings.csv").exists());
+    // The stderr summary names every file written, and only those.
+    let err = stderr(&o);
+    for f in affil::report::OUTPUT_FILES {
+        assert!(err.contains(&format!("plain/{f}")), "{f}: {err}");
+        assert!(wd.path(&format!("plain/{f}")).exists(), "{f}");
+    }
+    assert!(!err.contains("timings.csv") && !err.contains("gone_cases.csv"));
     let o = wd.run(&[
         "check",
         data.to_str().unwrap(),
@@ -420,12 +427,13 @@ fn timings_are_written_per_stage_on_request_only() {
             assert!(v >= 0.0, "{col} = {}", r[col]);
         }
     }
-    // The table on stderr names every stage and a total.
+    // The table on stderr names every stage and a total; the summary names the file.
     let err = stderr(&o);
     assert!(
         err.contains("peak RSS, MB") && err.contains("\ntotal "),
         "{err}"
     );
+    assert!(err.contains("timed/timings.csv"), "{err}");
 }
 
 #[test]

@@ -27,6 +27,11 @@ pub struct CheckOptions {
     pub previous: Option<PathBuf>,
     /// The analyst's decisions on earlier cases (case_id, decision, comment, date).
     pub decisions: Option<PathBuf>,
+    /// Language of the report texts.
+    pub lang: report::Lang,
+    /// The department responsible for measure 2.2 (row 2.2 of the annual report); `None`: the
+    /// one the plan names, [`report::default_department`].
+    pub department: Option<String>,
 }
 
 /// What a check did, for the summary on stderr.
@@ -50,6 +55,8 @@ pub struct CheckSummary {
     pub out_dir: PathBuf,
     /// `gone_cases.csv` was written (a previous run was given).
     pub gone_listed: bool,
+    /// `timings.csv` was written (`--timings`).
+    pub timings_listed: bool,
 }
 
 /// Runs the check and writes the outputs.
@@ -60,7 +67,15 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
     let a = analyse(&opts.data_dir, &rules)?;
     let mut meter = Meter::start();
-    report::write_all(&opts.out_dir, &a, &history)?;
+    let report_opts = report::ReportOptions {
+        lang: opts.lang,
+        department: opts
+            .department
+            .clone()
+            .unwrap_or_else(|| report::default_department(opts.lang).to_owned()),
+        rules: rules.iter().map(|r| r.code()).collect(),
+    };
+    report::write_all(&opts.out_dir, &a, &history, &report_opts)?;
     meter.lap("report");
     let mut timings = a.timings.clone();
     timings.extend(meter.into_costs());
@@ -85,6 +100,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         elapsed: start.elapsed(),
         out_dir: opts.out_dir.clone(),
         gone_listed: history.has_previous(),
+        timings_listed: opts.timings,
     })
 }
 
@@ -127,12 +143,16 @@ impl std::fmt::Display for CheckSummary {
             stages.join(", ")
         )?;
         let out = self.out_dir.display();
-        write!(
-            f,
-            "outputs: {out}/cases.csv, {out}/cases.json, {out}/summary.md, {out}/warnings.csv"
-        )?;
+        let files: Vec<String> = report::OUTPUT_FILES
+            .iter()
+            .map(|f| format!("{out}/{f}"))
+            .collect();
+        write!(f, "outputs: {}", files.join(", "))?;
         if self.gone_listed {
             write!(f, ", {out}/gone_cases.csv")?;
+        }
+        if self.timings_listed {
+            write!(f, ", {out}/timings.csv")?;
         }
         Ok(())
     }

@@ -1,13 +1,42 @@
-//! Stage 6: write the outputs: cases.csv, cases.json, summary.md, warnings.csv.
+//! Stage 6: write the outputs: cases.csv, cases.json, summary.md, warnings.csv, cases.xlsx and
+//! report.html.
 
 pub mod history;
+mod html;
+mod lang;
 mod summary;
+mod xlsx;
 
 use std::fs;
 use std::path::Path;
 
 pub use history::History;
-pub use summary::{figures, Figures};
+pub use lang::Lang;
+pub use summary::{
+    default_department, figures, measure_row, Figures, HistoryCounts, MeasureRow,
+    DEFAULT_DEPARTMENT,
+};
+
+/// How the report is written.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// Language of the report texts.
+    pub lang: Lang,
+    /// The department responsible for measure 2.2, for its row of the annual report.
+    pub department: String,
+    /// Rule codes run, in report order.
+    pub rules: Vec<&'static str>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            lang: Lang::Ru,
+            department: DEFAULT_DEPARTMENT.to_owned(),
+            rules: crate::rules::registry().iter().map(|r| r.code()).collect(),
+        }
+    }
+}
 
 use crate::error::{Error, Result};
 use crate::load::INPUT_FILES;
@@ -152,10 +181,20 @@ pub fn warnings_csv(w: &[Warning]) -> Result<Vec<u8>> {
     )
 }
 
+/// The output files of a check, in the order written.
+pub const OUTPUT_FILES: [&str; 6] = [
+    "cases.csv",
+    "cases.json",
+    "summary.md",
+    "warnings.csv",
+    "cases.xlsx",
+    "report.html",
+];
+
 /// Writes every output file of a check into `out`; `h` says what earlier runs and decisions say
 /// of the cases (and, with a previous run, `gone_cases.csv` lists its cases this run no longer
 /// finds).
-pub fn write_all(out: &Path, a: &Analysis, h: &History) -> Result<()> {
+pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) -> Result<()> {
     fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     write(&out.join("cases.csv"), &cases_csv(&a.cases, h)?)?;
     let json_cases: Vec<JsonCase> = a
@@ -180,8 +219,34 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History) -> Result<()> {
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
     }
-    let md = summary::markdown(a, h)?;
+    let md = summary::markdown(a, h, opts.lang)?;
     write(&out.join("summary.md"), md.as_bytes())?;
+    let warnings = sorted_warnings(&a.warnings.0);
+    let measure = measure_row(a, &opts.department, opts.lang);
+    let created = a.data.procurements.iter().filter_map(|p| p.published).max();
+    let book = xlsx::workbook(
+        &xlsx::XlsxInput {
+            cases: &a.cases,
+            rules: &opts.rules,
+            warnings: &warnings,
+            measure: &measure,
+            created,
+        },
+        h,
+        opts.lang,
+    )?;
+    write(&out.join("cases.xlsx"), &book)?;
+    let page = html::page(
+        &html::HtmlInput {
+            analysis: a,
+            figures: &figures(&a.cases)?,
+            measure: &measure,
+            rules: &opts.rules,
+        },
+        h,
+        opts.lang,
+    );
+    write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }
 

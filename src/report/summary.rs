@@ -4,6 +4,7 @@
 use chrono::Datelike;
 use polars::prelude::*;
 
+use super::Lang;
 use crate::error::{Error, Result};
 use crate::pipeline::Analysis;
 use crate::rules::Case;
@@ -143,7 +144,7 @@ pub fn figures(cases: &[Case]) -> Result<Figures> {
 /// The report's sentences on what was found: 44-FZ's prohibition first, then the personal
 /// interest of 273-FZ (the wider rules), then relatives missing from questionnaires, then linked
 /// bidders, each with its counts and the contracts won.
-fn findings(cases: &[Case]) -> String {
+fn findings(cases: &[Case], lang: Lang) -> String {
     use std::collections::BTreeSet;
     let coi = |c: &&Case| c.rule == "COI-44FZ";
     let sentence = |cs: &[&Case], what: &str| -> String {
@@ -163,14 +164,20 @@ fn findings(cases: &[Case]) -> String {
             })
             .collect();
         let amount: f64 = won.values().sum();
-        let mut t = format!(
-            "{what}: всего — {} (закупок — {}, должностных лиц — {}), из них с победителем закупки — {winners}",
-            cs.len(),
-            procurements.len(),
-            officials.len()
-        );
+        let (n, np, no) = (cs.len(), procurements.len(), officials.len());
+        let mut t = match lang {
+            Lang::Ru => format!(
+                "{what}: всего — {n} (закупок — {np}, должностных лиц — {no}), из них с победителем закупки — {winners}"
+            ),
+            Lang::En => format!(
+                "{what}: {n} in all ({np} procurements, {no} officials), {winners} of them with the procurement's winner"
+            ),
+        };
         if amount > 0.0 {
-            t.push_str(&format!(" (сумма контрактов — {} руб.)", rub(amount)));
+            t.push_str(&match lang {
+                Lang::Ru => format!(" (сумма контрактов — {} руб.)", lang.money(amount)),
+                Lang::En => format!(" (contracts worth RUB {})", lang.money(amount)),
+            });
         }
         t.push('.');
         t
@@ -182,114 +189,191 @@ fn findings(cases: &[Case]) -> String {
     let (strict, wider): (Vec<&Case>, Vec<&Case>) = officials.into_iter().partition(coi);
     let mut out = Vec::new();
     if strict.is_empty() {
-        out.push("Случаи конфликта интересов по 44-ФЗ ст. 31 ч. 1 п. 9 не выявлены.".to_owned());
+        out.push(
+            lang.pick(
+                "Случаи конфликта интересов по 44-ФЗ ст. 31 ч. 1 п. 9 не выявлены.",
+                "No conflict of interest under 44-FZ art. 31 p. 1 i. 9 was found.",
+            )
+            .to_owned(),
+        );
     } else {
         out.push(sentence(
             &strict,
-            "Выявлены случаи возможного конфликта интересов (44-ФЗ ст. 31 ч. 1 п. 9)",
+            lang.pick(
+                "Выявлены случаи возможного конфликта интересов (44-ФЗ ст. 31 ч. 1 п. 9)",
+                "Possible conflicts of interest were found (44-FZ art. 31 p. 1 i. 9)",
+            ),
         ));
     }
     if !wider.is_empty() {
-        let lead = if strict.is_empty() {
-            "Выявлены"
-        } else {
-            "Кроме того, выявлены"
+        let what = match (lang, strict.is_empty()) {
+            (Lang::Ru, first) => format!("{} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)", if first { "Выявлены" } else { "Кроме того, выявлены" }),
+            (Lang::En, first) => format!("{} signs of personal interest were found (273-FZ art. 10: in-laws, former spouses, shares up to 10%, customer's staff outside the commission, shared contacts)", if first { "" } else { "Besides," }).trim_start().to_owned(),
         };
-        out.push(sentence(
-            &wider,
-            &format!("{lead} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)"),
-        ));
+        out.push(sentence(&wider, &capitalise(&what)));
     }
     if !undeclared.is_empty() {
         out.push(sentence(
             &undeclared,
-            "Выявлены лица, вероятно являющиеся родственниками должностных лиц и не указанные в их анкетах (проверка сведений анкет, мероприятие 2.7; совпадение фамилии и отчества или адреса, требует проверки)",
+            lang.pick(
+                "Выявлены лица, вероятно являющиеся родственниками должностных лиц и не указанные в их анкетах (проверка сведений анкет, мероприятие 2.7; совпадение фамилии и отчества или адреса, требует проверки)",
+                "Persons were found who are probably relatives of officials and are missing from their questionnaires (a check of the questionnaires, measure 2.7; a shared surname and patronymic or address, to be verified)",
+            ),
         ));
     }
     if !bidders.is_empty() {
         let procurements: BTreeSet<&str> =
             bidders.iter().map(|c| c.procurement_id.as_str()).collect();
         let won = bidders.iter().filter(|c| c.is_winner).count();
-        out.push(format!(
-            "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки): групп участников — {} (закупок — {}), из них с победителем закупки — {won}.",
-            bidders.len(),
-            procurements.len()
-        ));
+        let (n, np) = (bidders.len(), procurements.len());
+        out.push(match lang {
+            Lang::Ru => format!(
+                "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки): групп участников — {n} (закупок — {np}), из них с победителем закупки — {won}."
+            ),
+            Lang::En => format!(
+                "Signs of coordinated bidding were found (bidders of one procurement sharing directors, founders or contacts): {n} groups of bidders ({np} procurements), {won} of them with the procurement's winner."
+            ),
+        });
     }
     out.join(" ")
 }
 
+/// The text with its first letter in capitals.
+pub(super) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Counts of what the previous run and the decisions say of this run's cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HistoryCounts {
+    /// Cases the previous run did not have (0 without a previous run).
+    pub new: usize,
+    /// Cases the previous run had too.
+    pub repeated: usize,
+    /// The previous run's cases not found now.
+    pub gone: usize,
+    /// Cases with a decision: confirmed, cleared, referred.
+    pub decided: [usize; 3],
+    /// Cases with no decision.
+    pub open: usize,
+}
+
+impl HistoryCounts {
+    /// Counts them.
+    pub fn of(cases: &[Case], h: &super::History) -> HistoryCounts {
+        let mut n = HistoryCounts::default();
+        if h.has_previous() {
+            n.new = cases
+                .iter()
+                .filter(|c| h.status(&c.case_id) == "new")
+                .count();
+            n.repeated = cases.len() - n.new;
+            n.gone = h.gone(cases).1.len();
+        }
+        for c in cases {
+            match h.decision(&c.case_id) {
+                Some(d) => {
+                    if let Some(i) = super::history::DECISIONS
+                        .iter()
+                        .position(|x| *x == d.decision)
+                    {
+                        n.decided[i] += 1;
+                    }
+                }
+                None => n.open += 1,
+            }
+        }
+        n
+    }
+}
+
 /// What the previous run and the decisions say: new, repeated and gone cases; cases reviewed
 /// (by decision) and new ones awaiting review.
-fn history_section(cases: &[Case], h: &super::History) -> String {
-    let mut t = String::from("## Сравнение с прошлой проверкой и решения\n\n");
+fn history_section(cases: &[Case], h: &super::History, lang: Lang) -> String {
+    let n = HistoryCounts::of(cases, h);
+    let mut t = lang
+        .pick(
+            "## Сравнение с прошлой проверкой и решения\n\n",
+            "## Compared with the last check, and decisions\n\n",
+        )
+        .to_owned();
     if h.has_previous() {
-        let new = cases
-            .iter()
-            .filter(|c| h.status(&c.case_id) == "new")
-            .count();
-        let (_, gone) = h.gone(cases);
-        t.push_str(&format!(
-            "Новых случаев — {new}, повторных — {}, не выявленных повторно — {} (список: gone_cases.csv).\n\n",
-            cases.len() - new,
-            gone.len()
-        ));
+        t.push_str(&match lang {
+            Lang::Ru => format!(
+                "Новых случаев — {}, повторных — {}, не выявленных повторно — {} (список: gone_cases.csv).\n\n",
+                n.new, n.repeated, n.gone
+            ),
+            Lang::En => format!(
+                "New cases: {}, repeated: {}, not found again: {} (listed in gone_cases.csv).\n\n",
+                n.new, n.repeated, n.gone
+            ),
+        });
     }
     if h.has_decisions() {
-        let count = |d: &str| {
-            cases
-                .iter()
-                .filter(|c| h.decision(&c.case_id).is_some_and(|x| x.decision == d))
-                .count()
-        };
-        let open = cases
-            .iter()
-            .filter(|c| h.decision(&c.case_id).is_none())
-            .count();
-        t.push_str(&format!(
-            "Рассмотрены ранее: подтверждено — {}, снято — {}, передано — {}; без решения — {open}.\n\n",
-            count("confirmed"),
-            count("cleared"),
-            count("referred")
-        ));
+        let [c, cl, r] = n.decided;
+        t.push_str(&match lang {
+            Lang::Ru => format!(
+                "Рассмотрены ранее: подтверждено — {c}, снято — {cl}, передано — {r}; без решения — {}.\n\n",
+                n.open
+            ),
+            Lang::En => format!(
+                "Reviewed earlier: confirmed {c}, cleared {cl}, referred {r}; awaiting a decision: {}.\n\n",
+                n.open
+            ),
+        });
     }
     t
 }
 
-/// Money in Russian style: `1 234 567,89`.
-pub fn rub(v: f64) -> String {
-    let cents = (v * 100.0).round() as i64;
-    let (int, frac) = (cents / 100, (cents % 100).abs());
-    let digits = int.abs().to_string();
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(ch);
-    }
-    format!("{}{grouped},{frac:02}", if int < 0 { "-" } else { "" })
+/// Row 2.2 of the annual report on the anti-corruption plan, as its table lays it out (the
+/// columns of the report in `shared/seed`): the measure, who carries it out, the deadline, the
+/// expected result, and what was done and found, filled with this run's figures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeasureRow {
+    /// The measure's number in the plan.
+    pub number: &'static str,
+    /// The measure.
+    pub measure: &'static str,
+    /// The department responsible.
+    pub department: String,
+    /// The deadline.
+    pub deadline: &'static str,
+    /// The expected result.
+    pub expected: &'static str,
+    /// What was done and found: this run's paragraph.
+    pub done: String,
 }
 
-fn severity_ru(s: &str) -> &'static str {
-    match s {
-        "high" => "высокая",
-        "medium" => "средняя",
-        _ => "низкая",
-    }
+/// The department the plan names for measure 2.2 unless `--department` says otherwise.
+pub const DEFAULT_DEPARTMENT: &str = "Отдел по общим вопросам, муниципальной службе и кадрам";
+
+/// [`DEFAULT_DEPARTMENT`] in the report's language.
+pub fn default_department(lang: Lang) -> &'static str {
+    lang.pick(
+        DEFAULT_DEPARTMENT,
+        "Department of general affairs, municipal service and personnel",
+    )
 }
 
-/// The whole summary.md text.
-pub fn markdown(a: &Analysis, h: &super::History) -> Result<String> {
+/// Facts of the run the report's paragraph quotes.
+struct Scope {
+    period: String,
+    year: Option<i32>,
+    participants: usize,
+    seated: usize,
+}
+
+fn scope(a: &Analysis) -> Scope {
     let d = &a.data;
-    let fig = figures(&a.cases)?;
-    let mut s = String::new();
     let dates: Vec<_> = d.procurements.iter().filter_map(|p| p.published).collect();
     let period = match (dates.iter().min(), dates.iter().max()) {
         (Some(a), Some(b)) => format!("{} – {}", a.format("%d.%m.%Y"), b.format("%d.%m.%Y")),
-        _ => "даты публикации не указаны".into(),
+        _ => String::new(),
     };
-    let year = dates.iter().max().map(|d| d.year());
     // Counts of distinct values only: interned INNs in a hash set, officials as flags (a
     // sorted set of every bid's INN took seconds and hundreds of megabytes at national scale).
     let participants = d
@@ -304,66 +388,180 @@ pub fn markdown(a: &Analysis, h: &super::History) -> Result<String> {
         .into_iter()
         .filter(|&f| f)
         .count();
+    Scope {
+        period,
+        year: dates.iter().max().map(|d| d.year()),
+        participants,
+        seated,
+    }
+}
+
+fn paragraph(a: &Analysis, sc: &Scope, lang: Lang) -> String {
+    let d = &a.data;
+    let (np, nb, nu, no, nr, nroles) = (
+        d.procurements.len(),
+        d.participants.len(),
+        sc.participants,
+        d.officials.len(),
+        d.relatives.len(),
+        d.roles.len(),
+    );
+    let mut para = match lang {
+        Lang::Ru => format!(
+            "{} проведён анализ информации об участниках государственных и муниципальных закупок (закупок — {np}, заявок — {nb}, участников — {nu}) на предмет установления их аффилированных связей с должностными лицами (всего — {no}), в том числе членами комиссий по осуществлению закупок, с учётом сведений о родственниках из анкет (записей — {nr}) и данных реестра юридических лиц (записей о руководителях и учредителях — {nroles}). ",
+            sc.year.map(|y| format!("В {y} году")).unwrap_or_else(|| "В отчётном периоде".into())
+        ),
+        Lang::En => format!(
+            "{} the participants of state and municipal procurements ({np} procurements, {nb} bids, {nu} participants) were analysed for affiliations with officials ({no} in all), including the members of procurement commissions, using the relatives declared in questionnaires ({nr} records) and the register of legal entities ({nroles} records of directors and founders). ",
+            sc.year.map(|y| format!("In {y}")).unwrap_or_else(|| "In the reporting period".into())
+        ),
+    };
+    if a.cases.is_empty() {
+        para.push_str(lang.pick(
+            "Нарушения требований антикоррупционного законодательства не выявлены.",
+            "No violations of the anti-corruption law were found.",
+        ));
+    } else {
+        para.push_str(&findings(&a.cases, lang));
+        para.push_str(lang.pick(
+            " Материалы направлены для проведения антикоррупционных проверок.",
+            " The materials were passed on for anti-corruption checks.",
+        ));
+    }
+    para
+}
+
+/// Row 2.2 of the annual report for this run.
+pub fn measure_row(a: &Analysis, department: &str, lang: Lang) -> MeasureRow {
+    let sc = scope(a);
+    MeasureRow {
+        number: "2.2",
+        measure: lang.pick(
+            "Проведение анализа информации об участниках государственных и муниципальных закупок, в том числе в рамках реализации национальных проектов, на предмет установления их аффилированных связей с государственными, муниципальными служащими, лицами, замещающими государственные и муниципальные должности, в том числе членами комиссий по осуществлению закупок",
+            "Analysis of the participants of state and municipal procurements, national projects included, for affiliations with state and municipal employees and holders of state and municipal offices, including the members of procurement commissions",
+        ),
+        department: department.to_owned(),
+        deadline: lang.pick("Ежегодно до 20 сентября", "Every year by 20 September"),
+        expected: lang.pick(
+            "Выявление случаев нарушений требований антикоррупционного законодательства и инициирование соответствующих антикоррупционных проверок",
+            "Violations of the anti-corruption law found and the corresponding anti-corruption checks started",
+        ),
+        done: paragraph(a, &sc, lang),
+    }
+}
+
+/// The whole summary.md text.
+pub fn markdown(a: &Analysis, h: &super::History, lang: Lang) -> Result<String> {
+    let d = &a.data;
+    let fig = figures(&a.cases)?;
+    let sc = scope(a);
+    let mut s = String::new();
+    let period = if sc.period.is_empty() {
+        lang.pick("даты публикации не указаны", "no publication dates")
+            .to_owned()
+    } else {
+        sc.period.clone()
+    };
     let w = |s: &mut String, t: String| {
         s.push_str(&t);
         s.push('\n');
     };
+    let l = |ru: &str, en: &str| lang.pick(ru, en).to_owned();
     w(
         &mut s,
-        "# Анализ аффилированности участников закупок (affil)\n".into(),
-    );
-    w(&mut s, "## Что проанализировано\n".into());
-    w(&mut s, "| показатель | значение |\n|---|---|".into());
-    w(
-        &mut s,
-        format!(
-            "| закупки | {} (опубликованы {period}) |",
-            d.procurements.len()
+        l(
+            "# Анализ аффилированности участников закупок (affil)\n",
+            "# Affiliations of procurement participants (affil)\n",
         ),
     );
     w(
         &mut s,
-        format!(
-            "| заявки участников | {} (участников: {}) |",
-            d.participants.len(),
-            participants
+        l("## Что проанализировано\n", "## What was analysed\n"),
+    );
+    w(
+        &mut s,
+        l(
+            "| показатель | значение |\n|---|---|",
+            "| item | value |\n|---|---|",
         ),
     );
-    w(
-        &mut s,
-        format!(
-            "| должностные лица | {} (в комиссиях и ролях заказчика по закупкам: {}) |",
-            d.officials.len(),
-            seated
+    let rows: [(&str, &str, String); 7] = [
+        (
+            "закупки",
+            "procurements",
+            match lang {
+                Lang::Ru => format!("{} (опубликованы {period})", d.procurements.len()),
+                Lang::En => format!("{} (published {period})", d.procurements.len()),
+            },
         ),
-    );
-    w(
-        &mut s,
-        format!("| места в комиссиях и роли заказчика | {} |", d.seats.len()),
-    );
-    w(
-        &mut s,
-        format!("| родственники из анкет | {} |", d.relatives.len()),
-    );
-    w(
-        &mut s,
-        format!(
-            "| записи реестра: организации / роли в организациях | {} / {} |",
-            d.companies.len(),
-            d.roles.len()
+        (
+            "заявки участников",
+            "bids",
+            match lang {
+                Lang::Ru => format!("{} (участников: {})", d.participants.len(), sc.participants),
+                Lang::En => format!(
+                    "{} (participants: {})",
+                    d.participants.len(),
+                    sc.participants
+                ),
+            },
         ),
-    );
-    w(
-        &mut s,
-        format!(
-            "| сопоставление лиц | {} упоминаний -> {} лиц ({} пар сравнено) |\n",
-            a.mentions.list.len(),
-            a.resolution.persons,
-            a.resolution.pairs_compared
+        (
+            "должностные лица",
+            "officials",
+            match lang {
+                Lang::Ru => format!(
+                    "{} (в комиссиях и ролях заказчика по закупкам: {})",
+                    d.officials.len(),
+                    sc.seated
+                ),
+                Lang::En => format!(
+                    "{} (seated in commissions or customer roles: {})",
+                    d.officials.len(),
+                    sc.seated
+                ),
+            },
         ),
-    );
-    w(&mut s, "## Входные файлы\n".into());
-    w(&mut s, "| файл | кодировка | разделитель | строк прочитано | использовано | отклонено |\n|---|---|---|---|---|---|".into());
+        (
+            "места в комиссиях и роли заказчика",
+            "commission seats and customer roles",
+            d.seats.len().to_string(),
+        ),
+        (
+            "родственники из анкет",
+            "relatives from questionnaires",
+            d.relatives.len().to_string(),
+        ),
+        (
+            "записи реестра: организации / роли в организациях",
+            "registry records: companies / roles in companies",
+            format!("{} / {}", d.companies.len(), d.roles.len()),
+        ),
+        (
+            "сопоставление лиц",
+            "people resolved",
+            match lang {
+                Lang::Ru => format!(
+                    "{} упоминаний -> {} лиц ({} пар сравнено)",
+                    a.mentions.list.len(),
+                    a.resolution.persons,
+                    a.resolution.pairs_compared
+                ),
+                Lang::En => format!(
+                    "{} mentions -> {} persons ({} pairs compared)",
+                    a.mentions.list.len(),
+                    a.resolution.persons,
+                    a.resolution.pairs_compared
+                ),
+            },
+        ),
+    ];
+    for (ru, en, v) in &rows {
+        w(&mut s, format!("| {} | {v} |", lang.pick(ru, en)));
+    }
+    s.push('\n');
+    w(&mut s, l("## Входные файлы\n", "## Input files\n"));
+    w(&mut s, l("| файл | кодировка | разделитель | строк прочитано | использовано | отклонено |\n|---|---|---|---|---|---|", "| file | encoding | delimiter | rows read | used | rejected |\n|---|---|---|---|---|---|"));
     for f in &d.stats {
         let delim = match f.delimiter {
             '\t' => "tab".to_owned(),
@@ -383,13 +581,16 @@ pub fn markdown(a: &Analysis, h: &super::History) -> Result<String> {
         .filter(|w| w.problem.starts_with("row rejected"))
         .collect();
     let other = a.warnings.0.len().saturating_sub(rejected.len());
-    w(&mut s, "## Отклонённые строки\n".into());
+    w(&mut s, l("## Отклонённые строки\n", "## Rejected rows\n"));
     if rejected.is_empty() {
-        w(&mut s, "Нет.\n".into());
+        w(&mut s, l("Нет.\n", "None.\n"));
     } else {
         w(
             &mut s,
-            "| файл | строка | столбец | причина |\n|---|---|---|---|".into(),
+            l(
+                "| файл | строка | столбец | причина |\n|---|---|---|---|",
+                "| file | line | column | reason |\n|---|---|---|---|",
+            ),
         );
         for r in &rejected {
             w(
@@ -407,65 +608,45 @@ pub fn markdown(a: &Analysis, h: &super::History) -> Result<String> {
     }
     w(
         &mut s,
-        format!("Прочих предупреждений о значениях: {other} (полный список: warnings.csv).\n"),
+        match lang {
+            Lang::Ru => format!(
+                "Прочих предупреждений о значениях: {other} (полный список: warnings.csv).\n"
+            ),
+            Lang::En => {
+                format!("Other warnings on values: {other} (all listed in warnings.csv).\n")
+            }
+        },
     );
-    w(&mut s, "## Выявленные случаи\n".into());
+    w(&mut s, l("## Выявленные случаи\n", "## Cases found\n"));
     if fig.groups.is_empty() {
-        w(&mut s, "Случаев не выявлено.\n".into());
+        w(&mut s, l("Случаев не выявлено.\n", "No cases found.\n"));
     } else {
-        w(&mut s, "| правило | значимость | случаев | закупок | сумма контрактов победителей, руб. |\n|---|---|---|---|---|".into());
+        w(&mut s, l("| правило | значимость | случаев | закупок | сумма контрактов победителей, руб. |\n|---|---|---|---|---|", "| rule | severity | cases | procurements | contracts won, RUB |\n|---|---|---|---|---|"));
         for g in &fig.groups {
             w(
                 &mut s,
                 format!(
                     "| {} | {} | {} | {} | {} |",
                     g.rule,
-                    severity_ru(&g.severity),
+                    lang.severity(&g.severity),
                     g.cases,
                     g.procurements,
-                    rub(g.winner_amount)
+                    lang.money(g.winner_amount)
                 ),
             );
         }
         s.push('\n');
     }
     if h.has_previous() || h.has_decisions() {
-        w(&mut s, history_section(&a.cases, h));
+        w(&mut s, history_section(&a.cases, h, lang));
     }
     w(
         &mut s,
-        "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n".into(),
+        l(
+            "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n",
+            "## For the report on the anti-corruption plan (measure 2.2)\n",
+        ),
     );
-    let when = year
-        .map(|y| format!("В {y} году"))
-        .unwrap_or_else(|| "В отчётном периоде".into());
-    let mut para = format!(
-        "{when} проведён анализ информации об участниках государственных и муниципальных закупок (закупок — {}, заявок — {}, участников — {}) на предмет установления их аффилированных связей с должностными лицами (всего — {}), в том числе членами комиссий по осуществлению закупок, с учётом сведений о родственниках из анкет (записей — {}) и данных реестра юридических лиц (записей о руководителях и учредителях — {}). ",
-        d.procurements.len(),
-        d.participants.len(),
-        participants,
-        d.officials.len(),
-        d.relatives.len(),
-        d.roles.len()
-    );
-    if a.cases.is_empty() {
-        para.push_str("Нарушения требований антикоррупционного законодательства не выявлены.");
-    } else {
-        para.push_str(&findings(&a.cases));
-        para.push_str(" Материалы направлены для проведения антикоррупционных проверок.");
-    }
-    w(&mut s, para);
+    w(&mut s, paragraph(a, &sc, lang));
     Ok(s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_is_grouped_in_russian_style() {
-        assert_eq!(rub(1234567.891), "1\u{a0}234\u{a0}567,89");
-        assert_eq!(rub(0.0), "0,00");
-        assert_eq!(rub(999.5), "999,50");
-    }
 }

@@ -1,0 +1,714 @@
+//! report.html: one self-contained page (inline CSS, SVG and script; nothing fetched): the
+//! figures, charts of the cases by severity and rule, row 2.2 of the annual report, and the
+//! cases in a table with search and sorting, each with its evidence chain drawn as a graph.
+//! Every text from the data is escaped.
+
+use std::fmt::Write as _;
+
+use super::summary::{Figures, HistoryCounts, MeasureRow};
+use super::{History, Lang};
+use crate::pipeline::Analysis;
+use crate::rules::{Case, Step};
+
+/// Above this many cases the chains start folded (the page stays quick to open).
+const OPEN_CHAINS: usize = 200;
+/// The page shows the first this many cases in report order (most severe first); a national
+/// run's tens of thousands would make a page no browser opens quickly. The rest are in
+/// cases.xlsx and cases.csv, and the page says so.
+pub const MAX_HTML_CASES: usize = 5_000;
+
+/// What report.html shows.
+pub struct HtmlInput<'a> {
+    /// The run.
+    pub analysis: &'a Analysis,
+    /// Its figures.
+    pub figures: &'a Figures,
+    /// Row 2.2 of the annual report.
+    pub measure: &'a MeasureRow,
+    /// Rule codes run, in report order.
+    pub rules: &'a [&'static str],
+}
+
+/// Escapes text for HTML and SVG, in content and in quoted attributes.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+const SEVERITY_COLOURS: [(&str, &str); 3] = [
+    ("high", "#d9534f"),
+    ("medium", "#f0ad4e"),
+    ("low", "#8fbc5a"),
+];
+
+const STYLE: &str = r#"
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9}
+header{background:#263b5e;color:#fff;padding:16px 24px}
+header h1{margin:0;font-size:22px}
+main{padding:16px 24px;max-width:1400px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
+h2{font-size:17px;margin:4px 0 10px}
+.cards{display:flex;flex-wrap:wrap;gap:10px}
+.card{border:1px solid #dde1e7;border-radius:6px;padding:8px 12px;min-width:130px}
+.card b{display:block;font-size:20px}
+.charts{display:flex;flex-wrap:wrap;gap:24px}
+table{border-collapse:collapse;width:100%}
+th,td{border-bottom:1px solid #e3e6ea;padding:5px 6px;text-align:left;vertical-align:top}
+th{background:#eef1f5;position:sticky;top:0}
+#cases th{cursor:pointer;user-select:none;white-space:nowrap}
+#cases th[aria-sort=ascending]::after{content:" \25B2"}
+#cases th[aria-sort=descending]::after{content:" \25BC"}
+td.num{text-align:right;white-space:nowrap}
+.sev{display:inline-block;padding:1px 6px;border-radius:3px;color:#fff;font-size:12px}
+.sev-high{background:#d9534f}.sev-medium{background:#f0ad4e}.sev-low{background:#8fbc5a}
+tr.chain td{border-bottom:2px solid #c9ced6;background:#fbfbfc}
+.evidence{font-size:12px;color:#555;margin:4px 0}
+.svgwrap{overflow-x:auto;max-width:calc(100vw - 110px)}
+#q{font-size:14px;padding:5px 8px;width:320px}
+.measure td{white-space:pre-wrap}
+footer{color:#777;font-size:12px;padding:0 24px 24px}
+"#;
+
+/// Sorting by a column (numbers by `data-v`), search over each case's text, and `#q=...` in the
+/// address to open the page searched. The body's `data-ready` says the script ran to its end.
+const SCRIPT: &str = r#"
+(function () {
+  var table = document.getElementById('cases');
+  if (!table) { document.body.setAttribute('data-ready', '1'); return; }
+  var q = document.getElementById('q');
+  var shown = document.getElementById('shown');
+  var bodies = function () { return Array.prototype.slice.call(table.tBodies); };
+  function filter() {
+    var needle = q.value.trim().toLowerCase();
+    var n = 0;
+    bodies().forEach(function (b) {
+      var hit = needle === '' || b.textContent.toLowerCase().indexOf(needle) >= 0;
+      b.hidden = !hit;
+      if (hit) { n += 1; }
+    });
+    shown.textContent = String(n);
+  }
+  function key(b, i, num) {
+    var cell = b.rows[0].cells[i];
+    var v = cell.getAttribute('data-v');
+    if (v === null) { v = cell.textContent; }
+    return num ? parseFloat(v) || 0 : v.toLowerCase();
+  }
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, i) {
+    th.addEventListener('click', function () {
+      var asc = th.getAttribute('aria-sort') !== 'ascending';
+      var num = th.getAttribute('data-type') === 'num';
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+      var list = bodies();
+      list.sort(function (a, b) {
+        var x = key(a, i, num), y = key(b, i, num);
+        var c = x < y ? -1 : x > y ? 1 : 0;
+        return asc ? c : -c;
+      });
+      list.forEach(function (b) { table.appendChild(b); });
+    });
+  });
+  q.addEventListener('input', filter);
+  var m = /[#&]q=([^&]*)/.exec(window.location.hash);
+  if (m) { q.value = decodeURIComponent(m[1]); }
+  filter();
+  document.body.setAttribute('data-ready', '1');
+})();
+"#;
+
+/// Breaks a label into lines of at most `width` characters, at spaces where it can; at most
+/// `max` lines, the last cut with an ellipsis.
+fn wrap(s: &str, width: usize, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split_whitespace() {
+        let mut word = word.to_owned();
+        loop {
+            let have = cur.chars().count();
+            let need = word.chars().count() + usize::from(have > 0);
+            if have + need <= width {
+                if have > 0 {
+                    cur.push(' ');
+                }
+                cur.push_str(&word);
+                break;
+            }
+            if have > 0 {
+                lines.push(std::mem::take(&mut cur));
+                continue;
+            }
+            // A word longer than a line: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        let last = &mut lines[max - 1];
+        let kept: String = last.chars().take(width.saturating_sub(1)).collect();
+        *last = format!("{kept}…");
+    }
+    lines
+}
+
+fn is_node(kind: &str) -> bool {
+    !matches!(kind, "relation" | "role")
+}
+
+fn node_fill(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "person" => ("#e3edf9", "#4a78b5"),
+        "company" => ("#e4f3e4", "#4f9a4f"),
+        "procurement" => ("#fdf0dc", "#d08a1e"),
+        _ => ("#eeeeee", "#888888"),
+    }
+}
+
+/// The arrowhead every chain's edges use, defined once in the page (a zero-size SVG: markers in
+/// a hidden one are not drawn).
+const ARROW_DEFS: &str = r##"<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker></defs></svg>"##;
+
+/// The evidence chain as a graph: people, companies, contacts and the procurement as boxes left
+/// to right, joined by arrows labelled with the kinship or role (and share) between them.
+pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
+    const W: usize = 190;
+    const GAP: usize = 120;
+    const LINE: usize = 14;
+    const PAD: usize = 8;
+    // Nodes, each with the label of the edge that leads to it.
+    let mut nodes: Vec<(&Step, Option<&str>)> = Vec::new();
+    let mut edge: Option<&str> = None;
+    for s in chain {
+        if is_node(s.kind) {
+            nodes.push((s, edge.take()));
+        } else {
+            edge = Some(&s.label);
+        }
+    }
+    let texts: Vec<Vec<String>> = nodes.iter().map(|(s, _)| wrap(&s.label, 27, 5)).collect();
+    let lines = texts.iter().map(Vec::len).max().unwrap_or(1).max(2);
+    let box_h = lines * LINE + 2 * PAD;
+    let top = 6;
+    let height = box_h + 2 * top;
+    let width = nodes.len() * W + nodes.len().saturating_sub(1) * GAP + 4;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg class="chain" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{}">"#,
+        escape(lang.pick("Цепочка доказательств", "Evidence chain"))
+    );
+    for (i, ((step, into), text)) in nodes.iter().zip(&texts).enumerate() {
+        let x = 2 + i * (W + GAP);
+        if i > 0 {
+            let (x0, x1, y) = (x - GAP + 2, x - 2, top + box_h / 2);
+            let _ = write!(
+                o,
+                r##"<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#666" stroke-width="1.5" marker-end="url(#arr)"/>"##
+            );
+            if let Some(label) = into {
+                let parts = wrap(label, 17, 3);
+                let base = y - 6 - (parts.len() - 1) * 12;
+                let _ = write!(
+                    o,
+                    r##"<text class="edge" x="{}" y="{base}" font-size="11" text-anchor="middle" fill="#333"><title>{}</title>"##,
+                    x0 + GAP / 2 - 2,
+                    escape(label)
+                );
+                for (k, p) in parts.iter().enumerate() {
+                    let _ = write!(
+                        o,
+                        r#"<tspan x="{}" dy="{}">{}</tspan>"#,
+                        x0 + GAP / 2 - 2,
+                        if k == 0 { 0 } else { 12 },
+                        escape(p)
+                    );
+                }
+                o.push_str("</text>");
+            }
+        }
+        let (fill, stroke) = node_fill(step.kind);
+        let _ = write!(
+            o,
+            r#"<g class="node {}"><title>{}</title><rect x="{x}" y="{top}" width="{W}" height="{box_h}" rx="6" fill="{fill}" stroke="{stroke}"/>"#,
+            escape(step.kind),
+            escape(&step.label)
+        );
+        let first = top + PAD + 11 + (box_h - 2 * PAD - text.len() * LINE) / 2;
+        let _ = write!(
+            o,
+            r##"<text x="{}" y="{first}" font-size="12" text-anchor="middle" fill="#222">"##,
+            x + W / 2
+        );
+        for (k, line) in text.iter().enumerate() {
+            let _ = write!(
+                o,
+                r#"<tspan x="{}" dy="{}">{}</tspan>"#,
+                x + W / 2,
+                if k == 0 { 0 } else { LINE },
+                escape(line)
+            );
+        }
+        o.push_str("</text></g>");
+    }
+    o.push_str("</svg>");
+    o
+}
+
+/// Horizontal bars, one per row, each split into coloured parts; the total at its end.
+fn bar_chart(title: &str, rows: &[(String, Vec<(usize, &str)>)]) -> String {
+    const LABEL: usize = 230;
+    const BAR: usize = 260;
+    const ROW: usize = 26;
+    let max = rows
+        .iter()
+        .map(|(_, parts)| parts.iter().map(|p| p.0).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = rows.len() * ROW + 30;
+    let width = LABEL + BAR + 50;
+    let mut o = format!(
+        r#"<figure><svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{t}"><text x="0" y="16" font-size="13" font-weight="bold">{t}</text>"#,
+        t = escape(title)
+    );
+    for (i, (label, parts)) in rows.iter().enumerate() {
+        let y = 26 + i * ROW;
+        let _ = write!(
+            o,
+            r#"<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>"#,
+            LABEL - 8,
+            y + 15,
+            escape(label)
+        );
+        let mut x = LABEL;
+        let mut total = 0;
+        for (n, colour) in parts {
+            let w = n * BAR / max;
+            if w > 0 {
+                let _ = write!(
+                    o,
+                    r#"<rect x="{x}" y="{}" width="{w}" height="20" fill="{colour}"><title>{n}</title></rect>"#,
+                    y + 2
+                );
+            }
+            x += w;
+            total += n;
+        }
+        let _ = write!(
+            o,
+            r#"<text x="{}" y="{}" font-size="12">{total}</text>"#,
+            x + 6,
+            y + 15
+        );
+    }
+    o.push_str("</svg></figure>");
+    o
+}
+
+fn card(o: &mut String, label: &str, value: &str) {
+    let _ = write!(
+        o,
+        r#"<div class="card">{}<b>{}</b></div>"#,
+        escape(label),
+        escape(value)
+    );
+}
+
+/// The relation as words: in Russian the chain's kinship step says it (`сын`, `тёща`), in
+/// English the code does.
+fn relation_text(c: &Case, lang: Lang) -> String {
+    match lang {
+        Lang::Ru => c
+            .chain
+            .iter()
+            .find(|s| s.kind == "relation")
+            .map(|s| s.label.clone())
+            .unwrap_or_else(|| c.relation.to_owned()),
+        Lang::En => c.relation.replace('_', " "),
+    }
+}
+
+fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
+    let sev = c.severity.code();
+    let rank = match sev {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    };
+    let d = h.decision(&c.case_id);
+    let _ = write!(
+        o,
+        r#"<tbody class="case" id="{id}"><tr><td data-v="{rank}"><span class="sev sev-{sev}">{}</span></td><td title="{}">{}</td><td class="num" data-v="{:.3}">{:.2}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td class="num" data-v="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
+        escape(lang.severity(sev)),
+        escape(lang.rule_title(c.rule)),
+        escape(c.rule),
+        c.score,
+        c.score,
+        escape(&c.procurement_id),
+        escape(&c.official_name),
+        escape(lang.role(c.official_role)),
+        escape(&relation_text(c, lang)),
+        escape(&c.linked_person),
+        escape(&c.participant_name),
+        escape(&c.participant_inn),
+        if c.is_winner {
+            lang.pick("да", "yes")
+        } else {
+            lang.pick("нет", "no")
+        },
+        c.contract_price.unwrap_or(0.0),
+        c.contract_price.map(|v| lang.money(v)).unwrap_or_default(),
+        escape(lang.status(h.status(&c.case_id))),
+        escape(
+            &d.map(|d| {
+                let mut t = lang.decision(&d.decision).to_owned();
+                if !d.date.is_empty() {
+                    t.push_str(&format!(" ({})", d.date));
+                }
+                t
+            })
+            .unwrap_or_default()
+        ),
+        id = escape(&c.case_id),
+    );
+    let _ = write!(
+        o,
+        r#"<tr class="chain"><td colspan="12"><details{}><summary>{} · {}</summary><div class="svgwrap">{}</div><p class="evidence">{}</p>"#,
+        if open { " open" } else { "" },
+        escape(&c.case_id),
+        escape(c.legal_basis),
+        chain_svg(&c.chain, lang),
+        escape(&c.evidence)
+    );
+    if let Some(d) = d.filter(|d| !d.comment.is_empty()) {
+        let _ = write!(
+            o,
+            r#"<p class="evidence">{}: {}</p>"#,
+            escape(lang.pick("Комментарий", "Comment")),
+            escape(&d.comment)
+        );
+    }
+    o.push_str("</details></td></tr></tbody>");
+}
+
+/// The whole report.html text.
+pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
+    let a = x.analysis;
+    let cases = &a.cases;
+    let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
+    let mut o = String::new();
+    let title = l(
+        "Анализ аффилированности участников закупок",
+        "Affiliations of procurement participants",
+    );
+    let _ = write!(
+        o,
+        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{STYLE}</style></head><body>{ARROW_DEFS}<header><h1>{}</h1><div>affil {}</div></header><main>"#,
+        lang.code(),
+        escape(title),
+        escape(title),
+        env!("CARGO_PKG_VERSION")
+    );
+    // Figures.
+    let count = |s: &str| cases.iter().filter(|c| c.severity.code() == s).count();
+    let participants = a
+        .data
+        .participants
+        .iter()
+        .map(|p| p.participant_inn)
+        .collect::<rustc_hash::FxHashSet<_>>()
+        .len();
+    let _ = write!(
+        o,
+        "<section><h2>{}</h2><div class=\"cards\">",
+        l("Итоги", "Figures")
+    );
+    card(
+        &mut o,
+        l("Закупок", "Procurements"),
+        &a.data.procurements.len().to_string(),
+    );
+    card(
+        &mut o,
+        l("Заявок", "Bids"),
+        &a.data.participants.len().to_string(),
+    );
+    card(
+        &mut o,
+        l("Участников", "Participants"),
+        &participants.to_string(),
+    );
+    card(
+        &mut o,
+        l("Должностных лиц", "Officials"),
+        &a.data.officials.len().to_string(),
+    );
+    card(&mut o, l("Случаев", "Cases"), &cases.len().to_string());
+    for (code, _) in SEVERITY_COLOURS {
+        let label = match lang {
+            Lang::Ru => format!("{} значимость", lang.severity(code)),
+            Lang::En => format!("{} severity", lang.severity(code)),
+        };
+        card(
+            &mut o,
+            &super::summary::capitalise(&label),
+            &count(code).to_string(),
+        );
+    }
+    card(
+        &mut o,
+        l("Закупок со случаями", "Procurements with cases"),
+        &x.figures.procurements.to_string(),
+    );
+    card(
+        &mut o,
+        l("Контракты победителей, руб.", "Contracts won, RUB"),
+        &lang.money(x.figures.winner_amount),
+    );
+    o.push_str("</div></section>");
+    // Charts.
+    let by_severity: Vec<(String, Vec<(usize, &str)>)> = SEVERITY_COLOURS
+        .iter()
+        .map(|(code, colour)| (lang.severity(code).to_owned(), vec![(count(code), *colour)]))
+        .collect();
+    let by_rule: Vec<(String, Vec<(usize, &str)>)> = x
+        .rules
+        .iter()
+        .map(|rule| {
+            let parts = SEVERITY_COLOURS
+                .iter()
+                .map(|(sev, colour)| {
+                    let n = x
+                        .figures
+                        .groups
+                        .iter()
+                        .filter(|g| g.rule == *rule && g.severity == *sev)
+                        .map(|g| g.cases as usize)
+                        .sum();
+                    (n, *colour)
+                })
+                .collect();
+            (rule.to_string(), parts)
+        })
+        .collect();
+    let _ = write!(
+        o,
+        "<section><h2>{}</h2><div class=\"charts\">{}{}</div></section>",
+        l(
+            "Случаи по значимости и правилам",
+            "Cases by severity and rule"
+        ),
+        bar_chart(l("По значимости", "By severity"), &by_severity),
+        bar_chart(l("По правилам", "By rule"), &by_rule)
+    );
+    // Row 2.2 of the annual report.
+    let m = x.measure;
+    let heads = match lang {
+        Lang::Ru => [
+            "№ п/п",
+            "Мероприятия",
+            "Ответственные исполнители",
+            "Срок выполнения",
+            "Ожидаемые результаты",
+            "Выполнено и выявлено",
+        ],
+        Lang::En => [
+            "No.",
+            "Measure",
+            "Responsible",
+            "Deadline",
+            "Expected result",
+            "Done and found",
+        ],
+    };
+    let _ = write!(
+        o,
+        "<section><h2>{}</h2><table class=\"measure\"><thead><tr>",
+        l(
+            "Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)",
+            "For the report on the anti-corruption plan (measure 2.2)"
+        )
+    );
+    for hd in heads {
+        let _ = write!(o, "<th>{}</th>", escape(hd));
+    }
+    let _ = write!(
+        o,
+        "</tr></thead><tbody><tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table></section>",
+        escape(m.number),
+        escape(m.measure),
+        escape(&m.department),
+        escape(m.deadline),
+        escape(m.expected),
+        escape(&m.done)
+    );
+    if h.has_previous() || h.has_decisions() {
+        let n = HistoryCounts::of(cases, h);
+        let _ = write!(
+            o,
+            "<section><h2>{}</h2><div class=\"cards\">",
+            l(
+                "Сравнение с прошлой проверкой и решения",
+                "Compared with the last check, and decisions"
+            )
+        );
+        if h.has_previous() {
+            card(&mut o, l("Новых", "New"), &n.new.to_string());
+            card(&mut o, l("Повторных", "Repeated"), &n.repeated.to_string());
+            card(
+                &mut o,
+                l("Не выявлено повторно", "Gone"),
+                &n.gone.to_string(),
+            );
+        }
+        if h.has_decisions() {
+            let [c, cl, r] = n.decided;
+            card(&mut o, l("Подтверждено", "Confirmed"), &c.to_string());
+            card(&mut o, l("Снято", "Cleared"), &cl.to_string());
+            card(
+                &mut o,
+                l("Передано на проверку", "Referred"),
+                &r.to_string(),
+            );
+            card(
+                &mut o,
+                l("Без решения", "Awaiting a decision"),
+                &n.open.to_string(),
+            );
+        }
+        o.push_str("</div></section>");
+    }
+    // Cases.
+    let _ = write!(
+        o,
+        r#"<section><h2>{}</h2><p><input id="q" type="search" placeholder="{}" aria-label="{}"> {} <span id="shown">{}</span> / {}</p>"#,
+        l("Случаи", "Cases"),
+        l(
+            "Поиск: ФИО, ИНН, закупка…",
+            "Search: name, INN, procurement…"
+        ),
+        l("Поиск", "Search"),
+        l("показано", "shown"),
+        cases.len().min(MAX_HTML_CASES),
+        cases.len().min(MAX_HTML_CASES)
+    );
+    if cases.len() > MAX_HTML_CASES {
+        let _ = write!(
+            o,
+            r#"<p class="limit">{}</p>"#,
+            escape(&match lang {
+                Lang::Ru => format!(
+                    "Показаны первые {MAX_HTML_CASES} случаев из {} (сначала более значимые); полный список — cases.xlsx и cases.csv.",
+                    cases.len()
+                ),
+                Lang::En => format!(
+                    "The first {MAX_HTML_CASES} of {} cases are shown (most severe first); all of them are in cases.xlsx and cases.csv.",
+                    cases.len()
+                ),
+            })
+        );
+    }
+    let columns: [(&str, &str, bool); 12] = [
+        ("Значимость", "Severity", true),
+        ("Правило", "Rule", false),
+        ("Оценка", "Score", true),
+        ("Закупка", "Procurement", false),
+        ("Должностное лицо", "Official", false),
+        ("Связь", "Relation", false),
+        ("Связанное лицо", "Linked person", false),
+        ("Участник", "Participant", false),
+        ("Победитель", "Winner", false),
+        ("Цена контракта", "Contract price", true),
+        ("Статус", "Status", false),
+        ("Решение", "Decision", false),
+    ];
+    o.push_str(r#"<table id="cases"><thead><tr>"#);
+    for (ru, en, num) in columns {
+        let _ = write!(
+            o,
+            r#"<th{}>{}</th>"#,
+            if num { r#" data-type="num""# } else { "" },
+            escape(lang.pick(ru, en))
+        );
+    }
+    o.push_str("</tr></thead>");
+    let open = cases.len() <= OPEN_CHAINS;
+    for c in cases.iter().take(MAX_HTML_CASES) {
+        case_body(&mut o, c, h, lang, open);
+    }
+    o.push_str("</table>");
+    if cases.is_empty() {
+        let _ = write!(o, "<p>{}</p>", l("Случаев не выявлено.", "No cases found."));
+    }
+    let _ = writeln!(
+        o,
+        "</section></main><footer>{}</footer><script>{SCRIPT}</script></body></html>",
+        l(
+            "Все файлы проверки: cases.csv, cases.json, cases.xlsx, summary.md, warnings.csv.",
+            "All files of the check: cases.csv, cases.json, cases.xlsx, summary.md, warnings.csv."
+        )
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_escaped() {
+        assert_eq!(
+            escape(r#"<script>alert("x")</script> & 'y'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+        );
+    }
+
+    #[test]
+    fn labels_wrap_at_spaces_and_long_words_are_cut() {
+        assert_eq!(
+            wrap("ООО «Холдинг Север»", 12, 3),
+            ["ООО «Холдинг", "Север»"]
+        );
+        assert_eq!(wrap("абвгдежзик", 4, 5), ["абвг", "дежз", "ик"]);
+        assert_eq!(wrap("a b c d e f", 1, 2), ["a", "…"]);
+    }
+
+    #[test]
+    fn a_chain_draws_each_node_and_labels_each_edge() {
+        let step = |kind, label: &str| crate::rules::step(kind, label);
+        let chain = [
+            step("person", "Морозов Дмитрий Сергеевич <b>"),
+            step("relation", "сын"),
+            step("person", "Морозов Артём Дмитриевич"),
+            step("role", "учредитель 50%"),
+            step("company", "ООО «Стройка»"),
+            step("procurement", "победитель закупки 1"),
+        ];
+        let svg = chain_svg(&chain, Lang::Ru);
+        assert_eq!(svg.matches("<rect").count(), 4);
+        assert_eq!(svg.matches("<line").count(), 3);
+        assert_eq!(svg.matches(r#"class="edge""#).count(), 2);
+        assert!(svg.contains(">сын</tspan>"));
+        assert!(svg.contains("&lt;b&gt;"));
+        assert!(!svg.contains("<b>"));
+    }
+}

@@ -1,0 +1,383 @@
+//! `affil check`'s analyst deliverables: cases.xlsx read back with calamine, report.html opened
+//! in headless Chromium (skipped, saying so, only where no Chromium is installed), `--lang en`.
+
+mod common;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
+use common::{read_csv, read_text, stderr, Workdir};
+
+fn workbook(path: &Path) -> Xlsx<Cursor<Vec<u8>>> {
+    open_workbook_from_rs(Cursor::new(std::fs::read(path).unwrap())).expect("a readable workbook")
+}
+
+fn sheet(wb: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Range<Data> {
+    wb.worksheet_range(name)
+        .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
+}
+
+/// A part of the workbook's zip, as text.
+fn part(path: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+fn text(r: &Range<Data>, row: usize, col: usize) -> String {
+    r.get((row, col)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The column of a header row that says `name`.
+fn column(r: &Range<Data>, name: &str) -> usize {
+    (0..r.width())
+        .find(|&c| text(r, 0, c) == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// Runs a check of the sample, with `edit` applied to its copy first.
+fn check(wd: &Workdir, args: &[&str], edit: impl Fn(&Path)) {
+    let dir = wd.copy_sample("data");
+    edit(&dir);
+    let mut all = vec!["check", "data", "--out", "out"];
+    all.extend_from_slice(args);
+    let o = wd.run(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_workbook_reads_back_with_the_cases_figures_and_warnings() {
+    let wd = Workdir::new();
+    // A name a spreadsheet would run as a formula.
+    check(&wd, &[], |dir| {
+        let t = read_text(&dir.join("officials.csv")).replacen(
+            "O01,Иванова Мария Петровна",
+            "O01,=Иванова Мария Петровна",
+            1,
+        );
+        std::fs::write(dir.join("officials.csv"), t).unwrap();
+    });
+    let csv = read_csv(&wd.path("out/cases.csv"));
+    let mut wb = workbook(&wd.path("out/cases.xlsx"));
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Случаи",
+            "COI-44FZ",
+            "KIN-EXT",
+            "EMPLOYEE",
+            "CONTACT",
+            "BIDDERS",
+            "UNDECLARED",
+            "Предупреждения",
+            "Отчёт 2.2"
+        ]
+    );
+    let cases = sheet(&mut wb, "Случаи");
+    assert_eq!(cases.height(), csv.len() + 1);
+    let (id, sev, price, name, decision) = (
+        column(&cases, "Номер случая"),
+        column(&cases, "Значимость"),
+        column(&cases, "Цена контракта"),
+        column(&cases, "Должностное лицо"),
+        column(&cases, "Решение"),
+    );
+    for (i, c) in csv.iter().enumerate() {
+        let row = i + 1;
+        assert_eq!(text(&cases, row, id), c["case_id"], "row {row}");
+        let word = match c["severity"].as_str() {
+            "high" => "высокая",
+            "medium" => "средняя",
+            _ => "низкая",
+        };
+        assert_eq!(text(&cases, row, sev), word);
+        // Money is a number, not text.
+        match (cases.get((row, price)), c["contract_price"].as_str()) {
+            (Some(Data::Float(v)), p) => assert_eq!(format!("{v:.2}"), p),
+            (Some(Data::Empty) | None, "") => {}
+            (other, p) => panic!("row {row}: price {other:?}, csv {p}"),
+        }
+        assert_eq!(text(&cases, row, decision), "");
+    }
+    // The name is kept as text, not a formula, and its cell carries Excel's quote prefix, so
+    // that it stays text when the analyst edits it; the others do not.
+    let formulas = wb.worksheet_formula("Случаи").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+    assert!((1..cases.height()).any(|r| text(&cases, r, name) == "=Иванова Мария Петровна"));
+    let styles = part(&wd.path("out/cases.xlsx"), "xl/styles.xml");
+    assert_eq!(styles.matches(r#"quotePrefix="1""#).count(), 1, "{styles}");
+
+    // A rule's sheet: its title and figures.
+    let coi = sheet(&mut wb, "COI-44FZ");
+    assert!(text(&coi, 0, 0).contains("44-ФЗ ст. 31"));
+    let figure = |r: &Range<Data>, label: &str| {
+        (0..r.height())
+            .find(|&i| text(r, i, 0) == label)
+            .map(|i| text(r, i, 1))
+            .unwrap_or_else(|| panic!("no figure {label}"))
+    };
+    let of_rule = |rule: &str| csv.iter().filter(|c| c["rule"] == rule).count();
+    assert_eq!(figure(&coi, "Случаев"), of_rule("COI-44FZ").to_string());
+    let undeclared = sheet(&mut wb, "UNDECLARED");
+    assert_eq!(
+        figure(&undeclared, "Случаев"),
+        of_rule("UNDECLARED").to_string()
+    );
+
+    let warnings = sheet(&mut wb, "Предупреждения");
+    assert_eq!(
+        warnings.height(),
+        read_csv(&wd.path("out/warnings.csv")).len() + 1
+    );
+    let report = sheet(&mut wb, "Отчёт 2.2");
+    assert_eq!(text(&report, 1, 0), "2.2");
+    assert_eq!(text(&report, 1, 3), "Ежегодно до 20 сентября");
+    assert!(text(&report, 1, 5).contains("закупок — 10, заявок — 23"));
+}
+
+#[test]
+fn reviewed_cases_show_as_such_in_the_workbook_and_the_page() {
+    let wd = Workdir::new();
+    check(&wd, &[], |_| {});
+    let first = read_csv(&wd.path("out/cases.csv"));
+    let styles = part(&wd.path("out/cases.xlsx"), "xl/styles.xml");
+    assert!(
+        !styles.contains("quotePrefix"),
+        "no cell needs it in the sample"
+    );
+    let id = first[0]["case_id"].clone();
+    wd.write(
+        "decisions.csv",
+        &format!("case_id,decision,comment,date\n{id},cleared,брат не участвует,01.10.2021\n"),
+    );
+    let o = wd.run(&[
+        "check",
+        "data",
+        "--out",
+        "out2",
+        "--previous",
+        "out",
+        "--decisions",
+        "decisions.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut wb = workbook(&wd.path("out2/cases.xlsx"));
+    let cases = sheet(&mut wb, "Случаи");
+    let (status, decision, comment) = (
+        column(&cases, "Статус"),
+        column(&cases, "Решение"),
+        column(&cases, "Комментарий к решению"),
+    );
+    let row = (1..cases.height())
+        .find(|&r| text(&cases, r, 0) == id)
+        .unwrap();
+    assert_eq!(text(&cases, row, decision), "снято");
+    assert_eq!(text(&cases, row, comment), "брат не участвует");
+    assert!((1..cases.height()).all(|r| text(&cases, r, status) == "повторный"));
+    let report = sheet(&mut wb, "Отчёт 2.2");
+    let figure = |label: &str| {
+        (0..report.height())
+            .find(|&i| text(&report, i, 0) == label)
+            .map(|i| text(&report, i, 1))
+            .unwrap()
+    };
+    assert_eq!(figure("Снято"), "1");
+    assert_eq!(figure("Без решения"), (first.len() - 1).to_string());
+    let html = std::fs::read_to_string(wd.path("out2/report.html")).unwrap();
+    assert!(html.contains("снято (01.10.2021)"));
+    assert!(html.contains("брат не участвует"));
+}
+
+#[test]
+fn the_page_is_self_contained_and_escapes_every_name() {
+    let wd = Workdir::new();
+    check(&wd, &[], |dir| {
+        let t = read_text(&dir.join("companies.csv")).replacen(
+            "ООО «Ромашка»",
+            "ООО «Ромашка<script>alert(1)</script>»",
+            1,
+        );
+        std::fs::write(dir.join("companies.csv"), t).unwrap();
+    });
+    let html = std::fs::read_to_string(wd.path("out/report.html")).unwrap();
+    assert!(html.contains("Ромашка&lt;script&gt;alert(1)&lt;/script&gt;»"));
+    assert!(!html.contains("<script>alert"));
+    // One script, the page's own; nothing loaded from anywhere.
+    assert_eq!(html.matches("<script").count(), 1);
+    for attr in ["src=", "href=", "@import", "url(http"] {
+        assert!(!html.contains(attr), "{attr}");
+    }
+    let addresses: Vec<&str> = html
+        .match_indices("http")
+        .map(|(i, _)| &html[i..(i + 30).min(html.len())])
+        .filter(|s| !s.starts_with("http://www.w3.org/2000/svg"))
+        .collect();
+    assert!(addresses.is_empty(), "{addresses:?}");
+    let cases = read_csv(&wd.path("out/cases.csv")).len();
+    assert_eq!(html.matches(r#"<svg class="chain""#).count(), cases);
+    assert!(html.contains("Ежегодно до 20 сентября"));
+    assert!(html.contains("Отдел по общим вопросам, муниципальной службе и кадрам"));
+}
+
+#[test]
+fn english_texts_with_lang_en_and_a_department_of_ones_own() {
+    let wd = Workdir::new();
+    check(
+        &wd,
+        &["--lang", "en", "--department", "Contract <service>"],
+        |_| {},
+    );
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(
+        md.starts_with("# Affiliations of procurement participants"),
+        "{md}"
+    );
+    assert!(md
+        .contains("Possible conflicts of interest were found (44-FZ art. 31 p. 1 i. 9): 9 in all"));
+    assert!(!md.contains("Выявлены"));
+    let html = std::fs::read_to_string(wd.path("out/report.html")).unwrap();
+    assert!(html.starts_with(r#"<!DOCTYPE html><html lang="en">"#));
+    assert!(html.contains("Every year by 20 September"));
+    assert!(html.contains("Contract &lt;service&gt;"));
+    let mut wb = workbook(&wd.path("out/cases.xlsx"));
+    assert_eq!(wb.sheet_names()[0], "Cases");
+    let cases = sheet(&mut wb, "Cases");
+    assert_eq!(text(&cases, 0, 0), "Case id");
+    assert_eq!(text(&cases, 1, column(&cases, "Severity")), "high");
+    // The CSV and JSON keep their codes whatever the language.
+    let csv = std::fs::read_to_string(wd.path("out/cases.csv")).unwrap();
+    assert!(csv.starts_with("case_id,rule,severity,score,"));
+    let o = wd.run(&["check", "data", "--out", "x", "--lang", "de"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--lang"));
+}
+
+/// Chromium, as Debian installs it, if it is there.
+fn chromium() -> Option<PathBuf> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// Runs headless Chromium on `url` with `extra` arguments; returns stdout and stderr.
+fn headless(browser: &Path, profile: &Path, url: &str, extra: &[&str]) -> (String, String) {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1400,2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Lines of the browser's log that report the page's console (errors, uncaught exceptions).
+fn console_lines(log: &str) -> Vec<&str> {
+    log.lines().filter(|l| l.contains(":CONSOLE")).collect()
+}
+
+#[test]
+fn the_page_renders_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "SKIPPED the_page_renders_in_a_real_browser: no Chromium installed \
+             (apt-get install chromium; .ci/run installs it)"
+        );
+        return;
+    };
+    let wd = Workdir::new();
+    check(&wd, &[], |dir| {
+        let t = read_text(&dir.join("companies.csv")).replacen(
+            "ООО «Ромашка»",
+            "ООО «Ромашка<img src=x onerror=alert(1)>»",
+            1,
+        );
+        std::fs::write(dir.join("companies.csv"), t).unwrap();
+    });
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    let page = wd.path("out/report.html");
+    let url = format!("file://{}", page.display());
+    let profile = wd.path("profile");
+
+    // The DOM after the script ran: every case row and chain, the script's end reached, no
+    // console message, the injected tag shown as text.
+    let (dom, log) = headless(&browser, &profile, &url, &["--dump-dom"]);
+    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+    assert!(
+        dom.contains(r#"data-ready="1""#),
+        "the page's script did not finish"
+    );
+    assert_eq!(dom.matches(r#"<tbody class="case""#).count(), cases.len());
+    assert_eq!(dom.matches(r#"<svg class="chain""#).count(), cases.len());
+    assert_eq!(dom.matches("<img").count(), 0);
+    assert!(dom.contains(&format!(r#"<span id="shown">{}</span>"#, cases.len())));
+
+    // Searched from the address: only the cases that name the company stay shown.
+    let romashka = cases
+        .iter()
+        .filter(|c| c.values().any(|v| v.contains("Ромашка")))
+        .count();
+    assert!(romashka > 0 && romashka < cases.len());
+    let (dom, log) = headless(
+        &browser,
+        &profile,
+        &format!("{url}#q=%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0"),
+        &["--dump-dom"],
+    );
+    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+    assert!(
+        dom.contains(&format!(r#"<span id="shown">{romashka}</span>"#)),
+        "search for Ромашка should leave {romashka} cases"
+    );
+    assert_eq!(
+        dom.matches(r#"<tbody class="case" id="#).count() - dom.matches(r#"hidden="""#).count(),
+        romashka
+    );
+
+    // A screenshot, kept for a person to look at.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    let _ = std::fs::remove_file(&shot);
+    let (_, log) = headless(
+        &browser,
+        &profile,
+        &url,
+        &[&format!("--screenshot={}", shot.display())],
+    );
+    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{}",
+        png.len()
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
