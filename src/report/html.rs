@@ -195,16 +195,17 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
     const LINE: usize = 14;
     const PAD: usize = 8;
     // Nodes, each with the label of the edge that leads to it.
-    let mut nodes: Vec<(&Step, Option<&str>)> = Vec::new();
-    let mut edge: Option<&str> = None;
-    for s in chain {
+    let mut nodes: Vec<(&Step, &String, Option<&String>)> = Vec::new();
+    let mut edge: Option<&String> = None;
+    let labels: Vec<String> = chain.iter().map(|s| lang.step_label(s)).collect();
+    for (s, label) in chain.iter().zip(&labels) {
         if is_node(s.kind) {
-            nodes.push((s, edge.take()));
+            nodes.push((s, label, edge.take()));
         } else {
-            edge = Some(&s.label);
+            edge = Some(label);
         }
     }
-    let texts: Vec<Vec<String>> = nodes.iter().map(|(s, _)| wrap(&s.label, 27, 5)).collect();
+    let texts: Vec<Vec<String>> = nodes.iter().map(|(_, l, _)| wrap(l, 27, 5)).collect();
     let lines = texts.iter().map(Vec::len).max().unwrap_or(1).max(2);
     let box_h = lines * LINE + 2 * PAD;
     let top = 6;
@@ -216,7 +217,7 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
         r#"<svg class="chain" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{}">"#,
         escape(lang.pick("Цепочка доказательств", "Evidence chain"))
     );
-    for (i, ((step, into), text)) in nodes.iter().zip(&texts).enumerate() {
+    for (i, ((step, label, into), text)) in nodes.iter().zip(&texts).enumerate() {
         let x = 2 + i * (W + GAP);
         if i > 0 {
             let (x0, x1, y) = (x - GAP + 2, x - 2, top + box_h / 2);
@@ -250,7 +251,7 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
             o,
             r#"<g class="node {}"><title>{}</title><rect x="{x}" y="{top}" width="{W}" height="{box_h}" rx="6" fill="{fill}" stroke="{stroke}"/>"#,
             escape(step.kind),
-            escape(&step.label)
+            escape(label)
         );
         let first = top + PAD + 11 + (box_h - 2 * PAD - text.len() * LINE) / 2;
         let _ = write!(
@@ -395,9 +396,9 @@ fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
         r#"<tr class="chain"><td colspan="12"><details{}><summary>{} · {}</summary><div class="svgwrap">{}</div><p class="evidence">{}</p>"#,
         if open { " open" } else { "" },
         escape(&c.case_id),
-        escape(c.legal_basis),
+        escape(&lang.legal_basis(c.legal_basis)),
         chain_svg(&c.chain, lang),
-        escape(&c.evidence)
+        escape(&super::evidence_text(c, lang))
     );
     if let Some(d) = d.filter(|d| !d.comment.is_empty()) {
         let _ = write!(

@@ -116,6 +116,22 @@ impl Lang {
         }
     }
 
+    /// An evidence step's label in this language (see [`english_label`]).
+    pub fn step_label(self, s: &crate::rules::Step) -> String {
+        match self {
+            Lang::Ru => s.label.clone(),
+            Lang::En => english_label(s.kind, &s.label),
+        }
+    }
+
+    /// A legal basis in this language.
+    pub fn legal_basis(self, basis: &str) -> String {
+        match self {
+            Lang::Ru => basis.to_owned(),
+            Lang::En => english_legal_basis(basis),
+        }
+    }
+
     /// Money: `1 234 567,89` in Russian, `1,234,567.89` in English.
     pub fn money(self, v: f64) -> String {
         let cents = (v * 100.0).round() as i64;
@@ -141,6 +157,175 @@ impl Lang {
     }
 }
 
+/// The words and phrases the rules write into evidence chains, in English. Matched whole (a
+/// letter on neither side) outside «quotes», longest first, so that names, which are
+/// capitalised and quoted company names, stay as written.
+const PHRASES: &[(&str, &str)] = &[
+    // Seats and staff.
+    (
+        "заместитель председателя комиссии",
+        "deputy commission chair",
+    ),
+    ("председатель комиссии", "commission chair"),
+    ("член комиссии", "commission member"),
+    ("секретарь комиссии", "commission secretary"),
+    ("руководитель заказчика", "customer's head"),
+    ("контрактный управляющий", "contract manager"),
+    ("руководитель контрактной службы", "contract service head"),
+    ("сотрудник заказчика", "customer's employee"),
+    ("в закупке не участвует", "no role in the procurement"),
+    ("в протоколе", "in the minutes as"),
+    ("подходит к", "fits"),
+    ("сотрудникам", "employees"),
+    // Identification.
+    ("в реестре", "in the registry"),
+    ("совпадение", "match"),
+    ("ФИО и дата рождения", "name and birth date"),
+    ("только ФИО", "name only"),
+    ("ИНН", "INN"),
+    ("признаки", "signs"),
+    (
+        "прежняя фамилия должностного лица",
+        "official's former surname",
+    ),
+    ("фамилия", "surname"),
+    ("редкая", "rare"),
+    ("то же отчество", "same patronymic"),
+    (
+        "отчество должностного лица от его имени",
+        "official's patronymic from this given name",
+    ),
+    (
+        "отчество от имени должностного лица",
+        "patronymic from the official's given name",
+    ),
+    ("годы рождения", "birth years"),
+    ("один адрес", "one address"),
+    ("и", "and"),
+    // Kinship.
+    ("вероятно", "probably"),
+    ("в анкете не указан(а)", "not in the questionnaire"),
+    ("сам(а)", "self"),
+    ("неполнородный брат/сестра", "half sibling"),
+    ("неполнородный брат", "half brother"),
+    ("неполнородная сестра", "half sister"),
+    ("сводный брат/сестра", "step sibling"),
+    ("брат или сестра", "sibling"),
+    ("брат/сестра", "sibling"),
+    ("брат", "brother"),
+    ("сестра", "sister"),
+    ("бывший супруг(а)", "former spouse"),
+    ("супруг(а) ребёнка", "child's spouse"),
+    ("супруг(а)", "spouse"),
+    ("жена", "wife"),
+    ("муж", "husband"),
+    ("мать", "mother"),
+    ("отец", "father"),
+    ("родитель супруга", "spouse's parent"),
+    ("родитель", "parent"),
+    ("дочь", "daughter"),
+    ("сын", "son"),
+    ("ребёнок", "child"),
+    ("дедушка/бабушка", "grandparent"),
+    ("бабушка", "grandmother"),
+    ("дедушка", "grandfather"),
+    ("внук/внучка", "grandchild"),
+    ("внучка", "granddaughter"),
+    ("внук", "grandson"),
+    ("усыновитель", "adoptive parent"),
+    ("удочерённая", "adopted daughter"),
+    ("усыновлённый", "adopted child"),
+    ("свойственник", "in-law"),
+    ("отчим/мачеха", "step-parent"),
+    ("пасынок/падчерица", "stepchild"),
+    ("член семьи", "household member"),
+    ("родственник", "relative"),
+    // Roles in companies.
+    ("индивидуальный предприниматель", "sole proprietor"),
+    (
+        "член коллегиального исполнительного органа",
+        "executive board member",
+    ),
+    ("член правления", "board member"),
+    ("директор", "director"),
+    ("управляющая организация", "managing company"),
+    ("учредитель", "founder"),
+    ("доля не указана", "share not given"),
+    ("итого", "in all"),
+    ("по всем цепочкам", "over all chains"),
+    ("бенефициар", "beneficiary"),
+    ("по реестру", "per the registry"),
+    ("в составе владельцев", "among the owners"),
+    ("лицо", "person"),
+    // Bids and contacts.
+    (
+        "участники (один из них победитель) закупки",
+        "bidders (one of them the winner) in procurement",
+    ),
+    ("победитель закупки", "winner of procurement"),
+    ("участник закупки", "bidder in procurement"),
+    ("участники закупки", "bidders in procurement"),
+    ("электронная почта", "e-mail"),
+    ("телефон", "phone"),
+    ("адрес", "address"),
+];
+
+/// An evidence step's label in English: a questionnaire's kinship word by what the loader reads
+/// it as (whatever HR wrote: `тёща`, `бывший муж`), everything else phrase by phrase
+/// ([`PHRASES`]); names, quoted company names and identifiers stay as written.
+pub fn english_label(kind: &str, label: &str) -> String {
+    if kind == "relation" {
+        if let Some(k) = crate::values::parse_kinship(label) {
+            return k.code().replace('_', " ");
+        }
+    }
+    english_phrases(label)
+}
+
+/// The phrases of [`PHRASES`] in `text` in English, outside «quotes».
+pub fn english_phrases(text: &str) -> String {
+    let mut by_length: Vec<&(&str, &str)> = PHRASES.iter().collect();
+    by_length.sort_by_key(|(ru, _)| std::cmp::Reverse(ru.chars().count()));
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = 0usize;
+    let mut prev: Option<char> = None;
+    let mut rest = text;
+    'scan: while let Some(c) = rest.chars().next() {
+        match c {
+            '«' => quoted += 1,
+            '»' => quoted = quoted.saturating_sub(1),
+            _ => {}
+        }
+        if quoted == 0 && !prev.is_some_and(char::is_alphanumeric) {
+            for (ru, en) in &by_length {
+                if let Some(after) = rest.strip_prefix(ru) {
+                    let ends_in_letter = ru.chars().last().is_some_and(char::is_alphanumeric);
+                    if !(ends_in_letter && after.chars().next().is_some_and(char::is_alphanumeric))
+                    {
+                        out.push_str(en);
+                        prev = en.chars().last();
+                        rest = after;
+                        continue 'scan;
+                    }
+                }
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// A legal basis in English (`44-ФЗ ст. 31 ч. 1 п. 9` -> `44-FZ art. 31 p. 1 i. 9`).
+pub fn english_legal_basis(basis: &str) -> String {
+    basis
+        .replace("ФЗ", "FZ")
+        .replace("ст.", "art.")
+        .replace("ч.", "p.")
+        .replace("п.", "i.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +337,38 @@ mod tests {
         assert_eq!(Lang::Ru.money(0.0), "0,00");
         assert_eq!(Lang::En.money(-0.5), "-0.50");
         assert_eq!(Lang::Ru.money(999.5), "999,50");
+    }
+
+    #[test]
+    fn evidence_words_are_put_in_english_and_names_kept() {
+        let t = |k, l| english_label(k, l);
+        assert_eq!(
+            t("person", "Морозов Артём Дмитриевич (в реестре «Морозов Артем Дмитриевич») [совпадение: ФИО и дата рождения, 1.00]"),
+            "Морозов Артём Дмитриевич (in the registry «Морозов Артем Дмитриевич») [match: name and birth date, 1.00]"
+        );
+        assert_eq!(t("relation", "тёща"), "parent in law");
+        assert_eq!(t("relation", "бывший муж"), "former spouse");
+        assert_eq!(
+            t("relation", "вероятно сестра, в анкете не указан(а)"),
+            "probably sister, not in the questionnaire"
+        );
+        assert_eq!(
+            t("role", "учредитель 30% (итого 9%)"),
+            "founder 30% (in all 9%)"
+        );
+        // Inside quotes, and inside a word, nothing changes.
+        assert_eq!(
+            t("company", "ООО «Дом и сын» сыновья"),
+            "ООО «Дом и сын» сыновья"
+        );
+        assert_eq!(
+            t("procurement", "победитель закупки 0156300012321000048"),
+            "winner of procurement 0156300012321000048"
+        );
+        assert_eq!(
+            english_legal_basis("44-ФЗ ст. 31 ч. 1 п. 9"),
+            "44-FZ art. 31 p. 1 i. 9"
+        );
     }
 
     #[test]

@@ -69,6 +69,21 @@ pub const CASE_COLUMNS: [&str; 21] = [
     "decision_date",
 ];
 
+/// A case's evidence in the report's language: as the rules wrote it (Russian), or, in English,
+/// its chain's steps put in English ([`Lang::step_label`]) and joined as the rules join them.
+pub fn evidence_text(c: &Case, lang: Lang) -> std::borrow::Cow<'_, str> {
+    match lang {
+        Lang::Ru => c.evidence.as_str().into(),
+        Lang::En => c
+            .chain
+            .iter()
+            .map(|s| lang.step_label(s))
+            .collect::<Vec<_>>()
+            .join(" -> ")
+            .into(),
+    }
+}
+
 /// Formats money with two decimals, or nothing.
 pub fn money(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.2}")).unwrap_or_default()

@@ -170,7 +170,10 @@ fn findings(cases: &[Case], lang: Lang) -> String {
                 "{what}: всего — {n} (закупок — {np}, должностных лиц — {no}), из них с победителем закупки — {winners}"
             ),
             Lang::En => format!(
-                "{what}: {n} in all ({np} procurements, {no} officials), {winners} of them with the procurement's winner"
+                "{what}: {} in {} involving {}, {winners} of them with the procurement's winner",
+                plural(n, "case", "cases"),
+                plural(np, "procurement", "procurements"),
+                plural(no, "official", "officials"),
             ),
         };
         if amount > 0.0 {
@@ -231,11 +234,18 @@ fn findings(cases: &[Case], lang: Lang) -> String {
                 "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки): групп участников — {n} (закупок — {np}), из них с победителем закупки — {won}."
             ),
             Lang::En => format!(
-                "Signs of coordinated bidding were found (bidders of one procurement sharing directors, founders or contacts): {n} groups of bidders ({np} procurements), {won} of them with the procurement's winner."
+                "Signs of coordinated bidding were found (bidders of one procurement sharing directors, founders or contacts): {} in {}, {won} of them with the procurement's winner.",
+                plural(n, "group of bidders", "groups of bidders"),
+                plural(np, "procurement", "procurements"),
             ),
         });
     }
     out.join(" ")
+}
+
+/// `1 case`, `2 cases`: English counts.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The text with its first letter in capitals.

@@ -246,12 +246,12 @@ fn cases_table<'a>(cases: &[&Case], h: &History, lang: Lang) -> Table<'a> {
                     lang.pick("нет", "no")
                 }),
                 c.contract_price.map_or(Cell::Empty, Cell::Money),
-                Cell::text(c.legal_basis),
+                Cell::text(lang.legal_basis(c.legal_basis)),
                 Cell::text(lang.status(h.status(&c.case_id))),
                 Cell::text(d.map(|d| lang.decision(&d.decision)).unwrap_or_default()),
                 Cell::text(d.map(|d| d.comment.as_str()).unwrap_or_default()),
                 Cell::text(d.map(|d| d.date.as_str()).unwrap_or_default()),
-                Cell::text(&c.evidence),
+                Cell::text(super::evidence_text(c, lang)),
             ]
         })
         .collect();
