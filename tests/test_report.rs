@@ -414,6 +414,32 @@ fn the_page_renders_in_a_real_browser() {
         romashka
     );
 
+    // Sorted from the address by contract price, descending: the prices in page order fall.
+    let (dom, log) = headless(
+        &browser,
+        &profile,
+        &format!("{url}#sort=-price"),
+        &["--dump-dom"],
+    );
+    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+    let prices: Vec<f64> = dom
+        .match_indices(r#"<td class="num" data-v=""#)
+        .map(|(i, m)| &dom[i + m.len()..])
+        .map(|rest| rest[..rest.find('"').unwrap()].parse::<f64>().unwrap())
+        .skip(1)
+        .step_by(2)
+        .collect();
+    assert_eq!(prices.len(), cases.len(), "{prices:?}");
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}");
+    let mut unsorted: Vec<f64> = cases
+        .iter()
+        .map(|c| c["contract_price"].parse().unwrap_or(0.0))
+        .collect();
+    assert_ne!(prices, unsorted, "the report order is not already by price");
+    unsorted.sort_by(|a, b| b.total_cmp(a));
+    assert_eq!(prices, unsorted);
+    assert!(dom.contains(r#"data-key="price" data-type="num" aria-sort="descending""#));
+
     // A screenshot, kept for a person to look at.
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
     let _ = std::fs::remove_file(&shot);

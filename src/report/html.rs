@@ -79,8 +79,9 @@ tr.chain td{border-bottom:2px solid #c9ced6;background:#fbfbfc}
 footer{color:#777;font-size:12px;padding:0 24px 24px}
 "#;
 
-/// Sorting by a column (numbers by `data-v`), search over each case's text, and `#q=...` in the
-/// address to open the page searched. The body's `data-ready` says the script ran to its end.
+/// Sorting by a column (numbers by `data-v`), search over each case's text; `#q=...` in the
+/// address opens the page searched, `#sort=price` (or `-price`, descending; any column's
+/// `data-key`) sorted. The body's `data-ready` says the script ran to its end.
 const SCRIPT: &str = r#"
 (function () {
   var table = document.getElementById('cases');
@@ -123,6 +124,11 @@ const SCRIPT: &str = r#"
   q.addEventListener('input', filter);
   var m = /[#&]q=([^&]*)/.exec(window.location.hash);
   if (m) { q.value = decodeURIComponent(m[1]); }
+  var by = /[#&]sort=(-?)([a-z_]+)/.exec(window.location.hash);
+  if (by) {
+    var th = table.tHead.querySelector('th[data-key="' + by[2] + '"]');
+    if (th) { th.click(); if (by[1] === '-') { th.click(); } }
+  }
   filter();
   document.body.setAttribute('data-ready', '1');
 })();
@@ -628,25 +634,25 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
             })
         );
     }
-    let columns: [(&str, &str, bool); 12] = [
-        ("Значимость", "Severity", true),
-        ("Правило", "Rule", false),
-        ("Оценка", "Score", true),
-        ("Закупка", "Procurement", false),
-        ("Должностное лицо", "Official", false),
-        ("Связь", "Relation", false),
-        ("Связанное лицо", "Linked person", false),
-        ("Участник", "Participant", false),
-        ("Победитель", "Winner", false),
-        ("Цена контракта", "Contract price", true),
-        ("Статус", "Status", false),
-        ("Решение", "Decision", false),
+    let columns: [(&str, &str, &str, bool); 12] = [
+        ("severity", "Значимость", "Severity", true),
+        ("rule", "Правило", "Rule", false),
+        ("score", "Оценка", "Score", true),
+        ("procurement", "Закупка", "Procurement", false),
+        ("official", "Должностное лицо", "Official", false),
+        ("relation", "Связь", "Relation", false),
+        ("linked_person", "Связанное лицо", "Linked person", false),
+        ("participant", "Участник", "Participant", false),
+        ("winner", "Победитель", "Winner", false),
+        ("price", "Цена контракта", "Contract price", true),
+        ("status", "Статус", "Status", false),
+        ("decision", "Решение", "Decision", false),
     ];
     o.push_str(r#"<table id="cases"><thead><tr>"#);
-    for (ru, en, num) in columns {
+    for (key, ru, en, num) in columns {
         let _ = write!(
             o,
-            r#"<th{}>{}</th>"#,
+            r#"<th data-key="{key}"{}>{}</th>"#,
             if num { r#" data-type="num""# } else { "" },
             escape(lang.pick(ru, en))
         );
