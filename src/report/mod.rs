@@ -234,33 +234,41 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) ->
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
     }
-    let md = summary::markdown(a, h, opts.lang)?;
+    let fig = figures(&a.cases)?;
+    let md = summary::markdown(a, &fig, h, opts.lang)?;
     write(&out.join("summary.md"), md.as_bytes())?;
     let warnings = sorted_warnings(&a.warnings.0);
     let measure = measure_row(a, &opts.department, opts.lang);
     let created = a.data.procurements.iter().filter_map(|p| p.published).max();
-    let book = xlsx::workbook(
-        &xlsx::XlsxInput {
-            cases: &a.cases,
-            rules: &opts.rules,
-            warnings: &warnings,
-            measure: &measure,
-            created,
+    // The workbook and the page are independent and take seconds at national scale: both at once.
+    let (book, page) = rayon::join(
+        || {
+            xlsx::workbook(
+                &xlsx::XlsxInput {
+                    cases: &a.cases,
+                    rules: &opts.rules,
+                    warnings: &warnings,
+                    measure: &measure,
+                    created,
+                },
+                h,
+                opts.lang,
+            )
         },
-        h,
-        opts.lang,
-    )?;
-    write(&out.join("cases.xlsx"), &book)?;
-    let page = html::page(
-        &html::HtmlInput {
-            analysis: a,
-            figures: &figures(&a.cases)?,
-            measure: &measure,
-            rules: &opts.rules,
+        || {
+            html::page(
+                &html::HtmlInput {
+                    analysis: a,
+                    figures: &fig,
+                    measure: &measure,
+                    rules: &opts.rules,
+                },
+                h,
+                opts.lang,
+            )
         },
-        h,
-        opts.lang,
     );
+    write(&out.join("cases.xlsx"), &book?)?;
     write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }

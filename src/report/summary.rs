@@ -461,9 +461,8 @@ pub fn measure_row(a: &Analysis, department: &str, lang: Lang) -> MeasureRow {
 }
 
 /// The whole summary.md text.
-pub fn markdown(a: &Analysis, h: &super::History, lang: Lang) -> Result<String> {
+pub fn markdown(a: &Analysis, fig: &Figures, h: &super::History, lang: Lang) -> Result<String> {
     let d = &a.data;
-    let fig = figures(&a.cases)?;
     let sc = scope(a);
     let mut s = String::new();
     let period = if sc.period.is_empty() {
