@@ -81,7 +81,7 @@ if [ "$threads_check" = 1 ]; then
   dir="target/scale/regional-$seed"
   run "regional, --threads 1" "$dir" "$dir/out-1" --threads 1
   same=yes
-  for f in cases.csv cases.json summary.md warnings.csv; do
+  for f in cases.csv cases.json summary.md warnings.csv cases.xlsx report.html; do
     cmp -s "$dir/out/$f" "$dir/out-1/$f" || same="NO ($f differs)"
   done
   echo
