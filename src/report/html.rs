@@ -355,12 +355,7 @@ fn relation_text(c: &Case, lang: Lang) -> String {
 }
 
 fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
-    let sev = c.severity.code();
-    let rank = match sev {
-        "high" => 0,
-        "medium" => 1,
-        _ => 2,
-    };
+    let (sev, rank) = (c.severity.code(), c.severity.rank());
     let d = h.decision(&c.case_id);
     let _ = write!(
         o,
@@ -529,24 +524,6 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     );
     // Row 2.2 of the annual report.
     let m = x.measure;
-    let heads = match lang {
-        Lang::Ru => [
-            "№ п/п",
-            "Мероприятия",
-            "Ответственные исполнители",
-            "Срок выполнения",
-            "Ожидаемые результаты",
-            "Выполнено и выявлено",
-        ],
-        Lang::En => [
-            "No.",
-            "Measure",
-            "Responsible",
-            "Deadline",
-            "Expected result",
-            "Done and found",
-        ],
-    };
     let _ = write!(
         o,
         "<section><h2>{}</h2><table class=\"measure\"><thead><tr>",
@@ -555,19 +532,14 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
             "For the report on the anti-corruption plan (measure 2.2)"
         )
     );
-    for hd in heads {
+    for hd in MeasureRow::headers(lang) {
         let _ = write!(o, "<th>{}</th>", escape(hd));
     }
-    let _ = write!(
-        o,
-        "</tr></thead><tbody><tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table></section>",
-        escape(m.number),
-        escape(m.measure),
-        escape(&m.department),
-        escape(m.deadline),
-        escape(m.expected),
-        escape(&m.done)
-    );
+    o.push_str("</tr></thead><tbody><tr>");
+    for cell in m.cells() {
+        let _ = write!(o, "<td>{}</td>", escape(cell));
+    }
+    o.push_str("</tr></tbody></table></section>");
     if h.has_previous() || h.has_decisions() {
         let n = HistoryCounts::of(cases, h);
         let _ = write!(
@@ -578,29 +550,8 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
                 "Compared with the last check, and decisions"
             )
         );
-        if h.has_previous() {
-            card(&mut o, l("Новых", "New"), &n.new.to_string());
-            card(&mut o, l("Повторных", "Repeated"), &n.repeated.to_string());
-            card(
-                &mut o,
-                l("Не выявлено повторно", "Gone"),
-                &n.gone.to_string(),
-            );
-        }
-        if h.has_decisions() {
-            let [c, cl, r] = n.decided;
-            card(&mut o, l("Подтверждено", "Confirmed"), &c.to_string());
-            card(&mut o, l("Снято", "Cleared"), &cl.to_string());
-            card(
-                &mut o,
-                l("Передано на проверку", "Referred"),
-                &r.to_string(),
-            );
-            card(
-                &mut o,
-                l("Без решения", "Awaiting a decision"),
-                &n.open.to_string(),
-            );
+        for (label, v) in n.labelled(h, lang) {
+            card(&mut o, label, &v.to_string());
         }
         o.push_str("</div></section>");
     }

@@ -301,6 +301,27 @@ impl HistoryCounts {
     }
 }
 
+impl HistoryCounts {
+    /// The counts a report shows, labelled: new, repeated and gone with a previous run; by
+    /// decision and awaiting one with decisions.
+    pub fn labelled(&self, h: &super::History, lang: Lang) -> Vec<(&'static str, usize)> {
+        let mut v = Vec::new();
+        if h.has_previous() {
+            v.push((lang.pick("Новых случаев", "New cases"), self.new));
+            v.push((lang.pick("Повторных", "Repeated"), self.repeated));
+            v.push((lang.pick("Не выявлено повторно", "Gone"), self.gone));
+        }
+        if h.has_decisions() {
+            let [c, cl, r] = self.decided;
+            v.push((lang.pick("Подтверждено", "Confirmed"), c));
+            v.push((lang.pick("Снято", "Cleared"), cl));
+            v.push((lang.pick("Передано на проверку", "Referred"), r));
+            v.push((lang.pick("Без решения", "Awaiting a decision"), self.open));
+        }
+        v
+    }
+}
+
 /// What the previous run and the decisions say: new, repeated and gone cases; cases reviewed
 /// (by decision) and new ones awaiting review.
 fn history_section(cases: &[Case], h: &super::History, lang: Lang) -> String {
@@ -356,6 +377,42 @@ pub struct MeasureRow {
     pub expected: &'static str,
     /// What was done and found: this run's paragraph.
     pub done: String,
+}
+
+impl MeasureRow {
+    /// The column headers of the annual report's table.
+    pub fn headers(lang: Lang) -> [&'static str; 6] {
+        match lang {
+            Lang::Ru => [
+                "№ п/п",
+                "Мероприятия",
+                "Ответственные исполнители",
+                "Срок выполнения",
+                "Ожидаемые результаты",
+                "Выполнено и выявлено",
+            ],
+            Lang::En => [
+                "No.",
+                "Measure",
+                "Responsible",
+                "Deadline",
+                "Expected result",
+                "Done and found",
+            ],
+        }
+    }
+
+    /// The row's cells, in the headers' order.
+    pub fn cells(&self) -> [&str; 6] {
+        [
+            self.number,
+            self.measure,
+            &self.department,
+            self.deadline,
+            self.expected,
+            &self.done,
+        ]
+    }
 }
 
 /// The department the plan names for measure 2.2 unless `--department` says otherwise.

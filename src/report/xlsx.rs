@@ -84,17 +84,8 @@ impl Styles {
     }
 }
 
-fn severity_rank(code: &str) -> usize {
-    match code {
-        "high" => 0,
-        "medium" => 1,
-        _ => 2,
-    }
-}
-
-/// Writes a table from row `top`: header, rows, frozen header and filters when `filters`,
-/// column widths fitted to the longest cell (up to [`MAX_WIDTH`], wrapping beyond).
-/// `severity_col` is a column holding a severity word, coloured by `ranks`.
+/// A table: its header, its rows, and the column holding a severity word with each row's
+/// severity rank (that cell is coloured).
 struct Table<'a> {
     header: Vec<&'a str>,
     rows: Vec<Vec<Cell>>,
@@ -102,6 +93,8 @@ struct Table<'a> {
     severity: Option<(u16, Vec<usize>)>,
 }
 
+/// Writes a table from row `top`: the header, the rows, with `filters` a frozen header and
+/// filters; column widths fitted to the longest cell (up to [`MAX_WIDTH`], wrapping beyond).
 /// `widths` holds the widest cell of each column over the tables of one sheet.
 fn put_table(
     ws: &mut Worksheet,
@@ -223,7 +216,7 @@ fn cases_table<'a>(cases: &[&Case], h: &History, lang: Lang) -> Table<'a> {
     let rows = cases
         .iter()
         .map(|c| {
-            ranks.push(severity_rank(c.severity.code()));
+            ranks.push(c.severity.rank());
             let d = h.decision(&c.case_id);
             vec![
                 Cell::text(&c.case_id),
@@ -410,70 +403,19 @@ fn measure_sheet(
     let ws = wb.add_worksheet();
     ws.set_name(lang.pick("Отчёт 2.2", "Report 2.2"))
         .map_err(fail)?;
-    let header = match lang {
-        Lang::Ru => vec![
-            "№ п/п",
-            "Мероприятия",
-            "Ответственные исполнители",
-            "Срок выполнения",
-            "Ожидаемые результаты",
-            "Выполнено и выявлено",
-        ],
-        Lang::En => vec![
-            "No.",
-            "Measure",
-            "Responsible",
-            "Deadline",
-            "Expected result",
-            "Done and found",
-        ],
-    };
     let table = Table {
-        header,
-        rows: vec![vec![
-            Cell::text(row.number),
-            Cell::text(row.measure),
-            Cell::text(&row.department),
-            Cell::text(row.deadline),
-            Cell::text(row.expected),
-            Cell::text(&row.done),
-        ]],
+        header: MeasureRow::headers(lang).to_vec(),
+        rows: vec![row.cells().iter().map(|c| Cell::text(*c)).collect()],
         severity: None,
     };
     let mut widths = Vec::new();
     put_table(ws, st, 0, table, false, &mut widths)?;
-    if h.has_previous() || h.has_decisions() {
-        let [c, cl, r] = n.decided;
-        let mut rows = Vec::new();
-        if h.has_previous() {
-            rows.push((
-                lang.pick("Новых случаев", "New cases"),
-                Cell::Number(n.new as f64),
-            ));
-            rows.push((
-                lang.pick("Повторных", "Repeated"),
-                Cell::Number(n.repeated as f64),
-            ));
-            rows.push((
-                lang.pick("Не выявлено повторно", "Gone"),
-                Cell::Number(n.gone as f64),
-            ));
-        }
-        if h.has_decisions() {
-            rows.push((
-                lang.pick("Подтверждено", "Confirmed"),
-                Cell::Number(c as f64),
-            ));
-            rows.push((lang.pick("Снято", "Cleared"), Cell::Number(cl as f64)));
-            rows.push((
-                lang.pick("Передано на проверку", "Referred"),
-                Cell::Number(r as f64),
-            ));
-            rows.push((
-                lang.pick("Без решения", "Awaiting a decision"),
-                Cell::Number(n.open as f64),
-            ));
-        }
+    let rows: Vec<(&str, Cell)> = n
+        .labelled(h, lang)
+        .into_iter()
+        .map(|(label, v)| (label, Cell::Number(v as f64)))
+        .collect();
+    if !rows.is_empty() {
         put_table(ws, st, 3, figures_table(rows, lang), false, &mut widths)?;
     }
     Ok(())

@@ -38,6 +38,11 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// 0 for high, 1 medium, 2 low: the order of the report.
+    pub fn rank(self) -> usize {
+        self as usize
+    }
+
     /// Code used in the output files.
     pub fn code(self) -> &'static str {
         match self {
