@@ -575,12 +575,14 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
             r#"<p class="limit">{}</p>"#,
             escape(&match lang {
                 Lang::Ru => format!(
-                    "Показаны первые {MAX_HTML_CASES} случаев из {} (сначала более значимые); полный список — cases.xlsx и cases.csv.",
-                    cases.len()
+                    "Показаны первые {} случаев из {} (сначала более значимые); полный список — cases.xlsx и cases.csv.",
+                    lang.grouped(MAX_HTML_CASES as u64),
+                    lang.grouped(cases.len() as u64)
                 ),
                 Lang::En => format!(
-                    "The first {MAX_HTML_CASES} of {} cases are shown (most severe first); all of them are in cases.xlsx and cases.csv.",
-                    cases.len()
+                    "The first {} of {} cases are shown (most severe first); all of them are in cases.xlsx and cases.csv.",
+                    lang.grouped(MAX_HTML_CASES as u64),
+                    lang.grouped(cases.len() as u64)
                 ),
             })
         );

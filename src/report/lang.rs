@@ -135,21 +135,27 @@ impl Lang {
     /// Money: `1 234 567,89` in Russian, `1,234,567.89` in English.
     pub fn money(self, v: f64) -> String {
         let cents = (v * 100.0).round() as i64;
-        let (int, frac) = (cents / 100, (cents % 100).abs());
-        let digits = int.abs().to_string();
-        let (group, point) = self.pick_char(('\u{a0}', ','), (',', '.'));
-        let mut grouped = String::new();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(group);
-            }
-            grouped.push(ch);
-        }
+        let (int, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+        let point = self.pick_char(',', '.');
         let sign = if cents < 0 { "-" } else { "" };
-        format!("{sign}{grouped}{point}{frac:02}")
+        format!("{sign}{}{point}{frac:02}", self.grouped(int))
     }
 
-    fn pick_char(self, ru: (char, char), en: (char, char)) -> (char, char) {
+    /// A whole number in groups of three: `92 955` in Russian, `92,955` in English.
+    pub fn grouped(self, n: u64) -> String {
+        let digits = n.to_string();
+        let group = self.pick_char('\u{a0}', ',');
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(group);
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    fn pick_char(self, ru: char, en: char) -> char {
         match self {
             Lang::Ru => ru,
             Lang::En => en,
@@ -337,6 +343,8 @@ mod tests {
         assert_eq!(Lang::Ru.money(0.0), "0,00");
         assert_eq!(Lang::En.money(-0.5), "-0.50");
         assert_eq!(Lang::Ru.money(999.5), "999,50");
+        assert_eq!(Lang::Ru.grouped(92955), "92\u{a0}955");
+        assert_eq!(Lang::En.grouped(1000000), "1,000,000");
     }
 
     #[test]
