@@ -145,8 +145,11 @@ where
         .map_err(|e| Error::write("csv buffer", e.to_string()))
 }
 
+/// Writes an output file (one step of the report stage's progress).
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::write(path, bytes).map_err(|e| Error::write(path, e))
+    fs::write(path, bytes).map_err(|e| Error::write(path, e))?;
+    crate::progress::inc(1);
+    Ok(())
 }
 
 /// cases.csv content.
@@ -211,6 +214,8 @@ pub const OUTPUT_FILES: [&str; 6] = [
 /// finds).
 pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) -> Result<()> {
     fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+    let files = OUTPUT_FILES.len() + usize::from(h.has_previous());
+    let _bar = crate::progress::stage("report", files as u64, "files");
     write(&out.join("cases.csv"), &cases_csv(&a.cases, h)?)?;
     let json_cases: Vec<JsonCase> = a
         .cases
