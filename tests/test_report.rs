@@ -110,6 +110,17 @@ fn the_workbook_reads_back_with_the_cases_figures_and_warnings() {
     assert!((1..cases.height()).any(|r| text(&cases, r, name) == "=Иванова Мария Петровна"));
     let styles = part(&wd.path("out/cases.xlsx"), "xl/styles.xml");
     assert_eq!(styles.matches(r#"quotePrefix="1""#).count(), 1, "{styles}");
+    // The first sheet: header frozen, filters over every case, column widths set; money in a
+    // rouble format; a fill for each severity.
+    let first = part(&wd.path("out/cases.xlsx"), "xl/worksheets/sheet1.xml");
+    assert!(first
+        .contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#));
+    assert!(first.contains(&format!(r#"<autoFilter ref="A1:V{}"/>"#, csv.len() + 1)));
+    assert!(first.matches("customWidth=\"1\"").count() >= 10);
+    assert!(styles.contains(r##"formatCode="#,##0.00 [$₽-419]""##));
+    for fill in ["FFF8CBAD", "FFFFE699", "FFE2EFDA"] {
+        assert!(styles.contains(fill), "{fill}");
+    }
 
     // A rule's sheet: its title and figures.
     let coi = sheet(&mut wb, "COI-44FZ");
