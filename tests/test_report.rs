@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::Cursor;
+use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -370,7 +370,9 @@ fn console_lines(log: &str) -> Vec<&str> {
 #[test]
 fn the_page_renders_in_a_real_browser() {
     let Some(browser) = chromium() else {
-        eprintln!(
+        // Written to stderr directly: the test harness captures eprintln! of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED the_page_renders_in_a_real_browser: no Chromium installed \
              (apt-get install chromium; .ci/run installs it)"
         );
@@ -467,5 +469,9 @@ fn the_page_renders_in_a_real_browser() {
         "{}",
         png.len()
     );
-    eprintln!("screenshot: {}", shot.display());
+    let _ = writeln!(
+        std::io::stderr(),
+        "report.html screenshot: {}",
+        shot.display()
+    );
 }

@@ -65,7 +65,9 @@ h2{font-size:17px;margin:4px 0 10px}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #e3e6ea;padding:5px 6px;text-align:left;vertical-align:top}
 th{background:#eef1f5;position:sticky;top:0}
-#cases th{cursor:pointer;user-select:none;white-space:nowrap}
+#cases{font-size:13px}
+#cases th{cursor:pointer;user-select:none}
+.tablewrap{overflow-x:auto}
 #cases th[aria-sort=ascending]::after{content:" \25B2"}
 #cases th[aria-sort=descending]::after{content:" \25BC"}
 td.num{text-align:right;white-space:nowrap}
@@ -73,7 +75,7 @@ td.num{text-align:right;white-space:nowrap}
 .sev-high{background:#d9534f}.sev-medium{background:#f0ad4e}.sev-low{background:#8fbc5a}
 tr.chain td{border-bottom:2px solid #c9ced6;background:#fbfbfc}
 .evidence{font-size:12px;color:#555;margin:4px 0}
-.svgwrap{overflow-x:auto;max-width:calc(100vw - 110px)}
+.svgwrap{overflow-x:auto;width:0;min-width:100%}
 #q{font-size:14px;padding:5px 8px;width:320px}
 .measure td{white-space:pre-wrap}
 footer{color:#777;font-size:12px;padding:0 24px 24px}
@@ -601,7 +603,7 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
         ("status", "Статус", "Status", false),
         ("decision", "Решение", "Decision", false),
     ];
-    o.push_str(r#"<table id="cases"><thead><tr>"#);
+    o.push_str(r#"<div class="tablewrap"><table id="cases"><thead><tr>"#);
     for (key, ru, en, num) in columns {
         let _ = write!(
             o,
@@ -615,7 +617,7 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     for c in cases.iter().take(MAX_HTML_CASES) {
         case_body(&mut o, c, h, lang, open);
     }
-    o.push_str("</table>");
+    o.push_str("</table></div>");
     if cases.is_empty() {
         let _ = write!(o, "<p>{}</p>", l("Случаев не выявлено.", "No cases found."));
     }
