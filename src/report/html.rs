@@ -198,8 +198,8 @@ const ARROW_DEFS: &str = r##"<svg width="0" height="0" style="position:absolute"
 /// The evidence chain as a graph: people, companies, contacts and the procurement as boxes left
 /// to right, joined by arrows labelled with the kinship or role (and share) between them.
 pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
-    const W: usize = 190;
-    const GAP: usize = 120;
+    const W: usize = 170;
+    const GAP: usize = 104;
     const LINE: usize = 14;
     const PAD: usize = 8;
     // Nodes, each with the label of the edge that leads to it.
@@ -213,11 +213,17 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
             edge = Some(label);
         }
     }
-    let texts: Vec<Vec<String>> = nodes.iter().map(|(_, l, _)| wrap(l, 27, 5)).collect();
+    let texts: Vec<Vec<String>> = nodes.iter().map(|(_, l, _)| wrap(l, 24, 5)).collect();
     let lines = texts.iter().map(Vec::len).max().unwrap_or(1).max(2);
     let box_h = lines * LINE + 2 * PAD;
-    let top = 6;
-    let height = box_h + 2 * top;
+    // Room above the boxes for the tallest edge label, which sits over the arrow's middle.
+    let edge_lines = nodes
+        .iter()
+        .filter_map(|(_, _, e)| e.map(|l| wrap(l, 15, 3).len()))
+        .max()
+        .unwrap_or(0);
+    let top = 6 + (edge_lines * 12 + 8).saturating_sub(box_h / 2);
+    let height = box_h + top + 6;
     let width = nodes.len() * W + nodes.len().saturating_sub(1) * GAP + 4;
     let mut o = String::new();
     let _ = write!(
@@ -234,7 +240,7 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
                 r##"<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#666" stroke-width="1.5" marker-end="url(#arr)"/>"##
             );
             if let Some(label) = into {
-                let parts = wrap(label, 17, 3);
+                let parts = wrap(label, 15, 3);
                 let base = y - 6 - (parts.len() - 1) * 12;
                 let _ = write!(
                     o,
