@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::summary::{Figures, HistoryCounts, MeasureRow};
+use super::summary::{Figures, HistoryCounts, MeasureRow, Scope};
 use super::{History, Lang};
 use crate::pipeline::Analysis;
 use crate::rules::{Case, Step};
@@ -23,6 +23,8 @@ pub struct HtmlInput<'a> {
     pub analysis: &'a Analysis,
     /// Its figures.
     pub figures: &'a Figures,
+    /// Its facts (period, distinct participants).
+    pub scope: &'a Scope,
     /// Row 2.2 of the annual report.
     pub measure: &'a MeasureRow,
     /// Rule codes run, in report order.
@@ -425,6 +427,16 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     let a = x.analysis;
     let cases = &a.cases;
     let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
+    let sc = x.scope;
+    let period = if sc.period.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} {} · ",
+            l("Закупки, опубликованные", "Procurements published"),
+            sc.period
+        )
+    };
     let mut o = String::new();
     let title = l(
         "Анализ аффилированности участников закупок",
@@ -432,21 +444,16 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     );
     let _ = write!(
         o,
-        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{STYLE}</style></head><body>{ARROW_DEFS}<header><h1>{}</h1><div>affil {}</div></header><main>"#,
+        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{STYLE}</style></head><body>{ARROW_DEFS}<header><h1>{}</h1><div>{}affil {}</div></header><main>"#,
         lang.code(),
         escape(title),
         escape(title),
+        escape(&period),
         env!("CARGO_PKG_VERSION")
     );
     // Figures.
     let count = |s: &str| cases.iter().filter(|c| c.severity.code() == s).count();
-    let participants = a
-        .data
-        .participants
-        .iter()
-        .map(|p| p.participant_inn)
-        .collect::<rustc_hash::FxHashSet<_>>()
-        .len();
+    let participants = sc.participants;
     let _ = write!(
         o,
         "<section><h2>{}</h2><div class=\"cards\">",

@@ -13,7 +13,7 @@ use std::path::Path;
 pub use history::History;
 pub use lang::Lang;
 pub use summary::{
-    default_department, figures, measure_row, Figures, HistoryCounts, MeasureRow,
+    default_department, figures, measure_row, scope, Figures, HistoryCounts, MeasureRow, Scope,
     DEFAULT_DEPARTMENT,
 };
 
@@ -240,10 +240,11 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) ->
         write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
     }
     let fig = figures(&a.cases)?;
-    let md = summary::markdown(a, &fig, h, opts.lang)?;
+    let sc = summary::scope(a);
+    let md = summary::markdown(a, &fig, &sc, h, opts.lang)?;
     write(&out.join("summary.md"), md.as_bytes())?;
     let warnings = sorted_warnings(&a.warnings.0);
-    let measure = measure_row(a, &opts.department, opts.lang);
+    let measure = measure_row(a, &sc, &opts.department, opts.lang);
     let created = a.data.procurements.iter().filter_map(|p| p.published).max();
     // The workbook and the page are independent and take seconds at national scale: both at once.
     let (book, page) = rayon::join(
@@ -265,6 +266,7 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) ->
                 &html::HtmlInput {
                     analysis: a,
                     figures: &fig,
+                    scope: &sc,
                     measure: &measure,
                     rules: &opts.rules,
                 },

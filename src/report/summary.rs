@@ -426,15 +426,20 @@ pub fn default_department(lang: Lang) -> &'static str {
     )
 }
 
-/// Facts of the run the report's paragraph quotes.
-struct Scope {
-    period: String,
-    year: Option<i32>,
-    participants: usize,
-    seated: usize,
+/// Facts of the run the report quotes.
+pub struct Scope {
+    /// First and last publication dates, `DD.MM.YYYY – DD.MM.YYYY`, or empty.
+    pub period: String,
+    /// The year of the last publication.
+    pub year: Option<i32>,
+    /// Distinct participants (by INN).
+    pub participants: usize,
+    /// Officials seated in a procurement.
+    pub seated: usize,
 }
 
-fn scope(a: &Analysis) -> Scope {
+/// The run's facts for the report (counted once: distinct bidders take a pass over every bid).
+pub fn scope(a: &Analysis) -> Scope {
     let d = &a.data;
     let dates: Vec<_> = d.procurements.iter().filter_map(|p| p.published).collect();
     let period = match (dates.iter().min(), dates.iter().max()) {
@@ -499,8 +504,7 @@ fn paragraph(a: &Analysis, sc: &Scope, lang: Lang) -> String {
 }
 
 /// Row 2.2 of the annual report for this run.
-pub fn measure_row(a: &Analysis, department: &str, lang: Lang) -> MeasureRow {
-    let sc = scope(a);
+pub fn measure_row(a: &Analysis, sc: &Scope, department: &str, lang: Lang) -> MeasureRow {
     MeasureRow {
         number: "2.2",
         measure: lang.pick(
@@ -513,14 +517,19 @@ pub fn measure_row(a: &Analysis, department: &str, lang: Lang) -> MeasureRow {
             "Выявление случаев нарушений требований антикоррупционного законодательства и инициирование соответствующих антикоррупционных проверок",
             "Violations of the anti-corruption law found and the corresponding anti-corruption checks started",
         ),
-        done: paragraph(a, &sc, lang),
+        done: paragraph(a, sc, lang),
     }
 }
 
 /// The whole summary.md text.
-pub fn markdown(a: &Analysis, fig: &Figures, h: &super::History, lang: Lang) -> Result<String> {
+pub fn markdown(
+    a: &Analysis,
+    fig: &Figures,
+    sc: &Scope,
+    h: &super::History,
+    lang: Lang,
+) -> Result<String> {
     let d = &a.data;
-    let sc = scope(a);
     let mut s = String::new();
     let period = if sc.period.is_empty() {
         lang.pick("даты публикации не указаны", "no publication dates")
@@ -713,6 +722,6 @@ pub fn markdown(a: &Analysis, fig: &Figures, h: &super::History, lang: Lang) -> 
             "## For the report on the anti-corruption plan (measure 2.2)\n",
         ),
     );
-    w(&mut s, paragraph(a, &sc, lang));
+    w(&mut s, paragraph(a, sc, lang));
     Ok(s)
 }
