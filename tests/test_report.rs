@@ -330,9 +330,13 @@ fn chromium() -> Option<PathBuf> {
     .find(|p| p.exists())
 }
 
-/// Runs headless Chromium on `url` with `extra` arguments; returns stdout and stderr.
+/// Runs headless Chromium on `url` with `extra` arguments; returns stdout and stderr. A browser
+/// that has not finished in two minutes is killed and the test fails (CI must not hang on it).
 fn headless(browser: &Path, profile: &Path, url: &str, extra: &[&str]) -> (String, String) {
-    let out = Command::new(browser)
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let (out_path, err_path) = (profile.with_extension("out"), profile.with_extension("err"));
+    let mut child = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -349,17 +353,28 @@ fn headless(browser: &Path, profile: &Path, url: &str, extra: &[&str]) -> (Strin
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
         .arg(url)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium did not finish in 120 s on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (out, err) = (
+        std::fs::read_to_string(&out_path).unwrap_or_default(),
+        String::from_utf8_lossy(&std::fs::read(&err_path).unwrap_or_default()).into_owned(),
     );
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    assert!(status.success(), "{err}");
+    (out, err)
 }
 
 /// Lines of the browser's log that report the page's console (errors, uncaught exceptions).
