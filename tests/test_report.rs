@@ -468,6 +468,43 @@ fn the_page_renders_in_a_real_browser() {
     assert_eq!(prices, unsorted);
     assert!(dom.contains(r#"data-key="price" data-type="num" aria-sort="descending""#));
 
+    // A year later, with one case decided: the views part reviewed cases from the others.
+    let id = &cases[0]["case_id"];
+    wd.write(
+        "decisions.csv",
+        &format!("case_id,decision,comment,date\n{id},referred,,02.10.2021\n"),
+    );
+    let o = wd.run(&[
+        "check",
+        "data",
+        "--out",
+        "later",
+        "--previous",
+        "out",
+        "--decisions",
+        "decisions.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let later = format!("file://{}", wd.path("later/report.html").display());
+    for (view, expect) in [
+        ("reviewed", 1),
+        ("open", cases.len() - 1),
+        ("new", 0),
+        ("all", cases.len()),
+    ] {
+        let (dom, log) = headless(
+            &browser,
+            &profile,
+            &format!("{later}#view={view}"),
+            &["--dump-dom"],
+        );
+        assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+        assert!(
+            dom.contains(&format!(r#"<span id="shown">{expect}</span>"#)),
+            "view {view} should show {expect}"
+        );
+    }
+
     // A screenshot, kept for a person to look at.
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
     let _ = std::fs::remove_file(&shot);

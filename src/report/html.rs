@@ -78,14 +78,15 @@ td.num{text-align:right;white-space:nowrap}
 tr.chain td{border-bottom:2px solid #c9ced6;background:#fbfbfc}
 .evidence{font-size:12px;color:#555;margin:4px 0}
 .svgwrap{overflow-x:auto;width:0;min-width:100%}
-#q{font-size:14px;padding:5px 8px;width:320px}
+#q,#view{font-size:14px;padding:5px 8px}
+#q{width:320px}
 .measure td{white-space:pre-wrap}
 footer{color:#777;font-size:12px;padding:0 24px 24px}
 "#;
 
-/// Sorting by a column (numbers by `data-v`), search over each case's text; `#q=...` in the
-/// address opens the page searched, `#sort=price` (or `-price`, descending; any column's
-/// `data-key`) sorted. The body's `data-ready` says the script ran to its end.
+/// Sorting by a column (numbers by `data-v`), search over each case's text, a view (all, new,
+/// awaiting a decision, reviewed); `#q=...` in the address opens the page searched, `#view=open`
+/// in a view, `#sort=price` (or `-price`, descending; any column's `data-key`) sorted. The body's `data-ready` says the script ran to its end.
 const SCRIPT: &str = r#"
 (function () {
   var table = document.getElementById('cases');
@@ -93,11 +94,22 @@ const SCRIPT: &str = r#"
   var q = document.getElementById('q');
   var shown = document.getElementById('shown');
   var bodies = function () { return Array.prototype.slice.call(table.tBodies); };
+  var view = document.getElementById('view');
+  // A case is in a view by its data-status (new, repeated) and data-decided (0, 1).
+  function inView(b) {
+    switch (view.value) {
+      case 'new': return b.getAttribute('data-status') === 'new';
+      case 'open': return b.getAttribute('data-decided') === '0';
+      case 'reviewed': return b.getAttribute('data-decided') === '1';
+      default: return true;
+    }
+  }
   function filter() {
     var needle = q.value.trim().toLowerCase();
     var n = 0;
     bodies().forEach(function (b) {
-      var hit = needle === '' || b.textContent.toLowerCase().indexOf(needle) >= 0;
+      var hit = inView(b) &&
+        (needle === '' || b.textContent.toLowerCase().indexOf(needle) >= 0);
       b.hidden = !hit;
       if (hit) { n += 1; }
     });
@@ -126,8 +138,11 @@ const SCRIPT: &str = r#"
     });
   });
   q.addEventListener('input', filter);
+  view.addEventListener('change', filter);
   var m = /[#&]q=([^&]*)/.exec(window.location.hash);
   if (m) { q.value = decodeURIComponent(m[1]); }
+  var v = /[#&]view=([a-z]+)/.exec(window.location.hash);
+  if (v) { view.value = v[1]; }
   var by = /[#&]sort=(-?)([a-z_]+)/.exec(window.location.hash);
   if (by) {
     var th = table.tHead.querySelector('th[data-key="' + by[2] + '"]');
@@ -369,7 +384,7 @@ fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
     let d = h.decision(&c.case_id);
     let _ = write!(
         o,
-        r#"<tbody class="case" id="{id}"><tr><td data-v="{rank}"><span class="sev sev-{sev}">{}</span></td><td title="{}">{}</td><td class="num" data-v="{:.3}">{:.2}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td class="num" data-v="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
+        r#"<tbody class="case" id="{id}" data-status="{status}" data-decided="{decided}"><tr><td data-v="{rank}"><span class="sev sev-{sev}">{}</span></td><td title="{}">{}</td><td class="num" data-v="{:.3}">{:.2}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td class="num" data-v="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
         escape(lang.severity(sev)),
         escape(lang.rule_title(c.rule)),
         escape(c.rule),
@@ -401,6 +416,8 @@ fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
             .unwrap_or_default()
         ),
         id = escape(&c.case_id),
+        status = escape(h.status(&c.case_id)),
+        decided = u8::from(d.is_some()),
     );
     let _ = write!(
         o,
@@ -573,13 +590,18 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     // Cases.
     let _ = write!(
         o,
-        r#"<section><h2>{}</h2><p><input id="q" type="search" placeholder="{}" aria-label="{}"> {} <span id="shown">{}</span> / {}</p>"#,
+        r#"<section><h2>{}</h2><p><input id="q" type="search" placeholder="{}" aria-label="{}"> <select id="view" aria-label="{}"><option value="all">{}</option><option value="new">{}</option><option value="open">{}</option><option value="reviewed">{}</option></select> {} <span id="shown">{}</span> / {}</p>"#,
         l("Случаи", "Cases"),
         l(
             "Поиск: ФИО, ИНН, закупка…",
             "Search: name, INN, procurement…"
         ),
         l("Поиск", "Search"),
+        l("Показать", "Show"),
+        l("все случаи", "all cases"),
+        l("новые (с прошлой проверки)", "new (since the last check)"),
+        l("без решения", "awaiting a decision"),
+        l("рассмотренные", "reviewed"),
         l("показано", "shown"),
         cases.len().min(MAX_HTML_CASES),
         cases.len().min(MAX_HTML_CASES)
