@@ -110,6 +110,12 @@ fn the_workbook_reads_back_with_the_cases_figures_and_warnings() {
     assert!((1..cases.height()).any(|r| text(&cases, r, name) == "=Иванова Мария Петровна"));
     let styles = part(&wd.path("out/cases.xlsx"), "xl/styles.xml");
     assert_eq!(styles.matches(r#"quotePrefix="1""#).count(), 1, "{styles}");
+    // Dated by the input (its latest publication), not the clock: the bytes depend on the input.
+    let core = part(&wd.path("out/cases.xlsx"), "docProps/core.xml");
+    assert!(
+        core.contains(">2021-10-01T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
     // The first sheet: header frozen, filters over every case, column widths set; money in a
     // rouble format; a fill for each severity.
     let first = part(&wd.path("out/cases.xlsx"), "xl/worksheets/sheet1.xml");
