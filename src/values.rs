@@ -33,7 +33,7 @@ fn excel_serial(s: &str) -> Option<Date> {
 }
 
 /// Parses `YYYY-MM-DD`, `DD.MM.YYYY`, `DD.MM.YY` (a two-digit year is read in 1930-2029) or an
-/// Excel serial day number (see [`excel_serial`]); a time part after a space is ignored.
+/// Excel serial day number (see `excel_serial`); a time part after a space is ignored.
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.split_whitespace().next()?;
     // The two exact shapes exports use, without a format parser; anything else goes to chrono.

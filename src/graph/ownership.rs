@@ -24,7 +24,7 @@ const EXACT_LIMIT: usize = 64;
 const MAX_CHAINS: usize = 8;
 
 /// The rings of companies that hold each other (directly or through others, on any date) with
-/// more than [`EXACT_LIMIT`] companies: shares through them are solved in floating point, not
+/// more than `EXACT_LIMIT` (64) companies: shares through them are solved in floating point, not
 /// exactly. Their sizes, largest first.
 pub fn large_holding_rings(data: &Dataset, ag: &AffilGraph) -> Vec<usize> {
     let index = &ag.company_by_inn;

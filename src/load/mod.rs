@@ -346,7 +346,7 @@ impl RowSink {
     }
 }
 
-/// The longest name read: longer ones are cut, with a warning (see [`RowSink::name`]).
+/// The longest name read: longer ones are cut, with a warning (see `RowSink::name`).
 pub const MAX_NAME_CHARS: usize = 300;
 
 fn names_list(row: &Row, col: Col) -> Vec<String> {

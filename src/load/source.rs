@@ -210,7 +210,7 @@ fn check_text(file: &str, head: &[u8]) -> Result<()> {
     }
 }
 
-/// Decodes bytes as [`guess`] reads them (a UTF-8 BOM stripped).
+/// Decodes bytes as `guess` reads them (a UTF-8 BOM stripped).
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
     decode_owned(bytes.to_vec())
 }
@@ -263,7 +263,7 @@ pub fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
-/// One record of a [`CsvTable`]: fields of text that [`Decoding`] made valid UTF-8, so they are
+/// One record of a [`CsvTable`]: fields of text that `Decoding` made valid UTF-8, so they are
 /// not checked again.
 #[derive(Clone, Debug)]
 pub struct Record(csv::ByteRecord);

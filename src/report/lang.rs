@@ -116,7 +116,7 @@ impl Lang {
         }
     }
 
-    /// An evidence step's label in this language (see [`english_label`]).
+    /// An evidence step's label in this language (in English by `english_label`).
     pub fn step_label(self, s: &crate::rules::Step) -> String {
         match self {
             Lang::Ru => s.label.clone(),

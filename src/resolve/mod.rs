@@ -1,6 +1,6 @@
 //! Stage 3: resolve mentions into persons, and commission seats into officials.
 //!
-//! Blocking keys (see [`blocking_keys`]) propose candidate pairs; [`compare`] scores them;
+//! Blocking keys (see [`blocking_keys`]) propose candidate pairs; [`mod@compare`] scores them;
 //! pairs at or above [`MATCH_PROBABILITY`] are merged strongest first, and a merge that would
 //! put two valid INNs, two birth dates, two sexes or two members of one questionnaire into
 //! one person is refused.
