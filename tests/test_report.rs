@@ -39,6 +39,21 @@ fn column(r: &Range<Data>, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
+/// Replaces the first `from` in a file of the data directory with `to`.
+fn replace_in(dir: &Path, file: &str, from: &str, to: &str) {
+    let t = read_text(&dir.join(file));
+    assert!(t.contains(from), "{file} has no {from}");
+    std::fs::write(dir.join(file), t.replacen(from, to, 1)).unwrap();
+}
+
+/// The value beside `label` in a sheet's two-column table of figures.
+fn figure(r: &Range<Data>, label: &str) -> String {
+    (0..r.height())
+        .find(|&i| text(r, i, 0) == label)
+        .map(|i| text(r, i, 1))
+        .unwrap_or_else(|| panic!("no figure {label}"))
+}
+
 /// Runs a check of the sample, with `edit` applied to its copy first.
 fn check(wd: &Workdir, args: &[&str], edit: impl Fn(&Path)) {
     let dir = wd.copy_sample("data");
@@ -54,12 +69,12 @@ fn the_workbook_reads_back_with_the_cases_figures_and_warnings() {
     let wd = Workdir::new();
     // A name a spreadsheet would run as a formula.
     check(&wd, &[], |dir| {
-        let t = read_text(&dir.join("officials.csv")).replacen(
+        replace_in(
+            dir,
+            "officials.csv",
             "O01,Иванова Мария Петровна",
             "O01,=Иванова Мария Петровна",
-            1,
-        );
-        std::fs::write(dir.join("officials.csv"), t).unwrap();
+        )
     });
     let csv = read_csv(&wd.path("out/cases.csv"));
     let mut wb = workbook(&wd.path("out/cases.xlsx"));
@@ -131,12 +146,6 @@ fn the_workbook_reads_back_with_the_cases_figures_and_warnings() {
     // A rule's sheet: its title and figures.
     let coi = sheet(&mut wb, "COI-44FZ");
     assert!(text(&coi, 0, 0).contains("44-ФЗ ст. 31"));
-    let figure = |r: &Range<Data>, label: &str| {
-        (0..r.height())
-            .find(|&i| text(r, i, 0) == label)
-            .map(|i| text(r, i, 1))
-            .unwrap_or_else(|| panic!("no figure {label}"))
-    };
     let of_rule = |rule: &str| csv.iter().filter(|c| c["rule"] == rule).count();
     assert_eq!(figure(&coi, "Случаев"), of_rule("COI-44FZ").to_string());
     let undeclared = sheet(&mut wb, "UNDECLARED");
@@ -196,14 +205,11 @@ fn reviewed_cases_show_as_such_in_the_workbook_and_the_page() {
     assert_eq!(text(&cases, row, comment), "брат не участвует");
     assert!((1..cases.height()).all(|r| text(&cases, r, status) == "повторный"));
     let report = sheet(&mut wb, "Отчёт 2.2");
-    let figure = |label: &str| {
-        (0..report.height())
-            .find(|&i| text(&report, i, 0) == label)
-            .map(|i| text(&report, i, 1))
-            .unwrap()
-    };
-    assert_eq!(figure("Снято"), "1");
-    assert_eq!(figure("Без решения"), (first.len() - 1).to_string());
+    assert_eq!(figure(&report, "Снято"), "1");
+    assert_eq!(
+        figure(&report, "Без решения"),
+        (first.len() - 1).to_string()
+    );
     let html = std::fs::read_to_string(wd.path("out2/report.html")).unwrap();
     assert!(html.contains("снято (01.10.2021)"));
     assert!(html.contains("брат не участвует"));
@@ -213,12 +219,12 @@ fn reviewed_cases_show_as_such_in_the_workbook_and_the_page() {
 fn the_page_is_self_contained_and_escapes_every_name() {
     let wd = Workdir::new();
     check(&wd, &[], |dir| {
-        let t = read_text(&dir.join("companies.csv")).replacen(
+        replace_in(
+            dir,
+            "companies.csv",
             "ООО «Ромашка»",
             "ООО «Ромашка<script>alert(1)</script>»",
-            1,
-        );
-        std::fs::write(dir.join("companies.csv"), t).unwrap();
+        )
     });
     let html = std::fs::read_to_string(wd.path("out/report.html")).unwrap();
     assert!(html.contains("Ромашка&lt;script&gt;alert(1)&lt;/script&gt;»"));
@@ -383,6 +389,14 @@ fn headless(browser: &Path, profile: &Path, url: &str, extra: &[&str]) -> (Strin
     (out, err)
 }
 
+/// The page's DOM after its script ran; the browser must have logged no console message.
+fn dom_of(browser: &Path, profile: &Path, url: &str) -> String {
+    let (dom, log) = headless(browser, profile, url, &["--dump-dom"]);
+    let console = console_lines(&log);
+    assert!(console.is_empty(), "{url}: {console:?}");
+    dom
+}
+
 /// Lines of the browser's log that report the page's console (errors, uncaught exceptions).
 fn console_lines(log: &str) -> Vec<&str> {
     log.lines().filter(|l| l.contains(":CONSOLE")).collect()
@@ -401,12 +415,12 @@ fn the_page_renders_in_a_real_browser() {
     };
     let wd = Workdir::new();
     check(&wd, &[], |dir| {
-        let t = read_text(&dir.join("companies.csv")).replacen(
+        replace_in(
+            dir,
+            "companies.csv",
             "ООО «Ромашка»",
             "ООО «Ромашка<img src=x onerror=alert(1)>»",
-            1,
-        );
-        std::fs::write(dir.join("companies.csv"), t).unwrap();
+        )
     });
     let cases = read_csv(&wd.path("out/cases.csv"));
     let page = wd.path("out/report.html");
@@ -415,8 +429,7 @@ fn the_page_renders_in_a_real_browser() {
 
     // The DOM after the script ran: every case row and chain, the script's end reached, no
     // console message, the injected tag shown as text.
-    let (dom, log) = headless(&browser, &profile, &url, &["--dump-dom"]);
-    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+    let dom = dom_of(&browser, &profile, &url);
     assert!(
         dom.contains(r#"data-ready="1""#),
         "the page's script did not finish"
@@ -432,13 +445,11 @@ fn the_page_renders_in_a_real_browser() {
         .filter(|c| c.values().any(|v| v.contains("Ромашка")))
         .count();
     assert!(romashka > 0 && romashka < cases.len());
-    let (dom, log) = headless(
+    let dom = dom_of(
         &browser,
         &profile,
         &format!("{url}#q=%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0"),
-        &["--dump-dom"],
     );
-    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
     assert!(
         dom.contains(&format!(r#"<span id="shown">{romashka}</span>"#)),
         "search for Ромашка should leave {romashka} cases"
@@ -449,13 +460,7 @@ fn the_page_renders_in_a_real_browser() {
     );
 
     // Sorted from the address by contract price, descending: the prices in page order fall.
-    let (dom, log) = headless(
-        &browser,
-        &profile,
-        &format!("{url}#sort=-price"),
-        &["--dump-dom"],
-    );
-    assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+    let dom = dom_of(&browser, &profile, &format!("{url}#sort=-price"));
     let prices: Vec<f64> = dom
         .match_indices(r#"<td class="num" data-v=""#)
         .map(|(i, m)| &dom[i + m.len()..])
@@ -498,13 +503,7 @@ fn the_page_renders_in_a_real_browser() {
         ("new", 0),
         ("all", cases.len()),
     ] {
-        let (dom, log) = headless(
-            &browser,
-            &profile,
-            &format!("{later}#view={view}"),
-            &["--dump-dom"],
-        );
-        assert!(console_lines(&log).is_empty(), "{:?}", console_lines(&log));
+        let dom = dom_of(&browser, &profile, &format!("{later}#view={view}"));
         assert!(
             dom.contains(&format!(r#"<span id="shown">{expect}</span>"#)),
             "view {view} should show {expect}"
