@@ -47,8 +47,8 @@ enum Command {
         #[arg(long)]
         decisions: Option<PathBuf>,
         /// Language of the report texts (summary.md, report.html, cases.xlsx).
-        #[arg(long, default_value = "ru", value_parser = ["ru", "en"])]
-        lang: String,
+        #[arg(long, value_enum, default_value = "ru")]
+        lang: affil::report::Lang,
         /// The department responsible for measure 2.2, for its row of the annual report
         /// (default: the one the plan names).
         #[arg(long)]
@@ -160,7 +160,7 @@ fn main() -> ExitCode {
                 timings,
                 previous,
                 decisions,
-                lang: affil::report::Lang::parse(&lang).unwrap_or_default(),
+                lang,
                 department,
             }) {
                 Ok(summary) => {

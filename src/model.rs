@@ -307,6 +307,17 @@ pub enum SeatRole {
 }
 
 impl SeatRole {
+    /// Every seat, in the order above.
+    pub const ALL: [SeatRole; 7] = [
+        SeatRole::CustomerHead,
+        SeatRole::Chair,
+        SeatRole::DeputyChair,
+        SeatRole::Member,
+        SeatRole::Secretary,
+        SeatRole::ContractManager,
+        SeatRole::ContractServiceHead,
+    ];
+
     /// Stable code used in the input and output files.
     pub fn code(self) -> &'static str {
         match self {

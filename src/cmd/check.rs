@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::model::FileStats;
 use crate::pipeline::analyse;
 use crate::report;
-use crate::rules::{self, Severity};
+use crate::rules;
 
 /// Options of `affil check`.
 #[derive(Clone, Debug)]
@@ -84,11 +84,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     }
     let mut by_severity = [0; 3];
     for c in &a.cases {
-        by_severity[match c.severity {
-            Severity::High => 0,
-            Severity::Medium => 1,
-            Severity::Low => 2,
-        }] += 1;
+        by_severity[c.severity.rank()] += 1;
     }
     Ok(CheckSummary {
         files: a.data.stats.clone(),

@@ -5,9 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::summary::{Figures, HistoryCounts, MeasureRow, Scope};
+use super::summary::MeasureRow;
 use super::{History, Lang};
-use crate::pipeline::Analysis;
 use crate::rules::{Case, Step};
 
 /// Above this many cases the chains start folded (the page stays quick to open).
@@ -16,20 +15,6 @@ const OPEN_CHAINS: usize = 200;
 /// run's tens of thousands would make a page no browser opens quickly. The rest are in
 /// cases.xlsx and cases.csv, and the page says so.
 pub const MAX_HTML_CASES: usize = 5_000;
-
-/// What report.html shows.
-pub struct HtmlInput<'a> {
-    /// The run.
-    pub analysis: &'a Analysis,
-    /// Its figures.
-    pub figures: &'a Figures,
-    /// Its facts (period, distinct participants).
-    pub scope: &'a Scope,
-    /// Row 2.2 of the annual report.
-    pub measure: &'a MeasureRow,
-    /// Rule codes run, in report order.
-    pub rules: &'a [&'static str],
-}
 
 /// Escapes text for HTML and SVG, in content and in quoted attributes.
 pub fn escape(s: &str) -> String {
@@ -233,12 +218,13 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
     let texts: Vec<Vec<String>> = nodes.iter().map(|(_, l, _)| wrap(l, 24, 5)).collect();
     let lines = texts.iter().map(Vec::len).max().unwrap_or(1).max(2);
     let box_h = lines * LINE + 2 * PAD;
-    // Room above the boxes for the tallest edge label, which sits over the arrow's middle.
-    let edge_lines = nodes
+    // Each edge label's lines; room above the boxes for the tallest, which sits over the
+    // arrow's middle.
+    let edge_parts: Vec<Option<Vec<String>>> = nodes
         .iter()
-        .filter_map(|(_, _, e)| e.map(|l| wrap(l, 15, 3).len()))
-        .max()
-        .unwrap_or(0);
+        .map(|(_, _, e)| e.map(|l| wrap(l, 15, 3)))
+        .collect();
+    let edge_lines = edge_parts.iter().flatten().map(Vec::len).max().unwrap_or(0);
     let top = 6 + (edge_lines * 12 + 8).saturating_sub(box_h / 2);
     let height = box_h + top + 6;
     let width = nodes.len() * W + nodes.len().saturating_sub(1) * GAP + 4;
@@ -256,8 +242,7 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
                 o,
                 r##"<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#666" stroke-width="1.5" marker-end="url(#arr)"/>"##
             );
-            if let Some(label) = into {
-                let parts = wrap(label, 15, 3);
+            if let (Some(label), Some(parts)) = (into, &edge_parts[i]) {
                 let base = y - 6 - (parts.len() - 1) * 12;
                 let _ = write!(
                     o,
@@ -440,11 +425,11 @@ fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
 }
 
 /// The whole report.html text.
-pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
-    let a = x.analysis;
+pub fn page(r: &super::Report) -> String {
+    let (a, h, lang) = (r.analysis, r.history, r.lang);
     let cases = &a.cases;
     let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
-    let sc = x.scope;
+    let sc = &r.scope;
     let period = if sc.period.is_empty() {
         String::new()
     } else {
@@ -511,12 +496,12 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     card(
         &mut o,
         l("Закупок со случаями", "Procurements with cases"),
-        &x.figures.procurements.to_string(),
+        &r.figures.procurements.to_string(),
     );
     card(
         &mut o,
         l("Контракты победителей, руб.", "Contracts won, RUB"),
-        &lang.money(x.figures.winner_amount),
+        &lang.money(r.figures.winner_amount),
     );
     o.push_str("</div></section>");
     // Charts.
@@ -524,14 +509,14 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
         .iter()
         .map(|(code, colour)| (lang.severity(code).to_owned(), vec![(count(code), *colour)]))
         .collect();
-    let by_rule: Vec<(String, Vec<(usize, &str)>)> = x
+    let by_rule: Vec<(String, Vec<(usize, &str)>)> = r
         .rules
         .iter()
         .map(|rule| {
             let parts = SEVERITY_COLOURS
                 .iter()
                 .map(|(sev, colour)| {
-                    let n = x
+                    let n = r
                         .figures
                         .groups
                         .iter()
@@ -555,7 +540,7 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
         bar_chart(l("По правилам", "By rule"), &by_rule)
     );
     // Row 2.2 of the annual report.
-    let m = x.measure;
+    let m = &r.measure;
     let _ = write!(
         o,
         "<section><h2>{}</h2><table class=\"measure\"><thead><tr>",
@@ -573,7 +558,7 @@ pub fn page(x: &HtmlInput, h: &History, lang: Lang) -> String {
     }
     o.push_str("</tr></tbody></table></section>");
     if h.has_previous() || h.has_decisions() {
-        let n = HistoryCounts::of(cases, h);
+        let n = &r.history_counts;
         let _ = write!(
             o,
             "<section><h2>{}</h2><div class=\"cards\">",

@@ -1,9 +1,12 @@
 //! The language of the report texts (summary.md, report.html, cases.xlsx): Russian by default,
 //! English with `--lang en`. Column names of the CSV and JSON outputs are codes, not texts, and
-//! stay as they are; evidence is written by the rules in Russian and kept as written.
+//! stay as they are, as does their evidence (the rules write it in Russian); in English the page
+//! and the workbook put the evidence's words in English ([`english_label`]).
 
-/// A language of the report texts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+use crate::model::SeatRole;
+
+/// A language of the report texts (`--lang ru`, `--lang en`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
     /// Russian (the default).
     #[default]
@@ -13,15 +16,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Parses `ru` or `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "ru" => Some(Lang::Ru),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
     /// The code for `<html lang>`.
     pub fn code(self) -> &'static str {
         match self {
@@ -81,20 +75,16 @@ impl Lang {
         }
     }
 
-    /// An official's role code as words.
+    /// An official's role code as words: a seat as the model names it in Russian
+    /// ([`SeatRole::russian`]), `employee` for the customer's staff.
     pub fn role(self, code: &str) -> &str {
-        let (ru, en) = match code {
-            "customer_head" => ("руководитель заказчика", "customer's head"),
-            "chair" => ("председатель комиссии", "commission chair"),
-            "deputy_chair" => ("заместитель председателя комиссии", "deputy chair"),
-            "member" => ("член комиссии", "commission member"),
-            "secretary" => ("секретарь комиссии", "commission secretary"),
-            "contract_manager" => ("контрактный управляющий", "contract manager"),
-            "contract_service_head" => ("руководитель контрактной службы", "contract service head"),
-            "employee" => ("сотрудник заказчика", "customer's employee"),
-            other => (other, other),
-        };
-        self.pick(ru, en)
+        if code == "employee" {
+            return self.pick("сотрудник заказчика", "customer's employee");
+        }
+        match crate::values::parse_seat_role(code) {
+            Some(seat) => self.pick(seat.russian(), seat_english(seat)),
+            None => code,
+        }
     }
 
     /// A decision code as words.
@@ -163,21 +153,25 @@ impl Lang {
     }
 }
 
-/// The words and phrases the rules write into evidence chains, in English. Matched whole (a
+/// A seat in English.
+fn seat_english(seat: SeatRole) -> &'static str {
+    match seat {
+        SeatRole::CustomerHead => "customer's head",
+        SeatRole::Chair => "commission chair",
+        SeatRole::DeputyChair => "deputy commission chair",
+        SeatRole::Member => "commission member",
+        SeatRole::Secretary => "commission secretary",
+        SeatRole::ContractManager => "contract manager",
+        SeatRole::ContractServiceHead => "contract service head",
+    }
+}
+
+/// The words and phrases the rules write into evidence chains, in English (the seats, which
+/// the model names, are added from [`SeatRole::ALL`]). Matched whole (a
 /// letter on neither side) outside «quotes», longest first, so that names, which are
 /// capitalised and quoted company names, stay as written.
 const PHRASES: &[(&str, &str)] = &[
-    // Seats and staff.
-    (
-        "заместитель председателя комиссии",
-        "deputy commission chair",
-    ),
-    ("председатель комиссии", "commission chair"),
-    ("член комиссии", "commission member"),
-    ("секретарь комиссии", "commission secretary"),
-    ("руководитель заказчика", "customer's head"),
-    ("контрактный управляющий", "contract manager"),
-    ("руководитель контрактной службы", "contract service head"),
+    // Staff (the seats come from the model).
     ("сотрудник заказчика", "customer's employee"),
     ("в закупке не участвует", "no role in the procurement"),
     ("в протоколе", "in the minutes as"),
@@ -290,8 +284,14 @@ pub fn english_label(kind: &str, label: &str) -> String {
 
 /// The phrases of [`PHRASES`] in `text` in English, outside «quotes».
 pub fn english_phrases(text: &str) -> String {
-    let mut by_length: Vec<&(&str, &str)> = PHRASES.iter().collect();
-    by_length.sort_by_key(|(ru, _)| std::cmp::Reverse(ru.chars().count()));
+    // Longest first, so that a phrase wins over the words inside it; built once.
+    static BY_LENGTH: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+    let by_length = BY_LENGTH.get_or_init(|| {
+        let seats = SeatRole::ALL.map(|seat| (seat.russian(), seat_english(seat)));
+        let mut v: Vec<(&str, &str)> = PHRASES.iter().copied().chain(seats).collect();
+        v.sort_by_key(|(ru, _)| std::cmp::Reverse(ru.chars().count()));
+        v
+    });
     let mut out = String::with_capacity(text.len());
     let mut quoted = 0usize;
     let mut prev: Option<char> = None;
@@ -303,7 +303,7 @@ pub fn english_phrases(text: &str) -> String {
             _ => {}
         }
         if quoted == 0 && !prev.is_some_and(char::is_alphanumeric) {
-            for (ru, en) in &by_length {
+            for (ru, en) in by_length {
                 if let Some(after) = rest.strip_prefix(ru) {
                     let ends_in_letter = ru.chars().last().is_some_and(char::is_alphanumeric);
                     if !(ends_in_letter && after.chars().next().is_some_and(char::is_alphanumeric))

@@ -13,8 +13,8 @@ use std::path::Path;
 pub use history::History;
 pub use lang::Lang;
 pub use summary::{
-    default_department, figures, measure_row, scope, Figures, HistoryCounts, MeasureRow, Scope,
-    DEFAULT_DEPARTMENT,
+    default_department, figures, measure_row, scope, CaseCounts, Figures, HistoryCounts,
+    MeasureRow, Scope, DEFAULT_DEPARTMENT,
 };
 
 /// How the report is written.
@@ -26,16 +26,6 @@ pub struct ReportOptions {
     pub department: String,
     /// Rule codes run, in report order.
     pub rules: Vec<&'static str>,
-}
-
-impl Default for ReportOptions {
-    fn default() -> ReportOptions {
-        ReportOptions {
-            lang: Lang::Ru,
-            department: DEFAULT_DEPARTMENT.to_owned(),
-            rules: crate::rules::registry().iter().map(|r| r.code()).collect(),
-        }
-    }
 }
 
 use crate::error::{Error, Result};
@@ -117,11 +107,16 @@ fn case_row(c: &Case, h: &History) -> [String; 21] {
     ]
 }
 
-/// A cell as written to a CSV output: one that a spreadsheet would run as a formula (starting
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return; a name or an id from the input may)
-/// gets a leading `'`, which spreadsheets show as text and do not run.
+/// A text a spreadsheet would run as a formula if it met it in a cell: one starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return (a name or an id from the input may).
+pub fn formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell as written to a CSV output: a [`formula_like`] one gets a leading `'`, which
+/// spreadsheets show as text and do not run.
 pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if formula_like(s) {
         format!("'{s}").into()
     } else {
         s.into()
@@ -189,14 +184,42 @@ pub fn sorted_warnings(w: &[Warning]) -> Vec<Warning> {
     v
 }
 
-/// warnings.csv content.
+/// warnings.csv content, the warnings in the order given ([`sorted_warnings`]'s).
 pub fn warnings_csv(w: &[Warning]) -> Result<Vec<u8>> {
     csv_bytes(
         &["file", "line", "column", "problem"],
-        sorted_warnings(w)
-            .into_iter()
-            .map(|w| [w.file, w.line.to_string(), w.column, w.problem]),
+        w.iter().map(|w| {
+            [
+                w.file.clone(),
+                w.line.to_string(),
+                w.column.clone(),
+                w.problem.clone(),
+            ]
+        }),
     )
+}
+
+/// A run as the report files show it: the analysis, and what is computed from it once for
+/// summary.md, cases.xlsx and report.html.
+pub struct Report<'a> {
+    /// The run.
+    pub analysis: &'a Analysis,
+    /// What the previous run and the decisions say of its cases.
+    pub history: &'a History,
+    /// The same, counted.
+    pub history_counts: HistoryCounts,
+    /// Its figures (group-bys over the cases).
+    pub figures: Figures,
+    /// Its facts: period, distinct bidders, seated officials.
+    pub scope: Scope,
+    /// Row 2.2 of the annual report.
+    pub measure: MeasureRow,
+    /// Its warnings, sorted and without repeats.
+    pub warnings: Vec<Warning>,
+    /// Rule codes run, in report order.
+    pub rules: &'a [&'static str],
+    /// Language of the texts.
+    pub lang: Lang,
 }
 
 /// The output files of a check, in the order written.
@@ -233,48 +256,30 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) ->
     let json = serde_json::to_vec_pretty(&json_cases)
         .map_err(|e| Error::write(out.join("cases.json"), e))?;
     write(&out.join("cases.json"), &json)?;
-    write(&out.join("warnings.csv"), &warnings_csv(&a.warnings.0)?)?;
+    let warnings = sorted_warnings(&a.warnings.0);
+    write(&out.join("warnings.csv"), &warnings_csv(&warnings)?)?;
+    let mut gone_count = 0;
     if h.has_previous() {
         let (header, gone) = h.gone(&a.cases);
+        gone_count = gone.len();
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
     }
-    let fig = figures(&a.cases)?;
-    let sc = summary::scope(a);
-    let md = summary::markdown(a, &fig, &sc, h, opts.lang)?;
-    write(&out.join("summary.md"), md.as_bytes())?;
-    let warnings = sorted_warnings(&a.warnings.0);
-    let measure = measure_row(a, &sc, &opts.department, opts.lang);
-    let created = a.data.procurements.iter().filter_map(|p| p.published).max();
+    let scope = summary::scope(a);
+    let r = Report {
+        analysis: a,
+        history: h,
+        history_counts: HistoryCounts::of(&a.cases, h, gone_count),
+        figures: figures(&a.cases)?,
+        measure: measure_row(a, &scope, &opts.department, opts.lang),
+        scope,
+        warnings,
+        rules: &opts.rules,
+        lang: opts.lang,
+    };
+    write(&out.join("summary.md"), summary::markdown(&r).as_bytes())?;
     // The workbook and the page are independent and take seconds at national scale: both at once.
-    let (book, page) = rayon::join(
-        || {
-            xlsx::workbook(
-                &xlsx::XlsxInput {
-                    cases: &a.cases,
-                    rules: &opts.rules,
-                    warnings: &warnings,
-                    measure: &measure,
-                    created,
-                },
-                h,
-                opts.lang,
-            )
-        },
-        || {
-            html::page(
-                &html::HtmlInput {
-                    analysis: a,
-                    figures: &fig,
-                    scope: &sc,
-                    measure: &measure,
-                    rules: &opts.rules,
-                },
-                h,
-                opts.lang,
-            )
-        },
-    );
+    let (book, page) = rayon::join(|| xlsx::workbook(&r), || html::page(&r));
     write(&out.join("cases.xlsx"), &book?)?;
     write(&out.join("report.html"), page.as_bytes())?;
     Ok(())

@@ -141,18 +141,37 @@ pub fn figures(cases: &[Case]) -> Result<Figures> {
     Ok(fig)
 }
 
-/// The report's sentences on what was found: 44-FZ's prohibition first, then the personal
-/// interest of 273-FZ (the wider rules), then relatives missing from questionnaires, then linked
-/// bidders, each with its counts and the contracts won.
-fn findings(cases: &[Case], lang: Lang) -> String {
-    use std::collections::BTreeSet;
-    let coi = |c: &&Case| c.rule == "COI-44FZ";
-    let sentence = |cs: &[&Case], what: &str| -> String {
-        let procurements: BTreeSet<&str> = cs.iter().map(|c| c.procurement_id.as_str()).collect();
-        let officials: BTreeSet<&str> = cs.iter().map(|c| c.official_id.as_str()).collect();
-        let winners = cs.iter().filter(|c| c.is_winner).count();
+/// What a set of cases counts, for the report's sentences and a rule's sheet.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CaseCounts {
+    /// Cases.
+    pub cases: usize,
+    /// Cases by severity: high, medium, low.
+    pub by_severity: [usize; 3],
+    /// Distinct procurements.
+    pub procurements: usize,
+    /// Distinct officials.
+    pub officials: usize,
+    /// Distinct participants.
+    pub participants: usize,
+    /// Cases whose participant won.
+    pub winners: usize,
+    /// Contract prices won, each bid once.
+    pub won: f64,
+}
+
+impl CaseCounts {
+    /// Counts them.
+    pub fn of(cases: &[&Case]) -> CaseCounts {
+        use std::collections::{BTreeMap, BTreeSet};
+        let distinct =
+            |f: fn(&Case) -> &str| cases.iter().map(|c| f(c)).collect::<BTreeSet<_>>().len();
+        let mut by_severity = [0; 3];
+        for c in cases {
+            by_severity[c.severity.rank()] += 1;
+        }
         // A bid flagged through two officials is one contract: its amount counts once.
-        let won: std::collections::BTreeMap<(&str, &str), f64> = cs
+        let won: BTreeMap<(&str, &str), f64> = cases
             .iter()
             .filter(|c| c.is_winner)
             .filter_map(|c| {
@@ -163,8 +182,26 @@ fn findings(cases: &[Case], lang: Lang) -> String {
                 ))
             })
             .collect();
-        let amount: f64 = won.values().sum();
-        let (n, np, no) = (cs.len(), procurements.len(), officials.len());
+        CaseCounts {
+            cases: cases.len(),
+            by_severity,
+            procurements: distinct(|c| &c.procurement_id),
+            officials: distinct(|c| &c.official_id),
+            participants: distinct(|c| &c.participant_inn),
+            winners: cases.iter().filter(|c| c.is_winner).count(),
+            won: won.values().sum(),
+        }
+    }
+}
+
+/// The report's sentences on what was found: 44-FZ's prohibition first, then the personal
+/// interest of 273-FZ (the wider rules), then relatives missing from questionnaires, then linked
+/// bidders, each with its counts and the contracts won.
+fn findings(cases: &[Case], lang: Lang) -> String {
+    let coi = |c: &&Case| c.rule == "COI-44FZ";
+    let sentence = |cs: &[&Case], what: &str| -> String {
+        let k = CaseCounts::of(cs);
+        let (n, np, no, winners, amount) = (k.cases, k.procurements, k.officials, k.winners, k.won);
         let mut t = match lang {
             Lang::Ru => format!(
                 "{what}: всего — {n} (закупок — {np}, должностных лиц — {no}), из них с победителем закупки — {winners}"
@@ -225,10 +262,8 @@ fn findings(cases: &[Case], lang: Lang) -> String {
         ));
     }
     if !bidders.is_empty() {
-        let procurements: BTreeSet<&str> =
-            bidders.iter().map(|c| c.procurement_id.as_str()).collect();
-        let won = bidders.iter().filter(|c| c.is_winner).count();
-        let (n, np) = (bidders.len(), procurements.len());
+        let k = CaseCounts::of(&bidders);
+        let (n, np, won) = (k.cases, k.procurements, k.winners);
         out.push(match lang {
             Lang::Ru => format!(
                 "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки): групп участников — {n} (закупок — {np}), из них с победителем закупки — {won}."
@@ -273,8 +308,9 @@ pub struct HistoryCounts {
 }
 
 impl HistoryCounts {
-    /// Counts them.
-    pub fn of(cases: &[Case], h: &super::History) -> HistoryCounts {
+    /// Counts them; `gone` is the number of the previous run's cases not found now (the caller
+    /// lists them in gone_cases.csv).
+    pub fn of(cases: &[Case], h: &super::History, gone: usize) -> HistoryCounts {
         let mut n = HistoryCounts::default();
         if h.has_previous() {
             n.new = cases
@@ -282,7 +318,7 @@ impl HistoryCounts {
                 .filter(|c| h.status(&c.case_id) == "new")
                 .count();
             n.repeated = cases.len() - n.new;
-            n.gone = h.gone(cases).1.len();
+            n.gone = gone;
         }
         for c in cases {
             match h.decision(&c.case_id) {
@@ -324,8 +360,7 @@ impl HistoryCounts {
 
 /// What the previous run and the decisions say: new, repeated and gone cases; cases reviewed
 /// (by decision) and new ones awaiting review.
-fn history_section(cases: &[Case], h: &super::History, lang: Lang) -> String {
-    let n = HistoryCounts::of(cases, h);
+fn history_section(n: &HistoryCounts, h: &super::History, lang: Lang) -> String {
     let mut t = lang
         .pick(
             "## Сравнение с прошлой проверкой и решения\n\n",
@@ -430,8 +465,8 @@ pub fn default_department(lang: Lang) -> &'static str {
 pub struct Scope {
     /// First and last publication dates, `DD.MM.YYYY – DD.MM.YYYY`, or empty.
     pub period: String,
-    /// The year of the last publication.
-    pub year: Option<i32>,
+    /// The last publication date (its year is the report's; it dates the workbook).
+    pub last_published: Option<chrono::NaiveDate>,
     /// Distinct participants (by INN).
     pub participants: usize,
     /// Officials seated in a procurement.
@@ -462,7 +497,7 @@ pub fn scope(a: &Analysis) -> Scope {
         .count();
     Scope {
         period,
-        year: dates.iter().max().map(|d| d.year()),
+        last_published: dates.iter().max().copied(),
         participants,
         seated,
     }
@@ -481,11 +516,11 @@ fn paragraph(a: &Analysis, sc: &Scope, lang: Lang) -> String {
     let mut para = match lang {
         Lang::Ru => format!(
             "{} проведён анализ информации об участниках государственных и муниципальных закупок (закупок — {np}, заявок — {nb}, участников — {nu}) на предмет установления их аффилированных связей с должностными лицами (всего — {no}), в том числе членами комиссий по осуществлению закупок, с учётом сведений о родственниках из анкет (записей — {nr}) и данных реестра юридических лиц (записей о руководителях и учредителях — {nroles}). ",
-            sc.year.map(|y| format!("В {y} году")).unwrap_or_else(|| "В отчётном периоде".into())
+            sc.last_published.map(|d| d.year()).map(|y| format!("В {y} году")).unwrap_or_else(|| "В отчётном периоде".into())
         ),
         Lang::En => format!(
             "{} the participants of state and municipal procurements ({np} procurements, {nb} bids, {nu} participants) were analysed for affiliations with officials ({no} in all), including the members of procurement commissions, using the relatives declared in questionnaires ({nr} records) and the register of legal entities ({nroles} records of directors and founders). ",
-            sc.year.map(|y| format!("In {y}")).unwrap_or_else(|| "In the reporting period".into())
+            sc.last_published.map(|d| d.year()).map(|y| format!("In {y}")).unwrap_or_else(|| "In the reporting period".into())
         ),
     };
     if a.cases.is_empty() {
@@ -522,13 +557,9 @@ pub fn measure_row(a: &Analysis, sc: &Scope, department: &str, lang: Lang) -> Me
 }
 
 /// The whole summary.md text.
-pub fn markdown(
-    a: &Analysis,
-    fig: &Figures,
-    sc: &Scope,
-    h: &super::History,
-    lang: Lang,
-) -> Result<String> {
+pub fn markdown(r: &super::Report) -> String {
+    let (a, h, lang) = (r.analysis, r.history, r.lang);
+    let (fig, sc, history) = (&r.figures, &r.scope, &r.history_counts);
     let d = &a.data;
     let mut s = String::new();
     let period = if sc.period.is_empty() {
@@ -651,8 +682,9 @@ pub fn markdown(
         );
     }
     s.push('\n');
-    let rejected: Vec<_> = crate::report::sorted_warnings(&a.warnings.0)
-        .into_iter()
+    let rejected: Vec<_> = r
+        .warnings
+        .iter()
         .filter(|w| w.problem.starts_with("row rejected"))
         .collect();
     let other = a.warnings.0.len().saturating_sub(rejected.len());
@@ -713,7 +745,7 @@ pub fn markdown(
         s.push('\n');
     }
     if h.has_previous() || h.has_decisions() {
-        w(&mut s, history_section(&a.cases, h, lang));
+        w(&mut s, history_section(history, h, lang));
     }
     w(
         &mut s,
@@ -723,5 +755,5 @@ pub fn markdown(
         ),
     );
     w(&mut s, paragraph(a, sc, lang));
-    Ok(s)
+    s
 }

@@ -6,11 +6,10 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
-use super::summary::{HistoryCounts, MeasureRow};
+use super::summary::{CaseCounts, HistoryCounts, MeasureRow};
 use super::{History, Lang};
 use crate::error::{Error, Result};
-use crate::model::Warning;
-use crate::rules::Case;
+use crate::rules::{Case, Severity};
 
 /// Rows a sheet holds below its header (Excel's limit, 1,048,576, less the header).
 const MAX_ROWS: usize = 1_048_575;
@@ -22,6 +21,8 @@ const MONEY_FORMAT: &str = "#,##0.00 [$₽-419]";
 /// A cell of a sheet.
 enum Cell {
     Text(String),
+    /// A severity word, filled with its severity's colour.
+    Severity(Severity, &'static str),
     Number(f64),
     Money(f64),
     Empty,
@@ -36,6 +37,7 @@ impl Cell {
     fn width(&self) -> usize {
         match self {
             Cell::Text(s) => s.chars().count(),
+            Cell::Severity(_, s) => s.chars().count(),
             Cell::Number(_) => 8,
             Cell::Money(v) => format!("{v:.2}").len() + 6,
             Cell::Empty => 0,
@@ -45,12 +47,6 @@ impl Cell {
 
 fn fail(e: XlsxError) -> Error {
     Error::write("cases.xlsx", e.to_string())
-}
-
-/// A text the spreadsheet would run as a formula if typed (`=`, `+`, `-`, `@`, tab, CR): the
-/// cell is text either way, and the quote prefix keeps it text when the analyst edits it.
-fn formula_like(s: &str) -> bool {
-    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 struct Styles {
@@ -84,13 +80,10 @@ impl Styles {
     }
 }
 
-/// A table: its header, its rows, and the column holding a severity word with each row's
-/// severity rank (that cell is coloured).
+/// A table: its header and its rows.
 struct Table<'a> {
     header: Vec<&'a str>,
     rows: Vec<Vec<Cell>>,
-    /// The severity column, and each row's severity rank.
-    severity: Option<(u16, Vec<usize>)>,
 }
 
 /// Writes a table from row `top`: the header, the rows, with `filters` a frozen header and
@@ -120,16 +113,10 @@ fn put_table(
         for (c, cell) in row.iter().enumerate() {
             widths[c] = widths[c].max(cell.width());
             let col = c as u16;
-            let coloured = t
-                .severity
-                .as_ref()
-                .filter(|(sc, _)| *sc == col)
-                .map(|(_, ranks)| &st.severity[ranks[i]]);
             match cell {
                 Cell::Text(s) => {
-                    let f = if let Some(f) = coloured {
-                        f
-                    } else if formula_like(s) {
+                    let f = if super::formula_like(s) {
+                        // Text either way; the quote prefix keeps it text when edited.
                         &st.quoted
                     } else if s.chars().count() > MAX_WIDTH as usize {
                         &st.wrap
@@ -137,6 +124,10 @@ fn put_table(
                         &st.text
                     };
                     ws.write_string_with_format(r, col, s, f).map_err(fail)?;
+                }
+                Cell::Severity(sev, s) => {
+                    ws.write_string_with_format(r, col, *s, &st.severity[sev.rank()])
+                        .map_err(fail)?;
                 }
                 Cell::Number(v) => {
                     ws.write_number(r, col, *v).map_err(fail)?;
@@ -212,16 +203,14 @@ fn cases_table<'a>(cases: &[&Case], h: &History, lang: Lang) -> Table<'a> {
             "Evidence chain",
         ],
     };
-    let mut ranks = Vec::with_capacity(cases.len());
     let rows = cases
         .iter()
         .map(|c| {
-            ranks.push(c.severity.rank());
             let d = h.decision(&c.case_id);
             vec![
                 Cell::text(&c.case_id),
                 Cell::text(c.rule),
-                Cell::text(lang.severity(c.severity.code())),
+                Cell::Severity(c.severity, lang.severity(c.severity.code())),
                 Cell::Number((c.score * 1000.0).round() / 1000.0),
                 Cell::text(&c.procurement_id),
                 Cell::text(&c.customer_inn),
@@ -248,11 +237,7 @@ fn cases_table<'a>(cases: &[&Case], h: &History, lang: Lang) -> Table<'a> {
             ]
         })
         .collect();
-    Table {
-        header,
-        rows,
-        severity: Some((2, ranks)),
-    }
+    Table { header, rows }
 }
 
 /// Rows of label and value, for a sheet's figures.
@@ -266,7 +251,6 @@ fn figures_table<'a>(rows: Vec<(&'a str, Cell)>, lang: Lang) -> Table<'a> {
             .into_iter()
             .map(|(k, v)| vec![Cell::text(k), v])
             .collect(),
-        severity: None,
     }
 }
 
@@ -282,62 +266,38 @@ fn rule_sheet(
     cases: &[&Case],
     lang: Lang,
 ) -> Result<()> {
-    use std::collections::BTreeSet;
     let ws = wb.add_worksheet();
     // Sheet names are at most 31 characters; rule codes are short.
     ws.set_name(code).map_err(fail)?;
     ws.write_string_with_format(0, 0, lang.rule_title(code), &st.header)
         .map_err(fail)?;
-    let count = |s: &str| cases.iter().filter(|c| c.severity.code() == s).count() as f64;
-    let distinct =
-        |f: fn(&Case) -> &str| cases.iter().map(|c| f(c)).collect::<BTreeSet<_>>().len() as f64;
-    let won: std::collections::BTreeMap<(&str, &str), f64> = cases
-        .iter()
-        .filter(|c| c.is_winner)
-        .filter_map(|c| {
-            Some((
-                (c.procurement_id.as_str(), c.participant_inn.as_str()),
-                c.contract_price?,
-            ))
-        })
-        .collect();
+    let k = CaseCounts::of(cases);
+    let n = |v: usize| Cell::Number(v as f64);
     let figures = figures_table(
         vec![
-            (
-                lang.pick("Случаев", "Cases"),
-                Cell::Number(cases.len() as f64),
-            ),
+            (lang.pick("Случаев", "Cases"), n(k.cases)),
             (
                 lang.pick("высокой значимости", "high severity"),
-                Cell::Number(count("high")),
+                n(k.by_severity[0]),
             ),
             (
                 lang.pick("средней значимости", "medium severity"),
-                Cell::Number(count("medium")),
+                n(k.by_severity[1]),
             ),
             (
                 lang.pick("низкой значимости", "low severity"),
-                Cell::Number(count("low")),
+                n(k.by_severity[2]),
             ),
-            (
-                lang.pick("Закупок", "Procurements"),
-                Cell::Number(distinct(|c| &c.procurement_id)),
-            ),
-            (
-                lang.pick("Должностных лиц", "Officials"),
-                Cell::Number(distinct(|c| &c.official_id)),
-            ),
-            (
-                lang.pick("Участников", "Participants"),
-                Cell::Number(distinct(|c| &c.participant_inn)),
-            ),
+            (lang.pick("Закупок", "Procurements"), n(k.procurements)),
+            (lang.pick("Должностных лиц", "Officials"), n(k.officials)),
+            (lang.pick("Участников", "Participants"), n(k.participants)),
             (
                 lang.pick("Случаев с победителем", "Cases with the winner"),
-                Cell::Number(cases.iter().filter(|c| c.is_winner).count() as f64),
+                n(k.winners),
             ),
             (
                 lang.pick("Сумма контрактов победителей", "Contracts won"),
-                Cell::Money(won.values().sum()),
+                Cell::Money(k.won),
             ),
         ],
         lang,
@@ -384,7 +344,6 @@ fn rule_sheet(
                     ]
                 })
                 .collect(),
-            severity: None,
         };
         put_table(ws, st, top, table, false, &mut widths)?;
         top += n as u32 + 3;
@@ -406,7 +365,6 @@ fn measure_sheet(
     let table = Table {
         header: MeasureRow::headers(lang).to_vec(),
         rows: vec![row.cells().iter().map(|c| Cell::text(*c)).collect()],
-        severity: None,
     };
     let mut widths = Vec::new();
     put_table(ws, st, 0, table, false, &mut widths)?;
@@ -421,28 +379,15 @@ fn measure_sheet(
     Ok(())
 }
 
-/// What cases.xlsx holds.
-pub struct XlsxInput<'a> {
-    /// The cases, in report order.
-    pub cases: &'a [Case],
-    /// Rule codes run, in report order (each gets a sheet).
-    pub rules: &'a [&'static str],
-    /// Warnings, sorted.
-    pub warnings: &'a [Warning],
-    /// Row 2.2 of the annual report.
-    pub measure: &'a MeasureRow,
-    /// The latest publication date: the workbook's creation date (so the bytes depend on the
-    /// input only).
-    pub created: Option<chrono::NaiveDate>,
-}
-
 /// cases.xlsx content.
-pub fn workbook(x: &XlsxInput, h: &History, lang: Lang) -> Result<Vec<u8>> {
+pub fn workbook(r: &super::Report) -> Result<Vec<u8>> {
+    let (cases, h, lang) = (&r.analysis.cases, r.history, r.lang);
     let st = Styles::new();
     let mut wb = Workbook::new();
     use chrono::Datelike;
-    let date = x
-        .created
+    let date = r
+        .scope
+        .last_published
         .and_then(|d| {
             let y = u16::try_from(d.year()).ok()?;
             ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok()
@@ -457,7 +402,7 @@ pub fn workbook(x: &XlsxInput, h: &History, lang: Lang) -> Result<Vec<u8>> {
             ))
             .set_creation_datetime(&date),
     );
-    let all: Vec<&Case> = x.cases.iter().collect();
+    let all: Vec<&Case> = cases.iter().collect();
     let ws = wb.add_worksheet();
     ws.set_name(lang.pick("Случаи", "Cases")).map_err(fail)?;
     put_table(
@@ -468,8 +413,8 @@ pub fn workbook(x: &XlsxInput, h: &History, lang: Lang) -> Result<Vec<u8>> {
         true,
         &mut Vec::new(),
     )?;
-    for code in x.rules {
-        let of_rule: Vec<&Case> = x.cases.iter().filter(|c| c.rule == *code).collect();
+    for code in r.rules {
+        let of_rule: Vec<&Case> = cases.iter().filter(|c| c.rule == *code).collect();
         rule_sheet(&mut wb, &st, code, &of_rule, lang)?;
     }
     let ws = wb.add_worksheet();
@@ -480,7 +425,7 @@ pub fn workbook(x: &XlsxInput, h: &History, lang: Lang) -> Result<Vec<u8>> {
             Lang::Ru => vec!["Файл", "Строка", "Столбец", "Проблема"],
             Lang::En => vec!["File", "Line", "Column", "Problem"],
         },
-        rows: x
+        rows: r
             .warnings
             .iter()
             .map(|w| {
@@ -492,16 +437,8 @@ pub fn workbook(x: &XlsxInput, h: &History, lang: Lang) -> Result<Vec<u8>> {
                 ]
             })
             .collect(),
-        severity: None,
     };
     put_table(ws, &st, 0, warnings, true, &mut Vec::new())?;
-    measure_sheet(
-        &mut wb,
-        &st,
-        x.measure,
-        &HistoryCounts::of(x.cases, h),
-        h,
-        lang,
-    )?;
+    measure_sheet(&mut wb, &st, &r.measure, &r.history_counts, h, lang)?;
     wb.save_to_buffer().map_err(fail)
 }
