@@ -256,6 +256,8 @@ impl Ord for Inn {
         match (self.digits(), other.digits()) {
             // Padded with zeros on the right to 15 digits, a digit string sorts as its number;
             // a prefix of another sorts first (the shorter length).
+            // Of one length (nearly always): as numbers, with no padding to compute.
+            (Some((a, la)), Some((b, lb))) if la == lb => a.cmp(&b),
             (Some((a, la)), Some((b, lb))) => {
                 let pad = |v: u64, len: u32| v * 10u64.pow(MAX_DIGITS as u32 - len);
                 (pad(a, la), la).cmp(&(pad(b, lb), lb))
@@ -279,6 +281,31 @@ impl From<&str> for Inn {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn inns_sort_as_their_text() {
+        let texts = [
+            "7707083893",
+            "0707083893",
+            "770708389",
+            "77070838930",
+            "500100732259",
+            "5001007322",
+            "1",
+            "X-12",
+            "001",
+            "01",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    super::Inn::new(a).cmp(&super::Inn::new(b)),
+                    a.cmp(b),
+                    "{a} vs {b}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn snils_control_numbers() {
         // 112-233-445 95: 1x9 + 1x8 + 2x7 + 2x6 + 3x5 + 3x4 + 4x3 + 4x2 + 5x1 = 95.

@@ -445,6 +445,22 @@ impl Dataset {
     pub fn share(&self, role: &CompanyRole) -> Option<&Share> {
         role.share.map(|i| &self.shares[i as usize])
     }
+
+    /// The conflicts (indices into `conflicts`) any of `rows` takes part in, sorted, each once.
+    pub fn conflicts_among(&self, rows: impl IntoIterator<Item = RowRef>) -> Vec<u32> {
+        if self.conflict_of.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<u32> = rows
+            .into_iter()
+            .filter_map(|r| self.conflict_of.get(&r))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 impl CompanyRole {
@@ -536,6 +552,65 @@ pub struct FileStats {
     pub rows_used: usize,
     /// Rows rejected (each listed in warnings).
     pub rows_rejected: usize,
+    /// Rows that state again a fact of another row (an exact repeat, or the same holding
+    /// given twice): used once, each listed in warnings. Read = used + repeated + rejected.
+    pub rows_repeated: usize,
+    /// Facts the file gives with contradicting values (see [`Conflict`]), each in warnings.
+    pub conflicts: usize,
+}
+
+/// An input row, by file and index into its `Dataset` vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RowRef {
+    /// `Dataset::officials`.
+    Official(u32),
+    /// `Dataset::relatives`.
+    Relative(u32),
+    /// `Dataset::roles`.
+    Role(u32),
+    /// `Dataset::participants`.
+    Participant(u32),
+}
+
+/// What two or more rows contradict each other on, and which reading the run uses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConflictKind {
+    /// One holding (company, role, holder, since) with different shares: the smallest is read.
+    Share {
+        /// The share read.
+        read: Share,
+        /// The other shares given.
+        others: Vec<Share>,
+    },
+    /// One role (company, role, holder, since) ending on different days: the earliest is read.
+    Until {
+        /// The end read.
+        read: Date,
+    },
+    /// One bid given as the winner's and as another's: read as not winning.
+    Winner,
+    /// One bid with different contract prices: the smallest is read.
+    ContractPrice,
+    /// One key (an official_id, a company INN, a procurement number) with other values: the
+    /// row that sorts first by its values is read, the others rejected.
+    Values,
+    /// One person INN with birth dates that cannot be one person's: no birth date is read
+    /// under that INN.
+    BirthDates {
+        /// The INN.
+        inn: Inn,
+        /// The dates given.
+        dates: Vec<BirthDate>,
+    },
+}
+
+/// Rows of the input that contradict each other (see [`ConflictKind`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    /// The rows, as (file, line), sorted.
+    pub rows: Vec<(&'static str, u64)>,
+    /// What they contradict each other on.
+    pub kind: ConflictKind,
 }
 
 /// All input of one check, typed and validated.
@@ -559,4 +634,8 @@ pub struct Dataset {
     pub shares: Vec<Share>,
     /// Per-file counts, in reading order.
     pub stats: Vec<FileStats>,
+    /// The contradictions met in the input.
+    pub conflicts: Vec<Conflict>,
+    /// The conflicts each row takes part in: indices into `conflicts`.
+    pub conflict_of: rustc_hash::FxHashMap<RowRef, smallvec::SmallVec<[u32; 2]>>,
 }

@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::collections::HashMap;
+
 use common::*;
 
 #[test]
@@ -227,6 +229,115 @@ fn rejected_rows_are_counted_and_listed() {
         .iter()
         .any(|w| w["line"] == "25" && w["problem"].contains("not in procurements.csv")));
     assert!(stderr(&o).contains("participants.csv"));
+}
+
+/// Rows of a CSV output as maps.
+type Rows = Vec<HashMap<String, String>>;
+
+/// The sample with `rows` appended to its company_roles.csv (rewritten as UTF-8): the check's
+/// cases.csv rows and its warnings.
+fn with_roles(wd: &Workdir, rows: &str) -> (Rows, Rows) {
+    let dir = wd.copy_sample("data");
+    let roles = read_text(&dir.join("company_roles.csv"));
+    wd.write("data/company_roles.csv", &format!("{roles}{rows}"));
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (
+        read_csv(&wd.path("out/cases.csv")),
+        read_csv(&wd.path("out/warnings.csv")),
+    )
+}
+
+#[test]
+fn a_contradicting_share_creates_no_case_and_the_case_on_it_says_so() {
+    let wd = Workdir::new();
+    // Line 19 has ООО «Инвест» holding 30% of ООО «Зета»; at 60% the official's sister (30% of
+    // Инвест) would hold 18% of Зета: a COI-44FZ case, made by the contradiction alone.
+    let (cases, warnings) = with_roles(&wd, "5916392669;founder;;;;5916112978;60;01.01.2018;\n");
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    let zeta: Vec<_> = cases
+        .iter()
+        .filter(|c| c["participant_inn"] == "5916392669")
+        .collect();
+    assert_eq!(zeta.len(), 1, "{zeta:?}");
+    assert_eq!(zeta[0]["rule"], "KIN-EXT");
+    assert!(
+        zeta[0]["evidence"].ends_with(
+            "[противоречие в данных: доля указана как 30%, 60% (company_roles.csv, строки 19, 33), \
+             взята меньшая: 30%]"
+        ),
+        "{}",
+        zeta[0]["evidence"]
+    );
+    // The other cases rest on no contradiction and say nothing of one.
+    assert_eq!(
+        cases
+            .iter()
+            .filter(|c| c["evidence"].contains("противоречие"))
+            .count(),
+        1
+    );
+    let w: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["problem"].contains("(a conflict)"))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(
+        (w[0]["file"].as_str(), w[0]["line"].as_str()),
+        ("company_roles.csv", "33")
+    );
+    assert!(
+        w[0]["problem"].contains("of line 19"),
+        "{}",
+        w[0]["problem"]
+    );
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(
+        md.contains("| company_roles.csv | UTF-8 | `;` | 32 | 31 | 0 | 1 | 1 |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn one_inn_with_two_birth_dates_decides_no_match_by_either() {
+    let wd = Workdir::new();
+    // The founder of ООО «Ромашка» (line 3: INN 591687583461, born 15.08.1975) is given another
+    // birth date under the same INN, in a company that bids nowhere.
+    let (cases, warnings) = with_roles(
+        &wd,
+        "5916999005;director;Петров Иван Петрович;591687583461;16.09.1976;;;01.01.2019;\n",
+    );
+    let named: Vec<_> = warnings
+        .iter()
+        .filter(|w| {
+            w["problem"].contains("591687583461 is given birth dates 15.08.1975, 16.09.1976")
+        })
+        .map(|w| (w["file"].as_str(), w["line"].as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [("company_roles.csv", "3"), ("company_roles.csv", "33")]
+    );
+    let romashka: Vec<_> = cases
+        .iter()
+        .filter(|c| c["participant_inn"] == "5916447124")
+        .collect();
+    assert_eq!(romashka.len(), 3);
+    for c in romashka {
+        let e = &c["evidence"];
+        // Matched on the name alone now: the birth date that agreed is not read.
+        assert!(e.contains("[совпадение: только ФИО"), "{e}");
+        assert!(
+            e.ends_with(
+                "[противоречие в данных: ИНН 591687583461 с разными датами рождения 15.08.1975, \
+                 16.09.1976 (company_roles.csv, строки 3, 33), дата рождения не учтена]"
+            ),
+            "{e}"
+        );
+    }
 }
 
 #[test]

@@ -38,11 +38,12 @@ impl std::fmt::Display for Validation {
         for s in &self.files {
             writeln!(
                 f,
-                "{}: {} rows read, {} used, {} rejected ({}, '{}')",
+                "{}: {} rows read, {} used, {} rejected{} ({}, '{}')",
                 s.file,
                 s.rows_read,
                 s.rows_used,
                 s.rows_rejected,
+                super::check::repeats(s),
                 s.encoding,
                 if s.delimiter == '\t' {
                     "\\t".to_owned()

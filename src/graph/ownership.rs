@@ -66,6 +66,8 @@ pub struct Chain {
     pub links: Vec<(CompanyId, Share)>,
     /// Product of all the shares.
     pub product: Share,
+    /// The rows of company_roles.csv of each link (indices into `Dataset::roles`).
+    pub roles: Vec<u32>,
 }
 
 /// A person's whole share of a company on a date.
@@ -81,6 +83,9 @@ pub struct Holding {
     pub chains: Vec<Chain>,
     /// Founder rows (mentions) the holding rests on.
     pub mentions: Vec<MentionId>,
+    /// The company-to-company rows of every chain the holding rests on (indices into
+    /// `Dataset::roles`), sorted: with `mentions`, every row its share is computed from.
+    pub chain_roles: Vec<u32>,
     /// Some founder row had a blank share and was not the only founder.
     pub share_unknown: bool,
     /// Ownership passes through circular holdings.
@@ -99,8 +104,8 @@ pub struct Ownership {
 struct Up {
     /// Local index -> company.
     companies: Vec<CompanyId>,
-    /// holds[k] = (j, share): company k holds `share` of company j.
-    holds: Vec<Vec<(usize, Share)>>,
+    /// holds[k] = (j, share, row): company k holds `share` of company j (company_roles row).
+    holds: Vec<Vec<(usize, Share, u32)>>,
 }
 
 fn founder_count(ag: &AffilGraph, data: &Dataset, c: CompanyId, date: Option<Date>) -> usize {
@@ -163,7 +168,7 @@ fn collect_up(ag: &AffilGraph, data: &Dataset, target: CompanyId, date: Option<D
                 up.holds.push(Vec::new());
                 up.companies.len() - 1
             });
-            up.holds[k].push((next, share));
+            up.holds[k].push((next, share, role));
         }
         next += 1;
     }
@@ -248,7 +253,7 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
         g.add_node(());
     }
     for (k, hs) in up.holds.iter().enumerate() {
-        for (j, _) in hs {
+        for (j, _, _) in hs {
             g.add_edge((k as u32).into(), (*j as u32).into(), ());
         }
     }
@@ -262,8 +267,10 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
             m.sort_unstable();
             m
         };
-        let self_loop =
-            members.len() == 1 && up.holds[members[0]].iter().any(|(j, _)| *j == members[0]);
+        let self_loop = members.len() == 1
+            && up.holds[members[0]]
+                .iter()
+                .any(|(j, _, _)| *j == members[0]);
         if members.len() == 1 && !self_loop {
             let k = members[0];
             let val = if k == 0 {
@@ -271,7 +278,7 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
             } else {
                 up.holds[k]
                     .iter()
-                    .map(|(j, s)| s * v[*j].clone().unwrap_or_else(BigRational::zero))
+                    .map(|(j, s, _)| s * v[*j].clone().unwrap_or_else(BigRational::zero))
                     .fold(BigRational::zero(), |acc, x| acc + x)
             };
             v[k] = Some(val);
@@ -282,7 +289,7 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
         let mut a = vec![Vec::new(); members.len()];
         let mut b = vec![BigRational::zero(); members.len()];
         for (i, &k) in members.iter().enumerate() {
-            for (j, s) in &up.holds[k] {
+            for (j, s, _) in &up.holds[k] {
                 match pos.get(j) {
                     Some(&jj) => a[i].push((jj, s.clone())),
                     None => b[i] += s * v[*j].clone().unwrap_or_else(BigRational::zero),
@@ -311,25 +318,32 @@ fn effective(up: &Up) -> (Vec<Share>, Vec<bool>, bool) {
 /// Simple paths from company `from` down to the target (local index 0), as chains.
 fn chains_from(up: &Up, from: usize, person_share: &Share) -> Vec<Chain> {
     let mut out = Vec::new();
-    let mut path: Vec<(usize, Share)> = Vec::new();
-    fn walk(up: &Up, at: usize, path: &mut Vec<(usize, Share)>, ps: &Share, out: &mut Vec<Chain>) {
+    let mut path: Vec<(usize, Share, u32)> = Vec::new();
+    fn walk(
+        up: &Up,
+        at: usize,
+        path: &mut Vec<(usize, Share, u32)>,
+        ps: &Share,
+        out: &mut Vec<Chain>,
+    ) {
         if out.len() >= 64 || path.len() > 12 {
             return;
         }
-        for (j, s) in &up.holds[at] {
-            if path.iter().any(|(c, _)| *c == *j) || *j == at {
+        for (j, s, role) in &up.holds[at] {
+            if path.iter().any(|(c, _, _)| *c == *j) || *j == at {
                 continue;
             }
-            path.push((at, s.clone()));
+            path.push((at, s.clone(), *role));
             if *j == 0 {
-                let product = path.iter().fold(ps.clone(), |acc, (_, s)| acc * s);
+                let product = path.iter().fold(ps.clone(), |acc, (_, s, _)| acc * s);
                 out.push(Chain {
                     person_share: ps.clone(),
                     links: path
                         .iter()
-                        .map(|(c, s)| (up.companies[*c], s.clone()))
+                        .map(|(c, s, _)| (up.companies[*c], s.clone()))
                         .collect(),
                     product,
+                    roles: path.iter().map(|p| p.2).collect(),
                 });
             } else {
                 walk(up, *j, path, ps, out);
@@ -376,6 +390,7 @@ pub fn beneficial_owners(
                 direct: None,
                 chains: Vec::new(),
                 mentions: Vec::new(),
+                chain_roles: Vec::new(),
                 share_unknown: false,
                 circular: false,
                 approximate: false,
@@ -407,6 +422,13 @@ pub fn beneficial_owners(
     let holdings = by_person
         .into_values()
         .map(|mut h| {
+            h.chain_roles = h
+                .chains
+                .iter()
+                .flat_map(|c| c.roles.iter().copied())
+                .collect();
+            h.chain_roles.sort_unstable();
+            h.chain_roles.dedup();
             h.chains.sort_by(|a, b| b.product.cmp(&a.product));
             h.chains.truncate(MAX_CHAINS);
             h.mentions.sort_unstable();
@@ -427,8 +449,8 @@ mod tests {
 
     fn up(n: usize, edges: &[(usize, usize, Share)]) -> Up {
         let mut holds = vec![Vec::new(); n];
-        for (k, j, s) in edges {
-            holds[*k].push((*j, s.clone()));
+        for (i, (k, j, s)) in edges.iter().enumerate() {
+            holds[*k].push((*j, s.clone(), i as u32));
         }
         Up {
             companies: (0..n as u32).collect(),

@@ -3,6 +3,8 @@
 //! Bad values are dropped with a [`Warning`]; rows that cannot be used at all are rejected,
 //! counted and listed. Only a missing required file or column stops the run.
 
+mod canon;
+mod facts;
 pub mod headers;
 mod source;
 
@@ -94,8 +96,40 @@ struct FileReader {
     warnings: Warnings,
 }
 
-/// What reading one file gives: its records, its counts and its warnings.
-type FileRead<T> = Result<(Vec<T>, FileStats, Warnings)>;
+/// What reading one file gives: its records, its counts, its warnings and the contradictions
+/// settled in it.
+struct FileOut<T> {
+    records: Vec<T>,
+    stats: FileStats,
+    warnings: Warnings,
+    settled: canon::Settled,
+}
+
+type FileRead<T> = Result<FileOut<T>>;
+
+impl<T: Send> FileOut<T> {
+    /// The records in canonical form (see [`canon`]).
+    fn canonical<K, R, D, S>(
+        mut self,
+        line: impl Fn(&T) -> u64 + Sync,
+        rules: canon::Rules<K, R, D, S>,
+    ) -> Self
+    where
+        K: Fn(&T, &T) -> std::cmp::Ordering + Sync,
+        R: Fn(&T, &T) -> std::cmp::Ordering + Sync,
+        D: Fn(&T) -> String,
+        S: FnMut(&mut T, &[&T]) -> (Vec<ConflictKind>, bool),
+    {
+        self.settled = canon::canonical(
+            &mut self.records,
+            line,
+            rules,
+            &mut self.warnings,
+            &mut self.stats,
+        );
+        self
+    }
+}
 
 impl FileReader {
     fn new(table: CsvTable) -> FileReader {
@@ -194,7 +228,12 @@ impl FileReader {
         stats.rows_read = pass.records;
         stats.rows_rejected = rejected;
         stats.rows_used = out.len();
-        Ok((out, stats, self.warnings))
+        Ok(FileOut {
+            records: out,
+            stats,
+            warnings: self.warnings,
+            settled: Vec::new(),
+        })
     }
 }
 
@@ -468,7 +507,7 @@ fn open(dir: &Path, spec: &FileSpec) -> Result<Option<(PathBuf, CsvTable)>> {
 fn read_opt<T: Send>(
     opened: Option<(PathBuf, CsvTable)>,
     f: impl FnOnce(FileReader) -> FileRead<T> + Send,
-) -> Result<Option<(Vec<T>, FileStats, Warnings)>> {
+) -> Result<Option<FileOut<T>>> {
     opened
         .map(|(path, _)| f(FileReader::new(CsvTable::read(&path)?)))
         .transpose()
@@ -515,13 +554,13 @@ pub fn load(dir: &Path) -> Result<Loaded> {
     let (officials, procurements) = (officials?, procurements?);
     let official_ids: FxHashMap<&str, u32> = officials
         .iter()
-        .flat_map(|(v, _, _)| v.iter().enumerate())
+        .flat_map(|o| o.records.iter().enumerate())
         .map(|(i, o)| (o.official_id.as_str(), i as u32))
         .collect();
     // Bids and seats refer to procurements by index from here on.
     let procurement_ids: FxHashMap<&str, u32> = procurements
         .iter()
-        .flat_map(|(v, _, _)| v.iter().enumerate())
+        .flat_map(|p| p.records.iter().enumerate())
         .map(|(i, p)| (p.procurement_id.as_str(), i as u32))
         .collect();
     let mut shares = Vec::new();
@@ -551,29 +590,131 @@ pub fn load(dir: &Path) -> Result<Loaded> {
 
     let mut w = Warnings::default();
     let mut data = Dataset::default();
+    /// A file's records; its counts, warnings and conflicts go to the dataset's lists.
     fn take<T>(
-        read: Option<(Vec<T>, FileStats, Warnings)>,
-        stats: &mut Vec<FileStats>,
+        read: Option<FileOut<T>>,
+        data: &mut Dataset,
         w: &mut Warnings,
+        row: impl Fn(u32) -> Option<RowRef>,
     ) -> Vec<T> {
-        read.map(|(v, s, ws)| {
-            stats.push(s);
-            w.0.extend(ws.0);
-            v
-        })
-        .unwrap_or_default()
+        let Some(read) = read else {
+            return Vec::new();
+        };
+        data.stats.push(read.stats);
+        w.0.extend(read.warnings.0);
+        for (at, conflict) in read.settled {
+            add_conflict(data, conflict, row(at));
+        }
+        read.records
     }
     // In input-file order, as the summary lists them.
-    let st = &mut data.stats;
-    data.officials = take(officials, st, &mut w);
-    data.relatives = take(relatives, st, &mut w);
-    data.companies = take(companies, st, &mut w);
-    data.roles = take(roles, st, &mut w);
+    data.officials = take(officials, &mut data, &mut w, |i| Some(RowRef::Official(i)));
+    data.relatives = take(relatives, &mut data, &mut w, |i| Some(RowRef::Relative(i)));
+    data.companies = take(companies, &mut data, &mut w, |_| None);
+    data.roles = take(roles, &mut data, &mut w, |i| Some(RowRef::Role(i)));
     data.shares = shares;
-    data.procurements = take(procurements, st, &mut w);
-    data.participants = take(participants, st, &mut w);
-    data.seats = take(commissions, st, &mut w);
+    data.procurements = take(procurements, &mut data, &mut w, |_| None);
+    data.participants = take(participants, &mut data, &mut w, |i| {
+        Some(RowRef::Participant(i))
+    });
+    data.seats = take(commissions, &mut data, &mut w, |_| None);
+    birth_date_conflicts(&mut data, &mut w);
     Ok(Loaded { data, warnings: w })
+}
+
+/// Records a conflict, and the row it concerns (when the rules can point at that row).
+fn add_conflict(data: &mut Dataset, conflict: Conflict, rows: impl IntoIterator<Item = RowRef>) {
+    let id = data.conflicts.len() as u32;
+    data.conflicts.push(conflict);
+    for r in rows {
+        data.conflict_of.entry(r).or_default().push(id);
+    }
+}
+
+/// A person INN given birth dates that cannot be one person's (in one file or across files) is
+/// a conflict: warned about at each row, counted in each file, and no birth date is read under
+/// that INN, so that neither reading decides a match by itself.
+fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
+    let mut dated: Vec<(Inn, RowRef, BirthDate)> = Vec::new();
+    let mut add = |inn: Option<Inn>, birth: Option<BirthDate>, row: RowRef| {
+        if let (Some(i), Some(b)) = (inn, birth) {
+            dated.push((i, row, b));
+        }
+    };
+    for (i, o) in data.officials.iter().enumerate() {
+        add(o.inn, o.birth_date, RowRef::Official(i as u32));
+    }
+    for (i, r) in data.relatives.iter().enumerate() {
+        add(r.inn, r.birth_date, RowRef::Relative(i as u32));
+    }
+    for (i, r) in data.roles.iter().enumerate() {
+        add(r.person_inn, r.person_birth_date, RowRef::Role(i as u32));
+    }
+    dated.sort_unstable_by_key(|(inn, row, _)| (*inn, *row));
+    for group in dated.chunk_by(|a, b| a.0 == b.0) {
+        let disagree = group.iter().enumerate().any(|(i, a)| {
+            group[i + 1..]
+                .iter()
+                .any(|b| a.2.compare(&b.2) == crate::model::DateAgreement::Disagree)
+        });
+        if !disagree {
+            continue;
+        }
+        let inn = group[0].0;
+        let mut dates: Vec<BirthDate> = group.iter().map(|g| g.2).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let place = |row: RowRef| -> (&'static str, u64, &'static str) {
+            match row {
+                RowRef::Official(i) => (
+                    "officials.csv",
+                    data.officials[i as usize].line,
+                    "birth_date",
+                ),
+                RowRef::Relative(i) => (
+                    "relatives.csv",
+                    data.relatives[i as usize].line,
+                    "birth_date",
+                ),
+                RowRef::Role(i) => (
+                    "company_roles.csv",
+                    data.roles[i as usize].line,
+                    "person_birth_date",
+                ),
+                RowRef::Participant(i) => {
+                    ("participants.csv", data.participants[i as usize].line, "")
+                }
+            }
+        };
+        let kind = ConflictKind::BirthDates { inn, dates };
+        let text = canon::english(&kind);
+        let mut rows: Vec<(&'static str, u64)> = Vec::new();
+        let mut files: Vec<&'static str> = Vec::new();
+        for &(_, row, _) in group {
+            let (file, line, col) = place(row);
+            w.push(file, line, col, format!("{text} (a conflict)"));
+            rows.push((file, line));
+            files.push(file);
+        }
+        files.sort_unstable();
+        files.dedup();
+        for f in files {
+            if let Some(s) = data.stats.iter_mut().find(|s| s.file == f) {
+                s.conflicts += 1;
+            }
+        }
+        rows.sort_unstable();
+        let refs: Vec<RowRef> = group.iter().map(|g| g.1).collect();
+        for &r in &refs {
+            match r {
+                RowRef::Official(i) => data.officials[i as usize].birth_date = None,
+                RowRef::Relative(i) => data.relatives[i as usize].birth_date = None,
+                RowRef::Role(i) => data.roles[i as usize].person_birth_date = None,
+                RowRef::Participant(_) => {}
+            }
+        }
+        add_conflict(data, Conflict { rows, kind }, refs);
+    }
 }
 
 fn read_officials(r: FileReader) -> FileRead<Official> {
@@ -591,19 +732,11 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
             "former_names",
             "snils",
         ]);
-    let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let id = s.required(row, id_c)?;
         let full_name = s.required(row, name_c)?;
         let full_name = s.name(full_name, name_c);
         s.snils(row, snils_c);
-        if let Some(first) = seen.get(id) {
-            return s.reject(
-                id_c,
-                format!("duplicate official_id `{id}` (first at line {first})"),
-            );
-        }
-        seen.insert(id.into(), row.line);
         Some(Official {
             line: row.line,
             official_id: id.into(),
@@ -618,6 +751,7 @@ fn read_officials(r: FileReader) -> FileRead<Official> {
             former_names: names_list(row, former_c),
         })
     })
+    .map(facts::officials)
 }
 
 fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<Relative> {
@@ -667,23 +801,16 @@ fn read_relatives(r: FileReader, officials: &FxHashMap<&str, u32>) -> FileRead<R
             phone: row.text(phone_c),
         })
     })
+    .map(facts::relatives)
 }
 
 fn read_companies(r: FileReader) -> FileRead<Company> {
     // The OGRN is checked, and with `status` not kept: no stage reads them.
     let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c] =
         r.cols(["inn", "ogrn", "name", "address", "phone", "email"]);
-    let mut seen: FxHashMap<Inn, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let inn = s.key_inn(row, inn_c, true)?;
         let name = s.required(row, name_c)?;
-        if let Some(first) = seen.get(&inn) {
-            return s.reject(
-                inn_c,
-                format!("duplicate company INN {inn} (first at line {first})"),
-            );
-        }
-        seen.insert(inn, row.line);
         if let Some(o) = row.get(ogrn_c).filter(|o| !ogrn_valid(o)) {
             s.warn(
                 ogrn_c.name,
@@ -699,6 +826,7 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
             email: row.text(email_c),
         })
     })
+    .map(facts::companies)
 }
 
 /// Reads company_roles.csv; each distinct share value goes once into `shares`, which the rows
@@ -733,7 +861,7 @@ fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
         }
     };
     let (mut roles, mut share_ids) = (Memo::new(), Memo::new());
-    r.rows(|row, s| {
+    let read = r.rows(|row, s| {
         let company_inn = s.key_inn(row, company_c, true)?;
         let word = s.required(row, role_c)?;
         let Some(role) = roles.get(word, parse_company_role) else {
@@ -785,7 +913,8 @@ fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
             since,
             until,
         })
-    })
+    })?;
+    Ok(facts::roles(read, shares))
 }
 
 fn read_procurements(r: FileReader) -> FileRead<Procurement> {
@@ -799,17 +928,9 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
         "initial_price",
         "national_project",
     ]);
-    let mut seen: FxHashMap<Text, u64> = FxHashMap::default();
     r.rows(|row, s| {
         let id = s.required(row, id_c)?;
         let customer_inn = s.key_inn(row, customer_c, true)?;
-        if let Some(first) = seen.get(id) {
-            return s.reject(
-                id_c,
-                format!("duplicate procurement_id `{id}` (first at line {first})"),
-            );
-        }
-        seen.insert(id.into(), row.line);
         let published = s.date(row, published_c);
         if published.is_none() {
             s.warn(
@@ -830,6 +951,7 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
             national_project: row.sym(np_c),
         })
     })
+    .map(facts::procurements)
 }
 
 fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> FileRead<Participant> {
@@ -841,7 +963,6 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
         "bid_price",
         "contract_price",
     ]);
-    let mut seen: FxHashMap<(u32, Inn), u64> = FxHashMap::default();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
         let Some(&procurement) = procurements.get(pid) else {
@@ -851,14 +972,6 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
             );
         };
         let inn = s.key_inn(row, inn_c, true)?;
-        let key = (procurement, inn);
-        if let Some(first) = seen.get(&key) {
-            return s.reject(
-                inn_c,
-                format!("duplicate bid of {inn} in {pid} (first at line {first})"),
-            );
-        }
-        seen.insert(key, row.line);
         let is_winner = match row.get(winner_c) {
             None => false,
             Some(raw) => parse_bool(raw).unwrap_or_else(|| {
@@ -879,6 +992,13 @@ fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> File
             is_winner,
             contract_price: s.decimal(row, contract_c),
         })
+    })
+    .map(|read| {
+        let mut ids = vec![""; procurements.len()];
+        for (id, &i) in procurements {
+            ids[i as usize] = id;
+        }
+        facts::participants(read, &ids)
     })
 }
 
@@ -930,4 +1050,5 @@ fn read_commissions(
             role,
         })
     })
+    .map(facts::seats)
 }

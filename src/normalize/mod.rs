@@ -29,6 +29,19 @@ pub enum MentionSource {
     Entrepreneur(u32),
 }
 
+impl MentionSource {
+    /// The input row the mention is read from.
+    pub fn row(self) -> crate::model::RowRef {
+        use crate::model::RowRef;
+        match self {
+            MentionSource::Official(i) => RowRef::Official(i),
+            MentionSource::Relative(i) => RowRef::Relative(i),
+            MentionSource::Role(i) => RowRef::Role(i),
+            MentionSource::Entrepreneur(i) => RowRef::Participant(i),
+        }
+    }
+}
+
 /// The names of a mention: nearly always one, kept inline without an allocation.
 pub type Names = smallvec::SmallVec<[NormName; 1]>;
 

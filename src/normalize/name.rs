@@ -260,6 +260,28 @@ const COMMON_SURNAMES: &[&str] = &[
     "Колесников",
 ];
 
+/// `ё` as `е`, letters in lower case: the variation two writings of one name show most.
+pub fn fold_letter(c: char) -> char {
+    match c {
+        'ё' | 'Ё' => 'е',
+        c if c.is_ascii() => c.to_ascii_lowercase(),
+        c => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// Whether two texts differ in letter case at most (`ё` and `е` still differ).
+pub fn same_but_case(a: &str, b: &str) -> bool {
+    a == b
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// Orders texts by their letters, case and `ё`/`е` aside.
+pub fn folded_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.chars().map(fold_letter).cmp(b.chars().map(fold_letter))
+}
+
 /// True when a surname stem (see [`surname_stem`]) is one of the hundred commonest Russian
 /// surnames.
 pub fn is_common_surname(stem: &str) -> bool {

@@ -180,6 +180,8 @@ fn wrap(s: &str, width: usize, max: usize) -> Vec<String> {
     lines
 }
 
+use crate::rules::NOTE;
+
 fn is_node(kind: &str) -> bool {
     !matches!(kind, "relation" | "role")
 }
@@ -208,7 +210,8 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
     let mut nodes: Vec<(&Step, &String, Option<&String>)> = Vec::new();
     let mut edge: Option<&String> = None;
     let labels: Vec<String> = chain.iter().map(|s| lang.step_label(s)).collect();
-    for (s, label) in chain.iter().zip(&labels) {
+    // Notes are no link of the chain: the evidence line under it has them.
+    for (s, label) in chain.iter().zip(&labels).filter(|(s, _)| s.kind != NOTE) {
         if is_node(s.kind) {
             nodes.push((s, label, edge.take()));
         } else {

@@ -268,6 +268,30 @@ const PHRASES: &[(&str, &str)] = &[
     ("электронная почта", "e-mail"),
     ("телефон", "phone"),
     ("адрес", "address"),
+    // Contradicting input (see `rules::conflict_note`).
+    ("противоречие в данных", "conflicting input"),
+    ("доля указана как", "share given as"),
+    ("взята меньшая", "the smaller is read"),
+    ("разные даты окончания роли", "different role end dates"),
+    ("взята ранняя", "the earliest is read"),
+    (
+        "участник указан победителем и не победителем",
+        "the bid is given as won and as not won",
+    ),
+    ("принято: не победитель", "read as not won"),
+    ("разные цены контракта", "different contract prices"),
+    (
+        "разные значения одной записи",
+        "one record with different values",
+    ),
+    (
+        "прочитана первая по значениям",
+        "the first by its values is read",
+    ),
+    ("с разными датами рождения", "with different birth dates"),
+    ("дата рождения не учтена", "no birth date is read"),
+    ("строки", "lines"),
+    ("строка", "line"),
 ];
 
 /// An evidence step's label in English: a questionnaire's kinship word by what the loader reads

@@ -64,13 +64,16 @@ pub const CASE_COLUMNS: [&str; 21] = [
 pub fn evidence_text(c: &Case, lang: Lang) -> std::borrow::Cow<'_, str> {
     match lang {
         Lang::Ru => c.evidence.as_str().into(),
-        Lang::En => c
-            .chain
-            .iter()
-            .map(|s| lang.step_label(s))
-            .collect::<Vec<_>>()
-            .join(" -> ")
-            .into(),
+        Lang::En => {
+            let labels: Vec<String> = c.chain.iter().map(|s| lang.step_label(s)).collect();
+            crate::rules::join_steps(
+                c.chain
+                    .iter()
+                    .zip(&labels)
+                    .map(|(s, l)| (s.kind, l.as_str())),
+            )
+            .into()
+        }
     }
 }
 

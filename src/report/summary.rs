@@ -667,7 +667,7 @@ pub fn markdown(r: &super::Report) -> String {
     }
     s.push('\n');
     w(&mut s, l("## Входные файлы\n", "## Input files\n"));
-    w(&mut s, l("| файл | кодировка | разделитель | строк прочитано | использовано | отклонено |\n|---|---|---|---|---|---|", "| file | encoding | delimiter | rows read | used | rejected |\n|---|---|---|---|---|---|"));
+    w(&mut s, l("| файл | кодировка | разделитель | строк прочитано | использовано | отклонено | повторов | противоречий |\n|---|---|---|---|---|---|---|---|", "| file | encoding | delimiter | rows read | used | rejected | repeated | conflicts |\n|---|---|---|---|---|---|---|---|"));
     for f in &d.stats {
         let delim = match f.delimiter {
             '\t' => "tab".to_owned(),
@@ -676,8 +676,15 @@ pub fn markdown(r: &super::Report) -> String {
         w(
             &mut s,
             format!(
-                "| {} | {} | {} | {} | {} | {} |",
-                f.file, f.encoding, delim, f.rows_read, f.rows_used, f.rows_rejected
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                f.file,
+                f.encoding,
+                delim,
+                f.rows_read,
+                f.rows_used,
+                f.rows_rejected,
+                f.rows_repeated,
+                f.conflicts
             ),
         );
     }

@@ -20,7 +20,8 @@ use super::{case_id, round_score, step, Case, Context, Severity, Step};
 use crate::graph::{
     any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
 };
-use crate::model::{Inn, Kinship, Participant, Procurement};
+use crate::model::{Inn, Kinship, Participant, Procurement, RowRef};
+use crate::normalize::name::same_but_case;
 use crate::normalize::{MentionId, MentionSource};
 use crate::resolve::{compare::sex_of, person_link, Basis, PersonId, SeatMatch, TARGETED_PRIOR};
 use crate::values::{share_percent_text, Share};
@@ -409,7 +410,8 @@ fn build_case(
         } else {
             String::new()
         };
-        if !registry_name.is_empty() && registry_name != linked_name {
+        // A registry name that differs only in letter case (`ПЕТРОВ ИВАН`) says nothing more.
+        if !registry_name.is_empty() && !same_but_case(registry_name, &linked_name) {
             let sep = if label.is_empty() { "" } else { " " };
             label.push_str(&format!("{sep}(в реестре «{registry_name}»)"));
         }
@@ -434,6 +436,19 @@ fn build_case(
     let company_label = g.company_label(bid.company);
     let p = bid.row;
     steps.extend(super::bid_steps(&company_label, p, proc_));
+    // Every input row the case rests on, for the contradictions among them.
+    let source = |m: MentionId| ctx.mentions.list[m as usize].source.row();
+    let mut rows = vec![
+        RowRef::Official(post.official),
+        RowRef::Participant(bid.index),
+        anchor.source.row(),
+    ];
+    rows.extend(member.official_alias.map(source));
+    rows.extend(c.mentions.iter().map(|&m| source(m)));
+    if let ControlKind::Owner(h) = &c.kind {
+        rows.extend(h.chain_roles.iter().map(|&r| RowRef::Role(r)));
+    }
+    steps.extend(super::conflict_note(data, rows));
     let evidence = super::evidence_of(&steps);
     Case {
         case_id: case_id(
@@ -471,6 +486,8 @@ fn build_case(
 struct Parti<'a> {
     company: u32,
     row: &'a Participant,
+    /// Index of `row` in `Dataset::participants`.
+    index: u32,
 }
 
 /// A case with what ranks it among the links of one (official, participant): score, then
@@ -584,6 +601,7 @@ fn procurement_cases(
             (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
                 company,
                 row: &data.participants[*participant as usize],
+                index: *participant,
             }),
             _ => {}
         }

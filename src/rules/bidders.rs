@@ -228,6 +228,12 @@ fn build_case(
         }
         steps.push(company_step(b));
     }
+    let source = |m: &Option<MentionId>| m.map(|m| ctx.mentions.list[m as usize].source.row());
+    let rows = ties.iter().flat_map(|(_, _, tie)| match tie {
+        Tie::Person(_, ma, mb) => [source(ma), source(mb)],
+        Tie::Contact(_) => [None, None],
+    });
+    let note = super::conflict_note(data, rows.flatten());
     let won: Vec<&Participant> = sorted
         .iter()
         .map(|&i| bids[i].1)
@@ -248,6 +254,7 @@ fn build_case(
             ),
         )
     });
+    steps.extend(note);
     let inn_key = inns.join(";");
     Case {
         case_id: case_id(BIDDERS, &proc_.procurement_id, "", &inn_key),

@@ -280,12 +280,94 @@ pub(crate) fn bid_steps(
 
 /// The evidence line of a chain: every labelled step, in order.
 pub(crate) fn evidence_of(steps: &[Step]) -> String {
-    steps
+    join_steps(steps.iter().map(|s| (s.kind, s.label.as_str())))
+}
+
+/// Joins (kind, label) steps into an evidence line: the chain's steps by arrows, then each
+/// note (kind `note`) in brackets after it.
+pub fn join_steps<'a>(steps: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let (mut chain, mut notes) = (Vec::new(), String::new());
+    for (kind, label) in steps.filter(|(_, l)| !l.is_empty()) {
+        if kind == NOTE {
+            notes.push_str(&format!(" [{label}]"));
+        } else {
+            chain.push(label);
+        }
+    }
+    chain.join(" -> ") + &notes
+}
+
+/// The kind of a step that is no link of the chain but a remark on it (`conflict_note` writes one).
+pub const NOTE: &str = "note";
+
+/// A note saying that a case rests on input rows that contradict each other (see
+/// [`crate::model::Conflict`]) and which reading was used, or `None` when it rests on none.
+pub(crate) fn conflict_note(
+    data: &Dataset,
+    rows: impl IntoIterator<Item = crate::model::RowRef>,
+) -> Option<Step> {
+    let ids = data.conflicts_among(rows);
+    if ids.is_empty() {
+        return None;
+    }
+    let texts: Vec<String> = ids
         .iter()
-        .filter(|s| !s.label.is_empty())
-        .map(|s| s.label.as_str())
-        .collect::<Vec<_>>()
-        .join(" -> ")
+        .map(|&i| conflict_russian(&data.conflicts[i as usize]))
+        .collect();
+    Some(step(
+        NOTE,
+        format!("противоречие в данных: {}", texts.join("; ")),
+    ))
+}
+
+/// A conflict in Russian: what differs, where, and what was read.
+fn conflict_russian(c: &crate::model::Conflict) -> String {
+    use crate::model::ConflictKind;
+    use crate::values::share_percent_text;
+    let mut places: Vec<String> = Vec::new();
+    for group in c.rows.chunk_by(|a, b| a.0 == b.0) {
+        let lines: Vec<String> = group.iter().map(|r| r.1.to_string()).collect();
+        let word = if lines.len() == 1 {
+            "строка"
+        } else {
+            "строки"
+        };
+        places.push(format!("{}, {word} {}", group[0].0, lines.join(", ")));
+    }
+    let at = places.join("; ");
+    match &c.kind {
+        ConflictKind::Share { read, others } => {
+            let all: Vec<String> = std::iter::once(read)
+                .chain(others)
+                .map(share_percent_text)
+                .collect();
+            format!(
+                "доля указана как {} ({at}), взята меньшая: {}",
+                all.join(", "),
+                share_percent_text(read)
+            )
+        }
+        ConflictKind::Until { read } => format!(
+            "разные даты окончания роли ({at}), взята ранняя: {}",
+            read.format("%d.%m.%Y")
+        ),
+        ConflictKind::Winner => {
+            format!("участник указан победителем и не победителем ({at}), принято: не победитель")
+        }
+        ConflictKind::ContractPrice => {
+            format!("разные цены контракта ({at}), взята меньшая")
+        }
+        ConflictKind::Values => {
+            format!("разные значения одной записи ({at}), прочитана первая по значениям")
+        }
+        ConflictKind::BirthDates { inn, dates } => {
+            let dates: Vec<String> = dates.iter().map(ToString::to_string).collect();
+            format!(
+                "ИНН {inn} с разными датами рождения {} ({at}), дата рождения не учтена",
+                dates.join(", ")
+            )
+        }
+    }
 }
 
 /// Rounds a score to three decimals for stable output.

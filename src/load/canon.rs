@@ -1,0 +1,330 @@
+//! One fact, one record, in an order of its own: each file's records are sorted by what they
+//! state (never by where they stand in the file), a fact given twice is kept once, and a fact
+//! given with contradicting values is settled on the reading that creates no case by itself.
+//! Every stage after the loader indexes these vectors, so each choice among equals downstream
+//! (which record names a person, which bid or role comes first) follows this order, and the
+//! same facts in another row order, encoding or layout give the same answer.
+
+use std::cmp::Ordering;
+
+use rayon::slice::ParallelSliceMut;
+
+pub(super) use crate::normalize::name::folded_cmp;
+
+use super::Warnings;
+use crate::model::{Conflict, ConflictKind, FileStats};
+
+/// Orders texts by their letters, case and `ё`/`е` aside, then as written: one text in upper
+/// and in mixed case sorts to the same place among the others.
+pub(super) fn text_cmp(a: &str, b: &str) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    folded_cmp(a, b).then_with(|| a.cmp(b))
+}
+
+/// Orders optional values with the given ones first: the value a row states wins over a blank.
+pub(super) fn given_first<T: Ord>(a: &Option<T>, b: &Option<T>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// How one file's records are put in canonical form.
+pub(super) struct Rules<K, R, D, S> {
+    /// The file, for the warnings.
+    pub file: &'static str,
+    /// Orders records by the fact they state: `Equal` is one fact.
+    pub fact: K,
+    /// Orders the records of one fact by everything else they hold: `Equal` with `fact` is an
+    /// exact repeat. The first of a fact is the one read.
+    pub rest: R,
+    /// Names a fact in warnings (`official_id `O01``).
+    pub describe: D,
+    /// Settles a fact given with different values: the first record (to be read, and
+    /// changed to the reading chosen) and the others. Returns what they contradict each other
+    /// on (empty: they agree, the others only say less) and whether the others are rejected
+    /// (a key with other values) rather than merged into the first.
+    pub settle: S,
+}
+
+/// The conflicts settled in one file: the index of the record read (after repeats are dropped)
+/// and the conflict.
+pub(super) type Settled = Vec<(u32, Conflict)>;
+
+/// Sorts `records` by fact, drops repeats and settles contradictions (see [`Rules`]), with a
+/// warning for each record not used as it stands, naming its line and the line read; counts
+/// them in `stats`.
+pub(super) fn canonical<T, K, R, D, S>(
+    records: &mut Vec<T>,
+    line: impl Fn(&T) -> u64 + Sync,
+    rules: Rules<K, R, D, S>,
+    warnings: &mut Warnings,
+    stats: &mut FileStats,
+) -> Settled
+where
+    T: Send,
+    K: Fn(&T, &T) -> Ordering + Sync,
+    R: Fn(&T, &T) -> Ordering + Sync,
+    D: Fn(&T) -> String,
+    S: FnMut(&mut T, &[&T]) -> (Vec<ConflictKind>, bool),
+{
+    let Rules {
+        file,
+        fact,
+        rest,
+        describe,
+        mut settle,
+    } = rules;
+    // The line last: of exact repeats, the first in the file is read.
+    records.par_sort_unstable_by(|a, b| {
+        fact(a, b)
+            .then_with(|| rest(a, b))
+            .then_with(|| line(a).cmp(&line(b)))
+    });
+    let mut keep = vec![true; records.len()];
+    let mut settled = Vec::new();
+    let mut dropped = 0u32;
+    let mut start = 0;
+    while start < records.len() {
+        let mut end = start + 1;
+        while end < records.len() && fact(&records[start], &records[end]).is_eq() {
+            end += 1;
+        }
+        if end - start == 1 {
+            start = end;
+            continue;
+        }
+        let (head, others) = records[start..end].split_at_mut(1);
+        let head = &mut head[0];
+        let head_line = line(head);
+        let what = describe(head);
+        // Exact repeats of the record before them; the rest differ from the first.
+        let mut differing: Vec<usize> = Vec::new();
+        for j in 0..others.len() {
+            let prev = if j == 0 { &*head } else { &others[j - 1] };
+            if rest(prev, &others[j]).is_eq() {
+                warnings.push(
+                    file,
+                    line(&others[j]),
+                    "",
+                    format!("row repeats line {}: one fact, used once", line(prev)),
+                );
+                stats.rows_repeated += 1;
+            } else {
+                differing.push(j);
+            }
+            keep[start + 1 + j] = false;
+            stats.rows_used -= 1;
+        }
+        if !differing.is_empty() {
+            let views: Vec<&T> = differing.iter().map(|&j| &others[j]).collect();
+            let (kinds, reject) = settle(head, &views);
+            let reading = kinds.iter().map(english).collect::<Vec<_>>().join("; ");
+            for &j in &differing {
+                let at = line(&others[j]);
+                let text = match (reject, kinds.is_empty()) {
+                    (true, _) => format!(
+                        "row rejected: {what} is also at line {head_line} with other values \
+                         (a conflict); line {head_line} is read"
+                    ),
+                    (false, true) => {
+                        format!("row repeats the {what} of line {head_line}; used once")
+                    }
+                    (false, false) => format!(
+                        "the {what} of line {head_line} is given here otherwise (a conflict): \
+                         {reading}"
+                    ),
+                };
+                warnings.push(file, at, "", text);
+                if reject {
+                    stats.rows_rejected += 1;
+                } else {
+                    stats.rows_repeated += 1;
+                }
+            }
+            if !kinds.is_empty() || reject {
+                stats.conflicts += 1;
+                let mut rows: Vec<(&'static str, u64)> = std::iter::once(head_line)
+                    .chain(differing.iter().map(|&j| line(&others[j])))
+                    .map(|l| (file, l))
+                    .collect();
+                rows.sort_unstable();
+                let kinds = if kinds.is_empty() {
+                    vec![ConflictKind::Values]
+                } else {
+                    kinds
+                };
+                let at = start as u32 - dropped;
+                settled.extend(kinds.into_iter().map(|kind| {
+                    (
+                        at,
+                        Conflict {
+                            rows: rows.clone(),
+                            kind,
+                        },
+                    )
+                }));
+            }
+        }
+        dropped += (end - start - 1) as u32;
+        start = end;
+    }
+    if dropped > 0 {
+        let mut i = 0;
+        records.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    settled
+}
+
+/// What a conflict's reading is, in English, for warnings.
+pub(crate) fn english(kind: &ConflictKind) -> String {
+    use crate::values::share_percent_text;
+    match kind {
+        ConflictKind::Share { read, others } => {
+            let all: Vec<String> = std::iter::once(read)
+                .chain(others)
+                .map(share_percent_text)
+                .collect();
+            format!(
+                "shares {} given; the smallest, {}, is read",
+                all.join(", "),
+                share_percent_text(read)
+            )
+        }
+        ConflictKind::Until { read } => {
+            format!("different end dates given; the earliest, {read}, is read")
+        }
+        ConflictKind::Winner => "given as won and as not won; read as not won".into(),
+        ConflictKind::ContractPrice => {
+            "different contract prices given; the smallest is read".into()
+        }
+        ConflictKind::Values => "other values given; the row that sorts first is read".into(),
+        ConflictKind::BirthDates { inn, dates } => {
+            let dates: Vec<String> = dates.iter().map(ToString::to_string).collect();
+            format!(
+                "INN {inn} is given birth dates {} that cannot be one person's; no birth date \
+                 is read under it",
+                dates.join(", ")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Rec {
+        line: u64,
+        key: &'static str,
+        value: u32,
+    }
+
+    fn run(rows: &[(&'static str, u32)], reject: bool) -> (Vec<Rec>, Settled, Warnings, FileStats) {
+        let mut recs: Vec<Rec> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(key, value))| Rec {
+                line: i as u64 + 2,
+                key,
+                value,
+            })
+            .collect();
+        let mut w = Warnings::default();
+        let mut stats = FileStats {
+            rows_used: recs.len(),
+            ..FileStats::default()
+        };
+        let settled = canonical(
+            &mut recs,
+            |r| r.line,
+            Rules {
+                file: "t.csv",
+                fact: |a: &Rec, b: &Rec| a.key.cmp(b.key),
+                rest: |a: &Rec, b: &Rec| a.value.cmp(&b.value),
+                describe: |r: &Rec| format!("key `{}`", r.key),
+                settle: |head: &mut Rec, others: &[&Rec]| {
+                    head.value = others.iter().map(|o| o.value).fold(head.value, u32::min);
+                    (vec![ConflictKind::ContractPrice], reject)
+                },
+            },
+            &mut w,
+            &mut stats,
+        );
+        (recs, settled, w, stats)
+    }
+
+    #[test]
+    fn repeats_are_kept_once_whatever_their_order() {
+        let (a, _, w, stats) = run(&[("b", 1), ("a", 5), ("b", 1), ("a", 5)], false);
+        let (b, _, _, _) = run(&[("a", 5), ("a", 5), ("b", 1), ("b", 1)], false);
+        let strip = |v: &[Rec]| v.iter().map(|r| (r.key, r.value)).collect::<Vec<_>>();
+        assert_eq!(strip(&a), vec![("a", 5), ("b", 1)]);
+        assert_eq!(strip(&a), strip(&b));
+        assert_eq!(
+            (stats.rows_used, stats.rows_repeated, stats.conflicts),
+            (2, 2, 0)
+        );
+        // Both lines named: the repeat's own (the warning's line) and the one read.
+        assert!(w
+            .0
+            .iter()
+            .any(|x| x.line == 4 && x.problem.contains("repeats line 2")));
+        assert!(w
+            .0
+            .iter()
+            .any(|x| x.line == 5 && x.problem.contains("repeats line 3")));
+    }
+
+    #[test]
+    fn contradictions_are_settled_and_recorded() {
+        let (recs, settled, w, stats) = run(&[("k", 9), ("z", 1), ("k", 4), ("k", 9)], false);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].value, 4);
+        assert_eq!(
+            (stats.rows_used, stats.rows_repeated, stats.conflicts),
+            (2, 2, 1)
+        );
+        assert_eq!(settled.len(), 1);
+        assert_eq!(settled[0].0, 0);
+        assert_eq!(settled[0].1.rows, vec![("t.csv", 2), ("t.csv", 4)]);
+        assert!(w
+            .0
+            .iter()
+            .any(|x| x.line == 5 && x.problem.contains("repeats line 2")));
+        assert!(w
+            .0
+            .iter()
+            .any(|x| x.line == 2 && x.problem.contains("(a conflict)")));
+    }
+
+    #[test]
+    fn rejected_contradictions_count_as_rejected() {
+        let (recs, settled, w, stats) = run(&[("k", 9), ("k", 4)], true);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(
+            (stats.rows_used, stats.rows_rejected, stats.conflicts),
+            (1, 1, 1)
+        );
+        assert_eq!(settled.len(), 1);
+        assert!(w.0[0]
+            .problem
+            .starts_with("row rejected: key `k` is also at line 3"));
+    }
+
+    #[test]
+    fn text_order_sets_case_and_yo_aside() {
+        assert_eq!(folded_cmp("Сёмин Пётр", "СЕМИН ПЕТР"), Ordering::Equal);
+        assert_eq!(text_cmp("Абрамов", "БОРИСОВ"), Ordering::Less);
+        assert_eq!(text_cmp("АБРАМОВ", "Борисов"), Ordering::Less);
+        assert_ne!(text_cmp("Иванов", "ИВАНОВ"), Ordering::Equal);
+    }
+}

@@ -1,0 +1,349 @@
+//! What each file's rows state: the fact a row gives (two rows of one fact are one record), the
+//! rest it holds, and how a fact given with contradicting values is read (see [`super::canon`]).
+//! Each comparison names every field of its record, so that a field added to the model and not
+//! to its order fails to compile rather than let input order decide.
+
+use std::cmp::Ordering;
+
+use super::canon::{folded_cmp, given_first, text_cmp, Rules};
+use super::FileOut;
+use crate::model::*;
+use crate::values::Share;
+
+fn names_cmp(a: &[String], b: &[String]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        match text_cmp(x, y) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn price_cmp(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Rows of one key with other values: the first by its values is read, the others rejected.
+fn reject<T>(_: &mut T, _: &[&T]) -> (Vec<ConflictKind>, bool) {
+    (Vec::new(), true)
+}
+
+/// The records of a file whose rows are one fact only when they agree in every field (`fact`
+/// compares them all): exact repeats are kept once; there is nothing to settle.
+fn whole_rows<T: Send>(
+    out: FileOut<T>,
+    line: impl Fn(&T) -> u64 + Sync,
+    file: &'static str,
+    fact: impl Fn(&T, &T) -> Ordering + Sync,
+) -> FileOut<T> {
+    out.canonical(
+        line,
+        Rules {
+            file,
+            fact,
+            rest: |_: &T, _: &T| Ordering::Equal,
+            describe: |_: &T| String::new(),
+            settle: |_: &mut T, _: &[&T]| (Vec::new(), false),
+        },
+    )
+}
+
+/// officials.csv: one official per `official_id`.
+pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
+    let rest = |a: &Official, b: &Official| {
+        let Official {
+            line: _,
+            official_id: _,
+            full_name,
+            birth_date,
+            inn,
+            position,
+            employer_inn,
+            address,
+            phone,
+            email,
+            former_names,
+        } = a;
+        text_cmp(full_name, &b.full_name)
+            .then_with(|| given_first(birth_date, &b.birth_date))
+            .then_with(|| given_first(inn, &b.inn))
+            .then_with(|| text_cmp(position, &b.position))
+            .then_with(|| given_first(employer_inn, &b.employer_inn))
+            .then_with(|| text_cmp(address, &b.address))
+            .then_with(|| text_cmp(phone, &b.phone))
+            .then_with(|| text_cmp(email, &b.email))
+            .then_with(|| names_cmp(former_names, &b.former_names))
+    };
+    out.canonical(
+        |o| o.line,
+        Rules {
+            file: "officials.csv",
+            fact: |a: &Official, b: &Official| a.official_id.cmp(&b.official_id),
+            rest,
+            describe: |o: &Official| format!("official_id `{}`", o.official_id),
+            settle: reject,
+        },
+    )
+}
+
+/// relatives.csv: a row is one fact only as a whole (two relatives of one name may be two
+/// people).
+pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
+    let fact = |a: &Relative, b: &Relative| {
+        let Relative {
+            line: _,
+            official,
+            kinship,
+            kinship_word,
+            full_name,
+            former_names,
+            birth_date,
+            inn,
+            address,
+            phone,
+        } = a;
+        official
+            .cmp(&b.official)
+            .then_with(|| kinship.cmp(&b.kinship))
+            .then_with(|| text_cmp(full_name, &b.full_name))
+            .then_with(|| given_first(birth_date, &b.birth_date))
+            .then_with(|| given_first(inn, &b.inn))
+            .then_with(|| text_cmp(kinship_word, &b.kinship_word))
+            .then_with(|| names_cmp(former_names, &b.former_names))
+            .then_with(|| text_cmp(address, &b.address))
+            .then_with(|| text_cmp(phone, &b.phone))
+    };
+    whole_rows(out, |r| r.line, "relatives.csv", fact)
+}
+
+/// companies.csv: one company per INN.
+pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
+    let rest = |a: &Company, b: &Company| {
+        let Company {
+            line: _,
+            inn: _,
+            name,
+            address,
+            phone,
+            email,
+        } = a;
+        text_cmp(name, &b.name)
+            .then_with(|| text_cmp(address, &b.address))
+            .then_with(|| text_cmp(phone, &b.phone))
+            .then_with(|| text_cmp(email, &b.email))
+    };
+    out.canonical(
+        |c| c.line,
+        Rules {
+            file: "companies.csv",
+            fact: |a: &Company, b: &Company| a.inn.cmp(&b.inn),
+            rest,
+            describe: |c: &Company| format!("company INN {}", c.inn),
+            settle: reject,
+        },
+    )
+}
+
+/// company_roles.csv: one role or holding per (company, role, holder, since); the holder is
+/// a company by its INN, or a person by INN or else by name (case and `ё` aside) and birth
+/// date. Given with different shares, the smallest is read; with different ends, the earliest:
+/// the readings that create no case by themselves.
+pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<CompanyRole> {
+    let share = |r: &CompanyRole| r.share.map(|i| &shares[i as usize]);
+    let fact = |a: &CompanyRole, b: &CompanyRole| {
+        a.company_inn
+            .cmp(&b.company_inn)
+            .then_with(|| a.role.cmp(&b.role))
+            .then_with(|| a.holder_inn.cmp(&b.holder_inn))
+            .then_with(|| a.person_inn.cmp(&b.person_inn))
+            .then_with(|| match a.person_inn {
+                Some(_) => Ordering::Equal,
+                None => folded_cmp(
+                    a.person_name.as_deref().unwrap_or_default(),
+                    b.person_name.as_deref().unwrap_or_default(),
+                )
+                .then_with(|| given_first(&a.person_birth_date, &b.person_birth_date)),
+            })
+            .then_with(|| a.since.cmp(&b.since))
+    };
+    let rest = |a: &CompanyRole, b: &CompanyRole| {
+        let CompanyRole {
+            line: _,
+            company_inn: _,
+            role: _,
+            person_name,
+            person_inn: _,
+            person_birth_date,
+            holder_inn: _,
+            share: _,
+            since: _,
+            until,
+        } = a;
+        given_first(&share(a), &share(b))
+            .then_with(|| given_first(until, &b.until))
+            .then_with(|| given_first(person_birth_date, &b.person_birth_date))
+            .then_with(|| match (person_name, &b.person_name) {
+                (Some(x), Some(y)) => text_cmp(x, y),
+                (x, y) => x.is_none().cmp(&y.is_none()),
+            })
+    };
+    let settle = |head: &mut CompanyRole, others: &[&CompanyRole]| {
+        let mut kinds = Vec::new();
+        // The first sorts with the smallest stated share: that one is read.
+        if let Some(read) = share(head) {
+            let mut given: Vec<&Share> = others.iter().filter_map(|o| share(o)).collect();
+            given.retain(|s| *s != read);
+            given.sort_unstable();
+            given.dedup();
+            if !given.is_empty() {
+                kinds.push(ConflictKind::Share {
+                    read: read.clone(),
+                    others: given.into_iter().cloned().collect(),
+                });
+            }
+        }
+        // A blank end is an open role: any stated end contradicts it, and the earliest is read.
+        let ends = std::iter::once(head.until).chain(others.iter().map(|o| o.until));
+        let earliest = ends.clone().flatten().min();
+        if let Some(read) = earliest {
+            if ends.clone().any(|u| u != Some(read)) {
+                head.until = Some(read);
+                kinds.push(ConflictKind::Until { read });
+            }
+        }
+        (kinds, false)
+    };
+    out.canonical(
+        |r| r.line,
+        Rules {
+            file: "company_roles.csv",
+            fact,
+            rest,
+            describe: |r: &CompanyRole| {
+                let holder = match (&r.holder_inn, &r.person_name) {
+                    (Some(h), _) => format!("INN {h}"),
+                    (None, Some(n)) => n.to_string(),
+                    (None, None) => String::new(),
+                };
+                let since = r.since.map(|d| format!(" since {d}")).unwrap_or_default();
+                format!("{} of {} by {holder}{since}", r.role.code(), r.company_inn)
+            },
+            settle,
+        },
+    )
+}
+
+/// procurements.csv: one procurement per number.
+pub(super) fn procurements(out: FileOut<Procurement>) -> FileOut<Procurement> {
+    let rest = |a: &Procurement, b: &Procurement| {
+        let Procurement {
+            line: _,
+            procurement_id: _,
+            customer_inn,
+            customer_name,
+            subject,
+            method,
+            published,
+            national_project,
+        } = a;
+        customer_inn
+            .cmp(&b.customer_inn)
+            .then_with(|| given_first(published, &b.published))
+            .then_with(|| text_cmp(customer_name, &b.customer_name))
+            .then_with(|| text_cmp(subject, &b.subject))
+            .then_with(|| text_cmp(method, &b.method))
+            .then_with(|| text_cmp(national_project, &b.national_project))
+    };
+    out.canonical(
+        |p| p.line,
+        Rules {
+            file: "procurements.csv",
+            fact: |a: &Procurement, b: &Procurement| a.procurement_id.cmp(&b.procurement_id),
+            rest,
+            describe: |p: &Procurement| format!("procurement_id `{}`", p.procurement_id),
+            settle: reject,
+        },
+    )
+}
+
+/// participants.csv: one bid per (procurement, participant). Given as won and as not won, it
+/// is read as not won; with different contract prices, the smallest.
+pub(super) fn participants(
+    out: FileOut<Participant>,
+    procurements: &[&str],
+) -> FileOut<Participant> {
+    let rest = |a: &Participant, b: &Participant| {
+        let Participant {
+            line: _,
+            procurement: _,
+            participant_inn: _,
+            participant_name,
+            is_winner,
+            contract_price,
+        } = a;
+        is_winner
+            .cmp(&b.is_winner)
+            .then_with(|| price_cmp(*contract_price, b.contract_price))
+            .then_with(|| text_cmp(participant_name, &b.participant_name))
+    };
+    let settle = |head: &mut Participant, others: &[&Participant]| {
+        let mut kinds = Vec::new();
+        if others.iter().any(|o| o.is_winner != head.is_winner) {
+            kinds.push(ConflictKind::Winner);
+        }
+        if let Some(read) = head.contract_price {
+            if others
+                .iter()
+                .any(|o| o.contract_price.is_some_and(|p| p != read))
+            {
+                kinds.push(ConflictKind::ContractPrice);
+            }
+        }
+        (kinds, false)
+    };
+    out.canonical(
+        |p| p.line,
+        Rules {
+            file: "participants.csv",
+            fact: |a: &Participant, b: &Participant| {
+                (a.procurement, a.participant_inn).cmp(&(b.procurement, b.participant_inn))
+            },
+            rest,
+            describe: |p: &Participant| {
+                format!(
+                    "bid of {} in {}",
+                    p.participant_inn, procurements[p.procurement as usize]
+                )
+            },
+            settle,
+        },
+    )
+}
+
+/// commissions.csv: a row is one fact only as a whole (one official may hold two seats).
+pub(super) fn seats(out: FileOut<Seat>) -> FileOut<Seat> {
+    let fact = |a: &Seat, b: &Seat| {
+        let Seat {
+            line: _,
+            procurement,
+            official,
+            member_name,
+            role,
+        } = a;
+        procurement
+            .cmp(&b.procurement)
+            .then_with(|| official.cmp(&b.official))
+            .then_with(|| role.cmp(&b.role))
+            .then_with(|| match (member_name, &b.member_name) {
+                (Some(x), Some(y)) => text_cmp(x, y),
+                (x, y) => x.is_none().cmp(&y.is_none()).reverse(),
+            })
+    };
+    whole_rows(out, |s| s.line, "commissions.csv", fact)
+}
