@@ -446,6 +446,16 @@ impl Dataset {
         role.share.map(|i| &self.shares[i as usize])
     }
 
+    /// The file and line of an input row.
+    pub fn place(&self, row: RowRef) -> (&'static str, u64) {
+        match row {
+            RowRef::Official(i) => ("officials.csv", self.officials[i as usize].line),
+            RowRef::Relative(i) => ("relatives.csv", self.relatives[i as usize].line),
+            RowRef::Role(i) => ("company_roles.csv", self.roles[i as usize].line),
+            RowRef::Participant(i) => ("participants.csv", self.participants[i as usize].line),
+        }
+    }
+
     /// The conflicts (indices into `conflicts`) any of `rows` takes part in, sorted, each once.
     pub fn conflicts_among(&self, rows: impl IntoIterator<Item = RowRef>) -> Vec<u32> {
         if self.conflict_of.is_empty() {

@@ -664,34 +664,16 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
         let mut dates: Vec<BirthDate> = group.iter().map(|g| g.2).collect();
         dates.sort_unstable();
         dates.dedup();
-        let place = |row: RowRef| -> (&'static str, u64, &'static str) {
-            match row {
-                RowRef::Official(i) => (
-                    "officials.csv",
-                    data.officials[i as usize].line,
-                    "birth_date",
-                ),
-                RowRef::Relative(i) => (
-                    "relatives.csv",
-                    data.relatives[i as usize].line,
-                    "birth_date",
-                ),
-                RowRef::Role(i) => (
-                    "company_roles.csv",
-                    data.roles[i as usize].line,
-                    "person_birth_date",
-                ),
-                RowRef::Participant(i) => {
-                    ("participants.csv", data.participants[i as usize].line, "")
-                }
-            }
-        };
         let kind = ConflictKind::BirthDates { inn, dates };
         let text = canon::english(&kind);
         let mut rows: Vec<(&'static str, u64)> = Vec::new();
         let mut files: Vec<&'static str> = Vec::new();
         for &(_, row, _) in group {
-            let (file, line, col) = place(row);
+            let (file, line) = data.place(row);
+            let col = match row {
+                RowRef::Role(_) => "person_birth_date",
+                _ => "birth_date",
+            };
             w.push(file, line, col, format!("{text} (a conflict)"));
             rows.push((file, line));
             files.push(file);
