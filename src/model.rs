@@ -587,10 +587,8 @@ pub enum RowRef {
 pub enum ConflictKind {
     /// One holding (company, role, holder, since) with different shares: the smallest is read.
     Share {
-        /// The share read.
-        read: Share,
-        /// The other shares given.
-        others: Vec<Share>,
+        /// The shares given, each once, smallest first: the first is read.
+        given: Vec<Share>,
     },
     /// One role (company, role, holder, since) ending on different days: the earliest is read.
     Until {

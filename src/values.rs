@@ -360,6 +360,15 @@ pub fn parse_seat_role(s: &str) -> Option<SeatRole> {
     Some(r)
 }
 
+/// Shares as percentages, in order: `30%, 60%`.
+pub fn shares_text(shares: &[Share]) -> String {
+    shares
+        .iter()
+        .map(share_percent_text)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

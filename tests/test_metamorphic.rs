@@ -12,19 +12,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use affil::load::INPUT_FILES;
 use chrono::NaiveDate;
 use common::*;
-
-/// The input files a variant rewrites.
-const FILES: [&str; 7] = [
-    "officials.csv",
-    "relatives.csv",
-    "companies.csv",
-    "company_roles.csv",
-    "procurements.csv",
-    "participants.csv",
-    "commissions.csv",
-];
 
 /// Columns holding dates.
 const DATE_COLUMNS: [&str; 5] = [
@@ -79,7 +69,7 @@ fn read_table(path: &Path) -> Table {
 }
 
 fn read_data(dir: &Path) -> Data {
-    FILES
+    INPUT_FILES
         .iter()
         .filter(|f| dir.join(f).is_file())
         .map(|&f| (f, read_table(&dir.join(f))))

@@ -185,19 +185,13 @@ where
 
 /// What a conflict's reading is, in English, for warnings.
 pub(crate) fn english(kind: &ConflictKind) -> String {
-    use crate::values::share_percent_text;
+    use crate::values::{share_percent_text, shares_text};
     match kind {
-        ConflictKind::Share { read, others } => {
-            let all: Vec<String> = std::iter::once(read)
-                .chain(others)
-                .map(share_percent_text)
-                .collect();
-            format!(
-                "shares {} given; the smallest, {}, is read",
-                all.join(", "),
-                share_percent_text(read)
-            )
-        }
+        ConflictKind::Share { given } => format!(
+            "shares {} given; the smallest, {}, is read",
+            shares_text(given),
+            share_percent_text(&given[0])
+        ),
         ConflictKind::Until { read } => {
             format!("different end dates given; the earliest, {read}, is read")
         }

@@ -198,13 +198,12 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         // The first sorts with the smallest stated share: that one is read.
         if let Some(read) = share(head) {
             let mut given: Vec<&Share> = others.iter().filter_map(|o| share(o)).collect();
-            given.retain(|s| *s != read);
+            given.push(read);
             given.sort_unstable();
             given.dedup();
-            if !given.is_empty() {
+            if given.len() > 1 {
                 kinds.push(ConflictKind::Share {
-                    read: read.clone(),
-                    others: given.into_iter().cloned().collect(),
+                    given: given.into_iter().cloned().collect(),
                 });
             }
         }

@@ -323,7 +323,7 @@ pub(crate) fn conflict_note(
 /// A conflict in Russian: what differs, where, and what was read.
 fn conflict_russian(c: &crate::model::Conflict) -> String {
     use crate::model::ConflictKind;
-    use crate::values::share_percent_text;
+    use crate::values::{share_percent_text, shares_text};
     let mut places: Vec<String> = Vec::new();
     for group in c.rows.chunk_by(|a, b| a.0 == b.0) {
         let lines: Vec<String> = group.iter().map(|r| r.1.to_string()).collect();
@@ -336,17 +336,11 @@ fn conflict_russian(c: &crate::model::Conflict) -> String {
     }
     let at = places.join("; ");
     match &c.kind {
-        ConflictKind::Share { read, others } => {
-            let all: Vec<String> = std::iter::once(read)
-                .chain(others)
-                .map(share_percent_text)
-                .collect();
-            format!(
-                "доля указана как {} ({at}), взята меньшая: {}",
-                all.join(", "),
-                share_percent_text(read)
-            )
-        }
+        ConflictKind::Share { given } => format!(
+            "доля указана как {} ({at}), взята меньшая: {}",
+            shares_text(given),
+            share_percent_text(&given[0])
+        ),
         ConflictKind::Until { read } => format!(
             "разные даты окончания роли ({at}), взята ранняя: {}",
             read.format("%d.%m.%Y")
