@@ -302,6 +302,46 @@ fn a_contradicting_share_creates_no_case_and_the_case_on_it_says_so() {
 }
 
 #[test]
+fn a_holding_restated_with_less_is_one_holding_and_two_people_stay_two() {
+    let wd = Workdir::new();
+    // Line 20: Панова Алла Борисовна, no INN nor birth date, 70% of ООО «Зета» since 2018.
+    // Restated with her birth date and in capitals (line 33), it is one holding; a namesake
+    // born otherwise at line 34 is told apart from line 33, so every row is kept as it is.
+    let (_, warnings) = with_roles(
+        &wd,
+        "5916392669;founder;ПАНОВА АЛЛА БОРИСОВНА;;12.12.1950;;70;01.01.2018;\n",
+    );
+    let w: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["file"] == "company_roles.csv")
+        .map(|w| (w["line"].as_str(), w["problem"].as_str()))
+        .collect();
+    assert_eq!(
+        w,
+        [(
+            "20",
+            "row repeats the founder of 5916392669 by ПАНОВА АЛЛА БОРИСОВНА since 2018-01-01 \
+             of line 33; used once"
+        )]
+    );
+    let wd = Workdir::new();
+    let (_, warnings) = with_roles(
+        &wd,
+        "5916392669;founder;ПАНОВА АЛЛА БОРИСОВНА;;12.12.1950;;70;01.01.2018;\n\
+         5916392669;founder;Панова Алла Борисовна;;03.04.1979;;70;01.01.2018;\n",
+    );
+    assert!(
+        !warnings.iter().any(|w| w["file"] == "company_roles.csv"),
+        "{warnings:?}"
+    );
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(
+        md.contains("| company_roles.csv | UTF-8 | `;` | 33 | 33 | 0 | 0 | 0 |"),
+        "{md}"
+    );
+}
+
+#[test]
 fn one_inn_with_two_birth_dates_decides_no_match_by_either() {
     let wd = Workdir::new();
     // The founder of ООО «Ромашка» (line 3: INN 591687583461, born 15.08.1975) is given another

@@ -45,10 +45,21 @@ pub(super) struct Rules<K, R, D, S> {
     /// Names a fact in warnings (`official_id `O01``).
     pub describe: D,
     /// Settles a fact given with different values: the first record (to be read, and
-    /// changed to the reading chosen) and the others. Returns what they contradict each other
-    /// on (empty: they agree, the others only say less) and whether the others are rejected
-    /// (a key with other values) rather than merged into the first.
+    /// changed to the reading chosen) and the others (see [`Settle`]).
     pub settle: S,
+}
+
+/// How the records of one fact that differ from its first are settled.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Settle {
+    /// Merged into the first, which now holds the reading chosen; with what they contradicted
+    /// each other on (empty: they agree, the others only say less).
+    Merged(Vec<ConflictKind>),
+    /// A key given with other values: the others are rejected.
+    Rejected,
+    /// Not one fact after all (two people of one name, told apart by their birth dates):
+    /// every record is kept.
+    Apart,
 }
 
 /// The conflicts settled in one file: the index of the record read (after repeats are dropped)
@@ -61,7 +72,7 @@ pub(super) type Settled = Vec<(u32, Conflict)>;
 pub(super) fn canonical<T, K, R, D, S>(
     records: &mut Vec<T>,
     line: impl Fn(&T) -> u64 + Sync,
-    rules: Rules<K, R, D, S>,
+    mut rules: Rules<K, R, D, S>,
     warnings: &mut Warnings,
     stats: &mut FileStats,
 ) -> Settled
@@ -70,15 +81,9 @@ where
     K: Fn(&T, &T) -> Ordering + Sync,
     R: Fn(&T, &T) -> Ordering + Sync,
     D: Fn(&T) -> String,
-    S: FnMut(&mut T, &[&T]) -> (Vec<ConflictKind>, bool),
+    S: FnMut(&mut T, &[&T]) -> Settle,
 {
-    let Rules {
-        file,
-        fact,
-        rest,
-        describe,
-        mut settle,
-    } = rules;
+    let (fact, rest) = (&rules.fact, &rules.rest);
     // The line last: of exact repeats, the first in the file is read.
     records.par_sort_unstable_by(|a, b| {
         fact(a, b)
@@ -87,90 +92,25 @@ where
     });
     let mut keep = vec![true; records.len()];
     let mut settled = Vec::new();
-    let mut dropped = 0u32;
-    let mut start = 0;
+    let (mut start, mut dropped) = (0, 0u32);
     while start < records.len() {
         let mut end = start + 1;
-        while end < records.len() && fact(&records[start], &records[end]).is_eq() {
+        while end < records.len() && (rules.fact)(&records[start], &records[end]).is_eq() {
             end += 1;
         }
-        if end - start == 1 {
-            start = end;
-            continue;
+        if end - start > 1 {
+            let conflicts = one_fact(
+                &mut records[start..end],
+                &mut keep[start..end],
+                &line,
+                &mut rules,
+                warnings,
+                stats,
+            );
+            let at = start as u32 - dropped;
+            settled.extend(conflicts.into_iter().map(|c| (at, c)));
+            dropped += keep[start..end].iter().filter(|k| !**k).count() as u32;
         }
-        let (head, others) = records[start..end].split_at_mut(1);
-        let head = &mut head[0];
-        let head_line = line(head);
-        let what = describe(head);
-        // Exact repeats of the record before them; the rest differ from the first.
-        let mut differing: Vec<usize> = Vec::new();
-        for j in 0..others.len() {
-            let prev = if j == 0 { &*head } else { &others[j - 1] };
-            if rest(prev, &others[j]).is_eq() {
-                warnings.push(
-                    file,
-                    line(&others[j]),
-                    "",
-                    format!("row repeats line {}: one fact, used once", line(prev)),
-                );
-                stats.rows_repeated += 1;
-            } else {
-                differing.push(j);
-            }
-            keep[start + 1 + j] = false;
-            stats.rows_used -= 1;
-        }
-        if !differing.is_empty() {
-            let views: Vec<&T> = differing.iter().map(|&j| &others[j]).collect();
-            let (kinds, reject) = settle(head, &views);
-            let reading = kinds.iter().map(english).collect::<Vec<_>>().join("; ");
-            for &j in &differing {
-                let at = line(&others[j]);
-                let text = match (reject, kinds.is_empty()) {
-                    (true, _) => format!(
-                        "row rejected: {what} is also at line {head_line} with other values \
-                         (a conflict); line {head_line} is read"
-                    ),
-                    (false, true) => {
-                        format!("row repeats the {what} of line {head_line}; used once")
-                    }
-                    (false, false) => format!(
-                        "the {what} of line {head_line} is given here otherwise (a conflict): \
-                         {reading}"
-                    ),
-                };
-                warnings.push(file, at, "", text);
-                if reject {
-                    stats.rows_rejected += 1;
-                } else {
-                    stats.rows_repeated += 1;
-                }
-            }
-            if !kinds.is_empty() || reject {
-                stats.conflicts += 1;
-                let mut rows: Vec<(&'static str, u64)> = std::iter::once(head_line)
-                    .chain(differing.iter().map(|&j| line(&others[j])))
-                    .map(|l| (file, l))
-                    .collect();
-                rows.sort_unstable();
-                let kinds = if kinds.is_empty() {
-                    vec![ConflictKind::Values]
-                } else {
-                    kinds
-                };
-                let at = start as u32 - dropped;
-                settled.extend(kinds.into_iter().map(|kind| {
-                    (
-                        at,
-                        Conflict {
-                            rows: rows.clone(),
-                            kind,
-                        },
-                    )
-                }));
-            }
-        }
-        dropped += (end - start - 1) as u32;
         start = end;
     }
     if dropped > 0 {
@@ -181,6 +121,88 @@ where
         });
     }
     settled
+}
+
+/// The records of one fact, sorted, the first to be read: marks in `keep` those not used,
+/// warns about each, counts them, and returns the conflicts recorded on the first.
+fn one_fact<T, K, R, D, S>(
+    group: &mut [T],
+    keep: &mut [bool],
+    line: &impl Fn(&T) -> u64,
+    rules: &mut Rules<K, R, D, S>,
+    warnings: &mut Warnings,
+    stats: &mut FileStats,
+) -> Vec<Conflict>
+where
+    R: Fn(&T, &T) -> Ordering,
+    D: Fn(&T) -> String,
+    S: FnMut(&mut T, &[&T]) -> Settle,
+{
+    let file = rules.file;
+    let (head, others) = group.split_at_mut(1);
+    let head = &mut head[0];
+    // Exact repeats of the record before them go; the others differ from the first.
+    let mut differing: Vec<usize> = Vec::new();
+    for j in 0..others.len() {
+        let prev = if j == 0 { &*head } else { &others[j - 1] };
+        if (rules.rest)(prev, &others[j]).is_eq() {
+            let text = format!("row repeats line {}: one fact, used once", line(prev));
+            warnings.push(file, line(&others[j]), "", text);
+            stats.rows_repeated += 1;
+            stats.rows_used -= 1;
+            keep[1 + j] = false;
+        } else {
+            differing.push(j);
+        }
+    }
+    if differing.is_empty() {
+        return Vec::new();
+    }
+    let views: Vec<&T> = differing.iter().map(|&j| &others[j]).collect();
+    let settle = (rules.settle)(head, &views);
+    let (head_line, what) = (line(head), (rules.describe)(head));
+    let (kinds, rejected) = match settle {
+        Settle::Apart => return Vec::new(),
+        Settle::Rejected => (vec![ConflictKind::Values], true),
+        Settle::Merged(kinds) => (kinds, false),
+    };
+    let reading = kinds.iter().map(english).collect::<Vec<_>>().join("; ");
+    for &j in &differing {
+        keep[1 + j] = false;
+        stats.rows_used -= 1;
+        let text = if rejected {
+            stats.rows_rejected += 1;
+            format!(
+                "row rejected: {what} is also at line {head_line} with other values \
+                 (a conflict); line {head_line} is read"
+            )
+        } else if kinds.is_empty() {
+            stats.rows_repeated += 1;
+            format!("row repeats the {what} of line {head_line}; used once")
+        } else {
+            stats.rows_repeated += 1;
+            format!(
+                "the {what} of line {head_line} is given here otherwise (a conflict): {reading}"
+            )
+        };
+        warnings.push(file, line(&others[j]), "", text);
+    }
+    if kinds.is_empty() {
+        return Vec::new();
+    }
+    stats.conflicts += 1;
+    let mut rows: Vec<(&'static str, u64)> = std::iter::once(head_line)
+        .chain(differing.iter().map(|&j| line(&others[j])))
+        .map(|l| (file, l))
+        .collect();
+    rows.sort_unstable();
+    kinds
+        .into_iter()
+        .map(|kind| Conflict {
+            rows: rows.clone(),
+            kind,
+        })
+        .collect()
 }
 
 /// What a conflict's reading is, in English, for warnings.
@@ -222,7 +244,12 @@ mod tests {
         value: u32,
     }
 
-    fn run(rows: &[(&'static str, u32)], reject: bool) -> (Vec<Rec>, Settled, Warnings, FileStats) {
+    /// Canonical form of `rows` (key, value) at lines 2, 3, ...; a fact given with other
+    /// values is merged as a contract-price conflict, or settled as `settle` says.
+    fn run(
+        rows: &[(&'static str, u32)],
+        settle: Option<Settle>,
+    ) -> (Vec<Rec>, Settled, Warnings, FileStats) {
         let mut recs: Vec<Rec> = rows
             .iter()
             .enumerate()
@@ -247,7 +274,9 @@ mod tests {
                 describe: |r: &Rec| format!("key `{}`", r.key),
                 settle: |head: &mut Rec, others: &[&Rec]| {
                     head.value = others.iter().map(|o| o.value).fold(head.value, u32::min);
-                    (vec![ConflictKind::ContractPrice], reject)
+                    settle
+                        .clone()
+                        .unwrap_or(Settle::Merged(vec![ConflictKind::ContractPrice]))
                 },
             },
             &mut w,
@@ -258,8 +287,8 @@ mod tests {
 
     #[test]
     fn repeats_are_kept_once_whatever_their_order() {
-        let (a, _, w, stats) = run(&[("b", 1), ("a", 5), ("b", 1), ("a", 5)], false);
-        let (b, _, _, _) = run(&[("a", 5), ("a", 5), ("b", 1), ("b", 1)], false);
+        let (a, _, w, stats) = run(&[("b", 1), ("a", 5), ("b", 1), ("a", 5)], None);
+        let (b, _, _, _) = run(&[("a", 5), ("a", 5), ("b", 1), ("b", 1)], None);
         let strip = |v: &[Rec]| v.iter().map(|r| (r.key, r.value)).collect::<Vec<_>>();
         assert_eq!(strip(&a), vec![("a", 5), ("b", 1)]);
         assert_eq!(strip(&a), strip(&b));
@@ -280,7 +309,7 @@ mod tests {
 
     #[test]
     fn contradictions_are_settled_and_recorded() {
-        let (recs, settled, w, stats) = run(&[("k", 9), ("z", 1), ("k", 4), ("k", 9)], false);
+        let (recs, settled, w, stats) = run(&[("k", 9), ("z", 1), ("k", 4), ("k", 9)], None);
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].value, 4);
         assert_eq!(
@@ -302,7 +331,7 @@ mod tests {
 
     #[test]
     fn rejected_contradictions_count_as_rejected() {
-        let (recs, settled, w, stats) = run(&[("k", 9), ("k", 4)], true);
+        let (recs, settled, w, stats) = run(&[("k", 9), ("k", 4)], Some(Settle::Rejected));
         assert_eq!(recs.len(), 1);
         assert_eq!(
             (stats.rows_used, stats.rows_rejected, stats.conflicts),
@@ -312,6 +341,23 @@ mod tests {
         assert!(w.0[0]
             .problem
             .starts_with("row rejected: key `k` is also at line 3"));
+    }
+
+    #[test]
+    fn records_apart_are_all_kept_but_their_repeats() {
+        let (recs, settled, w, stats) = run(
+            &[("k", 9), ("k", 4), ("k", 9), ("j", 1)],
+            Some(Settle::Apart),
+        );
+        let kept: Vec<_> = recs.iter().map(|r| (r.key, r.value, r.line)).collect();
+        assert_eq!(kept, vec![("j", 1, 5), ("k", 4, 3), ("k", 9, 2)]);
+        assert_eq!(
+            (stats.rows_used, stats.rows_repeated, stats.conflicts),
+            (3, 1, 0)
+        );
+        assert!(settled.is_empty());
+        assert_eq!(w.0.len(), 1);
+        assert!(w.0[0].line == 4 && w.0[0].problem.contains("repeats line 2"));
     }
 
     #[test]

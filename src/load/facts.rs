@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use super::canon::{folded_cmp, given_first, text_cmp, Rules};
+use super::canon::{folded_cmp, given_first, text_cmp, Rules, Settle};
 use super::FileOut;
 use crate::model::*;
 use crate::values::Share;
@@ -30,8 +30,8 @@ fn price_cmp(a: Option<f64>, b: Option<f64>) -> Ordering {
 }
 
 /// Rows of one key with other values: the first by its values is read, the others rejected.
-fn reject<T>(_: &mut T, _: &[&T]) -> (Vec<ConflictKind>, bool) {
-    (Vec::new(), true)
+fn reject<T>(_: &mut T, _: &[&T]) -> Settle {
+    Settle::Rejected
 }
 
 /// The records of a file whose rows are one fact only when they agree in every field (`fact`
@@ -49,7 +49,7 @@ fn whole_rows<T: Send>(
             fact,
             rest: |_: &T, _: &T| Ordering::Equal,
             describe: |_: &T| String::new(),
-            settle: |_: &mut T, _: &[&T]| (Vec::new(), false),
+            settle: |_: &mut T, _: &[&T]| Settle::Merged(Vec::new()),
         },
     )
 }
@@ -151,9 +151,11 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
 }
 
 /// company_roles.csv: one role or holding per (company, role, holder, since); the holder is
-/// a company by its INN, or a person by INN or else by name (case and `ё` aside) and birth
-/// date. Given with different shares, the smallest is read; with different ends, the earliest:
-/// the readings that create no case by themselves.
+/// a company by its INN, or a person by name (case and `ё` aside) whose rows do not tell two
+/// people apart (two INNs, or birth dates that cannot be one person's where an INN is missing).
+/// Given with different shares, the smallest is read; with different ends, the earliest: the
+/// readings that create no case by themselves. One person's INN with two birth dates reads no
+/// birth date (as across files, see `birth_date_conflicts`).
 pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<CompanyRole> {
     let share = |r: &CompanyRole| r.share.map(|i| &shares[i as usize]);
     let fact = |a: &CompanyRole, b: &CompanyRole| {
@@ -161,14 +163,11 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
             .cmp(&b.company_inn)
             .then_with(|| a.role.cmp(&b.role))
             .then_with(|| a.holder_inn.cmp(&b.holder_inn))
-            .then_with(|| a.person_inn.cmp(&b.person_inn))
-            .then_with(|| match a.person_inn {
-                Some(_) => Ordering::Equal,
-                None => folded_cmp(
+            .then_with(|| {
+                folded_cmp(
                     a.person_name.as_deref().unwrap_or_default(),
                     b.person_name.as_deref().unwrap_or_default(),
                 )
-                .then_with(|| given_first(&a.person_birth_date, &b.person_birth_date)),
             })
             .then_with(|| a.since.cmp(&b.since))
     };
@@ -178,7 +177,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
             company_inn: _,
             role: _,
             person_name,
-            person_inn: _,
+            person_inn,
             person_birth_date,
             holder_inn: _,
             share: _,
@@ -187,6 +186,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         } = a;
         given_first(&share(a), &share(b))
             .then_with(|| given_first(until, &b.until))
+            .then_with(|| given_first(person_inn, &b.person_inn))
             .then_with(|| given_first(person_birth_date, &b.person_birth_date))
             .then_with(|| match (person_name, &b.person_name) {
                 (Some(x), Some(y)) => text_cmp(x, y),
@@ -194,7 +194,36 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
             })
     };
     let settle = |head: &mut CompanyRole, others: &[&CompanyRole]| {
+        let all = || std::iter::once(&*head).chain(others.iter().copied());
+        let mut inns: Vec<Inn> = all().filter_map(|r| r.person_inn).collect();
+        inns.sort_unstable();
+        inns.dedup();
+        let mut births: Vec<BirthDate> = all().filter_map(|r| r.person_birth_date).collect();
+        births.sort_unstable();
+        births.dedup();
+        let disagree = births.iter().enumerate().any(|(i, a)| {
+            births[i + 1..]
+                .iter()
+                .any(|b| a.compare(b) == DateAgreement::Disagree)
+        });
+        let every_row_has_the_inn = all().all(|r| r.person_inn.is_some());
+        if inns.len() > 1 || (disagree && !every_row_has_the_inn) {
+            return Settle::Apart;
+        }
         let mut kinds = Vec::new();
+        // The row read keeps what any row says of who the holder is.
+        head.person_inn = inns.first().copied();
+        head.person_birth_date = births
+            .iter()
+            .copied()
+            .max_by_key(|b| matches!(b, BirthDate::Full(_)));
+        if disagree {
+            head.person_birth_date = None;
+            kinds.push(ConflictKind::BirthDates {
+                inn: inns[0],
+                dates: births,
+            });
+        }
         // The first sorts with the smallest stated share: that one is read.
         if let Some(read) = share(head) {
             let mut given: Vec<&Share> = others.iter().filter_map(|o| share(o)).collect();
@@ -216,7 +245,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
                 kinds.push(ConflictKind::Until { read });
             }
         }
-        (kinds, false)
+        Settle::Merged(kinds)
     };
     out.canonical(
         |r| r.line,
@@ -304,7 +333,7 @@ pub(super) fn participants(
                 kinds.push(ConflictKind::ContractPrice);
             }
         }
-        (kinds, false)
+        Settle::Merged(kinds)
     };
     out.canonical(
         |p| p.line,

@@ -118,7 +118,7 @@ impl<T: Send> FileOut<T> {
         K: Fn(&T, &T) -> std::cmp::Ordering + Sync,
         R: Fn(&T, &T) -> std::cmp::Ordering + Sync,
         D: Fn(&T) -> String,
-        S: FnMut(&mut T, &[&T]) -> (Vec<ConflictKind>, bool),
+        S: FnMut(&mut T, &[&T]) -> canon::Settle,
     {
         self.settled = canon::canonical(
             &mut self.records,
