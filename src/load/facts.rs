@@ -325,14 +325,14 @@ pub(super) fn participants(
         if others.iter().any(|o| o.is_winner != head.is_winner) {
             kinds.push(ConflictKind::Winner);
         }
-        if let Some(read) = head.contract_price {
-            if others
-                .iter()
-                .any(|o| o.contract_price.is_some_and(|p| p != read))
-            {
-                kinds.push(ConflictKind::ContractPrice);
-            }
+        let prices = std::iter::once(head.contract_price)
+            .chain(others.iter().map(|o| o.contract_price))
+            .flatten();
+        let smallest = prices.clone().min_by(f64::total_cmp);
+        if prices.clone().any(|p| Some(p) != smallest) {
+            kinds.push(ConflictKind::ContractPrice);
         }
+        head.contract_price = smallest;
         Settle::Merged(kinds)
     };
     out.canonical(
@@ -370,7 +370,7 @@ pub(super) fn seats(out: FileOut<Seat>) -> FileOut<Seat> {
             .then_with(|| role.cmp(&b.role))
             .then_with(|| match (member_name, &b.member_name) {
                 (Some(x), Some(y)) => text_cmp(x, y),
-                (x, y) => x.is_none().cmp(&y.is_none()).reverse(),
+                (x, y) => x.is_none().cmp(&y.is_none()),
             })
     };
     whole_rows(out, |s| s.line, "commissions.csv", fact)
