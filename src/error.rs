@@ -32,6 +32,14 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// One input file is given twice (as CSV and as a workbook, or as two workbooks).
+    #[error("{dir}: {} are one input file given twice: keep one", files.join(" and "))]
+    Ambiguous {
+        /// The data directory.
+        dir: PathBuf,
+        /// The files, e.g. `officials.csv`, `officials.xlsx`.
+        files: Vec<String>,
+    },
     /// The data directory itself is not there.
     #[error("data directory {0} does not exist or is not a directory")]
     NoDataDir(PathBuf),
@@ -66,6 +74,7 @@ impl Error {
             Error::MissingFile { .. }
                 | Error::MissingColumn { .. }
                 | Error::Unreadable { .. }
+                | Error::Ambiguous { .. }
                 | Error::NoDataDir(_)
                 | Error::Option(_)
         )

@@ -53,6 +53,10 @@ enum Command {
         /// (default: the one the plan names).
         #[arg(long)]
         department: Option<String>,
+        /// The sheet to read from an input given as a workbook (officials.xlsx for
+        /// officials.csv; default: its first sheet).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// Link two person lists with the matcher and write left_id,right_id,score.
     Link {
@@ -68,6 +72,9 @@ enum Command {
     Validate {
         /// Directory to validate.
         data_dir: PathBuf,
+        /// The sheet to read from an input given as a workbook (default: its first sheet).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// Generate a synthetic dataset with planted truth (truth.csv) and decoys (decoys.csv).
     Generate {
@@ -152,6 +159,7 @@ fn main() -> ExitCode {
             decisions,
             lang,
             department,
+            sheet,
         } => {
             match check::run(&check::CheckOptions {
                 data_dir,
@@ -162,6 +170,7 @@ fn main() -> ExitCode {
                 decisions,
                 lang,
                 department,
+                load: affil::load::LoadOptions { sheet },
             }) {
                 Ok(summary) => {
                     eprintln!("{summary}");
@@ -247,9 +256,11 @@ fn main() -> ExitCode {
             }
             Err(e) => report_error(&e),
         },
-        Command::Validate { data_dir } => match validate::run(&data_dir) {
-            Ok(v) => print_out(&v.to_string()),
-            Err(e) => report_error(&e),
-        },
+        Command::Validate { data_dir, sheet } => {
+            match validate::run(&data_dir, &affil::load::LoadOptions { sheet }) {
+                Ok(v) => print_out(&v.to_string()),
+                Err(e) => report_error(&e),
+            }
+        }
     }
 }

@@ -446,14 +446,27 @@ impl Dataset {
         role.share.map(|i| &self.shares[i as usize])
     }
 
+    /// The name of the file read for an input (`officials.xlsx` for `officials.csv` when a
+    /// workbook stood in for it), for messages.
+    pub fn file_name(&self, input: &str) -> String {
+        let stem = input.trim_end_matches(".csv");
+        self.stats
+            .iter()
+            .map(|s| s.file.as_str())
+            .find(|f| f.strip_prefix(stem).is_some_and(|ext| ext.starts_with('.')))
+            .unwrap_or(input)
+            .to_owned()
+    }
+
     /// The file and line of an input row.
-    pub fn place(&self, row: RowRef) -> (&'static str, u64) {
-        match row {
+    pub fn place(&self, row: RowRef) -> (String, u64) {
+        let (input, line) = match row {
             RowRef::Official(i) => ("officials.csv", self.officials[i as usize].line),
             RowRef::Relative(i) => ("relatives.csv", self.relatives[i as usize].line),
             RowRef::Role(i) => ("company_roles.csv", self.roles[i as usize].line),
             RowRef::Participant(i) => ("participants.csv", self.participants[i as usize].line),
-        }
+        };
+        (self.file_name(input), line)
     }
 
     /// The conflicts (indices into `conflicts`) any of `rows` takes part in, sorted, each once.
@@ -616,7 +629,7 @@ pub enum ConflictKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conflict {
     /// The rows, as (file, line), sorted.
-    pub rows: Vec<(&'static str, u64)>,
+    pub rows: Vec<(String, u64)>,
     /// What they contradict each other on.
     pub kind: ConflictKind,
 }

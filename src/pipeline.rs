@@ -30,6 +30,15 @@ pub struct Analysis {
 
 /// Runs every stage on the data directory `dir` with the given rules.
 pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
+    analyse_with(dir, rules, &load::LoadOptions::default())
+}
+
+/// [`analyse`] with options for reading the input.
+pub fn analyse_with(
+    dir: &Path,
+    rules: &[Box<dyn Rule>],
+    load_opts: &load::LoadOptions,
+) -> Result<Analysis> {
     let mut meter = Meter::start();
     let input_bytes: u64 = load::INPUT_FILES
         .iter()
@@ -37,7 +46,7 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
         .map(|m| m.len())
         .sum();
     let bar = progress::stage("load", input_bytes, "bytes");
-    let load::Loaded { data, mut warnings } = load::load(dir)?;
+    let load::Loaded { data, mut warnings } = load::load_with(dir, load_opts)?;
     drop(bar);
     meter.lap("load");
     let bar = progress::stage(
@@ -55,7 +64,7 @@ pub fn analyse(dir: &Path, rules: &[Box<dyn Rule>]) -> Result<Analysis> {
     let graph = graph::build(&data, &mentions, &resolution);
     for n in graph::ownership::large_holding_rings(&data, &graph) {
         warnings.push(
-            "company_roles.csv",
+            &data.file_name("company_roles.csv"),
             0,
             "holder_inn",
             format!(

@@ -1055,3 +1055,172 @@ fn year_over_year_marks_cases_and_carries_decisions() {
         stderr(&o)
     );
 }
+
+/// A sample CSV file's header and records, as written.
+type Table = (Vec<String>, Vec<Vec<String>>);
+
+fn sample_table(name: &str) -> Table {
+    let text = read_text(&sample_dir().join(name));
+    let delim = if text.lines().next().unwrap_or("").contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Writes a table as a workbook the way an HR system exports one: a title block of `title`
+/// rows and a blank row above the header, dates as Excel dates and INNs as numbers where the
+/// cell holds one, on a sheet named `sheet`; `after` puts a sheet of instructions first.
+fn as_workbook(
+    path: &std::path::Path,
+    (header, rows): &Table,
+    sheet: &str,
+    title: u32,
+    after: bool,
+) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    if after {
+        book.add_worksheet()
+            .set_name("Инструкция")
+            .unwrap()
+            .write_string(0, 0, "Заполните лист с данными")
+            .unwrap();
+    }
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    for t in 0..title {
+        ws.write_string(t, 0, format!("Выгрузка из кадровой системы, часть {t}"))
+            .unwrap();
+    }
+    let at = if title > 0 { title + 1 } else { 0 };
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(at, c as u16, h).unwrap();
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = at + 1 + i as u32;
+        for (c, v) in row.iter().enumerate() {
+            let (col, name) = (c as u16, header[c].as_str());
+            let dmy: Vec<u16> = v.split('.').filter_map(|p| p.parse().ok()).collect();
+            if name.contains("date") && dmy.len() == 3 && v.len() == 10 {
+                let d = ExcelDateTime::from_ymd(dmy[2], dmy[1] as u8, dmy[0] as u8).unwrap();
+                ws.write_datetime_with_format(r, col, d, &date).unwrap();
+            } else if name.ends_with("inn") && v.len() >= 10 && !v.starts_with('0') {
+                ws.write_number(r, col, v.parse::<f64>().unwrap()).unwrap();
+            } else if !v.is_empty() {
+                ws.write_string(r, col, v).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn officials_and_relatives_from_workbooks_give_the_sample_cases() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    for name in ["officials", "relatives"] {
+        std::fs::remove_file(dir.join(format!("{name}.csv"))).unwrap();
+    }
+    let (header, mut officials) = sample_table("officials.csv");
+    // A checksum broken in the fifth official: its row in the sheet is 2 (title) + 1 (blank)
+    // + 1 (header) + 5 = 9.
+    let inn = header.iter().position(|h| h == "inn").unwrap();
+    let good = officials[4][inn].clone();
+    officials[4][inn] = "591600000000".into();
+    // The first official again at the end (sheet row 16): a repeat, named by its sheet rows.
+    officials.push(officials[0].clone());
+    as_workbook(
+        &dir.join("officials.xlsx"),
+        &(header, officials),
+        "Сотрудники",
+        2,
+        false,
+    );
+    as_workbook(
+        &dir.join("relatives.xlsx"),
+        &sample_table("relatives.csv"),
+        "Лист1",
+        0,
+        false,
+    );
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(
+        md.contains("| officials.xlsx | XLSX, sheet «Сотрудники» | `,` | 12 | 11 | 0 | 1 | 0 |"),
+        "{md}"
+    );
+    let warnings = read_csv(&wd.path("out/warnings.csv"));
+    let bad: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["problem"].contains("591600000000"))
+        .map(|w| (w["file"].as_str(), w["line"].as_str(), w["column"].as_str()))
+        .collect();
+    assert_eq!(bad, [("officials.xlsx", "9", "inn")], "was {good}");
+    assert!(warnings.iter().any(|w| w["file"] == "officials.xlsx"
+        && w["line"] == "16"
+        && w["problem"] == "row repeats line 5: one fact, used once"));
+}
+
+#[test]
+fn a_workbook_sheet_is_chosen_by_name_and_a_missing_one_is_an_error() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    std::fs::remove_file(dir.join("officials.csv")).unwrap();
+    as_workbook(
+        &dir.join("officials.xlsx"),
+        &sample_table("officials.csv"),
+        "Данные",
+        0,
+        true,
+    );
+    // The first sheet holds instructions, not the columns.
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("officials.xlsx: required column `official_id`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = wd.run(&["check", "data", "--out", "out", "--sheet", "Данные"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    let o = wd.run(&["validate", "data", "--sheet", "Лист2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no sheet «Лист2»; the workbook has «Инструкция», «Данные»"),
+        "{}",
+        stderr(&o)
+    );
+    // One input given twice is refused, naming both.
+    std::fs::copy(
+        sample_dir().join("officials.csv"),
+        dir.join("officials.csv"),
+    )
+    .unwrap();
+    let o = wd.run(&["validate", "data", "--sheet", "Данные"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("officials.csv and officials.xlsx are one input file given twice"),
+        "{}",
+        stderr(&o)
+    );
+}

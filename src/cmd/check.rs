@@ -7,7 +7,7 @@ use crate::meter::{Meter, StageCost};
 
 use crate::error::Result;
 use crate::model::FileStats;
-use crate::pipeline::analyse;
+use crate::pipeline::analyse_with;
 use crate::report;
 use crate::rules;
 
@@ -32,6 +32,8 @@ pub struct CheckOptions {
     /// The department responsible for measure 2.2 (row 2.2 of the annual report); `None`: the
     /// one the plan names, [`report::default_department`].
     pub department: Option<String>,
+    /// How the input files are read (the sheet of a workbook).
+    pub load: crate::load::LoadOptions,
 }
 
 /// What a check did, for the summary on stderr.
@@ -65,7 +67,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let rules = rules::select(opts.rules.as_deref())?;
     // Read before the run: the previous directory may be the one this run writes to.
     let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
-    let a = analyse(&opts.data_dir, &rules)?;
+    let a = analyse_with(&opts.data_dir, &rules, &opts.load)?;
     let mut meter = Meter::start();
     let report_opts = report::ReportOptions {
         lang: opts.lang,

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use crate::error::Result;
+use crate::load::LoadOptions;
 use crate::model::{FileStats, Warning};
-use crate::pipeline::analyse;
+use crate::pipeline::analyse_with;
 use crate::report::sorted_warnings;
 
 /// The outcome of a validation.
@@ -17,8 +18,8 @@ pub struct Validation {
 }
 
 /// Reads and resolves the input as a check would, without running rules or writing files.
-pub fn run(dir: &Path) -> Result<Validation> {
-    let a = analyse(dir, &[])?;
+pub fn run(dir: &Path, load: &LoadOptions) -> Result<Validation> {
+    let a = analyse_with(dir, &[], load)?;
     Ok(Validation {
         files: a.data.stats,
         problems: sorted_warnings(&a.warnings.0),

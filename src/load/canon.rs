@@ -35,8 +35,6 @@ pub(super) fn given_first<T: Ord>(a: &Option<T>, b: &Option<T>) -> Ordering {
 
 /// How one file's records are put in canonical form.
 pub(super) struct Rules<K, R, D, S> {
-    /// The file, for the warnings.
-    pub file: &'static str,
     /// Orders records by the fact they state: `Equal` is one fact.
     pub fact: K,
     /// Orders the records of one fact by everything else they hold: `Equal` with `fact` is an
@@ -70,6 +68,7 @@ pub(super) type Settled = Vec<(u32, Conflict)>;
 /// warning for each record not used as it stands, naming its line and the line read; counts
 /// them in `stats`.
 pub(super) fn canonical<T, K, R, D, S>(
+    file: &str,
     records: &mut Vec<T>,
     line: impl Fn(&T) -> u64 + Sync,
     mut rules: Rules<K, R, D, S>,
@@ -100,6 +99,7 @@ where
         }
         if end - start > 1 {
             let conflicts = one_fact(
+                file,
                 &mut records[start..end],
                 &mut keep[start..end],
                 &line,
@@ -126,6 +126,7 @@ where
 /// The records of one fact, sorted, the first to be read: marks in `keep` those not used,
 /// warns about each, counts them, and returns the conflicts recorded on the first.
 fn one_fact<T, K, R, D, S>(
+    file: &str,
     group: &mut [T],
     keep: &mut [bool],
     line: &impl Fn(&T) -> u64,
@@ -138,7 +139,6 @@ where
     D: Fn(&T) -> String,
     S: FnMut(&mut T, &[&T]) -> Settle,
 {
-    let file = rules.file;
     let (head, others) = group.split_at_mut(1);
     let head = &mut head[0];
     // Exact repeats of the record before them go; the others differ from the first.
@@ -191,9 +191,9 @@ where
         return Vec::new();
     }
     stats.conflicts += 1;
-    let mut rows: Vec<(&'static str, u64)> = std::iter::once(head_line)
+    let mut rows: Vec<(String, u64)> = std::iter::once(head_line)
         .chain(differing.iter().map(|&j| line(&others[j])))
-        .map(|l| (file, l))
+        .map(|l| (file.to_owned(), l))
         .collect();
     rows.sort_unstable();
     kinds
@@ -265,10 +265,10 @@ mod tests {
             ..FileStats::default()
         };
         let settled = canonical(
+            "t.csv",
             &mut recs,
             |r| r.line,
             Rules {
-                file: "t.csv",
                 fact: |a: &Rec, b: &Rec| a.key.cmp(b.key),
                 rest: |a: &Rec, b: &Rec| a.value.cmp(&b.value),
                 describe: |r: &Rec| format!("key `{}`", r.key),
@@ -318,7 +318,10 @@ mod tests {
         );
         assert_eq!(settled.len(), 1);
         assert_eq!(settled[0].0, 0);
-        assert_eq!(settled[0].1.rows, vec![("t.csv", 2), ("t.csv", 4)]);
+        assert_eq!(
+            settled[0].1.rows,
+            vec![("t.csv".to_owned(), 2), ("t.csv".to_owned(), 4)]
+        );
         assert!(w
             .0
             .iter()

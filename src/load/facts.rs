@@ -39,13 +39,11 @@ fn reject<T>(_: &mut T, _: &[&T]) -> Settle {
 fn whole_rows<T: Send>(
     out: FileOut<T>,
     line: impl Fn(&T) -> u64 + Sync,
-    file: &'static str,
     fact: impl Fn(&T, &T) -> Ordering + Sync,
 ) -> FileOut<T> {
     out.canonical(
         line,
         Rules {
-            file,
             fact,
             rest: |_: &T, _: &T| Ordering::Equal,
             describe: |_: &T| String::new(),
@@ -83,7 +81,6 @@ pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
     out.canonical(
         |o| o.line,
         Rules {
-            file: "officials.csv",
             fact: |a: &Official, b: &Official| a.official_id.cmp(&b.official_id),
             rest,
             describe: |o: &Official| format!("official_id `{}`", o.official_id),
@@ -119,7 +116,7 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             .then_with(|| text_cmp(address, &b.address))
             .then_with(|| text_cmp(phone, &b.phone))
     };
-    whole_rows(out, |r| r.line, "relatives.csv", fact)
+    whole_rows(out, |r| r.line, fact)
 }
 
 /// companies.csv: one company per INN.
@@ -141,7 +138,6 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
     out.canonical(
         |c| c.line,
         Rules {
-            file: "companies.csv",
             fact: |a: &Company, b: &Company| a.inn.cmp(&b.inn),
             rest,
             describe: |c: &Company| format!("company INN {}", c.inn),
@@ -250,7 +246,6 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
     out.canonical(
         |r| r.line,
         Rules {
-            file: "company_roles.csv",
             fact,
             rest,
             describe: |r: &CompanyRole| {
@@ -291,7 +286,6 @@ pub(super) fn procurements(out: FileOut<Procurement>) -> FileOut<Procurement> {
     out.canonical(
         |p| p.line,
         Rules {
-            file: "procurements.csv",
             fact: |a: &Procurement, b: &Procurement| a.procurement_id.cmp(&b.procurement_id),
             rest,
             describe: |p: &Procurement| format!("procurement_id `{}`", p.procurement_id),
@@ -338,7 +332,6 @@ pub(super) fn participants(
     out.canonical(
         |p| p.line,
         Rules {
-            file: "participants.csv",
             fact: |a: &Participant, b: &Participant| {
                 (a.procurement, a.participant_inn).cmp(&(b.procurement, b.participant_inn))
             },
@@ -373,5 +366,5 @@ pub(super) fn seats(out: FileOut<Seat>) -> FileOut<Seat> {
                 (x, y) => x.is_none().cmp(&y.is_none()),
             })
     };
-    whole_rows(out, |s| s.line, "commissions.csv", fact)
+    whole_rows(out, |s| s.line, fact)
 }

@@ -7,6 +7,7 @@ mod canon;
 mod facts;
 pub mod headers;
 mod source;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -120,7 +121,9 @@ impl<T: Send> FileOut<T> {
         D: Fn(&T) -> String,
         S: FnMut(&mut T, &[&T]) -> canon::Settle,
     {
+        let file = self.stats.file.clone();
         self.settled = canon::canonical(
+            &file,
             &mut self.records,
             line,
             rules,
@@ -224,7 +227,7 @@ impl FileReader {
             );
         }
         let mut stats = self.table.stats.clone();
-        stats.encoding = pass.encoding.to_owned();
+        stats.encoding = self.table.format_or(&pass);
         stats.rows_read = pass.records;
         stats.rows_rejected = rejected;
         stats.rows_used = out.len();
@@ -483,10 +486,42 @@ const SPECS: [&FileSpec; 7] = [
     &COMMISSIONS,
 ];
 
+/// How the input files are read.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The sheet read from each workbook given in place of a CSV file (`None`: its first).
+    pub sheet: Option<String>,
+}
+
 /// Checks that a file is there (when required) and that its header has the required columns,
-/// reading only the header; returns the path and the header-only table.
-fn open(dir: &Path, spec: &FileSpec) -> Result<Option<(PathBuf, CsvTable)>> {
+/// reading only the header; returns the path and the header-only table. A workbook
+/// (`officials.xlsx`, see [`workbook`]) may stand in for a CSV file: it is read whole here.
+fn open(dir: &Path, spec: &FileSpec, opts: &LoadOptions) -> Result<Option<(PathBuf, CsvTable)>> {
     let path = dir.join(spec.name);
+    let stem = spec.name.trim_end_matches(".csv");
+    let mut given: Vec<PathBuf> = workbook::EXTENSIONS
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.{ext}")))
+        .filter(|p| p.is_file())
+        .collect();
+    if path.is_file() {
+        given.insert(0, path.clone());
+    }
+    if given.len() > 1 {
+        return Err(Error::Ambiguous {
+            dir: dir.to_path_buf(),
+            files: given
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect(),
+        });
+    }
+    if let Some(book) = given.first().filter(|p| **p != path) {
+        let table = workbook::read(book, opts.sheet.as_deref(), spec.columns)?;
+        table.require(spec.columns)?;
+        return Ok(Some((book.clone(), table)));
+    }
     if !path.is_file() {
         return if spec.required {
             Err(Error::MissingFile {
@@ -509,7 +544,15 @@ fn read_opt<T: Send>(
     f: impl FnOnce(FileReader) -> FileRead<T> + Send,
 ) -> Result<Option<FileOut<T>>> {
     opened
-        .map(|(path, _)| f(FileReader::new(CsvTable::read(&path)?)))
+        .map(|(path, head)| {
+            // A workbook was read whole when opened; a CSV file is streamed from here.
+            let table = if head.is_converted() {
+                head
+            } else {
+                CsvTable::read(&path)?
+            };
+            f(FileReader::new(table))
+        })
         .transpose()
 }
 
@@ -519,12 +562,17 @@ fn read_opt<T: Send>(
 /// everything else becomes a warning. Files are read in parallel: officials and procurements
 /// first (the others refer to them), then the rest in two sequences.
 pub fn load(dir: &Path) -> Result<Loaded> {
+    load_with(dir, &LoadOptions::default())
+}
+
+/// [`load`] with options.
+pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
     if !dir.is_dir() {
         return Err(Error::NoDataDir(dir.to_path_buf()));
     }
     // Open every file first, so that a missing column fails before any work is done.
     let opened: Vec<Result<Option<(PathBuf, CsvTable)>>> =
-        SPECS.iter().map(|spec| open(dir, spec)).collect();
+        SPECS.iter().map(|spec| open(dir, spec, opts)).collect();
     let mut tables = Vec::with_capacity(SPECS.len());
     for t in opened {
         tables.push(t?);
@@ -666,17 +714,17 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
         dates.dedup();
         let kind = ConflictKind::BirthDates { inn, dates };
         let text = canon::english(&kind);
-        let mut rows: Vec<(&'static str, u64)> = Vec::new();
-        let mut files: Vec<&'static str> = Vec::new();
+        let mut rows: Vec<(String, u64)> = Vec::new();
+        let mut files: Vec<String> = Vec::new();
         for &(_, row, _) in group {
             let (file, line) = data.place(row);
             let col = match row {
                 RowRef::Role(_) => "person_birth_date",
                 _ => "birth_date",
             };
-            w.push(file, line, col, format!("{text} (a conflict)"));
+            w.push(&file, line, col, format!("{text} (a conflict)"));
+            files.push(file.clone());
             rows.push((file, line));
-            files.push(file);
         }
         files.sort_unstable();
         files.dedup();

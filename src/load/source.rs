@@ -23,6 +23,12 @@ pub struct CsvTable {
     /// Lines end in `\r\n` (as the header line does): the parser then stops a record at the
     /// `\r` and counts its `\n` with the next one.
     crlf: bool,
+    /// Added to every record's line: a sheet's rows above its header row (see
+    /// [`super::workbook`]).
+    line_offset: u64,
+    /// What the table was read from when not a CSV file (`XLSX, sheet «Лист1»`): shown in place
+    /// of the encoding.
+    format: Option<String>,
     /// Counts and detected format.
     pub stats: FileStats,
 }
@@ -192,9 +198,9 @@ fn repair_latin1_bytes(b: &mut [u8]) {
 /// has (NUL).
 fn check_text(file: &str, head: &[u8]) -> Result<()> {
     let what = if head.starts_with(b"PK\x03\x04") {
-        Some("a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV")
+        Some("a ZIP archive (an Excel .xlsx workbook is one): name it .xlsx, or save the sheet as CSV")
     } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Some("an old Excel (.xls) or Word file: save the sheet as CSV")
+        Some("an old Excel (.xls) or Word file: name it .xls, or save the sheet as CSV")
     } else if head.iter().take(8192).any(|&b| b == 0) {
         Some("binary data, not text (or UTF-16 text: save it as UTF-8 or Windows-1251)")
     } else {
@@ -384,12 +390,43 @@ impl CsvTable {
             file: file.to_owned(),
             headers,
             crlf: text.ends_with("\r\n"),
+            line_offset: 0,
+            format: None,
             file_bytes: text.len() as u64,
             source: Source::Bytes(text.into_bytes()),
             delimiter,
             records_hint: 0,
             stats,
         })
+    }
+
+    /// A table over CSV text made from another format (see [`super::workbook`]): `format` names
+    /// what it was read from, and `line_offset` is added to every line, so that messages give
+    /// the source's own row numbers.
+    pub fn converted(
+        file: &str,
+        text: String,
+        format: String,
+        line_offset: u64,
+    ) -> Result<CsvTable> {
+        let mut t = Self::parse(file, text.as_bytes())?;
+        t.stats.encoding = format.clone();
+        t.format = Some(format);
+        t.line_offset = line_offset;
+        Ok(t)
+    }
+
+    /// Whether the table was made from another format (see [`CsvTable::converted`]): then it
+    /// is in memory whole.
+    pub fn is_converted(&self) -> bool {
+        self.format.is_some()
+    }
+
+    /// What the table was read as: a workbook's format and sheet, or the encoding `pass` found.
+    pub fn format_or(&self, pass: &Pass) -> String {
+        self.format
+            .clone()
+            .unwrap_or_else(|| pass.encoding.to_owned())
     }
 
     /// About the number of records (exact for a file under a megabyte): for sizing buffers.
@@ -447,7 +484,7 @@ impl CsvTable {
                         (true, true) => after,
                         (true, false) => after.saturating_sub(inside()),
                     };
-                    f(line, &rec);
+                    f(line + self.line_offset, &rec);
                     let at = rdr.get_ref().consumed;
                     if progress && at - reported >= 1 << 22 {
                         crate::progress::inc(at - reported);

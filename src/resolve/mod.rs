@@ -1203,6 +1203,7 @@ fn resolve_seats(
     let fitted: Vec<Vec<(u32, Link)>> = fitted.into_iter().map(|(_, f)| f).collect();
     let mut out = Groups::default();
     let mut reported = vec![false; wanted.len()];
+    let seats_file = data.file_name("commissions.csv");
     for (seat, &w) in data.seats.iter().zip(&which) {
         if w == BY_ID {
             let o = seat.official.unwrap_or_default();
@@ -1225,7 +1226,7 @@ fn resolve_seats(
         let (customer, name) = wanted[w as usize];
         match n {
             0 => warnings.push(
-                "commissions.csv",
+                &seats_file,
                 seat.line,
                 "member_name",
                 format!("`{name}` matches no official of customer {customer}; seat not checked"),
@@ -1238,7 +1239,7 @@ fn resolve_seats(
                     .map(|(o, _)| data.officials[*o as usize].official_id.as_str())
                     .collect();
                 warnings.push(
-                    "commissions.csv",
+                    &seats_file,
                     seat.line,
                     "member_name",
                     format!(
