@@ -1060,21 +1060,7 @@ fn year_over_year_marks_cases_and_carries_decisions() {
 type Table = (Vec<String>, Vec<Vec<String>>);
 
 fn sample_table(name: &str) -> Table {
-    let text = read_text(&sample_dir().join(name));
-    let delim = if text.lines().next().unwrap_or("").contains(';') {
-        b';'
-    } else {
-        b','
-    };
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .from_reader(text.as_bytes());
-    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    (header, rows)
+    read_table(&sample_dir().join(name))
 }
 
 /// Writes a table as a workbook the way an HR system exports one: a title block of `title`

@@ -49,22 +49,8 @@ impl Table {
 /// The input files of a data directory, by name.
 type Data = BTreeMap<&'static str, Table>;
 
-fn read_table(path: &Path) -> Table {
-    let text = read_text(path);
-    let head = text.lines().next().unwrap_or_default();
-    let delim = [b';', b',', b'\t']
-        .into_iter()
-        .max_by_key(|d| head.bytes().filter(|b| b == d).count())
-        .unwrap();
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
-        .collect();
+fn table(path: &Path) -> Table {
+    let (header, rows) = read_table(path);
     Table { header, rows }
 }
 
@@ -72,7 +58,7 @@ fn read_data(dir: &Path) -> Data {
     INPUT_FILES
         .iter()
         .filter(|f| dir.join(f).is_file())
-        .map(|&f| (f, read_table(&dir.join(f))))
+        .map(|&f| (f, table(&dir.join(f))))
         .collect()
 }
 

@@ -114,6 +114,27 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
         .collect()
 }
 
+/// A CSV file's header and records, as written; the delimiter is the one of `;`, `,` and tab
+/// the header has most of.
+pub fn read_table(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = read_text(path);
+    let head = text.lines().next().unwrap_or_default();
+    let delim = [b';', b',', b'\t']
+        .into_iter()
+        .max_by_key(|d| head.bytes().filter(|b| b == d).count())
+        .unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
 /// The (rule, procurement_id, official_id, participant_inn, relation, severity) keys of a cases file.
 pub fn case_keys(path: &Path) -> BTreeSet<[String; 6]> {
     read_csv(path)
