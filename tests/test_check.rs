@@ -1148,7 +1148,7 @@ fn officials_and_relatives_from_workbooks_give_the_sample_cases() {
     );
     let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
     assert!(
-        md.contains("| officials.xlsx | XLSX, sheet «Сотрудники» | `,` | 12 | 11 | 0 | 1 | 0 |"),
+        md.contains("| officials.xlsx[Сотрудники] | XLSX | `,` | 12 | 11 | 0 | 1 | 0 |"),
         "{md}"
     );
     let warnings = read_csv(&wd.path("out/warnings.csv"));
@@ -1157,10 +1157,16 @@ fn officials_and_relatives_from_workbooks_give_the_sample_cases() {
         .filter(|w| w["problem"].contains("591600000000"))
         .map(|w| (w["file"].as_str(), w["line"].as_str(), w["column"].as_str()))
         .collect();
-    assert_eq!(bad, [("officials.xlsx", "9", "inn")], "was {good}");
-    assert!(warnings.iter().any(|w| w["file"] == "officials.xlsx"
-        && w["line"] == "16"
-        && w["problem"] == "row repeats line 5: one fact, used once"));
+    assert_eq!(
+        bad,
+        [("officials.xlsx[Сотрудники]", "9", "inn")],
+        "was {good}"
+    );
+    assert!(warnings
+        .iter()
+        .any(|w| w["file"] == "officials.xlsx[Сотрудники]"
+            && w["line"] == "16"
+            && w["problem"] == "row repeats line 5: one fact, used once"));
 }
 
 #[test]
@@ -1179,7 +1185,7 @@ fn a_workbook_sheet_is_chosen_by_name_and_a_missing_one_is_an_error() {
     let o = wd.run(&["check", "data", "--out", "out"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("officials.xlsx: required column `official_id`"),
+        stderr(&o).contains("officials.xlsx[Инструкция]: required column `official_id`"),
         "{}",
         stderr(&o)
     );

@@ -26,8 +26,8 @@ pub struct CsvTable {
     /// Added to every record's line: a sheet's rows above its header row (see
     /// [`super::workbook`]).
     line_offset: u64,
-    /// What the table was read from when not a CSV file (`XLSX, sheet «Лист1»`): shown in place
-    /// of the encoding.
+    /// What the table was read from when not a CSV file (`XLSX`): shown in place of the
+    /// encoding.
     format: Option<String>,
     /// Counts and detected format.
     pub stats: FileStats,

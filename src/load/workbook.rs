@@ -18,7 +18,7 @@ const HEADER_SEARCH_ROWS: usize = 30;
 /// row is the first of the sheet's first rows that names every `required` column (a title block
 /// above it, as HR exports have, is skipped), or else the first row; cells become the text a
 /// CSV export would hold (a date cell `DD.MM.YYYY`, a whole number without a decimal point);
-/// records carry the sheet's own row numbers.
+/// records carry the sheet's own row numbers, and the table is named `officials.xlsx[Лист1]`.
 pub fn read(path: &Path, sheet: Option<&str>, required: &[&str]) -> Result<CsvTable> {
     let file = path
         .file_name()
@@ -74,7 +74,8 @@ pub fn read(path: &Path, sheet: Option<&str>, required: &[&str]) -> Result<CsvTa
     let ext = path
         .extension()
         .map_or_else(String::new, |e| e.to_string_lossy().to_uppercase());
-    CsvTable::converted(&file, text, format!("{ext}, sheet «{name}»"), offset)
+    // Messages name the sheet with the file, as a spreadsheet reference does.
+    CsvTable::converted(&format!("{file}[{name}]"), text, ext, offset)
 }
 
 /// The index of the first row (among the first [`HEADER_SEARCH_ROWS`]) that names every
