@@ -90,27 +90,11 @@ pub fn read_text(path: &Path) -> String {
     }
 }
 
-/// Rows of a CSV file as (header -> value) maps; the delimiter is guessed from the header.
+/// Rows of a CSV file as (header -> value) maps (see [`read_table`]).
 pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let text = read_text(path);
-    let delim = if text.lines().next().unwrap_or("").contains(';') {
-        b';'
-    } else {
-        b','
-    };
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_owned))
-                .collect()
-        })
+    let (headers, rows) = read_table(path);
+    rows.into_iter()
+        .map(|row| headers.iter().cloned().zip(row).collect())
         .collect()
 }
 
