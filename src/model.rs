@@ -59,6 +59,15 @@ impl BirthDate {
         }
     }
 
+    /// Whether some two of `dates` cannot be one person's (see [`BirthDate::compare`]).
+    pub fn any_disagree(dates: &[BirthDate]) -> bool {
+        dates.iter().enumerate().any(|(i, a)| {
+            dates[i + 1..]
+                .iter()
+                .any(|b| a.compare(b) == DateAgreement::Disagree)
+        })
+    }
+
     /// How two birth dates compare: a bare year agrees with any date in it.
     pub fn compare(&self, other: &BirthDate) -> DateAgreement {
         match (self, other) {
@@ -580,6 +589,22 @@ pub struct FileStats {
     pub rows_repeated: usize,
     /// Facts the file gives with contradicting values (see [`Conflict`]), each in warnings.
     pub conflicts: usize,
+}
+
+impl FileStats {
+    /// `, 2 repeated, 1 conflict` where the file has them, for the one-line file summaries.
+    pub fn repeats_text(&self) -> String {
+        let mut out = String::new();
+        if self.rows_repeated > 0 {
+            out.push_str(&format!(", {} repeated", self.rows_repeated));
+        }
+        match self.conflicts {
+            0 => {}
+            1 => out.push_str(", 1 conflict"),
+            n => out.push_str(&format!(", {n} conflicts")),
+        }
+        out
+    }
 }
 
 /// An input row, by file and index into its `Dataset` vector.

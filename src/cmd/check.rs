@@ -102,20 +102,6 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     })
 }
 
-/// `, 2 repeated, 1 conflict` where a file has them (see [`crate::model::FileStats`]).
-pub(crate) fn repeats(s: &crate::model::FileStats) -> String {
-    let mut out = String::new();
-    if s.rows_repeated > 0 {
-        out.push_str(&format!(", {} repeated", s.rows_repeated));
-    }
-    match s.conflicts {
-        0 => {}
-        1 => out.push_str(", 1 conflict"),
-        n => out.push_str(&format!(", {n} conflicts")),
-    }
-    out
-}
-
 impl std::fmt::Display for CheckSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "files read:")?;
@@ -127,7 +113,7 @@ impl std::fmt::Display for CheckSummary {
                 s.rows_read,
                 s.rows_used,
                 s.rows_rejected,
-                repeats(s),
+                s.repeats_text(),
                 s.encoding,
                 if s.delimiter == '\t' {
                     "\\t".to_owned()

@@ -44,7 +44,7 @@ impl std::fmt::Display for Validation {
                 s.rows_read,
                 s.rows_used,
                 s.rows_rejected,
-                super::check::repeats(s),
+                s.repeats_text(),
                 s.encoding,
                 if s.delimiter == '\t' {
                     "\\t".to_owned()

@@ -166,7 +166,10 @@ where
         Settle::Rejected => (vec![ConflictKind::Values], true),
         Settle::Merged(kinds) => (kinds, false),
     };
-    let reading = kinds.iter().map(english).collect::<Vec<_>>().join("; ");
+    let reading = match rejected {
+        true => String::new(),
+        false => kinds.iter().map(english).collect::<Vec<_>>().join("; "),
+    };
     for &j in &differing {
         keep[1 + j] = false;
         stats.rows_used -= 1;

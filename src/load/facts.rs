@@ -197,11 +197,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         let mut births: Vec<BirthDate> = all().filter_map(|r| r.person_birth_date).collect();
         births.sort_unstable();
         births.dedup();
-        let disagree = births.iter().enumerate().any(|(i, a)| {
-            births[i + 1..]
-                .iter()
-                .any(|b| a.compare(b) == DateAgreement::Disagree)
-        });
+        let disagree = BirthDate::any_disagree(&births);
         let every_row_has_the_inn = all().all(|r| r.person_inn.is_some());
         if inns.len() > 1 || (disagree && !every_row_has_the_inn) {
             return Settle::Apart;

@@ -700,22 +700,16 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
     }
     dated.sort_unstable_by_key(|(inn, row, _)| (*inn, *row));
     for group in dated.chunk_by(|a, b| a.0 == b.0) {
-        let disagree = group.iter().enumerate().any(|(i, a)| {
-            group[i + 1..]
-                .iter()
-                .any(|b| a.2.compare(&b.2) == crate::model::DateAgreement::Disagree)
-        });
-        if !disagree {
-            continue;
-        }
-        let inn = group[0].0;
         let mut dates: Vec<BirthDate> = group.iter().map(|g| g.2).collect();
         dates.sort_unstable();
         dates.dedup();
+        if !BirthDate::any_disagree(&dates) {
+            continue;
+        }
+        let inn = group[0].0;
         let kind = ConflictKind::BirthDates { inn, dates };
         let text = canon::english(&kind);
         let mut rows: Vec<(String, u64)> = Vec::new();
-        let mut files: Vec<String> = Vec::new();
         for &(_, row, _) in group {
             let (file, line) = data.place(row);
             let col = match row {
@@ -723,17 +717,15 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
                 _ => "birth_date",
             };
             w.push(&file, line, col, format!("{text} (a conflict)"));
-            files.push(file.clone());
             rows.push((file, line));
         }
-        files.sort_unstable();
-        files.dedup();
-        for f in files {
-            if let Some(s) = data.stats.iter_mut().find(|s| s.file == f) {
+        rows.sort_unstable();
+        // One conflict in each file it spans.
+        for in_file in rows.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(s) = data.stats.iter_mut().find(|s| s.file == in_file[0].0) {
                 s.conflicts += 1;
             }
         }
-        rows.sort_unstable();
         let refs: Vec<RowRef> = group.iter().map(|g| g.1).collect();
         for &r in &refs {
             match r {

@@ -357,12 +357,17 @@ impl CsvTable {
 
     /// A table over file contents already in memory.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<CsvTable> {
+        Self::parse_owned(file, bytes.to_vec())
+    }
+
+    /// [`CsvTable::parse`] over bytes it keeps.
+    fn parse_owned(file: &str, bytes: Vec<u8>) -> Result<CsvTable> {
         check_text(file, &bytes[..bytes.len().min(1 << 16)])?;
         let head = bytes.split_inclusive(|&b| b == b'\n').next().unwrap_or(b"");
         let mut t = Self::from_head(file, decode(head))?;
-        t.records_hint = memchr::memchr_iter(b'\n', bytes).count();
+        t.records_hint = memchr::memchr_iter(b'\n', &bytes).count();
         t.file_bytes = bytes.len() as u64;
-        t.source = Source::Bytes(bytes.to_vec());
+        t.source = Source::Bytes(bytes);
         Ok(t)
     }
 
@@ -409,8 +414,7 @@ impl CsvTable {
         format: String,
         line_offset: u64,
     ) -> Result<CsvTable> {
-        let mut t = Self::parse(file, text.as_bytes())?;
-        t.stats.encoding = format.clone();
+        let mut t = Self::parse_owned(file, text.into_bytes())?;
         t.format = Some(format);
         t.line_offset = line_offset;
         Ok(t)
