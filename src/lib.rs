@@ -3,13 +3,14 @@
 //!
 //! The pipeline runs one way: [`load`] -> [`normalize`] -> [`resolve`] -> [`graph`] ->
 //! [`rules`] -> [`report`]; [`pipeline::analyse`] wires the stages, [`cmd`] holds the
-//! subcommands.
+//! subcommands; [`import`] turns procurement and register XML into the input files.
 
 pub mod cmd;
 pub mod error;
 pub mod generate;
 pub mod graph;
 pub mod identifiers;
+pub mod import;
 pub mod load;
 pub mod meter;
 pub mod model;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use affil::cmd::{check, eval, generate, link, validate};
+use affil::cmd::{check, eval, generate, import, link, validate};
 
 // A run makes tens of millions of small allocations from two threads; mimalloc serves them
 // markedly faster than the system allocator (see the README's performance section).
@@ -93,6 +93,25 @@ enum Command {
         /// Number of chunks (municipalities) instead of the scale's.
         #[arg(long)]
         chunks: Option<usize>,
+    },
+    /// Turn downloaded documents into the input files of a check: `eis` reads 44-FZ
+    /// notifications and protocols into procurements.csv, participants.csv and
+    /// commissions.csv; `egrul` reads register extracts into companies.csv and
+    /// company_roles.csv. Importing again into one folder merges by key.
+    Import {
+        /// The documents' kind.
+        #[arg(value_enum)]
+        source: import::Source,
+        /// XML files, folders (searched recursively) and ZIP archives of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The data directory to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Customer INN for purchases whose documents name none (older protocols give only
+        /// the publisher's registry number).
+        #[arg(long)]
+        customer_inn: Option<String>,
     },
     /// Score a run's cases.csv against a generated truth.csv (and decoys.csv).
     Eval {
@@ -253,6 +272,23 @@ fn main() -> ExitCode {
                     ev.to_string()
                 };
                 print_out(&text)
+            }
+            Err(e) => report_error(&e),
+        },
+        Command::Import {
+            source,
+            paths,
+            out,
+            customer_inn,
+        } => match import::run(&import::ImportArgs {
+            source,
+            paths,
+            out,
+            customer_inn,
+        }) {
+            Ok(report) => {
+                eprintln!("{report}");
+                ExitCode::SUCCESS
             }
             Err(e) => report_error(&e),
         },

@@ -1057,58 +1057,8 @@ fn year_over_year_marks_cases_and_carries_decisions() {
 }
 
 /// A sample CSV file's header and records, as written.
-type Table = (Vec<String>, Vec<Vec<String>>);
-
 fn sample_table(name: &str) -> Table {
     read_table(&sample_dir().join(name))
-}
-
-/// Writes a table as a workbook the way an HR system exports one: a title block of `title`
-/// rows and a blank row above the header, dates as Excel dates and INNs as numbers where the
-/// cell holds one, on a sheet named `sheet`; `after` puts a sheet of instructions first.
-fn as_workbook(
-    path: &std::path::Path,
-    (header, rows): &Table,
-    sheet: &str,
-    title: u32,
-    after: bool,
-) {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let mut book = Workbook::new();
-    if after {
-        book.add_worksheet()
-            .set_name("Инструкция")
-            .unwrap()
-            .write_string(0, 0, "Заполните лист с данными")
-            .unwrap();
-    }
-    let ws = book.add_worksheet();
-    ws.set_name(sheet).unwrap();
-    for t in 0..title {
-        ws.write_string(t, 0, format!("Выгрузка из кадровой системы, часть {t}"))
-            .unwrap();
-    }
-    let at = if title > 0 { title + 1 } else { 0 };
-    let date = Format::new().set_num_format("dd.mm.yyyy");
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(at, c as u16, h).unwrap();
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let r = at + 1 + i as u32;
-        for (c, v) in row.iter().enumerate() {
-            let (col, name) = (c as u16, header[c].as_str());
-            let dmy: Vec<u16> = v.split('.').filter_map(|p| p.parse().ok()).collect();
-            if name.contains("date") && dmy.len() == 3 && v.len() == 10 {
-                let d = ExcelDateTime::from_ymd(dmy[2], dmy[1] as u8, dmy[0] as u8).unwrap();
-                ws.write_datetime_with_format(r, col, d, &date).unwrap();
-            } else if name.ends_with("inn") && v.len() >= 10 && !v.starts_with('0') {
-                ws.write_number(r, col, v.parse::<f64>().unwrap()).unwrap();
-            } else if !v.is_empty() {
-                ws.write_string(r, col, v).unwrap();
-            }
-        }
-    }
-    book.save(path).unwrap();
 }
 
 #[test]

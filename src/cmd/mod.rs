@@ -3,5 +3,6 @@
 pub mod check;
 pub mod eval;
 pub mod generate;
+pub mod import;
 pub mod link;
 pub mod validate;

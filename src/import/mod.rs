@@ -1,0 +1,180 @@
+//! `affil import`: turns the documents analysts really have into the input files of a check.
+//! [`eis`] reads the procurement system's 44-FZ XML (notifications and protocols) into
+//! procurements.csv, participants.csv and commissions.csv; [`egrul`] reads the tax service's
+//! register XML (ЕГРЮЛ, ЕГРИП) into companies.csv and company_roles.csv.
+//!
+//! Both stream: documents are read one at a time from files, folders and ZIP archives
+//! ([`sources`]), each through a streaming XML walk ([`xml`]); rows go to the output through a
+//! [`table::Table`] that merges them by key with what an earlier import wrote. Every problem is
+//! a warning naming the source file and the element path, written beside the CSVs; the rest
+//! is imported. Outputs are written to temporary files and renamed into place at the end, so an
+//! error leaves the folder as it was.
+
+pub mod egrul;
+pub mod eis;
+pub mod sources;
+pub mod table;
+pub mod xml;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A problem met while importing: where (the source file and the element path) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportWarning {
+    /// The source file, `archive.zip/inner/name.xml` for a ZIP member.
+    pub source: String,
+    /// The element path in the document, or empty for the file as a whole.
+    pub element: String,
+    /// What is wrong, and what the import did about it.
+    pub problem: String,
+}
+
+/// What an import read and wrote, for the terminal.
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    /// Documents read, by kind (`fcsProtocolEF3`, `СвЮЛ`, ...).
+    pub read: BTreeMap<String, u64>,
+    /// Documents skipped, by kind: kinds this import does not read.
+    pub skipped: BTreeMap<String, u64>,
+    /// Files that are neither XML nor ZIP, skipped.
+    pub other_files: u64,
+    /// Bytes of XML read.
+    pub bytes: u64,
+    /// Figures of the import's own (merged protocols, applications without a participant, ...).
+    pub notes: Vec<String>,
+    /// Per output file: what was written.
+    pub written: Vec<table::Written>,
+    /// Every warning, in reading order.
+    pub warnings: Vec<ImportWarning>,
+    /// Where the warnings were written.
+    pub warnings_file: PathBuf,
+}
+
+impl ImportReport {
+    pub(crate) fn warn(&mut self, source: &str, element: String, problem: impl Into<String>) {
+        self.warnings.push(ImportWarning {
+            source: source.to_owned(),
+            element,
+            problem: problem.into(),
+        });
+    }
+
+    /// Writes the warnings file (source, element, problem), replacing an earlier import's.
+    pub(crate) fn write_warnings(&self) -> Result<()> {
+        let mut rows = Vec::with_capacity(self.warnings.len());
+        for w in &self.warnings {
+            rows.push(vec![w.source.clone(), w.element.clone(), w.problem.clone()]);
+        }
+        table::write_whole(
+            &self.warnings_file,
+            &["source", "element", "problem"],
+            rows.iter().map(|r| r.as_slice()),
+        )
+    }
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |m: &BTreeMap<String, u64>| {
+            m.iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let total: u64 = self.read.values().sum();
+        writeln!(
+            f,
+            "read {total} document(s), {:.1} MB of XML: {}",
+            self.bytes as f64 / 1e6,
+            if self.read.is_empty() {
+                "none".to_owned()
+            } else {
+                list(&self.read)
+            }
+        )?;
+        if !self.skipped.is_empty() {
+            writeln!(
+                f,
+                "skipped kinds (not read by this import): {}",
+                list(&self.skipped)
+            )?;
+        }
+        if self.other_files > 0 {
+            writeln!(
+                f,
+                "skipped {} file(s) that are neither XML nor ZIP",
+                self.other_files
+            )?;
+        }
+        for n in &self.notes {
+            writeln!(f, "{n}")?;
+        }
+        for w in &self.written {
+            writeln!(f, "{w}")?;
+        }
+        let mut s = String::new();
+        for w in self.warnings.iter().take(20) {
+            let place = [w.source.as_str(), w.element.as_str()]
+                .iter()
+                .filter(|p| !p.is_empty())
+                .map(|p| format!("{p}: "))
+                .collect::<String>();
+            let _ = writeln!(s, "warning: {place}{}", w.problem);
+        }
+        write!(f, "{s}")?;
+        if self.warnings.len() > 20 {
+            writeln!(f, "... {} more", self.warnings.len() - 20)?;
+        }
+        write!(
+            f,
+            "{} warning(s), listed in {}",
+            self.warnings.len(),
+            self.warnings_file.display()
+        )
+    }
+}
+
+/// Options shared by the importers.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Customer INN for purchases whose documents give none (`--customer-inn`).
+    pub customer_inn: Option<String>,
+}
+
+/// Creates the output folder if needed.
+pub(crate) fn out_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })
+}
+
+/// An ISO date or date-time (`2020-10-01T08:29:25+03:00`, `2020-10-01+03:00`) as DD.MM.YYYY,
+/// the input files' form; `None` when it is not one.
+pub(crate) fn ddmmyyyy(iso: &str) -> Option<String> {
+    let d = iso.get(..10)?;
+    let b = d.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10))
+        .then(|| format!("{}.{}.{}", &d[8..10], &d[5..7], &d[0..4]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_become_input_dates() {
+        assert_eq!(
+            ddmmyyyy("2020-10-01T08:29:25+03:00").as_deref(),
+            Some("01.10.2020")
+        );
+        assert_eq!(ddmmyyyy("2020-10-01+03:00").as_deref(), Some("01.10.2020"));
+        assert_eq!(ddmmyyyy("01.10.2020"), None);
+        assert_eq!(ddmmyyyy("2020"), None);
+    }
+}

@@ -1,0 +1,405 @@
+//! An output CSV of an import, merged by key with the same file of an earlier import: a row
+//! whose key the import writes again is replaced, the other rows are kept; within one import
+//! the last row of a key wins. Rows stream to a temporary file and only a 16-byte digest of
+//! each key stays in memory; the file is renamed into place when it is complete.
+
+use std::fs::File;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use crate::error::{Error, Result};
+
+/// What one output file got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// File name.
+    pub file: String,
+    /// Rows in the file now.
+    pub rows: u64,
+    /// Rows this import added under new keys.
+    pub added: u64,
+    /// Rows of an earlier import this one replaced (same key).
+    pub replaced: u64,
+    /// Rows of an earlier import kept as they were.
+    pub kept: u64,
+    /// Rows this import gave more than once under one key (the last one is written).
+    pub repeated: u64,
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} row(s): {} added, {} replaced, {} kept from before",
+            self.file, self.rows, self.added, self.replaced, self.kept
+        )?;
+        if self.repeated > 0 {
+            write!(
+                f,
+                ", {} repeated in the input (the latest kept)",
+                self.repeated
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn write_err(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Write {
+        path: path.to_owned(),
+        source: Box::new(e),
+    }
+}
+
+fn temp_path(path: &Path, tag: &str) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{name}.{tag}"))
+}
+
+/// Writes a whole CSV (UTF-8, comma-separated) through a temporary file and a rename.
+pub fn write_whole<'a>(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = &'a [String]>,
+) -> Result<()> {
+    let tmp = temp_path(path, "tmp");
+    let mut w = csv::Writer::from_writer(BufWriter::new(
+        File::create(&tmp).map_err(|e| write_err(&tmp, e))?,
+    ));
+    w.write_record(header).map_err(|e| write_err(&tmp, e))?;
+    for r in rows {
+        w.write_record(r).map_err(|e| write_err(&tmp, e))?;
+    }
+    w.into_inner()
+        .map_err(|e| write_err(&tmp, e.into_error()))?
+        .flush()
+        .map_err(|e| write_err(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| write_err(path, e))
+}
+
+/// How a row's key is read off it: the key columns, and whether each is a name (compared
+/// in lower case, `ё` as `е`, spaces collapsed).
+pub type KeySpec = &'static [(usize, bool)];
+
+fn digest(row: &[String], key: KeySpec) -> u128 {
+    let mut a = FxBuildHasher.build_hasher();
+    let mut b = FxBuildHasher.build_hasher();
+    b.write_u64(0x9e37_79b9_7f4a_7c15);
+    for &(i, is_name) in key {
+        let v = row.get(i).map(String::as_str).unwrap_or_default();
+        if is_name {
+            // Lower case, `ё` as `е`, runs of spaces as one, without building the folded text.
+            let mut space = false;
+            for c in v.trim().chars() {
+                if c.is_whitespace() {
+                    space = true;
+                    continue;
+                }
+                if space {
+                    a.write_u32(' ' as u32);
+                    b.write_u32(' ' as u32);
+                    space = false;
+                }
+                for l in c.to_lowercase() {
+                    let l = if l == 'ё' { 'е' } else { l };
+                    a.write_u32(l as u32);
+                    b.write_u32(l as u32);
+                }
+            }
+        } else {
+            a.write(v.trim().as_bytes());
+            b.write(v.trim().as_bytes());
+        }
+        a.write_u8(0xff);
+        b.write_u8(0xff);
+    }
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+/// One output file being written.
+pub struct Table {
+    path: PathBuf,
+    header: &'static [&'static str],
+    key: KeySpec,
+    /// The rows of this import, in order; taken by [`Table::finish`].
+    new: Option<csv::Writer<BufWriter<File>>>,
+    /// Key digest -> sequence number of the last row given under it.
+    latest: FxHashMap<u128, u64>,
+    /// One bit a row: set when a later row of the same key replaced it.
+    superseded: Vec<u64>,
+    rows: u64,
+}
+
+impl Table {
+    /// Starts `dir/file` with `header`; `key` names the key columns.
+    pub fn new(
+        dir: &Path,
+        file: &str,
+        header: &'static [&'static str],
+        key: KeySpec,
+    ) -> Result<Table> {
+        let path = dir.join(file);
+        let new_path = temp_path(&path, "new");
+        let new = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(BufWriter::new(
+                File::create(&new_path).map_err(|e| write_err(&new_path, e))?,
+            ));
+        Ok(Table {
+            path,
+            header,
+            key,
+            new: Some(new),
+            latest: FxHashMap::default(),
+            superseded: Vec::new(),
+            rows: 0,
+        })
+    }
+
+    /// Adds a row (one value per header column).
+    pub fn push(&mut self, row: &[String]) -> Result<()> {
+        debug_assert_eq!(row.len(), self.header.len());
+        let new_path = temp_path(&self.path, "new");
+        self.new
+            .as_mut()
+            .expect("a table is written before it is finished")
+            .write_record(row)
+            .map_err(|e| write_err(&new_path, e))?;
+        if self.rows % 64 == 0 {
+            self.superseded.push(0);
+        }
+        if let Some(old) = self.latest.insert(digest(row, self.key), self.rows) {
+            self.superseded[(old / 64) as usize] |= 1 << (old % 64);
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Merges with the file an earlier import left (if any) into a temporary file, ready
+    /// to be put in place by [`Finished::commit`].
+    pub fn finish(mut self) -> Result<Finished> {
+        let new_path = temp_path(&self.path, "new");
+        self.new
+            .take()
+            .expect("a table is finished once")
+            .into_inner()
+            .map_err(|e| write_err(&new_path, e.into_error()))?
+            .flush()
+            .map_err(|e| write_err(&new_path, e))?;
+        let tmp = temp_path(&self.path, "tmp");
+        let merged = self.merge(&tmp, &new_path);
+        if merged.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        Ok(Finished {
+            tmp,
+            path: self.path.clone(),
+            written: merged?,
+        })
+    }
+
+    /// Writes the earlier rows kept and this import's latest rows into `tmp`.
+    fn merge(&self, tmp: &Path, new_path: &Path) -> Result<Written> {
+        let mut out = csv::Writer::from_writer(BufWriter::new(
+            File::create(tmp).map_err(|e| write_err(tmp, e))?,
+        ));
+        out.write_record(self.header)
+            .map_err(|e| write_err(tmp, e))?;
+        let mut w = Written {
+            file: self
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            rows: 0,
+            added: 0,
+            replaced: 0,
+            kept: 0,
+            repeated: self.rows - self.latest.len() as u64,
+        };
+        let mut earlier_keys = rustc_hash::FxHashSet::default();
+        if self.path.exists() {
+            for row in read_earlier(&self.path, self.header)? {
+                let d = digest(&row, self.key);
+                if self.latest.contains_key(&d) {
+                    w.replaced += 1;
+                    earlier_keys.insert(d);
+                } else {
+                    out.write_record(&row).map_err(|e| write_err(tmp, e))?;
+                    w.kept += 1;
+                }
+            }
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(new_path)
+            .map_err(|e| write_err(new_path, e))?;
+        // This import's rows are copied as bytes, but for those a later row replaced.
+        let mut rec = csv::ByteRecord::new();
+        let mut seq = 0u64;
+        while reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| write_err(new_path, e))?
+        {
+            if self.superseded[(seq / 64) as usize] & (1 << (seq % 64)) == 0 {
+                out.write_byte_record(&rec).map_err(|e| write_err(tmp, e))?;
+            }
+            seq += 1;
+        }
+        w.added = self.latest.len() as u64 - earlier_keys.len() as u64;
+        out.into_inner()
+            .map_err(|e| write_err(tmp, e.into_error()))?
+            .flush()
+            .map_err(|e| write_err(tmp, e))?;
+        w.rows = w.kept + self.latest.len() as u64;
+        Ok(w)
+    }
+}
+impl Drop for Table {
+    /// The rows of this import are a scratch file, finished or not.
+    fn drop(&mut self) {
+        self.new = None;
+        let _ = std::fs::remove_file(temp_path(&self.path, "new"));
+    }
+}
+
+/// A merged output waiting in its temporary file.
+pub struct Finished {
+    tmp: PathBuf,
+    path: PathBuf,
+    /// What it holds.
+    pub written: Written,
+}
+
+impl Finished {
+    /// Renames the merged file into place.
+    pub fn commit(self) -> Result<Written> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| write_err(&self.path, e))?;
+        Ok(self.written.clone())
+    }
+}
+
+impl Drop for Finished {
+    /// A merged file not committed (an error came first) is removed; a committed one has
+    /// been renamed away already.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// The rows of an earlier import's file, as `header` orders its columns. A file with other
+/// columns than an import writes is not merged into: the analyst is told to import elsewhere.
+fn read_earlier(path: &Path, header: &[&str]) -> Result<Vec<Vec<String>>> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => encoding_rs::WINDOWS_1251.decode(&bytes).0,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let found: Vec<String> = r
+        .headers()
+        .map_err(|e| Error::Unreadable {
+            file: path.display().to_string(),
+            line: 1,
+            reason: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let index: Vec<Option<usize>> = header
+        .iter()
+        .map(|h| found.iter().position(|f| f == h))
+        .collect();
+    if let Some(extra) = found.iter().find(|f| !header.contains(&f.as_str())) {
+        return Err(Error::Option(format!(
+            "{} has a column `{extra}` an import does not write, so merging would lose it: \
+             import into another folder, or merge by hand",
+            path.display()
+        )));
+    }
+    let mut rows = Vec::new();
+    for (k, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| Error::Unreadable {
+            file: path.display().to_string(),
+            line: k as u64 + 2,
+            reason: e.to_string(),
+        })?;
+        rows.push(
+            index
+                .iter()
+                .map(|i| i.and_then(|i| rec.get(i)).unwrap_or_default().to_owned())
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &[&str] = &["id", "name", "value"];
+    const KEY: KeySpec = &[(0, false), (1, true)];
+
+    fn row(v: [&str; 3]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn import(dir: &Path, rows: &[[&str; 3]]) -> Written {
+        let mut t = Table::new(dir, "t.csv", HEADER, KEY).unwrap();
+        for r in rows {
+            t.push(&row(*r)).unwrap();
+        }
+        t.finish().unwrap().commit().unwrap()
+    }
+
+    #[test]
+    fn a_second_import_replaces_by_key_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = import(
+            dir.path(),
+            &[
+                ["1", "Ёлкин", "a"],
+                ["2", "Петров", "b"],
+                ["1", "ЕЛКИН", "c"],
+            ],
+        );
+        assert_eq!((w.rows, w.added, w.repeated), (2, 2, 1));
+        let w = import(dir.path(), &[["2", "петров", "d"], ["3", "Сидоров", "e"]]);
+        assert_eq!((w.rows, w.added, w.replaced, w.kept), (3, 1, 1, 1));
+        let text = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
+        assert_eq!(text, "id,name,value\n1,ЕЛКИН,c\n2,петров,d\n3,Сидоров,e\n");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files are removed");
+    }
+
+    #[test]
+    fn a_file_with_other_columns_is_not_merged_into() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), "id;name;value;note\n1;a;b;c\n").unwrap();
+        let t = Table::new(dir.path(), "t.csv", HEADER, KEY).unwrap();
+        let err = t.finish().err().unwrap().to_string();
+        assert!(err.contains("`note`"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("t.csv")).unwrap(),
+            "id;name;value;note\n1;a;b;c\n"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! `affil import eis|egrul`: the synthetic documents of tests/fixtures/import (made by its
+//! make.py, in the real documents' structures) into the input files, and on to a check.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use common::*;
+
+fn fixtures(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(rel)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+const CUSTOMER: &str = "5916000015";
+
+fn rows(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    read_csv(path)
+}
+
+fn find<'a>(
+    rows: &'a [HashMap<String, String>],
+    pairs: &[(&str, &str)],
+) -> Vec<&'a HashMap<String, String>> {
+    rows.iter()
+        .filter(|r| pairs.iter().all(|(k, v)| r[*k] == *v))
+        .collect()
+}
+
+#[test]
+fn documents_to_report_finds_the_planted_cases() {
+    let wd = Workdir::new();
+    let o = wd.run(&[
+        "import",
+        "eis",
+        &fixtures("eis"),
+        "--out",
+        "data",
+        "--customer-inn",
+        CUSTOMER,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wd.run(&["import", "egrul", &fixtures("egrul"), "--out", "data"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Officials from an HR workbook with a title block; relatives as the questionnaires' CSV.
+    let officials = read_table(&PathBuf::from(fixtures("officials.csv")));
+    as_workbook(
+        &wd.path("data/officials.xlsx"),
+        &officials,
+        "Сотрудники",
+        2,
+        false,
+    );
+    std::fs::copy(fixtures("relatives.csv"), wd.path("data/relatives.csv")).unwrap();
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let found: BTreeSet<(String, String, String)> = rows(&wd.path("out/cases.csv"))
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r["rule"], "COI-44FZ", "{r:?}");
+            (
+                r["procurement_id"].clone(),
+                r["official_id"].clone(),
+                r["participant_inn"].clone(),
+            )
+        })
+        .collect();
+    let planted: BTreeSet<(String, String, String)> = rows(&PathBuf::from(fixtures("planted.csv")))
+        .into_iter()
+        .map(|r| {
+            (
+                r["procurement_id"].clone(),
+                r["official_id"].clone(),
+                r["participant_inn"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(found, planted);
+    // The chain through two companies is in the evidence: wife -> ГАММА (2/3) -> БЕТА (60%).
+    let cases = rows(&wd.path("out/cases.csv"));
+    let p2 = find(&cases, &[("official_id", "O2")]);
+    assert!(p2[0]["evidence"].contains("ГАММА"), "{}", p2[0]["evidence"]);
+}
+
+#[test]
+fn eis_joins_prices_merges_documents_and_lists_what_it_cannot_fill() {
+    let wd = Workdir::new();
+    let o = wd.run(&["import", "eis", &fixtures("eis"), "--out", "data"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("fcsProtocolEF1 1, fcsProtocolEF2 1, fcsProtocolEF3 2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skipped kinds (not read by this import): contract 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 application(s) name no participant"),
+        "{err}"
+    );
+    let proc = rows(&wd.path("data/procurements.csv"));
+    assert_eq!(proc.len(), 3);
+    // Notification fields on the fcs purchase; the protocol-only purchase has no customer INN,
+    // its date from the protocol, and is listed in a warning.
+    let p1 = find(&proc, &[("procurement_id", "0356300000121000011")])[0];
+    assert_eq!(p1["customer_inn"], CUSTOMER);
+    assert_eq!(p1["subject"], "Ремонт кровли здания администрации");
+    assert_eq!(p1["published"], "01.03.2021");
+    assert_eq!(p1["initial_price"], "1500000.00");
+    let p3 = find(&proc, &[("procurement_id", "0356300000121000033")])[0];
+    assert_eq!(p3["customer_inn"], "");
+    assert_eq!(p3["published"], "20.06.2021");
+    let warnings = rows(&wd.path("data/eis_import_warnings.csv"));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["problem"].contains("--customer-inn")
+                && w["problem"].contains("0356300000121000033")),
+        "{warnings:?}"
+    );
+    // EF2 prices meet EF3 participants on the journal number; rating 1 is the winner.
+    let parts = rows(&wd.path("data/participants.csv"));
+    let alfa = find(&parts, &[("participant_inn", "5916001001")])[0];
+    assert_eq!(
+        (
+            alfa["bid_price"].as_str(),
+            alfa["is_winner"].as_str(),
+            alfa["application"].as_str()
+        ),
+        ("1400000.00", "да", "1")
+    );
+    let ip = find(&parts, &[("participant_inn", "591600030151")])[0];
+    assert_eq!(
+        (
+            ip["participant_name"].as_str(),
+            ip["bid_price"].as_str(),
+            ip["is_winner"].as_str()
+        ),
+        ("СОКОЛОВ СЕРГЕЙ НИКОЛАЕВИЧ", "1450000.00", "нет")
+    );
+    // ep generation: the price is the final price, the contact person and the members' votes
+    // are not the participant.
+    let beta = find(&parts, &[("participant_inn", "5916001019")])[0];
+    assert_eq!(
+        (beta["bid_price"].as_str(), beta["admitted"].as_str()),
+        ("790000.00", "да")
+    );
+    assert_eq!(parts.len(), 4);
+    // Commission roles by their words; an unknown one is a member, warned at its element.
+    let seats = rows(&wd.path("data/commissions.csv"));
+    let roles: BTreeSet<(String, String, String)> = seats
+        .iter()
+        .map(|r| {
+            (
+                r["procurement_id"].clone(),
+                r["member_name"].clone(),
+                r["role"].clone(),
+            )
+        })
+        .collect();
+    for (p, n, r) in [
+        ("0356300000121000011", "Кузнецова Анна Сергеевна", "chair"),
+        (
+            "0356300000121000011",
+            "Лебедев Павел Андреевич",
+            "secretary",
+        ),
+        (
+            "0356300000123000022",
+            "Морозов Дмитрий Игоревич",
+            "deputy_chair",
+        ),
+        ("0356300000123000022", "Сидоров Глеб Олегович", "member"),
+    ] {
+        assert!(
+            roles.contains(&(p.into(), n.into(), r.into())),
+            "{p} {n} {r}: {roles:?}"
+        );
+    }
+    assert!(!roles.iter().any(|(_, n, _)| n.contains("Контактов")));
+    assert!(warnings.iter().any(|w| w["element"]
+        == "/export/epProtocolEF2020Final/protocolInfo/commissionInfo/commissionMembers/commissionMember[3]"
+        && w["problem"].contains("Эксперт")));
+}
+
+#[test]
+fn egrul_reads_every_founder_kind_and_exact_shares() {
+    let wd = Workdir::new();
+    let o = wd.run(&["import", "egrul", &fixtures("egrul"), "--out", "data"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("СвИП 1, СвЮЛ 5"), "{}", stderr(&o));
+    let companies = rows(&wd.path("data/companies.csv"));
+    // Windows-1251 decoded, &quot; unescaped; the entrepreneur is a company under own INN.
+    let gamma = find(&companies, &[("inn", "5916001026")])[0];
+    assert_eq!(
+        gamma["name"],
+        "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ГАММА\""
+    );
+    assert_eq!(
+        gamma["address"],
+        "618001, КРАЙ ПЕРМСКИЙ, ГОРОД ТЕСТОВСК, УЛИЦА МИРА, д. 12, кв. 3"
+    );
+    let alfa = find(&companies, &[("inn", "5916001001")])[0];
+    assert_eq!(
+        alfa["address"],
+        "618000, ПЕРМСКИЙ КРАЙ, ТЕСТОВСКИЙ, город ТЕСТОВСК, улица ЗАВОДСКАЯ, дом 5"
+    );
+    let ip = find(&companies, &[("inn", "591600030151")])[0];
+    assert_eq!(ip["name"], "ИП СОКОЛОВ СЕРГЕЙ НИКОЛАЕВИЧ");
+    let delta = find(&companies, &[("inn", "5916001033")])[0];
+    assert_eq!(delta["status"], "прекращено 01.08.2022");
+    let roles = rows(&wd.path("data/company_roles.csv"));
+    let shares: BTreeSet<(String, String, String, String)> = roles
+        .iter()
+        .filter(|r| r["role"] == "founder")
+        .map(|r| {
+            (
+                r["company_inn"].clone(),
+                r["founder_kind"].clone(),
+                r["person_inn"].clone() + &r["holder_inn"],
+                r["share_percent"].clone(),
+            )
+        })
+        .collect();
+    for (c, kind, who, share) in [
+        ("5916001026", "УчрФЛ", "591600040336", "2/3"),
+        ("5916001026", "УчрФЛ", "591600040400", "1/3"),
+        ("5916001019", "УчрЮЛРос", "5916001026", "60%"),
+        ("5916001019", "УчрРФСубМО", "5916002012", "10%"),
+        ("5916001019", "УчрПИФ", "5916002020", "10%"),
+        ("5916001019", "УчрДогИнвТов", "5916002037", "10%"),
+        ("5916001001", "УчрФЛ", "591600040199", "100%"),
+    ] {
+        assert!(
+            shares.contains(&(c.into(), kind.into(), who.into(), share.into())),
+            "{c} {kind} {who} {share}: {shares:?}"
+        );
+    }
+    let managed = find(&roles, &[("role", "managing_company")])[0];
+    assert_eq!(managed["holder_inn"], "5916001058");
+    let gone = find(&roles, &[("company_inn", "5916001033")])[0];
+    assert_eq!(
+        (gone["since"].as_str(), gone["until"].as_str()),
+        ("01.01.2016", "01.08.2022")
+    );
+    // The foreign founder without an INN cannot be linked: warned, not written; the
+    // register's own unreliable mark is carried into a warning at its element.
+    let warnings = rows(&wd.path("data/egrul_import_warnings.csv"));
+    assert!(warnings
+        .iter()
+        .any(|w| w["element"].ends_with("/СвУчредит/УчрЮЛИн")
+            && w["problem"].contains("BETA HOLDING")));
+    assert!(warnings
+        .iter()
+        .any(|w| w["element"].ends_with("/СведДолжнФЛ/СвНедДанДолжнФЛ")
+            && w["problem"].contains("ГРОМОВ ЛЕВ ЮРЬЕВИЧ")));
+    // A check reads the shares exactly as written.
+    let o = wd.run(&["validate", "data"]);
+    let out = stdout(&o);
+    assert!(!out.contains("unparsable share"), "{out}");
+}
+
+#[test]
+fn importing_again_merges_by_key() {
+    let wd = Workdir::new();
+    let run = |args: &[&str]| {
+        let o = wd.run(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    run(&["import", "eis", &fixtures("eis/fcs"), "--out", "data"]);
+    let first = read_text(&wd.path("data/participants.csv"));
+    let err = run(&["import", "eis", &fixtures("eis/ep"), "--out", "data"]);
+    assert!(
+        err.contains("participants.csv: 3 row(s): 1 added, 0 replaced, 2 kept from before"),
+        "{err}"
+    );
+    // The same documents again change nothing: every row replaces itself.
+    let before = read_text(&wd.path("data/procurements.csv"));
+    let err = run(&["import", "eis", &fixtures("eis/fcs"), "--out", "data"]);
+    assert!(
+        err.contains("procurements.csv: 2 row(s): 0 added, 1 replaced, 1 kept from before"),
+        "{err}"
+    );
+    assert_eq!(
+        read_text(&wd.path("data/procurements.csv")).lines().count(),
+        before.lines().count()
+    );
+    assert!(read_text(&wd.path("data/participants.csv")).starts_with(first.lines().next().unwrap()));
+    run(&["import", "egrul", &fixtures("egrul"), "--out", "data"]);
+    let err = run(&["import", "egrul", &fixtures("egrul"), "--out", "data"]);
+    assert!(
+        err.contains("companies.csv: 6 row(s): 0 added, 6 replaced, 0 kept"),
+        "{err}"
+    );
+    // Only the outputs and the warnings are left: no temporary files.
+    let mut names: Vec<String> = std::fs::read_dir(wd.path("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "commissions.csv",
+            "companies.csv",
+            "company_roles.csv",
+            "egrul_import_warnings.csv",
+            "eis_import_warnings.csv",
+            "participants.csv",
+            "procurements.csv"
+        ]
+    );
+}
+
+#[test]
+fn broken_documents_are_warnings_and_an_error_writes_nothing() {
+    let wd = Workdir::new();
+    let o = wd.run(&[
+        "import",
+        "eis",
+        &fixtures("broken"),
+        &fixtures("eis/ep"),
+        "--out",
+        "data",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warnings = rows(&wd.path("data/eis_import_warnings.csv"));
+    let about = |file: &str| {
+        warnings
+            .iter()
+            .find(|w| w["source"].ends_with(file))
+            .map(|w| w["problem"].clone())
+            .unwrap_or_default()
+    };
+    assert!(about("fcsProtocolEF3_truncated.xml").starts_with("malformed XML at byte"));
+    assert!(about("truncated.zip").starts_with("not a readable ZIP archive"));
+    assert_eq!(
+        rows(&wd.path("data/procurements.csv")).len(),
+        1,
+        "the rest is imported"
+    );
+    // A file the import would have to drop a column of stops it before anything is written.
+    let foreign = "procurement_id;participant_inn;note\n1;2;3\n";
+    wd.write("data/participants.csv", foreign);
+    let before = read_text(&wd.path("data/procurements.csv"));
+    let o = wd.run(&["import", "eis", &fixtures("eis"), "--out", "data"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("`note`"), "{}", stderr(&o));
+    assert_eq!(read_text(&wd.path("data/participants.csv")), foreign);
+    assert_eq!(read_text(&wd.path("data/procurements.csv")), before);
+    assert!(std::fs::read_dir(wd.path("data")).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with('.')));
+    // A wrong --customer-inn is refused.
+    let o = wd.run(&[
+        "import",
+        "eis",
+        &fixtures("eis"),
+        "--out",
+        "x",
+        "--customer-inn",
+        "123",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
