@@ -94,7 +94,7 @@ fn eis_joins_prices_merges_documents_and_lists_what_it_cannot_fill() {
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("fcsProtocolEF1 1, fcsProtocolEF2 1, fcsProtocolEF3 2"),
+        err.contains("fcsNotificationEF 2, fcsProtocolEF1 1, fcsProtocolEF2 1, fcsProtocolEF3 2"),
         "{err}"
     );
     assert!(
@@ -111,9 +111,19 @@ fn eis_joins_prices_merges_documents_and_lists_what_it_cannot_fill() {
     // its date from the protocol, and is listed in a warning.
     let p1 = find(&proc, &[("procurement_id", "0356300000121000011")])[0];
     assert_eq!(p1["customer_inn"], CUSTOMER);
-    assert_eq!(p1["subject"], "Ремонт кровли здания администрации");
+    assert_eq!(
+        p1["subject"],
+        "Ремонт кровли здания администрации (с изменениями)"
+    );
     assert_eq!(p1["published"], "01.03.2021");
     assert_eq!(p1["initial_price"], "1500000.00");
+    // A corrected notification (later, though its file comes first): its price; the
+    // purchase stays announced on the first notification's date.
+    let p2 = find(&proc, &[("procurement_id", "0356300000123000022")])[0];
+    assert_eq!(
+        (p2["initial_price"].as_str(), p2["published"].as_str()),
+        ("830000.00", "02.05.2023")
+    );
     let p3 = find(&proc, &[("procurement_id", "0356300000121000033")])[0];
     assert_eq!(p3["customer_inn"], "");
     assert_eq!(p3["published"], "20.06.2021");
@@ -152,7 +162,12 @@ fn eis_joins_prices_merges_documents_and_lists_what_it_cannot_fill() {
         (beta["bid_price"].as_str(), beta["admitted"].as_str()),
         ("790000.00", "да")
     );
-    assert_eq!(parts.len(), 4);
+    let kim = find(&parts, &[("application", "103")])[0];
+    assert_eq!(
+        (kim["participant_name"].as_str(), kim["is_winner"].as_str()),
+        ("Ким Виктор", "нет")
+    );
+    assert_eq!(parts.len(), 5);
     // Commission roles by their words; an unknown one is a member, warned at its element.
     let seats = rows(&wd.path("data/commissions.csv"));
     let roles: BTreeSet<(String, String, String)> = seats
@@ -279,7 +294,7 @@ fn importing_again_merges_by_key() {
     let first = read_text(&wd.path("data/participants.csv"));
     let err = run(&["import", "eis", &fixtures("eis/ep"), "--out", "data"]);
     assert!(
-        err.contains("participants.csv: 3 row(s): 1 added, 0 replaced, 2 kept from before"),
+        err.contains("participants.csv: 4 row(s): 2 added, 0 replaced, 2 kept from before"),
         "{err}"
     );
     // The same documents again change nothing: every row replaces itself.
@@ -342,11 +357,13 @@ fn broken_documents_are_warnings_and_an_error_writes_nothing() {
     };
     assert!(about("fcsProtocolEF3_truncated.xml").starts_with("malformed XML at byte"));
     assert!(about("truncated.zip").starts_with("not a readable ZIP archive"));
-    assert_eq!(
-        rows(&wd.path("data/procurements.csv")).len(),
-        1,
-        "the rest is imported"
-    );
+    // A bad INN is named at its element.
+    assert!(warnings.iter().any(|w| w["element"]
+        == "/export/fcsProtocolEF3/protocolLot/applications/application[2]/appParticipantInfo/legalEntityRFInfo/INN"
+        && w["problem"].contains("fails the checksum")));
+    let procurements = rows(&wd.path("data/procurements.csv"));
+    assert_eq!(procurements.len(), 2, "the rest is imported");
+    assert_eq!(rows(&wd.path("data/participants.csv")).len(), 3);
     // A file the import would have to drop a column of stops it before anything is written.
     let foreign = "procurement_id;participant_inn;note\n1;2;3\n";
     wd.write("data/participants.csv", foreign);

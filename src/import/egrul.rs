@@ -58,7 +58,6 @@ const FOUNDERS: &[&str] = &[
 struct Role {
     level: usize,
     element: String,
-    path: String,
     role: &'static str,
     person: Option<(String, Option<String>)>,
     holder_inn: Option<String>,
@@ -73,7 +72,6 @@ struct Role {
 #[derive(Default)]
 struct Company {
     level: usize,
-    path: String,
     inn: String,
     ogrn: String,
     name: String,
@@ -145,7 +143,6 @@ impl Reader<'_> {
         };
         self.company = Some(Company {
             level: at.depth(),
-            path: at.text(),
             inn: inn.unwrap_or_default(),
             ogrn: ogrn.unwrap_or_default(),
             entrepreneur,
@@ -238,7 +235,7 @@ impl Reader<'_> {
         );
     }
 
-    fn close_role(&mut self) {
+    fn close_role(&mut self, at: &xml::Path) {
         let Some(r) = self.role.take() else { return };
         let Some(c) = &mut self.company else { return };
         let ok = match r.role {
@@ -254,7 +251,7 @@ impl Reader<'_> {
             let name = r.holder_name.clone().unwrap_or_default();
             self.report.warn(
                 &self.source,
-                r.path.clone(),
+                at.text(),
                 format!(
                     "{} `{}` of company {} has neither a person nor a valid INN{}: not written, \
                      since a check could not link it",
@@ -270,12 +267,12 @@ impl Reader<'_> {
         }
     }
 
-    fn close_company(&mut self) {
+    fn close_company(&mut self, at: &xml::Path) {
         let Some(c) = self.company.take() else { return };
         if !inn_valid(&c.inn) {
             self.report.warn(
                 &self.source,
-                c.path.clone(),
+                at.text(),
                 format!(
                     "INN `{}` missing or failing the checksum: company not written",
                     c.inn
@@ -385,7 +382,6 @@ impl Visitor for Reader<'_> {
             self.role = Some(Role {
                 level: at.depth(),
                 element: name.to_owned(),
-                path: at.text(),
                 role,
                 ..Role::default()
             });
@@ -443,7 +439,7 @@ impl Visitor for Reader<'_> {
         let name = at.last();
         if let Some(r) = &mut self.role {
             if at.depth() == r.level {
-                self.close_role();
+                self.close_role(at);
                 return;
             }
             match name {
@@ -462,7 +458,7 @@ impl Visitor for Reader<'_> {
         }
         if let Some(c) = &mut self.company {
             if at.depth() == c.level {
-                self.close_company();
+                self.close_company(at);
             } else if name == "НаимРегион" && at.up(1) == Some("СвАдрЮЛФИАС") && !text.is_empty()
             {
                 c.fias.push(text.to_owned());
@@ -496,7 +492,7 @@ pub fn import(paths: &[PathBuf], out: &Path, _options: &ImportOptions) -> Result
             read_entrepreneurs: 0,
             error: None,
         };
-        let walked = xml::walk(input, &mut r);
+        let walked = xml::walk(input, xml::Namespaces::Ignored, &mut r);
         let (nc, ni, e) = (r.read_companies, r.read_entrepreneurs, r.error.take());
         if let Some(e) = e {
             error = Some(e);

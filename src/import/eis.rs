@@ -98,7 +98,9 @@ struct Purchase {
     subject: Latest<String>,
     method: Latest<String>,
     initial_price: Latest<String>,
-    notice_date: Latest<String>,
+    /// The first notification's publication (ISO): a corrected notification is published
+    /// later, but the purchase was announced at the first.
+    first_notice: Option<String>,
     /// The earliest protocol date: the publication date when no notification is given.
     first_protocol: Option<String>,
     /// Documents merged into this purchase.
@@ -140,7 +142,8 @@ struct Member {
 struct AppRead {
     id: Option<String>,
     position: usize,
-    inn: Option<(String, String)>,
+    /// The INN, and where it is when it fails the checksum (the path for the warning).
+    inn: Option<(String, Option<String>)>,
     org_name: Option<String>,
     last: String,
     first: String,
@@ -265,7 +268,10 @@ impl Visitor for Doc {
                 "journalNumber" => a.id = value(),
                 "appNumber" if parent == "commonInfo" => a.id = value(),
                 "INN" | "inn" if in_participant && !aside => {
-                    a.inn = value().map(|v| (v, at.text()));
+                    a.inn = value().map(|v| {
+                        let bad = (!inn_valid(&v)).then(|| at.text());
+                        (v, bad)
+                    });
                 }
                 "fullName" | "organizationName" if in_participant && !aside => {
                     a.org_name = value();
@@ -300,7 +306,11 @@ impl Visitor for Doc {
             match name {
                 "commissionMember" => {
                     let m = self.member.take().expect("open member");
-                    self.members.push((m, at.text()));
+                    // The path only where a warning will need it.
+                    let odd = person_name(&m.last, &m.first, &m.middle).is_empty()
+                        || seat_role(&m.role).is_none();
+                    self.members
+                        .push((m, odd.then(|| at.text()).unwrap_or_default()));
                 }
                 "lastName" => m.last = text.to_owned(),
                 "firstName" => m.first = text.to_owned(),
@@ -328,6 +338,18 @@ impl Visitor for Doc {
             "name" if parent == "placingWay" && self.method.is_none() => self.method = value(),
             "maxPrice" if self.max_price.is_none() => self.max_price = value(),
             _ => {}
+        }
+    }
+}
+
+/// Keeps in `first` the earlier of it and `date` (ISO date-times, compared as times).
+fn earliest(first: &mut Option<String>, date: Option<&str>) {
+    if let Some(d) = date {
+        if first
+            .as_deref()
+            .is_none_or(|f| time_number(d) < time_number(f))
+        {
+            *first = Some(d.to_owned());
         }
     }
 }
@@ -398,16 +420,11 @@ impl Book {
             p.subject.offer(&order, doc.subject);
             p.method.offer(&order, doc.method);
             p.initial_price.offer(&order, doc.max_price);
-            p.notice_date
-                .offer(&order, doc.published.as_deref().and_then(ddmmyyyy));
+            earliest(&mut p.first_notice, doc.published.as_deref());
             return;
         }
         self.protocols += 1;
-        if let Some(d) = date.as_deref() {
-            if p.first_protocol.as_deref().is_none_or(|f| d < f) {
-                p.first_protocol = Some(d.to_owned());
-            }
-        }
+        earliest(&mut p.first_protocol, date.as_deref());
         // A protocol names the customer only when the customer itself published it.
         if doc.publisher_role.as_deref() == Some("CU") {
             p.customer_inn.offer(&order, doc.publisher_inn);
@@ -438,16 +455,14 @@ impl Book {
         for a in doc.apps {
             let key = a.id.clone().unwrap_or_else(|| format!("#{}", a.position));
             let app = entry(&mut p.apps, key);
-            if let Some((inn, path)) = &a.inn {
-                if inn_valid(inn) {
-                    app.inn.offer(&order, Some(inn.clone()));
-                } else {
-                    report.warn(
-                        source,
-                        path.clone(),
-                        format!("participant INN `{inn}` fails the checksum: not used"),
-                    );
-                }
+            match &a.inn {
+                Some((inn, None)) => app.inn.offer(&order, Some(inn.clone())),
+                Some((inn, Some(path))) => report.warn(
+                    source,
+                    path.clone(),
+                    format!("participant INN `{inn}` fails the checksum: not used"),
+                ),
+                None => {}
             }
             let person = person_name(&a.last, &a.first, &a.middle);
             let name = a.org_name.or((!person.is_empty()).then_some(person));
@@ -478,10 +493,10 @@ impl Book {
                 }
             }
             let published = p
-                .notice_date
-                .get()
-                .cloned()
-                .or_else(|| p.first_protocol.as_deref().and_then(ddmmyyyy))
+                .first_notice
+                .as_deref()
+                .or(p.first_protocol.as_deref())
+                .and_then(ddmmyyyy)
                 .unwrap_or_default();
             procurements.push(&[
                 number.clone(),
@@ -577,7 +592,7 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
     let mut book = Book::default();
     super::sources::each_document(paths, &mut report, &mut |name, input, report| {
         let mut doc = Doc::default();
-        let result = xml::walk(input, &mut doc);
+        let result = xml::walk(input, xml::Namespaces::Resolved, &mut doc);
         if let Err(b) = result {
             report.warn(
                 name,
@@ -609,6 +624,32 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn votes_and_contact_persons_are_not_the_application() {
+        // A member's vote after the application's own verdict, and a contact person where the
+        // participant has no name: neither is the application's.
+        let text = r#"<e:export xmlns:e="http://zakupki.gov.ru/oos/export/1"
+            xmlns="http://zakupki.gov.ru/oos/types/1" xmlns:c="http://zakupki.gov.ru/oos/common/1">
+          <e:fcsProtocolEF3><purchaseNumber>1</purchaseNumber><protocolLot><applications>
+            <application><journalNumber>7</journalNumber><admitted>true</admitted>
+              <appParticipantInfo><c:legalEntityRFInfo><c:INN>5916001001</c:INN>
+                <c:contactInfo><c:contactPersonInfo><c:lastName>Контактов</c:lastName>
+                </c:contactPersonInfo></c:contactInfo></c:legalEntityRFInfo></appParticipantInfo>
+              <admissionResults><admissionResult><admitted>false</admitted>
+                <appRating>9</appRating></admissionResult></admissionResults>
+            </application></applications></protocolLot></e:fcsProtocolEF3></e:export>"#;
+        let mut doc = Doc::default();
+        xml::walk(text.as_bytes(), xml::Namespaces::Resolved, &mut doc).unwrap();
+        assert_eq!(doc.kind, "fcsProtocolEF3");
+        let a = &doc.apps[0];
+        assert_eq!(a.id.as_deref(), Some("7"));
+        assert_eq!(
+            (a.admitted, a.rating, a.last.as_str()),
+            (Some(true), None, "")
+        );
+        assert_eq!(a.inn.as_ref().map(|(i, _)| i.as_str()), Some("5916001001"));
+    }
 
     #[test]
     fn role_words() {

@@ -122,9 +122,11 @@ fn digest(row: &[String], key: KeySpec) -> u128 {
 /// One output file being written.
 pub struct Table {
     path: PathBuf,
+    /// This import's rows, after the header, in the order given.
+    new_path: PathBuf,
     header: &'static [&'static str],
     key: KeySpec,
-    /// The rows of this import, in order; taken by [`Table::finish`].
+    /// The writer of `new_path`; taken by [`Table::finish`].
     new: Option<csv::Writer<BufWriter<File>>>,
     /// Key digest -> sequence number of the last row given under it.
     latest: FxHashMap<u128, u64>,
@@ -143,13 +145,14 @@ impl Table {
     ) -> Result<Table> {
         let path = dir.join(file);
         let new_path = temp_path(&path, "new");
-        let new = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(BufWriter::new(
-                File::create(&new_path).map_err(|e| write_err(&new_path, e))?,
-            ));
+        let mut new = csv::Writer::from_writer(BufWriter::new(
+            File::create(&new_path).map_err(|e| write_err(&new_path, e))?,
+        ));
+        new.write_record(header)
+            .map_err(|e| write_err(&new_path, e))?;
         Ok(Table {
             path,
+            new_path,
             header,
             key,
             new: Some(new),
@@ -162,12 +165,11 @@ impl Table {
     /// Adds a row (one value per header column).
     pub fn push(&mut self, row: &[String]) -> Result<()> {
         debug_assert_eq!(row.len(), self.header.len());
-        let new_path = temp_path(&self.path, "new");
         self.new
             .as_mut()
             .expect("a table is written before it is finished")
             .write_record(row)
-            .map_err(|e| write_err(&new_path, e))?;
+            .map_err(|e| write_err(&self.new_path, e))?;
         if self.rows % 64 == 0 {
             self.superseded.push(0);
         }
@@ -179,18 +181,41 @@ impl Table {
     }
 
     /// Merges with the file an earlier import left (if any) into a temporary file, ready
-    /// to be put in place by [`Finished::commit`].
+    /// to be put in place by [`Finished::commit`]. With no earlier file and no key given
+    /// twice, this import's rows are the file as they are.
     pub fn finish(mut self) -> Result<Finished> {
-        let new_path = temp_path(&self.path, "new");
         self.new
             .take()
             .expect("a table is finished once")
             .into_inner()
-            .map_err(|e| write_err(&new_path, e.into_error()))?
+            .map_err(|e| write_err(&self.new_path, e.into_error()))?
             .flush()
-            .map_err(|e| write_err(&new_path, e))?;
+            .map_err(|e| write_err(&self.new_path, e))?;
+        let file = self
+            .path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let distinct = self.latest.len() as u64;
+        if !self.path.exists() && distinct == self.rows {
+            let tmp = temp_path(&self.path, "tmp");
+            std::fs::rename(&self.new_path, &tmp).map_err(|e| write_err(&tmp, e))?;
+            return Ok(Finished {
+                tmp,
+                path: self.path.clone(),
+                written: Written {
+                    file,
+                    rows: distinct,
+                    added: distinct,
+                    replaced: 0,
+                    kept: 0,
+                    repeated: 0,
+                },
+            });
+        }
         let tmp = temp_path(&self.path, "tmp");
-        let merged = self.merge(&tmp, &new_path);
+        let merged = self.merge(&tmp, file);
         if merged.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -202,19 +227,14 @@ impl Table {
     }
 
     /// Writes the earlier rows kept and this import's latest rows into `tmp`.
-    fn merge(&self, tmp: &Path, new_path: &Path) -> Result<Written> {
+    fn merge(&self, tmp: &Path, file: String) -> Result<Written> {
         let mut out = csv::Writer::from_writer(BufWriter::new(
             File::create(tmp).map_err(|e| write_err(tmp, e))?,
         ));
         out.write_record(self.header)
             .map_err(|e| write_err(tmp, e))?;
         let mut w = Written {
-            file: self
-                .path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
+            file,
             rows: 0,
             added: 0,
             replaced: 0,
@@ -223,27 +243,26 @@ impl Table {
         };
         let mut earlier_keys = rustc_hash::FxHashSet::default();
         if self.path.exists() {
-            for row in read_earlier(&self.path, self.header)? {
-                let d = digest(&row, self.key);
+            each_earlier(&self.path, self.header, &mut |row| {
+                let d = digest(row, self.key);
                 if self.latest.contains_key(&d) {
                     w.replaced += 1;
                     earlier_keys.insert(d);
                 } else {
-                    out.write_record(&row).map_err(|e| write_err(tmp, e))?;
+                    out.write_record(row).map_err(|e| write_err(tmp, e))?;
                     w.kept += 1;
                 }
-            }
+                Ok(())
+            })?;
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_path(new_path)
-            .map_err(|e| write_err(new_path, e))?;
         // This import's rows are copied as bytes, but for those a later row replaced.
+        let mut reader =
+            csv::Reader::from_path(&self.new_path).map_err(|e| write_err(&self.new_path, e))?;
         let mut rec = csv::ByteRecord::new();
         let mut seq = 0u64;
         while reader
             .read_byte_record(&mut rec)
-            .map_err(|e| write_err(new_path, e))?
+            .map_err(|e| write_err(&self.new_path, e))?
         {
             if self.superseded[(seq / 64) as usize] & (1 << (seq % 64)) == 0 {
                 out.write_byte_record(&rec).map_err(|e| write_err(tmp, e))?;
@@ -259,11 +278,12 @@ impl Table {
         Ok(w)
     }
 }
+
 impl Drop for Table {
     /// The rows of this import are a scratch file, finished or not.
     fn drop(&mut self) {
         self.new = None;
-        let _ = std::fs::remove_file(temp_path(&self.path, "new"));
+        let _ = std::fs::remove_file(&self.new_path);
     }
 }
 
@@ -291,41 +311,47 @@ impl Drop for Finished {
     }
 }
 
-/// The rows of an earlier import's file, as `header` orders its columns. A file with other
-/// columns than an import writes is not merged into: the analyst is told to import elsewhere.
-fn read_earlier(path: &Path, header: &[&str]) -> Result<Vec<Vec<String>>> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+/// Calls `f` with each row of an earlier import's file, as `header` orders its columns,
+/// streamed. A file with other columns than an import writes is not merged into: the analyst
+/// is told to import elsewhere. A field that is not UTF-8 is read as Windows-1251 (a file
+/// edited by hand and saved by a spreadsheet).
+fn each_earlier(
+    path: &Path,
+    header: &[&str],
+    f: &mut dyn FnMut(&[String]) -> Result<()>,
+) -> Result<()> {
+    let io = |source| Error::Io {
         path: path.to_owned(),
         source,
-    })?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => encoding_rs::WINDOWS_1251.decode(&bytes).0,
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let first = text.lines().next().unwrap_or_default();
+    let mut first = String::new();
+    {
+        use std::io::BufRead;
+        let mut r = std::io::BufReader::new(File::open(path).map_err(io)?);
+        let mut raw = Vec::new();
+        r.read_until(b'\n', &mut raw).map_err(io)?;
+        first.push_str(&text(&raw));
+    }
     let delimiter = if first.matches(';').count() > first.matches(',').count() {
         b';'
     } else {
         b','
     };
+    let unreadable = |line: u64, e: csv::Error| Error::Unreadable {
+        file: path.display().to_string(),
+        line,
+        reason: e.to_string(),
+    };
     let mut r = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_path(path)
+        .map_err(|e| unreadable(1, e))?;
     let found: Vec<String> = r
-        .headers()
-        .map_err(|e| Error::Unreadable {
-            file: path.display().to_string(),
-            line: 1,
-            reason: e.to_string(),
-        })?
+        .byte_headers()
+        .map_err(|e| unreadable(1, e))?
         .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let index: Vec<Option<usize>> = header
-        .iter()
-        .map(|h| found.iter().position(|f| f == h))
+        .map(|h| text(h).trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
     if let Some(extra) = found.iter().find(|f| !header.contains(&f.as_str())) {
         return Err(Error::Option(format!(
@@ -334,21 +360,35 @@ fn read_earlier(path: &Path, header: &[&str]) -> Result<Vec<Vec<String>>> {
             path.display()
         )));
     }
-    let mut rows = Vec::new();
-    for (k, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| Error::Unreadable {
-            file: path.display().to_string(),
-            line: k as u64 + 2,
-            reason: e.to_string(),
-        })?;
-        rows.push(
-            index
-                .iter()
-                .map(|i| i.and_then(|i| rec.get(i)).unwrap_or_default().to_owned())
-                .collect(),
-        );
+    let index: Vec<Option<usize>> = header
+        .iter()
+        .map(|h| found.iter().position(|f| f == h))
+        .collect();
+    let mut rec = csv::ByteRecord::new();
+    let mut row: Vec<String> = vec![String::new(); header.len()];
+    let mut line = 1;
+    while r
+        .read_byte_record(&mut rec)
+        .map_err(|e| unreadable(line + 1, e))?
+    {
+        line += 1;
+        for (cell, i) in row.iter_mut().zip(&index) {
+            cell.clear();
+            if let Some(v) = i.and_then(|i| rec.get(i)) {
+                cell.push_str(&text(v));
+            }
+        }
+        f(&row)?;
     }
-    Ok(rows)
+    Ok(())
+}
+
+/// Bytes as text: UTF-8, else Windows-1251.
+fn text(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(raw).0,
+    }
 }
 
 #[cfg(test)]

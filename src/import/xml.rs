@@ -4,13 +4,14 @@
 //! that of the open elements, whatever the document's size; the declared encoding
 //! (Windows-1251 in the tax service's files) is honoured.
 
+use std::cell::RefCell;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::BufRead;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashMap, FxHasher};
 
 /// The namespace families the importers tell apart. The ЕИС namespaces are
 /// `http://zakupki.gov.ru/oos/<family>/1`; the tax service's files have none.
@@ -174,18 +175,34 @@ impl Path {
     }
 }
 
+/// Attribute names in the document's encoding, each encoded once (the register's names are
+/// Cyrillic; encoding one into Windows-1251 costs more than looking it up).
+#[derive(Default)]
+struct Keys(RefCell<FxHashMap<Box<str>, Box<[u8]>>>);
+
 /// The attributes of an element being opened, decoded on demand.
 pub struct Attrs<'a> {
     start: &'a BytesStart<'a>,
     decoder: quick_xml::encoding::Decoder,
+    keys: &'a Keys,
 }
 
 impl Attrs<'_> {
     /// The value of the attribute with local name `name`, trimmed; `None` when absent or empty.
     pub fn get(&self, name: &str) -> Option<String> {
-        let (name, _, _) = self.decoder.encoding().encode(name);
+        let encoding = self.decoder.encoding();
+        let mut keys = self.keys.0.borrow_mut();
+        let name: &[u8] = if encoding == encoding_rs::UTF_8 {
+            name.as_bytes()
+        } else {
+            if !keys.contains_key(name) {
+                let raw = encoding.encode(name).0.into_owned().into_boxed_slice();
+                keys.insert(name.into(), raw);
+            }
+            &keys[name]
+        };
         for a in self.start.attributes().with_checks(false).flatten() {
-            if a.key.local_name().as_ref() == name.as_ref() {
+            if a.key.local_name().as_ref() == name {
                 let v = a.decode_and_unescape_value(self.decoder).ok()?;
                 let v = v.trim();
                 return (!v.is_empty()).then(|| v.to_owned());
@@ -212,24 +229,79 @@ pub struct Broken {
     pub at: u64,
 }
 
+/// Whether a walk resolves namespaces: the procurement system's documents need it; the
+/// register's have none, and reading them without resolution is twice as fast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Namespaces {
+    /// Elements are told apart by namespace URI.
+    Resolved,
+    /// Every element is in [`Ns::None`].
+    Ignored,
+}
+
+enum Reader<R> {
+    Resolved(NsReader<R>),
+    Ignored(quick_xml::Reader<R>),
+}
+
+impl<R: BufRead> Reader<R> {
+    fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> quick_xml::Result<(Ns, Event<'b>)> {
+        match self {
+            Reader::Resolved(r) => r
+                .read_resolved_event_into(buf)
+                .map(|(ns, e)| (classify(&ns), e)),
+            Reader::Ignored(r) => r.read_event_into(buf).map(|e| (Ns::None, e)),
+        }
+    }
+
+    fn decoder(&self) -> quick_xml::encoding::Decoder {
+        match self {
+            Reader::Resolved(r) => r.decoder(),
+            Reader::Ignored(r) => r.decoder(),
+        }
+    }
+
+    /// Where reading stopped: the reader's own errors know their place; the walk's own
+    /// findings (an unclosed element at the end) are where the reader got to.
+    fn position(&self) -> u64 {
+        match self {
+            Reader::Resolved(r) => r.error_position().max(r.buffer_position()),
+            Reader::Ignored(r) => r.error_position().max(r.buffer_position()),
+        }
+    }
+}
+
 /// Walks one document from `input`, calling `v` for each element. Stops at the first
 /// malformation, after calling `v` for everything before it.
-pub fn walk(input: impl BufRead, v: &mut impl Visitor) -> Result<(), Broken> {
-    let mut reader = NsReader::from_reader(input);
-    reader.config_mut().expand_empty_elements = true;
+pub fn walk(
+    input: impl BufRead,
+    namespaces: Namespaces,
+    v: &mut impl Visitor,
+) -> Result<(), Broken> {
+    let mut reader = match namespaces {
+        Namespaces::Resolved => {
+            let mut r = NsReader::from_reader(input);
+            r.config_mut().expand_empty_elements = true;
+            Reader::Resolved(r)
+        }
+        Namespaces::Ignored => {
+            let mut r = quick_xml::Reader::from_reader(input);
+            r.config_mut().expand_empty_elements = true;
+            Reader::Ignored(r)
+        }
+    };
     let mut buf = Vec::new();
     let mut path = Path::new();
     let mut text = String::new();
-    // Where reading stopped: the reader's own errors know their place; the walk's own
-    // findings (an unclosed element at the end) are where the reader got to.
-    let broken = |reader: &NsReader<_>, reason: String| Broken {
+    let keys = Keys::default();
+    let broken = |reader: &Reader<_>, reason: String| Broken {
         reason,
-        at: reader.error_position().max(reader.buffer_position()),
+        at: reader.position(),
     };
     loop {
         buf.clear();
-        let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
-            Ok((ns, e)) => (classify(&ns), e),
+        let (ns, event) = match reader.next(&mut buf) {
+            Ok(e) => e,
             Err(e) => return Err(broken(&reader, e.to_string())),
         };
         let decoder = reader.decoder();
@@ -238,7 +310,14 @@ pub fn walk(input: impl BufRead, v: &mut impl Visitor) -> Result<(), Broken> {
                 let local = e.local_name();
                 path.push(ns, local.as_ref(), decoder.encoding());
                 text.clear();
-                v.open(&path, &Attrs { start: &e, decoder });
+                v.open(
+                    &path,
+                    &Attrs {
+                        start: &e,
+                        decoder,
+                        keys: &keys,
+                    },
+                );
             }
             Event::End(_) => {
                 if path.depth == 0 {
@@ -319,7 +398,7 @@ mod tests {
   <a:x><a:app>1</a:app><a:app>2</a:app><q:app>3</q:app><a:app>ООО &quot;Р&quot; &#1071;</a:app></a:x>
 </a:export>"#;
         let mut log = Log::default();
-        walk(doc.as_bytes(), &mut log).unwrap();
+        walk(doc.as_bytes(), Namespaces::Resolved, &mut log).unwrap();
         assert_eq!(
             log.0,
             [
@@ -336,14 +415,14 @@ mod tests {
         let text = "<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n<Файл><Документ><СвЮЛ ИНН=\"7700000001\"/></Документ></Файл>";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
         let mut log = Log::default();
-        walk(&bytes[..], &mut log).unwrap();
+        walk(&bytes[..], Namespaces::Ignored, &mut log).unwrap();
         assert_eq!(log.0, ["/Файл/Документ/СвЮЛ @ИНН=7700000001"]);
     }
 
     #[test]
     fn a_truncated_document_is_broken_after_what_it_had() {
         let mut log = Log::default();
-        let err = walk(&b"<r><a>1</a><b>2"[..], &mut log).unwrap_err();
+        let err = walk(&b"<r><a>1</a><b>2"[..], Namespaces::Resolved, &mut log).unwrap_err();
         assert_eq!(log.0, ["/r/a = 1 (None)"]);
         assert!(
             err.reason.contains("<b>") || err.reason.contains("b"),
