@@ -309,8 +309,8 @@ impl Visitor for Doc {
                     // The path only where a warning will need it.
                     let odd = person_name(&m.last, &m.first, &m.middle).is_empty()
                         || seat_role(&m.role).is_none();
-                    self.members
-                        .push((m, odd.then(|| at.text()).unwrap_or_default()));
+                    let path = if odd { at.text() } else { String::new() };
+                    self.members.push((m, path));
                 }
                 "lastName" => m.last = text.to_owned(),
                 "firstName" => m.first = text.to_owned(),
