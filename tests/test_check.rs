@@ -1062,6 +1062,35 @@ fn sample_table(name: &str) -> Table {
 }
 
 #[test]
+fn officials_and_relatives_from_opendocument_spreadsheets_give_the_sample_cases() {
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    for name in ["officials", "relatives"] {
+        std::fs::remove_file(dir.join(format!("{name}.csv"))).unwrap();
+    }
+    as_ods(
+        &dir.join("officials.ods"),
+        &sample_table("officials.csv"),
+        "Сотрудники",
+        2,
+    );
+    as_ods(
+        &dir.join("relatives.ods"),
+        &sample_table("relatives.csv"),
+        "Лист1",
+        0,
+    );
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    assert!(md.contains("| officials.ods[Сотрудники] | ODS |"), "{md}");
+}
+
+#[test]
 fn officials_and_relatives_from_workbooks_give_the_sample_cases() {
     let wd = Workdir::new();
     let dir = wd.copy_sample("data");

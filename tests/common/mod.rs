@@ -200,3 +200,78 @@ pub fn as_workbook(
     }
     book.save(path).unwrap();
 }
+
+/// Writes a table as an OpenDocument spreadsheet (.ods) as LibreOffice saves one: `title`
+/// rows above a blank row and the header, dates (`DD.MM.YYYY`) as date cells, on a sheet named
+/// `sheet`. Built by hand (no crate writes ODS): the ZIP with its stored `mimetype` first, the
+/// manifest and content.xml.
+pub fn as_ods(path: &Path, (header, rows): &Table, sheet: &str, title: u32) {
+    use std::io::Write;
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    let cell = |v: &str, is_date: bool| {
+        let dmy: Vec<&str> = v.split('.').collect();
+        if is_date && dmy.len() == 3 && v.len() == 10 {
+            format!(
+                "<table:table-cell office:value-type=\"date\" office:date-value=\"{}-{}-{}\"><text:p>{}</text:p></table:table-cell>",
+                dmy[2], dmy[1], dmy[0], esc(v)
+            )
+        } else if v.is_empty() {
+            "<table:table-cell/>".to_owned()
+        } else {
+            format!(
+                "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                esc(v)
+            )
+        }
+    };
+    let mut body = String::new();
+    for t in 0..title {
+        body.push_str(&format!(
+            "<table:table-row>{}</table:table-row>",
+            cell(&format!("Выгрузка из кадровой системы, часть {t}"), false)
+        ));
+    }
+    if title > 0 {
+        body.push_str("<table:table-row><table:table-cell/></table:table-row>");
+    }
+    let row = |cells: Vec<String>| format!("<table:table-row>{}</table:table-row>", cells.concat());
+    body.push_str(&row(header.iter().map(|h| cell(h, false)).collect()));
+    for r in rows {
+        body.push_str(&row(r
+            .iter()
+            .zip(header)
+            .map(|(v, h)| cell(v, h.contains("date")))
+            .collect()));
+    }
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.3\">\
+<office:body><office:spreadsheet><table:table table:name=\"{}\">{body}</table:table>\
+</office:spreadsheet></office:body></office:document-content>",
+        esc(sheet)
+    );
+    let manifest = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\">\
+<manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+</manifest:manifest>";
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default();
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    z.start_file("META-INF/manifest.xml", deflated).unwrap();
+    z.write_all(manifest.as_bytes()).unwrap();
+    z.start_file("content.xml", deflated).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
