@@ -863,13 +863,7 @@ fn koi8_r_and_repaired_mojibake_give_the_same_cases() {
         .collect();
     assert!(seen_as_latin1.contains("ñåñòðà"), "{seen_as_latin1}");
     wd.write("data/relatives.csv", &seen_as_latin1);
-    let o = wd.run(&["check", "data", "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        case_keys(&wd.path("out/cases.csv")),
-        case_keys(&sample_dir().join("expected_cases.csv"))
-    );
-    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    let md = check_gives_the_sample_cases(&wd);
     assert!(md.contains("| officials.csv | KOI8-R |"), "{md}");
     assert!(md.contains("| relatives.csv | UTF-8 (repaired) |"), "{md}");
     let warnings = read_csv(&wd.path("out/warnings.csv"));
@@ -1057,6 +1051,18 @@ fn year_over_year_marks_cases_and_carries_decisions() {
 }
 
 /// A sample CSV file's header and records, as written.
+/// Runs the check on `data` in `wd`, asserts it finds exactly the sample's cases, and returns
+/// its summary.md.
+fn check_gives_the_sample_cases(wd: &Workdir) -> String {
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    std::fs::read_to_string(wd.path("out/summary.md")).unwrap()
+}
+
 fn sample_table(name: &str) -> Table {
     read_table(&sample_dir().join(name))
 }
@@ -1080,13 +1086,7 @@ fn officials_and_relatives_from_opendocument_spreadsheets_give_the_sample_cases(
         "Лист1",
         0,
     );
-    let o = wd.run(&["check", "data", "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        case_keys(&wd.path("out/cases.csv")),
-        case_keys(&sample_dir().join("expected_cases.csv"))
-    );
-    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    let md = check_gives_the_sample_cases(&wd);
     assert!(md.contains("| officials.ods[Сотрудники] | ODS |"), "{md}");
 }
 
@@ -1119,13 +1119,7 @@ fn officials_and_relatives_from_workbooks_give_the_sample_cases() {
         0,
         false,
     );
-    let o = wd.run(&["check", "data", "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        case_keys(&wd.path("out/cases.csv")),
-        case_keys(&sample_dir().join("expected_cases.csv"))
-    );
-    let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
+    let md = check_gives_the_sample_cases(&wd);
     assert!(
         md.contains("| officials.xlsx[Сотрудники] | XLSX | `,` | 12 | 11 | 0 | 1 | 0 |"),
         "{md}"

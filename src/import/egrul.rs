@@ -18,27 +18,17 @@ use super::xml::{self, Attrs, Visitor};
 use super::{ddmmyyyy, ImportOptions, ImportReport};
 use crate::error::{Error, Result};
 use crate::identifiers::inn_valid;
+use crate::load::headers;
 use crate::values::parse_exact_decimal;
 
 /// companies.csv as an import writes it.
 pub const COMPANIES: &[&str] = &["inn", "ogrn", "name", "address", "phone", "email", "status"];
-/// company_roles.csv as an import writes it; `position`, `holder_name`, `nominal_value` and
-/// `founder_kind` are the register's own, kept for the analyst (a check does not read them).
-pub const ROLES: &[&str] = &[
-    "company_inn",
-    "role",
-    "person_name",
-    "person_inn",
-    "person_birth_date",
-    "holder_inn",
-    "share_percent",
-    "since",
-    "until",
-    "position",
-    "holder_name",
-    "nominal_value",
-    "founder_kind",
-];
+/// company_roles.csv as an import writes it: the columns a check reads, then `position`,
+/// `holder_name`, `nominal_value` and `founder_kind`, the register's own, kept for the analyst.
+pub const ROLES: [&str; 13] = headers::concat(
+    headers::COMPANY_ROLES,
+    ["position", "holder_name", "nominal_value", "founder_kind"],
+);
 const COMPANY_KEY: KeySpec = &[(0, false)];
 /// One role: company, role, the person (INN, else name) or the holding organisation.
 const ROLE_KEY: KeySpec = &[(0, false), (1, false), (3, false), (2, true), (5, false)];
@@ -475,7 +465,7 @@ pub fn import(paths: &[PathBuf], out: &Path, _options: &ImportOptions) -> Result
         ..ImportReport::default()
     };
     let mut companies = Table::new(out, "companies.csv", COMPANIES, COMPANY_KEY)?;
-    let mut roles = Table::new(out, "company_roles.csv", ROLES, ROLE_KEY)?;
+    let mut roles = Table::new(out, "company_roles.csv", &ROLES, ROLE_KEY)?;
     let mut error = None;
     super::sources::each_document(paths, &mut report, &mut |name, input, report| {
         if error.is_some() {

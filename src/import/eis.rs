@@ -20,33 +20,16 @@ use super::xml::{self, Attrs, Ns, Visitor};
 use super::{ddmmyyyy, ImportOptions, ImportReport};
 use crate::error::Result;
 use crate::identifiers::inn_valid;
+use crate::load::headers;
 
-/// procurements.csv as an import writes it.
-pub const PROCUREMENTS: &[&str] = &[
-    "procurement_id",
-    "customer_inn",
-    "customer_name",
-    "subject",
-    "method",
-    "published",
-    "initial_price",
-    "national_project",
-];
+/// procurements.csv as an import writes it: the columns a check reads.
+pub const PROCUREMENTS: [&str; 8] = headers::PROCUREMENTS;
 /// participants.csv as an import writes it; `admitted`, `rating` and `application` are the
 /// protocol's own, kept for the analyst (a check does not read them).
-pub const PARTICIPANTS: &[&str] = &[
-    "procurement_id",
-    "participant_inn",
-    "participant_name",
-    "is_winner",
-    "bid_price",
-    "contract_price",
-    "admitted",
-    "rating",
-    "application",
-];
+pub const PARTICIPANTS: [&str; 9] =
+    headers::concat(headers::PARTICIPANTS, ["admitted", "rating", "application"]);
 /// commissions.csv as an import writes it.
-pub const COMMISSIONS: &[&str] = &["procurement_id", "official_id", "member_name", "role"];
+pub const COMMISSIONS: [&str; 4] = headers::COMMISSIONS;
 
 const PROCUREMENT_KEY: KeySpec = &[(0, false)];
 const PARTICIPANT_KEY: KeySpec = &[(0, false), (1, false)];
@@ -475,9 +458,9 @@ impl Book {
 
     /// Writes the three files into `dir`, merged with what is there.
     fn write(self, dir: &Path, options: &ImportOptions, report: &mut ImportReport) -> Result<()> {
-        let mut procurements = Table::new(dir, "procurements.csv", PROCUREMENTS, PROCUREMENT_KEY)?;
-        let mut participants = Table::new(dir, "participants.csv", PARTICIPANTS, PARTICIPANT_KEY)?;
-        let mut commissions = Table::new(dir, "commissions.csv", COMMISSIONS, COMMISSION_KEY)?;
+        let mut procurements = Table::new(dir, "procurements.csv", &PROCUREMENTS, PROCUREMENT_KEY)?;
+        let mut participants = Table::new(dir, "participants.csv", &PARTICIPANTS, PARTICIPANT_KEY)?;
+        let mut commissions = Table::new(dir, "commissions.csv", &COMMISSIONS, COMMISSION_KEY)?;
         let mut no_customer = Vec::new();
         let (mut merged, mut no_participant) = (0u64, 0u64);
         for (number, p) in &self.purchases {

@@ -154,6 +154,62 @@ pub const ALIASES: &[(&str, &[&str])] = &[
     ("member_name", &["член комиссии", "фио члена комиссии"]),
 ];
 
+/// The columns of procurements.csv a check reads, in the documented order (what
+/// `affil import eis` writes).
+pub const PROCUREMENTS: [&str; 8] = [
+    "procurement_id",
+    "customer_inn",
+    "customer_name",
+    "subject",
+    "method",
+    "published",
+    "initial_price",
+    "national_project",
+];
+/// The columns of participants.csv a check reads.
+pub const PARTICIPANTS: [&str; 6] = [
+    "procurement_id",
+    "participant_inn",
+    "participant_name",
+    "is_winner",
+    "bid_price",
+    "contract_price",
+];
+/// The columns of commissions.csv a check reads.
+pub const COMMISSIONS: [&str; 4] = ["procurement_id", "official_id", "member_name", "role"];
+/// The columns of company_roles.csv a check reads (what `affil import egrul` writes first).
+pub const COMPANY_ROLES: [&str; 9] = [
+    "company_inn",
+    "role",
+    "person_name",
+    "person_inn",
+    "person_birth_date",
+    "holder_inn",
+    "share_percent",
+    "since",
+    "until",
+];
+
+/// `a` then `b`, as one array (`N` must be their length together): a file's columns with the
+/// ones a writer adds.
+pub const fn concat<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "N must be A + B");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
+
 /// A header in the form headers are compared in: lower case, `ё` as `е`, spaces collapsed.
 pub fn fold(header: &str) -> String {
     header

@@ -854,18 +854,8 @@ fn read_companies(r: FileReader) -> FileRead<Company> {
 /// Reads company_roles.csv; each distinct share value goes once into `shares`, which the rows
 /// index.
 fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
-    let [company_c, role_c, name_c, pinn_c, pbirth_c, holder_c, share_c, since_c, until_c] = r
-        .cols([
-            "company_inn",
-            "role",
-            "person_name",
-            "person_inn",
-            "person_birth_date",
-            "holder_inn",
-            "share_percent",
-            "since",
-            "until",
-        ]);
+    let [company_c, role_c, name_c, pinn_c, pbirth_c, holder_c, share_c, since_c, until_c] =
+        r.cols(headers::COMPANY_ROLES);
     // The share column's scale (percent or fraction) is read off the whole column first.
     let scale = match share_c.idx {
         None => ShareScale::Percent,
@@ -940,16 +930,8 @@ fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
 }
 
 fn read_procurements(r: FileReader) -> FileRead<Procurement> {
-    let [id_c, customer_c, cname_c, subject_c, method_c, published_c, price_c, np_c] = r.cols([
-        "procurement_id",
-        "customer_inn",
-        "customer_name",
-        "subject",
-        "method",
-        "published",
-        "initial_price",
-        "national_project",
-    ]);
+    let [id_c, customer_c, cname_c, subject_c, method_c, published_c, price_c, np_c] =
+        r.cols(headers::PROCUREMENTS);
     r.rows(|row, s| {
         let id = s.required(row, id_c)?;
         let customer_inn = s.key_inn(row, customer_c, true)?;
@@ -977,14 +959,7 @@ fn read_procurements(r: FileReader) -> FileRead<Procurement> {
 }
 
 fn read_participants(r: FileReader, procurements: &FxHashMap<&str, u32>) -> FileRead<Participant> {
-    let [pid_c, inn_c, name_c, winner_c, bid_c, contract_c] = r.cols([
-        "procurement_id",
-        "participant_inn",
-        "participant_name",
-        "is_winner",
-        "bid_price",
-        "contract_price",
-    ]);
+    let [pid_c, inn_c, name_c, winner_c, bid_c, contract_c] = r.cols(headers::PARTICIPANTS);
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
         let Some(&procurement) = procurements.get(pid) else {
@@ -1029,8 +1004,7 @@ fn read_commissions(
     procurements: &FxHashMap<&str, u32>,
     officials: &FxHashMap<&str, u32>,
 ) -> FileRead<Seat> {
-    let [pid_c, role_c, member_c, oid_c] =
-        r.cols(["procurement_id", "role", "member_name", "official_id"]);
+    let [pid_c, oid_c, member_c, role_c] = r.cols(headers::COMMISSIONS);
     let mut roles = Memo::new();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
