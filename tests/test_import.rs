@@ -98,6 +98,10 @@ fn eis_joins_prices_merges_documents_and_lists_what_it_cannot_fill() {
         "{err}"
     );
     assert!(
+        err.contains("contract_3591600000121000001_1.xml: /export/contract: document kind `contract` is not a notification or a protocol: skipped"),
+        "{err}"
+    );
+    assert!(
         err.contains("skipped kinds (not read by this import): contract 1"),
         "{err}"
     );

@@ -85,6 +85,9 @@ struct Reader<'a> {
     role: Option<Role>,
     read_companies: u64,
     read_entrepreneurs: u64,
+    /// The document's root element, and how many companies and entrepreneurs it opened.
+    root: String,
+    seen: u64,
     error: Option<Error>,
 }
 
@@ -336,7 +339,11 @@ impl Reader<'_> {
 impl Visitor for Reader<'_> {
     fn open(&mut self, at: &xml::Path, a: &Attrs<'_>) {
         let name = at.last();
+        if at.depth() == 1 {
+            self.root = name.to_owned();
+        }
         if name == "СвЮЛ" || name == "СвИП" {
+            self.seen += 1;
             self.open_company(at, a, name == "СвИП");
             return;
         }
@@ -480,10 +487,13 @@ pub fn import(paths: &[PathBuf], out: &Path, _options: &ImportOptions) -> Result
             role: None,
             read_companies: 0,
             read_entrepreneurs: 0,
+            root: String::new(),
+            seen: 0,
             error: None,
         };
         let walked = xml::walk(input, xml::Namespaces::Ignored, &mut r);
         let (nc, ni, e) = (r.read_companies, r.read_entrepreneurs, r.error.take());
+        let (root, seen) = (std::mem::take(&mut r.root), r.seen);
         if let Some(e) = e {
             error = Some(e);
             return;
@@ -500,11 +510,13 @@ pub fn import(paths: &[PathBuf], out: &Path, _options: &ImportOptions) -> Result
                 ),
             );
         }
-        if nc + ni == 0 && error.is_none() {
-            *report
-                .skipped
-                .entry(format!("no СвЮЛ/СвИП in {name}"))
-                .or_default() += 1;
+        if seen == 0 && !root.is_empty() {
+            *report.skipped.entry(root.clone()).or_default() += 1;
+            report.warn(
+                name,
+                format!("/{root}"),
+                "no company (СвЮЛ) or entrepreneur (СвИП) in this document: skipped",
+            );
         }
         *report.read.entry("СвЮЛ".into()).or_default() += nc;
         *report.read.entry("СвИП".into()).or_default() += ni;

@@ -593,6 +593,16 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
             } else {
                 doc.kind.clone()
             };
+            let at = if doc.level == 2 {
+                format!("/export/{kind}")
+            } else {
+                format!("/{kind}")
+            };
+            report.warn(
+                name,
+                at,
+                format!("document kind `{kind}` is not a notification or a protocol: skipped"),
+            );
             *report.skipped.entry(kind).or_default() += 1;
             return;
         }
