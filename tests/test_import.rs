@@ -394,3 +394,30 @@ fn broken_documents_are_warnings_and_an_error_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn register_extracts_under_another_root_in_a_zip_are_read_and_merged() {
+    let wd = Workdir::new();
+    let o = wd.run(&[
+        "import",
+        "egrul",
+        &fixtures("egrul"),
+        &fixtures("egrul_other"),
+        "--out",
+        "data",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("СвИП 1, СвЮЛ 6"), "{err}");
+    assert!(
+        err.contains("companies.csv: 6 row(s): 6 added, 0 replaced, 0 kept from before, 1 repeated in the input (the latest kept)"),
+        "{err}"
+    );
+    let companies = rows(&wd.path("data/companies.csv"));
+    let delta = find(&companies, &[("inn", "5916001033")]);
+    assert_eq!(delta.len(), 1);
+    assert_eq!(
+        delta[0]["name"],
+        "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ДЕЛЬТА-2\""
+    );
+}
