@@ -123,6 +123,8 @@ struct Member {
 
 #[derive(Default)]
 struct AppRead {
+    /// Depth of the application's element.
+    level: usize,
     id: Option<String>,
     position: usize,
     /// The INN, and where it is when it fails the checksum (the path for the warning).
@@ -218,6 +220,7 @@ impl Visitor for Doc {
             {
                 self.app_count += 1;
                 self.app = Some(AppRead {
+                    level: d,
                     position: self.app_count,
                     ..AppRead::default()
                 });
@@ -240,7 +243,7 @@ impl Visitor for Doc {
         let parent = at.up(1).unwrap_or_default();
         let value = || (!text.is_empty()).then(|| xml::collapse(text));
         if let Some(a) = &mut self.app {
-            if name == "application" || name == "applicationInfo" {
+            if d == a.level {
                 let a = self.app.take().expect("open application");
                 self.apps.push(a);
                 return;
@@ -309,7 +312,10 @@ impl Visitor for Doc {
             "purchaseNumber" if self.purchase.is_none() => self.purchase = value(),
             "id" if d == self.level + 1 => self.id = text.parse().unwrap_or(0),
             "protocolDate" => self.protocol_date = value(),
-            "publishDate" | "docPublishDate" | "publishDTInEIS" if self.published.is_none() => {
+            // The document's own date: at its top or in its commonInfo, not an attachment's.
+            "publishDate" | "docPublishDate" | "publishDTInEIS"
+                if self.published.is_none() && d <= self.level + 2 =>
+            {
                 self.published = value();
             }
             "INN" if in_responsible => self.customer_inn = value(),
