@@ -262,6 +262,9 @@ fn egrul_reads_every_founder_kind_and_exact_shares() {
             "{c} {kind} {who} {share}: {shares:?}"
         );
     }
+    // The pledgee of Петров's share is not a founder.
+    assert!(!roles.iter().any(|r| r["person_name"].contains("ЗАЛОГОВ")));
+    assert_eq!(find(&roles, &[("company_inn", "5916001001")]).len(), 2);
     let managed = find(&roles, &[("role", "managing_company")])[0];
     assert_eq!(managed["holder_inn"], "5916001058");
     let gone = find(&roles, &[("company_inn", "5916001033")])[0];

@@ -175,7 +175,8 @@ impl Reader<'_> {
             }
             "СвНаимПИФ" => r.holder_name = r.holder_name.take().or(a.get("НаимПИФ")),
             "ДоляУстКап" if rel == 1 => r.nominal = a.get("НоминСтоим"),
-            "ДробПрост" => {
+            // The share of the role's own ДоляУстКап/РазмерДоли (a pledge inside has none of its).
+            "ДробПрост" if rel == 3 => {
                 let (n, d) = (a.get("Числит"), a.get("Знаменат"));
                 match (n, d) {
                     (Some(n), Some(d))
@@ -439,16 +440,21 @@ impl Visitor for Reader<'_> {
                 self.close_role(at);
                 return;
             }
+            let own_share = at.depth() == r.level + 3 && at.up(1) == Some("РазмерДоли");
             match name {
-                "Процент" if !text.is_empty() => r.share = Some(format!("{text}%")),
-                "ДробДесят" if !text.is_empty() => match decimal_fraction_percent(text) {
-                    Some(p) => r.share = Some(p),
-                    None => self.report.warn(
-                        &self.source,
-                        at.text(),
-                        format!("decimal share `{text}` is not a number: share not read"),
-                    ),
-                },
+                "Процент" if own_share && !text.is_empty() => {
+                    r.share = Some(format!("{text}%"))
+                }
+                "ДробДесят" if own_share && !text.is_empty() => {
+                    match decimal_fraction_percent(text) {
+                        Some(p) => r.share = Some(p),
+                        None => self.report.warn(
+                            &self.source,
+                            at.text(),
+                            format!("decimal share `{text}` is not a number: share not read"),
+                        ),
+                    }
+                }
                 _ => {}
             }
             return;
