@@ -473,10 +473,7 @@ impl Visitor for Reader<'_> {
 /// Imports every register document under `paths` into `out`.
 pub fn import(paths: &[PathBuf], out: &Path, _options: &ImportOptions) -> Result<ImportReport> {
     super::out_dir(out)?;
-    let mut report = ImportReport {
-        warnings_file: out.join("egrul_import_warnings.csv"),
-        ..ImportReport::default()
-    };
+    let mut report = ImportReport::new(out.join("egrul_import_warnings.csv"));
     let mut companies = Table::new(out, "companies.csv", COMPANIES, COMPANY_KEY)?;
     let mut roles = Table::new(out, "company_roles.csv", &ROLES, ROLE_KEY)?;
     let mut error = None;

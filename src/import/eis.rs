@@ -13,12 +13,18 @@
 //! participants of the EF3 one.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::hash::BuildHasher;
+use std::io::{BufWriter, Write};
+
+use rustc_hash::FxBuildHasher;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 use super::table::{KeySpec, Table};
 use super::xml::{self, Attrs, Ns, Visitor};
 use super::{ddmmyyyy, ImportOptions, ImportReport};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::identifiers::inn_valid;
 use crate::load::headers;
 
@@ -372,113 +378,274 @@ fn fold(name: &str) -> String {
         .join(" ")
 }
 
-/// Everything read, by purchase number.
+/// What one document says, checked and named: the unit the import spills to disk and merges.
+#[derive(Debug, Serialize, Deserialize)]
+struct Facts {
+    purchase: String,
+    order: Order,
+    notice: bool,
+    /// A protocol's date (its `protocolDate`, else its publication).
+    date: Option<String>,
+    published: Option<String>,
+    customer_inn: Option<String>,
+    customer_name: Option<String>,
+    subject: Option<String>,
+    method: Option<String>,
+    max_price: Option<String>,
+    /// (name, role code).
+    members: Vec<(String, String)>,
+    apps: Vec<AppFacts>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AppFacts {
+    key: String,
+    inn: Option<String>,
+    name: Option<String>,
+    admitted: Option<bool>,
+    rating: Option<u32>,
+    price: Option<String>,
+}
+
+/// The facts of a document, with a warning for each thing in it that cannot be used.
+fn facts(source: &str, doc: Doc, report: &mut ImportReport) -> Option<Facts> {
+    let Some(purchase) = doc.purchase.clone() else {
+        report.warn(
+            source,
+            format!("/{}", doc.kind),
+            "no purchaseNumber: document skipped",
+        );
+        return None;
+    };
+    let date = doc.protocol_date.clone().or(doc.published.clone());
+    let order: Order = (
+        time_number(
+            doc.published
+                .as_deref()
+                .or(date.as_deref())
+                .unwrap_or_default(),
+        ),
+        doc.id,
+    );
+    let notice = doc.is_notice();
+    // A protocol names the customer only when the customer itself published it.
+    let (customer_inn, customer_name) = if notice {
+        (doc.customer_inn, doc.customer_name)
+    } else if doc.publisher_role.as_deref() == Some("CU") {
+        (doc.publisher_inn, doc.publisher_name)
+    } else {
+        (None, None)
+    };
+    let mut members = Vec::new();
+    for (m, path) in doc.members {
+        let name = person_name(&m.last, &m.first, &m.middle);
+        if name.is_empty() {
+            report.warn(source, path, "commission member without a name: skipped");
+            continue;
+        }
+        let role = seat_role(&m.role).unwrap_or_else(|| {
+            report.warn(
+                source,
+                path,
+                format!(
+                    "commission role `{}` is not one affil knows: read as member",
+                    m.role
+                ),
+            );
+            "member"
+        });
+        members.push((name, role.to_owned()));
+    }
+    let mut apps = Vec::new();
+    for a in doc.apps {
+        let inn = match a.inn {
+            Some((inn, None)) => Some(inn),
+            Some((inn, Some(path))) => {
+                report.warn(
+                    source,
+                    path,
+                    format!("participant INN `{inn}` fails the checksum: not used"),
+                );
+                None
+            }
+            None => None,
+        };
+        let person = person_name(&a.last, &a.first, &a.middle);
+        apps.push(AppFacts {
+            key: a.id.unwrap_or_else(|| format!("#{}", a.position)),
+            inn,
+            name: a.org_name.or((!person.is_empty()).then_some(person)),
+            admitted: a.admitted,
+            rating: a.rating,
+            price: a.price.map(|(_, v)| v),
+        });
+    }
+    Some(Facts {
+        purchase,
+        order,
+        notice,
+        date,
+        published: doc.published,
+        customer_inn,
+        customer_name,
+        subject: doc.subject,
+        method: doc.method,
+        max_price: doc.max_price,
+        members,
+        apps,
+    })
+}
+
+/// The role code as the static text the output keeps.
+fn role_code(code: &str) -> &'static str {
+    ["chair", "deputy_chair", "secretary"]
+        .into_iter()
+        .find(|c| *c == code)
+        .unwrap_or("member")
+}
+
+/// The documents' facts spilled to disk in buckets by purchase number, so that all the
+/// documents of one purchase meet in one bucket and a bucket at a time is held in memory,
+/// however many purchases the input has.
+struct Spill {
+    paths: Vec<PathBuf>,
+    files: Vec<BufWriter<File>>,
+}
+
+/// Buckets of the spill: memory holds about 1/BUCKETS of the purchases at a time.
+const BUCKETS: usize = 64;
+
+impl Spill {
+    fn new(dir: &Path) -> Result<Spill> {
+        let mut spill = Spill {
+            paths: Vec::new(),
+            files: Vec::new(),
+        };
+        for k in 0..BUCKETS {
+            let path = dir.join(format!(".eis_import.{k:02}.tmp"));
+            let file = File::create(&path).map_err(|e| write_error(&path, e))?;
+            spill.paths.push(path);
+            spill.files.push(BufWriter::with_capacity(1 << 14, file));
+        }
+        Ok(spill)
+    }
+
+    fn put(&mut self, f: &Facts) -> Result<()> {
+        let k = (FxBuildHasher.hash_one(&f.purchase) % BUCKETS as u64) as usize;
+        let w = &mut self.files[k];
+        serde_json::to_writer(&mut *w, f).map_err(|e| write_error(&self.paths[k], e))?;
+        w.write_all(b"\n")
+            .map_err(|e| write_error(&self.paths[k], e))
+    }
+
+    /// The facts of bucket `k`, in the order they were put.
+    fn bucket(&mut self, k: usize) -> Result<Vec<Facts>> {
+        self.files[k]
+            .flush()
+            .map_err(|e| write_error(&self.paths[k], e))?;
+        let text = std::fs::read_to_string(&self.paths[k]).map_err(|source| Error::Io {
+            path: self.paths[k].clone(),
+            source,
+        })?;
+        text.lines()
+            .map(|l| serde_json::from_str(l).map_err(|e| write_error(&self.paths[k], e)))
+            .collect()
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        self.files.clear();
+        for p in &self.paths {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn write_error(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Write {
+        path: path.to_owned(),
+        source: Box::new(e),
+    }
+}
+
+/// The purchases of one bucket, by purchase number.
 #[derive(Default)]
 struct Book {
     purchases: BTreeMap<String, Purchase>,
-    protocols: u64,
-    notices: u64,
 }
 
 impl Book {
-    fn add(&mut self, source: &str, doc: Doc, report: &mut ImportReport) {
-        let Some(number) = doc.purchase.clone() else {
-            report.warn(
-                source,
-                format!("/{}", doc.kind),
-                "no purchaseNumber: document skipped",
-            );
-            return;
-        };
-        let date = doc.protocol_date.clone().or(doc.published.clone());
-        let order: Order = (
-            time_number(
-                doc.published
-                    .as_deref()
-                    .or(date.as_deref())
-                    .unwrap_or_default(),
-            ),
-            doc.id,
-        );
-        let p = self.purchases.entry(number.clone()).or_default();
+    fn apply(&mut self, f: Facts) {
+        let order = f.order;
+        let p = self.purchases.entry(f.purchase).or_default();
         p.documents += 1;
-        if doc.is_notice() {
-            self.notices += 1;
-            p.customer_inn.offer(&order, doc.customer_inn);
-            p.customer_name.offer(&order, doc.customer_name);
-            p.subject.offer(&order, doc.subject);
-            p.method.offer(&order, doc.method);
-            p.initial_price.offer(&order, doc.max_price);
-            earliest(&mut p.first_notice, doc.published.as_deref());
+        p.customer_inn.offer(&order, f.customer_inn);
+        p.customer_name.offer(&order, f.customer_name);
+        if f.notice {
+            p.subject.offer(&order, f.subject);
+            p.method.offer(&order, f.method);
+            p.initial_price.offer(&order, f.max_price);
+            earliest(&mut p.first_notice, f.published.as_deref());
             return;
         }
-        self.protocols += 1;
-        earliest(&mut p.first_protocol, date.as_deref());
-        // A protocol names the customer only when the customer itself published it.
-        if doc.publisher_role.as_deref() == Some("CU") {
-            p.customer_inn.offer(&order, doc.publisher_inn);
-            p.customer_name.offer(&order, doc.publisher_name);
-        }
-        for (m, path) in doc.members {
-            let name = person_name(&m.last, &m.first, &m.middle);
-            if name.is_empty() {
-                report.warn(source, path, "commission member without a name: skipped");
-                continue;
-            }
-            let role = match seat_role(&m.role) {
-                Some(r) => r,
-                None => {
-                    report.warn(
-                        source,
-                        path,
-                        format!(
-                            "commission role `{}` is not one affil knows: read as member",
-                            m.role
-                        ),
-                    );
-                    "member"
-                }
-            };
+        earliest(&mut p.first_protocol, f.date.as_deref());
+        for (name, role) in f.members {
+            let role = role_code(&role);
             entry(&mut p.commission, fold(&name)).offer(&order, Some((name, role)));
         }
-        for a in doc.apps {
-            let key = a.id.clone().unwrap_or_else(|| format!("#{}", a.position));
-            let app = entry(&mut p.apps, key);
-            match &a.inn {
-                Some((inn, None)) => app.inn.offer(&order, Some(inn.clone())),
-                Some((inn, Some(path))) => report.warn(
-                    source,
-                    path.clone(),
-                    format!("participant INN `{inn}` fails the checksum: not used"),
-                ),
-                None => {}
-            }
-            let person = person_name(&a.last, &a.first, &a.middle);
-            let name = a.org_name.or((!person.is_empty()).then_some(person));
-            app.name.offer(&order, name);
+        for a in f.apps {
+            let app = entry(&mut p.apps, a.key);
+            app.inn.offer(&order, a.inn);
+            app.name.offer(&order, a.name);
             app.admitted.offer(&order, a.admitted);
             app.rating.offer(&order, a.rating);
-            app.price.offer(&order, a.price.map(|(_, v)| v));
+            app.price.offer(&order, a.price);
         }
     }
+}
 
-    /// Writes the three files into `dir`, merged with what is there.
-    fn write(self, dir: &Path, options: &ImportOptions, report: &mut ImportReport) -> Result<()> {
-        let mut procurements = Table::new(dir, "procurements.csv", &PROCUREMENTS, PROCUREMENT_KEY)?;
-        let mut participants = Table::new(dir, "participants.csv", &PARTICIPANTS, PARTICIPANT_KEY)?;
-        let mut commissions = Table::new(dir, "commissions.csv", &COMMISSIONS, COMMISSION_KEY)?;
-        let mut no_customer = Vec::new();
-        let (mut merged, mut no_participant) = (0u64, 0u64);
-        for (number, p) in &self.purchases {
+/// The three output files, and what writing them found.
+struct Outputs {
+    procurements: Table,
+    participants: Table,
+    commissions: Table,
+    purchases: u64,
+    merged: u64,
+    no_participant: u64,
+    no_customer: u64,
+}
+
+impl Outputs {
+    /// Writes the rows of one bucket's purchases.
+    fn write(
+        &mut self,
+        book: Book,
+        options: &ImportOptions,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        for (number, p) in book.purchases {
+            self.purchases += 1;
             if p.documents > 1 {
-                merged += u64::from(p.documents);
+                self.merged += u64::from(p.documents);
             }
             let got = |l: &Latest<String>| l.get().cloned().unwrap_or_default();
             let mut customer_inn = got(&p.customer_inn);
             if customer_inn.is_empty() {
                 match &options.customer_inn {
                     Some(c) => customer_inn = c.clone(),
-                    None => no_customer.push(number.clone()),
+                    None => {
+                        self.no_customer += 1;
+                        report.warn(
+                            "",
+                            String::new(),
+                            format!(
+                                "purchase {number}: no customer INN in its documents (older \
+                                 protocols name only the publisher's registry number); give it \
+                                 with --customer-inn or add it to procurements.csv"
+                            ),
+                        );
+                    }
                 }
             }
             let published = p
@@ -487,7 +654,7 @@ impl Book {
                 .or(p.first_protocol.as_deref())
                 .and_then(ddmmyyyy)
                 .unwrap_or_default();
-            procurements.push(&[
+            self.procurements.push(&[
                 number.clone(),
                 customer_inn,
                 got(&p.customer_name),
@@ -501,7 +668,7 @@ impl Book {
             seats.sort_by(|a, b| a.0.cmp(&b.0));
             for (_, seat) in seats {
                 let (name, role) = seat.get().expect("a seat has a value");
-                commissions.push(&[
+                self.commissions.push(&[
                     number.clone(),
                     String::new(),
                     name.clone(),
@@ -512,11 +679,11 @@ impl Book {
             apps.sort_by(|a, b| a.0.cmp(&b.0));
             for (id, a) in apps {
                 let Some(inn) = a.inn.get() else {
-                    no_participant += 1;
+                    self.no_participant += 1;
                     continue;
                 };
                 let rating = a.rating.get().copied();
-                participants.push(&[
+                self.participants.push(&[
                     number.clone(),
                     inn.clone(),
                     got(&a.name),
@@ -533,53 +700,24 @@ impl Book {
                 ])?;
             }
         }
-        report.notes.push(format!(
-            "{} protocol(s) and {} notification(s) of {} purchase(s); {merged} document(s) \
-             merged into purchases that have more than one",
-            self.protocols,
-            self.notices,
-            self.purchases.len()
-        ));
-        if no_participant > 0 {
-            report.notes.push(format!(
-                "{no_participant} application(s) name no participant (public protocols since \
-                 2022 name only the winner): counted, not written"
-            ));
-        }
-        if !no_customer.is_empty() {
-            report.warn(
-                "",
-                String::new(),
-                format!(
-                    "{} purchase(s) have no customer INN in their documents (older protocols \
-                     name only the publisher's registry number); give it with --customer-inn \
-                     or add it to procurements.csv: {}",
-                    no_customer.len(),
-                    no_customer.join(", ")
-                ),
-            );
-        }
-        let finished = [
-            procurements.finish()?,
-            participants.finish()?,
-            commissions.finish()?,
-        ];
-        for f in finished {
-            report.written.push(f.commit()?);
-        }
         Ok(())
     }
 }
 
-/// Imports every ЕИС document under `paths` into `out`.
+/// Imports every ЕИС document under `paths` into `out`: the documents are read and checked
+/// one at a time and their facts spilled by purchase; then each bucket's purchases are merged
+/// and written. Rows come grouped by bucket (a hash of the purchase number), in purchase
+/// order within one.
 pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<ImportReport> {
     super::out_dir(out)?;
-    let mut report = ImportReport {
-        warnings_file: out.join("eis_import_warnings.csv"),
-        ..ImportReport::default()
-    };
-    let mut book = Book::default();
+    let mut report = ImportReport::new(out.join("eis_import_warnings.csv"));
+    let mut spill = Spill::new(out)?;
+    let (mut protocols, mut notices) = (0u64, 0u64);
+    let mut error = None;
     super::sources::each_document(paths, &mut report, &mut |name, input, report| {
+        if error.is_some() {
+            return;
+        }
         let mut doc = Doc::default();
         let result = xml::walk(input, xml::Namespaces::Resolved, &mut doc);
         if let Err(b) = result {
@@ -613,9 +751,63 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
             return;
         }
         *report.read.entry(doc.kind.clone()).or_default() += 1;
-        book.add(name, doc, report);
+        if let Some(f) = facts(name, doc, report) {
+            if f.notice {
+                notices += 1;
+            } else {
+                protocols += 1;
+            }
+            if let Err(e) = spill.put(&f) {
+                error = Some(e);
+            }
+        }
     })?;
-    book.write(out, options, &mut report)?;
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let mut outputs = Outputs {
+        procurements: Table::new(out, "procurements.csv", &PROCUREMENTS, PROCUREMENT_KEY)?,
+        participants: Table::new(out, "participants.csv", &PARTICIPANTS, PARTICIPANT_KEY)?,
+        commissions: Table::new(out, "commissions.csv", &COMMISSIONS, COMMISSION_KEY)?,
+        purchases: 0,
+        merged: 0,
+        no_participant: 0,
+        no_customer: 0,
+    };
+    for k in 0..BUCKETS {
+        let mut book = Book::default();
+        for f in spill.bucket(k)? {
+            book.apply(f);
+        }
+        outputs.write(book, options, &mut report)?;
+    }
+    drop(spill);
+    report.notes.push(format!(
+        "{protocols} protocol(s) and {notices} notification(s) of {} purchase(s); {} \
+         document(s) merged into purchases that have more than one",
+        outputs.purchases, outputs.merged
+    ));
+    if outputs.no_participant > 0 {
+        report.notes.push(format!(
+            "{} application(s) name no participant (public protocols since 2022 name only the \
+             winner): counted, not written",
+            outputs.no_participant
+        ));
+    }
+    if outputs.no_customer > 0 {
+        report.notes.push(format!(
+            "{} purchase(s) have no customer INN: each is listed in the warnings",
+            outputs.no_customer
+        ));
+    }
+    let finished = [
+        outputs.procurements.finish()?,
+        outputs.participants.finish()?,
+        outputs.commissions.finish()?,
+    ];
+    for f in finished {
+        report.written.push(f.commit()?);
+    }
     report.write_warnings()?;
     Ok(report)
 }

@@ -18,6 +18,7 @@ pub mod xml;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -33,8 +34,11 @@ pub struct ImportWarning {
     pub problem: String,
 }
 
+/// How many warnings the terminal shows; the file has them all.
+const SHOWN: usize = 20;
+
 /// What an import read and wrote, for the terminal.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ImportReport {
     /// Documents read, by kind (`fcsProtocolEF3`, `СвЮЛ`, ...).
     pub read: BTreeMap<String, u64>,
@@ -48,34 +52,123 @@ pub struct ImportReport {
     pub notes: Vec<String>,
     /// Per output file: what was written.
     pub written: Vec<table::Written>,
-    /// Every warning, in reading order.
+    /// The first warnings, in reading order (the warnings file has every one).
     pub warnings: Vec<ImportWarning>,
+    /// How many warnings there were.
+    pub warning_count: u64,
     /// Where the warnings were written.
     pub warnings_file: PathBuf,
+    /// The warnings file being written, streamed (an import can warn about every company).
+    sink: WarningSink,
+}
+
+/// The warnings file under its temporary name until the import ends; removed if it never
+/// does.
+#[derive(Default)]
+struct WarningSink {
+    tmp: PathBuf,
+    writer: Option<csv::Writer<std::io::BufWriter<std::fs::File>>>,
+    error: Option<Error>,
+}
+
+impl std::fmt::Debug for WarningSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WarningSink({})", self.tmp.display())
+    }
+}
+
+impl Drop for WarningSink {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 impl ImportReport {
+    /// An empty report whose warnings go to `warnings_file`.
+    pub(crate) fn new(warnings_file: PathBuf) -> ImportReport {
+        let name = warnings_file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let tmp = warnings_file.with_file_name(format!(".{name}.tmp"));
+        ImportReport {
+            warnings_file,
+            sink: WarningSink {
+                tmp,
+                writer: None,
+                error: None,
+            },
+            ..ImportReport::default()
+        }
+    }
+
     pub(crate) fn warn(&mut self, source: &str, element: String, problem: impl Into<String>) {
-        self.warnings.push(ImportWarning {
+        let w = ImportWarning {
             source: source.to_owned(),
             element,
             problem: problem.into(),
-        });
+        };
+        self.warning_count += 1;
+        let sink = &mut self.sink;
+        if sink.error.is_none() {
+            if sink.writer.is_none() {
+                match std::fs::File::create(&sink.tmp) {
+                    Ok(f) => {
+                        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(f));
+                        let _ = writer.write_record(WARNING_COLUMNS);
+                        sink.writer = Some(writer);
+                    }
+                    Err(e) => {
+                        sink.error = Some(Error::Write {
+                            path: sink.tmp.clone(),
+                            source: Box::new(e),
+                        })
+                    }
+                }
+            }
+            if let Some(writer) = &mut sink.writer {
+                if let Err(e) = writer.write_record([&w.source, &w.element, &w.problem]) {
+                    sink.error = Some(Error::Write {
+                        path: sink.tmp.clone(),
+                        source: Box::new(e),
+                    });
+                }
+            }
+        }
+        if self.warnings.len() < SHOWN {
+            self.warnings.push(w);
+        }
     }
 
-    /// Writes the warnings file (source, element, problem), replacing an earlier import's.
-    pub(crate) fn write_warnings(&self) -> Result<()> {
-        let mut rows = Vec::with_capacity(self.warnings.len());
-        for w in &self.warnings {
-            rows.push(vec![w.source.clone(), w.element.clone(), w.problem.clone()]);
+    /// Puts the warnings file (source, element, problem) in place, replacing an earlier
+    /// import's.
+    pub(crate) fn write_warnings(&mut self) -> Result<()> {
+        if let Some(e) = self.sink.error.take() {
+            return Err(e);
         }
-        table::write_whole(
-            &self.warnings_file,
-            &["source", "element", "problem"],
-            rows.iter().map(|r| r.as_slice()),
-        )
+        let Some(writer) = self.sink.writer.take() else {
+            return table::write_whole(&self.warnings_file, WARNING_COLUMNS, std::iter::empty());
+        };
+        let write_err = |e: Box<dyn std::error::Error + Send + Sync>| Error::Write {
+            path: self.sink.tmp.clone(),
+            source: e,
+        };
+        writer
+            .into_inner()
+            .map_err(|e| write_err(Box::new(e.into_error())))?
+            .flush()
+            .map_err(|e| write_err(Box::new(e)))?;
+        std::fs::rename(&self.sink.tmp, &self.warnings_file).map_err(|e| Error::Write {
+            path: self.warnings_file.clone(),
+            source: Box::new(e),
+        })
     }
 }
+
+/// The columns of an import's warnings file.
+const WARNING_COLUMNS: &[&str] = &["source", "element", "problem"];
 
 impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -117,7 +210,7 @@ impl std::fmt::Display for ImportReport {
             writeln!(f, "{w}")?;
         }
         let mut s = String::new();
-        for w in self.warnings.iter().take(20) {
+        for w in &self.warnings {
             let place = [w.source.as_str(), w.element.as_str()]
                 .iter()
                 .filter(|p| !p.is_empty())
@@ -126,13 +219,17 @@ impl std::fmt::Display for ImportReport {
             let _ = writeln!(s, "warning: {place}{}", w.problem);
         }
         write!(f, "{s}")?;
-        if self.warnings.len() > 20 {
-            writeln!(f, "... {} more", self.warnings.len() - 20)?;
+        if self.warning_count > self.warnings.len() as u64 {
+            writeln!(
+                f,
+                "... {} more",
+                self.warning_count - self.warnings.len() as u64
+            )?;
         }
         write!(
             f,
             "{} warning(s), listed in {}",
-            self.warnings.len(),
+            self.warning_count,
             self.warnings_file.display()
         )
     }

@@ -1,14 +1,15 @@
 //! An output CSV of an import, merged by key with the same file of an earlier import: a row
 //! whose key the import writes again is replaced, the other rows are kept; within one import
 //! the last row of a key wins. Rows stream to a temporary file and only a 16-byte digest of
-//! each key stays in memory; the file is renamed into place when it is complete.
+//! each key stays in memory (with a 4-byte index to sort them by when the import ends: 20
+//! bytes a row, no hash table); the file is renamed into place when it is complete.
 
 use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 use crate::error::{Error, Result};
 
@@ -128,11 +129,64 @@ pub struct Table {
     key: KeySpec,
     /// The writer of `new_path`; taken by [`Table::finish`].
     new: Option<csv::Writer<BufWriter<File>>>,
-    /// Key digest -> sequence number of the last row given under it.
-    latest: FxHashMap<u128, u64>,
-    /// One bit a row: set when a later row of the same key replaced it.
-    superseded: Vec<u64>,
-    rows: u64,
+    /// The key digest of each row, in the order given.
+    digests: Vec<u128>,
+}
+
+/// One bit per row.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+/// This import's keys, sorted: which rows a later row of their key replaced, and a lookup
+/// for an earlier file's keys.
+struct Keys<'a> {
+    digests: &'a [u128],
+    /// Row numbers in key order (rows of one key by row number).
+    order: Vec<u32>,
+    superseded: Bits,
+    distinct: u64,
+}
+
+impl<'a> Keys<'a> {
+    fn new(digests: &'a [u128]) -> Keys<'a> {
+        let mut order: Vec<u32> = (0..digests.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| (digests[i as usize], i));
+        let mut superseded = Bits::new(digests.len());
+        let mut distinct = 0;
+        for (k, &i) in order.iter().enumerate() {
+            match order.get(k + 1) {
+                Some(&next) if digests[next as usize] == digests[i as usize] => {
+                    superseded.set(i as usize)
+                }
+                _ => distinct += 1,
+            }
+        }
+        Keys {
+            digests,
+            order,
+            superseded,
+            distinct,
+        }
+    }
+
+    /// The position in `order` of the last row under `d`, if this import has the key.
+    fn find(&self, d: u128) -> Option<usize> {
+        let end = self
+            .order
+            .partition_point(|&i| self.digests[i as usize] <= d);
+        (end > 0 && self.digests[self.order[end - 1] as usize] == d).then(|| end - 1)
+    }
 }
 
 impl Table {
@@ -156,9 +210,7 @@ impl Table {
             header,
             key,
             new: Some(new),
-            latest: FxHashMap::default(),
-            superseded: Vec::new(),
-            rows: 0,
+            digests: Vec::new(),
         })
     }
 
@@ -170,13 +222,7 @@ impl Table {
             .expect("a table is written before it is finished")
             .write_record(row)
             .map_err(|e| write_err(&self.new_path, e))?;
-        if self.rows % 64 == 0 {
-            self.superseded.push(0);
-        }
-        if let Some(old) = self.latest.insert(digest(row, self.key), self.rows) {
-            self.superseded[(old / 64) as usize] |= 1 << (old % 64);
-        }
-        self.rows += 1;
+        self.digests.push(digest(row, self.key));
         Ok(())
     }
 
@@ -197,8 +243,9 @@ impl Table {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let distinct = self.latest.len() as u64;
-        if !self.path.exists() && distinct == self.rows {
+        let keys = Keys::new(&self.digests);
+        let (rows, distinct) = (self.digests.len() as u64, keys.distinct);
+        if !self.path.exists() && distinct == rows {
             let tmp = temp_path(&self.path, "tmp");
             std::fs::rename(&self.new_path, &tmp).map_err(|e| write_err(&tmp, e))?;
             return Ok(Finished {
@@ -215,7 +262,7 @@ impl Table {
             });
         }
         let tmp = temp_path(&self.path, "tmp");
-        let merged = self.merge(&tmp, file);
+        let merged = self.merge(&keys, &tmp, file);
         if merged.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -227,7 +274,7 @@ impl Table {
     }
 
     /// Writes the earlier rows kept and this import's latest rows into `tmp`.
-    fn merge(&self, tmp: &Path, file: String) -> Result<Written> {
+    fn merge(&self, keys: &Keys<'_>, tmp: &Path, file: String) -> Result<Written> {
         let mut out = csv::Writer::from_writer(BufWriter::new(
             File::create(tmp).map_err(|e| write_err(tmp, e))?,
         ));
@@ -239,15 +286,19 @@ impl Table {
             added: 0,
             replaced: 0,
             kept: 0,
-            repeated: self.rows - self.latest.len() as u64,
+            repeated: self.digests.len() as u64 - keys.distinct,
         };
-        let mut earlier_keys = rustc_hash::FxHashSet::default();
+        // The keys of this import an earlier file had too, by their place in key order.
+        let mut earlier = Bits::new(self.digests.len());
+        let mut earlier_keys = 0;
         if self.path.exists() {
             each_earlier(&self.path, self.header, &mut |row| {
-                let d = digest(row, self.key);
-                if self.latest.contains_key(&d) {
+                if let Some(k) = keys.find(digest(row, self.key)) {
                     w.replaced += 1;
-                    earlier_keys.insert(d);
+                    if !earlier.get(k) {
+                        earlier.set(k);
+                        earlier_keys += 1;
+                    }
                 } else {
                     out.write_record(row).map_err(|e| write_err(tmp, e))?;
                     w.kept += 1;
@@ -259,22 +310,22 @@ impl Table {
         let mut reader =
             csv::Reader::from_path(&self.new_path).map_err(|e| write_err(&self.new_path, e))?;
         let mut rec = csv::ByteRecord::new();
-        let mut seq = 0u64;
+        let mut seq = 0;
         while reader
             .read_byte_record(&mut rec)
             .map_err(|e| write_err(&self.new_path, e))?
         {
-            if self.superseded[(seq / 64) as usize] & (1 << (seq % 64)) == 0 {
+            if !keys.superseded.get(seq) {
                 out.write_byte_record(&rec).map_err(|e| write_err(tmp, e))?;
             }
             seq += 1;
         }
-        w.added = self.latest.len() as u64 - earlier_keys.len() as u64;
+        w.added = keys.distinct - earlier_keys;
         out.into_inner()
             .map_err(|e| write_err(tmp, e.into_error()))?
             .flush()
             .map_err(|e| write_err(tmp, e))?;
-        w.rows = w.kept + self.latest.len() as u64;
+        w.rows = w.kept + keys.distinct;
         Ok(w)
     }
 }
