@@ -408,13 +408,12 @@ struct AppFacts {
 }
 
 /// The facts of a document, with a warning for each thing in it that cannot be used.
-fn facts(source: &str, doc: Doc, report: &mut ImportReport) -> Option<Facts> {
+fn facts(doc: Doc, warnings: &mut Vec<(String, String)>) -> Option<Facts> {
     let Some(purchase) = doc.purchase.clone() else {
-        report.warn(
-            source,
+        warnings.push((
             format!("/{}", doc.kind),
-            "no purchaseNumber: document skipped",
-        );
+            "no purchaseNumber: document skipped".into(),
+        ));
         return None;
     };
     let date = doc.protocol_date.clone().or(doc.published.clone());
@@ -440,18 +439,17 @@ fn facts(source: &str, doc: Doc, report: &mut ImportReport) -> Option<Facts> {
     for (m, path) in doc.members {
         let name = person_name(&m.last, &m.first, &m.middle);
         if name.is_empty() {
-            report.warn(source, path, "commission member without a name: skipped");
+            warnings.push((path, "commission member without a name: skipped".into()));
             continue;
         }
         let role = seat_role(&m.role).unwrap_or_else(|| {
-            report.warn(
-                source,
+            warnings.push((
                 path,
                 format!(
                     "commission role `{}` is not one affil knows: read as member",
                     m.role
                 ),
-            );
+            ));
             "member"
         });
         members.push((name, role.to_owned()));
@@ -461,11 +459,10 @@ fn facts(source: &str, doc: Doc, report: &mut ImportReport) -> Option<Facts> {
         let inn = match a.inn {
             Some((inn, None)) => Some(inn),
             Some((inn, Some(path))) => {
-                report.warn(
-                    source,
+                warnings.push((
                     path,
                     format!("participant INN `{inn}` fails the checksum: not used"),
-                );
+                ));
                 None
             }
             None => None,
@@ -704,60 +701,155 @@ impl Outputs {
     }
 }
 
+/// What reading one document gave.
+enum Outcome {
+    /// Not well-formed: nothing of it is used.
+    Broken,
+    /// A kind this import does not read.
+    Skipped(String),
+    /// A protocol or a notification, and its facts (none without a purchase number).
+    Read(String, Option<Facts>),
+}
+
+/// One document read: its outcome and its warnings (element path, problem).
+struct Parsed {
+    name: String,
+    outcome: Outcome,
+    warnings: Vec<(String, String)>,
+}
+
+/// Reads one document. Pure, so documents are read in parallel and their results used in
+/// input order (the same output for any number of threads).
+fn parse(name: String, bytes: &[u8]) -> Parsed {
+    let mut warnings = Vec::new();
+    let mut doc = Doc::default();
+    if let Err(b) = xml::walk(bytes, xml::Namespaces::Resolved, &mut doc) {
+        warnings.push((
+            String::new(),
+            format!(
+                "malformed XML at byte {}: {}; document skipped",
+                b.at, b.reason
+            ),
+        ));
+        return Parsed {
+            name,
+            outcome: Outcome::Broken,
+            warnings,
+        };
+    }
+    if !(doc.is_protocol() || doc.is_notice()) {
+        let kind = if doc.kind.is_empty() {
+            "(empty)".into()
+        } else {
+            doc.kind.clone()
+        };
+        let at = if doc.level == 2 {
+            format!("/export/{kind}")
+        } else {
+            format!("/{kind}")
+        };
+        warnings.push((
+            at,
+            format!("document kind `{kind}` is not a notification or a protocol: skipped"),
+        ));
+        return Parsed {
+            name,
+            outcome: Outcome::Skipped(kind),
+            warnings,
+        };
+    }
+    let kind = doc.kind.clone();
+    let facts = facts(doc, &mut warnings);
+    Parsed {
+        name,
+        outcome: Outcome::Read(kind, facts),
+        warnings,
+    }
+}
+
+/// Documents read from the sources and waiting to be parsed together.
+#[derive(Default)]
+struct Batch {
+    docs: Vec<(String, Vec<u8>)>,
+    bytes: usize,
+}
+
+/// A batch is parsed when it holds this much XML or this many documents.
+const BATCH_BYTES: usize = 8 << 20;
+const BATCH_DOCS: usize = 1024;
+
+/// What the reading pass keeps: the spill and the counts.
+struct Reading {
+    spill: Spill,
+    protocols: u64,
+    notices: u64,
+}
+
+impl Reading {
+    /// Parses a batch in parallel and takes the results in input order.
+    fn take(&mut self, batch: &mut Batch, report: &mut ImportReport) -> Result<()> {
+        use rayon::prelude::*;
+        let docs = std::mem::take(&mut batch.docs);
+        batch.bytes = 0;
+        let parsed: Vec<Parsed> = docs
+            .into_par_iter()
+            .map(|(name, bytes)| parse(name, &bytes))
+            .collect();
+        for p in parsed {
+            for (element, problem) in p.warnings {
+                report.warn(&p.name, element, problem);
+            }
+            match p.outcome {
+                Outcome::Broken => {}
+                Outcome::Skipped(kind) => *report.skipped.entry(kind).or_default() += 1,
+                Outcome::Read(kind, facts) => {
+                    *report.read.entry(kind).or_default() += 1;
+                    if let Some(f) = facts {
+                        if f.notice {
+                            self.notices += 1;
+                        } else {
+                            self.protocols += 1;
+                        }
+                        self.spill.put(&f)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Imports every ЕИС document under `paths` into `out`: the documents are read and checked
-/// one at a time and their facts spilled by purchase; then each bucket's purchases are merged
-/// and written. Rows come grouped by bucket (a hash of the purchase number), in purchase
-/// order within one.
+/// (in parallel batches, used in input order) and their facts spilled by purchase; then each
+/// bucket's purchases are merged and written. Rows come grouped by bucket (a hash of the
+/// purchase number), in purchase order within one.
 pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<ImportReport> {
     super::out_dir(out)?;
     let mut report = ImportReport::new(out.join("eis_import_warnings.csv"));
-    let mut spill = Spill::new(out)?;
-    let (mut protocols, mut notices) = (0u64, 0u64);
+    let mut reading = Reading {
+        spill: Spill::new(out)?,
+        protocols: 0,
+        notices: 0,
+    };
+    let mut batch = Batch::default();
     let mut error = None;
     super::sources::each_document(paths, &mut report, &mut |name, input, report| {
         if error.is_some() {
             return;
         }
-        let mut doc = Doc::default();
-        let result = xml::walk(input, xml::Namespaces::Resolved, &mut doc);
-        if let Err(b) = result {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::Read::read_to_end(input, &mut bytes) {
             report.warn(
                 name,
                 String::new(),
-                format!(
-                    "malformed XML at byte {}: {}; document skipped",
-                    b.at, b.reason
-                ),
+                format!("cannot be read to its end ({e}); document skipped"),
             );
             return;
         }
-        if !(doc.is_protocol() || doc.is_notice()) {
-            let kind = if doc.kind.is_empty() {
-                "(empty)".into()
-            } else {
-                doc.kind.clone()
-            };
-            let at = if doc.level == 2 {
-                format!("/export/{kind}")
-            } else {
-                format!("/{kind}")
-            };
-            report.warn(
-                name,
-                at,
-                format!("document kind `{kind}` is not a notification or a protocol: skipped"),
-            );
-            *report.skipped.entry(kind).or_default() += 1;
-            return;
-        }
-        *report.read.entry(doc.kind.clone()).or_default() += 1;
-        if let Some(f) = facts(name, doc, report) {
-            if f.notice {
-                notices += 1;
-            } else {
-                protocols += 1;
-            }
-            if let Err(e) = spill.put(&f) {
+        batch.bytes += bytes.len();
+        batch.docs.push((name.to_owned(), bytes));
+        if batch.bytes >= BATCH_BYTES || batch.docs.len() >= BATCH_DOCS {
+            if let Err(e) = reading.take(&mut batch, report) {
                 error = Some(e);
             }
         }
@@ -765,6 +857,12 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
     if let Some(e) = error {
         return Err(e);
     }
+    reading.take(&mut batch, &mut report)?;
+    let Reading {
+        mut spill,
+        protocols,
+        notices,
+    } = reading;
     let mut outputs = Outputs {
         procurements: Table::new(out, "procurements.csv", &PROCUREMENTS, PROCUREMENT_KEY)?,
         participants: Table::new(out, "participants.csv", &PARTICIPANTS, PARTICIPANT_KEY)?,
