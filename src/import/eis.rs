@@ -708,7 +708,7 @@ enum Outcome {
     /// A kind this import does not read.
     Skipped(String),
     /// A protocol or a notification, and its facts (none without a purchase number).
-    Read(String, Option<Facts>),
+    Read(String, Option<Box<Facts>>),
 }
 
 /// One document read: its outcome and its warnings (element path, problem).
@@ -759,7 +759,7 @@ fn parse(name: String, bytes: &[u8]) -> Parsed {
         };
     }
     let kind = doc.kind.clone();
-    let facts = facts(doc, &mut warnings);
+    let facts = facts(doc, &mut warnings).map(Box::new);
     Parsed {
         name,
         outcome: Outcome::Read(kind, facts),
