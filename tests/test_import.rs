@@ -424,3 +424,42 @@ fn register_extracts_under_another_root_in_a_zip_are_read_and_merged() {
         "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ДЕЛЬТА-2\""
     );
 }
+
+#[test]
+fn the_same_documents_give_the_same_bytes_for_any_thread_count() {
+    let wd = Workdir::new();
+    for threads in ["1", "2", "4"] {
+        for kind in ["eis", "egrul"] {
+            let o = wd.run(&[
+                "--threads",
+                threads,
+                "import",
+                kind,
+                &fixtures(kind),
+                &fixtures("broken"),
+                "--out",
+                &format!("t{threads}"),
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+    }
+    for file in [
+        "procurements.csv",
+        "participants.csv",
+        "commissions.csv",
+        "eis_import_warnings.csv",
+        "companies.csv",
+        "company_roles.csv",
+        "egrul_import_warnings.csv",
+    ] {
+        let one = read_text(&wd.path(&format!("t1/{file}")));
+        assert!(one.lines().count() > 1, "{file}");
+        for threads in ["2", "4"] {
+            assert_eq!(
+                read_text(&wd.path(&format!("t{threads}/{file}"))),
+                one,
+                "{file}, {threads} threads"
+            );
+        }
+    }
+}
