@@ -528,12 +528,7 @@ pub fn import(paths: &[PathBuf], out: &Path, _options: &ImportOptions) -> Result
         return Err(e);
     }
     report.read.retain(|_, n| *n > 0);
-    let finished = [companies.finish()?, roles.finish()?];
-    for f in finished {
-        report.written.push(f.commit()?);
-    }
-    report.write_warnings()?;
-    Ok(report)
+    report.close(vec![companies, roles])
 }
 
 #[cfg(test)]

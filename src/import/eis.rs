@@ -898,16 +898,11 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
             outputs.no_customer
         ));
     }
-    let finished = [
-        outputs.procurements.finish()?,
-        outputs.participants.finish()?,
-        outputs.commissions.finish()?,
-    ];
-    for f in finished {
-        report.written.push(f.commit()?);
-    }
-    report.write_warnings()?;
-    Ok(report)
+    report.close(vec![
+        outputs.procurements,
+        outputs.participants,
+        outputs.commissions,
+    ])
 }
 
 #[cfg(test)]

@@ -142,9 +142,23 @@ impl ImportReport {
         }
     }
 
+    /// Ends an import: merges every output with what is there (an error in any leaves them
+    /// all as they were), puts them in place, then the warnings file.
+    pub(crate) fn close(mut self, tables: Vec<table::Table>) -> Result<ImportReport> {
+        let finished = tables
+            .into_iter()
+            .map(table::Table::finish)
+            .collect::<Result<Vec<_>>>()?;
+        for f in finished {
+            self.written.push(f.commit()?);
+        }
+        self.write_warnings()?;
+        Ok(self)
+    }
+
     /// Puts the warnings file (source, element, problem) in place, replacing an earlier
     /// import's.
-    pub(crate) fn write_warnings(&mut self) -> Result<()> {
+    fn write_warnings(&mut self) -> Result<()> {
         if let Some(e) = self.sink.error.take() {
             return Err(e);
         }
