@@ -1091,6 +1091,22 @@ fn officials_and_relatives_from_opendocument_spreadsheets_give_the_sample_cases(
 }
 
 #[test]
+fn officials_from_a_legacy_xls_workbook_give_the_sample_cases() {
+    // tests/fixtures/xls/officials.xls: the sample's officials as Excel 97-2003 (xlwt, its
+    // make.py), a title block above the header, birth dates as date cells.
+    let wd = Workdir::new();
+    let dir = wd.copy_sample("data");
+    std::fs::remove_file(dir.join("officials.csv")).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xls/officials.xls"),
+        dir.join("officials.xls"),
+    )
+    .unwrap();
+    let md = check_gives_the_sample_cases(&wd);
+    assert!(md.contains("| officials.xls[Сотрудники] | XLS |"), "{md}");
+}
+
+#[test]
 fn officials_and_relatives_from_workbooks_give_the_sample_cases() {
     let wd = Workdir::new();
     let dir = wd.copy_sample("data");
