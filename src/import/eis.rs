@@ -887,8 +887,8 @@ pub fn import(paths: &[PathBuf], out: &Path, options: &ImportOptions) -> Result<
     ));
     if outputs.no_participant > 0 {
         report.notes.push(format!(
-            "{} application(s) name no participant (public protocols since 2022 name only the \
-             winner): counted, not written",
+            "{} application(s) name no participant (first-part protocols are anonymous, and \
+             public protocols since 2022 name only the winner): counted, not written",
             outputs.no_participant
         ));
     }
