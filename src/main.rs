@@ -58,12 +58,14 @@ enum Command {
         #[arg(long)]
         sheet: Option<String>,
     },
-    /// Link two person lists with the matcher and write left_id,right_id,score.
+    /// Link two person lists with the matcher and write left_id,right_id,score; with one
+    /// list, find its duplicates (and write each record's cluster_id to OUT's
+    /// `<stem>_clusters.csv`).
     Link {
         /// Left list (id, full_name, birth_date, inn, ...).
         left: PathBuf,
-        /// Right list, same schema.
-        right: PathBuf,
+        /// Right list, same schema; without it, the duplicates within the left list.
+        right: Option<PathBuf>,
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
@@ -202,6 +204,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Link { left, right, out } => {
+            let dedup = right.is_none();
             match link::run(&link::LinkOptions {
                 left,
                 right,
@@ -215,6 +218,12 @@ fn main() -> ExitCode {
                         );
                     }
                     eprintln!("{n} pair(s) written to {}", out.display());
+                    if dedup {
+                        eprintln!(
+                            "each record's cluster_id written to {}",
+                            link::clusters_path(&out).display()
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => report_error(&e),

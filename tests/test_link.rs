@@ -105,3 +105,80 @@ fn missing_id_column_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("l.csv") && stderr(&o).contains("`id`"));
 }
+
+#[test]
+fn one_list_gives_its_duplicates_and_clusters() {
+    let wd = Workdir::new();
+    wd.write(
+        "list.csv",
+        "id,full_name,birth_date,inn\n\
+         D1,Иванова Мария Петровна,12.03.1978,\n\
+         D2,ИВАНОВА МАРИЯ ПЕТРОВНА,1978-03-12,\n\
+         D3,Ivanova Mariya Petrovna,12.03.1978,\n\
+         D4,Петров Иван Петрович,15.08.1975,\n\
+         D5,Петров Иван Петрович,16.08.1975,\n\
+         D6,Сидоров Алексей Викторович,,591600080064\n\
+         D7,Сидоров А. В.,,591600080064\n",
+    );
+    let o = wd.run(&["link", "list.csv", "--out", "dup.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("dup_clusters.csv"), "{}", stderr(&o));
+    let got: Vec<(String, String)> = pairs(&wd, "dup.csv")
+        .into_iter()
+        .map(|(l, r, _)| (l, r))
+        .collect();
+    // Each pair once, every pair of a cluster (D2 and D3 are linked through D1 too); the
+    // namesakes born a day apart are two people.
+    let want: Vec<(String, String)> = [("D1", "D2"), ("D1", "D3"), ("D2", "D3"), ("D6", "D7")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let clusters: Vec<(String, String)> = read_csv(&wd.path("dup_clusters.csv"))
+        .into_iter()
+        .map(|r| (r["id"].clone(), r["cluster_id"].clone()))
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("D1", "D1"),
+        ("D2", "D1"),
+        ("D3", "D1"),
+        ("D4", "D4"),
+        ("D5", "D5"),
+        ("D6", "D6"),
+        ("D7", "D6"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(clusters, want);
+}
+
+#[test]
+fn a_cluster_lists_its_pairs_the_matcher_would_not_link_with_their_scores() {
+    // P1 has no birth date: it links P2 (same INN) and P3 (same name,
+    // no conflict), so all three are one cluster; P2 and P3, born in different years, are listed
+    // with the score the matcher gives them, 0, for the analyst to see the chain is weak.
+    let wd = Workdir::new();
+    wd.write(
+        "list.csv",
+        "id,full_name,birth_date,inn\n\
+         P1,Морозов Олег Ильич,,591600080064\n\
+         P2,Морозов О. И.,05.05.1980,591600080064\n\
+         P3,Морозов Олег Ильич,05.05.1979,\n",
+    );
+    let o = wd.run(&["link", "list.csv", "--out", "dup.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = pairs(&wd, "dup.csv");
+    assert_eq!(got.len(), 3, "{got:?}");
+    let p2p3 = got.iter().find(|(l, r, _)| l == "P2" && r == "P3").unwrap();
+    assert_eq!(p2p3.2, 0.0);
+    assert!(got
+        .iter()
+        .filter(|(l, _, _)| l == "P1")
+        .all(|(_, _, s)| *s >= 0.8));
+    let clusters = read_csv(&wd.path("dup_clusters.csv"));
+    assert!(
+        clusters.iter().all(|r| r["cluster_id"] == "P1"),
+        "{clusters:?}"
+    );
+}

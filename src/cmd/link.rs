@@ -1,4 +1,5 @@
-//! `affil link LEFT.csv RIGHT.csv --out MATCHES.csv`: the matcher on its own.
+//! `affil link LEFT.csv RIGHT.csv --out MATCHES.csv`: the matcher on its own; with one list,
+//! `affil link LIST.csv --out MATCHES.csv` finds the duplicates within it.
 
 use std::path::{Path, PathBuf};
 
@@ -161,45 +162,144 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
     out
 }
 
+/// The duplicates within one list: every pair of records the matcher judges one person, then
+/// every pair within each cluster those pairs make (a cluster of three lists its three pairs,
+/// each with its own score). Returns the pairs, in row order, and each row's cluster: the
+/// index of its first row.
+pub fn dedup_list(list: &PersonList) -> (Vec<Match>, Vec<usize>) {
+    let m = &list.mentions;
+    let keys: Vec<Vec<BlockKey>> = m.par_iter().map(mention_keys).collect();
+    let (pairs, _) = candidate_pairs_keyed(&keys, |a, b| a < b, |i| born(&m[i as usize]));
+    drop(keys);
+    let prior = prior_for(m.len());
+    let tf = TermFreq::of_lists(&[m]);
+    let linked: Vec<(usize, usize)> = pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (a, b) = (a.min(b) as usize, a.max(b) as usize);
+            let link = person_link(&m[a], &m[b], prior, Some(&tf))?;
+            (link.probability >= MATCH_PROBABILITY).then_some((a, b))
+        })
+        .collect();
+    // Clusters by union-find; each named by its first row.
+    let mut parent: Vec<usize> = (0..m.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for &(a, b) in &linked {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let cluster: Vec<usize> = (0..m.len()).map(|i| root(&mut parent, i)).collect();
+    let mut members: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, &c) in cluster.iter().enumerate() {
+        members.entry(c).or_default().push(i);
+    }
+    let within: Vec<(usize, usize)> = members
+        .values()
+        .filter(|rows| rows.len() > 1)
+        .flat_map(|rows| {
+            rows.iter()
+                .enumerate()
+                .flat_map(move |(k, &a)| rows[k + 1..].iter().map(move |&b| (a, b)))
+        })
+        .collect();
+    let mut out: Vec<Match> = within
+        .par_iter()
+        .map(|&(a, b)| Match {
+            left: a,
+            right: b,
+            score: crate::rules::round_score(
+                person_link(&m[a], &m[b], prior, Some(&tf)).map_or(0.0, |l| l.probability),
+            ),
+        })
+        .collect();
+    out.sort_by_key(|p| (p.left, p.right));
+    (out, cluster)
+}
+
 /// Options of `affil link`.
 #[derive(Clone, Debug)]
 pub struct LinkOptions {
     /// Left list.
     pub left: PathBuf,
-    /// Right list.
-    pub right: PathBuf,
+    /// Right list; without one, the duplicates within the left list.
+    pub right: Option<PathBuf>,
     /// Output file.
     pub out: PathBuf,
 }
 
-/// Reads both lists, links them, writes `left_id,right_id,score`; returns the match count and warnings.
+/// Where dedup mode writes each record's cluster: beside the pairs, `<stem>_clusters.csv`.
+pub fn clusters_path(out: &Path) -> PathBuf {
+    let stem = out.file_stem().unwrap_or_default().to_string_lossy();
+    out.with_file_name(format!("{stem}_clusters.csv"))
+}
+
+/// Reads both lists, links them, writes `left_id,right_id,score`; with one list, its
+/// duplicates, and each record's `cluster_id` in [`clusters_path`]. Returns the pair count and
+/// the warnings.
 pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
-    let (mut warnings, mut right_warnings) = (Warnings::default(), Warnings::default());
+    let mut warnings = Warnings::default();
+    let Some(right_path) = &opts.right else {
+        let list = read_person_list(&opts.left, &mut warnings)?;
+        let (pairs, cluster) = dedup_list(&list);
+        write_pairs(&opts.out, &list, &list, &pairs)?;
+        let mut rows = vec![vec!["id".to_owned(), "cluster_id".to_owned()]];
+        for (i, c) in cluster.iter().enumerate() {
+            rows.push(vec![
+                crate::report::csv_cell(&list.ids[i]).into_owned(),
+                crate::report::csv_cell(&list.ids[*c]).into_owned(),
+            ]);
+        }
+        write_csv(&clusters_path(&opts.out), &rows)?;
+        return Ok((pairs.len(), warnings));
+    };
+    let mut right_warnings = Warnings::default();
     let (left, right) = rayon::join(
         || read_person_list(&opts.left, &mut warnings),
-        || read_person_list(&opts.right, &mut right_warnings),
+        || read_person_list(right_path, &mut right_warnings),
     );
     let (left, right) = (left?, right?);
     warnings.0.extend(right_warnings.0);
     let matches = link_lists(&left, &right);
+    write_pairs(&opts.out, &left, &right, &matches)?;
+    Ok((matches.len(), warnings))
+}
+
+/// Writes `left_id,right_id,score`.
+fn write_pairs(out: &Path, left: &PersonList, right: &PersonList, pairs: &[Match]) -> Result<()> {
+    let mut rows = vec![vec![
+        "left_id".to_owned(),
+        "right_id".to_owned(),
+        "score".to_owned(),
+    ]];
+    for m in pairs {
+        rows.push(vec![
+            crate::report::csv_cell(&left.ids[m.left]).into_owned(),
+            crate::report::csv_cell(&right.ids[m.right]).into_owned(),
+            format!("{:.3}", m.score),
+        ]);
+    }
+    write_csv(out, &rows)
+}
+
+/// Writes rows as a CSV file, creating its folder.
+fn write_csv(out: &Path, rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::write(&opts.out, e);
-    w.write_record(["left_id", "right_id", "score"])
-        .map_err(fail)?;
-    for m in &matches {
-        w.write_record([
-            &*crate::report::csv_cell(&left.ids[m.left]),
-            &*crate::report::csv_cell(&right.ids[m.right]),
-            &format!("{:.3}", m.score),
-        ])
-        .map_err(fail)?;
+    for r in rows {
+        w.write_record(r).map_err(|e| Error::write(out, e))?;
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| Error::write(&opts.out, e.to_string()))?;
-    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        .map_err(|e| Error::write(out, e.to_string()))?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }
-    std::fs::write(&opts.out, bytes).map_err(|e| Error::write(&opts.out, e))?;
-    Ok((matches.len(), warnings))
+    std::fs::write(out, bytes).map_err(|e| Error::write(out, e))
 }
