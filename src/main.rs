@@ -69,6 +69,10 @@ enum Command {
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
+        /// Add a column `explanation`: each pair's weights in words (names by part, birth
+        /// date, INN, prior -> score).
+        #[arg(long)]
+        explain: bool,
     },
     /// Report every problem in a data directory; changes nothing.
     Validate {
@@ -203,12 +207,18 @@ fn main() -> ExitCode {
                 Err(e) => report_error(&e),
             }
         }
-        Command::Link { left, right, out } => {
+        Command::Link {
+            left,
+            right,
+            out,
+            explain,
+        } => {
             let dedup = right.is_none();
             match link::run(&link::LinkOptions {
                 left,
                 right,
                 out: out.clone(),
+                explain,
             }) {
                 Ok((n, warnings)) => {
                     for w in &warnings.0 {

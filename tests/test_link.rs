@@ -182,3 +182,51 @@ fn a_cluster_lists_its_pairs_the_matcher_would_not_link_with_their_scores() {
         "{clusters:?}"
     );
 }
+
+#[test]
+fn explain_gives_each_pairs_weights_summing_to_its_score() {
+    let wd = Workdir::new();
+    wd.write(
+        "list.csv",
+        "id,full_name,birth_date,inn\n\
+         P1,Морозов Олег Ильич,,591600080064\n\
+         P2,Морозов О. И.,05.05.1980,591600080064\n\
+         P3,Морозов Олег Ильич,05.05.1979,\n\
+         P4,Морозов О. И.,05.05.1979,\n",
+    );
+    let o = wd.run(&["link", "list.csv", "--out", "dup.csv", "--explain"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&wd.path("dup.csv"));
+    let text = |l: &str, r: &str| {
+        rows.iter()
+            .find(|x| x["left_id"] == l && x["right_id"] == r)
+            .map(|x| x["explanation"].clone())
+            .unwrap()
+    };
+    assert!(
+        text("P1", "P2").contains("INN equal +"),
+        "{}",
+        text("P1", "P2")
+    );
+    assert!(text("P3", "P4").contains("birth date exact +"));
+    assert!(text("P3", "P4").contains("given initial"));
+    assert!(text("P2", "P3").starts_with("not comparable"));
+    // Every comparable pair: the parts add up to the score's weight in bits.
+    for r in &rows {
+        let e = &r["explanation"];
+        if e.starts_with("not comparable") {
+            continue;
+        }
+        let (parts, _) = e.split_once("->").unwrap();
+        let bits: f64 = parts
+            .split(|c: char| c == ',' || c == ')')
+            .filter_map(|part| part.split_whitespace().last())
+            .filter_map(|w| w.strip_prefix('+').or(Some(w)))
+            .filter(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+            .filter_map(|w| w.parse::<f64>().ok())
+            .sum();
+        let p = 1.0 / (1.0 + (-bits).exp2());
+        let score: f64 = r["score"].parse().unwrap();
+        assert!((p - score).abs() < 0.01, "{e}: {bits} bits, {p} vs {score}");
+    }
+}

@@ -120,6 +120,8 @@ pub struct Match {
     pub right: usize,
     /// Probability that both are one person.
     pub score: f64,
+    /// The link as a waterfall in words (see [`crate::resolve::Link::explain`]).
+    pub explanation: String,
 }
 
 /// Links two lists: every pair judged the same person, in left then right order.
@@ -155,6 +157,7 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
                 left: a as usize,
                 right: b as usize - n_left,
                 score: crate::rules::round_score(link.probability),
+                explanation: link.explain(prior),
             })
         })
         .collect();
@@ -212,12 +215,17 @@ pub fn dedup_list(list: &PersonList) -> (Vec<Match>, Vec<usize>) {
         .collect();
     let mut out: Vec<Match> = within
         .par_iter()
-        .map(|&(a, b)| Match {
-            left: a,
-            right: b,
-            score: crate::rules::round_score(
-                person_link(&m[a], &m[b], prior, Some(&tf)).map_or(0.0, |l| l.probability),
-            ),
+        .map(|&(a, b)| {
+            let link = person_link(&m[a], &m[b], prior, Some(&tf));
+            Match {
+                left: a,
+                right: b,
+                score: crate::rules::round_score(link.as_ref().map_or(0.0, |l| l.probability)),
+                explanation: link.map_or_else(
+                    || "not comparable (INNs, birth dates or sexes differ) -> 0.000".to_owned(),
+                    |l| l.explain(prior),
+                ),
+            }
         })
         .collect();
     out.sort_by_key(|p| (p.left, p.right));
@@ -233,6 +241,8 @@ pub struct LinkOptions {
     pub right: Option<PathBuf>,
     /// Output file.
     pub out: PathBuf,
+    /// Add an `explanation` column: each pair's weights in words.
+    pub explain: bool,
 }
 
 /// Where dedup mode writes each record's cluster: beside the pairs, `<stem>_clusters.csv`.
@@ -249,7 +259,7 @@ pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
     let Some(right_path) = &opts.right else {
         let list = read_person_list(&opts.left, &mut warnings)?;
         let (pairs, cluster) = dedup_list(&list);
-        write_pairs(&opts.out, &list, &list, &pairs)?;
+        write_pairs(&opts.out, &list, &list, &pairs, opts.explain)?;
         let mut rows = vec![vec!["id".to_owned(), "cluster_id".to_owned()]];
         for (i, c) in cluster.iter().enumerate() {
             rows.push(vec![
@@ -268,23 +278,37 @@ pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
     let (left, right) = (left?, right?);
     warnings.0.extend(right_warnings.0);
     let matches = link_lists(&left, &right);
-    write_pairs(&opts.out, &left, &right, &matches)?;
+    write_pairs(&opts.out, &left, &right, &matches, opts.explain)?;
     Ok((matches.len(), warnings))
 }
 
-/// Writes `left_id,right_id,score`.
-fn write_pairs(out: &Path, left: &PersonList, right: &PersonList, pairs: &[Match]) -> Result<()> {
-    let mut rows = vec![vec![
+/// Writes `left_id,right_id,score` (and `explanation` when asked).
+fn write_pairs(
+    out: &Path,
+    left: &PersonList,
+    right: &PersonList,
+    pairs: &[Match],
+    explain: bool,
+) -> Result<()> {
+    let mut header = vec![
         "left_id".to_owned(),
         "right_id".to_owned(),
         "score".to_owned(),
-    ]];
+    ];
+    if explain {
+        header.push("explanation".to_owned());
+    }
+    let mut rows = vec![header];
     for m in pairs {
-        rows.push(vec![
+        let mut row = vec![
             crate::report::csv_cell(&left.ids[m.left]).into_owned(),
             crate::report::csv_cell(&right.ids[m.right]).into_owned(),
             format!("{:.3}", m.score),
-        ]);
+        ];
+        if explain {
+            row.push(m.explanation.clone());
+        }
+        rows.push(row);
     }
     write_csv(out, &rows)
 }

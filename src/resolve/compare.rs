@@ -586,6 +586,61 @@ pub struct Link {
     pub date_weight: f64,
 }
 
+impl Level {
+    /// The level in a word, for explanations.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Exact => "exact",
+            Level::Close => "close",
+            Level::Initial => "initial",
+            Level::Missing => "missing",
+            Level::Disagree => "different",
+        }
+    }
+}
+
+impl Link {
+    /// The link as a waterfall in words: each part's weight in bits, the prior, the result:
+    /// `names (surname exact, given exact, patronymic initial) +21.4, birth date exact +9.0,
+    /// prior -9.9 -> 1.000`. `prior` is the one the link was weighed with; what the names and
+    /// the date leave of the total is the equal INN's part (its floor), or the cap on a weak
+    /// link.
+    pub fn explain(&self, prior: f64) -> String {
+        let l = &self.levels;
+        let date = if self.date_weight == WEIGHTS.date_exact {
+            "exact"
+        } else if self.date_weight == WEIGHTS.date_year {
+            "same year"
+        } else {
+            "not compared"
+        };
+        let rest = self.weight - prior - self.name_weight - self.date_weight;
+        let rest = if self.basis == Basis::Inn {
+            format!(", INN equal {rest:+.1}")
+        } else if rest.abs() > 1e-9 {
+            format!(", weak link capped {rest:+.1}")
+        } else {
+            String::new()
+        };
+        format!(
+            "names (surname {}, given {}, patronymic {}{}) {:+.1}, birth date {date} {:+.1}{rest}, \
+             prior {:+.1} -> {:.3}",
+            l.surname.word(),
+            l.given.word(),
+            l.patronymic.word(),
+            if self.former_name {
+                ", through a former name"
+            } else {
+                ""
+            },
+            self.name_weight,
+            self.date_weight,
+            prior,
+            self.probability
+        )
+    }
+}
+
 /// Converts a weight in bits to a probability.
 pub fn probability(weight: f64) -> f64 {
     1.0 / (1.0 + (-weight).exp2())
