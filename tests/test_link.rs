@@ -219,7 +219,7 @@ fn explain_gives_each_pairs_weights_summing_to_its_score() {
         }
         let (parts, _) = e.split_once("->").unwrap();
         let bits: f64 = parts
-            .split(|c: char| c == ',' || c == ')')
+            .split([',', ')'])
             .filter_map(|part| part.split_whitespace().last())
             .filter_map(|w| w.strip_prefix('+').or(Some(w)))
             .filter(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
