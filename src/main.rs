@@ -220,14 +220,22 @@ fn main() -> ExitCode {
                 out: out.clone(),
                 explain,
             }) {
-                Ok((n, warnings)) => {
+                Ok((linked, warnings)) => {
                     for w in &warnings.0 {
                         eprintln!(
                             "warning: {}:{} [{}]: {}",
                             w.file, w.line, w.column, w.problem
                         );
                     }
-                    eprintln!("{n} pair(s) written to {}", out.display());
+                    eprintln!(
+                        "{} candidate pair(s) compared ({} name block(s) of more than {} records \
+                         compared only within birth years); {} pair(s) written to {}",
+                        linked.candidates,
+                        linked.oversized_blocks,
+                        affil::resolve::MAX_BLOCK,
+                        linked.pairs.len(),
+                        out.display()
+                    );
                     if dedup {
                         eprintln!(
                             "each record's cluster_id written to {}",

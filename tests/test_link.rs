@@ -123,6 +123,11 @@ fn one_list_gives_its_duplicates_and_clusters() {
     let o = wd.run(&["link", "list.csv", "--out", "dup.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("dup_clusters.csv"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("candidate pair(s) compared"),
+        "{}",
+        stderr(&o)
+    );
     let got: Vec<(String, String)> = pairs(&wd, "dup.csv")
         .into_iter()
         .map(|(l, r, _)| (l, r))

@@ -124,8 +124,20 @@ pub struct Match {
     pub explanation: String,
 }
 
+/// What a linking run compared and found.
+#[derive(Clone, Debug, Default)]
+pub struct Linked {
+    /// The pairs written, in row order.
+    pub pairs: Vec<Match>,
+    /// Candidate pairs the blocking proposed and the matcher compared.
+    pub candidates: usize,
+    /// Name blocks over [`crate::resolve::MAX_BLOCK`] records, compared only within birth
+    /// years (a record without a birth date there meets only officials and relatives).
+    pub oversized_blocks: usize,
+}
+
 /// Links two lists: every pair judged the same person, in left then right order.
-pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
+pub fn link_lists(left: &PersonList, right: &PersonList) -> Linked {
     let (l, r) = (&left.mentions, &right.mentions);
     let n_left = l.len();
     let at = |i: u32| {
@@ -137,7 +149,7 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
         }
     };
     let keys: Vec<Vec<BlockKey>> = l.par_iter().chain(r.par_iter()).map(mention_keys).collect();
-    let (pairs, _) = candidate_pairs_keyed(
+    let (pairs, oversized_blocks) = candidate_pairs_keyed(
         &keys,
         |a, b| (a as usize) < n_left && (b as usize) >= n_left,
         // The left list (officials and relatives) plays the part of the questionnaires.
@@ -162,17 +174,22 @@ pub fn link_lists(left: &PersonList, right: &PersonList) -> Vec<Match> {
         })
         .collect();
     out.sort_by_key(|m| (m.left, m.right));
-    out
+    Linked {
+        pairs: out,
+        candidates: pairs.len(),
+        oversized_blocks,
+    }
 }
 
 /// The duplicates within one list: every pair of records the matcher judges one person, then
 /// every pair within each cluster those pairs make (a cluster of three lists its three pairs,
 /// each with its own score). Returns the pairs, in row order, and each row's cluster: the
 /// index of its first row.
-pub fn dedup_list(list: &PersonList) -> (Vec<Match>, Vec<usize>) {
+pub fn dedup_list(list: &PersonList) -> (Linked, Vec<usize>) {
     let m = &list.mentions;
     let keys: Vec<Vec<BlockKey>> = m.par_iter().map(mention_keys).collect();
-    let (pairs, _) = candidate_pairs_keyed(&keys, |a, b| a < b, |i| born(&m[i as usize]));
+    let (pairs, oversized_blocks) =
+        candidate_pairs_keyed(&keys, |a, b| a < b, |i| born(&m[i as usize]));
     drop(keys);
     let prior = prior_for(m.len());
     let tf = TermFreq::of_lists(&[m]);
@@ -229,7 +246,14 @@ pub fn dedup_list(list: &PersonList) -> (Vec<Match>, Vec<usize>) {
         })
         .collect();
     out.sort_by_key(|p| (p.left, p.right));
-    (out, cluster)
+    (
+        Linked {
+            pairs: out,
+            candidates: pairs.len(),
+            oversized_blocks,
+        },
+        cluster,
+    )
 }
 
 /// Options of `affil link`.
@@ -252,14 +276,14 @@ pub fn clusters_path(out: &Path) -> PathBuf {
 }
 
 /// Reads both lists, links them, writes `left_id,right_id,score`; with one list, its
-/// duplicates, and each record's `cluster_id` in [`clusters_path`]. Returns the pair count and
-/// the warnings.
-pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
+/// duplicates, and each record's `cluster_id` in [`clusters_path`]. Returns what was linked
+/// and the warnings.
+pub fn run(opts: &LinkOptions) -> Result<(Linked, Warnings)> {
     let mut warnings = Warnings::default();
     let Some(right_path) = &opts.right else {
         let list = read_person_list(&opts.left, &mut warnings)?;
-        let (pairs, cluster) = dedup_list(&list);
-        write_pairs(&opts.out, &list, &list, &pairs, opts.explain)?;
+        let (linked, cluster) = dedup_list(&list);
+        write_pairs(&opts.out, &list, &list, &linked.pairs, opts.explain)?;
         let mut rows = vec![vec!["id".to_owned(), "cluster_id".to_owned()]];
         for (i, c) in cluster.iter().enumerate() {
             rows.push(vec![
@@ -268,7 +292,7 @@ pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
             ]);
         }
         write_csv(&clusters_path(&opts.out), &rows)?;
-        return Ok((pairs.len(), warnings));
+        return Ok((linked, warnings));
     };
     let mut right_warnings = Warnings::default();
     let (left, right) = rayon::join(
@@ -277,9 +301,9 @@ pub fn run(opts: &LinkOptions) -> Result<(usize, Warnings)> {
     );
     let (left, right) = (left?, right?);
     warnings.0.extend(right_warnings.0);
-    let matches = link_lists(&left, &right);
-    write_pairs(&opts.out, &left, &right, &matches, opts.explain)?;
-    Ok((matches.len(), warnings))
+    let linked = link_lists(&left, &right);
+    write_pairs(&opts.out, &left, &right, &linked.pairs, opts.explain)?;
+    Ok((linked, warnings))
 }
 
 /// Writes `left_id,right_id,score` (and `explanation` when asked).
