@@ -158,19 +158,20 @@ fn one_list_gives_its_duplicates_and_clusters() {
     assert_eq!(clusters, want);
 }
 
+/// Three records of one surname: P1 (no birth date) shares P2's INN and P3's full name; P2 and
+/// P3 were born in different years. The explain test adds P4, P3's twin with initials.
+const CHAIN: &str = "id,full_name,birth_date,inn\n\
+     P1,Морозов Олег Ильич,,591600080064\n\
+     P2,Морозов О. И.,05.05.1980,591600080064\n\
+     P3,Морозов Олег Ильич,05.05.1979,\n";
+
 #[test]
 fn a_cluster_lists_its_pairs_the_matcher_would_not_link_with_their_scores() {
     // P1 has no birth date: it links P2 (same INN) and P3 (same name,
     // no conflict), so all three are one cluster; P2 and P3, born in different years, are listed
     // with the score the matcher gives them, 0, for the analyst to see the chain is weak.
     let wd = Workdir::new();
-    wd.write(
-        "list.csv",
-        "id,full_name,birth_date,inn\n\
-         P1,Морозов Олег Ильич,,591600080064\n\
-         P2,Морозов О. И.,05.05.1980,591600080064\n\
-         P3,Морозов Олег Ильич,05.05.1979,\n",
-    );
+    wd.write("list.csv", CHAIN);
     let o = wd.run(&["link", "list.csv", "--out", "dup.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let got = pairs(&wd, "dup.csv");
@@ -193,11 +194,7 @@ fn explain_gives_each_pairs_weights_summing_to_its_score() {
     let wd = Workdir::new();
     wd.write(
         "list.csv",
-        "id,full_name,birth_date,inn\n\
-         P1,Морозов Олег Ильич,,591600080064\n\
-         P2,Морозов О. И.,05.05.1980,591600080064\n\
-         P3,Морозов Олег Ильич,05.05.1979,\n\
-         P4,Морозов О. И.,05.05.1979,\n",
+        &format!("{CHAIN}P4,Морозов О. И.,05.05.1979,\n"),
     );
     let o = wd.run(&["link", "list.csv", "--out", "dup.csv", "--explain"]);
     assert!(o.status.success(), "{}", stderr(&o));
