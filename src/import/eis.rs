@@ -370,14 +370,6 @@ fn person_name(last: &str, first: &str, middle: &str) -> String {
         .join(" ")
 }
 
-fn fold(name: &str) -> String {
-    name.to_lowercase()
-        .replace('ё', "е")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// What one document says, checked and named: the unit the import spills to disk and merges.
 #[derive(Debug, Serialize, Deserialize)]
 struct Facts {
@@ -520,7 +512,7 @@ impl Spill {
         };
         for k in 0..BUCKETS {
             let path = dir.join(format!(".eis_import.{k:02}.tmp"));
-            let file = File::create(&path).map_err(|e| write_error(&path, e))?;
+            let file = File::create(&path).map_err(|e| Error::write(&path, e))?;
             spill.paths.push(path);
             spill.files.push(BufWriter::with_capacity(1 << 14, file));
         }
@@ -530,22 +522,22 @@ impl Spill {
     fn put(&mut self, f: &Facts) -> Result<()> {
         let k = (FxBuildHasher.hash_one(&f.purchase) % BUCKETS as u64) as usize;
         let w = &mut self.files[k];
-        serde_json::to_writer(&mut *w, f).map_err(|e| write_error(&self.paths[k], e))?;
+        serde_json::to_writer(&mut *w, f).map_err(|e| Error::write(&self.paths[k], e))?;
         w.write_all(b"\n")
-            .map_err(|e| write_error(&self.paths[k], e))
+            .map_err(|e| Error::write(&self.paths[k], e))
     }
 
     /// The facts of bucket `k`, in the order they were put.
     fn bucket(&mut self, k: usize) -> Result<Vec<Facts>> {
         self.files[k]
             .flush()
-            .map_err(|e| write_error(&self.paths[k], e))?;
+            .map_err(|e| Error::write(&self.paths[k], e))?;
         let text = std::fs::read_to_string(&self.paths[k]).map_err(|source| Error::Io {
             path: self.paths[k].clone(),
             source,
         })?;
         text.lines()
-            .map(|l| serde_json::from_str(l).map_err(|e| write_error(&self.paths[k], e)))
+            .map(|l| serde_json::from_str(l).map_err(|e| Error::write(&self.paths[k], e)))
             .collect()
     }
 }
@@ -556,13 +548,6 @@ impl Drop for Spill {
         for p in &self.paths {
             let _ = std::fs::remove_file(p);
         }
-    }
-}
-
-fn write_error(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Write {
-        path: path.to_owned(),
-        source: Box::new(e),
     }
 }
 
@@ -589,7 +574,7 @@ impl Book {
         earliest(&mut p.first_protocol, f.date.as_deref());
         for (name, role) in f.members {
             let role = role_code(&role);
-            entry(&mut p.commission, fold(&name)).offer(&order, Some((name, role)));
+            entry(&mut p.commission, headers::fold(&name)).offer(&order, Some((name, role)));
         }
         for a in f.apps {
             let app = entry(&mut p.apps, a.key);

@@ -120,20 +120,12 @@ impl ImportReport {
                         let _ = writer.write_record(WARNING_COLUMNS);
                         sink.writer = Some(writer);
                     }
-                    Err(e) => {
-                        sink.error = Some(Error::Write {
-                            path: sink.tmp.clone(),
-                            source: Box::new(e),
-                        })
-                    }
+                    Err(e) => sink.error = Some(Error::write(&sink.tmp, e)),
                 }
             }
             if let Some(writer) = &mut sink.writer {
                 if let Err(e) = writer.write_record([&w.source, &w.element, &w.problem]) {
-                    sink.error = Some(Error::Write {
-                        path: sink.tmp.clone(),
-                        source: Box::new(e),
-                    });
+                    sink.error = Some(Error::write(&sink.tmp, e));
                 }
             }
         }
@@ -165,19 +157,13 @@ impl ImportReport {
         let Some(writer) = self.sink.writer.take() else {
             return table::write_whole(&self.warnings_file, WARNING_COLUMNS, std::iter::empty());
         };
-        let write_err = |e: Box<dyn std::error::Error + Send + Sync>| Error::Write {
-            path: self.sink.tmp.clone(),
-            source: e,
-        };
+        let tmp = &self.sink.tmp;
         writer
             .into_inner()
-            .map_err(|e| write_err(Box::new(e.into_error())))?
+            .map_err(|e| Error::write(tmp, e.into_error()))?
             .flush()
-            .map_err(|e| write_err(Box::new(e)))?;
-        std::fs::rename(&self.sink.tmp, &self.warnings_file).map_err(|e| Error::Write {
-            path: self.warnings_file.clone(),
-            source: Box::new(e),
-        })
+            .map_err(|e| Error::write(tmp, e))?;
+        std::fs::rename(tmp, &self.warnings_file).map_err(|e| Error::write(&self.warnings_file, e))
     }
 }
 

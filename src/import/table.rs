@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxBuildHasher;
 
 use crate::error::{Error, Result};
+use crate::load::CsvTable;
 
 /// What one output file got.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,13 +49,6 @@ impl std::fmt::Display for Written {
     }
 }
 
-fn write_err(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Write {
-        path: path.to_owned(),
-        source: Box::new(e),
-    }
-}
-
 fn temp_path(path: &Path, tag: &str) -> PathBuf {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     path.with_file_name(format!(".{name}.{tag}"))
@@ -68,17 +62,17 @@ pub fn write_whole<'a>(
 ) -> Result<()> {
     let tmp = temp_path(path, "tmp");
     let mut w = csv::Writer::from_writer(BufWriter::new(
-        File::create(&tmp).map_err(|e| write_err(&tmp, e))?,
+        File::create(&tmp).map_err(|e| Error::write(&tmp, e))?,
     ));
-    w.write_record(header).map_err(|e| write_err(&tmp, e))?;
+    w.write_record(header).map_err(|e| Error::write(&tmp, e))?;
     for r in rows {
-        w.write_record(r).map_err(|e| write_err(&tmp, e))?;
+        w.write_record(r).map_err(|e| Error::write(&tmp, e))?;
     }
     w.into_inner()
-        .map_err(|e| write_err(&tmp, e.into_error()))?
+        .map_err(|e| Error::write(&tmp, e.into_error()))?
         .flush()
-        .map_err(|e| write_err(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| write_err(path, e))
+        .map_err(|e| Error::write(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
 }
 
 /// How a row's key is read off it: the key columns, and whether each is a name (compared
@@ -200,10 +194,10 @@ impl Table {
         let path = dir.join(file);
         let new_path = temp_path(&path, "new");
         let mut new = csv::Writer::from_writer(BufWriter::new(
-            File::create(&new_path).map_err(|e| write_err(&new_path, e))?,
+            File::create(&new_path).map_err(|e| Error::write(&new_path, e))?,
         ));
         new.write_record(header)
-            .map_err(|e| write_err(&new_path, e))?;
+            .map_err(|e| Error::write(&new_path, e))?;
         Ok(Table {
             path,
             new_path,
@@ -221,7 +215,7 @@ impl Table {
             .as_mut()
             .expect("a table is written before it is finished")
             .write_record(row)
-            .map_err(|e| write_err(&self.new_path, e))?;
+            .map_err(|e| Error::write(&self.new_path, e))?;
         self.digests.push(digest(row, self.key));
         Ok(())
     }
@@ -234,9 +228,9 @@ impl Table {
             .take()
             .expect("a table is finished once")
             .into_inner()
-            .map_err(|e| write_err(&self.new_path, e.into_error()))?
+            .map_err(|e| Error::write(&self.new_path, e.into_error()))?
             .flush()
-            .map_err(|e| write_err(&self.new_path, e))?;
+            .map_err(|e| Error::write(&self.new_path, e))?;
         let file = self
             .path
             .file_name()
@@ -247,7 +241,7 @@ impl Table {
         let (rows, distinct) = (self.digests.len() as u64, keys.distinct);
         if !self.path.exists() && distinct == rows {
             let tmp = temp_path(&self.path, "tmp");
-            std::fs::rename(&self.new_path, &tmp).map_err(|e| write_err(&tmp, e))?;
+            std::fs::rename(&self.new_path, &tmp).map_err(|e| Error::write(&tmp, e))?;
             return Ok(Finished {
                 tmp,
                 path: self.path.clone(),
@@ -276,10 +270,10 @@ impl Table {
     /// Writes the earlier rows kept and this import's latest rows into `tmp`.
     fn merge(&self, keys: &Keys<'_>, tmp: &Path, file: String) -> Result<Written> {
         let mut out = csv::Writer::from_writer(BufWriter::new(
-            File::create(tmp).map_err(|e| write_err(tmp, e))?,
+            File::create(tmp).map_err(|e| Error::write(tmp, e))?,
         ));
         out.write_record(self.header)
-            .map_err(|e| write_err(tmp, e))?;
+            .map_err(|e| Error::write(tmp, e))?;
         let mut w = Written {
             file,
             rows: 0,
@@ -300,7 +294,7 @@ impl Table {
                         earlier_keys += 1;
                     }
                 } else {
-                    out.write_record(row).map_err(|e| write_err(tmp, e))?;
+                    out.write_record(row).map_err(|e| Error::write(tmp, e))?;
                     w.kept += 1;
                 }
                 Ok(())
@@ -308,23 +302,24 @@ impl Table {
         }
         // This import's rows are copied as bytes, but for those a later row replaced.
         let mut reader =
-            csv::Reader::from_path(&self.new_path).map_err(|e| write_err(&self.new_path, e))?;
+            csv::Reader::from_path(&self.new_path).map_err(|e| Error::write(&self.new_path, e))?;
         let mut rec = csv::ByteRecord::new();
         let mut seq = 0;
         while reader
             .read_byte_record(&mut rec)
-            .map_err(|e| write_err(&self.new_path, e))?
+            .map_err(|e| Error::write(&self.new_path, e))?
         {
             if !keys.superseded.get(seq) {
-                out.write_byte_record(&rec).map_err(|e| write_err(tmp, e))?;
+                out.write_byte_record(&rec)
+                    .map_err(|e| Error::write(tmp, e))?;
             }
             seq += 1;
         }
         w.added = keys.distinct - earlier_keys;
         out.into_inner()
-            .map_err(|e| write_err(tmp, e.into_error()))?
+            .map_err(|e| Error::write(tmp, e.into_error()))?
             .flush()
-            .map_err(|e| write_err(tmp, e))?;
+            .map_err(|e| Error::write(tmp, e))?;
         w.rows = w.kept + keys.distinct;
         Ok(w)
     }
@@ -349,7 +344,7 @@ pub struct Finished {
 impl Finished {
     /// Renames the merged file into place.
     pub fn commit(self) -> Result<Written> {
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| write_err(&self.path, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::write(&self.path, e))?;
         Ok(self.written.clone())
     }
 }
@@ -363,83 +358,36 @@ impl Drop for Finished {
 }
 
 /// Calls `f` with each row of an earlier import's file, as `header` orders its columns,
-/// streamed. A file with other columns than an import writes is not merged into: the analyst
-/// is told to import elsewhere. A field that is not UTF-8 is read as Windows-1251 (a file
-/// edited by hand and saved by a spreadsheet).
+/// streamed by the loader's reader (any encoding and delimiter a check reads). A file with
+/// other columns than an import writes is not merged into: the analyst is told to import
+/// elsewhere.
 fn each_earlier(
     path: &Path,
     header: &[&str],
     f: &mut dyn FnMut(&[String]) -> Result<()>,
 ) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut first = String::new();
-    {
-        use std::io::BufRead;
-        let mut r = std::io::BufReader::new(File::open(path).map_err(io)?);
-        let mut raw = Vec::new();
-        r.read_until(b'\n', &mut raw).map_err(io)?;
-        first.push_str(&text(&raw));
-    }
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let unreadable = |line: u64, e: csv::Error| Error::Unreadable {
-        file: path.display().to_string(),
-        line,
-        reason: e.to_string(),
-    };
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| unreadable(1, e))?;
-    let found: Vec<String> = r
-        .byte_headers()
-        .map_err(|e| unreadable(1, e))?
-        .iter()
-        .map(|h| text(h).trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    if let Some(extra) = found.iter().find(|f| !header.contains(&f.as_str())) {
+    let table = CsvTable::read(path)?;
+    if let Some(extra) = table.headers.iter().find(|h| !header.contains(&h.as_str())) {
         return Err(Error::Option(format!(
             "{} has a column `{extra}` an import does not write, so merging would lose it: \
              import into another folder, or merge by hand",
             path.display()
         )));
     }
-    let index: Vec<Option<usize>> = header
-        .iter()
-        .map(|h| found.iter().position(|f| f == h))
-        .collect();
-    let mut rec = csv::ByteRecord::new();
+    let index: Vec<Option<usize>> = header.iter().map(|c| table.col(c)).collect();
     let mut row: Vec<String> = vec![String::new(); header.len()];
-    let mut line = 1;
-    while r
-        .read_byte_record(&mut rec)
-        .map_err(|e| unreadable(line + 1, e))?
-    {
-        line += 1;
+    let mut result = Ok(());
+    table.each(|_, rec| {
+        if result.is_err() {
+            return;
+        }
         for (cell, i) in row.iter_mut().zip(&index) {
             cell.clear();
-            if let Some(v) = i.and_then(|i| rec.get(i)) {
-                cell.push_str(&text(v));
-            }
+            cell.push_str(i.and_then(|i| rec.get(i)).unwrap_or_default());
         }
-        f(&row)?;
-    }
-    Ok(())
-}
-
-/// Bytes as text: UTF-8, else Windows-1251.
-fn text(raw: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(raw) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(raw).0,
-    }
+        result = f(&row);
+    })?;
+    result
 }
 
 #[cfg(test)]

@@ -88,15 +88,6 @@ impl Path {
         (up < self.depth).then(|| self.local(self.depth - 1 - up))
     }
 
-    /// Whether the innermost elements are `names` (outermost first), all in `ns`.
-    pub fn ends_with(&self, ns: Ns, names: &[&str]) -> bool {
-        names.len() <= self.depth
-            && names.iter().enumerate().all(|(k, n)| {
-                let level = self.depth - names.len() + k;
-                self.ns(level) == ns && self.local(level) == *n
-            })
-    }
-
     /// The innermost level whose element is named `name` (in `ns`), if one is open.
     pub fn find(&self, ns: Ns, name: &str) -> Option<usize> {
         (0..self.depth)
