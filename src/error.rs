@@ -61,6 +61,14 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A model file (`affil link --model`) cannot be used.
+    #[error("{path}: not a usable model file: {reason}")]
+    BadModel {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A command-line option has a value the library cannot use.
     #[error("invalid option: {0}")]
     Option(String),
@@ -76,6 +84,7 @@ impl Error {
                 | Error::Unreadable { .. }
                 | Error::Ambiguous { .. }
                 | Error::NoDataDir(_)
+                | Error::BadModel { .. }
                 | Error::Option(_)
         )
     }

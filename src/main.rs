@@ -69,10 +69,17 @@ enum Command {
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
-        /// Add a column `explanation`: each pair's weights in words (names by part, birth
-        /// date, INN, prior -> score).
+        /// Add a column `explanation`: each pair's weights in words (each field's level and
+        /// weight, prior -> score).
         #[arg(long)]
         explain: bool,
+        /// Estimate the weights from the lists and print them (with --model, save them there).
+        #[arg(long)]
+        train: bool,
+        /// A model file (JSON): read its weights instead of estimating them; with --train,
+        /// written.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
     },
     /// Report every problem in a data directory; changes nothing.
     Validate {
@@ -212,6 +219,8 @@ fn main() -> ExitCode {
             right,
             out,
             explain,
+            train,
+            model,
         } => {
             let dedup = right.is_none();
             match link::run(&link::LinkOptions {
@@ -219,6 +228,8 @@ fn main() -> ExitCode {
                 right,
                 out: out.clone(),
                 explain,
+                train,
+                model,
             }) {
                 Ok((linked, warnings)) => {
                     for w in &warnings.0 {
@@ -227,12 +238,16 @@ fn main() -> ExitCode {
                             w.file, w.line, w.column, w.problem
                         );
                     }
+                    if train {
+                        print!("{}", linked.model.table());
+                    }
+                    eprintln!("weights: {}", linked.model.source);
                     eprintln!(
-                        "{} candidate pair(s) compared ({} name block(s) of more than {} records \
-                         compared only within birth years); {} pair(s) written to {}",
+                        "{} candidate pair(s) compared ({} block(s) of more than {} records left \
+                         out); {} pair(s) written to {}",
                         linked.candidates,
                         linked.oversized_blocks,
-                        affil::resolve::MAX_BLOCK,
+                        affil::resolve::blocking::BLOCK_CAP,
                         linked.pairs.len(),
                         out.display()
                     );

@@ -6,45 +6,48 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::identifiers::{clean_inn, inn_kind, InnCheck, InnKind};
+use crate::identifiers::inn_valid;
 use crate::load::{CsvTable, Record, Warnings};
-use crate::normalize::{parse_name, Mention, MentionSource};
-use crate::resolve::{
-    born, candidate_pairs_keyed, mention_keys, person_link, prior_for, BlockKey, Born, TermFreq,
-    MATCH_PROBABILITY,
-};
-use crate::values::parse_birth_date;
+use crate::normalize::contact::{email_key, phone_key};
+use crate::resolve::blocking::candidate_pairs;
+use crate::resolve::fields::{compare_records, FieldRecord, Vector};
+use crate::resolve::model::{train, Model, ValueFreq};
+use crate::resolve::MATCH_PROBABILITY;
 
-/// A person list in the person schema `id, full_name, birth_date, inn, ...`.
+/// A person list in the person schema `id, full_name, birth_date, inn, address, phone, email`
+/// (all but the first two optional).
 pub struct PersonList {
     /// The ids, in file order.
     pub ids: Vec<String>,
-    /// One mention per row.
-    pub mentions: Vec<Mention>,
+    /// One record per row.
+    pub records: Vec<FieldRecord>,
 }
 
-/// Reads a person list; bad values are dropped with a warning, rows without id or name rejected.
+/// The optional columns of the person schema, in [`FieldRecord::new`] order.
+const FIELD_COLUMNS: [&str; 5] = ["birth_date", "inn", "address", "phone", "email"];
+
+/// Reads a person list. Rows without id or name are rejected, values nothing can be read
+/// from dropped, and values read only in part (a date that is no calendar date, an INN failing
+/// its checksum) kept for comparison by their digits: each with a warning.
 pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonList> {
     let table = CsvTable::read(path)?;
     table.require(&["id", "full_name"])?;
-    let col = |n: &str| table.col(n);
-    let (id_c, name_c, birth_c, inn_c) =
-        (col("id"), col("full_name"), col("birth_date"), col("inn"));
+    let (id_c, name_c) = (table.col("id"), table.col("full_name"));
+    let cols: Vec<Option<usize>> = FIELD_COLUMNS.iter().map(|c| table.col(c)).collect();
     fn get(r: &Record, c: Option<usize>) -> Option<&str> {
         c.and_then(|i| r.get(i))
             .map(str::trim)
             .filter(|s| !s.is_empty())
     }
-    /// One usable row: line, id, name, birth date and INN as written.
-    type Raw = (u64, String, String, Option<String>, Option<String>);
+    /// One usable row: line, id, name and the optional fields as written.
+    type Raw = (u64, String, String, [Option<String>; 5]);
     let mut raw: Vec<Raw> = Vec::new();
     table.each(|line, r| match (get(r, id_c), get(r, name_c)) {
         (Some(id), Some(name)) => raw.push((
             line,
             id.to_owned(),
             name.to_owned(),
-            get(r, birth_c).map(str::to_owned),
-            get(r, inn_c).map(str::to_owned),
+            std::array::from_fn(|k| get(r, cols[k]).map(str::to_owned)),
         )),
         _ => warnings.push(
             &table.file,
@@ -55,58 +58,71 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
     })?;
     /// A row's problems: line, column, text.
     type Problems = Vec<(u64, &'static str, String)>;
-    // Names are parsed in parallel; warnings keep the row order.
-    let parsed: Vec<(Mention, Problems)> = raw
+    // Rows are parsed in parallel; warnings keep the row order.
+    let parsed: Vec<(FieldRecord, Problems)> = raw
         .par_iter()
-        .enumerate()
-        .map(|(i, (line, _, name, birth, inn))| {
+        .map(|(line, _, name, f)| {
             let mut problems = Vec::new();
-            let birth = birth.as_deref().and_then(|b| {
-                let d = parse_birth_date(b);
-                if d.is_none() {
-                    problems.push((
-                        *line,
+            let [birth, inn, address, phone, email] = f.each_ref().map(Option::as_deref);
+            let record = FieldRecord::new(name, birth, inn, address, phone, email);
+            let mut say = |column: &'static str, text: String| problems.push((*line, column, text));
+            if let Some(b) = birth {
+                if record.birth.is_none() {
+                    say(
                         "birth_date",
                         format!("unparsable birth date `{b}`; value dropped"),
-                    ));
+                    );
+                } else if crate::values::parse_birth_date(b).is_none() {
+                    say(
+                        "birth_date",
+                        format!("`{b}` is not a calendar date; compared by its digits"),
+                    );
                 }
-                d
-            });
-            let inn = inn.as_deref().and_then(|raw| match clean_inn(raw) {
-                InnCheck::Valid(v) | InnCheck::Restored(v)
-                    if inn_kind(&v) == Some(InnKind::Person) =>
-                {
-                    Some(crate::model::Inn::new(&v))
-                }
-                _ => {
-                    problems.push((
-                        *line,
+            }
+            if let Some(i) = inn {
+                match &record.inn {
+                    None => say(
                         "inn",
-                        format!("`{raw}` is not a valid personal INN; value dropped"),
-                    ));
-                    None
+                        format!("`{i}` is not an INN (10 or 12 digits); value dropped"),
+                    ),
+                    Some(d) if !inn_valid(d) => say(
+                        "inn",
+                        format!("`{i}` fails the INN checksum; compared by its digits"),
+                    ),
+                    Some(_) => {}
                 }
-            });
-            let m = Mention {
-                source: MentionSource::Role(i as u32),
-                names: smallvec::smallvec![parse_name(name)],
-                birth,
-                inn,
-                family: None,
-            };
-            (m, problems)
+            }
+            if let Some(p) = phone.filter(|p| phone_key(p).is_none()) {
+                say(
+                    "phone",
+                    format!("`{p}` is not a ten-digit phone number; value dropped"),
+                );
+            }
+            if let Some(e) = email.filter(|e| email_key(e).is_none()) {
+                say(
+                    "email",
+                    format!("`{e}` is not an e-mail address; value dropped"),
+                );
+            }
+            if address.is_some() && record.address.is_none() {
+                say(
+                    "address",
+                    "no place, house or postcode in the address; value dropped".to_owned(),
+                );
+            }
+            (record, problems)
         })
         .collect();
     let mut out = PersonList {
         ids: Vec::with_capacity(raw.len()),
-        mentions: Vec::with_capacity(raw.len()),
+        records: Vec::with_capacity(raw.len()),
     };
-    for ((_, id, ..), (m, problems)) in raw.into_iter().zip(parsed) {
+    for ((_, id, ..), (record, problems)) in raw.into_iter().zip(parsed) {
         for (line, column, problem) in problems {
             warnings.push(&table.file, line, column, problem);
         }
         out.ids.push(id);
-        out.mentions.push(m);
+        out.records.push(record);
     }
     Ok(out)
 }
@@ -120,89 +136,131 @@ pub struct Match {
     pub right: usize,
     /// Probability that both are one person.
     pub score: f64,
-    /// The link as a waterfall in words (see [`crate::resolve::Link::explain`]).
+    /// The score as a waterfall in words (see [`Model::explain`]).
     pub explanation: String,
 }
 
 /// What a linking run compared and found.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Linked {
     /// The pairs written, in row order.
     pub pairs: Vec<Match>,
     /// Candidate pairs the blocking proposed and the matcher compared.
     pub candidates: usize,
-    /// Name blocks over [`crate::resolve::MAX_BLOCK`] records, compared only within birth
-    /// years (a record without a birth date there meets only officials and relatives).
+    /// Blocks left out for their size (see [`crate::resolve::blocking::BLOCK_CAP`]).
     pub oversized_blocks: usize,
+    /// The weights used: estimated, loaded or the defaults (its `source` says which).
+    pub model: Model,
+}
+
+/// Where the weights come from: a model file, or estimated from the lists (the defaults when
+/// they are too small).
+#[derive(Clone, Debug, Default)]
+pub enum Weights {
+    /// Estimated from the lists at hand.
+    #[default]
+    Estimate,
+    /// Read from a model file.
+    Load(PathBuf),
+}
+
+/// The records of one or two lists, with the weights that score them.
+struct Scorer<'a> {
+    records: &'a [FieldRecord],
+    model: Model,
+    freq: ValueFreq,
+    prior: f64,
+    candidates: Vec<(u32, u32)>,
+    /// Each candidate's level vector (`None`: not comparable).
+    vectors: Vec<Option<Vector>>,
+    oversized: usize,
+}
+
+impl<'a> Scorer<'a> {
+    /// Blocks `records` (one list, or two with `split`), compares the candidates and gets the
+    /// weights.
+    fn new(records: &'a [FieldRecord], split: Option<usize>, weights: &Weights) -> Result<Self> {
+        let (candidates, oversized) = candidate_pairs(records, split);
+        let vectors: Vec<Option<Vector>> = candidates
+            .par_iter()
+            .map(|&(a, b)| compare_records(&records[a as usize], &records[b as usize]))
+            .collect();
+        let model = match weights {
+            Weights::Load(path) => Model::read(path)?,
+            Weights::Estimate => {
+                let comparable: Vec<Vector> = vectors.iter().flatten().copied().collect();
+                train(records, split, &comparable).0
+            }
+        };
+        Ok(Scorer {
+            records,
+            prior: model.prior(records.len(), split),
+            model,
+            freq: ValueFreq::of(&[records]),
+            candidates,
+            vectors,
+            oversized,
+        })
+    }
+
+    /// Scores two records by index: probability and explanation; `None` when they cannot be
+    /// one person.
+    fn score(&self, a: usize, b: usize) -> Option<(f64, String)> {
+        let (x, y) = (&self.records[a], &self.records[b]);
+        let s = self.model.score(x, y, self.prior, &self.freq)?;
+        Some((s.probability, self.model.explain(&s, self.prior)))
+    }
+
+    /// The candidate pairs at or above [`MATCH_PROBABILITY`], in order.
+    fn linked(&self) -> Vec<Match> {
+        self.candidates
+            .par_iter()
+            .zip(&self.vectors)
+            .filter_map(|(&(a, b), v)| {
+                let (x, y) = (&self.records[a as usize], &self.records[b as usize]);
+                let s = self.model.score_vector(x, y, (*v)?, self.prior, &self.freq);
+                (s.probability >= MATCH_PROBABILITY).then(|| Match {
+                    left: a as usize,
+                    right: b as usize,
+                    score: crate::rules::round_score(s.probability),
+                    explanation: self.model.explain(&s, self.prior),
+                })
+            })
+            .collect()
+    }
+
+    fn finish(self, pairs: Vec<Match>) -> Linked {
+        Linked {
+            pairs,
+            candidates: self.candidates.len(),
+            oversized_blocks: self.oversized,
+            model: self.model,
+        }
+    }
 }
 
 /// Links two lists: every pair judged the same person, in left then right order.
-pub fn link_lists(left: &PersonList, right: &PersonList) -> Linked {
-    let (l, r) = (&left.mentions, &right.mentions);
-    let n_left = l.len();
-    let at = |i: u32| {
-        let i = i as usize;
-        if i < n_left {
-            &l[i]
-        } else {
-            &r[i - n_left]
-        }
-    };
-    let keys: Vec<Vec<BlockKey>> = l.par_iter().chain(r.par_iter()).map(mention_keys).collect();
-    let (pairs, oversized_blocks) = candidate_pairs_keyed(
-        &keys,
-        |a, b| (a as usize) < n_left && (b as usize) >= n_left,
-        // The left list (officials and relatives) plays the part of the questionnaires.
-        |i| Born {
-            family: (i as usize) < n_left,
-            ..born(at(i))
-        },
-    );
-    drop(keys);
-    let prior = prior_for(n_left.max(r.len()));
-    let tf = TermFreq::of_lists(&[l, r]);
-    let mut out: Vec<Match> = pairs
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let link = person_link(at(a), at(b), prior, Some(&tf))?;
-            (link.probability >= MATCH_PROBABILITY).then(|| Match {
-                left: a as usize,
-                right: b as usize - n_left,
-                score: crate::rules::round_score(link.probability),
-                explanation: link.explain(prior),
-            })
-        })
-        .collect();
-    out.sort_by_key(|m| (m.left, m.right));
-    Linked {
-        pairs: out,
-        candidates: pairs.len(),
-        oversized_blocks,
+pub fn link_lists(left: &PersonList, right: &PersonList, weights: &Weights) -> Result<Linked> {
+    let split = left.records.len();
+    let records: Vec<FieldRecord> = left.records.iter().chain(&right.records).cloned().collect();
+    let scorer = Scorer::new(&records, Some(split), weights)?;
+    let mut pairs = scorer.linked();
+    for m in &mut pairs {
+        m.right -= split;
     }
+    Ok(scorer.finish(pairs))
 }
 
 /// The duplicates within one list: every pair of records the matcher judges one person, then
 /// every pair within each cluster those pairs make (a cluster of three lists its three pairs,
 /// each with its own score). Returns the pairs, in row order, and each row's cluster: the
 /// index of its first row.
-pub fn dedup_list(list: &PersonList) -> (Linked, Vec<usize>) {
-    let m = &list.mentions;
-    let keys: Vec<Vec<BlockKey>> = m.par_iter().map(mention_keys).collect();
-    let (pairs, oversized_blocks) =
-        candidate_pairs_keyed(&keys, |a, b| a < b, |i| born(&m[i as usize]));
-    drop(keys);
-    let prior = prior_for(m.len());
-    let tf = TermFreq::of_lists(&[m]);
-    let linked: Vec<(usize, usize)> = pairs
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let (a, b) = (a.min(b) as usize, a.max(b) as usize);
-            let link = person_link(&m[a], &m[b], prior, Some(&tf))?;
-            (link.probability >= MATCH_PROBABILITY).then_some((a, b))
-        })
-        .collect();
+pub fn dedup_list(list: &PersonList, weights: &Weights) -> Result<(Linked, Vec<usize>)> {
+    let n = list.records.len();
+    let scorer = Scorer::new(&list.records, None, weights)?;
+    let linked = scorer.linked();
     // Clusters by union-find; each named by its first row.
-    let mut parent: Vec<usize> = (0..m.len()).collect();
+    let mut parent: Vec<usize> = (0..n).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -210,13 +268,13 @@ pub fn dedup_list(list: &PersonList) -> (Linked, Vec<usize>) {
         }
         i
     }
-    for &(a, b) in &linked {
-        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+    for m in &linked {
+        let (ra, rb) = (root(&mut parent, m.left), root(&mut parent, m.right));
         if ra != rb {
             parent[ra.max(rb)] = ra.min(rb);
         }
     }
-    let cluster: Vec<usize> = (0..m.len()).map(|i| root(&mut parent, i)).collect();
+    let cluster: Vec<usize> = (0..n).map(|i| root(&mut parent, i)).collect();
     let mut members: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for (i, &c) in cluster.iter().enumerate() {
         members.entry(c).or_default().push(i);
@@ -233,27 +291,22 @@ pub fn dedup_list(list: &PersonList) -> (Linked, Vec<usize>) {
     let mut out: Vec<Match> = within
         .par_iter()
         .map(|&(a, b)| {
-            let link = person_link(&m[a], &m[b], prior, Some(&tf));
+            let (score, explanation) = scorer.score(a, b).unwrap_or_else(|| {
+                (
+                    0.0,
+                    "not comparable (two valid INNs or two sexes) -> 0.000".to_owned(),
+                )
+            });
             Match {
                 left: a,
                 right: b,
-                score: crate::rules::round_score(link.as_ref().map_or(0.0, |l| l.probability)),
-                explanation: link.map_or_else(
-                    || "not comparable (INNs, birth dates or sexes differ) -> 0.000".to_owned(),
-                    |l| l.explain(prior),
-                ),
+                score: crate::rules::round_score(score),
+                explanation,
             }
         })
         .collect();
     out.sort_by_key(|p| (p.left, p.right));
-    (
-        Linked {
-            pairs: out,
-            candidates: pairs.len(),
-            oversized_blocks,
-        },
-        cluster,
-    )
+    Ok((scorer.finish(out), cluster))
 }
 
 /// Options of `affil link`.
@@ -267,6 +320,28 @@ pub struct LinkOptions {
     pub out: PathBuf,
     /// Add an `explanation` column: each pair's weights in words.
     pub explain: bool,
+    /// Estimate the weights and save them to `model` (when given).
+    pub train: bool,
+    /// A model file: read (or, with `train`, written).
+    pub model: Option<PathBuf>,
+}
+
+impl LinkOptions {
+    /// Where the weights come from under these options.
+    fn weights(&self) -> Weights {
+        match (&self.model, self.train) {
+            (Some(path), false) => Weights::Load(path.clone()),
+            _ => Weights::Estimate,
+        }
+    }
+
+    /// Saves the model when asked to train into a file.
+    fn save(&self, model: &Model) -> Result<()> {
+        match (&self.model, self.train) {
+            (Some(path), true) => model.write(path),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Where dedup mode writes each record's cluster: beside the pairs, `<stem>_clusters.csv`.
@@ -282,7 +357,8 @@ pub fn run(opts: &LinkOptions) -> Result<(Linked, Warnings)> {
     let mut warnings = Warnings::default();
     let Some(right_path) = &opts.right else {
         let list = read_person_list(&opts.left, &mut warnings)?;
-        let (linked, cluster) = dedup_list(&list);
+        let (linked, cluster) = dedup_list(&list, &opts.weights())?;
+        opts.save(&linked.model)?;
         write_pairs(&opts.out, &list, &list, &linked.pairs, opts.explain)?;
         let mut rows = vec![vec!["id".to_owned(), "cluster_id".to_owned()]];
         for (i, c) in cluster.iter().enumerate() {
@@ -301,7 +377,8 @@ pub fn run(opts: &LinkOptions) -> Result<(Linked, Warnings)> {
     );
     let (left, right) = (left?, right?);
     warnings.0.extend(right_warnings.0);
-    let linked = link_lists(&left, &right);
+    let linked = link_lists(&left, &right, &opts.weights())?;
+    opts.save(&linked.model)?;
     write_pairs(&opts.out, &left, &right, &linked.pairs, opts.explain)?;
     Ok((linked, warnings))
 }

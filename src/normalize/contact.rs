@@ -233,6 +233,44 @@ pub fn address_key(raw: &str) -> Option<String> {
     )
 }
 
+/// An address read by its markers, for comparing two addresses part by part.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddressParts {
+    /// The settlement's words, then the street's (its type written one way).
+    pub place: Vec<String>,
+    /// House number, with block and building (`5`, `5 к2 с1`).
+    pub house: Option<String>,
+    /// Flat or office number.
+    pub flat: Option<String>,
+    /// A six-digit postcode.
+    pub postcode: Option<String>,
+}
+
+/// The parts of an address with markers (see [`address_key`] for what is read), `None` when
+/// it names no house in a street or settlement.
+pub fn address_parts_of(raw: &str) -> Option<AddressParts> {
+    let text = fold(raw);
+    let parts = address_parts(&text)?;
+    let house: Vec<String> = [(2, ""), (3, "к"), (4, "с")]
+        .iter()
+        .filter(|(i, _)| !parts[*i].is_empty())
+        .map(|(i, mark)| format!("{mark}{}", parts[*i].join(" ")))
+        .collect();
+    Some(AddressParts {
+        place: parts[0]
+            .iter()
+            .chain(&parts[1])
+            .map(|w| (*w).to_owned())
+            .collect(),
+        house: (!house.is_empty()).then(|| house.join(" ")),
+        flat: (!parts[5].is_empty()).then(|| parts[5].join(" ")),
+        postcode: text
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .map(str::to_owned),
+    })
+}
+
 /// A hash of [`address_key`] computed without building it: equal keys, equal hashes.
 pub fn address_hash(raw: &str) -> Option<u64> {
     use std::hash::Hasher;

@@ -5,7 +5,10 @@
 //! put two valid INNs, two birth dates, two sexes or two members of one questionnaire into
 //! one person is refused.
 
+pub mod blocking;
 pub mod compare;
+pub mod fields;
+pub mod model;
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;

@@ -1,0 +1,256 @@
+//! Blocking of person lists for the field model: several keys per record (name parts,
+//! birth date, address, identifiers), and every pair that shares one is a candidate, so that a
+//! typo in one field still leaves the pair a key in another, and no list is compared with the
+//! whole of another.
+
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use smallvec::SmallVec;
+
+use crate::normalize::Part;
+
+use super::fields::FieldRecord;
+
+/// Blocks larger than this are left out (and counted): a key shared by that many records
+/// (a common surname's ending with a common given name) proposes pairs by the million and
+/// tells little.
+pub const BLOCK_CAP: usize = 1_000;
+
+/// The keys blocking groups records by, one per rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+enum Rule {
+    /// Surname stem, the given name's and the patronymic's first letters.
+    SurnameInitial,
+    /// Surname stem and given name, as a set (either written first).
+    NameSet,
+    /// Surname stem and birth year.
+    SurnameYear,
+    /// Given name, the patronymic's first letter and birth year.
+    GivenYear,
+    /// Birth date, day and month in either order.
+    Date,
+    /// Given name, patronymic and birth year (a surname changed at marriage).
+    GivenPatronymic,
+    /// The surname's first four letters, the given name and the patronymic's first letter (a
+    /// typo or a second half late in the surname).
+    SurnameHead,
+    /// The surname stem's last five letters, the given name and the patronymic's first letter
+    /// (a typo or a first half early in the surname).
+    SurnameTail,
+    /// House number and postcode.
+    HousePostcode,
+    /// House number and the address's first letters.
+    HouseStreet,
+    /// INN digits.
+    Inn,
+    /// Phone.
+    Phone,
+    /// E-mail.
+    Email,
+}
+
+fn hash_key(rule: Rule, parts: &[&[u8]]) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    (rule as u8).hash(&mut h);
+    for p in parts {
+        h.write(p);
+        h.write_u8(0xff);
+    }
+    h.finish()
+}
+
+fn head(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+fn tail(s: &str, n: usize) -> &str {
+    let count = s.chars().count();
+    if count <= n {
+        return s;
+    }
+    s.char_indices().nth(count - n).map_or(s, |(i, _)| &s[i..])
+}
+
+/// The blocking keys of one record.
+pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
+    let mut keys = SmallVec::new();
+    let mut add = |rule: Rule, parts: &[&[u8]]| keys.push(hash_key(rule, parts));
+    let n = &r.name;
+    let stem = n.surname_stem.as_deref();
+    let surname = n.surname.as_deref();
+    let given = match &n.given {
+        Some(Part::Full(g)) => Some(&**g),
+        _ => None,
+    };
+    let initial = match &n.given {
+        Some(Part::Full(g) | Part::Initial(g)) => Some(head(g, 1)),
+        None => None,
+    };
+    let patronymic = match &n.patronymic {
+        Some(Part::Full(p)) => Some(&**p),
+        _ => None,
+    };
+    let year = r.birth.map(|d| d.year.to_le_bytes());
+    // The patronymic's first letter (none: empty), so that keys stay small where patronymics
+    // are written (a few given names and surname endings cover half of Russia).
+    let pat_initial = match &n.patronymic {
+        Some(Part::Full(p) | Part::Initial(p)) => head(p, 1),
+        None => "",
+    };
+    if let (Some(s), Some(i)) = (stem, initial) {
+        add(
+            Rule::SurnameInitial,
+            &[s.as_bytes(), i.as_bytes(), pat_initial.as_bytes()],
+        );
+    }
+    if let (Some(s), Some(g)) = (stem, given) {
+        let (x, y) = if s <= g { (s, g) } else { (g, s) };
+        add(Rule::NameSet, &[x.as_bytes(), y.as_bytes()]);
+    }
+    if let (Some(s), Some(y)) = (stem, &year) {
+        add(Rule::SurnameYear, &[s.as_bytes(), y]);
+    }
+    if let (Some(g), Some(y)) = (given, &year) {
+        add(Rule::GivenYear, &[g.as_bytes(), pat_initial.as_bytes(), y]);
+    }
+    if let Some(d) = r.birth.filter(|d| d.is_full()) {
+        let (lo, hi) = (d.day.min(d.month), d.day.max(d.month));
+        add(Rule::Date, &[&d.year.to_le_bytes(), &[lo, hi]]);
+    }
+    if let (Some(g), Some(p), Some(y)) = (given, patronymic, &year) {
+        add(Rule::GivenPatronymic, &[g.as_bytes(), p.as_bytes(), y]);
+    }
+    if let (Some(s), Some(g)) = (surname, given) {
+        if s.chars().count() >= 4 {
+            add(
+                Rule::SurnameHead,
+                &[head(s, 4).as_bytes(), g.as_bytes(), pat_initial.as_bytes()],
+            );
+        }
+    }
+    if let (Some(s), Some(g)) = (stem, given) {
+        if s.chars().count() >= 5 {
+            add(
+                Rule::SurnameTail,
+                &[tail(s, 5).as_bytes(), g.as_bytes(), pat_initial.as_bytes()],
+            );
+        }
+    }
+    if let Some(a) = &r.address {
+        if let Some(h) = &a.house {
+            if let Some(p) = &a.postcode {
+                add(Rule::HousePostcode, &[h.as_bytes(), p.as_bytes()]);
+            }
+            if !a.words.is_empty() {
+                add(
+                    Rule::HouseStreet,
+                    &[h.as_bytes(), head(&a.words, 4).as_bytes()],
+                );
+            }
+        }
+    }
+    if let Some(i) = &r.inn {
+        add(Rule::Inn, &[i.as_bytes()]);
+    }
+    if let Some(p) = &r.phone {
+        add(Rule::Phone, &[p.as_bytes()]);
+    }
+    if let Some(e) = &r.email {
+        add(Rule::Email, &[e.as_bytes()]);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Candidate pairs `(a, b)`, `a < b`, sorted, of records sharing a key; with `split`,
+/// only pairs across the two lists (records `..split` and `split..`). Returns them and the
+/// number of blocks left out for their size (see [`BLOCK_CAP`]).
+pub fn candidate_pairs(records: &[FieldRecord], split: Option<usize>) -> (Vec<(u32, u32)>, usize) {
+    let mut entries: Vec<(u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, r)| record_keys(r).into_iter().map(move |k| (k, i as u32)))
+        .collect();
+    entries.par_sort_unstable();
+    // Block boundaries, then each block's pairs in parallel.
+    let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=entries.len() {
+        if i == entries.len() || entries[i].0 != entries[start].0 {
+            blocks.push(&entries[start..i]);
+            start = i;
+        }
+    }
+    let oversized = blocks.iter().filter(|b| b.len() > BLOCK_CAP).count();
+    let mut pairs: Vec<u64> = blocks
+        .par_iter()
+        .filter(|b| b.len() > 1 && b.len() <= BLOCK_CAP)
+        .flat_map_iter(|b| {
+            let ids: Vec<u32> = b.iter().map(|e| e.1).collect();
+            let mut out = Vec::new();
+            for (k, &a) in ids.iter().enumerate() {
+                for &c in &ids[k + 1..] {
+                    let across = split.is_none_or(|s| (a as usize) < s && (c as usize) >= s);
+                    if across {
+                        out.push(u64::from(a) << 32 | u64::from(c));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (
+        pairs
+            .into_iter()
+            .map(|p| ((p >> 32) as u32, p as u32))
+            .collect(),
+        oversized,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(name: &str, date: &str, address: &str) -> FieldRecord {
+        FieldRecord::new(name, Some(date), None, Some(address), None, None)
+    }
+
+    #[test]
+    fn a_typo_in_any_one_field_leaves_a_shared_key() {
+        let base = rec(
+            "Иванова Мария Петровна",
+            "05.03.1980",
+            "г. Пермь, ул. Ленина, д. 5",
+        );
+        let variants = [
+            rec(
+                "Иванова Мария Петровна",
+                "15.03.1981",
+                "г. Пермь, ул. Ленина, д. 5",
+            ),
+            rec("Ивонова Мария Петровна", "05.03.1980", ""),
+            rec("Иванова Марья Петровна", "05.03.1980", ""),
+            rec("Иванова-Петрова Мария Петровна", "", ""),
+            rec("Мария Иванова", "03.05.1980", ""),
+            rec("Сидорова Анна", "01.01.1950", "г. Пермь, ул. Ленина, д. 5"),
+        ];
+        for v in &variants {
+            let records = [base.clone(), v.clone()];
+            let (pairs, _) = candidate_pairs(&records, None);
+            assert_eq!(pairs, vec![(0, 1)], "{:?}", v.name);
+        }
+        let stranger = rec("Сидорова Анна", "01.01.1950", "г. Кунгур, ул. Гоголя, д. 1");
+        assert!(candidate_pairs(&[base.clone(), stranger], None)
+            .0
+            .is_empty());
+        // Across two lists only.
+        let (pairs, _) = candidate_pairs(&[base.clone(), base.clone(), base], Some(1));
+        assert_eq!(pairs, vec![(0, 1), (0, 2)]);
+    }
+}
