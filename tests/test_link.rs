@@ -500,3 +500,28 @@ fn a_model_file_of_another_shape_is_refused_with_its_name() {
         stderr(&o)
     );
 }
+
+#[test]
+fn estimated_weights_and_pairs_are_the_same_for_any_thread_count() {
+    let wd = Workdir::new();
+    let (list, _) = noisy_person_list(1500);
+    wd.write("list.csv", &list);
+    let mut outputs = Vec::new();
+    for threads in ["1", "3"] {
+        let out = format!("t{threads}.csv");
+        let o = wd.run(&[
+            "--threads",
+            threads,
+            "link",
+            "list.csv",
+            "--out",
+            &out,
+            "--train",
+            "--explain",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).starts_with("weights: estimated from"));
+        outputs.push((stdout(&o), std::fs::read(wd.path(&out)).unwrap()));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
