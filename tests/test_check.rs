@@ -1205,3 +1205,36 @@ fn a_workbook_sheet_is_chosen_by_name_and_a_missing_one_is_an_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn evidence_names_the_name_fields_a_registry_match_did_not_agree_on() {
+    // The registry writes the board member with initials only; her birth date still ties her.
+    let wd = Workdir::new();
+    let data = wd.copy_sample("data");
+    let roles = encoding_rs::WINDOWS_1251
+        .decode(&std::fs::read(data.join("company_roles.csv")).unwrap())
+        .0
+        .replace(
+            "Волкова Галина Петровна;;10.10.1960",
+            "Волкова Г. П.;;10.10.1960",
+        );
+    assert!(roles.contains("Волкова Г. П."));
+    wd.write_cp1251("data/company_roles.csv", &roles);
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    let case = cases
+        .iter()
+        .find(|c| c["participant_name"] == "АО «Техно»" && c["relation"] == "parent")
+        .expect("the board member's case");
+    let want = "[совпадение: ФИО и дата рождения (имя по инициалу, отчество по инициалу), 1.00]";
+    assert!(case["evidence"].contains(want), "{}", case["evidence"]);
+    // The report's English texts say the same.
+    let o = wd.run(&["check", "data", "--out", "en", "--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(wd.path("en/report.html")).unwrap();
+    assert!(
+        page.contains("name and birth date (given name by its initial, patronymic by its initial)"),
+        "no English field names in report.html"
+    );
+}

@@ -641,6 +641,41 @@ impl Link {
     }
 }
 
+impl Link {
+    /// The name fields that did not agree exactly, in Russian for evidence lines, in
+    /// parentheses with a leading space (empty when surname, given name and patronymic all
+    /// agree exactly and no former name was needed): ` (имя по инициалу, без отчества)`.
+    pub fn russian_fields(&self) -> String {
+        let l = &self.levels;
+        let mut parts: Vec<&str> = Vec::new();
+        if self.former_name {
+            parts.push("по прежней фамилии");
+        }
+        parts.extend(match l.surname {
+            Level::Close => Some("фамилия в другой форме или с опечаткой"),
+            Level::Missing => Some("без фамилии"),
+            _ => None,
+        });
+        parts.extend(match l.given {
+            Level::Close => Some("имя с опечаткой"),
+            Level::Initial => Some("имя по инициалу"),
+            Level::Missing => Some("без имени"),
+            _ => None,
+        });
+        parts.extend(match l.patronymic {
+            Level::Close => Some("отчество с опечаткой"),
+            Level::Initial => Some("отчество по инициалу"),
+            Level::Missing => Some("без отчества"),
+            _ => None,
+        });
+        if parts.is_empty() || self.basis == Basis::Inn && l.surname == Level::Missing {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
+}
+
 /// Converts a weight in bits to a probability.
 pub fn probability(weight: f64) -> f64 {
     1.0 / (1.0 + (-weight).exp2())

@@ -282,6 +282,24 @@ pub(super) fn control_order(c: &Control) -> u8 {
     }
 }
 
+/// The name fields two mentions did not agree on exactly (see
+/// [`crate::resolve::Link::russian_fields`]); empty when they are one mention or not
+/// comparable directly.
+fn fields_of(ctx: &Context, a: MentionId, b: MentionId) -> String {
+    let list = &ctx.mentions.list;
+    if a == b {
+        return String::new();
+    }
+    person_link(
+        &list[a as usize],
+        &list[b as usize],
+        TARGETED_PRIOR,
+        Some(&ctx.resolution.tf),
+    )
+    .map(|l| l.russian_fields())
+    .unwrap_or_default()
+}
+
 /// Direct comparison of two mentions in the context of one procurement: probability and basis.
 pub(super) fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
     if a == b {
@@ -421,7 +439,11 @@ fn build_case(
         );
         if from_registry {
             let sep = if label.is_empty() { "" } else { " " };
-            label.push_str(&format!("{sep}[совпадение: {}, {p:.2}]", basis.russian()));
+            let fields = fields_of(ctx, member.anchor, m);
+            label.push_str(&format!(
+                "{sep}[совпадение: {}{fields}, {p:.2}]",
+                basis.russian()
+            ));
         }
         steps.push(Step {
             id: anchor.inn.as_ref().map(ToString::to_string),
