@@ -11,7 +11,7 @@ use crate::load::{CsvTable, Record, Warnings};
 use crate::normalize::contact::{email_key, phone_key};
 use crate::resolve::blocking::candidate_pairs;
 use crate::resolve::fields::{compare_records, FieldRecord, Vector};
-use crate::resolve::model::{train, Model, ValueFreq};
+use crate::resolve::model::{train, Model, ValueFreq, ValueWeights};
 use crate::resolve::MATCH_PROBABILITY;
 
 /// A person list in the person schema `id, full_name, birth_date, inn, address, phone, email`
@@ -168,7 +168,7 @@ pub enum Weights {
 struct Scorer<'a> {
     records: &'a [FieldRecord],
     model: Model,
-    freq: ValueFreq,
+    freq: ValueWeights,
     prior: f64,
     candidates: Vec<(u32, u32)>,
     /// Each candidate's level vector (`None`: not comparable).
@@ -195,8 +195,8 @@ impl<'a> Scorer<'a> {
         Ok(Scorer {
             records,
             prior: model.prior(records.len(), split),
+            freq: ValueFreq::of(&[records]).weights(&model),
             model,
-            freq: ValueFreq::of(&[records]),
             candidates,
             vectors,
             oversized,

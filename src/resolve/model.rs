@@ -315,13 +315,41 @@ impl ValueFreq {
         vf
     }
 
-    /// The exact level's weight for agreeing on `value` of name part `part`, from the level's
-    /// m and the value's frequency pulled toward the level's u (Splink's term-frequency
-    /// adjustment).
-    fn weight(&self, part: usize, value: Sym, level: &LevelParams) -> f64 {
-        let count = f64::from(self.counts[part].get(&value).copied().unwrap_or(0));
-        let freq = (count + TF_PSEUDO * level.u) / (self.totals[part] + TF_PSEUDO);
-        (level.m / freq.max(FLOOR)).log2()
+    /// The exact level's weight for agreeing on each value counted, from the level's m and the
+    /// value's frequency pulled toward the level's u (Splink's term-frequency adjustment):
+    /// computed once per value, looked up per pair.
+    pub fn weights(&self, model: &Model) -> ValueWeights {
+        let weight = |part: usize, count: u32| {
+            let level = &model.fields[part].levels[0];
+            let freq = (f64::from(count) + TF_PSEUDO * level.u) / (self.totals[part] + TF_PSEUDO);
+            (level.m / freq.max(FLOOR)).log2()
+        };
+        ValueWeights {
+            weights: std::array::from_fn(|part| {
+                self.counts[part]
+                    .iter()
+                    .map(|(&v, &c)| (v, weight(part, c)))
+                    .collect()
+            }),
+            unseen: std::array::from_fn(|part| weight(part, 0)),
+        }
+    }
+}
+
+/// The exact levels' weights of the name values of some lists under one model (see
+/// [`ValueFreq::weights`]).
+#[derive(Clone, Debug, Default)]
+pub struct ValueWeights {
+    weights: [FxHashMap<Sym, f64>; 3],
+    unseen: [f64; 3],
+}
+
+impl ValueWeights {
+    fn weight(&self, part: usize, value: Sym) -> f64 {
+        self.weights[part]
+            .get(&value)
+            .copied()
+            .unwrap_or(self.unseen[part])
     }
 }
 
@@ -358,7 +386,7 @@ impl Model {
         a: &FieldRecord,
         b: &FieldRecord,
         prior: f64,
-        freq: &ValueFreq,
+        freq: &ValueWeights,
     ) -> Option<Scored> {
         Some(self.score_vector(a, b, compare_records(a, b)?, prior, freq))
     }
@@ -370,7 +398,7 @@ impl Model {
         b: &FieldRecord,
         vector: Vector,
         prior: f64,
-        freq: &ValueFreq,
+        freq: &ValueWeights,
     ) -> Scored {
         let mut weights = [0.0; FIELDS];
         let (va, vb) = (name_values(a), name_values(b));
@@ -381,8 +409,11 @@ impl Model {
             // Term frequencies where the two agree exactly (the commoner value decides).
             if vector[part] == 0 {
                 if let (Some(x), Some(y)) = (va[part], vb[part]) {
-                    let level = &self.fields[part].levels[0];
-                    weights[part] = freq.weight(part, x, level).min(freq.weight(part, y, level));
+                    weights[part] = if x == y {
+                        freq.weight(part, x)
+                    } else {
+                        freq.weight(part, x).min(freq.weight(part, y))
+                    };
                 }
             }
         }
@@ -916,7 +947,7 @@ mod tests {
         // Exact dates identify; a different surname speaks against.
         assert!(model.weight(3, fields::date::EXACT) > 8.0);
         assert!(model.weight(0, fields::surname::DIFFERENT) < 0.0);
-        let freq = ValueFreq::of(&[&records]);
+        let freq = ValueFreq::of(&[&records]).weights(&model);
         let prior = model.prior(records.len(), None);
         let found = truth
             .iter()
