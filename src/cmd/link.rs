@@ -1,5 +1,7 @@
-//! `affil link LEFT.csv RIGHT.csv --out MATCHES.csv`: the matcher on its own; with one list,
-//! `affil link LIST.csv --out MATCHES.csv` finds the duplicates within it.
+//! `affil link LEFT.csv RIGHT.csv --out MATCHES.csv`: two person lists linked by the field
+//! model (`resolve::fields`, `resolve::model`), its weights estimated from the lists or read
+//! from `--model`; with one list, `affil link LIST.csv --out MATCHES.csv` finds the duplicates
+//! within it.
 
 use std::path::{Path, PathBuf};
 

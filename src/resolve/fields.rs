@@ -9,7 +9,7 @@ use crate::model::{BirthDate, Sym};
 use crate::normalize::contact::{email_key, phone_key};
 use crate::normalize::{parse_name, NormName, Part};
 
-use super::compare::{compare_names, typo_close, Level, NameLevels};
+use super::compare::{compare_names, typo_close, Level};
 
 /// The level of a field one side (or both) lacks: weighs nothing.
 pub const MISSING: u8 = u8::MAX;
@@ -397,7 +397,7 @@ pub fn name_levels(a: &NormName, b: &NormName) -> Option<[u8; 3]> {
     };
     let normal = [surname_code, word_code(lv.given), word_code(lv.patronymic)];
     if surname_code == surname::DIFFERENT || lv.given == Level::Disagree {
-        if let Some(given) = transposed(a, b, &lv) {
+        if let Some(given) = transposed(a, b) {
             return Some([surname::TRANSPOSED, given, normal[2]]);
         }
     }
@@ -440,9 +440,9 @@ fn halves_swapped(x: &str, y: &str) -> bool {
 }
 
 /// The given-name level when `a`'s surname and given name, swapped, agree with `b`'s (a clerk
-/// who wrote the given name first): the surname must agree with the other's given name
-/// exactly or by a typo, and the given names likewise.
-fn transposed(a: &NormName, b: &NormName, _straight: &NameLevels) -> Option<u8> {
+/// who wrote the given name first): one of the two cross pairs exactly, the other exactly or by
+/// a typo.
+fn transposed(a: &NormName, b: &NormName) -> Option<u8> {
     let word = |p: &Option<Part>| match p {
         Some(Part::Full(w)) => Some(*w),
         _ => None,
