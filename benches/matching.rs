@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the hot stages: name normalisation, pair scoring, blocking,
-//! ownership propagation, the rule over a regional graph, and the whole pipeline on the sample.
+//! `affil link`'s field model (comparing, blocking, estimating), ownership propagation, the
+//! rule over a regional graph, and the whole pipeline on the sample.
 //!
 //! `cargo bench --bench matching` (the regional rule bench generates its data first, ~10 s).
 
@@ -181,11 +182,74 @@ fn bench_sample_check(c: &mut Criterion) {
     });
 }
 
+/// Person records for `affil link`'s field model: the names above, a birth date, an address
+/// (Russian markers) and every fifth record a second time with a date typo.
+fn field_records(n: usize) -> Vec<affil::resolve::fields::FieldRecord> {
+    use affil::resolve::fields::FieldRecord;
+    let mut rng = affil::generate::rng::Rng::new(11, 0);
+    let mut out = Vec::with_capacity(n + n / 5);
+    for (i, name) in names(n).iter().enumerate() {
+        let (d, m, y) = (1 + rng.below(28), 1 + rng.below(12), 1940 + rng.below(60));
+        let address = format!(
+            "г. Пермь, ул. Ленина, д. {}, кв. {}",
+            1 + i % 90,
+            1 + i % 200
+        );
+        out.push(FieldRecord::new(
+            name,
+            Some(&format!("{d:02}.{m:02}.{y}")),
+            None,
+            Some(&address),
+            None,
+            None,
+        ));
+        if i % 5 == 0 {
+            out.push(FieldRecord::new(
+                name,
+                Some(&format!("{m:02}.{d:02}.{y}")),
+                None,
+                Some(&address),
+                None,
+                None,
+            ));
+        }
+    }
+    out
+}
+
+fn bench_field_model(c: &mut Criterion) {
+    use affil::resolve::{blocking, fields, model};
+    let records = field_records(20_000);
+    c.bench_function("field model: compare two records", |b| {
+        b.iter(|| {
+            fields::compare_records(
+                std::hint::black_box(&records[0]),
+                std::hint::black_box(&records[1]),
+            )
+        })
+    });
+    let mut g = c.benchmark_group("field model");
+    g.sample_size(10);
+    g.bench_function("block 24,000 records", |b| {
+        b.iter(|| blocking::candidate_pairs(std::hint::black_box(&records), None))
+    });
+    let (pairs, _) = blocking::candidate_pairs(&records, None);
+    let vectors: Vec<fields::Vector> = pairs
+        .iter()
+        .filter_map(|&(a, b)| fields::compare_records(&records[a as usize], &records[b as usize]))
+        .collect();
+    g.bench_function("estimate the weights of 24,000 records", |b| {
+        b.iter(|| model::train(std::hint::black_box(&records), None, &vectors))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_normalise,
     bench_compare,
     bench_blocking,
+    bench_field_model,
     bench_ownership,
     bench_rule_regional,
     bench_sample_check
