@@ -119,6 +119,10 @@ pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
     if let (Some(g), Some(y)) = (given, &year) {
         add(Rule::GivenYear, &[g.as_bytes(), pat_initial.as_bytes(), y]);
     }
+    // A lone word may be the given name of a record that kept only it.
+    if let (Some(w), None, None, Some(y)) = (surname, &n.given, &n.patronymic, &year) {
+        add(Rule::GivenYear, &[w.as_bytes(), b"", y]);
+    }
     if let Some(d) = r.birth.filter(|d| d.is_full()) {
         // With either name's first letter, or the house or postcode: a date alone gathers
         // hundreds of people in a million, and a clerk seldom gets all of them wrong.

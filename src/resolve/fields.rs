@@ -352,8 +352,10 @@ pub mod surname {
     pub const TYPO: u8 = 3;
     /// Surname and given name swapped on one side, and agreeing that way.
     pub const TRANSPOSED: u8 = 4;
+    /// More than a typo apart but alike (Jaro-Winkler similarity 0.88 or more).
+    pub const SIMILAR: u8 = 5;
     /// Anything else.
-    pub const DIFFERENT: u8 = 5;
+    pub const DIFFERENT: u8 = 6;
 }
 
 /// Given-name and patronymic levels (see [`name_levels`]).
@@ -393,6 +395,7 @@ pub fn name_levels(a: &NormName, b: &NormName) -> Option<[u8; 3]> {
         Level::Close => surname::TYPO,
         Level::Missing => MISSING,
         _ if double_barrelled(a, b) => surname::DOUBLE_BARRELLED,
+        _ if similar(a.surname, b.surname) => surname::SIMILAR,
         _ => surname::DIFFERENT,
     };
     let normal = [surname_code, word_code(lv.given), word_code(lv.patronymic)];
@@ -401,7 +404,45 @@ pub fn name_levels(a: &NormName, b: &NormName) -> Option<[u8; 3]> {
             return Some([surname::TRANSPOSED, given, normal[2]]);
         }
     }
+    if surname_code == surname::DIFFERENT {
+        if let Some(given) = lone_given(a, b).or_else(|| lone_given(b, a)) {
+            return Some([MISSING, given, MISSING]);
+        }
+    }
     Some(normal)
+}
+
+/// The given-name level when `a` is one word (read as a surname) that is `b`'s given name,
+/// exactly or by a typo: a record that kept only the given name (`Мария` against `Петрова
+/// Мария`). The surname and patronymic then count as missing.
+fn lone_given(a: &NormName, b: &NormName) -> Option<u8> {
+    if a.given.is_some() || a.patronymic.is_some() {
+        return None;
+    }
+    let (word, given) = match (a.surname, &b.given) {
+        (Some(w), Some(Part::Full(g))) => (w, *g),
+        _ => return None,
+    };
+    if word == given {
+        Some(word::EXACT)
+    } else if typo_close(&word, &given) {
+        Some(word::TYPO)
+    } else {
+        None
+    }
+}
+
+/// Jaro-Winkler similarity at or above which two surnames more than a typo apart are alike.
+const SIMILAR_JW: f64 = 0.88;
+
+/// True when two words are alike by Jaro-Winkler (see [`SIMILAR_JW`]).
+fn similar(a: Option<Sym>, b: Option<Sym>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            x.len() >= 4 && y.len() >= 4 && strsim::jaro_winkler(&x, &y) >= SIMILAR_JW
+        }
+        _ => false,
+    }
 }
 
 /// True when one surname is a part (4+ letters) at the start or end of the other, longer one
