@@ -195,23 +195,11 @@ fn field_records(n: usize) -> Vec<affil::resolve::fields::FieldRecord> {
             1 + i % 90,
             1 + i % 200
         );
-        out.push(FieldRecord::new(
-            name,
-            Some(&format!("{d:02}.{m:02}.{y}")),
-            None,
-            Some(&address),
-            None,
-            None,
-        ));
+        let record =
+            |date: String| FieldRecord::new(name, Some(&date), None, Some(&address), None, None);
+        out.push(record(format!("{d:02}.{m:02}.{y}")));
         if i % 5 == 0 {
-            out.push(FieldRecord::new(
-                name,
-                Some(&format!("{m:02}.{d:02}.{y}")),
-                None,
-                Some(&address),
-                None,
-                None,
-            ));
+            out.push(record(format!("{m:02}.{d:02}.{y}")));
         }
     }
     out

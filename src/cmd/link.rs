@@ -138,7 +138,7 @@ pub struct Match {
     pub right: usize,
     /// Probability that both are one person.
     pub score: f64,
-    /// The score as a waterfall in words (see [`Model::explain`]).
+    /// The score as a waterfall in words (see [`Model::explain`]); empty unless asked for.
     pub explanation: String,
 }
 
@@ -176,12 +176,19 @@ struct Scorer<'a> {
     /// Each candidate's level vector (`None`: not comparable).
     vectors: Vec<Option<Vector>>,
     oversized: usize,
+    /// Explanations are asked for (else left empty: formatting one per linked pair costs).
+    explain: bool,
 }
 
 impl<'a> Scorer<'a> {
     /// Blocks `records` (one list, or two with `split`), compares the candidates and gets the
     /// weights.
-    fn new(records: &'a [FieldRecord], split: Option<usize>, weights: &Weights) -> Result<Self> {
+    fn new(
+        records: &'a [FieldRecord],
+        split: Option<usize>,
+        weights: &Weights,
+        explain: bool,
+    ) -> Result<Self> {
         let (candidates, oversized) = candidate_pairs(records, split);
         let vectors: Vec<Option<Vector>> = candidates
             .par_iter()
@@ -202,7 +209,17 @@ impl<'a> Scorer<'a> {
             candidates,
             vectors,
             oversized,
+            explain,
         })
+    }
+
+    /// The score in words when explanations are asked for, else empty.
+    fn explanation(&self, s: &crate::resolve::model::Scored) -> String {
+        if self.explain {
+            self.model.explain(s, self.prior)
+        } else {
+            String::new()
+        }
     }
 
     /// Scores two records by index: probability and explanation; `None` when they cannot be
@@ -210,7 +227,7 @@ impl<'a> Scorer<'a> {
     fn score(&self, a: usize, b: usize) -> Option<(f64, String)> {
         let (x, y) = (&self.records[a], &self.records[b]);
         let s = self.model.score(x, y, self.prior, &self.freq)?;
-        Some((s.probability, self.model.explain(&s, self.prior)))
+        Some((s.probability, self.explanation(&s)))
     }
 
     /// The candidate pairs at or above [`MATCH_PROBABILITY`], in order.
@@ -225,7 +242,7 @@ impl<'a> Scorer<'a> {
                     left: a as usize,
                     right: b as usize,
                     score: crate::rules::round_score(s.probability),
-                    explanation: self.model.explain(&s, self.prior),
+                    explanation: self.explanation(&s),
                 })
             })
             .collect()
@@ -242,10 +259,15 @@ impl<'a> Scorer<'a> {
 }
 
 /// Links two lists: every pair judged the same person, in left then right order.
-pub fn link_lists(left: &PersonList, right: &PersonList, weights: &Weights) -> Result<Linked> {
+pub fn link_lists(
+    left: &PersonList,
+    right: &PersonList,
+    weights: &Weights,
+    explain: bool,
+) -> Result<Linked> {
     let split = left.records.len();
     let records: Vec<FieldRecord> = left.records.iter().chain(&right.records).cloned().collect();
-    let scorer = Scorer::new(&records, Some(split), weights)?;
+    let scorer = Scorer::new(&records, Some(split), weights, explain)?;
     let mut pairs = scorer.linked();
     for m in &mut pairs {
         m.right -= split;
@@ -257,9 +279,13 @@ pub fn link_lists(left: &PersonList, right: &PersonList, weights: &Weights) -> R
 /// every pair within each cluster those pairs make (a cluster of three lists its three pairs,
 /// each with its own score). Returns the pairs, in row order, and each row's cluster: the
 /// index of its first row.
-pub fn dedup_list(list: &PersonList, weights: &Weights) -> Result<(Linked, Vec<usize>)> {
+pub fn dedup_list(
+    list: &PersonList,
+    weights: &Weights,
+    explain: bool,
+) -> Result<(Linked, Vec<usize>)> {
     let n = list.records.len();
-    let scorer = Scorer::new(&list.records, None, weights)?;
+    let scorer = Scorer::new(&list.records, None, weights, explain)?;
     let linked = scorer.linked();
     // Clusters by union-find; each named by its first row.
     let mut parent: Vec<usize> = (0..n).collect();
@@ -359,7 +385,7 @@ pub fn run(opts: &LinkOptions) -> Result<(Linked, Warnings)> {
     let mut warnings = Warnings::default();
     let Some(right_path) = &opts.right else {
         let list = read_person_list(&opts.left, &mut warnings)?;
-        let (linked, cluster) = dedup_list(&list, &opts.weights())?;
+        let (linked, cluster) = dedup_list(&list, &opts.weights(), opts.explain)?;
         opts.save(&linked.model)?;
         write_pairs(&opts.out, &list, &list, &linked.pairs, opts.explain)?;
         let mut rows = vec![vec!["id".to_owned(), "cluster_id".to_owned()]];
@@ -379,7 +405,7 @@ pub fn run(opts: &LinkOptions) -> Result<(Linked, Warnings)> {
     );
     let (left, right) = (left?, right?);
     warnings.0.extend(right_warnings.0);
-    let linked = link_lists(&left, &right, &opts.weights())?;
+    let linked = link_lists(&left, &right, &opts.weights(), opts.explain)?;
     opts.save(&linked.model)?;
     write_pairs(&opts.out, &left, &right, &linked.pairs, opts.explain)?;
     Ok((linked, warnings))

@@ -96,7 +96,7 @@ fn number(word: &str) -> Option<&str> {
 type Parts<'a> = [SmallVec<[&'a str; 3]>; 6];
 
 /// Folds case and `ё`, and drops `№`, in one pass (millions of addresses at national scale).
-fn fold(raw: &str) -> String {
+pub(crate) fn fold(raw: &str) -> String {
     let mut text = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {

@@ -186,36 +186,37 @@ pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
     keys
 }
 
-/// Candidate pairs `(a, b)`, `a < b`, sorted, of records sharing a key; with `split`,
-/// only pairs across the two lists (records `..split` and `split..`). Returns them and the
-/// number of blocks left out for their size (see [`BLOCK_CAP`]).
+/// Candidate pairs `(a, b)`, `a < b`, sorted, of records sharing a key;
+/// with `split`, only pairs across the two lists (records `..split` and `split..`). Returns them
+/// and the number of blocks left out for their size (see [`BLOCK_CAP`]).
 pub fn candidate_pairs(records: &[FieldRecord], split: Option<usize>) -> (Vec<(u32, u32)>, usize) {
-    let mut entries: Vec<(u64, u32)> = records
+    let entries: Vec<(u64, u32)> = records
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, r)| record_keys(r).into_iter().map(move |k| (k, i as u32)))
         .collect();
+    pairs_sharing_keys(entries, split)
+}
+
+/// The pairs `(a, b)`, `a < b`, sorted and each once, of records with an equal key among
+/// `(key, record)` entries, blocks over [`BLOCK_CAP`] left out (their count returned); with
+/// `split`, only pairs across the two lists.
+pub fn pairs_sharing_keys(
+    mut entries: Vec<(u64, u32)>,
+    split: Option<usize>,
+) -> (Vec<(u32, u32)>, usize) {
     entries.par_sort_unstable();
-    // Block boundaries, then each block's pairs in parallel.
-    let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
-    let mut start = 0;
-    for i in 1..=entries.len() {
-        if i == entries.len() || entries[i].0 != entries[start].0 {
-            blocks.push(&entries[start..i]);
-            start = i;
-        }
-    }
+    let blocks: Vec<&[(u64, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
     let oversized = blocks.iter().filter(|b| b.len() > BLOCK_CAP).count();
     let mut pairs: Vec<u64> = blocks
         .par_iter()
         .filter(|b| b.len() > 1 && b.len() <= BLOCK_CAP)
         .flat_map_iter(|b| {
-            let ids: Vec<u32> = b.iter().map(|e| e.1).collect();
+            // Entries are sorted, so within a block `a < c`.
             let mut out = Vec::new();
-            for (k, &a) in ids.iter().enumerate() {
-                for &c in &ids[k + 1..] {
-                    let across = split.is_none_or(|s| (a as usize) < s && (c as usize) >= s);
-                    if across {
+            for (k, &(_, a)) in b.iter().enumerate() {
+                for &(_, c) in &b[k + 1..] {
+                    if split.is_none_or(|s| (a as usize) < s && (c as usize) >= s) {
                         out.push(u64::from(a) << 32 | u64::from(c));
                     }
                 }

@@ -200,7 +200,7 @@ impl Address {
             a.flat = p.flat;
             a.postcode = p.postcode;
         } else {
-            let text = raw.to_lowercase().replace('ё', "е");
+            let text = crate::normalize::contact::fold(raw);
             let mut numbers = Vec::new();
             for w in text.split(|c: char| !c.is_alphanumeric()) {
                 if w.is_empty() {

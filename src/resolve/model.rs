@@ -734,25 +734,12 @@ fn session_pairs(records: &[FieldRecord], split: Option<usize>, rule: &Session) 
         }
         Some(h.finish())
     };
-    let mut entries: Vec<(u64, u32)> = records
+    let entries: Vec<(u64, u32)> = records
         .par_iter()
         .enumerate()
         .filter_map(|(i, r)| key(r).map(|k| (k, i as u32)))
         .collect();
-    entries.par_sort_unstable();
-    let mut pairs = Vec::new();
-    for block in entries.chunk_by(|x, y| x.0 == y.0) {
-        if block.len() > super::blocking::BLOCK_CAP {
-            continue;
-        }
-        for (k, &(_, a)) in block.iter().enumerate() {
-            for &(_, b) in &block[k + 1..] {
-                if split.is_none_or(|s| ((a as usize) < s) != ((b as usize) < s)) {
-                    pairs.push((a.min(b), a.max(b)));
-                }
-            }
-        }
-    }
+    let (mut pairs, _) = super::blocking::pairs_sharing_keys(entries, split);
     if pairs.len() > SESSION_PAIRS {
         let step = pairs.len().div_ceil(SESSION_PAIRS);
         pairs = pairs.into_iter().step_by(step).collect();

@@ -23,7 +23,9 @@ use crate::graph::{
 use crate::model::{Inn, Kinship, Participant, Procurement, RowRef};
 use crate::normalize::name::same_but_case;
 use crate::normalize::{MentionId, MentionSource};
-use crate::resolve::{compare::sex_of, person_link, Basis, PersonId, SeatMatch, TARGETED_PRIOR};
+use crate::resolve::{
+    compare::sex_of, person_link, Basis, Link, PersonId, SeatMatch, TARGETED_PRIOR,
+};
 use crate::values::{share_percent_text, Share};
 
 /// Code of the 44-FZ rule.
@@ -282,28 +284,17 @@ pub(super) fn control_order(c: &Control) -> u8 {
     }
 }
 
-/// The name fields two mentions did not agree on exactly (see
-/// [`crate::resolve::Link::russian_fields`]); empty when they are one mention or not
-/// comparable directly.
-fn fields_of(ctx: &Context, a: MentionId, b: MentionId) -> String {
-    let list = &ctx.mentions.list;
-    if a == b {
-        return String::new();
-    }
-    person_link(
-        &list[a as usize],
-        &list[b as usize],
-        TARGETED_PRIOR,
-        Some(&ctx.resolution.tf),
-    )
-    .map(|l| l.russian_fields())
-    .unwrap_or_default()
-}
-
 /// Direct comparison of two mentions in the context of one procurement: probability and basis.
 pub(super) fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
+    let (p, basis, _) = identity_link(ctx, a, b);
+    (p, basis)
+}
+
+/// [`identity`] and the comparison it rests on (`None` for one mention, or two comparable
+/// only through other mentions of the same person).
+fn identity_link(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis, Option<Link>) {
     if a == b {
-        return (1.0, Basis::Inn);
+        return (1.0, Basis::Inn, None);
     }
     let list = &ctx.mentions.list;
     match person_link(
@@ -312,9 +303,9 @@ pub(super) fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis
         TARGETED_PRIOR,
         Some(&ctx.resolution.tf),
     ) {
-        Some(l) => (l.probability, l.basis),
+        Some(l) => (l.probability, l.basis, Some(l)),
         // Linked only through other mentions of the same person.
-        None => (0.5, Basis::NameOnly),
+        None => (0.5, Basis::NameOnly, None),
     }
 }
 
@@ -417,9 +408,9 @@ fn build_case(
     let weakest = c
         .mentions
         .iter()
-        .map(|&m| (identity(ctx, member.anchor, m), m))
+        .map(|&m| (identity_link(ctx, member.anchor, m), m))
         .min_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
-    if let Some(((p, basis), m)) = weakest {
+    if let Some(((p, basis, link), m)) = weakest {
         score = score.min(p);
         let registry = &ctx.mentions.list[m as usize];
         let registry_name = registry.display_name(data);
@@ -439,7 +430,8 @@ fn build_case(
         );
         if from_registry {
             let sep = if label.is_empty() { "" } else { " " };
-            let fields = fields_of(ctx, member.anchor, m);
+            // The name fields the registry record did not agree on exactly.
+            let fields = link.map(|l| l.russian_fields()).unwrap_or_default();
             label.push_str(&format!(
                 "{sep}[совпадение: {}{fields}, {p:.2}]",
                 basis.russian()
