@@ -26,6 +26,9 @@ pub struct Analysis {
     pub warnings: Warnings,
     /// Wall time, CPU time and peak memory of each stage.
     pub timings: Vec<StageCost>,
+    /// UNDECLARED's prior and what it was estimated from; `None` when the rules that share
+    /// its pass did not run.
+    pub undeclared_prior: Option<rules::PriorEstimate>,
 }
 
 /// Runs every stage on the data directory `dir` with the given rules.
@@ -78,6 +81,7 @@ pub fn analyse_with(
     // The rules over procurements share one pass (see `rules::affiliation`).
     let bar = progress::stage("rules", data.procurements.len() as u64, "procurements");
     let cases = rules::run(rules, &ctx);
+    let undeclared_prior = ctx.undeclared_prior();
     drop(bar);
     // The report needs no graph: its gigabytes at national scale go back before it.
     drop(graph);
@@ -89,5 +93,6 @@ pub fn analyse_with(
         cases,
         warnings,
         timings: meter.into_costs(),
+        undeclared_prior,
     })
 }

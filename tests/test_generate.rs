@@ -142,6 +142,41 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     );
 }
 
+/// At regional size UNDECLARED's prior comes from the data (a municipality keeps the default,
+/// as the test above shows by its floors), and each case is then at least 0.95 likely: the
+/// precision floor holds, the recall is what those odds leave.
+#[test]
+fn undeclared_estimates_its_prior_on_regional_data() {
+    let wd = Workdir::new();
+    let g = wd.run(&[
+        "generate", "--out", "g", "--scale", "regional", "--seed", "2027",
+    ]);
+    assert!(g.status.success(), "{}", stderr(&g));
+    let c = wd.run(&["check", "g", "--out", "out"]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    let err = stderr(&c);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("UNDECLARED prior: "))
+        .unwrap_or_else(|| panic!("no prior line: {err}"));
+    assert!(line.contains("estimated from the data"), "{line}");
+    let bits: f64 = line["UNDECLARED prior: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // One pair in a few thousand to one in a few million: not the default (-12.25).
+    assert!((-22.0..=-13.0).contains(&bits), "{line}");
+    let ev = eval_json(&wd, &["eval", "out/cases.csv", "g/truth.csv", "--json"]);
+    let r = &ev["rules"]["UNDECLARED"];
+    assert!(r["precision"].as_f64().unwrap() >= 0.95, "UNDECLARED: {r}");
+    assert!(
+        r["true_positives"].as_u64().unwrap() >= 300,
+        "UNDECLARED: {r}"
+    );
+}
+
 #[test]
 fn link_meets_the_f1_floor_on_generated_lists() {
     let wd = Workdir::new();

@@ -100,6 +100,40 @@ fn inn_links_despite_a_changed_surname_and_blocks_different_inns() {
 }
 
 #[test]
+fn an_inn_that_lost_its_leading_zero_is_restored_with_a_warning() {
+    let wd = Workdir::new();
+    let inn = person_inn(16000001);
+    assert!(inn.starts_with('0'), "{inn}");
+    // The same person under another surname: only the INN ties them.
+    wd.write(
+        "l.csv",
+        &format!(
+            "id,full_name,inn\nL1,Орлова Наталья Владимировна,{}\n",
+            &inn[1..]
+        ),
+    );
+    wd.write(
+        "r.csv",
+        &format!("id,full_name,inn\nR1,Смирнова Наталья Владимировна,{inn}\n"),
+    );
+    let o = wd.run(&["link", "l.csv", "r.csv", "--out", "m.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "[inn]: INN `{}` read as {inn} (leading zero restored)",
+            &inn[1..]
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let got: Vec<(String, String)> = pairs(&wd, "m.csv")
+        .into_iter()
+        .map(|(l, r, _)| (l, r))
+        .collect();
+    assert_eq!(got, vec![("L1".to_owned(), "R1".to_owned())]);
+}
+
+#[test]
 fn missing_id_column_exits_2() {
     let wd = Workdir::new();
     wd.write("l.csv", "name\nX\n");

@@ -49,6 +49,8 @@ pub struct CheckSummary {
     pub by_severity: [usize; 3],
     /// Warnings written.
     pub warnings: usize,
+    /// UNDECLARED's prior, when UNDECLARED ran.
+    pub undeclared_prior: Option<rules::PriorEstimate>,
     /// Wall time, CPU time and peak memory of each stage.
     pub timings: Vec<StageCost>,
     /// Total wall time.
@@ -94,6 +96,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         persons: a.resolution.persons,
         by_severity,
         warnings: report::sorted_warnings(&a.warnings.0).len(),
+        undeclared_prior: a
+            .undeclared_prior
+            .filter(|_| rules.iter().any(|r| r.code() == "UNDECLARED")),
         timings,
         elapsed: start.elapsed(),
         out_dir: opts.out_dir.clone(),
@@ -130,6 +135,9 @@ impl std::fmt::Display for CheckSummary {
         let [h, m, l] = self.by_severity;
         writeln!(f, "cases: {} (high {h}, medium {m}, low {l})", h + m + l)?;
         writeln!(f, "warnings: {}", self.warnings)?;
+        if let Some(p) = &self.undeclared_prior {
+            writeln!(f, "{p}")?;
+        }
         let stages: Vec<String> = self
             .timings
             .iter()

@@ -91,6 +91,12 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
                         "inn",
                         format!("`{i}` fails the INN checksum; compared by its digits"),
                     ),
+                    Some(d) if d.len() == i.chars().filter(char::is_ascii_digit).count() + 1 => {
+                        say(
+                            "inn",
+                            format!("INN `{i}` read as {d} (leading zero restored)"),
+                        )
+                    }
                     Some(_) => {}
                 }
             }

@@ -70,7 +70,7 @@ const TF_PSEUDO: f64 = 10_000.0;
 /// Match weight at or above which a surname counts as rare (about 1 in 4,500 records or rarer).
 pub const RARE_SURNAME_BITS: f64 = 12.0;
 /// P(a name part agrees | one person): the m of every exact level.
-const PART_M: f64 = 0.9;
+pub const PART_M: f64 = 0.9;
 
 /// Name parts with term frequencies.
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 
 use smallvec::SmallVec;
 
-use crate::identifiers::inn_valid;
+use crate::identifiers::{clean_inn, inn_valid, InnCheck};
 use crate::model::{BirthDate, Sym};
 use crate::normalize::contact::{email_key, phone_key};
 use crate::normalize::{parse_name, NormName, Part};
@@ -551,9 +551,13 @@ impl FieldRecord {
         phone: Option<&str>,
         email: Option<&str>,
     ) -> FieldRecord {
-        let inn = inn
-            .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
-            .filter(|d| d.len() == 10 || d.len() == 12);
+        // A valid INN, or one a spreadsheet cut the leading zero of, as the registry loader
+        // reads it; else its digits at an INN's length (a typo is evidence).
+        let inn = inn.and_then(|s| match clean_inn(s) {
+            InnCheck::Valid(v) | InnCheck::Restored(v) => Some(v.to_string()),
+            InnCheck::Invalid => Some(s.chars().filter(char::is_ascii_digit).collect::<String>())
+                .filter(|d| d.len() == 10 || d.len() == 12),
+        });
         FieldRecord {
             name: parse_name(full_name),
             birth: birth.and_then(RawDate::parse),
@@ -633,6 +637,20 @@ mod tests {
         );
         assert_eq!(date_level(d("05.03.1980"), None), MISSING);
         assert_eq!(d("не знаю"), None);
+    }
+
+    #[test]
+    fn an_inn_that_lost_its_leading_zero_is_restored() {
+        // 0274062111 written as a number: 274062111.
+        let r = FieldRecord::new("Иванов Иван", None, Some("274062111"), None, None, None);
+        assert_eq!(r.inn.as_deref(), Some("0274062111"));
+        let r = FieldRecord::new("Иванов Иван", None, Some("7707 083 893"), None, None, None);
+        assert_eq!(r.inn.as_deref(), Some("7707083893"));
+        // A typo keeps its digits; a number of another length is no INN.
+        let r = FieldRecord::new("Иванов Иван", None, Some("7707083894"), None, None, None);
+        assert_eq!(r.inn.as_deref(), Some("7707083894"));
+        let r = FieldRecord::new("Иванов Иван", None, Some("12345"), None, None, None);
+        assert_eq!(r.inn, None);
     }
 
     #[test]

@@ -589,13 +589,13 @@ impl Staff {
 
 /// All cases of one procurement: per rule, one per (official, participant). KIN-EXT gives way
 /// to COI-44FZ for the same official and participant.
-fn procurement_cases(
-    ctx: &Context,
+fn procurement_cases<'a>(
+    ctx: &'a Context,
     circles: &Circles,
     ties: &Ties,
     staff: &Staff,
     pi: usize,
-) -> Vec<Case> {
+) -> (Vec<Case>, super::undeclared::Found<'a>) {
     let (g, data) = (ctx.graph, ctx.data);
     let proc_ = &data.procurements[pi];
     let mut posts: Vec<Post> = Vec::new();
@@ -622,7 +622,7 @@ fn procurement_cases(
     }
     // Officials to be near, or bidders to be near each other (BIDDERS).
     if bids.is_empty() || (posts.is_empty() && staff.officials.is_empty() && bids.len() < 2) {
-        return Vec::new();
+        return (Vec::new(), super::undeclared::Found::default());
     }
     posts.sort_by_key(|s| (s.person, s.seat.map(|s| s.0), s.official));
     let seated: Vec<u32> = {
@@ -722,22 +722,23 @@ fn procurement_cases(
     if bids.len() >= 2 {
         cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
     }
-    cases.extend(super::undeclared::cases(
+    let found = super::undeclared::cases(
         ctx,
         proc_,
         &posts[..seat_count as usize],
         &group_bids,
         &upstream,
-    ));
-    cases
+    );
+    (cases, found)
 }
 
 /// The persons a bidder's walk meets (see [`any_upstream_person`]), with the registry mention
 /// naming each.
 pub(super) type Upstream = SmallVec<[(PersonId, Option<MentionId>); 8]>;
 
-/// The cases of the three rules, found in one pass over the procurements.
-pub(super) fn scan(ctx: &Context) -> Vec<Case> {
+/// The cases of the rules that share the pass (the three, BIDDERS and UNDECLARED), found in
+/// one pass over the procurements, and UNDECLARED's prior estimated on its pairs.
+pub(super) fn scan(ctx: &Context) -> (Vec<Case>, super::undeclared::PriorEstimate) {
     let data = ctx.data;
     // BIDDERS and UNDECLARED read the registry's contacts inside the parallel search: built
     // here, before it, so that no worker waits on (or, stealing work, re-enters) their build.
@@ -791,19 +792,36 @@ pub(super) fn scan(ctx: &Context) -> Vec<Case> {
         .collect();
     by_customer.par_sort_unstable();
     let groups: Vec<&[(Inn, u32)]> = by_customer.chunk_by(|a, b| a.0 == b.0).collect();
-    groups
+    let per_group: Vec<(Vec<Case>, super::undeclared::Found)> = groups
         .into_par_iter()
-        .flat_map_iter(|group| {
+        .map(|group| {
             let officials = staff_of.get(&group[0].0).cloned().unwrap_or_default();
             let staff = Staff::of(officials, &circles);
-            let cases: Vec<Case> = group
-                .iter()
-                .flat_map(|&(_, pi)| {
-                    crate::progress::inc(1);
-                    procurement_cases(ctx, &circles, &ties, &staff, pi as usize)
-                })
-                .collect();
-            cases
+            let mut cases = Vec::new();
+            let mut found = super::undeclared::Found::default();
+            for &(_, pi) in group.iter() {
+                crate::progress::inc(1);
+                let (c, f) = procurement_cases(ctx, &circles, &ties, &staff, pi as usize);
+                cases.extend(c);
+                found.candidates.extend(f.candidates);
+                found.counts.add(&f.counts);
+            }
+            (cases, found)
         })
-        .collect()
+        .collect();
+    // UNDECLARED's cases wait for its prior, which all the pairs give.
+    let mut counts = super::undeclared::PairCounts::default();
+    for (_, f) in &per_group {
+        counts.add(&f.counts);
+    }
+    let estimate = super::undeclared::estimate_prior(ctx, &counts);
+    let candidates: Vec<&super::undeclared::Candidate> =
+        per_group.iter().flat_map(|(_, f)| &f.candidates).collect();
+    let undeclared = super::undeclared::finish(ctx, &candidates, estimate.prior);
+    let mut cases: Vec<Case> = Vec::new();
+    for (c, _) in per_group {
+        cases.extend(c);
+    }
+    cases.extend(undeclared);
+    (cases, estimate)
 }

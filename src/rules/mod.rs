@@ -17,7 +17,9 @@ pub use coi_44fz::Coi44Fz;
 pub use contact::Contact;
 pub use employee::Employee;
 pub use kin_ext::KinExt;
-pub use undeclared::{Undeclared, Weights as UndeclaredWeights, WEIGHTS as UNDECLARED_WEIGHTS};
+pub use undeclared::{
+    PriorEstimate, Undeclared, Weights as UndeclaredWeights, WEIGHTS as UNDECLARED_WEIGHTS,
+};
 
 use crate::error::{Error, Result};
 use crate::graph::AffilGraph;
@@ -125,7 +127,7 @@ pub struct Context<'a> {
     /// Graph.
     pub graph: &'a AffilGraph,
     /// The cases of the rules that share one search (see `affiliation`), found once.
-    affiliations: OnceLock<Vec<Case>>,
+    affiliations: OnceLock<(Vec<Case>, undeclared::PriorEstimate)>,
     /// The registry's company contacts, built once for the rules that read them.
     contacts: OnceLock<contact::CompanyContacts>,
 }
@@ -154,10 +156,16 @@ impl<'a> Context<'a> {
             .get_or_init(|| contact::CompanyContacts::of(self))
     }
 
+    /// UNDECLARED's prior, if the shared search ran (see [`undeclared::PriorEstimate`]).
+    pub fn undeclared_prior(&self) -> Option<undeclared::PriorEstimate> {
+        self.affiliations.get().map(|a| a.1)
+    }
+
     /// The cases of rule `code` among those of the shared search, which runs on the first call.
     fn affiliation_cases(&self, code: &str) -> Vec<Case> {
         self.affiliations
             .get_or_init(|| affiliation::scan(self))
+            .0
             .iter()
             .filter(|c| c.rule == code)
             .cloned()

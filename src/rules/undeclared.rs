@@ -6,10 +6,12 @@
 //! surname), and then: a sibling the same patronymic, a child a patronymic formed from the
 //! official's given name, a father a given name the official's patronymic is formed from, a
 //! spouse or other household member the same flat. Namesakes are the risk: each signal weighs
-//! as much as it is rare in the data at hand (see [`WEIGHTS`]), and a case needs the odds of
-//! kinship over a namesake to be even or better.
+//! as much as it is rare in the data at hand (see [`WEIGHTS`]), the prior is estimated from
+//! the data's own pairs (see [`PriorEstimate`]), and a case needs a probability of kinship
+//! over a namesake of at least [`MIN_PROBABILITY`].
 
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use super::affiliation::{control_order, link_steps, link_text, qualifies, Post, Upstream};
 use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
@@ -17,7 +19,7 @@ use crate::graph::{controls, kin_edges, Control};
 use crate::model::{Official, Participant, Procurement, Sex};
 use crate::normalize::name::{is_common_surname, patronymic_from, patronymic_root};
 use crate::normalize::{Mention, MentionId, MentionSource, Part};
-use crate::resolve::compare::{typo_close, RARE_SURNAME_BITS};
+use crate::resolve::compare::{typo_close, PART_M, RARE_SURNAME_BITS};
 use crate::resolve::PersonId;
 
 /// Code of the rule.
@@ -49,7 +51,10 @@ impl Rule for Undeclared {
 #[derive(Clone, Copy, Debug)]
 pub struct Weights {
     /// Log2 odds, before any signal, that a person behind a bidder is an undeclared relative of
-    /// a given official on its commission.
+    /// a given official on its commission, where the data is too small to estimate them (see
+    /// [`PriorEstimate`]). -12.25: under the floor of [`MIN_PROBABILITY`] a case then needs
+    /// 16.5 bits of signals, as it did at even odds under the hand-set prior of -16.5 before
+    /// the prior was estimated.
     pub prior: f64,
     /// A sibling's birth year against the official's, both known: (largest gap in years, bits),
     /// closest first; a larger gap rules the sibling out.
@@ -70,13 +75,23 @@ pub struct Weights {
 
 /// The weights UNDECLARED uses, documented in the README.
 pub const WEIGHTS: Weights = Weights {
-    prior: -16.5,
+    prior: -12.25,
     sibling_years: [(5, 1.5), (10, 0.5), (15, -1.5)],
     generation_years: [(20, 40, 1.0), (16, 50, -1.0)],
     same_flat: 12.0,
     uncommon_surname: 10.0,
     surnames_for_counts: 50_000.0,
 };
+
+/// The least probability of kinship over a namesake that makes a case: the rule's precision
+/// floor (a screening rule, its recall reported, not forced), so that, with a prior from the
+/// data, each case is at least that likely.
+pub const MIN_PROBABILITY: f64 = 0.95;
+
+/// [`MIN_PROBABILITY`] as log2 odds: the least the signals and the prior sum to in a case.
+fn min_bits() -> f64 {
+    (MIN_PROBABILITY / (1.0 - MIN_PROBABILITY)).log2()
+}
 
 /// The relation the signals point to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,14 +158,14 @@ impl Kin {
 #[derive(Clone, Debug)]
 struct Finding {
     kin: Kin,
-    /// Log2 odds of kinship over a namesake, prior included.
+    /// Log2 likelihood ratio of kinship over a namesake: the signals' weights, no prior.
     bits: f64,
     signals: Vec<String>,
 }
 
 impl Finding {
-    fn probability(&self) -> f64 {
-        1.0 / (1.0 + (-self.bits).exp2())
+    fn probability(&self, prior: f64) -> f64 {
+        1.0 / (1.0 + (-(self.bits + prior)).exp2())
     }
 }
 
@@ -252,7 +267,7 @@ fn weigh(
                 Some(d) => Some(kin.years_bits(d)?),
                 None => None,
             };
-            let mut bits = WEIGHTS.prior + surname_bits + pattern_bits;
+            let mut bits = surname_bits + pattern_bits;
             let mut signals = vec![surname_signal.to_owned()];
             if !signal.is_empty() {
                 signals.push(signal.to_owned());
@@ -269,7 +284,7 @@ fn weigh(
             }
             Some(Finding { kin, bits, signals })
         })
-        .filter(|f| f.bits >= 0.0)
+        .filter(|f| f.bits + PRIOR_CEILING >= 0.0)
         .max_by(|a, b| a.bits.total_cmp(&b.bits).then(b.kin.cmp(&a.kin)))
 }
 
@@ -342,29 +357,104 @@ fn same_flat(ctx: &Context, pm: &Mention, official: &Official) -> bool {
     registry.is_some() && registry == flat(ctx, &official.address)
 }
 
-/// A case with what ranks it among those of one (official, bidder): score, then the relation
-/// and the strength of the role.
-type Ranked = (f64, (Kin, u8), Case);
+/// One (seated official, registry person behind a bidder) pair whose signals may make a case,
+/// kept until the prior is known (see [`finish`]).
+pub(super) struct Candidate<'a> {
+    proc_: &'a Procurement,
+    /// (official, bidder's index in the procurement): a case per key at most.
+    key: (u32, u32),
+    bid: &'a Participant,
+    company: u32,
+    /// (official, seat row, how well the seat's name matched the official).
+    seat: (u32, u32, f64),
+    mention: MentionId,
+    finding: Finding,
+    control: Control,
+    /// The relation and the strength of the role: what ranks equal scores.
+    order: (Kin, u8),
+}
 
-/// The UNDECLARED cases of one procurement: per (official, bidder), the strongest finding.
-pub(super) fn cases(
-    ctx: &Context,
-    proc_: &Procurement,
+/// What the pairs of the procurements tell about how often a seated official and a person
+/// behind a bidder are undeclared kin (see [`PriorEstimate`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct PairCounts {
+    /// (seated official, registry person behind a bidder) pairs, one per procurement.
+    pairs: u64,
+    /// Those whose official's surname is rare in the data (every stem weighs at least
+    /// [`RARE_SURNAME_BITS`]).
+    rare_pairs: u64,
+    /// Rare pairs sharing the official's surname stem whose person is not the official nor a
+    /// relative the questionnaire lists.
+    rare_agreeing: u64,
+    /// How many rare pairs would share the surname by chance: the sum of its frequency.
+    rare_chance: f64,
+}
+
+impl PairCounts {
+    /// Both counts together (in a fixed order, so the sum of frequencies does not depend on
+    /// threads).
+    pub(super) fn add(&mut self, o: &PairCounts) {
+        self.pairs += o.pairs;
+        self.rare_pairs += o.rare_pairs;
+        self.rare_agreeing += o.rare_agreeing;
+        self.rare_chance += o.rare_chance;
+    }
+}
+
+/// What one procurement gives UNDECLARED: its candidates, in key order, and its pair counts.
+#[derive(Default)]
+pub(super) struct Found<'a> {
+    pub(super) candidates: Vec<Candidate<'a>>,
+    pub(super) counts: PairCounts,
+}
+
+/// The candidates of one procurement and its pair counts.
+pub(super) fn cases<'a>(
+    ctx: &'a Context,
+    proc_: &'a Procurement,
     seated: &[Post],
-    bids: &[(u32, &Participant)],
+    bids: &[(u32, &'a Participant)],
     upstream: &[Upstream],
-) -> Vec<Case> {
+) -> Found<'a> {
     let list = &ctx.mentions.list;
-    let mut best: BTreeMap<(u32, u32), Ranked> = BTreeMap::new();
+    let tf = &ctx.resolution.tf;
+    let mut found = Found::default();
+    // Each seated official's surname stems, if all are rare, with their summed frequency.
+    let rare: Vec<Option<(SmallVec<[crate::model::Sym; 2]>, f64)>> = seated
+        .iter()
+        .map(|s| {
+            let om = &list[ctx.mentions.of_official[s.official as usize] as usize];
+            let stems: SmallVec<[_; 2]> = om.names.iter().filter_map(|n| n.surname_stem).collect();
+            let weights: SmallVec<[f64; 2]> =
+                stems.iter().map(|&st| tf.surname_weight(st)).collect();
+            let rare = !stems.is_empty()
+                && tf.surnames_counted() >= WEIGHTS.surnames_for_counts
+                && weights.iter().all(|&w| w >= RARE_SURNAME_BITS);
+            let chance = weights.iter().map(|w| PART_M * (-w).exp2()).sum();
+            rare.then_some((stems, chance))
+        })
+        .collect();
     for (bi, &(company, bid)) in bids.iter().enumerate() {
         let mut ctrls: Option<Vec<Control>> = None;
         for &(p, m) in &upstream[bi] {
             let Some(m) = m else { continue };
             let pm = &list[m as usize];
-            for s in seated {
+            for (s, rare) in seated.iter().zip(&rare) {
                 let Some((seat_row, matched)) = s.seat else {
                     continue;
                 };
+                found.counts.pairs += 1;
+                if let Some((stems, chance)) = rare {
+                    found.counts.rare_pairs += 1;
+                    found.counts.rare_chance += chance;
+                    let agrees = pm
+                        .names
+                        .iter()
+                        .any(|n| n.surname_stem.is_some_and(|st| stems.contains(&st)));
+                    if agrees && !known(ctx, s.official, s.person, p, m) {
+                        found.counts.rare_agreeing += 1;
+                    }
+                }
                 let om = &list[ctx.mentions.of_official[s.official as usize] as usize];
                 let official = &ctx.data.officials[s.official as usize];
                 let Some(finding) = weigh(ctx, om, pm, || same_flat(ctx, pm, official)) else {
@@ -385,37 +475,205 @@ pub(super) fn cases(
                 else {
                     continue;
                 };
-                let seat = (s.official, seat_row, matched.score);
-                let case = build_case(ctx, proc_, bid, company, seat, pm, &finding, c);
-                let order = (finding.kin, control_order(c));
-                let key = (s.official, bi as u32);
-                let better = best
-                    .get(&key)
-                    .is_none_or(|(sc, o, _)| case.score > *sc || (case.score == *sc && order < *o));
-                if better {
-                    best.insert(key, (case.score, order, case));
-                }
+                found.candidates.push(Candidate {
+                    proc_,
+                    key: (s.official, bi as u32),
+                    bid,
+                    company,
+                    seat: (s.official, seat_row, matched.score),
+                    mention: m,
+                    order: (finding.kin, control_order(c)),
+                    finding,
+                    control: c.clone(),
+                });
             }
         }
     }
-    best.into_values().map(|(_, _, c)| c).collect()
+    // Stable: within a key, the order of the walk decides ties.
+    found.candidates.sort_by_key(|c| c.key);
+    found
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_case(
-    ctx: &Context,
-    proc_: &Procurement,
-    bid: &Participant,
-    company: u32,
-    (official, seat_row, seat_score): (u32, u32, f64),
-    pm: &Mention,
-    finding: &Finding,
-    c: &Control,
-) -> Case {
+/// UNDECLARED's cases: per (procurement, official, bidder), the candidate of the highest score
+/// whose probability of kinship under `prior` is at least [`MIN_PROBABILITY`]. `candidates` come grouped by
+/// procurement and key, as [`cases`] gives them.
+pub(super) fn finish(ctx: &Context, candidates: &[&Candidate], prior: f64) -> Vec<Case> {
+    let same = |a: &&Candidate, b: &&Candidate| std::ptr::eq(a.proc_, b.proc_) && a.key == b.key;
+    candidates
+        .chunk_by(same)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter_map(|group| {
+            let mut best: Option<(f64, (Kin, u8), &Candidate)> = None;
+            for &c in group
+                .iter()
+                .filter(|c| c.finding.bits + prior >= min_bits())
+            {
+                let score = c.seat.2.min(c.finding.probability(prior));
+                let better = best.is_none_or(|(s, o, _)| {
+                    round_score(score) > s || (round_score(score) == s && c.order < o)
+                });
+                if better {
+                    best = Some((round_score(score), c.order, c));
+                }
+            }
+            best.map(|(_, _, c)| build_case(ctx, c, prior))
+        })
+        .collect()
+}
+
+/// The log2 prior odds that a seated official and a person behind a bidder are undeclared
+/// kin, estimated from the pairs of the data at hand.
+///
+/// Where the official's surname is rare in the data, a person behind a bidder who shares it is
+/// nearly always family: the pairs sharing it beyond the count chance gives (the sum of the
+/// surname's frequency over the pairs) are the kin among them, found in a share `m` of the
+/// kin (estimated from the questionnaires: the declared relatives who share the official's
+/// surname). So the rate of kin among rare pairs is `(agreeing - chance) / m / rare pairs`,
+/// and kinship does not depend on how rare one's surname is. Too few kin beyond chance
+/// ([`MIN_KIN`]) to estimate, and the rule keeps [`Weights::prior`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PriorEstimate {
+    /// The prior used, in bits.
+    pub prior: f64,
+    /// It was estimated from the data (else the default).
+    pub estimated: bool,
+    /// (seated official, person behind a bidder) pairs scanned, one per procurement.
+    pub pairs: u64,
+    /// Pairs whose official's surname is rare in the data.
+    pub rare_pairs: u64,
+    /// Rare pairs sharing the surname, neither the official nor a declared relative.
+    pub rare_agreeing: u64,
+    /// How many of those chance alone would give.
+    pub rare_chance: f64,
+    /// Share of declared relatives who share the official's surname stem.
+    pub surname_m: f64,
+    /// Surnames counted in the data: below [`Weights::surnames_for_counts`] no surname counts
+    /// as rare and the prior is the default.
+    pub surnames_counted: f64,
+}
+
+impl std::fmt::Display for PriorEstimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts = PairCounts {
+            pairs: self.pairs,
+            rare_pairs: self.rare_pairs,
+            rare_agreeing: self.rare_agreeing,
+            rare_chance: self.rare_chance,
+        };
+        let kin = kin_beyond_chance(&counts, self.surname_m);
+        write!(f, "UNDECLARED prior: {:.1} bits, ", self.prior)?;
+        if self.estimated {
+            write!(f, "estimated from the data: ")?;
+        } else if self.surnames_counted < WEIGHTS.surnames_for_counts {
+            return write!(
+                f,
+                "the default: {:.0} surnames counted, fewer than {:.0} to tell a rare one",
+                self.surnames_counted, WEIGHTS.surnames_for_counts
+            );
+        } else {
+            write!(
+                f,
+                "the default: fewer than {MIN_KIN:.0} kin beyond chance to estimate from: "
+            )?;
+        }
+        write!(
+            f,
+            "{} of {} pairs whose official's surname is rare share it, {:.1} by chance, \
+             {:.0}% of declared relatives share their official's surname: {kin:.1} kin",
+            self.rare_agreeing,
+            self.rare_pairs,
+            self.rare_chance,
+            100.0 * self.surname_m
+        )
+    }
+}
+
+/// The fewest kin beyond chance in the rare pairs from which the prior is estimated.
+pub const MIN_KIN: f64 = 20.0;
+
+/// The prior cannot be estimated above this (bits): candidates whose signals weigh less than
+/// its opposite are not kept for [`finish`].
+const PRIOR_CEILING: f64 = -8.0;
+
+/// Estimates UNDECLARED's prior from the pairs counted (see [`PriorEstimate`]).
+pub(super) fn estimate_prior(ctx: &Context, counts: &PairCounts) -> PriorEstimate {
+    let m = surname_m(ctx);
+    let estimate = prior_from(counts, m);
+    PriorEstimate {
+        prior: estimate.unwrap_or(WEIGHTS.prior),
+        estimated: estimate.is_some(),
+        pairs: counts.pairs,
+        rare_pairs: counts.rare_pairs,
+        rare_agreeing: counts.rare_agreeing,
+        rare_chance: counts.rare_chance,
+        surname_m: m,
+        surnames_counted: ctx.resolution.tf.surnames_counted(),
+    }
+}
+
+/// The kin among the rare pairs: those sharing the surname beyond chance, over the share `m`
+/// of kin who share it.
+fn kin_beyond_chance(counts: &PairCounts, m: f64) -> f64 {
+    (counts.rare_agreeing as f64 - counts.rare_chance).max(0.0) / m
+}
+
+/// The prior in bits from the rare pairs (see [`PriorEstimate`]), `None` with fewer than
+/// [`MIN_KIN`] kin beyond chance; never above [`PRIOR_CEILING`].
+fn prior_from(counts: &PairCounts, m: f64) -> Option<f64> {
+    let kin = kin_beyond_chance(counts, m);
+    (kin >= MIN_KIN).then(|| {
+        let rate = (kin + 0.5) / (counts.rare_pairs as f64 + 1.0);
+        (rate / (1.0 - rate)).log2().min(PRIOR_CEILING)
+    })
+}
+
+/// The share of declared relatives (spouses, parents, children, siblings) who share a
+/// surname stem with their official, with half a relative added either way (Jeffreys).
+fn surname_m(ctx: &Context) -> f64 {
+    let list = &ctx.mentions.list;
+    let (mut agree, mut all) = (0u64, 0u64);
+    for (o, &om) in ctx.mentions.of_official.iter().enumerate() {
+        let om = &list[om as usize];
+        let person = ctx.resolution.person_of[ctx.mentions.of_official[o] as usize];
+        for (_, kinship, relrow, declared) in kin_edges(ctx.graph, person) {
+            use crate::model::Kinship as K;
+            let close = matches!(
+                kinship,
+                K::Spouse | K::Parent | K::Child | K::Sibling | K::HalfSibling
+            );
+            if !declared || !close {
+                continue;
+            }
+            let rm = &list[ctx.mentions.of_relative[relrow as usize] as usize];
+            all += 1;
+            let shares = om.names.iter().any(|a| {
+                rm.names
+                    .iter()
+                    .any(|b| a.surname_stem.is_some() && a.surname_stem == b.surname_stem)
+            });
+            agree += u64::from(shares);
+        }
+    }
+    (agree as f64 + 0.5) / (all as f64 + 1.0)
+}
+
+fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
+    let Candidate {
+        proc_,
+        bid,
+        company,
+        seat: (official, seat_row, seat_score),
+        mention,
+        ref finding,
+        control: ref c,
+        ..
+    } = *cand;
+    let pm = &ctx.mentions.list[mention as usize];
     let (data, g) = (ctx.data, ctx.graph);
     let official = &data.officials[official as usize];
     let seat = &data.seats[seat_row as usize];
-    let p = finding.probability();
+    let p = finding.probability(prior);
     let score = seat_score.min(p);
     let name = pm.display_name(data).to_owned();
     let sex = pm.names.iter().find_map(|n| n.sex);
@@ -474,5 +732,89 @@ fn build_case(
         legal_basis: LEGAL_BASIS,
         evidence: evidence_of(&steps),
         chain: steps,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rare_pairs: u64, rare_agreeing: u64, rare_chance: f64) -> PairCounts {
+        PairCounts {
+            pairs: rare_pairs * 3,
+            rare_pairs,
+            rare_agreeing,
+            rare_chance,
+        }
+    }
+
+    #[test]
+    fn the_prior_is_the_rate_of_kin_beyond_chance_among_rare_pairs() {
+        // 300 agreeing, 100 by chance, every relative sharing the surname: 200 kin in 4 million.
+        let c = counts(4_000_000, 300, 100.0);
+        let expected = (200.5f64 / 4_000_001.0 / (1.0 - 200.5 / 4_000_001.0)).log2();
+        let got = prior_from(&c, 1.0).unwrap();
+        assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
+        assert!((got - -14.28).abs() < 0.01, "{got}");
+        // Half the relatives share the surname: twice the kin, one bit more.
+        let half = prior_from(&c, 0.5).unwrap();
+        assert!((half - got - 1.0).abs() < 0.01, "{half} vs {got}");
+    }
+
+    #[test]
+    fn too_few_kin_beyond_chance_keep_the_default() {
+        // 15 beyond chance: fewer than MIN_KIN.
+        assert_eq!(prior_from(&counts(4_000_000, 115, 100.0), 1.0), None);
+        // Fewer agreeing than chance gives: no kin at all.
+        assert_eq!(prior_from(&counts(4_000_000, 90, 100.0), 1.0), None);
+    }
+
+    #[test]
+    fn the_prior_never_exceeds_its_ceiling() {
+        // Kin in one pair of ten would be -3.2 bits: held at the ceiling.
+        assert_eq!(
+            prior_from(&counts(1_000, 100, 0.0), 1.0),
+            Some(PRIOR_CEILING)
+        );
+    }
+
+    #[test]
+    fn a_case_needs_the_floor_probability() {
+        let f = Finding {
+            kin: Kin::Sibling,
+            bits: 14.2 + min_bits(),
+            signals: Vec::new(),
+        };
+        assert!((f.probability(-14.2) - MIN_PROBABILITY).abs() < 1e-9);
+        // The default prior asks the 16.5 bits the hand-set prior asked at even odds.
+        assert!((WEIGHTS.prior - min_bits() - -16.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn the_summary_line_says_where_the_prior_comes_from() {
+        let estimate = |estimated: bool, surnames_counted: f64| PriorEstimate {
+            prior: if estimated { -14.25 } else { WEIGHTS.prior },
+            estimated,
+            pairs: 12_000_000,
+            rare_pairs: 4_000_000,
+            rare_agreeing: 300,
+            rare_chance: 100.0,
+            surname_m: 1.0,
+            surnames_counted,
+        };
+        assert_eq!(
+            estimate(true, 1e6).to_string(),
+            "UNDECLARED prior: -14.2 bits, estimated from the data: 300 of 4000000 pairs whose \
+             official's surname is rare share it, 100.0 by chance, 100% of declared relatives \
+             share their official's surname: 200.0 kin"
+        );
+        assert_eq!(
+            estimate(false, 43_464.0).to_string(),
+            "UNDECLARED prior: -12.2 bits, the default: 43464 surnames counted, fewer than 50000 \
+             to tell a rare one"
+        );
+        assert!(estimate(false, 1e6)
+            .to_string()
+            .starts_with("UNDECLARED prior: -12.2 bits, the default: fewer than 20 kin"));
     }
 }
