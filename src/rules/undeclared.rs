@@ -284,7 +284,7 @@ fn weigh(
             }
             Some(Finding { kin, bits, signals })
         })
-        .filter(|f| f.bits + PRIOR_CEILING >= 0.0)
+        .filter(|f| f.bits + PRIOR_CEILING >= min_bits())
         .max_by(|a, b| a.bits.total_cmp(&b.bits).then(b.kin.cmp(&a.kin)))
 }
 
@@ -592,9 +592,10 @@ impl std::fmt::Display for PriorEstimate {
 /// The fewest kin beyond chance in the rare pairs from which the prior is estimated.
 pub const MIN_KIN: f64 = 20.0;
 
-/// The prior cannot be estimated above this (bits): candidates whose signals weigh less than
-/// its opposite are not kept for [`finish`].
-const PRIOR_CEILING: f64 = -8.0;
+/// The prior cannot be estimated above this (bits; kin in one pair of a thousand would be a
+/// clan running the procurements): candidates whose signals could not make a case under it
+/// are not kept for [`finish`].
+const PRIOR_CEILING: f64 = -10.0;
 
 /// Estimates UNDECLARED's prior from the pairs counted (see [`PriorEstimate`]).
 pub(super) fn estimate_prior(ctx: &Context, counts: &PairCounts) -> PriorEstimate {
