@@ -495,8 +495,8 @@ pub(super) fn cases<'a>(
 }
 
 /// UNDECLARED's cases: per (procurement, official, bidder), the candidate of the highest score
-/// whose probability of kinship under `prior` is at least [`MIN_PROBABILITY`]. `candidates` come grouped by
-/// procurement and key, as [`cases`] gives them.
+/// whose probability of kinship under `prior` is at least [`MIN_PROBABILITY`]. `candidates`
+/// come grouped by procurement and key, as [`cases`] gives them.
 pub(super) fn finish(ctx: &Context, candidates: &[&Candidate], prior: f64) -> Vec<Case> {
     let same = |a: &&Candidate, b: &&Candidate| std::ptr::eq(a.proc_, b.proc_) && a.key == b.key;
     candidates
@@ -530,8 +530,10 @@ pub(super) fn finish(ctx: &Context, candidates: &[&Candidate], prior: f64) -> Ve
 /// surname's frequency over the pairs) are the kin among them, found in a share `m` of the
 /// kin (estimated from the questionnaires: the declared relatives who share the official's
 /// surname). So the rate of kin among rare pairs is `(agreeing - chance) / m / rare pairs`,
-/// and kinship does not depend on how rare one's surname is. Too few kin beyond chance
-/// ([`MIN_KIN`]) to estimate, and the rule keeps [`Weights::prior`].
+/// and kinship does not depend on how rare one's surname is. Chance comes from the surname
+/// frequencies of the data, which count the families themselves: it errs high, so the prior
+/// errs low (fewer cases, not more). With too few kin beyond chance ([`MIN_KIN`]) to
+/// estimate from, the rule keeps [`Weights::prior`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PriorEstimate {
     /// The prior used, in bits.
