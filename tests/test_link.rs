@@ -134,6 +134,32 @@ fn an_inn_that_lost_its_leading_zero_is_restored_with_a_warning() {
 }
 
 #[test]
+fn an_impossible_date_is_compared_by_its_digits_with_a_warning() {
+    let wd = Workdir::new();
+    wd.write(
+        "l.csv",
+        "id,full_name,birth_date\nL1,Орлов Пётр Сергеевич,17.00.1916\n",
+    );
+    wd.write(
+        "r.csv",
+        "id,full_name,birth_date\nR1,Орлов Пётр Сергеевич,17.10.1916\n",
+    );
+    let o = wd.run(&["link", "l.csv", "r.csv", "--out", "m.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("[birth_date]: `17.00.1916` is not a calendar date; compared by its digits"),
+        "{err}"
+    );
+    assert!(!err.contains("`17.10.1916`"), "{err}");
+    let got: Vec<(String, String)> = pairs(&wd, "m.csv")
+        .into_iter()
+        .map(|(l, r, _)| (l, r))
+        .collect();
+    assert_eq!(got, vec![("L1".to_owned(), "R1".to_owned())]);
+}
+
+#[test]
 fn missing_id_column_exits_2() {
     let wd = Workdir::new();
     wd.write("l.csv", "name\nX\n");

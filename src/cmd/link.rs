@@ -74,7 +74,7 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
                         "birth_date",
                         format!("unparsable birth date `{b}`; value dropped"),
                     );
-                } else if crate::values::parse_birth_date(b).is_none() {
+                } else if record.birth.is_some_and(|d| !d.is_calendar()) {
                     say(
                         "birth_date",
                         format!("`{b}` is not a calendar date; compared by its digits"),

@@ -77,6 +77,17 @@ impl RawDate {
         self.full
     }
 
+    /// True when the digits make a date of the calendar (a year alone does).
+    pub fn is_calendar(&self) -> bool {
+        !self.full
+            || chrono::NaiveDate::from_ymd_opt(
+                i32::from(self.year),
+                u32::from(self.month),
+                u32::from(self.day),
+            )
+            .is_some()
+    }
+
     /// The eight digits `DDMMYYYY`.
     fn digits(&self) -> [u8; 8] {
         let (d, m, y) = (self.day % 100, self.month % 100, self.year);
@@ -637,6 +648,14 @@ mod tests {
         );
         assert_eq!(date_level(d("05.03.1980"), None), MISSING);
         assert_eq!(d("не знаю"), None);
+    }
+
+    #[test]
+    fn a_date_says_whether_the_calendar_has_it() {
+        assert!(d("05.03.1980").unwrap().is_calendar());
+        assert!(d("1980").unwrap().is_calendar());
+        assert!(!d("17.00.1916").unwrap().is_calendar());
+        assert!(!d("31.02.1990").unwrap().is_calendar());
     }
 
     #[test]
