@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod resolve;
+pub mod rng;
 pub mod rules;
 pub mod values;
 

@@ -8,7 +8,8 @@
 
 pub mod names;
 pub mod noise;
-pub mod rng;
+/// The generator's random numbers (kept here for paths that name them).
+pub use crate::rng;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Sym;
 use crate::normalize::Part;
+use crate::rng::Rng;
 
 use super::fields::{self, compare_records, FieldRecord, Vector, FIELDS, MISSING};
 
@@ -474,23 +475,6 @@ fn deterministic(v: &Vector) -> bool {
             && v[3] == fields::date::EXACT)
 }
 
-/// A small deterministic generator (SplitMix64): the same random pairs on every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Estimates a model from the records and their candidate pairs. `split`: with two lists,
 /// records `..split` are the left list and random pairs are drawn across; `None` in dedup
 /// mode. Falls back to [`Model::defaults`] (saying so in `source`) when the lists are too
@@ -516,7 +500,8 @@ pub fn train(
         return (model, training);
     }
     // The u-probabilities: random pairs are almost all of two different people.
-    let mut rng = SplitMix(0x5eed_affe);
+    // The same random pairs on every run.
+    let mut rng = Rng::new(0x5eed_affe, 0);
     let random: Vec<(usize, usize)> = (0..U_SAMPLE)
         .map(|_| match split {
             Some(s) => (rng.below(s), s + rng.below(n - s)),
@@ -883,7 +868,7 @@ mod tests {
         ];
         let mut records = Vec::new();
         let mut truth = Vec::new();
-        let mut rng = SplitMix(7);
+        let mut rng = Rng::new(7, 0);
         for i in 0..people {
             let s = format!(
                 "{}{}",

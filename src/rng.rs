@@ -1,5 +1,6 @@
 //! A small deterministic random generator (SplitMix64): the same seed gives the same bytes on
-//! every machine and with every crate version, which `affil generate` promises.
+//! every machine and with every crate version, which `affil generate` promises and the
+//! matcher's estimate (its random pairs) relies on.
 
 /// SplitMix64 state.
 #[derive(Clone, Debug)]
