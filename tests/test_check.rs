@@ -14,6 +14,15 @@ fn sample_finds_exactly_the_expected_cases() {
     let found = case_keys(&wd.path("out/cases.csv"));
     let expected = case_keys(&sample_dir().join("expected_cases.csv"));
     assert_eq!(found, expected);
+    // Too few records to estimate the comparison weights from: the run says so.
+    assert!(
+        stderr(&o).contains(
+            "weights: default weights (26 officials' and relatives' records and 28 of the \
+             registry's sampled; at least 1000 on each side are needed to estimate them)"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

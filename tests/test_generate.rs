@@ -92,6 +92,14 @@ fn check_meets_the_accuracy_floors_on_generated_data() {
     assert!(g.status.success(), "{}", stderr(&g));
     let c = wd.run(&["check", "g", "--out", "out"]);
     assert!(c.status.success(), "{}", stderr(&c));
+    // Four municipalities are enough to estimate the comparison weights from: the floors below
+    // hold under the estimated weights.
+    assert!(
+        stderr(&c).contains("weights: estimated from ")
+            && stderr(&c).contains("m by EM (same INN: "),
+        "{}",
+        stderr(&c)
+    );
     let ev = eval_json(
         &wd,
         &[

@@ -45,6 +45,8 @@ pub struct CheckSummary {
     pub mentions: usize,
     /// Persons after resolution.
     pub persons: usize,
+    /// Where the resolution's level weights come from (see [`crate::resolve::estimate`]).
+    pub weights: String,
     /// Cases: high, medium, low.
     pub by_severity: [usize; 3],
     /// Warnings written.
@@ -94,6 +96,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         files: a.data.stats.clone(),
         mentions: a.mentions.list.len(),
         persons: a.resolution.persons,
+        weights: a.resolution.weights.clone(),
         by_severity,
         warnings: report::sorted_warnings(&a.warnings.0).len(),
         undeclared_prior: a
@@ -132,6 +135,7 @@ impl std::fmt::Display for CheckSummary {
             "people resolved: {} mentions -> {} persons",
             self.mentions, self.persons
         )?;
+        writeln!(f, "weights: {}", self.weights)?;
         let [h, m, l] = self.by_severity;
         writeln!(f, "cases: {} (high {h}, medium {m}, low {l})", h + m + l)?;
         writeln!(f, "warnings: {}", self.warnings)?;

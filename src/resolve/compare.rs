@@ -41,6 +41,12 @@ pub struct Weights {
     pub inn_equal: f64,
 }
 
+impl Default for Weights {
+    fn default() -> Self {
+        WEIGHTS
+    }
+}
+
 /// The comparison levels and weights affil uses, documented in the README.
 pub const WEIGHTS: Weights = Weights {
     surname: [8.5, 5.0, 0.0, 0.0, -10.0],
@@ -62,6 +68,8 @@ pub struct TermFreq {
     unseen: [f64; 3],
     /// Surnames counted (names of all mentions, former names included).
     surnames_counted: f64,
+    /// The level weights comparisons under these frequencies use ([`WEIGHTS`] unless set).
+    pub levels: Weights,
 }
 
 /// Pseudo-records at the default surname frequency mixed into every estimate, so that small
@@ -487,9 +495,14 @@ pub struct NameLevels {
 impl NameLevels {
     /// Sum of the weights of the three parts.
     pub fn weight(&self) -> f64 {
-        weight_of(&WEIGHTS.surname, self.surname)
-            + weight_of(&WEIGHTS.given, self.given)
-            + weight_of(&WEIGHTS.patronymic, self.patronymic)
+        self.weight_with(&WEIGHTS)
+    }
+
+    /// [`NameLevels::weight`] under level weights `w`.
+    pub fn weight_with(&self, w: &Weights) -> f64 {
+        weight_of(&w.surname, self.surname)
+            + weight_of(&w.given, self.given)
+            + weight_of(&w.patronymic, self.patronymic)
     }
 }
 
@@ -593,6 +606,9 @@ pub struct Link {
     pub name_weight: f64,
     /// Weight of the birth dates' agreement in bits.
     pub date_weight: f64,
+    /// How the birth dates agreed (`None`: a side lacks one).
+    #[serde(skip)]
+    pub date: Option<DateAgreement>,
 }
 
 impl Level {
@@ -616,12 +632,10 @@ impl Link {
     /// link.
     pub fn explain(&self, prior: f64) -> String {
         let l = &self.levels;
-        let date = if self.date_weight == WEIGHTS.date_exact {
-            "exact"
-        } else if self.date_weight == WEIGHTS.date_year {
-            "same year"
-        } else {
-            "not compared"
+        let date = match self.date {
+            Some(DateAgreement::Exact) => "exact",
+            Some(DateAgreement::Year) => "same year",
+            _ => "not compared",
         };
         let rest = self.weight - prior - self.name_weight - self.date_weight;
         let rest = if self.basis == Basis::Inn {
@@ -717,7 +731,8 @@ fn tf_surname(na: &NormName, nb: &NormName, lv: &NameLevels, tf: &TermFreq) -> O
         return None;
     }
     let w = tf.pair_weight(TfPart::Surname, na.surname_stem?, nb.surname_stem?);
-    Some(w - (WEIGHTS.surname[0] - weight_of(&WEIGHTS.surname, lv.surname)))
+    let levels = &tf.levels.surname;
+    Some(w - (levels[0] - weight_of(levels, lv.surname)))
 }
 
 /// Term-frequency correction of an agreeing whole given name or patronymic (0 otherwise).
@@ -756,6 +771,7 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
     if date == Some(DateAgreement::Disagree) && !inn_equal {
         return None;
     }
+    let lw = tf.map_or(&WEIGHTS, |t| &t.levels);
     let mut best: Option<(f64, NameLevels, bool, bool)> = None;
     for (i, na) in a.names.iter().enumerate() {
         for (j, nb) in b.names.iter().enumerate() {
@@ -766,27 +782,20 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
             if lv.sex_conflict {
                 continue;
             }
-            let mut w = lv.weight();
+            let mut w = lv.weight_with(lw);
             let mut rare = false;
             if let Some(tf) = tf {
                 if let Some(sw) = tf_surname(na, nb, &lv, tf) {
-                    w += sw - weight_of(&WEIGHTS.surname, lv.surname);
+                    w += sw - weight_of(&lw.surname, lv.surname);
                     rare = sw >= RARE_SURNAME_BITS;
                 }
-                w += tf_word(
-                    &na.given,
-                    &nb.given,
-                    lv.given,
-                    TfPart::Given,
-                    &WEIGHTS.given,
-                    tf,
-                );
+                w += tf_word(&na.given, &nb.given, lv.given, TfPart::Given, &lw.given, tf);
                 w += tf_word(
                     &na.patronymic,
                     &nb.patronymic,
                     lv.patronymic,
                     TfPart::Patronymic,
-                    &WEIGHTS.patronymic,
+                    &lw.patronymic,
                     tf,
                 );
             }
@@ -811,8 +820,8 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         None => return None,
     };
     let date_w = match date {
-        Some(DateAgreement::Exact) => WEIGHTS.date_exact,
-        Some(DateAgreement::Year) => WEIGHTS.date_year,
+        Some(DateAgreement::Exact) => lw.date_exact,
+        Some(DateAgreement::Year) => lw.date_year,
         _ => 0.0,
     };
     let weight = total_weight(prior, name_w, date_w, inn_equal);
@@ -832,6 +841,7 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         rare_surname,
         name_weight: name_w,
         date_weight: date_w,
+        date,
     })
 }
 

@@ -32,22 +32,8 @@ impl RawDate {
     /// Reads a date in any form [`crate::values::parse_birth_date`] reads, else its three
     /// digit groups (`DD.MM.YYYY` or `YYYY-MM-DD`) even when they make no calendar date.
     pub fn parse(s: &str) -> Option<RawDate> {
-        use chrono::Datelike;
         if let Some(b) = crate::values::parse_birth_date(s) {
-            return Some(match b {
-                BirthDate::Full(d) => RawDate {
-                    year: d.year() as u16,
-                    month: d.month() as u8,
-                    day: d.day() as u8,
-                    full: true,
-                },
-                BirthDate::Year(y) => RawDate {
-                    year: y as u16,
-                    month: 0,
-                    day: 0,
-                    full: false,
-                },
-            });
+            return Some(RawDate::of(b));
         }
         let groups: SmallVec<[&str; 3]> = s
             .split(|c: char| !c.is_ascii_digit())
@@ -70,6 +56,25 @@ impl RawDate {
             day: d.min(99) as u8,
             full: true,
         })
+    }
+
+    /// The digits of a date read as a calendar date (or a year).
+    pub fn of(b: BirthDate) -> RawDate {
+        use chrono::Datelike;
+        match b {
+            BirthDate::Full(d) => RawDate {
+                year: d.year() as u16,
+                month: d.month() as u8,
+                day: d.day() as u8,
+                full: true,
+            },
+            BirthDate::Year(y) => RawDate {
+                year: y as u16,
+                month: 0,
+                day: 0,
+                full: false,
+            },
+        }
     }
 
     /// True when day and month are given.
@@ -542,8 +547,8 @@ pub struct FieldRecord {
     pub name: NormName,
     /// Birth date as its digits.
     pub birth: Option<RawDate>,
-    /// INN digits as written (valid or not: a typo is evidence).
-    pub inn: Option<String>,
+    /// INN digits as written (valid or not: a typo is evidence); inline, never allocated.
+    pub inn: Option<compact_str::CompactString>,
     /// Address.
     pub address: Option<Address>,
     /// Phone as its ten-digit national number.
@@ -565,9 +570,13 @@ impl FieldRecord {
         // A valid INN, or one a spreadsheet cut the leading zero of, as the registry loader
         // reads it; else its digits at an INN's length (a typo is evidence).
         let inn = inn.and_then(|s| match clean_inn(s) {
-            InnCheck::Valid(v) | InnCheck::Restored(v) => Some(v.to_string()),
-            InnCheck::Invalid => Some(s.chars().filter(char::is_ascii_digit).collect::<String>())
-                .filter(|d| d.len() == 10 || d.len() == 12),
+            InnCheck::Valid(v) | InnCheck::Restored(v) => Some(v.as_str().into()),
+            InnCheck::Invalid => Some(
+                s.chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<compact_str::CompactString>(),
+            )
+            .filter(|d| d.len() == 10 || d.len() == 12),
         });
         FieldRecord {
             name: parse_name(full_name),

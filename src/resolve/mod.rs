@@ -7,6 +7,7 @@
 
 pub mod blocking;
 pub mod compare;
+pub mod estimate;
 pub mod fields;
 pub mod model;
 
@@ -126,8 +127,11 @@ pub struct Resolution {
     /// official?), as `(registry mention, circle mention)`, sorted. A rule asks that narrower
     /// question, so it ties records that whole-registry resolution keeps apart.
     pub ties: Vec<(MentionId, MentionId)>,
-    /// Surname frequencies of the dataset.
+    /// Surname frequencies of the dataset, and the level weights the comparisons used.
     pub tf: TermFreq,
+    /// Where the level weights come from: estimated from the data, or the defaults and why
+    /// (see [`estimate`]).
+    pub weights: String,
 }
 
 /// A blocking key: a hash of its text, and whether the mention only *probes* the block.
@@ -1032,12 +1036,17 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let prior = registry_prior(list.len());
     // Blocking first, on its own: its buffers are the largest of the stage. It tests the pairs
     // of big blocks with the surname frequencies, so those come first; the seats after.
-    let (tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
+    let (mut tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
     crate::progress::inc(list.len() as u64);
-    let (pairs, oversized) = {
-        let born = BornTable::of(list, &tf);
-        propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born))
-    };
+    // The level weights are estimated while blocking runs: only the scoring needs them.
+    let ((pairs, oversized), estimated) = rayon::join(
+        || {
+            let born = BornTable::of(list, &tf);
+            propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born))
+        },
+        || estimate::estimate(list),
+    );
+    tf.levels = estimated.weights;
     if oversized > 0 {
         warnings.push(
             "",
@@ -1063,6 +1072,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
         person_of,
         persons,
         seats,
+        weights: estimated.model.source,
         pairs_compared: pairs.len(),
         ties,
         links_made,

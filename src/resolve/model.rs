@@ -158,7 +158,7 @@ pub struct Model {
 /// Lists smaller than this keep the default weights: too few pairs to estimate from.
 pub const MIN_TRAIN_RECORDS: usize = 1_000;
 /// Expected matching pairs below which the estimate is not trusted.
-const MIN_TRAIN_MATCHES: f64 = 20.0;
+pub const MIN_TRAIN_MATCHES: f64 = 20.0;
 /// Random pairs drawn for the u-probabilities.
 const U_SAMPLE: usize = 300_000;
 /// Pseudo-pairs added to each level's count among random pairs (Jeffreys' half): a level never
@@ -168,7 +168,7 @@ const U_PSEUDO: f64 = 0.5;
 /// estimate: a level the matches never show keeps a finite m, and so much less than one
 /// observation that the data decides (unseen in 2,000 matches, a level's m is about 1 in a
 /// million: a strong sign against).
-const M_PSEUDO: f64 = 0.05;
+pub const M_PSEUDO: f64 = 0.05;
 /// Expected matches with a field present below which its m stays the default.
 const MIN_FIELD_MATCHES: f64 = 10.0;
 /// Smallest m or u a level gets: no level decides alone with infinite weight.
@@ -462,6 +462,9 @@ pub struct Training {
     pub expected_matches: f64,
     /// Each session: its rule, expected matches and pairs.
     pub sessions: Vec<(Session, f64, usize)>,
+    /// Per field, the expected matches with the field present in the session its m comes
+    /// from (0: the default m).
+    pub field_matches: [f64; FIELDS],
 }
 
 /// A deterministic rule's match: equal INN, e-mail or phone, or surname, given name and full
@@ -475,6 +478,26 @@ fn deterministic(v: &Vector) -> bool {
             && v[3] == fields::date::EXACT)
 }
 
+/// What a model is estimated from (see [`train_from`]).
+pub struct TrainInput<'a> {
+    /// Records the EM sessions pair up: with `split`, the left list's first.
+    pub records: &'a [FieldRecord],
+    /// With two lists, where the right one starts.
+    pub split: Option<usize>,
+    /// Level vectors of random pairs of the whole population: the u-probabilities.
+    pub random: &'a [Vector],
+    /// Level vectors of the candidate pairs, for the prior; empty: no prior estimated (the
+    /// estimate is then trusted on its sessions' matches).
+    pub candidates: &'a [Vector],
+    /// Pairs there are to compare in the population.
+    pub possible: f64,
+    /// Records of the smaller list (or the one list) of the population.
+    pub smaller: usize,
+    /// Pseudo-matches at the defaults' m added to each EM estimate (see [`M_PSEUDO`]): the
+    /// larger, the more a session needs to move a level from its default.
+    pub m_pseudo: f64,
+}
+
 /// Estimates a model from the records and their candidate pairs. `split`: with two lists,
 /// records `..split` are the left list and random pairs are drawn across; `None` in dedup
 /// mode. Falls back to [`Model::defaults`] (saying so in `source`) when the lists are too
@@ -484,10 +507,65 @@ pub fn train(
     split: Option<usize>,
     candidates: &[Vector],
 ) -> (Model, Training) {
-    let mut model = Model::defaults();
     let n = records.len();
     let smaller = split.map_or(n, |s| s.min(n - s));
-    let possible = possible_pairs(n, split);
+    if smaller < MIN_TRAIN_RECORDS {
+        return train_from(&TrainInput {
+            records,
+            split,
+            random: &[],
+            candidates,
+            possible: possible_pairs(n, split),
+            smaller,
+            m_pseudo: M_PSEUDO,
+        });
+    }
+    // The same random pairs on every run.
+    let mut rng = Rng::new(0x5eed_affe, 0);
+    let random: Vec<(usize, usize)> = (0..U_SAMPLE)
+        .map(|_| random_pair(&mut rng, n, split))
+        .collect();
+    let random_vectors: Vec<Vector> = random
+        .par_iter()
+        .filter_map(|&(a, b)| compare_records(&records[a], &records[b]))
+        .collect();
+    train_from(&TrainInput {
+        records,
+        split,
+        random: &random_vectors,
+        candidates,
+        possible: possible_pairs(n, split),
+        smaller,
+        m_pseudo: M_PSEUDO,
+    })
+}
+
+/// A random pair of `n` records: across the lists with `split`, else two different records.
+pub fn random_pair(rng: &mut Rng, n: usize, split: Option<usize>) -> (usize, usize) {
+    match split {
+        Some(s) => (rng.below(s), s + rng.below(n - s)),
+        None => {
+            let a = rng.below(n);
+            let b = (a + 1 + rng.below(n - 1)) % n;
+            (a, b)
+        }
+    }
+}
+
+/// [`train`] from its parts: u from `input.random`, m by EM in sessions over `input.records`,
+/// the prior from `input.candidates`.
+pub fn train_from(input: &TrainInput) -> (Model, Training) {
+    let mut model = Model::defaults();
+    let TrainInput {
+        records,
+        split,
+        random: random_vectors,
+        candidates,
+        possible,
+        smaller,
+        m_pseudo,
+    } = *input;
+    let n = records.len();
     let mut training = Training {
         candidates: candidates.len(),
         ..Training::default()
@@ -500,26 +578,10 @@ pub fn train(
         return (model, training);
     }
     // The u-probabilities: random pairs are almost all of two different people.
-    // The same random pairs on every run.
-    let mut rng = Rng::new(0x5eed_affe, 0);
-    let random: Vec<(usize, usize)> = (0..U_SAMPLE)
-        .map(|_| match split {
-            Some(s) => (rng.below(s), s + rng.below(n - s)),
-            None => {
-                let a = rng.below(n);
-                let b = (a + 1 + rng.below(n - 1)) % n;
-                (a, b)
-            }
-        })
-        .collect();
-    let random_vectors: Vec<Vector> = random
-        .par_iter()
-        .filter_map(|&(a, b)| compare_records(&records[a], &records[b]))
-        .collect();
     for f in 0..FIELDS {
         let levels = LEVEL_NAMES[f].len();
         let mut counts = vec![0.0; levels];
-        for v in &random_vectors {
+        for v in random_vectors {
             if v[f] != MISSING {
                 counts[usize::from(v[f])] += 1.0;
             }
@@ -559,7 +621,7 @@ pub fn train(
             .par_iter()
             .filter_map(|&(a, b)| compare_records(&records[a as usize], &records[b as usize]))
             .collect();
-        let Some(session) = em_session(&vectors, rule.fields, &start, &u) else {
+        let Some(session) = em_session(&vectors, rule.fields, &start, &u, m_pseudo) else {
             notes.push(format!("{}: no pairs", rule.name));
             continue;
         };
@@ -571,6 +633,7 @@ pub fn train(
             {
                 m_est[f].clone_from(&session.m[f]);
                 from[f] = Some(rule.name);
+                training.field_matches[f] = session.present[f];
             }
         }
         notes.push(format!(
@@ -594,8 +657,13 @@ pub fn train(
     }
     // The prior: with m and u fixed, the share of matches among all possible pairs that makes
     // the candidates most likely (pairs blocking does not propose are taken as non-matches),
-    // starting from the pairs deterministic rules call matches.
-    training.expected_matches = expected_matches(&model, candidates, possible);
+    // starting from the pairs deterministic rules call matches. Without candidates (the
+    // caller keeps its own prior), the sessions' matches are what the estimate rests on.
+    training.expected_matches = if candidates.is_empty() {
+        training.sessions.iter().map(|s| s.1).sum()
+    } else {
+        expected_matches(&model, candidates, possible)
+    };
     if training.expected_matches < MIN_TRAIN_MATCHES {
         let mut fallback = Model::defaults();
         fallback.source = format!(
@@ -605,14 +673,22 @@ pub fn train(
         );
         return (fallback, training);
     }
-    model.matches_per_record = Some(training.expected_matches / smaller as f64);
-    model.source = format!(
-        "estimated from {n} records: u from {} random pairs, m by EM ({}), {:.0} matching \
-         pairs expected",
-        random_vectors.len(),
-        notes.join("; "),
-        training.expected_matches,
-    );
+    model.source = if candidates.is_empty() {
+        format!(
+            "estimated from {n} records: u from {} random pairs, m by EM ({})",
+            random_vectors.len(),
+            notes.join("; "),
+        )
+    } else {
+        model.matches_per_record = Some(training.expected_matches / smaller as f64);
+        format!(
+            "estimated from {n} records: u from {} random pairs, m by EM ({}), {:.0} matching \
+             pairs expected",
+            random_vectors.len(),
+            notes.join("; "),
+            training.expected_matches,
+        )
+    };
     (model, training)
 }
 
@@ -750,6 +826,7 @@ fn em_session(
     blocked: &[usize],
     start: &[Vec<f64>],
     u: &[Vec<f64>],
+    m_pseudo: f64,
 ) -> Option<Estimate> {
     if vectors.is_empty() {
         return None;
@@ -800,7 +877,7 @@ fn em_session(
             }
             for ((old, new), prior) in m[f].iter_mut().zip(&new_m[f]).zip(&start[f]) {
                 // A level no match shows keeps a small m, in proportion to its default.
-                let new = ((new + M_PSEUDO * prior) / (present[f] + M_PSEUDO)).max(FLOOR);
+                let new = ((new + m_pseudo * prior) / (present[f] + m_pseudo)).max(FLOOR);
                 change = change.max((new - *old).abs());
                 *old = new;
             }
