@@ -160,6 +160,38 @@ fn an_impossible_date_is_compared_by_its_digits_with_a_warning() {
 }
 
 #[test]
+fn a_former_surname_links_a_married_name_to_the_maiden_one() {
+    let wd = Workdir::new();
+    // The questionnaire gives her maiden name alone; the registry still has it.
+    wd.write(
+        "l.csv",
+        "id,full_name,former_names\n\
+         L1,Петрова Анна Игоревна,Сидорова\n\
+         L2,Козлова Мария Олеговна,\n",
+    );
+    wd.write(
+        "r.csv",
+        "id,full_name\n\
+         R1,Сидорова Анна Игоревна\n\
+         R2,Сидорова Мария Олеговна\n",
+    );
+    let o = wd.run(&["link", "l.csv", "r.csv", "--out", "m.csv", "--explain"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&wd.path("m.csv"));
+    let linked: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["left_id"].as_str(), r["right_id"].as_str()))
+        .collect();
+    // Without a former name, another surname is another person (names only, no dates).
+    assert_eq!(linked, vec![("L1", "R1")], "{rows:?}");
+    assert!(
+        rows[0]["explanation"].starts_with("surname former name +"),
+        "{}",
+        rows[0]["explanation"]
+    );
+}
+
+#[test]
 fn missing_id_column_exits_2() {
     let wd = Workdir::new();
     wd.write("l.csv", "name\nX\n");

@@ -25,8 +25,16 @@ pub struct PersonList {
     pub records: Vec<FieldRecord>,
 }
 
-/// The optional columns of the person schema, in [`FieldRecord::new`] order.
-const FIELD_COLUMNS: [&str; 5] = ["birth_date", "inn", "address", "phone", "email"];
+/// The optional columns of the person schema, in [`FieldRecord::new`] order, then the former
+/// names ([`FieldRecord::with_former`]).
+const FIELD_COLUMNS: [&str; 6] = [
+    "birth_date",
+    "inn",
+    "address",
+    "phone",
+    "email",
+    "former_names",
+];
 
 /// Reads a person list. Rows without id or name are rejected, values nothing can be read
 /// from dropped, and values read only in part (a date that is no calendar date, an INN failing
@@ -42,7 +50,7 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
             .filter(|s| !s.is_empty())
     }
     /// One usable row: line, id, name and the optional fields as written.
-    type Raw = (u64, String, String, [Option<String>; 5]);
+    type Raw = (u64, String, String, [Option<String>; 6]);
     let mut raw: Vec<Raw> = Vec::new();
     table.each(|line, r| match (get(r, id_c), get(r, name_c)) {
         (Some(id), Some(name)) => raw.push((
@@ -65,8 +73,11 @@ pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonLi
         .par_iter()
         .map(|(line, _, name, f)| {
             let mut problems = Vec::new();
-            let [birth, inn, address, phone, email] = f.each_ref().map(Option::as_deref);
-            let record = FieldRecord::new(name, birth, inn, address, phone, email);
+            let [birth, inn, address, phone, email, former] = f.each_ref().map(Option::as_deref);
+            let mut record = FieldRecord::new(name, birth, inn, address, phone, email);
+            if let Some(former) = former {
+                record = record.with_former(former);
+            }
             let mut say = |column: &'static str, text: String| problems.push((*line, column, text));
             if let Some(b) = birth {
                 if record.birth.is_none() {

@@ -109,6 +109,15 @@ pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
             &[s.as_bytes(), i.as_bytes(), pat_initial.as_bytes()],
         );
     }
+    // A former surname meets the other record's current one as the current one would.
+    for f in &r.former {
+        if let (Some(s), Some(i)) = (f.surname_stem.as_deref(), initial) {
+            add(
+                Rule::SurnameInitial,
+                &[s.as_bytes(), i.as_bytes(), pat_initial.as_bytes()],
+            );
+        }
+    }
     if let (Some(s), Some(g)) = (stem, given) {
         let (x, y) = if s <= g { (s, g) } else { (g, s) };
         add(Rule::NameSet, &[x.as_bytes(), y.as_bytes()]);

@@ -370,8 +370,11 @@ pub mod surname {
     pub const TRANSPOSED: u8 = 4;
     /// More than a typo apart but alike (Jaro-Winkler similarity 0.88 or more).
     pub const SIMILAR: u8 = 5;
+    /// Different, but one side's former surname is the other's (exactly or in another gender
+    /// form): a maiden name.
+    pub const FORMER: u8 = 6;
     /// Anything else.
-    pub const DIFFERENT: u8 = 6;
+    pub const DIFFERENT: u8 = 7;
 }
 
 /// Given-name and patronymic levels (see [`name_levels`]).
@@ -545,6 +548,9 @@ fn transposed(a: &NormName, b: &NormName) -> Option<u8> {
 pub struct FieldRecord {
     /// The name as written, parsed.
     pub name: NormName,
+    /// Former names (a maiden name), parsed; one given as a surname alone takes the current
+    /// given name and patronymic.
+    pub former: SmallVec<[NormName; 1]>,
     /// Birth date as its digits.
     pub birth: Option<RawDate>,
     /// INN digits as written (valid or not: a typo is evidence); inline, never allocated.
@@ -580,6 +586,7 @@ impl FieldRecord {
         });
         FieldRecord {
             name: parse_name(full_name),
+            former: SmallVec::new(),
             birth: birth.and_then(RawDate::parse),
             inn,
             address: address.and_then(Address::parse),
@@ -587,6 +594,44 @@ impl FieldRecord {
             email: email.and_then(email_key),
         }
     }
+}
+
+impl FieldRecord {
+    /// The record with its former names, `;`-separated as officials.csv writes them.
+    pub fn with_former(mut self, former: &str) -> FieldRecord {
+        for f in former.split(';').map(str::trim).filter(|f| !f.is_empty()) {
+            let mut n = parse_name(f);
+            if n.given.is_none() && n.patronymic.is_none() {
+                n.given = self.name.given;
+                n.patronymic = self.name.patronymic;
+                n.sex = n.sex.or(self.name.sex);
+                n.sex_from_patronymic = self.name.sex_from_patronymic;
+            }
+            if n.surname.is_some() {
+                self.former.push(n);
+            }
+        }
+        self
+    }
+}
+
+/// The levels through a former name when the current surnames differ: one side's former
+/// surname agrees with the other's current one (exactly or in another gender form), the given
+/// name and patronymic then compared as usual. The first such pair counts.
+fn former_levels(a: &FieldRecord, b: &FieldRecord) -> Option<[u8; 3]> {
+    let pairs = a
+        .former
+        .iter()
+        .map(|fa| (fa, &b.name))
+        .chain(b.former.iter().map(|fb| (&a.name, fb)));
+    for (x, y) in pairs {
+        if let Some([s, g, p]) = name_levels(x, y) {
+            if s == surname::EXACT || s == surname::GENDER_FORM {
+                return Some([surname::FORMER, g, p]);
+            }
+        }
+    }
+    None
 }
 
 /// Number of compared fields: surname, given name, patronymic, birth date, INN, address,
@@ -608,6 +653,11 @@ pub fn compare_records(a: &FieldRecord, b: &FieldRecord) -> Option<Vector> {
         [MISSING; 3]
     } else {
         name_levels(&a.name, &b.name)?
+    };
+    let [s, g, p] = if s == surname::DIFFERENT {
+        former_levels(a, b).unwrap_or([s, g, p])
+    } else {
+        [s, g, p]
     };
     Some([
         s,
@@ -665,6 +715,35 @@ mod tests {
         assert!(d("1980").unwrap().is_calendar());
         assert!(!d("17.00.1916").unwrap().is_calendar());
         assert!(!d("31.02.1990").unwrap().is_calendar());
+    }
+
+    #[test]
+    fn a_former_surname_meets_the_current_one() {
+        let rec = |name: &str, former: &str| {
+            FieldRecord::new(name, None, None, None, None, None).with_former(former)
+        };
+        let married = rec("Петрова Анна Игоревна", "Сидорова");
+        let levels = |a: &FieldRecord, b: &FieldRecord| compare_records(a, b).unwrap();
+        // Her maiden surname alone takes her given name and patronymic.
+        assert_eq!(
+            levels(&married, &rec("Сидорова Анна Игоревна", ""))[..3],
+            [surname::FORMER, word::EXACT, word::EXACT]
+        );
+        // Either side may carry it; a former full name is compared as written.
+        let other = rec("Сидорова Анна Игоревна", "Кузнецова Анна Петровна");
+        assert_eq!(
+            levels(&rec("Кузнецова Анна Петровна", ""), &other)[..3],
+            [surname::FORMER, word::EXACT, word::EXACT]
+        );
+        // A current surname that agrees is that, whatever the former names.
+        assert_eq!(
+            levels(&married, &rec("Петрова Анна", ""))[0],
+            surname::EXACT
+        );
+        assert_eq!(
+            levels(&married, &rec("Смирнова Анна Игоревна", ""))[0],
+            surname::DIFFERENT
+        );
     }
 
     #[test]
