@@ -17,6 +17,11 @@ fn pairs(wd: &Workdir, out: &str) -> Vec<(String, String, f64)> {
         .collect()
 }
 
+/// The linked `(left_id, right_id)` pairs of an output, in file order.
+fn linked_ids(wd: &Workdir, out: &str) -> Vec<(String, String)> {
+    pairs(wd, out).into_iter().map(|(l, r, _)| (l, r)).collect()
+}
+
 #[test]
 fn links_cyrillic_latin_and_noisy_variants() {
     let wd = Workdir::new();
@@ -44,10 +49,7 @@ fn links_cyrillic_latin_and_noisy_variants() {
     );
     let o = wd.run(&["link", "left.csv", "right.csv", "--out", "m.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let got: Vec<(String, String)> = pairs(&wd, "m.csv")
-        .into_iter()
-        .map(|(l, r, _)| (l, r))
-        .collect();
+    let got = linked_ids(&wd, "m.csv");
     let want: Vec<(String, String)> = [
         ("L1", "R1"),
         ("L2", "R2"),
@@ -88,10 +90,7 @@ fn inn_links_despite_a_changed_surname_and_blocks_different_inns() {
     );
     let o = wd.run(&["link", "l.csv", "r.csv", "--out", "m.csv"]);
     assert!(o.status.success());
-    let got: Vec<(String, String)> = pairs(&wd, "m.csv")
-        .into_iter()
-        .map(|(l, r, _)| (l, r))
-        .collect();
+    let got = linked_ids(&wd, "m.csv");
     assert!(got.contains(&("L1".into(), "R1".into())));
     assert!(
         !got.contains(&("L2".into(), "R2".into())),
@@ -126,10 +125,7 @@ fn an_inn_that_lost_its_leading_zero_is_restored_with_a_warning() {
         "{}",
         stderr(&o)
     );
-    let got: Vec<(String, String)> = pairs(&wd, "m.csv")
-        .into_iter()
-        .map(|(l, r, _)| (l, r))
-        .collect();
+    let got = linked_ids(&wd, "m.csv");
     assert_eq!(got, vec![("L1".to_owned(), "R1".to_owned())]);
 }
 
@@ -152,10 +148,7 @@ fn an_impossible_date_is_compared_by_its_digits_with_a_warning() {
         "{err}"
     );
     assert!(!err.contains("`17.10.1916`"), "{err}");
-    let got: Vec<(String, String)> = pairs(&wd, "m.csv")
-        .into_iter()
-        .map(|(l, r, _)| (l, r))
-        .collect();
+    let got = linked_ids(&wd, "m.csv");
     assert_eq!(got, vec![("L1".to_owned(), "R1".to_owned())]);
 }
 
@@ -224,10 +217,7 @@ fn one_list_gives_its_duplicates_and_clusters() {
         "{}",
         stderr(&o)
     );
-    let got: Vec<(String, String)> = pairs(&wd, "dup.csv")
-        .into_iter()
-        .map(|(l, r, _)| (l, r))
-        .collect();
+    let got = linked_ids(&wd, "dup.csv");
     // Each pair once, every pair of a cluster (D2 and D3 are linked through D1 too); D4 and
     // D5, born a digit apart, are one person with a typo; their namesake D8, born years
     // apart, another.
