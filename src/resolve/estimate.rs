@@ -92,7 +92,6 @@ pub fn estimate(list: &[Mention]) -> Estimated {
         candidates: &[],
         possible: circle as f64 * registry as f64,
         smaller: split.min(records.len() - split),
-        m_pseudo: model::M_PSEUDO,
     });
     let (mut model, estimated) = (model, model_estimated(&training));
     let weights = if estimated {

@@ -170,7 +170,7 @@ const U_PSEUDO: f64 = 0.5;
 /// estimate: a level the matches never show keeps a finite m, and so much less than one
 /// observation that the data decides (unseen in 2,000 matches, a level's m is about 1 in a
 /// million: a strong sign against).
-pub const M_PSEUDO: f64 = 0.05;
+const M_PSEUDO: f64 = 0.05;
 /// Expected matches with a field present below which its m stays the default.
 const MIN_FIELD_MATCHES: f64 = 10.0;
 /// Smallest m or u a level gets: no level decides alone with infinite weight.
@@ -495,9 +495,6 @@ pub struct TrainInput<'a> {
     pub possible: f64,
     /// Records of the smaller list (or the one list) of the population.
     pub smaller: usize,
-    /// Pseudo-matches at the defaults' m added to each EM estimate (see [`M_PSEUDO`]): the
-    /// larger, the more a session needs to move a level from its default.
-    pub m_pseudo: f64,
 }
 
 /// Estimates a model from the records and their candidate pairs. `split`: with two lists,
@@ -519,7 +516,6 @@ pub fn train(
             candidates,
             possible: possible_pairs(n, split),
             smaller,
-            m_pseudo: M_PSEUDO,
         });
     }
     // The same random pairs on every run.
@@ -538,7 +534,6 @@ pub fn train(
         candidates,
         possible: possible_pairs(n, split),
         smaller,
-        m_pseudo: M_PSEUDO,
     })
 }
 
@@ -565,7 +560,6 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
         candidates,
         possible,
         smaller,
-        m_pseudo,
     } = *input;
     let n = records.len();
     let mut training = Training {
@@ -623,7 +617,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
             .par_iter()
             .filter_map(|&(a, b)| compare_records(&records[a as usize], &records[b as usize]))
             .collect();
-        let Some(session) = em_session(&vectors, rule.fields, &start, &u, m_pseudo) else {
+        let Some(session) = em_session(&vectors, rule.fields, &start, &u) else {
             notes.push(format!("{}: no pairs", rule.name));
             continue;
         };
@@ -828,7 +822,6 @@ fn em_session(
     blocked: &[usize],
     start: &[Vec<f64>],
     u: &[Vec<f64>],
-    m_pseudo: f64,
 ) -> Option<Estimate> {
     if vectors.is_empty() {
         return None;
@@ -879,7 +872,7 @@ fn em_session(
             }
             for ((old, new), prior) in m[f].iter_mut().zip(&new_m[f]).zip(&start[f]) {
                 // A level no match shows keeps a small m, in proportion to its default.
-                let new = ((new + m_pseudo * prior) / (present[f] + m_pseudo)).max(FLOOR);
+                let new = ((new + M_PSEUDO * prior) / (present[f] + M_PSEUDO)).max(FLOOR);
                 change = change.max((new - *old).abs());
                 *old = new;
             }
