@@ -50,6 +50,47 @@ fn surname_hash(m: &Mention) -> Option<u64> {
     Some(h.finish())
 }
 
+/// One side of the mentions (the officials' and relatives', or the registry's) to draw from at
+/// random: a large side by drawing mentions until one of it comes (no index held, and at most
+/// [`DRAWS`] tries on average), a small one from the index of its mentions.
+struct Side<'a> {
+    list: &'a [Mention],
+    in_circle: bool,
+    index: Option<Vec<u32>>,
+}
+
+/// The smallest share of the list a side drawn by trial has: 1 in `DRAWS`.
+const DRAWS: usize = 64;
+
+impl<'a> Side<'a> {
+    fn new(list: &'a [Mention], in_circle: bool) -> Side<'a> {
+        let count = list.iter().filter(|m| m.in_circle() == in_circle).count();
+        let index = (count * DRAWS < list.len()).then(|| {
+            (0..list.len() as u32)
+                .filter(|&i| list[i as usize].in_circle() == in_circle)
+                .collect()
+        });
+        Side {
+            list,
+            in_circle,
+            index,
+        }
+    }
+
+    /// A mention of the side at random (the side must have one).
+    fn draw(&self, rng: &mut Rng) -> &'a Mention {
+        if let Some(index) = &self.index {
+            return &self.list[index[rng.below(index.len())] as usize];
+        }
+        loop {
+            let m = &self.list[rng.below(self.list.len())];
+            if m.in_circle() == self.in_circle {
+                return m;
+            }
+        }
+    }
+}
+
 /// Estimates the check's level weights from `list` (see the module).
 pub fn estimate(list: &[Mention]) -> Estimated {
     use rayon::prelude::*;
@@ -67,19 +108,15 @@ pub fn estimate(list: &[Mention]) -> Estimated {
     let mut records: Vec<FieldRecord> = sampled(true).collect();
     let split = records.len();
     records.extend(sampled(false));
-    // u from random pairs of the whole lists (a side drawn by drawing mentions until one of
-    // it comes: no index of either side is held).
+    // u from random pairs of the whole lists.
     let mut rng = Rng::new(0x5eed_affe, 1);
-    let mut draw = |in_circle: bool| loop {
-        let m = &list[rng.below(list.len())];
-        if m.in_circle() == in_circle {
-            break m;
-        }
-    };
+    let (from_circle, from_registry) = (Side::new(list, true), Side::new(list, false));
     let pairs: Vec<(&Mention, &Mention)> = if circle == 0 || registry == 0 {
         Vec::new()
     } else {
-        (0..U_PAIRS).map(|_| (draw(true), draw(false))).collect()
+        (0..U_PAIRS)
+            .map(|_| (from_circle.draw(&mut rng), from_registry.draw(&mut rng)))
+            .collect()
     };
     let random: Vec<Vector> = pairs
         .par_iter()
@@ -163,6 +200,40 @@ pub fn weights_of(model: &Model, matches: &[f64; fields::FIELDS]) -> Weights {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mention(name: &str, family: Option<u32>) -> Mention {
+        Mention {
+            source: crate::normalize::MentionSource::Role(0),
+            names: std::iter::once(crate::normalize::name::parse_name(name)).collect(),
+            birth: None,
+            inn: None,
+            family,
+        }
+    }
+
+    #[test]
+    fn a_lopsided_list_is_drawn_from_its_index_and_keeps_the_defaults() {
+        // Three officials among 20,000 registry people: drawing by trial would take thousands
+        // of tries per official; too few to estimate from, so the defaults, and said so.
+        let mut list: Vec<Mention> = (0..20_000)
+            .map(|i| mention(&format!("Фамилия{i} Иван Петрович"), None))
+            .collect();
+        for k in 0..3 {
+            list.push(mention("Сидорова Анна Игоревна", Some(k)));
+        }
+        let side = Side::new(&list, true);
+        assert_eq!(side.index.as_deref(), Some(&[20_000, 20_001, 20_002][..]));
+        assert!(Side::new(&list, false).index.is_none());
+        let e = estimate(&list);
+        assert_eq!(format!("{:?}", e.weights), format!("{WEIGHTS:?}"));
+        assert!(
+            e.model
+                .source
+                .starts_with("default weights (3 officials' and relatives'"),
+            "{}",
+            e.model.source
+        );
+    }
 
     #[test]
     fn the_defaults_are_the_hand_set_weights() {
