@@ -101,7 +101,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         warnings: report::sorted_warnings(&a.warnings.0).len(),
         undeclared_prior: a
             .undeclared_prior
-            .filter(|_| rules.iter().any(|r| r.code() == "UNDECLARED")),
+            .filter(|_| rules.iter().any(|r| r.code() == rules::UNDECLARED)),
         timings,
         elapsed: start.elapsed(),
         out_dir: opts.out_dir.clone(),

@@ -394,9 +394,7 @@ pub const MAX_NAME_CHARS: usize = 300;
 fn names_list(row: &Row, col: Col) -> Vec<String> {
     row.get(col)
         .map(|s| {
-            s.split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+            crate::normalize::split_names(s)
                 .map(str::to_owned)
                 .collect()
         })

@@ -446,6 +446,11 @@ fn is_patronymic(t: &Token) -> bool {
             || t.skel.ends_with("kizi"))
 }
 
+/// The names of a `former_names` cell: `;`-separated, trimmed, empty ones left out.
+pub fn split_names(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// Parses a full name as written in any registry.
 pub fn parse_name(raw: &str) -> NormName {
     // Tokens are moved into the name, not copied.

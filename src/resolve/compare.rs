@@ -78,7 +78,7 @@ const TF_PSEUDO: f64 = 10_000.0;
 /// Match weight at or above which a surname counts as rare (about 1 in 4,500 records or rarer).
 pub const RARE_SURNAME_BITS: f64 = 12.0;
 /// P(a name part agrees | one person): the m of every exact level.
-pub const PART_M: f64 = 0.9;
+const PART_M: f64 = 0.9;
 
 /// Name parts with term frequencies.
 #[derive(Clone, Copy)]
@@ -168,6 +168,12 @@ impl TermFreq {
     /// Match weight, in bits, of agreeing on a surname stem: the rarer, the more.
     pub fn surname_weight(&self, stem: Sym) -> f64 {
         self.weight(TfPart::Surname, stem)
+    }
+
+    /// The share of the names counted that a surname stem has, as its weight takes it
+    /// (pseudo-records included): the chance that a random name agrees with it.
+    pub fn surname_share(&self, stem: Sym) -> f64 {
+        PART_M * (-self.surname_weight(stem)).exp2()
     }
 
     /// How many surnames were counted: below a few tens of thousands, a surname's count says

@@ -56,6 +56,8 @@ fn surname_hash(m: &Mention) -> Option<u64> {
 struct Side<'a> {
     list: &'a [Mention],
     in_circle: bool,
+    /// Mentions of the side.
+    count: usize,
     index: Option<Vec<u32>>,
 }
 
@@ -73,6 +75,7 @@ impl<'a> Side<'a> {
         Side {
             list,
             in_circle,
+            count,
             index,
         }
     }
@@ -94,8 +97,6 @@ impl<'a> Side<'a> {
 /// Estimates the check's level weights from `list` (see the module).
 pub fn estimate(list: &[Mention]) -> Estimated {
     use rayon::prelude::*;
-    let circle = list.iter().filter(|m| m.in_circle()).count();
-    let registry = list.len() - circle;
     // One surname in `keep` is sampled: at most SAMPLE records in all, each side's in list
     // order, the officials' and relatives' first.
     let keep = (list.len() as u64).div_ceil(SAMPLE as u64).max(1);
@@ -108,54 +109,53 @@ pub fn estimate(list: &[Mention]) -> Estimated {
     let mut records: Vec<FieldRecord> = sampled(true).collect();
     let split = records.len();
     records.extend(sampled(false));
+    let sampled = records.len() - split;
+    if split.min(sampled) < model::MIN_TRAIN_RECORDS {
+        let mut model = Model::defaults();
+        model.source = format!(
+            "default weights ({split} officials' and relatives' records and {sampled} of the \
+             registry's sampled; at least {} on each side are needed to estimate them)",
+            model::MIN_TRAIN_RECORDS
+        );
+        return Estimated {
+            weights: WEIGHTS,
+            model,
+        };
+    }
     // u from random pairs of the whole lists.
     let mut rng = Rng::new(0x5eed_affe, 1);
     let (from_circle, from_registry) = (Side::new(list, true), Side::new(list, false));
-    let pairs: Vec<(&Mention, &Mention)> = if circle == 0 || registry == 0 {
-        Vec::new()
-    } else {
-        (0..U_PAIRS)
-            .map(|_| (from_circle.draw(&mut rng), from_registry.draw(&mut rng)))
-            .collect()
-    };
+    let pairs: Vec<(&Mention, &Mention)> = (0..U_PAIRS)
+        .map(|_| (from_circle.draw(&mut rng), from_registry.draw(&mut rng)))
+        .collect();
     let random: Vec<Vector> = pairs
         .par_iter()
         .filter_map(|&(a, b)| compare_records(&record(a), &record(b)))
         .collect();
-    let (model, training) = model::train_from(&TrainInput {
+    let (mut model, training) = model::train_from(&TrainInput {
         records: &records,
         split: Some(split),
         random: &random,
         candidates: &[],
-        possible: circle as f64 * registry as f64,
-        smaller: split.min(records.len() - split),
+        possible: from_circle.count as f64 * from_registry.count as f64,
+        smaller: split.min(sampled),
     });
-    let (mut model, estimated) = (model, model_estimated(&training));
-    let weights = if estimated {
-        // "estimated from N records: ..." says which records.
-        model.source = model.source.replacen(
-            " records:",
-            " records (officials and relatives sampled by surname against the registry):",
-            1,
-        );
-        weights_of(&model, &training.field_matches)
-    } else {
-        let sampled = records.len() - split;
-        if split.min(sampled) < model::MIN_TRAIN_RECORDS {
-            model.source = format!(
-                "default weights ({split} officials' and relatives' records and {sampled} of the \
-                 registry's sampled; at least {} on each side are needed to estimate them)",
-                model::MIN_TRAIN_RECORDS
-            );
-        }
-        WEIGHTS
-    };
-    Estimated { weights, model }
-}
-
-/// Whether training estimated anything (else the model is the defaults).
-fn model_estimated(training: &model::Training) -> bool {
-    training.iterations > 0 && training.expected_matches >= model::MIN_TRAIN_MATCHES
+    if !training.estimated {
+        return Estimated {
+            weights: WEIGHTS,
+            model,
+        };
+    }
+    // "estimated from N records: ..." says which records.
+    model.source = model.source.replacen(
+        " records:",
+        " records (officials and relatives sampled by surname against the registry):",
+        1,
+    );
+    Estimated {
+        weights: weights_of(&model, &training.field_matches),
+        model,
+    }
 }
 
 /// The check's levels under a model's weights, each shrunk towards its hand-set weight in

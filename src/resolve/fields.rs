@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 use crate::identifiers::{clean_inn, inn_valid, InnCheck};
 use crate::model::{BirthDate, Sym};
 use crate::normalize::contact::{email_key, phone_key};
-use crate::normalize::{parse_name, NormName, Part};
+use crate::normalize::{parse_name, split_names, NormName, Part};
 
 use super::compare::{compare_names, typo_close, Level};
 
@@ -594,12 +594,10 @@ impl FieldRecord {
             email: email.and_then(email_key),
         }
     }
-}
 
-impl FieldRecord {
     /// The record with its former names, `;`-separated as officials.csv writes them.
     pub fn with_former(mut self, former: &str) -> FieldRecord {
-        for f in former.split(';').map(str::trim).filter(|f| !f.is_empty()) {
+        for f in split_names(former) {
             let mut n = parse_name(f);
             if n.given.is_none() && n.patronymic.is_none() {
                 n.given = self.name.given;

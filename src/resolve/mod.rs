@@ -1034,8 +1034,9 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let list = &mentions.list;
     let mut seat_warnings = Warnings::default();
     let prior = registry_prior(list.len());
-    // Blocking first, on its own: its buffers are the largest of the stage. It tests the pairs
-    // of big blocks with the surname frequencies, so those come first; the seats after.
+    // Blocking first: its buffers are the largest of the stage (only the weights' estimate, a
+    // sample of 120,000 records, runs beside it). It tests the pairs of big blocks with the
+    // surname frequencies, so those come first; the seats after.
     let (mut tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
     crate::progress::inc(list.len() as u64);
     // The level weights are estimated while blocking runs: only the scoring needs them.

@@ -160,7 +160,7 @@ pub struct Model {
 /// Lists smaller than this keep the default weights: too few pairs to estimate from.
 pub const MIN_TRAIN_RECORDS: usize = 1_000;
 /// Expected matching pairs below which the estimate is not trusted.
-pub const MIN_TRAIN_MATCHES: f64 = 20.0;
+const MIN_TRAIN_MATCHES: f64 = 20.0;
 /// Random pairs drawn for the u-probabilities.
 const U_SAMPLE: usize = 300_000;
 /// Pseudo-pairs added to each level's count among random pairs (Jeffreys' half): a level never
@@ -467,6 +467,8 @@ pub struct Training {
     /// Per field, the expected matches with the field present in the session its m comes
     /// from (0: the default m).
     pub field_matches: [f64; FIELDS],
+    /// The model was estimated (else it is [`Model::defaults`], its `source` saying why).
+    pub estimated: bool,
 }
 
 /// A deterministic rule's match: equal INN, e-mail or phone, or surname, given name and full
@@ -508,19 +510,14 @@ pub fn train(
 ) -> (Model, Training) {
     let n = records.len();
     let smaller = split.map_or(n, |s| s.min(n - s));
-    if smaller < MIN_TRAIN_RECORDS {
-        return train_from(&TrainInput {
-            records,
-            split,
-            random: &[],
-            candidates,
-            possible: possible_pairs(n, split),
-            smaller,
-        });
-    }
-    // The same random pairs on every run.
+    // The same random pairs on every run; none drawn for lists too small to estimate from.
     let mut rng = Rng::new(0x5eed_affe, 0);
-    let random: Vec<(usize, usize)> = (0..U_SAMPLE)
+    let draws = if smaller < MIN_TRAIN_RECORDS {
+        0
+    } else {
+        U_SAMPLE
+    };
+    let random: Vec<(usize, usize)> = (0..draws)
         .map(|_| random_pair(&mut rng, n, split))
         .collect();
     let random_vectors: Vec<Vector> = random
@@ -538,7 +535,7 @@ pub fn train(
 }
 
 /// A random pair of `n` records: across the lists with `split`, else two different records.
-pub fn random_pair(rng: &mut Rng, n: usize, split: Option<usize>) -> (usize, usize) {
+fn random_pair(rng: &mut Rng, n: usize, split: Option<usize>) -> (usize, usize) {
     match split {
         Some(s) => (rng.below(s), s + rng.below(n - s)),
         None => {
@@ -669,6 +666,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
         );
         return (fallback, training);
     }
+    training.estimated = true;
     model.source = if candidates.is_empty() {
         format!(
             "estimated from {n} records: u from {} random pairs, m by EM ({})",

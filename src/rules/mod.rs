@@ -18,8 +18,9 @@ pub use contact::Contact;
 pub use employee::Employee;
 pub use kin_ext::KinExt;
 pub use undeclared::{
-    PriorEstimate, Undeclared, Weights as UndeclaredWeights, MIN_KIN as UNDECLARED_MIN_KIN,
-    MIN_PROBABILITY as UNDECLARED_MIN_PROBABILITY, WEIGHTS as UNDECLARED_WEIGHTS,
+    PairCounts, PriorEstimate, Undeclared, Weights as UndeclaredWeights, CODE as UNDECLARED,
+    MIN_KIN as UNDECLARED_MIN_KIN, MIN_PROBABILITY as UNDECLARED_MIN_PROBABILITY,
+    WEIGHTS as UNDECLARED_WEIGHTS,
 };
 
 use crate::error::{Error, Result};

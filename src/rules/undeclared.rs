@@ -19,7 +19,7 @@ use crate::graph::{controls, kin_edges, Control};
 use crate::model::{Official, Participant, Procurement, Sex};
 use crate::normalize::name::{is_common_surname, patronymic_from, patronymic_root};
 use crate::normalize::{Mention, MentionId, MentionSource, Part};
-use crate::resolve::compare::{typo_close, PART_M, RARE_SURNAME_BITS};
+use crate::resolve::compare::{typo_close, RARE_SURNAME_BITS};
 use crate::resolve::PersonId;
 
 /// Code of the rule.
@@ -375,26 +375,24 @@ pub(super) struct Candidate<'a> {
 }
 
 /// What the pairs of the procurements tell about how often a seated official and a person
-/// behind a bidder are undeclared kin (see [`PriorEstimate`]).
+/// behind a bidder are undeclared kin (see [`PriorEstimate`]). Pairs are counted once per
+/// procurement.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(super) struct PairCounts {
-    /// (seated official, registry person behind a bidder) pairs, one per procurement.
-    pairs: u64,
-    /// Those whose official's surname is rare in the data (every stem weighs at least
-    /// [`RARE_SURNAME_BITS`]).
-    rare_pairs: u64,
+pub struct PairCounts {
+    /// (seated official, registry person behind a bidder) pairs whose official's surname is
+    /// rare in the data (every stem weighs at least [`RARE_SURNAME_BITS`]).
+    pub rare_pairs: u64,
     /// Rare pairs sharing the official's surname stem whose person is not the official nor a
     /// relative the questionnaire lists.
-    rare_agreeing: u64,
+    pub rare_agreeing: u64,
     /// How many rare pairs would share the surname by chance: the sum of its frequency.
-    rare_chance: f64,
+    pub rare_chance: f64,
 }
 
 impl PairCounts {
     /// Both counts together (in a fixed order, so the sum of frequencies does not depend on
     /// threads).
     pub(super) fn add(&mut self, o: &PairCounts) {
-        self.pairs += o.pairs;
         self.rare_pairs += o.rare_pairs;
         self.rare_agreeing += o.rare_agreeing;
         self.rare_chance += o.rare_chance;
@@ -425,13 +423,15 @@ pub(super) fn cases<'a>(
         .map(|s| {
             let om = &list[ctx.mentions.of_official[s.official as usize] as usize];
             let stems: SmallVec<[_; 2]> = om.names.iter().filter_map(|n| n.surname_stem).collect();
-            let weights: SmallVec<[f64; 2]> =
-                stems.iter().map(|&st| tf.surname_weight(st)).collect();
             let rare = !stems.is_empty()
                 && tf.surnames_counted() >= WEIGHTS.surnames_for_counts
-                && weights.iter().all(|&w| w >= RARE_SURNAME_BITS);
-            let chance = weights.iter().map(|w| PART_M * (-w).exp2()).sum();
-            rare.then_some((stems, chance))
+                && stems
+                    .iter()
+                    .all(|&st| tf.surname_weight(st) >= RARE_SURNAME_BITS);
+            rare.then(|| {
+                let chance = stems.iter().map(|&st| tf.surname_share(st)).sum();
+                (stems, chance)
+            })
         })
         .collect();
     for (bi, &(company, bid)) in bids.iter().enumerate() {
@@ -443,7 +443,10 @@ pub(super) fn cases<'a>(
                 let Some((seat_row, matched)) = s.seat else {
                     continue;
                 };
-                found.counts.pairs += 1;
+                // Asked only of the few pairs that share a surname, and once.
+                let mut is_known = None;
+                let mut known_pair =
+                    || *is_known.get_or_insert_with(|| known(ctx, s.official, s.person, p, m));
                 if let Some((stems, chance)) = rare {
                     found.counts.rare_pairs += 1;
                     found.counts.rare_chance += chance;
@@ -451,7 +454,7 @@ pub(super) fn cases<'a>(
                         .names
                         .iter()
                         .any(|n| n.surname_stem.is_some_and(|st| stems.contains(&st)));
-                    if agrees && !known(ctx, s.official, s.person, p, m) {
+                    if agrees && !known_pair() {
                         found.counts.rare_agreeing += 1;
                     }
                 }
@@ -460,7 +463,7 @@ pub(super) fn cases<'a>(
                 let Some(finding) = weigh(ctx, om, pm, || same_flat(ctx, pm, official)) else {
                     continue;
                 };
-                if known(ctx, s.official, s.person, p, m) {
+                if known_pair() {
                     continue;
                 }
                 let ctrls = ctrls.get_or_insert_with(|| {
@@ -509,12 +512,10 @@ pub(super) fn finish(ctx: &Context, candidates: &[&Candidate], prior: f64) -> Ve
                 .iter()
                 .filter(|c| c.finding.bits + prior >= min_bits())
             {
-                let score = c.seat.2.min(c.finding.probability(prior));
-                let better = best.is_none_or(|(s, o, _)| {
-                    round_score(score) > s || (round_score(score) == s && c.order < o)
-                });
+                let score = round_score(c.seat.2.min(c.finding.probability(prior)));
+                let better = best.is_none_or(|(s, o, _)| score > s || (score == s && c.order < o));
                 if better {
-                    best = Some((round_score(score), c.order, c));
+                    best = Some((score, c.order, c));
                 }
             }
             best.map(|(_, _, c)| build_case(ctx, c, prior))
@@ -540,14 +541,8 @@ pub struct PriorEstimate {
     pub prior: f64,
     /// It was estimated from the data (else the default).
     pub estimated: bool,
-    /// (seated official, person behind a bidder) pairs scanned, one per procurement.
-    pub pairs: u64,
-    /// Pairs whose official's surname is rare in the data.
-    pub rare_pairs: u64,
-    /// Rare pairs sharing the surname, neither the official nor a declared relative.
-    pub rare_agreeing: u64,
-    /// How many of those chance alone would give.
-    pub rare_chance: f64,
+    /// What the pairs showed.
+    pub counts: PairCounts,
     /// Share of declared relatives who share the official's surname stem.
     pub surname_m: f64,
     /// Surnames counted in the data: below [`Weights::surnames_for_counts`] no surname counts
@@ -557,13 +552,8 @@ pub struct PriorEstimate {
 
 impl std::fmt::Display for PriorEstimate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let counts = PairCounts {
-            pairs: self.pairs,
-            rare_pairs: self.rare_pairs,
-            rare_agreeing: self.rare_agreeing,
-            rare_chance: self.rare_chance,
-        };
-        let kin = kin_beyond_chance(&counts, self.surname_m);
+        let c = &self.counts;
+        let kin = kin_beyond_chance(c, self.surname_m);
         write!(f, "UNDECLARED prior: {:.1} bits, ", self.prior)?;
         if self.estimated {
             write!(f, "estimated from the data: ")?;
@@ -583,9 +573,9 @@ impl std::fmt::Display for PriorEstimate {
             f,
             "{} of {} pairs whose official's surname is rare share it, {:.1} by chance, \
              {:.0}% of declared relatives share their official's surname: {kin:.1} kin",
-            self.rare_agreeing,
-            self.rare_pairs,
-            self.rare_chance,
+            c.rare_agreeing,
+            c.rare_pairs,
+            c.rare_chance,
             100.0 * self.surname_m
         )
     }
@@ -606,10 +596,7 @@ pub(super) fn estimate_prior(ctx: &Context, counts: &PairCounts) -> PriorEstimat
     PriorEstimate {
         prior: estimate.unwrap_or(WEIGHTS.prior),
         estimated: estimate.is_some(),
-        pairs: counts.pairs,
-        rare_pairs: counts.rare_pairs,
-        rare_agreeing: counts.rare_agreeing,
-        rare_chance: counts.rare_chance,
+        counts: *counts,
         surname_m: m,
         surnames_counted: ctx.resolution.tf.surnames_counted(),
     }
@@ -636,9 +623,9 @@ fn prior_from(counts: &PairCounts, m: f64) -> Option<f64> {
 fn surname_m(ctx: &Context) -> f64 {
     let list = &ctx.mentions.list;
     let (mut agree, mut all) = (0u64, 0u64);
-    for (o, &om) in ctx.mentions.of_official.iter().enumerate() {
-        let om = &list[om as usize];
-        let person = ctx.resolution.person_of[ctx.mentions.of_official[o] as usize];
+    for &id in &ctx.mentions.of_official {
+        let om = &list[id as usize];
+        let person = ctx.resolution.person_of[id as usize];
         for (_, kinship, relrow, declared) in kin_edges(ctx.graph, person) {
             use crate::model::Kinship as K;
             let close = matches!(
@@ -744,7 +731,6 @@ mod tests {
 
     fn counts(rare_pairs: u64, rare_agreeing: u64, rare_chance: f64) -> PairCounts {
         PairCounts {
-            pairs: rare_pairs * 3,
             rare_pairs,
             rare_agreeing,
             rare_chance,
@@ -798,10 +784,7 @@ mod tests {
         let estimate = |estimated: bool, surnames_counted: f64| PriorEstimate {
             prior: if estimated { -14.25 } else { WEIGHTS.prior },
             estimated,
-            pairs: 12_000_000,
-            rare_pairs: 4_000_000,
-            rare_agreeing: 300,
-            rare_chance: 100.0,
+            counts: counts(4_000_000, 300, 100.0),
             surname_m: 1.0,
             surnames_counted,
         };
