@@ -240,6 +240,18 @@ mod tests {
         // No matches seen: every level keeps its default, which is today's WEIGHTS.
         let w = weights_of(&Model::defaults(), &[0.0; fields::FIELDS]);
         assert_eq!(format!("{w:?}"), format!("{WEIGHTS:?}"));
+        // And the model's own default table says the same: however many matches, the defaults
+        // stay within a tenth of a bit of the hand-set weights (one table cannot drift from
+        // the other).
+        let all = weights_of(&Model::defaults(), &[1e9; fields::FIELDS]);
+        let flat = |w: &Weights| {
+            let mut v: Vec<f64> = [w.surname, w.given, w.patronymic].concat();
+            v.extend([w.date_exact, w.date_year, w.inn_equal]);
+            v
+        };
+        for (x, y) in flat(&all).iter().zip(flat(&WEIGHTS)) {
+            assert!((x - y).abs() < 0.1, "{all:?}");
+        }
     }
 
     #[test]
