@@ -68,7 +68,9 @@ impl BirthDate {
         })
     }
 
-    /// How two birth dates compare: a bare year agrees with any date in it.
+    /// How two birth dates compare: a bare year agrees with any date in it; two full dates
+    /// agree only when equal (a clerk's slip counts as a different date here: see
+    /// `resolve::compare::date_agreement` for the finer levels).
     pub fn compare(&self, other: &BirthDate) -> DateAgreement {
         match (self, other) {
             (BirthDate::Full(a), BirthDate::Full(b)) if a == b => DateAgreement::Exact,
@@ -95,6 +97,11 @@ pub enum DateAgreement {
     Exact,
     /// The same year, one side a bare year.
     Year,
+    /// Two full dates with day and month swapped (`05.03` against `03.05`).
+    Swapped,
+    /// Two full dates of one year a digit of the day or month apart, or two neighbouring
+    /// digits swapped.
+    OneDigit,
     /// Different dates or years.
     Disagree,
 }

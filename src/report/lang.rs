@@ -193,6 +193,14 @@ const PHRASES: &[(&str, &str)] = &[
     ("отчество с опечаткой", "patronymic with a typo"),
     ("отчество по инициалу", "patronymic by its initial"),
     ("без отчества", "no patronymic"),
+    (
+        "день и месяц рождения переставлены",
+        "birth day and month swapped",
+    ),
+    (
+        "дата рождения с опечаткой в одной цифре",
+        "birth date one digit off",
+    ),
     ("только ФИО", "name only"),
     ("ИНН", "INN"),
     ("признаки", "signs"),

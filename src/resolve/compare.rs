@@ -4,7 +4,7 @@
 use serde::Serialize;
 use smallvec::SmallVec;
 
-use crate::model::{DateAgreement, Sex, Sym};
+use crate::model::{BirthDate, DateAgreement, Sex, Sym};
 use crate::normalize::name::is_given_name;
 use crate::normalize::{Mention, NormName, Part};
 
@@ -37,6 +37,12 @@ pub struct Weights {
     pub date_exact: f64,
     /// Birth years equal, one side a bare year.
     pub date_year: f64,
+    /// Two full birth dates with day and month swapped; `None`: a different date, which no
+    /// name outweighs (the default; an estimate sets it where the data's matches show it).
+    pub date_swapped: Option<f64>,
+    /// Two full birth dates of one year a digit of the day or month apart (or two neighbouring
+    /// digits swapped); `None` as for [`Weights::date_swapped`].
+    pub date_one_digit: Option<f64>,
     /// Weight given to an equal valid INN (it decides on its own).
     pub inn_equal: f64,
 }
@@ -47,6 +53,50 @@ impl Default for Weights {
     }
 }
 
+impl Weights {
+    /// The weight of two birth dates' agreement; `None`: they cannot be one person's.
+    pub fn date(&self, agreement: DateAgreement) -> Option<f64> {
+        match agreement {
+            DateAgreement::Exact => Some(self.date_exact),
+            DateAgreement::Year => Some(self.date_year),
+            DateAgreement::Swapped => self.date_swapped,
+            DateAgreement::OneDigit => self.date_one_digit,
+            DateAgreement::Disagree => None,
+        }
+    }
+
+    /// Whether two full dates that differ can still be one person's (a slip level weighed).
+    pub fn weighs_date_slips(&self) -> bool {
+        self.date_swapped.is_some() || self.date_one_digit.is_some()
+    }
+}
+
+/// How two birth dates compare under `w`: the slip levels (day and month swapped, one digit
+/// off) are told apart only where `w` weighs them, and are otherwise a disagreement.
+pub fn date_agreement(a: &BirthDate, b: &BirthDate, w: &Weights) -> DateAgreement {
+    let coarse = a.compare(b);
+    if coarse != DateAgreement::Disagree || !w.weighs_date_slips() {
+        return coarse;
+    }
+    date_slip(a, b)
+}
+
+/// The slip between two full dates of one year: day and month swapped, or a digit of the day
+/// or month off (or two neighbouring digits swapped); else a disagreement. A slip in the year
+/// is not told from a namesake of another year, nor does blocking let namesakes of two years
+/// meet (see `resolve::MAX_BLOCK`).
+pub fn date_slip(a: &BirthDate, b: &BirthDate) -> DateAgreement {
+    use super::fields::{date, date_level, RawDate};
+    if a.year() != b.year() {
+        return DateAgreement::Disagree;
+    }
+    match date_level(Some(RawDate::of(*a)), Some(RawDate::of(*b))) {
+        date::SWAPPED => DateAgreement::Swapped,
+        date::ONE_DIGIT => DateAgreement::OneDigit,
+        _ => DateAgreement::Disagree,
+    }
+}
+
 /// The comparison levels and weights affil uses, documented in the README.
 pub const WEIGHTS: Weights = Weights {
     surname: [8.5, 5.0, 0.0, 0.0, -10.0],
@@ -54,6 +104,8 @@ pub const WEIGHTS: Weights = Weights {
     patronymic: [6.0, 4.0, 2.5, 0.0, -8.0],
     date_exact: 9.0,
     date_year: 3.0,
+    date_swapped: None,
+    date_one_digit: None,
     inn_equal: 30.0,
 };
 
@@ -641,6 +693,8 @@ impl Link {
         let date = match self.date {
             Some(DateAgreement::Exact) => "exact",
             Some(DateAgreement::Year) => "same year",
+            Some(DateAgreement::Swapped) => "day/month swapped",
+            Some(DateAgreement::OneDigit) => "one digit off",
             _ => "not compared",
         };
         let rest = self.weight - prior - self.name_weight - self.date_weight;
@@ -695,6 +749,15 @@ impl Link {
             Level::Close => Some("отчество с опечаткой"),
             Level::Initial => Some("отчество по инициалу"),
             Level::Missing => Some("без отчества"),
+            _ => None,
+        });
+        parts.extend(match self.date {
+            Some(DateAgreement::Swapped) if self.basis == Basis::NameAndDate => {
+                Some("день и месяц рождения переставлены")
+            }
+            Some(DateAgreement::OneDigit) if self.basis == Basis::NameAndDate => {
+                Some("дата рождения с опечаткой в одной цифре")
+            }
             _ => None,
         });
         if parts.is_empty() || self.basis == Basis::Inn && l.surname == Level::Missing {
@@ -770,14 +833,15 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         (Some(_), Some(_)) => return None,
         _ => false,
     };
+    let lw = tf.map_or(&WEIGHTS, |t| &t.levels);
     let date = match (&a.birth, &b.birth) {
-        (Some(x), Some(y)) => Some(x.compare(y)),
+        (Some(x), Some(y)) => Some(date_agreement(x, y, lw)),
         _ => None,
     };
-    if date == Some(DateAgreement::Disagree) && !inn_equal {
+    let date_w = date.map(|d| lw.date(d));
+    if date_w == Some(None) && !inn_equal {
         return None;
     }
-    let lw = tf.map_or(&WEIGHTS, |t| &t.levels);
     let mut best: Option<(f64, NameLevels, bool, bool)> = None;
     for (i, na) in a.names.iter().enumerate() {
         for (j, nb) in b.names.iter().enumerate() {
@@ -825,15 +889,11 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         ),
         None => return None,
     };
-    let date_w = match date {
-        Some(DateAgreement::Exact) => lw.date_exact,
-        Some(DateAgreement::Year) => lw.date_year,
-        _ => 0.0,
-    };
-    let weight = total_weight(prior, name_w, date_w, inn_equal);
+    let date_w = date_w.flatten();
+    let weight = total_weight(prior, name_w, date_w.unwrap_or(0.0), inn_equal);
     let basis = if inn_equal {
         Basis::Inn
-    } else if matches!(date, Some(DateAgreement::Exact | DateAgreement::Year)) {
+    } else if date_w.is_some() {
         Basis::NameAndDate
     } else {
         Basis::NameOnly
@@ -846,7 +906,7 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
         levels,
         rare_surname,
         name_weight: name_w,
-        date_weight: date_w,
+        date_weight: date_w.unwrap_or(0.0),
         date,
     })
 }
@@ -1224,6 +1284,46 @@ mod tests {
         let a = m("Петров Александр Иванович", None, None);
         let b = m("Петрова Александра Ивановна", None, None);
         assert!(compare(&a, &b, PRIOR).is_none());
+    }
+
+    #[test]
+    fn date_slips_link_only_where_the_weights_weigh_them() {
+        let a = m("Кузнецова Ольга Петровна", Some("05.03.1980"), None);
+        let swapped = m("Кузнецова Ольга Петровна", Some("03.05.1980"), None);
+        let day_off = m("Кузнецова Ольга Петровна", Some("06.03.1980"), None);
+        let year_off = m("Кузнецова Ольга Петровна", Some("05.03.1981"), None);
+        // The defaults: a slip is a different date, which no name outweighs.
+        for b in [&swapped, &day_off, &year_off] {
+            assert!(compare(&a, b, PRIOR).is_none());
+        }
+        let mut tf = TermFreq::of(&[a.clone(), swapped.clone()]);
+        tf.levels.date_swapped = Some(8.0);
+        tf.levels.date_one_digit = Some(4.0);
+        let l = compare_tf(&a, &swapped, PRIOR, Some(&tf)).unwrap();
+        assert_eq!(
+            (l.basis, l.date, l.date_weight),
+            (Basis::NameAndDate, Some(DateAgreement::Swapped), 8.0)
+        );
+        assert!(l
+            .explain(PRIOR)
+            .contains("birth date day/month swapped +8.0"));
+        assert!(l
+            .russian_fields()
+            .contains("день и месяц рождения переставлены"));
+        let l = compare_tf(&a, &day_off, PRIOR, Some(&tf)).unwrap();
+        assert_eq!(
+            (l.date, l.date_weight),
+            (Some(DateAgreement::OneDigit), 4.0)
+        );
+        assert!(l
+            .russian_fields()
+            .contains("дата рождения с опечаткой в одной цифре"));
+        // A digit of the year is not a slip the check weighs: namesakes of two years.
+        assert!(compare_tf(&a, &year_off, PRIOR, Some(&tf)).is_none());
+        // Without its weight, a level stays a different date.
+        tf.levels.date_swapped = None;
+        assert!(compare_tf(&a, &swapped, PRIOR, Some(&tf)).is_none());
+        assert!(compare_tf(&a, &day_off, PRIOR, Some(&tf)).is_some());
     }
 
     #[test]

@@ -20,9 +20,10 @@ pub use compare::{
     compare, person_link, prior_for, registry_prior, Basis, Link, TermFreq, MATCH_PROBABILITY,
     TARGETED_PRIOR,
 };
+use compare::{Weights, WEIGHTS};
 
 use crate::load::Warnings;
-use crate::model::{BirthDate, Dataset, DateAgreement, Sex, Sym};
+use crate::model::{BirthDate, Dataset, Sex, Sym};
 use crate::normalize::{parse_name, Mention, MentionId, MentionSource, Mentions, NormName, Part};
 
 /// Index of a resolved person.
@@ -397,7 +398,12 @@ pub fn born(m: &Mention) -> Born {
 /// [`Born`] of every mention in four bytes, and whether it has a rare surname (see
 /// [`TermFreq::has_rare_surname`]): blocking looks them up for every entry of every block, at
 /// random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
-struct BornTable(Vec<u32>);
+struct BornTable {
+    cells: Vec<u32>,
+    /// Full dates a slip apart meet (the data shows such slips: see
+    /// [`estimate::SlipCounts`]).
+    slips: bool,
+}
 
 impl BornTable {
     const YEAR: u32 = 0x7fff;
@@ -405,23 +411,27 @@ impl BornTable {
     const FAMILY: u32 = 1 << 24;
     const RARE: u32 = 1 << 25;
 
-    fn of(mentions: &[Mention], tf: &TermFreq) -> BornTable {
-        BornTable(
-            mentions
+    /// The table of `mentions` under `tf`'s surname frequencies; `slips`: see the field.
+    fn of(mentions: &[Mention], tf: &TermFreq, slips: bool) -> BornTable {
+        BornTable {
+            cells: mentions
                 .par_iter()
                 .map(|m| Self::encode(born(m), tf.has_rare_surname(m)))
                 .collect(),
-        )
+            slips,
+        }
     }
 
-    /// The table of `n` mentions whose [`Born`] `born_of` tells, none with a rare surname.
+    /// The table of `n` mentions whose [`Born`] `born_of` tells, none with a rare surname, no
+    /// slips meeting.
     fn from_fn(n: usize, born_of: impl Fn(u32) -> Born + Sync) -> BornTable {
-        BornTable(
-            (0..n as u32)
+        BornTable {
+            cells: (0..n as u32)
                 .into_par_iter()
                 .map(|i| Self::encode(born_of(i), false))
                 .collect(),
-        )
+            slips: false,
+        }
     }
 
     fn encode(b: Born, rare: bool) -> u32 {
@@ -437,13 +447,13 @@ impl BornTable {
     /// Asks for mention `i`'s cell ahead of [`BornTable::get`]: blocks list mentions in no
     /// order, and the table is larger than the cache.
     fn prefetch(&self, i: u32) {
-        if let Some(v) = self.0.get(i as usize) {
+        if let Some(v) = self.cells.get(i as usize) {
             prefetch(v);
         }
     }
 
     fn get(&self, i: u32) -> Born {
-        let v = self.0[i as usize];
+        let v = self.cells[i as usize];
         let y = (v & Self::YEAR) as i32;
         Born {
             year: (y != 0).then_some(y),
@@ -453,8 +463,20 @@ impl BornTable {
     }
 
     fn rare(&self, i: u32) -> bool {
-        self.0[i as usize] & Self::RARE != 0
+        self.cells[i as usize] & Self::RARE != 0
     }
+}
+
+/// Whether two full dates of one year, as blocking holds them (year, day of the year), are a
+/// slip apart (see [`compare::date_slip`]).
+fn slip_apart(a: &(i32, u16, u64, bool), b: &(i32, u16, u64, bool)) -> bool {
+    let full = |t: &(i32, u16, u64, bool)| {
+        chrono::NaiveDate::from_yo_opt(t.0, u32::from(t.1)).map(BirthDate::Full)
+    };
+    let (Some(x), Some(y)) = (full(a), full(b)) else {
+        return false;
+    };
+    compare::date_slip(&x, &y) != crate::model::DateAgreement::Disagree
 }
 
 /// Members of a block above which a member without a birth date meets only the officials and
@@ -689,6 +711,19 @@ fn propose(
                 }
             }
         }
+        if born.slips {
+            // Full dates of one year a slip apart (see `compare::date_slip`) meet too.
+            for year in dated.chunk_by(|a, b| a.0 == b.0) {
+                let full = &year[year.partition_point(|t| t.1 == 0)..];
+                for (k, a) in full.iter().enumerate() {
+                    for b in &full[k + 1..] {
+                        if a.1 != b.1 && meets(a.2, b.2) && slip_apart(a, b) {
+                            pair(a.2, b.2, emit);
+                        }
+                    }
+                }
+            }
+        }
         // A big block's pairs without a date are tested here, where the block's members are in
         // cache, for what a match on names alone needs: at national scale they are most
         // candidate pairs, and few pass.
@@ -831,14 +866,16 @@ impl Cluster {
         }
     }
 
-    fn compatible(&self, o: &Cluster, link: &Link) -> bool {
+    /// Whether `o` may join: no two INNs, birth dates (under `w`'s date levels), sexes or
+    /// questionnaires that set them apart.
+    fn compatible(&self, o: &Cluster, link: &Link, w: &Weights) -> bool {
         if let (Some(a), Some(b)) = (&self.inn, &o.inn) {
             if a != b {
                 return false;
             }
         }
         if let (Some(a), Some(b)) = (&self.birth, &o.birth) {
-            if a.compare(b) == DateAgreement::Disagree {
+            if w.date(compare::date_agreement(a, b, w)).is_none() {
                 return false;
             }
         }
@@ -969,6 +1006,7 @@ pub fn cluster(
     // Strongest evidence first; equal weights in id order keep the result independent of
     // threads.
     links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    let weights = tf.map_or(&WEIGHTS, |t| &t.levels);
     let mut parent: Vec<u32> = (0..mentions.len() as u32).collect();
     // What each merged cluster holds, by its root; a record never merged is its own cluster,
     // so most records (singletons) need no entry.
@@ -983,7 +1021,7 @@ pub fn cluster(
         let mut take =
             |r: u32| (state.remove(&r)).unwrap_or_else(|| Cluster::of(&mentions[r as usize]));
         let (mut k, g) = (take(keep), take(gone));
-        if !k.compatible(&g, link) {
+        if !k.compatible(&g, link, weights) {
             state.insert(keep, k);
             state.insert(gone, g);
             continue;
@@ -1040,12 +1078,16 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let (mut tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
     crate::progress::inc(list.len() as u64);
     // The level weights are estimated while blocking runs: only the scoring needs them.
+    // Where the data shows slips in birth dates beyond chance, the dates a slip apart meet in
+    // blocking too (whether they weigh is the estimate's to say; if not, the comparison
+    // refuses them).
+    let slips = estimate::SlipCounts::of(list, &tf);
     let ((pairs, oversized), estimated) = rayon::join(
         || {
-            let born = BornTable::of(list, &tf);
+            let born = BornTable::of(list, &tf, slips.shown());
             propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born))
         },
-        || estimate::estimate(list),
+        || estimate::estimate(list, &slips),
     );
     tf.levels = estimated.weights;
     if oversized > 0 {
@@ -1322,6 +1364,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn dates_a_slip_apart_meet_and_merge_only_where_the_data_shows_slips() {
+        let ms = vec![
+            m("Кузнецова Ольга Петровна", Some("05.03.1980"), Some(0)),
+            m("Кузнецова Ольга Петровна", Some("03.05.1980"), None),
+            m("Кузнецова Ольга Петровна", Some("05.03.1981"), None),
+        ];
+        let mut tf = TermFreq::of(&ms);
+        let proposed = |slips: bool| -> Vec<(u32, u32)> {
+            let born = BornTable::of(&ms, &tf, slips);
+            let (pairs, _) = propose_sharded(packed_entries(&ms), |_, _| true, &born, |_, _| true);
+            pairs.into_iter().map(unpack_pair).collect()
+        };
+        assert!(proposed(false).is_empty(), "{:?}", proposed(false));
+        // The swapped date meets; the year a digit off does not (another year's namesake).
+        assert_eq!(proposed(true), [(0, 1)]);
+        let pairs = [1u64];
+        assert_eq!(cluster(&ms, &pairs, -12.0, Some(&tf)).merged, 0);
+        tf.levels.date_swapped = Some(8.0);
+        let c = cluster(&ms, &pairs, -12.0, Some(&tf));
+        assert_eq!((c.merged, c.person_of[0] == c.person_of[1]), (1, true));
+    }
+
     fn persons(ms: &[Mention]) -> Vec<PersonId> {
         cluster(ms, &candidate_pairs_packed(ms), -12.0, None).person_of
     }
@@ -1521,7 +1586,7 @@ mod tests {
         ms[2].inn = inn("773370857141");
         let last = ms.len() as u32 - 1;
         let tf = TermFreq::of(&ms);
-        let born = BornTable::of(&ms, &tf);
+        let born = BornTable::of(&ms, &tf, false);
         let (pairs, oversized) = propose_sharded(
             packed_entries(&ms),
             |_, _| true,
