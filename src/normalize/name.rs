@@ -499,6 +499,15 @@ pub fn parse_name(raw: &str) -> NormName {
                     name.patronymic = full.pop().map(word);
                     name.given = full.pop().map(word);
                     surname = Some(joined(rest));
+                } else if is_given_name(&full[0].skel)
+                    && !full[1..].iter().any(|t| is_given_name(&t.skel))
+                {
+                    // Имя Отчество Фамилия with a slip in the patronymic's ending
+                    // (`Георгий Васильвеич Барутценко`): only the first word is a given name.
+                    let rest = full.split_off(2);
+                    name.patronymic = full.pop().map(word);
+                    name.given = full.pop().map(word);
+                    surname = Some(joined(rest));
                 } else {
                     full.truncate(3);
                     name.patronymic = full.pop().map(word);
@@ -681,6 +690,27 @@ mod tests {
             patronymic_root(&sk("Павловна"))
         );
         assert_eq!(patronymic_root("ivanov"), None);
+    }
+
+    #[test]
+    fn given_name_first_with_a_slip_in_the_patronymic() {
+        let n = parse_name("Георгий Васильвеич Барутценко");
+        let full = |s: &str| Some(Part::Full(sym(s)));
+        assert_eq!(n.surname, Some(sym("baruttsenko")));
+        assert_eq!(
+            (n.given, n.patronymic),
+            (full("georgii"), full("vasilveich"))
+        );
+        // Surname first, the slip as before; a surname that is also a given name stays first
+        // when the next word is a given name too.
+        assert_eq!(
+            parse_name("Барутценко Георгий Васильвеич").surname,
+            Some(sym("baruttsenko"))
+        );
+        assert_eq!(
+            parse_name("Роман Иван Петровчи").surname,
+            Some(sym("roman"))
+        );
     }
 
     #[test]
