@@ -208,6 +208,8 @@ type WholeName = [Sym; 3];
 /// A dated record as [`SlipCounts::of`] groups it.
 #[derive(Clone, Copy)]
 struct Dated {
+    /// The name's hash, to sort by.
+    key: u64,
     circle: bool,
     inn: Option<Inn>,
     name: WholeName,
@@ -256,19 +258,22 @@ impl SlipCounts {
         use rayon::prelude::*;
         let mut dated: Vec<Dated> = list
             .par_iter()
-            .filter_map(|m| match (m.birth, whole(m)) {
-                (Some(birth @ BirthDate::Full(_)), Some(name)) => Some(Dated {
+            .filter(|m| matches!(m.birth, Some(BirthDate::Full(_))))
+            .filter_map(|m| {
+                let name = whole(m)?;
+                let [a, b, c] = name.map(|s| s.precomputed_hash());
+                Some(Dated {
+                    key: a ^ b.rotate_left(21) ^ c.rotate_left(42),
                     circle: m.in_circle(),
                     inn: m.inn,
                     name,
-                    birth,
-                }),
-                _ => None,
+                    birth: m.birth?,
+                })
             })
             .collect();
-        // Any order that brings one name's records together serves (the counts are sums): the
-        // interned strings' hashes, not the strings.
-        dated.sort_unstable_by_key(|d| (d.name.map(|s| s.precomputed_hash()), d.circle));
+        // Any order that brings one name's records together serves (the counts are sums): a
+        // hash of the interned strings' hashes, not the strings.
+        dated.par_sort_unstable_by_key(|d| (d.key, d.circle));
         let mut counts = SlipCounts::default();
         for group in dated.chunk_by(|a, b| a.name == b.name) {
             counts.add(group);
