@@ -493,17 +493,12 @@ pub fn parse_name(raw: &str) -> NormName {
                     name.patronymic = full.pop().map(word);
                     name.given = full.pop().map(word);
                     surname = Some(joined(full));
-                } else if is_patronymic(&full[1]) {
-                    // Имя Отчество Фамилия.
-                    let rest = full.split_off(2);
-                    name.patronymic = full.pop().map(word);
-                    name.given = full.pop().map(word);
-                    surname = Some(joined(rest));
-                } else if is_given_name(&full[0].skel)
-                    && !full[1..].iter().any(|t| is_given_name(&t.skel))
+                } else if is_patronymic(&full[1])
+                    || (is_given_name(&full[0].skel)
+                        && !full[1..].iter().any(|t| is_given_name(&t.skel)))
                 {
-                    // Имя Отчество Фамилия with a slip in the patronymic's ending
-                    // (`Георгий Васильвеич Барутценко`): only the first word is a given name.
+                    // Имя Отчество Фамилия; also with a slip in the patronymic's ending
+                    // (`Георгий Васильвеич Барутценко`) when only the first word is a given name.
                     let rest = full.split_off(2);
                     name.patronymic = full.pop().map(word);
                     name.given = full.pop().map(word);

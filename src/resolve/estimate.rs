@@ -15,6 +15,8 @@ use crate::rng::Rng;
 
 /// Records the sessions' sample holds at most, both sides together.
 pub const SAMPLE: usize = 120_000;
+/// The birth date's field in the model (see [`fields::FIELDS`]).
+const BIRTH_DATE: usize = 3;
 /// Random pairs drawn for the u-probabilities.
 const U_PAIRS: usize = 100_000;
 /// Matches a level's weight counts its default as: a level seen in as many matches of its
@@ -161,8 +163,8 @@ pub fn estimate(list: &[Mention], slips: &SlipCounts) -> Estimated {
 
 /// What the weights make of a slip in a birth date, for the run's note on its weights.
 pub fn slips_note(w: &Weights, slips: &SlipCounts) -> String {
-    let level = |l: u8, seen: usize, name: &str, weight: Option<f64>| {
-        let chance = slips.pairs as f64 * Model::defaults().fields[3].levels[usize::from(l)].u;
+    let level = |l: u8, name: &str, weight: Option<f64>| {
+        let (seen, chance) = (slips.seen(l), slips.chance(l));
         match weight {
             Some(x) => format!("{seen} {name} ({chance:.1} by chance) {x:+.1}"),
             None => format!("{seen} {name} ({chance:.1} by chance): a different date"),
@@ -173,13 +175,11 @@ pub fn slips_note(w: &Weights, slips: &SlipCounts) -> String {
         slips.pairs,
         level(
             fields::date::SWAPPED,
-            slips.swapped,
             "day and month swapped",
             w.date_swapped
         ),
         level(
             fields::date::ONE_DIGIT,
-            slips.one_digit,
             "a digit of the day or month off",
             w.date_one_digit
         )
@@ -208,8 +208,6 @@ type WholeName = [Sym; 3];
 /// A dated record as [`SlipCounts::of`] groups it.
 #[derive(Clone, Copy)]
 struct Dated {
-    /// The name's hash, to sort by.
-    key: u64,
     circle: bool,
     inn: Option<Inn>,
     name: WholeName,
@@ -229,18 +227,26 @@ impl SlipCounts {
             .any(|l| self.beyond_chance(l).is_some())
     }
 
-    /// The pairs showing slip `level` (a [`fields::date`] level) beyond chance, if chance
-    /// gives as many with a probability under [`SLIP_SIGNIFICANCE`]: every pair taken for two
-    /// strangers, who show the slip with the default model's u. Decided on the defaults, so
-    /// that blocking and the weights agree on it.
-    pub fn beyond_chance(&self, level: u8) -> Option<f64> {
-        let seen = match level {
+    /// The pairs showing slip `level` (a [`fields::date`] level; 0 for one not a slip).
+    pub fn seen(&self, level: u8) -> usize {
+        match level {
             fields::date::SWAPPED => self.swapped,
             fields::date::ONE_DIGIT => self.one_digit,
-            _ => return None,
-        };
-        let u = Model::defaults().fields[3].levels[usize::from(level)].u;
-        let expected = self.pairs as f64 * u;
+            _ => 0,
+        }
+    }
+
+    /// The pairs chance gives slip `level`: every pair taken for two strangers, who show it
+    /// with the default model's u (decided on the defaults, so that blocking and the weights
+    /// agree on it).
+    pub fn chance(&self, level: u8) -> f64 {
+        self.pairs as f64 * Model::default_u(BIRTH_DATE, level)
+    }
+
+    /// The pairs showing slip `level` beyond chance, if chance gives as many with a
+    /// probability under [`SLIP_SIGNIFICANCE`].
+    pub fn beyond_chance(&self, level: u8) -> Option<f64> {
+        let (seen, expected) = (self.seen(level), self.chance(level));
         (poisson_tail(expected, seen) < SLIP_SIGNIFICANCE).then_some(seen as f64 - expected)
     }
 
@@ -260,20 +266,17 @@ impl SlipCounts {
             .par_iter()
             .filter(|m| matches!(m.birth, Some(BirthDate::Full(_))))
             .filter_map(|m| {
-                let name = whole(m)?;
-                let [a, b, c] = name.map(|s| s.precomputed_hash());
                 Some(Dated {
-                    key: a ^ b.rotate_left(21) ^ c.rotate_left(42),
                     circle: m.in_circle(),
                     inn: m.inn,
-                    name,
+                    name: whole(m)?,
                     birth: m.birth?,
                 })
             })
             .collect();
-        // Any order that brings one name's records together serves (the counts are sums): a
-        // hash of the interned strings' hashes, not the strings.
-        dated.par_sort_unstable_by_key(|d| (d.key, d.circle));
+        // Any order that brings one name's records together serves (the counts are sums): the
+        // interned strings' addresses, not the strings.
+        dated.par_sort_unstable_by_key(|d| (d.name.map(|s| s.as_char_ptr() as usize), d.circle));
         let mut counts = SlipCounts::default();
         for group in dated.chunk_by(|a, b| a.name == b.name) {
             counts.add(group);
@@ -354,7 +357,7 @@ pub fn weights_of(model: &Model, matches: &[f64; fields::FIELDS], slips: &SlipCo
     // the weight errs low.
     let slip = |l: u8| {
         let beyond = slips.beyond_chance(l)?;
-        let u = model.fields[3].levels[usize::from(l)].u;
+        let u = model.fields[BIRTH_DATE].levels[usize::from(l)].u;
         let weight = (beyond / (slips.pairs as f64 + PRIOR_MATCHES) / u).log2();
         (weight > 0.0).then_some(weight)
     };

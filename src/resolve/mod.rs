@@ -467,18 +467,6 @@ impl BornTable {
     }
 }
 
-/// Whether two full dates of one year, as blocking holds them (year, day of the year), are a
-/// slip apart (see [`compare::date_slip`]).
-fn slip_apart(a: &(i32, u16, u64, bool), b: &(i32, u16, u64, bool)) -> bool {
-    let full = |t: &(i32, u16, u64, bool)| {
-        chrono::NaiveDate::from_yo_opt(t.0, u32::from(t.1)).map(BirthDate::Full)
-    };
-    let (Some(x), Some(y)) = (full(a), full(b)) else {
-        return false;
-    };
-    compare::date_slip(&x, &y) != crate::model::DateAgreement::Disagree
-}
-
 /// Members of a block above which a member without a birth date meets only the officials and
 /// relatives in it (every block compares its dated members within their birth year): a name
 /// shared by thousands of records (a common full name at national scale) would otherwise
@@ -714,11 +702,20 @@ fn propose(
         if born.slips {
             // Full dates of one year a slip apart (see `compare::date_slip`) meet too.
             for year in dated.chunk_by(|a, b| a.0 == b.0) {
-                let full = &year[year.partition_point(|t| t.1 == 0)..];
-                for (k, a) in full.iter().enumerate() {
-                    for b in &full[k + 1..] {
-                        if a.1 != b.1 && meets(a.2, b.2) && slip_apart(a, b) {
-                            pair(a.2, b.2, emit);
+                let full: SmallVec<[(BirthDate, u64); 16]> = year
+                    .iter()
+                    .filter_map(|t| {
+                        let d = chrono::NaiveDate::from_yo_opt(t.0, u32::from(t.1))?;
+                        Some((BirthDate::Full(d), t.2))
+                    })
+                    .collect();
+                for (k, (x, a)) in full.iter().enumerate() {
+                    for (y, b) in &full[k + 1..] {
+                        if x != y
+                            && meets(*a, *b)
+                            && compare::date_slip(x, y) != crate::model::DateAgreement::Disagree
+                        {
+                            pair(*a, *b, emit);
                         }
                     }
                 }

@@ -207,6 +207,11 @@ impl Model {
         }
     }
 
+    /// The default u of a field's level (see [`Model::defaults`]).
+    pub fn default_u(field: usize, level: u8) -> f64 {
+        DEFAULTS[field][usize::from(level)].1
+    }
+
     /// Reads a model file, checking its fields and levels against the code's.
     pub fn read(path: &std::path::Path) -> crate::error::Result<Model> {
         use crate::error::Error;
