@@ -98,8 +98,37 @@ impl<'a> Side<'a> {
     }
 }
 
-/// Estimates the check's level weights from `list` (see the module).
-pub fn estimate(list: &[Mention], slips: &SlipCounts) -> Estimated {
+/// The trained model before the birth-date slips are weighed: training needs no blocking and
+/// no term frequencies, so it runs from the start of the stage, the slips' counts after.
+#[derive(Clone, Debug)]
+pub struct Trained {
+    model: Model,
+    /// Matches per field of the sessions, `None` when the defaults are kept.
+    field_matches: Option<[f64; fields::FIELDS]>,
+}
+
+impl Trained {
+    /// The weights, with the slips the data shows weighed (see [`weights_of`]).
+    pub fn weigh(self, slips: &SlipCounts) -> Estimated {
+        let Trained {
+            mut model,
+            field_matches,
+        } = self;
+        let Some(matches) = field_matches else {
+            return Estimated {
+                weights: WEIGHTS,
+                model,
+            };
+        };
+        let weights = weights_of(&model, &matches, slips);
+        model.source.push_str(&slips_note(&weights, slips));
+        Estimated { weights, model }
+    }
+}
+
+/// Estimates the check's level weights from `list` (see the module); the slips are weighed
+/// by [`Trained::weigh`].
+pub fn train(list: &[Mention]) -> Trained {
     use rayon::prelude::*;
     // One surname in `keep` is sampled: at most SAMPLE records in all, each side's in list
     // order, the officials' and relatives' first.
@@ -121,9 +150,9 @@ pub fn estimate(list: &[Mention], slips: &SlipCounts) -> Estimated {
              registry's sampled; at least {} on each side are needed to estimate them)",
             model::MIN_TRAIN_RECORDS
         );
-        return Estimated {
-            weights: WEIGHTS,
+        return Trained {
             model,
+            field_matches: None,
         };
     }
     // u from random pairs of the whole lists.
@@ -145,9 +174,9 @@ pub fn estimate(list: &[Mention], slips: &SlipCounts) -> Estimated {
         smaller: split.min(sampled),
     });
     if !training.estimated {
-        return Estimated {
-            weights: WEIGHTS,
+        return Trained {
             model,
+            field_matches: None,
         };
     }
     // "estimated from N records: ..." says which records.
@@ -156,9 +185,10 @@ pub fn estimate(list: &[Mention], slips: &SlipCounts) -> Estimated {
         " records (officials and relatives sampled by surname against the registry):",
         1,
     );
-    let weights = weights_of(&model, &training.field_matches, slips);
-    model.source.push_str(&slips_note(&weights, slips));
-    Estimated { weights, model }
+    Trained {
+        model,
+        field_matches: Some(training.field_matches),
+    }
 }
 
 /// What the weights make of a slip in a birth date, for the run's note on its weights.
@@ -400,7 +430,7 @@ mod tests {
         let side = Side::new(&list, true);
         assert_eq!(side.index.as_deref(), Some(&[20_000, 20_001, 20_002][..]));
         assert!(Side::new(&list, false).index.is_none());
-        let e = estimate(&list, &SlipCounts::default());
+        let e = train(&list).weigh(&SlipCounts::default());
         assert_eq!(format!("{:?}", e.weights), format!("{WEIGHTS:?}"));
         assert!(
             e.model

@@ -1069,23 +1069,31 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let list = &mentions.list;
     let mut seat_warnings = Warnings::default();
     let prior = registry_prior(list.len());
-    // Blocking first: its buffers are the largest of the stage (only the weights' estimate, a
-    // sample of 120,000 records, runs beside it). It tests the pairs of big blocks with the
-    // surname frequencies, so those come first; the seats after.
-    let (mut tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
-    crate::progress::inc(list.len() as u64);
-    // The level weights are estimated while blocking runs: only the scoring needs them.
-    // Where the data shows slips in birth dates beyond chance, the dates a slip apart meet in
-    // blocking too (whether they weigh is the estimate's to say; if not, the comparison
-    // refuses them).
-    let slips = estimate::SlipCounts::of(list, &tf);
-    let ((pairs, oversized), estimated) = rayon::join(
+    // Two arms that share nothing: blocking (the largest buffers of the stage, parallel
+    // itself), and beside it the weights' training (a sample of 120,000 records) and the
+    // commission seats (matched with the default weights), whose sequential parts fill the
+    // cores blocking leaves idle. Blocking tests the pairs of big blocks with the surname
+    // frequencies, so those come first. Where the data shows slips in birth dates beyond
+    // chance, the dates a slip apart meet in blocking too (whether they weigh is the
+    // estimate's to say; if not, the comparison refuses them).
+    let ((mut tf, slips, (pairs, oversized)), (trained, seats)) = rayon::join(
         || {
+            let (tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
+            crate::progress::inc(list.len() as u64);
+            let slips = estimate::SlipCounts::of(list, &tf);
             let born = BornTable::of(list, &tf, slips.shown());
-            propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born))
+            let proposed =
+                propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born));
+            (tf, slips, proposed)
         },
-        || estimate::estimate(list, &slips),
+        || {
+            rayon::join(
+                || estimate::train(list),
+                || resolve_seats(data, mentions, &mut seat_warnings),
+            )
+        },
     );
+    let estimated = trained.weigh(&slips);
     tf.levels = estimated.weights;
     if oversized > 0 {
         warnings.push(
@@ -1099,7 +1107,6 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
             ),
         );
     }
-    let seats = resolve_seats(data, mentions, &mut seat_warnings);
     warnings.0.extend(seat_warnings.0);
     crate::progress::grow(pairs.len() as u64);
     let Clustered {

@@ -36,6 +36,8 @@ pub const KIN_EXT: &str = "KIN-EXT";
 pub const EMPLOYEE: &str = "EMPLOYEE";
 /// Code of the linked-bidders rule (its cases come out of the same pass).
 pub const BIDDERS: &str = "BIDDERS";
+/// The rules whose cases come out of [`scan`].
+pub(super) const SHARING: [&str; 5] = [COI, KIN_EXT, EMPLOYEE, BIDDERS, super::undeclared::CODE];
 
 /// The law each rule rests on.
 fn legal_basis(code: &str) -> &'static str {
@@ -741,7 +743,7 @@ pub(super) type Upstream = SmallVec<[(PersonId, Option<MentionId>); 8]>;
 pub(super) fn scan(ctx: &Context) -> (Vec<Case>, super::undeclared::PriorEstimate) {
     let data = ctx.data;
     // BIDDERS and UNDECLARED read the registry's contacts inside the parallel search: built
-    // here, before it, so that no worker waits on (or, stealing work, re-enters) their build.
+    // before it (by `super::run`; here again for a caller that did not).
     ctx.contact_index();
     let officials = ctx.mentions.of_official.len();
     // The staff of each customer with procurements.

@@ -216,7 +216,26 @@ pub fn select(codes: Option<&[String]>) -> Result<Vec<Box<dyn Rule>>> {
 
 /// Runs the rules and sorts the cases: severity, then score, then contract price.
 pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
-    let mut cases: Vec<Case> = rules.iter().flat_map(|r| r.run(ctx)).collect();
+    // The rules that read the shared search run beside the others (CONTACT), which fill the
+    // cores the search's sequential parts leave idle. Both read the registry's contacts:
+    // built first, so that no worker waits on (or, stealing work, re-enters) their build.
+    let shares = |r: &dyn Rule| affiliation::SHARING.contains(&r.code());
+    if !rules.is_empty() {
+        ctx.contact_index();
+    }
+    let run_each = |shared: bool| -> Vec<(usize, Vec<Case>)> {
+        rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| shares(r.as_ref()) == shared)
+            .map(|(i, r)| (i, r.run(ctx)))
+            .collect()
+    };
+    let (mut found, own) = rayon::join(|| run_each(true), || run_each(false));
+    found.extend(own);
+    // In registry order, as one rule after another gave them.
+    found.sort_by_key(|f| f.0);
+    let mut cases: Vec<Case> = found.into_iter().flat_map(|f| f.1).collect();
     cases.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
