@@ -389,19 +389,46 @@ fn one_inn_with_two_birth_dates_decides_no_match_by_either() {
     }
 }
 
+/// `--rules R` does only R's work (the shared search skips the others' parts): its cases are
+/// exactly the full run's cases of R, row for row, for every rule.
 #[test]
 fn rule_subset_and_unknown_rule() {
     let wd = Workdir::new();
     let data = sample_dir();
-    let o = wd.run(&[
-        "check",
-        data.to_str().unwrap(),
-        "--out",
-        "out",
-        "--rules",
+    let o = wd.run(&["check", data.to_str().unwrap(), "--out", "all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, all) = read_table(&wd.path("all/cases.csv"));
+    let rule = header.iter().position(|h| h == "rule").unwrap();
+    for code in [
         "COI-44FZ",
-    ]);
-    assert!(o.status.success());
+        "KIN-EXT",
+        "EMPLOYEE",
+        "CONTACT",
+        "BIDDERS",
+        "UNDECLARED",
+    ] {
+        let out = format!("out-{code}");
+        let o = wd.run(&[
+            "check",
+            data.to_str().unwrap(),
+            "--out",
+            &out,
+            "--rules",
+            code,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (_, rows) = read_table(&wd.path(&format!("{out}/cases.csv")));
+        let expected: Vec<&Vec<String>> = all.iter().filter(|r| r[rule] == code).collect();
+        assert!(!expected.is_empty(), "the sample has no {code} case");
+        assert_eq!(rows.iter().collect::<Vec<_>>(), expected, "{code}");
+        // UNDECLARED's prior is estimated, and said, only when it runs.
+        assert_eq!(
+            stderr(&o).contains("UNDECLARED prior:"),
+            code == "UNDECLARED",
+            "{code}: {}",
+            stderr(&o)
+        );
+    }
     let o = wd.run(&[
         "check",
         data.to_str().unwrap(),

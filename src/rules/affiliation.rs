@@ -39,6 +39,55 @@ pub const BIDDERS: &str = "BIDDERS";
 /// The rules whose cases come out of [`scan`].
 pub(super) const SHARING: [&str; 5] = [COI, KIN_EXT, EMPLOYEE, BIDDERS, super::undeclared::CODE];
 
+/// The parts of [`scan`] the selected rules need: it does only their work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Wanted {
+    /// COI-44FZ, KIN-EXT or EMPLOYEE: the officials' circles and the bidders' controls (the
+    /// three together, since KIN-EXT yields to COI-44FZ and EMPLOYEE skips the seated).
+    pub(super) officials: bool,
+    /// BIDDERS: the bidders' walks compared with each other.
+    pub(super) bidders: bool,
+    /// UNDECLARED: the seated officials against the persons of the walks, and its prior.
+    pub(super) undeclared: bool,
+}
+
+impl Wanted {
+    /// Every part.
+    pub(super) const ALL: Wanted = Wanted {
+        officials: true,
+        bidders: true,
+        undeclared: true,
+    };
+
+    /// The parts the rules of `codes` need.
+    pub(super) fn of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Wanted {
+        let mut w = Wanted {
+            officials: false,
+            bidders: false,
+            undeclared: false,
+        };
+        for code in codes {
+            match code {
+                COI | KIN_EXT | EMPLOYEE => w.officials = true,
+                BIDDERS => w.bidders = true,
+                super::undeclared::CODE => w.undeclared = true,
+                _ => {}
+            }
+        }
+        w
+    }
+
+    /// Whether any part is wanted.
+    pub(super) fn any(self) -> bool {
+        self.officials || self.bidders || self.undeclared
+    }
+
+    /// Whether a part that reads the registry's contacts is wanted.
+    pub(super) fn contacts(self) -> bool {
+        self.bidders || self.undeclared
+    }
+}
+
 /// The law each rule rests on.
 fn legal_basis(code: &str) -> &'static str {
     match code {
@@ -593,6 +642,7 @@ impl Staff {
 /// to COI-44FZ for the same official and participant.
 fn procurement_cases<'a>(
     ctx: &'a Context,
+    wanted: Wanted,
     circles: &Circles,
     ties: &Ties,
     staff: &Staff,
@@ -622,8 +672,12 @@ fn procurement_cases<'a>(
             _ => {}
         }
     }
-    // Officials to be near, or bidders to be near each other (BIDDERS).
-    if bids.is_empty() || (posts.is_empty() && staff.officials.is_empty() && bids.len() < 2) {
+    // Officials to be near (the officials' rules, UNDECLARED), or bidders to be near each
+    // other (BIDDERS).
+    let officials_near = wanted.officials && !(posts.is_empty() && staff.officials.is_empty());
+    let seated_near = wanted.undeclared && !posts.is_empty();
+    let bidders_near = wanted.bidders && bids.len() >= 2;
+    if bids.is_empty() || !(officials_near || seated_near || bidders_near) {
         return (Vec::new(), super::undeclared::Found::default());
     }
     posts.sort_by_key(|s| (s.person, s.seat.map(|s| s.0), s.official));
@@ -641,7 +695,11 @@ fn procurement_cases<'a>(
     }));
     // Every seat's official has a circle: they are computed from the same seat matches.
     let circle_of = |p: &Post| circles.of(p.official as usize);
-    let seats_near = Near::of(0, posts[..seat_count as usize].iter().map(circle_of));
+    let seats_near = if wanted.officials {
+        Near::of(0, posts[..seat_count as usize].iter().map(circle_of))
+    } else {
+        Near::default()
+    };
     let mut best: BTreeMap<(&'static str, String, String), Ranked> = BTreeMap::new();
     // Everyone each bidder's walk meets, for BIDDERS.
     let mut upstream: Vec<Upstream> = Vec::with_capacity(bids.len());
@@ -657,8 +715,9 @@ fn procurement_cases<'a>(
             proc_.published,
             |p, m| {
                 met.push((p, m));
-                near_anyone =
-                    near_anyone || seats_near.has(ties, p, m) || staff.near.has(ties, p, m);
+                near_anyone = near_anyone
+                    || wanted.officials
+                        && (seats_near.has(ties, p, m) || staff.near.has(ties, p, m));
                 false
             },
         );
@@ -721,16 +780,20 @@ fn procurement_cases<'a>(
         .map(|(_, (_, _, c))| c)
         .collect();
     let group_bids: Vec<(u32, &Participant)> = bids.iter().map(|b| (b.company, b.row)).collect();
-    if bids.len() >= 2 {
+    if bidders_near {
         cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
     }
-    let found = super::undeclared::cases(
-        ctx,
-        proc_,
-        &posts[..seat_count as usize],
-        &group_bids,
-        &upstream,
-    );
+    let found = if wanted.undeclared {
+        super::undeclared::cases(
+            ctx,
+            proc_,
+            &posts[..seat_count as usize],
+            &group_bids,
+            &upstream,
+        )
+    } else {
+        super::undeclared::Found::default()
+    };
     (cases, found)
 }
 
@@ -740,23 +803,34 @@ pub(super) type Upstream = SmallVec<[(PersonId, Option<MentionId>); 8]>;
 
 /// The cases of the rules that share the pass (the three, BIDDERS and UNDECLARED), found in
 /// one pass over the procurements, and UNDECLARED's prior estimated on its pairs.
-pub(super) fn scan(ctx: &Context) -> (Vec<Case>, super::undeclared::PriorEstimate) {
+pub(super) fn scan(
+    ctx: &Context,
+    parts: Wanted,
+) -> (Vec<Case>, Option<super::undeclared::PriorEstimate>) {
     let data = ctx.data;
     // BIDDERS and UNDECLARED read the registry's contacts inside the parallel search: built
     // before it (by `super::run`; here again for a caller that did not).
-    ctx.contact_index();
-    let officials = ctx.mentions.of_official.len();
-    // The staff of each customer with procurements.
-    let mut staff_of: FxHashMap<Inn, Vec<u32>> = FxHashMap::default();
-    for p in &data.procurements {
-        staff_of.entry(p.customer_inn).or_default();
+    if parts.contacts() {
+        ctx.contact_index();
     }
-    for (o, official) in data.officials.iter().enumerate() {
-        if let Some(list) = official.employer_inn.and_then(|e| staff_of.get_mut(&e)) {
-            list.push(o as u32);
+    let officials = ctx.mentions.of_official.len();
+    // The staff of each customer with procurements (the officials' rules only).
+    let mut staff_of: FxHashMap<Inn, Vec<u32>> = FxHashMap::default();
+    if parts.officials {
+        for p in &data.procurements {
+            staff_of.entry(p.customer_inn).or_default();
+        }
+        for (o, official) in data.officials.iter().enumerate() {
+            if let Some(list) = official.employer_inn.and_then(|e| staff_of.get_mut(&e)) {
+                list.push(o as u32);
+            }
         }
     }
-    let mut wanted = ctx.resolution.sitting(officials);
+    let mut wanted = if parts.officials {
+        ctx.resolution.sitting(officials)
+    } else {
+        vec![false; officials]
+    };
     for &o in staff_of.values().flatten() {
         wanted[o as usize] = true;
     }
@@ -803,7 +877,7 @@ pub(super) fn scan(ctx: &Context) -> (Vec<Case>, super::undeclared::PriorEstimat
             let mut found = super::undeclared::Found::default();
             for &(_, pi) in group.iter() {
                 crate::progress::inc(1);
-                let (c, f) = procurement_cases(ctx, &circles, &ties, &staff, pi as usize);
+                let (c, f) = procurement_cases(ctx, parts, &circles, &ties, &staff, pi as usize);
                 cases.extend(c);
                 found.candidates.extend(f.candidates);
                 found.counts.add(&f.counts);
@@ -812,14 +886,19 @@ pub(super) fn scan(ctx: &Context) -> (Vec<Case>, super::undeclared::PriorEstimat
         })
         .collect();
     // UNDECLARED's cases wait for its prior, which all the pairs give.
-    let mut counts = super::undeclared::PairCounts::default();
-    for (_, f) in &per_group {
-        counts.add(&f.counts);
-    }
-    let estimate = super::undeclared::estimate_prior(ctx, &counts);
-    let candidates: Vec<&super::undeclared::Candidate> =
-        per_group.iter().flat_map(|(_, f)| &f.candidates).collect();
-    let undeclared = super::undeclared::finish(ctx, &candidates, estimate.prior);
+    let (undeclared, estimate) = if parts.undeclared {
+        let mut counts = super::undeclared::PairCounts::default();
+        for (_, f) in &per_group {
+            counts.add(&f.counts);
+        }
+        let estimate = super::undeclared::estimate_prior(ctx, &counts);
+        let candidates: Vec<&super::undeclared::Candidate> =
+            per_group.iter().flat_map(|(_, f)| &f.candidates).collect();
+        let undeclared = super::undeclared::finish(ctx, &candidates, estimate.prior);
+        (undeclared, Some(estimate))
+    } else {
+        (Vec::new(), None)
+    };
     let mut cases: Vec<Case> = Vec::new();
     for (c, _) in per_group {
         cases.extend(c);

@@ -17,7 +17,7 @@ use crate::resolve::Groups;
 /// The rule.
 pub struct Contact;
 
-const CODE: &str = "CONTACT";
+pub(super) const CODE: &str = "CONTACT";
 const LEGAL_BASIS: &str = "273-ФЗ ст. 10";
 
 /// Companies of the registry sharing one contact from this many on make it a mass contact.

@@ -129,7 +129,7 @@ pub struct Context<'a> {
     /// Graph.
     pub graph: &'a AffilGraph,
     /// The cases of the rules that share one search (see `affiliation`), found once.
-    affiliations: OnceLock<(Vec<Case>, undeclared::PriorEstimate)>,
+    affiliations: OnceLock<(Vec<Case>, Option<undeclared::PriorEstimate>)>,
     /// The registry's company contacts, built once for the rules that read them.
     contacts: OnceLock<contact::CompanyContacts>,
 }
@@ -158,15 +158,22 @@ impl<'a> Context<'a> {
             .get_or_init(|| contact::CompanyContacts::of(self))
     }
 
-    /// UNDECLARED's prior, if the shared search ran (see [`undeclared::PriorEstimate`]).
+    /// UNDECLARED's prior, if the shared search ran for it (see [`undeclared::PriorEstimate`]).
     pub fn undeclared_prior(&self) -> Option<undeclared::PriorEstimate> {
-        self.affiliations.get().map(|a| a.1)
+        self.affiliations.get().and_then(|a| a.1)
     }
 
-    /// The cases of rule `code` among those of the shared search, which runs on the first call.
+    /// Runs the shared search for the parts `wanted`, unless it ran.
+    fn scan(&self, wanted: affiliation::Wanted) {
+        self.affiliations
+            .get_or_init(|| affiliation::scan(self, wanted));
+    }
+
+    /// The cases of rule `code` among those of the shared search; run on the first call for
+    /// every rule, unless [`run`] ran it for the selected ones.
     fn affiliation_cases(&self, code: &str) -> Vec<Case> {
         self.affiliations
-            .get_or_init(|| affiliation::scan(self))
+            .get_or_init(|| affiliation::scan(self, affiliation::Wanted::ALL))
             .0
             .iter()
             .filter(|c| c.rule == code)
@@ -216,11 +223,13 @@ pub fn select(codes: Option<&[String]>) -> Result<Vec<Box<dyn Rule>>> {
 
 /// Runs the rules and sorts the cases: severity, then score, then contract price.
 pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
-    // The rules that read the shared search run beside the others (CONTACT), which fill the
-    // cores the search's sequential parts leave idle. Both read the registry's contacts:
-    // built first, so that no worker waits on (or, stealing work, re-enters) their build.
+    // The shared search does only the selected rules' work; its rules run beside the others
+    // (CONTACT), which fill the cores the search's sequential parts leave idle. The
+    // registry's contacts are built first, so that no worker waits on (or, stealing work,
+    // re-enters) their build.
     let shares = |r: &dyn Rule| affiliation::SHARING.contains(&r.code());
-    if !rules.is_empty() {
+    let wanted = affiliation::Wanted::of(rules.iter().map(|r| r.code()));
+    if wanted.contacts() || rules.iter().any(|r| r.code() == contact::CODE) {
         ctx.contact_index();
     }
     let run_each = |shared: bool| -> Vec<(usize, Vec<Case>)> {
@@ -231,7 +240,15 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
             .map(|(i, r)| (i, r.run(ctx)))
             .collect()
     };
-    let (mut found, own) = rayon::join(|| run_each(true), || run_each(false));
+    let (mut found, own) = rayon::join(
+        || {
+            if wanted.any() {
+                ctx.scan(wanted);
+            }
+            run_each(true)
+        },
+        || run_each(false),
+    );
     found.extend(own);
     // In registry order, as one rule after another gave them.
     found.sort_by_key(|f| f.0);
