@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use affil::cmd::{check, eval, generate, import, link, validate};
 
 // A run makes tens of millions of small allocations from two threads; mimalloc serves them
-// markedly faster than the system allocator (see the README's performance section).
+// markedly faster than the system allocator (see docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,5 +1,5 @@
 //! Column names as Russian systems export them: each input column affil reads, with the headers
-//! that mean it (compared in lower case, `ё` as `е`, spaces collapsed). Listed in the README.
+//! that mean it (compared in lower case, `ё` as `е`, spaces collapsed). Listed in `docs/input.md`.
 
 /// (column, its Russian headers). A header may mean different columns in different files (`ФИО`
 /// is an official's name in officials.csv and a role holder's in company_roles.csv); no file

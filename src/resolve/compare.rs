@@ -97,7 +97,7 @@ pub fn date_slip(a: &BirthDate, b: &BirthDate) -> DateAgreement {
     }
 }
 
-/// The comparison levels and weights affil uses, documented in the README.
+/// The comparison levels and weights affil uses, documented in `docs/matching.md`.
 pub const WEIGHTS: Weights = Weights {
     surname: [8.5, 5.0, 0.0, 0.0, -10.0],
     given: [5.0, 3.0, 2.0, 0.0, -8.0],

@@ -197,8 +197,8 @@ fn g_shard(letters: u32) -> u8 {
     1 + (letters % 2) as u8
 }
 
-/// Blocking keys of one parsed name (see the README): a true pair shares a key unless two of its
-/// parts are mistyped at once, or the first letter of the surname is.
+/// Blocking keys of one parsed name (see `docs/matching.md`): a true pair shares a key unless
+/// two of its parts are mistyped at once, or the first letter of the surname is.
 pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     // The first letter of a part (or `_`), as text.
     fn first(p: &Option<Part>) -> &str {

@@ -73,7 +73,7 @@ pub struct Weights {
     pub surnames_for_counts: f64,
 }
 
-/// The weights UNDECLARED uses, documented in the README.
+/// The weights UNDECLARED uses, documented in `docs/rules.md`.
 pub const WEIGHTS: Weights = Weights {
     prior: -12.25,
     sibling_years: [(5, 1.5), (10, 0.5), (15, -1.5)],
