@@ -193,3 +193,159 @@ fn undeclared_relatives_say_which_signals_agreed() {
     let md = std::fs::read_to_string(wd.path("out/summary.md")).unwrap();
     assert!(md.contains("мероприятие 2.7"), "{md}");
 }
+
+/// Every registered rule declares what the report needs (titles, law, severity, its sentence
+/// of the annual report, the rules it yields to), and the English of every word its evidence
+/// writes: on the sample and every rule fixture, each step of each case put in English keeps
+/// no Russian word but what the input wrote (names, which are capitalised; quoted company
+/// names; job titles and contacts as written).
+#[test]
+fn every_rule_declares_what_the_report_needs() {
+    use affil::report::english_label;
+    let registry = affil::rules::registry();
+    let codes: Vec<&str> = registry.iter().map(|r| r.code()).collect();
+    for (i, r) in registry.iter().enumerate() {
+        let info = r.info();
+        assert!(!codes[..i].contains(&info.code), "{} twice", info.code);
+        for text in [info.title, info.sentence.found] {
+            assert!(!text.ru.is_empty() && !text.en.is_empty(), "{}", info.code);
+        }
+        assert!(!info.description.is_empty(), "{}", info.code);
+        assert!(info.legal_basis.contains("ФЗ"), "{}", info.code);
+        for y in info.yields_to {
+            assert!(codes.contains(y), "{} yields to unknown {y}", info.code);
+        }
+    }
+    let mut dirs = fixtures();
+    dirs.push(sample_dir());
+    let mut seen: Vec<&str> = Vec::new();
+    for dir in dirs {
+        let a = affil::pipeline::analyse(&dir, &registry).unwrap();
+        // What the input wrote, which stays as written in any language.
+        let data = &a.data;
+        let mut written: Vec<String> = Vec::new();
+        for o in &data.officials {
+            written.extend([
+                o.position.to_string(),
+                o.address.to_string(),
+                o.phone.to_string(),
+            ]);
+            written.push(o.email.to_string());
+        }
+        for r in &data.relatives {
+            written.extend([r.address.to_string(), r.phone.to_string()]);
+        }
+        for c in &data.companies {
+            written.extend([
+                c.address.to_string(),
+                c.phone.to_string(),
+                c.email.to_string(),
+            ]);
+        }
+        written.retain(|w| !w.is_empty());
+        written.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for case in &a.cases {
+            if !seen.contains(&case.rule) {
+                seen.push(case.rule);
+            }
+            for step in &case.chain {
+                let mut en = english_label(step.kind, &step.label);
+                for w in &written {
+                    en = en.replace(w.as_str(), "");
+                }
+                let outside = unquoted(&en);
+                let left: Vec<&str> = outside
+                    .split(|c: char| !c.is_alphabetic())
+                    .filter(|w| w.chars().next().is_some_and(|c| c.is_lowercase()))
+                    .filter(|w| w.chars().any(|c| ('а'..='я').contains(&c) || c == 'ё'))
+                    .collect();
+                assert!(
+                    left.is_empty(),
+                    "{}: {} step `{}` in English `{en}` keeps {left:?}",
+                    dir.display(),
+                    case.rule,
+                    step.label
+                );
+            }
+        }
+    }
+    // The datasets hold a case of every rule, so that each one's words are checked.
+    for code in &codes {
+        assert!(seen.contains(code), "no case of {code} to check");
+    }
+}
+
+/// The text outside «quotes».
+fn unquoted(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|&c| match c {
+            '«' => {
+                depth += 1;
+                false
+            }
+            '»' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}
+
+/// The rule files import each other in one direction only: no circle among `src/rules/`
+/// (the module root, which declares them, aside), so a rule's file can be read, and changed,
+/// without the others that build on it.
+#[test]
+fn no_import_circle_among_the_rule_files() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|f| f.strip_suffix(".rs").map(str::to_owned))
+        .filter(|f| f != "mod")
+        .collect();
+    files.sort();
+    // Which files each one names as `super::<file>`.
+    let edges: Vec<Vec<usize>> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(dir.join(format!("{f}.rs"))).unwrap();
+            files
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| *g != f && text.contains(&format!("super::{g}::")))
+                .map(|(j, _)| j)
+                .collect()
+        })
+        .collect();
+    assert!(
+        edges.iter().any(|e| !e.is_empty()),
+        "no imports seen: {files:?}"
+    );
+    // Depth-first search for a back edge.
+    fn visit(i: usize, edges: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> bool {
+        state[i] = 1;
+        path.push(i);
+        for &j in &edges[i] {
+            if state[j] == 1 {
+                path.push(j);
+                return true;
+            }
+            if state[j] == 0 && visit(j, edges, state, path) {
+                return true;
+            }
+        }
+        state[i] = 2;
+        path.pop();
+        false
+    }
+    let mut state = vec![0u8; files.len()];
+    for i in 0..files.len() {
+        let mut path = Vec::new();
+        if state[i] == 0 && visit(i, &edges, &mut state, &mut path) {
+            let names: Vec<&str> = path.iter().map(|&k| files[k].as_str()).collect();
+            panic!("import circle: {}", names.join(" -> "));
+        }
+    }
+}

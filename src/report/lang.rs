@@ -44,34 +44,11 @@ impl Lang {
         }
     }
 
-    /// A rule's title.
+    /// A rule's title, as the rule declares it ([`crate::rules::RuleInfo`]).
     pub fn rule_title(self, code: &str) -> &'static str {
-        match code {
-            "COI-44FZ" => self.pick(
-                "Конфликт интересов по 44-ФЗ ст. 31 ч. 1 п. 9",
-                "Conflict of interest, 44-FZ art. 31 p. 1 i. 9",
-            ),
-            "KIN-EXT" => self.pick(
-                "Свойство, бывшие супруги, доли до 10% (273-ФЗ ст. 10)",
-                "In-laws, former spouses, shares up to 10% (273-FZ art. 10)",
-            ),
-            "EMPLOYEE" => self.pick(
-                "Сотрудники заказчика вне комиссии (273-ФЗ ст. 10)",
-                "Customer's staff outside the commission (273-FZ art. 10)",
-            ),
-            "CONTACT" => self.pick(
-                "Общие телефон, e-mail или адрес с должностным лицом",
-                "Phone, e-mail or address shared with an official",
-            ),
-            "BIDDERS" => self.pick(
-                "Связанные участники одной закупки",
-                "Linked bidders of one procurement",
-            ),
-            "UNDECLARED" => self.pick(
-                "Вероятные родственники, не указанные в анкете",
-                "Probable relatives missing from the questionnaire",
-            ),
-            _ => self.pick("Правило", "Rule"),
+        match crate::rules::info(code) {
+            Some(info) => self.pick(info.title.ru, info.title.en),
+            None => self.pick("Правило", "Rule"),
         }
     }
 
@@ -166,8 +143,9 @@ fn seat_english(seat: SeatRole) -> &'static str {
     }
 }
 
-/// The words and phrases the rules write into evidence chains, in English (the seats, which
-/// the model names, are added from [`SeatRole::ALL`]). Matched whole (a
+/// The words and phrases the rules share in evidence chains, in English (each rule's own are in
+/// its [`crate::rules::RuleInfo::phrases`], the seats, which the model names, come from
+/// [`SeatRole::ALL`]). Matched whole (a
 /// letter on neither side) outside «quotes», longest first, so that names, which are
 /// capitalised and quoted company names, stay as written.
 const PHRASES: &[(&str, &str)] = &[
@@ -203,28 +181,7 @@ const PHRASES: &[(&str, &str)] = &[
     ),
     ("только ФИО", "name only"),
     ("ИНН", "INN"),
-    ("признаки", "signs"),
-    (
-        "прежняя фамилия должностного лица",
-        "official's former surname",
-    ),
-    ("фамилия", "surname"),
-    ("редкая", "rare"),
-    ("то же отчество", "same patronymic"),
-    (
-        "отчество должностного лица от его имени",
-        "official's patronymic from this given name",
-    ),
-    (
-        "отчество от имени должностного лица",
-        "patronymic from the official's given name",
-    ),
-    ("годы рождения", "birth years"),
-    ("один адрес", "one address"),
-    ("и", "and"),
     // Kinship.
-    ("вероятно", "probably"),
-    ("в анкете не указан(а)", "not in the questionnaire"),
     ("сам(а)", "self"),
     ("неполнородный брат/сестра", "half sibling"),
     ("неполнородный брат", "half brother"),
@@ -275,19 +232,9 @@ const PHRASES: &[(&str, &str)] = &[
     ("по всем цепочкам", "over all chains"),
     ("бенефициар", "beneficiary"),
     ("по реестру", "per the registry"),
-    ("в составе владельцев", "among the owners"),
-    ("лицо", "person"),
-    // Bids and contacts.
-    (
-        "участники (один из них победитель) закупки",
-        "bidders (one of them the winner) in procurement",
-    ),
+    // Bids (the rules' own words are in their `RuleInfo::phrases`).
     ("победитель закупки", "winner of procurement"),
     ("участник закупки", "bidder in procurement"),
-    ("участники закупки", "bidders in procurement"),
-    ("электронная почта", "e-mail"),
-    ("телефон", "phone"),
-    ("адрес", "address"),
     // Contradicting input (see `rules::conflict_note`).
     ("противоречие в данных", "conflicting input"),
     ("доля указана как", "share given as"),
@@ -316,7 +263,7 @@ const PHRASES: &[(&str, &str)] = &[
 
 /// An evidence step's label in English: a questionnaire's kinship word by what the loader reads
 /// it as (whatever HR wrote: `тёща`, `бывший муж`), everything else phrase by phrase
-/// ([`PHRASES`]); names, quoted company names and identifiers stay as written.
+/// (`PHRASES` and the rules' own); names, quoted company names and identifiers stay as written.
 pub fn english_label(kind: &str, label: &str) -> String {
     if kind == "relation" {
         if let Some(k) = crate::values::parse_kinship(label) {
@@ -332,7 +279,9 @@ pub fn english_phrases(text: &str) -> String {
     static BY_LENGTH: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
     let by_length = BY_LENGTH.get_or_init(|| {
         let seats = SeatRole::ALL.map(|seat| (seat.russian(), seat_english(seat)));
-        let mut v: Vec<(&str, &str)> = PHRASES.iter().copied().chain(seats).collect();
+        let rules = crate::rules::registry();
+        let own = rules.iter().flat_map(|r| r.info().phrases.iter().copied());
+        let mut v: Vec<(&str, &str)> = PHRASES.iter().copied().chain(own).chain(seats).collect();
         v.sort_by_key(|(ru, _)| std::cmp::Reverse(ru.chars().count()));
         v
     });

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 pub use history::History;
-pub use lang::Lang;
+pub use lang::{english_label, Lang};
 pub use summary::{
     default_department, figures, measure_row, scope, CaseCounts, Figures, HistoryCounts,
     MeasureRow, Scope, DEFAULT_DEPARTMENT,

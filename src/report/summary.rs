@@ -7,7 +7,7 @@ use polars::prelude::*;
 use super::Lang;
 use crate::error::{Error, Result};
 use crate::pipeline::Analysis;
-use crate::rules::Case;
+use crate::rules::{self, Case};
 
 /// One row of the cases-by-rule-and-severity table.
 #[derive(Clone, Debug, PartialEq)]
@@ -194,12 +194,20 @@ impl CaseCounts {
     }
 }
 
-/// The report's sentences on what was found: 44-FZ's prohibition first, then the personal
-/// interest of 273-FZ (the wider rules), then relatives missing from questionnaires, then linked
-/// bidders, each with its counts and the contracts won.
+/// The report's sentences on what was found: one per sentence the registered rules declare
+/// ([`rules::Sentence`]: 44-FZ's prohibition, the personal interest of 273-FZ, relatives missing
+/// from questionnaires, linked bidders), in its order, each with its counts and the contracts
+/// won.
 fn findings(cases: &[Case], lang: Lang) -> String {
-    let coi = |c: &&Case| c.rule == "COI-44FZ";
-    let sentence = |cs: &[&Case], what: &str| -> String {
+    let mut sentences: Vec<&'static rules::Sentence> = Vec::new();
+    for r in rules::registry() {
+        let s = r.info().sentence;
+        if !sentences.iter().any(|t| std::ptr::eq(*t, s)) {
+            sentences.push(s);
+        }
+    }
+    sentences.sort_by_key(|s| s.order);
+    let counted = |cs: &[&Case], what: &str| -> String {
         let k = CaseCounts::of(cs);
         let (n, np, no, winners, amount) = (k.cases, k.procurements, k.officials, k.winners, k.won);
         let mut t = match lang {
@@ -222,58 +230,41 @@ fn findings(cases: &[Case], lang: Lang) -> String {
         t.push('.');
         t
     };
-    let (bidders, officials): (Vec<&Case>, Vec<&Case>) =
-        cases.iter().partition(|c| c.rule == "BIDDERS");
-    let (undeclared, officials): (Vec<&Case>, Vec<&Case>) =
-        officials.into_iter().partition(|c| c.rule == "UNDECLARED");
-    let (strict, wider): (Vec<&Case>, Vec<&Case>) = officials.into_iter().partition(coi);
-    let mut out = Vec::new();
-    if strict.is_empty() {
-        out.push(
-            lang.pick(
-                "Случаи конфликта интересов по 44-ФЗ ст. 31 ч. 1 п. 9 не выявлены.",
-                "No conflict of interest under 44-FZ art. 31 p. 1 i. 9 was found.",
-            )
-            .to_owned(),
-        );
-    } else {
-        out.push(sentence(
-            &strict,
-            lang.pick(
-                "Выявлены случаи возможного конфликта интересов (44-ФЗ ст. 31 ч. 1 п. 9)",
-                "Possible conflicts of interest were found (44-FZ art. 31 p. 1 i. 9)",
-            ),
-        ));
-    }
-    if !wider.is_empty() {
-        let what = match (lang, strict.is_empty()) {
-            (Lang::Ru, first) => format!("{} признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)", if first { "Выявлены" } else { "Кроме того, выявлены" }),
-            (Lang::En, first) => format!("{} signs of personal interest were found (273-FZ art. 10: in-laws, former spouses, shares up to 10%, customer's staff outside the commission, shared contacts)", if first { "" } else { "Besides," }).trim_start().to_owned(),
-        };
-        out.push(sentence(&wider, &capitalise(&what)));
-    }
-    if !undeclared.is_empty() {
-        out.push(sentence(
-            &undeclared,
-            lang.pick(
-                "Выявлены лица, вероятно являющиеся родственниками должностных лиц и не указанные в их анкетах (проверка сведений анкет, мероприятие 2.7; совпадение фамилии и отчества или адреса, требует проверки)",
-                "Persons were found who are probably relatives of officials and are missing from their questionnaires (a check of the questionnaires, measure 2.7; a shared surname and patronymic or address, to be verified)",
-            ),
-        ));
-    }
-    if !bidders.is_empty() {
-        let k = CaseCounts::of(&bidders);
+    let groups = |cs: &[&Case], what: &str| -> String {
+        let k = CaseCounts::of(cs);
         let (n, np, won) = (k.cases, k.procurements, k.winners);
-        out.push(match lang {
+        match lang {
             Lang::Ru => format!(
-                "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки): групп участников — {n} (закупок — {np}), из них с победителем закупки — {won}."
+                "{what}: групп участников — {n} (закупок — {np}), из них с победителем закупки — {won}."
             ),
             Lang::En => format!(
-                "Signs of coordinated bidding were found (bidders of one procurement sharing directors, founders or contacts): {} in {}, {won} of them with the procurement's winner.",
+                "{what}: {} in {}, {won} of them with the procurement's winner.",
                 plural(n, "group of bidders", "groups of bidders"),
                 plural(np, "procurement", "procurements"),
             ),
+        }
+    };
+    let mut out = Vec::new();
+    let mut found_earlier = false;
+    for s in sentences {
+        let cs: Vec<&Case> = cases
+            .iter()
+            .filter(|c| rules::info(c.rule).is_some_and(|i| std::ptr::eq(i.sentence, s)))
+            .collect();
+        if cs.is_empty() {
+            out.extend(s.none.map(|t| lang.pick(t.ru, t.en).to_owned()));
+            continue;
+        }
+        let opening = match s.found_besides {
+            Some(besides) if found_earlier => besides,
+            _ => s.found,
+        };
+        let what = lang.pick(opening.ru, opening.en);
+        out.push(match s.counted {
+            rules::Counted::Cases => counted(&cs, what),
+            rules::Counted::BidderGroups => groups(&cs, what),
         });
+        found_earlier = true;
     }
     out.join(" ")
 }

@@ -1,41 +1,36 @@
-//! The search COI-44FZ, KIN-EXT and EMPLOYEE share. For each procurement: the customer-side
-//! officials (the seats of its commission, and the customer's own staff who hold no seat), the
-//! relatives of each, and the persons who control each bidder; every (official's post, relative,
-//! control) that meets is a hit, and [`classify`] says which rule, if any, it belongs to. One walk
-//! up each bidder's owners serves the three rules, BIDDERS and UNDECLARED; the first of them to
-//! run does it for all.
+//! The shared search over procurements. For each procurement: the customer-side officials (the
+//! seats of its commission, and the customer's own staff who hold no seat), the relatives of
+//! each, and the persons who control each bidder; every (official's post, relative, control)
+//! that meets is a hit, and [`classify`] says whether COI-44FZ, KIN-EXT or EMPLOYEE, if any,
+//! it belongs to. One walk up each bidder's owners serves those three, BIDDERS
+//! ([`super::bidders::groups`]) and UNDECLARED ([`super::undeclared::cases`]); it does only the
+//! work of the rules selected ([`Wanted`]). The helpers those rules share with it are in
+//! [`super::shared`], so that no rule file imports this one.
 
 use std::collections::BTreeMap;
 
-use num_rational::BigRational;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
 
 use crate::resolve::Groups;
 
-use super::{case_id, round_score, step, Case, Context, Severity, Step};
-use crate::graph::{
-    any_upstream_person, controls, kin_edges, AffilGraph, Control, ControlKind, Edge, Holding, Node,
-};
+use super::{case_id, round_score, step, Case, Context, Step};
+use crate::graph::{any_upstream_person, controls, kin_edges, Control, ControlKind, Edge, Node};
 use crate::model::{Inn, Kinship, Participant, Procurement, RowRef};
 use crate::normalize::name::same_but_case;
 use crate::normalize::{MentionId, MentionSource};
-use crate::resolve::{
-    compare::sex_of, person_link, Basis, Link, PersonId, SeatMatch, TARGETED_PRIOR,
-};
-use crate::values::{share_percent_text, Share};
+use crate::resolve::{compare::sex_of, Basis, PersonId};
 
-/// Code of the 44-FZ rule.
-pub const COI: &str = "COI-44FZ";
-/// Code of the wider kinship rule.
-pub const KIN_EXT: &str = "KIN-EXT";
-/// Code of the customer's-staff rule.
-pub const EMPLOYEE: &str = "EMPLOYEE";
-/// Code of the linked-bidders rule (its cases come out of the same pass).
-pub const BIDDERS: &str = "BIDDERS";
+use super::bidders::CODE as BIDDERS;
+use super::coi_44fz::CODE as COI;
+use super::employee::CODE as EMPLOYEE;
+use super::kin_ext::CODE as KIN_EXT;
+use super::shared::{control_order, identity, identity_link, link_steps, link_text};
+use super::shared::{over_ten_percent, qualifies};
+use super::shared::{Post, Upstream};
+
 /// The rules whose cases come out of [`scan`].
 pub(super) const SHARING: [&str; 5] = [COI, KIN_EXT, EMPLOYEE, BIDDERS, super::undeclared::CODE];
 
@@ -88,23 +83,6 @@ impl Wanted {
     }
 }
 
-/// The law each rule rests on.
-fn legal_basis(code: &str) -> &'static str {
-    match code {
-        COI => "44-ФЗ ст. 31 ч. 1 п. 9",
-        _ => "273-ФЗ ст. 10",
-    }
-}
-
-/// A rule's severity for a bid that won or did not.
-fn severity(code: &str, won: bool) -> Severity {
-    match (code, won) {
-        (COI, true) => Severity::High,
-        (COI, false) | (KIN_EXT, _) | (EMPLOYEE, true) => Severity::Medium,
-        _ => Severity::Low,
-    }
-}
-
 /// A person in the official's circle: the official or a close relative.
 struct Member {
     person: PersonId,
@@ -145,26 +123,6 @@ fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<M
         });
     }
     out
-}
-
-fn over_ten_percent(s: &Share) -> bool {
-    *s > BigRational::new(1.into(), 10.into())
-}
-
-/// Whether a control counts under 44-FZ, and the factor it puts on the score.
-pub(super) fn qualifies(c: &Control) -> Option<f64> {
-    match &c.kind {
-        ControlKind::Entrepreneur
-        | ControlKind::Director
-        | ControlKind::BoardMember
-        | ControlKind::ManagingHead { .. } => Some(1.0),
-        ControlKind::Owner(h) if over_ten_percent(&h.share) => Some(1.0),
-        // A co-founder with a blank share may hold more than 10%: flagged for review at half score.
-        ControlKind::Owner(h) if h.share_unknown => Some(0.5),
-        ControlKind::Owner(_) => None,
-        ControlKind::RegistryBeneficiary(Some(s)) => over_ten_percent(s).then_some(1.0),
-        ControlKind::RegistryBeneficiary(None) => Some(1.0),
-    }
 }
 
 /// A founder's or beneficiary's share of 10% or less: below 44-FZ, a personal interest under
@@ -209,168 +167,6 @@ fn classify(
     }
 }
 
-/// `ООО «Холдинг» -> ООО «Стройка» (50% x 30%)` for the largest chain.
-fn chain_text(g: &AffilGraph, h: &Holding) -> String {
-    let Some(ch) = h.chains.first() else {
-        return String::new();
-    };
-    let names: Vec<String> = ch.links.iter().map(|(c, _)| g.company_label(*c)).collect();
-    let shares: Vec<String> = std::iter::once(&ch.person_share)
-        .chain(ch.links.iter().map(|(_, s)| s))
-        .map(share_percent_text)
-        .collect();
-    let more = match h.chains.len() - 1 {
-        0 => String::new(),
-        n => format!(" and {n} more chain(s)"),
-    };
-    format!("{} ({}){more}", names.join(" -> "), shares.join(" x "))
-}
-
-/// The `participant_link` text (English codes, as documented).
-pub(super) fn link_text(g: &AffilGraph, c: &Control) -> String {
-    match &c.kind {
-        ControlKind::Entrepreneur => "self".into(),
-        ControlKind::Director => "director".into(),
-        ControlKind::BoardMember => "board_member".into(),
-        ControlKind::ManagingHead { manager } => {
-            format!("managing_company_head ({})", g.company_label(*manager))
-        }
-        ControlKind::Owner(h) if h.share_unknown && !over_ten_percent(&h.share) => {
-            "founder (share not stated)".into()
-        }
-        ControlKind::Owner(h) if h.chains.is_empty() => {
-            format!("founder {}", share_percent_text(&h.share))
-        }
-        ControlKind::Owner(h) => {
-            let direct = h
-                .direct
-                .as_ref()
-                .map(|d| format!(" (direct {})", share_percent_text(d)))
-                .unwrap_or_default();
-            // A ring of more than 64 companies is solved in floating point: say so.
-            let circ = match (h.circular, h.approximate) {
-                (true, true) => " (circular holdings, share computed approximately)",
-                (true, false) => " (circular holdings)",
-                _ => "",
-            };
-            format!(
-                "beneficiary {}{direct} via {}{circ}",
-                share_percent_text(&h.share),
-                chain_text(g, h)
-            )
-        }
-        ControlKind::RegistryBeneficiary(Some(s)) => {
-            format!("beneficiary {} (registry)", share_percent_text(s))
-        }
-        ControlKind::RegistryBeneficiary(None) => "beneficiary (share not stated)".into(),
-    }
-}
-
-/// Evidence steps from the linked person to (not including) the participant.
-pub(super) fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
-    let company = |c: u32| Step {
-        id: Some(g.companies[c as usize].inn.to_string()),
-        ..step("company", g.company_label(c))
-    };
-    match &c.kind {
-        ControlKind::Entrepreneur => vec![step("role", "индивидуальный предприниматель")],
-        ControlKind::Director => vec![step("role", "директор")],
-        ControlKind::BoardMember => {
-            vec![step("role", "член коллегиального исполнительного органа")]
-        }
-        ControlKind::ManagingHead { manager } => vec![
-            step("role", "директор"),
-            company(*manager),
-            step("role", "управляющая организация"),
-        ],
-        ControlKind::Owner(h) if h.chains.is_empty() => match &h.direct {
-            Some(d) => vec![step(
-                "role",
-                format!("учредитель {}", share_percent_text(d)),
-            )],
-            None => vec![step("role", "учредитель (доля не указана)")],
-        },
-        ControlKind::Owner(h) => {
-            let ch = &h.chains[0];
-            let mut v = vec![step(
-                "role",
-                format!("учредитель {}", share_percent_text(&ch.person_share)),
-            )];
-            for (i, (comp, s)) in ch.links.iter().enumerate() {
-                v.push(company(*comp));
-                let mut label = format!("учредитель {}", share_percent_text(s));
-                if i + 1 == ch.links.len() {
-                    let all = if h.chains.len() > 1 || h.direct.is_some() {
-                        ", по всем цепочкам"
-                    } else {
-                        ""
-                    };
-                    label.push_str(&format!(" (итого {}{all})", share_percent_text(&h.share)));
-                }
-                v.push(step("role", label));
-            }
-            v
-        }
-        ControlKind::RegistryBeneficiary(Some(s)) => {
-            vec![step(
-                "role",
-                format!("бенефициар {} (по реестру)", share_percent_text(s)),
-            )]
-        }
-        ControlKind::RegistryBeneficiary(None) => {
-            vec![step("role", "бенефициар (доля не указана)")]
-        }
-    }
-}
-
-/// Preference among links of one (official, participant): closer relation, then stronger role.
-pub(super) fn control_order(c: &Control) -> u8 {
-    match c.kind {
-        ControlKind::Entrepreneur => 0,
-        ControlKind::Director => 1,
-        ControlKind::ManagingHead { .. } => 2,
-        ControlKind::BoardMember => 3,
-        ControlKind::Owner(_) => 4,
-        ControlKind::RegistryBeneficiary(_) => 5,
-    }
-}
-
-/// Direct comparison of two mentions in the context of one procurement: probability and basis.
-pub(super) fn identity(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis) {
-    let (p, basis, _) = identity_link(ctx, a, b);
-    (p, basis)
-}
-
-/// [`identity`] and the comparison it rests on (`None` for one mention, or two comparable
-/// only through other mentions of the same person).
-fn identity_link(ctx: &Context, a: MentionId, b: MentionId) -> (f64, Basis, Option<Link>) {
-    if a == b {
-        return (1.0, Basis::Inn, None);
-    }
-    let list = &ctx.mentions.list;
-    match person_link(
-        &list[a as usize],
-        &list[b as usize],
-        TARGETED_PRIOR,
-        Some(&ctx.resolution.tf),
-    ) {
-        Some(l) => (l.probability, l.basis, Some(l)),
-        // Linked only through other mentions of the same person.
-        None => (0.5, Basis::NameOnly, None),
-    }
-}
-
-/// An official's post in a procurement: a seat (which row of commissions.csv, matched how), or
-/// a place on the customer's staff.
-pub(super) struct Post<'a> {
-    /// The official's person.
-    pub(super) person: PersonId,
-    /// Index into `Dataset::officials`.
-    pub(super) official: u32,
-    /// The row of commissions.csv and how its name matched the official; `None` on the staff.
-    pub(super) seat: Option<(u32, &'a SeatMatch)>,
-}
-
 impl Post<'_> {
     fn standing(&self) -> Standing {
         if self.seat.is_some() {
@@ -394,6 +190,7 @@ fn build_case(
     factor: f64,
 ) -> Case {
     let (data, g) = (ctx.data, ctx.graph);
+    let info = super::info_of(code);
     let official = &data.officials[post.official as usize];
     let official_mention = ctx.mentions.of_official[post.official as usize];
     let (mut score, official_role, first) = match post.seat {
@@ -523,7 +320,7 @@ fn build_case(
             &p.participant_inn.text(),
         ),
         rule: code,
-        severity: severity(code, p.is_winner),
+        severity: info.severity(p.is_winner),
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
@@ -541,7 +338,7 @@ fn build_case(
         participant_link: link_text(g, c),
         is_winner: p.is_winner,
         contract_price: p.contract_price,
-        legal_basis: legal_basis(code),
+        legal_basis: info.legal_basis,
         evidence,
         chain: steps,
     }
@@ -767,18 +564,22 @@ fn procurement_cases<'a>(
             }
         }
     }
-    let coi: Vec<(String, String)> = best
+    // A case gives way to one of a rule it yields to (KIN-EXT to COI-44FZ) for the same
+    // official and participant.
+    let yielding: Vec<(&'static str, String, String)> = best
         .keys()
-        .filter(|k| k.0 == COI)
-        .map(|k| (k.1.clone(), k.2.clone()))
-        .collect();
-    let mut cases: Vec<Case> = best
-        .into_iter()
-        .filter(|((code, o, p), _)| {
-            *code != KIN_EXT || coi.binary_search(&(o.clone(), p.clone())).is_err()
+        .filter(|(code, o, p)| {
+            super::info_of(code)
+                .yields_to
+                .iter()
+                .any(|y| best.contains_key(&(*y, o.clone(), p.clone())))
         })
-        .map(|(_, (_, _, c))| c)
+        .cloned()
         .collect();
+    for key in yielding {
+        best.remove(&key);
+    }
+    let mut cases: Vec<Case> = best.into_values().map(|(_, _, c)| c).collect();
     let group_bids: Vec<(u32, &Participant)> = bids.iter().map(|b| (b.company, b.row)).collect();
     if bidders_near {
         cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
@@ -796,10 +597,6 @@ fn procurement_cases<'a>(
     };
     (cases, found)
 }
-
-/// The persons a bidder's walk meets (see [`any_upstream_person`]), with the registry mention
-/// naming each.
-pub(super) type Upstream = SmallVec<[(PersonId, Option<MentionId>); 8]>;
 
 /// The cases of the rules that share the pass (the three, BIDDERS and UNDECLARED), found in
 /// one pass over the procurements, and UNDECLARED's prior estimated on its pairs.

@@ -6,9 +6,12 @@
 
 use rustc_hash::FxHashMap;
 
-use super::affiliation::{identity, Upstream, BIDDERS};
 use super::contact::{contact_kind, written_as};
-use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
+use super::shared::{identity, Upstream};
+use super::{
+    case_id, evidence_of, round_score, step, Case, Context, Counted, Rule, RuleInfo, Sentence,
+    Severity, Step, Text,
+};
 use crate::model::{CompanyRoleKind, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
 use crate::resolve::{find, PersonId};
@@ -16,19 +19,50 @@ use crate::resolve::{find, PersonId};
 /// The rule.
 pub struct Bidders;
 
-const LEGAL_BASIS: &str = "135-ФЗ ст. 17";
+/// Code of the rule.
+pub const CODE: &str = "BIDDERS";
+
+/// Its sentence of the annual report: groups of bidders, not cases of officials.
+static SENTENCE: Sentence = Sentence {
+    order: 3,
+    found: Text {
+        ru: "Выявлены признаки согласованного участия в закупках (общие руководители, учредители или контакты участников одной закупки)",
+        en: "Signs of coordinated bidding were found (bidders of one procurement sharing directors, founders or contacts)",
+    },
+    found_besides: None,
+    none: None,
+    counted: Counted::BidderGroups,
+};
+
+static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    title: Text {
+        ru: "Связанные участники одной закупки",
+        en: "Linked bidders of one procurement",
+    },
+    description: "participants of one procurement share a director, a founder or beneficiary (directly or through a chain), a phone, an e-mail or an address",
+    legal_basis: "135-ФЗ ст. 17",
+    severity: [Severity::Medium, Severity::Low],
+    sentence: &SENTENCE,
+    yields_to: &[],
+    phrases: &[
+        (
+            "участники (один из них победитель) закупки",
+            "bidders (one of them the winner) in procurement",
+        ),
+        ("участники закупки", "bidders in procurement"),
+        ("в составе владельцев", "among the owners"),
+        ("лицо", "person"),
+    ],
+};
 
 impl Rule for Bidders {
-    fn code(&self) -> &'static str {
-        BIDDERS
-    }
-
-    fn description(&self) -> &'static str {
-        "participants of one procurement share a director, a founder or beneficiary (directly or through a chain), a phone, an e-mail or an address"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
-        ctx.affiliation_cases(BIDDERS)
+        ctx.affiliation_cases(CODE)
     }
 }
 
@@ -257,13 +291,9 @@ fn build_case(
     steps.extend(note);
     let inn_key = inns.join(";");
     Case {
-        case_id: case_id(BIDDERS, &proc_.procurement_id, "", &inn_key),
-        rule: BIDDERS,
-        severity: if won.is_empty() {
-            Severity::Low
-        } else {
-            Severity::Medium
-        },
+        case_id: case_id(CODE, &proc_.procurement_id, "", &inn_key),
+        rule: CODE,
+        severity: INFO.severity(!won.is_empty()),
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
@@ -277,7 +307,7 @@ fn build_case(
         participant_link: links.join("; "),
         is_winner: !won.is_empty(),
         contract_price: won.first().and_then(|p| p.contract_price),
-        legal_basis: LEGAL_BASIS,
+        legal_basis: INFO.legal_basis,
         evidence: evidence_of(&steps),
         chain: steps,
     }

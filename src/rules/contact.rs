@@ -9,7 +9,10 @@ use petgraph::Direction;
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
+use super::{
+    case_id, evidence_of, round_score, step, Case, Context, Rule, RuleInfo, Severity, Step, Text,
+    PERSONAL_INTEREST,
+};
 use crate::graph::{Edge, Node};
 use crate::normalize::contact::{address_hash, email_key, phone_key};
 use crate::resolve::Groups;
@@ -17,8 +20,26 @@ use crate::resolve::Groups;
 /// The rule.
 pub struct Contact;
 
-pub(super) const CODE: &str = "CONTACT";
-const LEGAL_BASIS: &str = "273-ФЗ ст. 10";
+/// Code of the rule.
+pub const CODE: &str = "CONTACT";
+
+static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    title: Text {
+        ru: "Общие телефон, e-mail или адрес с должностным лицом",
+        en: "Phone, e-mail or address shared with an official",
+    },
+    description: "a participant shares a phone, an e-mail or an address with a customer-side official or a declared relative (mass contacts of the registry left out)",
+    legal_basis: "273-ФЗ ст. 10",
+    severity: [Severity::Medium, Severity::Low],
+    sentence: &PERSONAL_INTEREST,
+    yields_to: &[],
+    phrases: &[
+        ("электронная почта", "e-mail"),
+        ("телефон", "phone"),
+        ("адрес", "address"),
+    ],
+};
 
 /// Companies of the registry sharing one contact from this many on make it a mass contact.
 pub const MASS: usize = 5;
@@ -124,12 +145,8 @@ struct Hit {
 }
 
 impl Rule for Contact {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn description(&self) -> &'static str {
-        "a participant shares a phone, an e-mail or an address with a customer-side official or a declared relative (mass contacts of the registry left out)"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
@@ -406,11 +423,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
             &p.participant_inn.text(),
         ),
         rule: CODE,
-        severity: if p.is_winner {
-            Severity::Medium
-        } else {
-            Severity::Low
-        },
+        severity: INFO.severity(p.is_winner),
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
@@ -424,7 +437,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         participant_link: format!("shared_{} ({registry})", hit.channel.code()),
         is_winner: p.is_winner,
         contract_price: p.contract_price,
-        legal_basis: LEGAL_BASIS,
+        legal_basis: INFO.legal_basis,
         evidence: evidence_of(&steps),
         chain: steps,
     }

@@ -6,6 +6,7 @@ mod coi_44fz;
 mod contact;
 mod employee;
 mod kin_ext;
+mod shared;
 mod undeclared;
 
 use std::sync::OnceLock;
@@ -182,12 +183,99 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A text in each language of the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// Russian.
+    pub ru: &'static str,
+    /// English.
+    pub en: &'static str,
+}
+
+/// How a finding of the annual-report paragraph counts its cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// Cases, procurements, officials, cases with the winner, the contracts' sum.
+    Cases,
+    /// Groups of bidders, procurements, groups with the winner.
+    BidderGroups,
+}
+
+/// A sentence of the annual-report paragraph (summary.md, the workbook's row 2.2): the cases of
+/// every rule that names it, counted together. Rules that share a sentence name one `static`.
+#[derive(Debug)]
+pub struct Sentence {
+    /// Its place in the paragraph (the lowest first).
+    pub order: u8,
+    /// The sentence's opening (its counts follow): `Выявлены ...`.
+    pub found: Text,
+    /// The opening when an earlier sentence of the paragraph found cases too (`Кроме того,
+    /// ...`), where it differs.
+    pub found_besides: Option<Text>,
+    /// The sentence when its rules found nothing, where the paragraph says so.
+    pub none: Option<Text>,
+    /// What it counts.
+    pub counted: Counted,
+}
+
+/// The sentence of the wider rules under 273-FZ art. 10 (KIN-EXT, EMPLOYEE, CONTACT), which
+/// count their cases together.
+pub static PERSONAL_INTEREST: Sentence = Sentence {
+    order: 1,
+    found: Text {
+        ru: "Выявлены признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)",
+        en: "Signs of personal interest were found (273-FZ art. 10: in-laws, former spouses, shares up to 10%, customer's staff outside the commission, shared contacts)",
+    },
+    found_besides: Some(Text {
+        ru: "Кроме того, выявлены признаки личной заинтересованности (273-ФЗ ст. 10: свойство, бывшие супруги, доли до 10%, сотрудники заказчика вне комиссии, общие контакты)",
+        en: "Besides, signs of personal interest were found (273-FZ art. 10: in-laws, former spouses, shares up to 10%, customer's staff outside the commission, shared contacts)",
+    }),
+    none: None,
+    counted: Counted::Cases,
+};
+
+/// What a rule declares besides its logic: what the report, the workbook and the page say of
+/// it, and how it ranks.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Code in `cases.csv`, e.g. `COI-44FZ`.
+    pub code: &'static str,
+    /// Title of its section and sheet.
+    pub title: Text,
+    /// One line on what the rule flags (`--help`, the docs).
+    pub description: &'static str,
+    /// The law its cases rest on, as `cases.csv` writes it (`44-ФЗ ст. 31 ч. 1 п. 9`).
+    pub legal_basis: &'static str,
+    /// Severity of a case with the winner, and with another bidder.
+    pub severity: [Severity; 2],
+    /// Its sentence of the annual-report paragraph.
+    pub sentence: &'static Sentence,
+    /// Rules whose case for the same procurement, official and participant replaces its own.
+    pub yields_to: &'static [&'static str],
+    /// The English of the words its evidence uses beyond the shared ones (see
+    /// `report::lang`), longest match first.
+    pub phrases: &'static [(&'static str, &'static str)],
+}
+
+impl RuleInfo {
+    /// Severity of a case whose participant won or did not.
+    pub fn severity(&self, won: bool) -> Severity {
+        self.severity[usize::from(!won)]
+    }
+}
+
 /// A rule: finds cases in the graph.
 pub trait Rule: Sync {
+    /// What the rule declares (see [`RuleInfo`]).
+    fn info(&self) -> &'static RuleInfo;
     /// Code in `cases.csv`, e.g. `COI-44FZ`.
-    fn code(&self) -> &'static str;
+    fn code(&self) -> &'static str {
+        self.info().code
+    }
     /// One line on what the rule flags.
-    fn description(&self) -> &'static str;
+    fn description(&self) -> &'static str {
+        self.info().description
+    }
     /// Runs the rule.
     fn run(&self, ctx: &Context) -> Vec<Case>;
 }
@@ -202,6 +290,21 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(Bidders),
         Box::new(Undeclared),
     ]
+}
+
+/// What the rule of `code` declares, if affil knows it.
+pub fn info(code: &str) -> Option<&'static RuleInfo> {
+    static INFOS: OnceLock<Vec<&'static RuleInfo>> = OnceLock::new();
+    INFOS
+        .get_or_init(|| registry().iter().map(|r| r.info()).collect())
+        .iter()
+        .copied()
+        .find(|i| i.code == code)
+}
+
+/// What the rule of `code`, which a rule of this registry wrote, declares.
+pub(crate) fn info_of(code: &str) -> &'static RuleInfo {
+    info(code).unwrap_or_else(|| panic!("rule `{code}` is not in the registry"))
 }
 
 /// Picks rules by code (`None`: all). Unknown codes are an error naming the known ones.

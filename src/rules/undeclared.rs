@@ -13,8 +13,11 @@
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use super::affiliation::{control_order, link_steps, link_text, qualifies, Post, Upstream};
-use super::{case_id, evidence_of, round_score, step, Case, Context, Rule, Severity, Step};
+use super::shared::{control_order, link_steps, link_text, qualifies, Post, Upstream};
+use super::{
+    case_id, evidence_of, round_score, step, Case, Context, Counted, Rule, RuleInfo, Sentence,
+    Severity, Step, Text,
+};
 use crate::graph::{controls, kin_edges, Control};
 use crate::model::{Official, Participant, Procurement, Sex};
 use crate::normalize::name::{is_common_surname, patronymic_from, patronymic_root};
@@ -24,19 +27,63 @@ use crate::resolve::PersonId;
 
 /// Code of the rule.
 pub const CODE: &str = "UNDECLARED";
-/// The duty to report what may bring a conflict of interest, of which the questionnaire is part.
-const LEGAL_BASIS: &str = "273-ФЗ ст. 11";
+
+/// Its sentence of the annual report.
+static SENTENCE: Sentence = Sentence {
+    order: 2,
+    found: Text {
+        ru: "Выявлены лица, вероятно являющиеся родственниками должностных лиц и не указанные в их анкетах (проверка сведений анкет, мероприятие 2.7; совпадение фамилии и отчества или адреса, требует проверки)",
+        en: "Persons were found who are probably relatives of officials and are missing from their questionnaires (a check of the questionnaires, measure 2.7; a shared surname and patronymic or address, to be verified)",
+    },
+    found_besides: None,
+    none: None,
+    counted: Counted::Cases,
+};
+
+static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    title: Text {
+        ru: "Вероятные родственники, не указанные в анкете",
+        en: "Probable relatives missing from the questionnaire",
+    },
+    description: "a person behind a bidder is probably a seated official's relative (surname and patronymic, or a shared flat) missing from the questionnaire",
+    // The duty to report what may bring a conflict of interest, of which the questionnaire
+    // is part.
+    legal_basis: "273-ФЗ ст. 11",
+    severity: [Severity::Low, Severity::Low],
+    sentence: &SENTENCE,
+    yields_to: &[],
+    phrases: &[
+        ("признаки", "signs"),
+        (
+            "прежняя фамилия должностного лица",
+            "official's former surname",
+        ),
+        ("фамилия", "surname"),
+        ("редкая", "rare"),
+        ("то же отчество", "same patronymic"),
+        (
+            "отчество должностного лица от его имени",
+            "official's patronymic from this given name",
+        ),
+        (
+            "отчество от имени должностного лица",
+            "patronymic from the official's given name",
+        ),
+        ("годы рождения", "birth years"),
+        ("один адрес", "one address"),
+        ("и", "and"),
+        ("вероятно", "probably"),
+        ("в анкете не указан(а)", "not in the questionnaire"),
+    ],
+};
 
 /// The rule.
 pub struct Undeclared;
 
 impl Rule for Undeclared {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn description(&self) -> &'static str {
-        "a person behind a bidder is probably a seated official's relative (surname and patronymic, or a shared flat) missing from the questionnaire"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
 
     fn run(&self, ctx: &Context) -> Vec<Case> {
@@ -701,7 +748,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
             &bid.participant_inn.text(),
         ),
         rule: CODE,
-        severity: Severity::Low,
+        severity: INFO.severity(bid.is_winner),
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
@@ -719,7 +766,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         participant_link: link_text(g, c),
         is_winner: bid.is_winner,
         contract_price: bid.contract_price,
-        legal_basis: LEGAL_BASIS,
+        legal_basis: INFO.legal_basis,
         evidence: evidence_of(&steps),
         chain: steps,
     }
