@@ -1,0 +1,219 @@
+//! Blocking keys: the keys of a parsed name and of a mention (its names and INN), which
+//! propose the pairs two records of one person share (see `docs/matching.md`).
+
+use super::*;
+
+/// A blocking key: a hash of its text, and whether the mention only *probes* the block.
+///
+/// Symmetric keys pair every two members of a block. A probe key pairs each probing member with
+/// every member, but not two plain members with each other: a name without a patronymic (or with
+/// initials) meets all full names of its surname and given name without all those full names
+/// being paired among themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlockKey {
+    /// Hash of the key text (the text names its family, so families never mix).
+    pub hash: u64,
+    /// The key belongs to a probe family (`o:`, `i:`).
+    pub probe_family: bool,
+    /// The mention probes the block: it lacks the part the key stands in for.
+    pub probe: bool,
+    /// The group of keys ([`SHARDS`]) it is blocked with.
+    pub shard: u8,
+}
+
+/// Groups of keys that never share a block, blocked one after another so that only one group's
+/// proposed pairs are held at a time: 0 for the name families but `g:` (a key's text names its
+/// family), 1 and 2 for the `g:` keys (over half of all keys) by the parity of the surname
+/// form's letters, so that one key text is always in one shard, 3 for INNs (compared whole,
+/// whatever the birth dates).
+pub const SHARDS: usize = 4;
+
+/// The shard of identifier keys.
+pub(super) const IDENTIFIER_SHARD: u8 = 3;
+
+/// Hash of a key's parts, one after another (FxHash: fast and the same on every run and
+/// machine). Each part is hashed with its length, so the parts need no separators.
+pub(super) fn key_hash(parts: &[&str]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for p in parts {
+        h.write(p.as_bytes());
+    }
+    h.finish()
+}
+
+pub(super) fn key(parts: &[&str]) -> BlockKey {
+    BlockKey {
+        hash: key_hash(parts),
+        probe_family: false,
+        probe: false,
+        shard: 0,
+    }
+}
+
+pub(super) fn probe_key(parts: &[&str], probe: bool) -> BlockKey {
+    BlockKey {
+        hash: key_hash(parts),
+        probe_family: true,
+        probe,
+        shard: 0,
+    }
+}
+
+/// The shard of a `g:` key whose surname form's letters sum to `letters` (see [`SHARDS`]).
+pub(super) fn g_shard(letters: u32) -> u8 {
+    1 + (letters % 2) as u8
+}
+
+/// Blocking keys of one parsed name (see `docs/matching.md`): a true pair shares a key unless
+/// two of its parts are mistyped at once, or the first letter of the surname is.
+pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
+    // The first letter of a part (or `_`), as text.
+    pub(super) fn first(p: &Option<Part>) -> &str {
+        p.as_ref()
+            .and_then(|p| {
+                let t = p.text();
+                t.chars().next().map(|c| &t[..c.len_utf8()])
+            })
+            .unwrap_or("_")
+    }
+    pub(super) fn full(p: &Option<Part>) -> Option<&str> {
+        match p {
+            Some(Part::Full(w)) => Some(w),
+            _ => None,
+        }
+    }
+    let stem = n.surname_stem.as_deref();
+    let (given, patr) = (full(&n.given), full(&n.patronymic));
+    if let (Some(s), Some(g)) = (stem, given) {
+        out.push(key(&["n:", s, g, first(&n.patronymic)]));
+        out.push(probe_key(&["o:", s, g], n.patronymic.is_none()));
+    }
+    if let (Some(g), Some(p), Some(written)) = (given, patr, n.surname.as_deref()) {
+        // The surname's one-letter deletion neighbourhood (first letter kept, on the form as
+        // written so that a typo in the gender ending counts once): two surnames one typo apart
+        // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
+        // further apart share none, so the blocks stay small. The keys of one name differ in a
+        // letter each, so they are hashed by composing a polynomial hash (see [`poly`]) of the
+        // text before and after the letter dropped.
+        let (folded, sum) = surname_letters(written);
+        let head = ["g:", g, "|", p, "|"]
+            .iter()
+            .fold(0, |h, part| poly::extend(h, part.bytes().map(u64::from)));
+        let n = folded.len();
+        // `before[k]`: the hash of the head and the first k letters; `after[k]`: of the
+        // letters from k on; `power[k]`: BASE^k.
+        let mut before: SmallVec<[u64; 32]> = smallvec::smallvec![head; n + 1];
+        let mut after: SmallVec<[u64; 32]> = smallvec::smallvec![0; n + 1];
+        let mut power: SmallVec<[u64; 32]> = smallvec::smallvec![1; n + 1];
+        for k in 0..n {
+            before[k + 1] = poly::extend(before[k], [u64::from(folded[k])]);
+            power[k + 1] = power[k].wrapping_mul(poly::BASE);
+        }
+        for k in (0..n).rev() {
+            after[k] = u64::from(folded[k])
+                .wrapping_mul(power[n - k - 1])
+                .wrapping_add(after[k + 1]);
+        }
+        let g_key = |hash: u64, letters: u32| BlockKey {
+            hash: poly::finish(hash),
+            probe_family: false,
+            probe: false,
+            shard: g_shard(letters),
+        };
+        out.push(g_key(before[n], sum));
+        for k in 1..n {
+            let without = before[k]
+                .wrapping_mul(power[n - k - 1])
+                .wrapping_add(after[k + 1]);
+            out.push(g_key(without, sum - folded[k]));
+        }
+    }
+    if let (Some(s), Some(p)) = (stem, patr) {
+        out.push(key(&["t:", s, p, first(&n.given)]));
+    }
+    if let Some(s) = stem {
+        out.push(probe_key(&["i:", s, first(&n.given)], given.is_none()));
+    }
+}
+
+/// A polynomial hash, `h(s u) = h(s) * BASE + u` for a unit `u` (a byte or a letter): the hash
+/// of a text follows from the hashes of its parts (`h(x y) = h(x) * BASE^len(y) + h(y)`), which
+/// lets [`blocking_keys`] hash a surname's deletion neighbourhood in one step per key.
+pub(super) mod poly {
+    /// The multiplier (odd, with mixed bits).
+    pub const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    /// The hash of the text hashed `h` followed by `units` (bytes or letters).
+    pub fn extend(h: u64, units: impl IntoIterator<Item = u64>) -> u64 {
+        units
+            .into_iter()
+            .fold(h, |h, u| h.wrapping_mul(BASE).wrapping_add(u))
+    }
+
+    /// Mixes every bit into the top ones, which blocking keeps (splitmix64's finaliser).
+    pub fn finish(mut h: u64) -> u64 {
+        h ^= h >> 30;
+        h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h ^= h >> 27;
+        h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+        h ^ (h >> 31)
+    }
+}
+
+/// The letters of a surname as written (digraphs folded, see [`compare::letters`]) as code
+/// points, and their sum (which picks a `g:` key's shard, see [`g_shard`]).
+pub(super) fn surname_letters(written: &str) -> (SmallVec<[u32; 32]>, u32) {
+    let folded: SmallVec<[u32; 32]> = compare::letter_chars(written).map(u32::from).collect();
+    let sum = folded.iter().sum();
+    (folded, sum)
+}
+
+/// How many keys of each shard [`blocking_keys`] gives a name, without hashing them (the
+/// blocking buffers are sized with it; the fill checks that the two agree).
+pub(super) fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
+    let full = |p: &Option<Part>| matches!(p, Some(Part::Full(_)));
+    let stem = n.surname_stem.is_some();
+    let (given, patr) = (full(&n.given), full(&n.patronymic));
+    if stem && given {
+        count[0] += 2;
+    }
+    if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
+        let (folded, sum) = surname_letters(written);
+        count[g_shard(sum) as usize] += 1;
+        for &c in folded.iter().skip(1) {
+            count[g_shard(sum - c) as usize] += 1;
+        }
+    }
+    if stem && patr {
+        count[0] += 1;
+    }
+    if stem {
+        count[0] += 1;
+    }
+}
+
+/// Keys of a whole mention (every name, and the INN), sorted.
+pub fn mention_keys(m: &Mention) -> Vec<BlockKey> {
+    let mut keys = Vec::with_capacity(5 * m.names.len() + 1);
+    raw_mention_keys(m, &mut keys);
+    // A probe beats a plain entry of the same key (sorting puts `probe: true` last).
+    keys.sort_unstable();
+    keys.reverse();
+    keys.dedup_by_key(|k| k.hash);
+    keys.reverse();
+    keys
+}
+
+/// Appends the keys of every name of a mention and of its INN, unsorted and possibly repeated.
+pub(super) fn raw_mention_keys(m: &Mention, out: &mut Vec<BlockKey>) {
+    for n in &m.names {
+        blocking_keys(n, out);
+    }
+    if let Some(inn) = &m.inn {
+        out.push(BlockKey {
+            shard: IDENTIFIER_SHARD,
+            ..key(&["inn:", &inn.text()])
+        });
+    }
+}

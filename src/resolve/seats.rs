@@ -1,0 +1,190 @@
+//! Commission seats: the names in protocols matched to the customer's officials.
+
+use super::*;
+
+pub(super) fn name_probe(name: &str) -> Mention {
+    Mention {
+        source: MentionSource::Role(u32::MAX),
+        names: smallvec::smallvec![parse_name(name)],
+        birth: None,
+        inn: None,
+        family: None,
+    }
+}
+
+/// Scores a protocol name against candidate officials out of a pool of `pool_len`, keeping every
+/// official within 3 bits of the best fit (those the name cannot tell apart), in id order.
+pub(super) fn score_member(
+    probe: &Mention,
+    candidates: impl Iterator<Item = u32>,
+    pool_len: usize,
+    mentions: &Mentions,
+) -> Vec<(u32, Link)> {
+    let prior = prior_for(pool_len + 1);
+    let mut fits: Vec<(u32, Link)> = candidates
+        .filter_map(|o| {
+            let m = &mentions.list[mentions.of_official[o as usize] as usize];
+            compare(probe, m, prior).map(|l| (o, l))
+        })
+        .filter(|(_, l)| l.probability >= 0.5)
+        .collect();
+    let best = fits.iter().map(|(_, l)| l.weight).fold(f64::MIN, f64::max);
+    fits.retain(|(_, l)| l.weight >= best - 3.0);
+    fits.sort_by_key(|(o, _)| *o);
+    fits
+}
+
+/// Officials by blocking key, sorted: `(key hash, probes the block, official)`.
+pub(super) struct KeyIndex(Vec<(u64, bool, u32)>);
+
+impl KeyIndex {
+    pub(super) fn of(officials: &[u32], mentions: &Mentions) -> KeyIndex {
+        let mut keys: Vec<(u64, bool, u32)> = officials
+            .iter()
+            .flat_map(|&o| {
+                let m = &mentions.list[mentions.of_official[o as usize] as usize];
+                mention_keys(m)
+                    .into_iter()
+                    .map(move |k| (k.hash, k.probe, o))
+            })
+            .collect();
+        keys.sort_unstable();
+        KeyIndex(keys)
+    }
+
+    /// Appends the officials sharing a block with a name of `keys`: a plain member of a probe
+    /// block meets only the officials probing it. Unsorted, repeated.
+    pub(super) fn candidates(&self, keys: &[BlockKey], out: &mut Vec<u32>) {
+        for k in keys {
+            let from = self.0.partition_point(|e| e.0 < k.hash);
+            for &(_, probe, o) in self.0[from..].iter().take_while(|e| e.0 == k.hash) {
+                if !k.probe_family || k.probe || probe {
+                    out.push(o);
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn resolve_seats(
+    data: &Dataset,
+    mentions: &Mentions,
+    warnings: &mut Warnings,
+) -> Groups<SeatMatch> {
+    // Each customer's pool: its staff, plus the officials with no employer given.
+    let mut staff: FxHashMap<crate::model::Inn, Vec<u32>> = FxHashMap::default();
+    let mut unattached: Vec<u32> = Vec::new();
+    for (i, o) in data.officials.iter().enumerate() {
+        match o.employer_inn {
+            Some(e) => staff.entry(e).or_default().push(i as u32),
+            None => unattached.push(i as u32),
+        }
+    }
+    let unattached_index = KeyIndex::of(&unattached, mentions);
+    // Protocols repeat the same members: each (customer, name) is matched once, in parallel.
+    // The distinct pairs in order of first sight, and each seat's pair (none when the seat
+    // names its official by id).
+    const BY_ID: u32 = u32::MAX;
+    let mut index: FxHashMap<(crate::model::Inn, Sym), u32> = FxHashMap::default();
+    let mut wanted: Vec<(crate::model::Inn, Sym)> = Vec::new();
+    let which: Vec<u32> = data
+        .seats
+        .iter()
+        .map(|seat| {
+            if seat.official.is_some() {
+                return BY_ID;
+            }
+            let customer = data.procurements[seat.procurement as usize].customer_inn;
+            let name = seat.member_name.unwrap_or_default();
+            *index.entry((customer, name)).or_insert_with(|| {
+                wanted.push((customer, name));
+                wanted.len() as u32 - 1
+            })
+        })
+        .collect();
+    drop(index);
+    // Customer by customer: the names wanted there meet the customer's own officials, indexed
+    // by key in a table small enough to stay in cache (a country-wide table made every lookup
+    // a walk through memory).
+    let mut by_customer: Vec<u32> = (0..wanted.len() as u32).collect();
+    by_customer.sort_unstable_by_key(|&w| (wanted[w as usize].0, w));
+    let mut fitted: Vec<(u32, Vec<(u32, Link)>)> = by_customer
+        .chunk_by(|&a, &b| wanted[a as usize].0 == wanted[b as usize].0)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .flat_map_iter(|names| {
+            let customer = wanted[names[0] as usize].0;
+            let own = staff.get(&customer).map_or(&[][..], Vec::as_slice);
+            let own_index = KeyIndex::of(own, mentions);
+            let pool = own.len() + unattached.len();
+            let mut candidates = Vec::new();
+            names
+                .iter()
+                .map(|&w| {
+                    let probe = name_probe(&wanted[w as usize].1);
+                    let keys = mention_keys(&probe);
+                    candidates.clear();
+                    own_index.candidates(&keys, &mut candidates);
+                    unattached_index.candidates(&keys, &mut candidates);
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    let fits = score_member(&probe, candidates.iter().copied(), pool, mentions);
+                    (w, fits)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    fitted.sort_unstable_by_key(|f| f.0);
+    let fitted: Vec<Vec<(u32, Link)>> = fitted.into_iter().map(|(_, f)| f).collect();
+    let mut out = Groups::default();
+    let mut reported = vec![false; wanted.len()];
+    let seats_file = data.file_name("commissions.csv");
+    for (seat, &w) in data.seats.iter().zip(&which) {
+        if w == BY_ID {
+            let o = seat.official.unwrap_or_default();
+            out.push([SeatMatch {
+                official: o,
+                score: 1.0,
+                basis: None,
+                candidates: 1,
+            }]);
+            continue;
+        }
+        let fits = &fitted[w as usize];
+        let n = fits.len();
+        out.push(fits.iter().map(|(o, l)| SeatMatch {
+            official: *o,
+            score: l.probability / n as f64,
+            basis: Some(l.basis),
+            candidates: u16::try_from(n).unwrap_or(u16::MAX),
+        }));
+        let (customer, name) = wanted[w as usize];
+        match n {
+            0 => warnings.push(
+                &seats_file,
+                seat.line,
+                "member_name",
+                format!("`{name}` matches no official of customer {customer}; seat not checked"),
+            ),
+            1 => {}
+            n if !reported[w as usize] => {
+                reported[w as usize] = true;
+                let ids: Vec<&str> = fits
+                    .iter()
+                    .map(|(o, _)| data.officials[*o as usize].official_id.as_str())
+                    .collect();
+                warnings.push(
+                    &seats_file,
+                    seat.line,
+                    "member_name",
+                    format!(
+                        "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
+                        ids.join(", ")
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
