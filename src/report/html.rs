@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::summary::MeasureRow;
+use super::figures::MeasureRow;
 use super::{History, Lang};
 use crate::rules::{Case, Step};
 
@@ -492,7 +492,7 @@ pub fn page(r: &super::Report) -> String {
         };
         card(
             &mut o,
-            &super::summary::capitalise(&label),
+            &super::figures::capitalise(&label),
             &count(code).to_string(),
         );
     }

@@ -1,6 +1,7 @@
 //! Stage 6: write the outputs: cases.csv, cases.json, summary.md, warnings.csv, cases.xlsx and
 //! report.html.
 
+mod figures;
 pub mod history;
 mod html;
 mod lang;
@@ -10,12 +11,12 @@ mod xlsx;
 use std::fs;
 use std::path::Path;
 
-pub use history::History;
-pub use lang::{english_label, Lang};
-pub use summary::{
+pub use figures::{
     default_department, figures, measure_row, scope, CaseCounts, Figures, HistoryCounts,
     MeasureRow, Scope, DEFAULT_DEPARTMENT,
 };
+pub use history::History;
+pub use lang::{english_label, Lang};
 
 /// How the report is written.
 #[derive(Clone, Debug)]
@@ -268,7 +269,7 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) ->
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
     }
-    let scope = summary::scope(a);
+    let scope = figures::scope(a);
     let r = Report {
         analysis: a,
         history: h,

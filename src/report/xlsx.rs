@@ -6,7 +6,7 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
-use super::summary::{CaseCounts, HistoryCounts, MeasureRow};
+use super::figures::{CaseCounts, HistoryCounts, MeasureRow};
 use super::{History, Lang};
 use crate::error::{Error, Result};
 use crate::rules::{Case, Severity};

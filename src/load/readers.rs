@@ -1,0 +1,319 @@
+//! One reader per input file: rows into the model's records.
+
+use super::*;
+
+pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
+    let [id_c, name_c, birth_c, inn_c, position_c, employer_c, address_c, phone_c, email_c, former_c, snils_c] =
+        r.cols([
+            "official_id",
+            "full_name",
+            "birth_date",
+            "inn",
+            "position",
+            "employer_inn",
+            "address",
+            "phone",
+            "email",
+            "former_names",
+            "snils",
+        ]);
+    r.rows(|row, s| {
+        let id = s.required(row, id_c)?;
+        let full_name = s.required(row, name_c)?;
+        let full_name = s.name(full_name, name_c);
+        s.snils(row, snils_c);
+        Some(Official {
+            line: row.line,
+            official_id: id.into(),
+            full_name: full_name.into(),
+            birth_date: s.birth_date(row, birth_c),
+            inn: s.person_inn(row, inn_c),
+            position: row.sym(position_c),
+            employer_inn: s.key_inn(row, employer_c, false),
+            address: row.text(address_c),
+            phone: row.text(phone_c),
+            email: row.text(email_c),
+            former_names: names_list(row, former_c),
+        })
+    })
+    .map(facts::officials)
+}
+
+pub(super) fn read_relatives(
+    r: FileReader,
+    officials: &FxHashMap<&str, u32>,
+) -> FileRead<Relative> {
+    // `relative_id` and `workplace` are read by no stage: not kept (11 million rows at national
+    // scale).
+    let [oid_c, kin_c, name_c, former_c, birth_c, inn_c, address_c, phone_c, snils_c] = r.cols([
+        "official_id",
+        "kinship",
+        "full_name",
+        "former_names",
+        "birth_date",
+        "inn",
+        "address",
+        "phone",
+        "snils",
+    ]);
+    let mut kinships = Memo::new();
+    r.rows(|row, s| {
+        let official_id = s.required(row, oid_c)?;
+        let Some(&official) = officials.get(official_id) else {
+            return s.reject(
+                oid_c,
+                format!("official_id `{official_id}` is not in officials.csv"),
+            );
+        };
+        let word = s.required(row, kin_c)?;
+        let full_name = s.required(row, name_c)?;
+        let full_name = s.name(full_name, name_c);
+        s.snils(row, snils_c);
+        let kinship = kinships.get(word, parse_kinship).unwrap_or_else(|| {
+            s.warn(
+                kin_c.name,
+                format!("unknown kinship word `{word}`; kept as unknown"),
+            );
+            Kinship::Unknown
+        });
+        Some(Relative {
+            line: row.line,
+            official,
+            kinship,
+            kinship_word: word.into(),
+            full_name: full_name.into(),
+            former_names: names_list(row, former_c),
+            birth_date: s.birth_date(row, birth_c),
+            inn: s.person_inn(row, inn_c),
+            address: row.text(address_c),
+            phone: row.text(phone_c),
+        })
+    })
+    .map(facts::relatives)
+}
+
+pub(super) fn read_companies(r: FileReader) -> FileRead<Company> {
+    // The OGRN is checked, and with `status` not kept: no stage reads them.
+    let [inn_c, ogrn_c, name_c, address_c, phone_c, email_c] =
+        r.cols(["inn", "ogrn", "name", "address", "phone", "email"]);
+    r.rows(|row, s| {
+        let inn = s.key_inn(row, inn_c, true)?;
+        let name = s.required(row, name_c)?;
+        if let Some(o) = row.get(ogrn_c).filter(|o| !ogrn_valid(o)) {
+            s.warn(
+                ogrn_c.name,
+                format!("OGRN `{o}` fails the checksum; value dropped"),
+            );
+        }
+        Some(Company {
+            line: row.line,
+            inn,
+            name: name.into(),
+            address: row.text(address_c),
+            phone: row.text(phone_c),
+            email: row.text(email_c),
+        })
+    })
+    .map(facts::companies)
+}
+
+/// Reads company_roles.csv; each distinct share value goes once into `shares`, which the rows
+/// index.
+pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
+    let [company_c, role_c, name_c, pinn_c, pbirth_c, holder_c, share_c, since_c, until_c] =
+        r.cols(headers::COMPANY_ROLES);
+    // The share column's scale (percent or fraction) is read off the whole column first.
+    let scale = match share_c.idx {
+        None => ShareScale::Percent,
+        Some(i) => {
+            // The scale depends only on which values occur: each distinct cell once.
+            let mut cells: rustc_hash::FxHashSet<Box<str>> = Default::default();
+            r.table.each(|_, rec| {
+                if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
+                    if !cells.contains(v) {
+                        cells.insert(v.into());
+                    }
+                }
+            })?;
+            detect_share_scale(cells.iter().map(|c| &**c))
+        }
+    };
+    let (mut roles, mut share_ids) = (Memo::new(), Memo::new());
+    let read = r.rows(|row, s| {
+        let company_inn = s.key_inn(row, company_c, true)?;
+        let word = s.required(row, role_c)?;
+        let Some(role) = roles.get(word, parse_company_role) else {
+            return s.reject(role_c, format!("unknown role `{word}`"));
+        };
+        let person_name = row.get(name_c).map(|n| Text::from(s.name(n, name_c)));
+        let holder_inn = s.key_inn(row, holder_c, false);
+        if person_name.is_none() && holder_inn.is_none() {
+            return s.reject(name_c, "neither person_name nor holder_inn is given");
+        }
+        if role == CompanyRoleKind::ManagingCompany && holder_inn.is_none() {
+            return s.reject(holder_c, "a managing_company row needs holder_inn");
+        }
+        let share = row.get(share_c).and_then(|raw| {
+            let v = share_ids.get(raw, |raw| {
+                let v = parse_share(raw, scale)?;
+                shares.push(v);
+                Some(shares.len() as u32 - 1)
+            });
+            if v.is_none() {
+                s.warn(
+                    share_c.name,
+                    format!("unparsable share `{raw}`; value dropped"),
+                );
+            }
+            v
+        });
+        let since = s.date(row, since_c);
+        let until = s.date(row, until_c);
+        if let (Some(a), Some(b)) = (since, until) {
+            if a > b {
+                s.warn(
+                    until_c.name,
+                    format!("role ends ({b}) before it starts ({a})"),
+                );
+            }
+        }
+        Some(CompanyRole {
+            line: row.line,
+            company_inn,
+            role,
+            person_inn: person_name.as_ref().and_then(|_| s.person_inn(row, pinn_c)),
+            person_birth_date: person_name
+                .as_ref()
+                .and_then(|_| s.birth_date(row, pbirth_c)),
+            person_name,
+            holder_inn,
+            share,
+            since,
+            until,
+        })
+    })?;
+    Ok(facts::roles(read, shares))
+}
+
+pub(super) fn read_procurements(r: FileReader) -> FileRead<Procurement> {
+    let [id_c, customer_c, cname_c, subject_c, method_c, published_c, price_c, np_c] =
+        r.cols(headers::PROCUREMENTS);
+    r.rows(|row, s| {
+        let id = s.required(row, id_c)?;
+        let customer_inn = s.key_inn(row, customer_c, true)?;
+        let published = s.date(row, published_c);
+        if published.is_none() {
+            s.warn(
+                published_c.name,
+                "no publication date: roles are checked without their dates",
+            );
+        }
+        // The initial price is checked (a warning if unreadable), not kept: no stage reads it.
+        s.decimal(row, price_c);
+        Some(Procurement {
+            line: row.line,
+            procurement_id: id.into(),
+            customer_inn,
+            customer_name: row.sym(cname_c),
+            subject: row.sym(subject_c),
+            method: row.sym(method_c),
+            published,
+            national_project: row.sym(np_c),
+        })
+    })
+    .map(facts::procurements)
+}
+
+pub(super) fn read_participants(
+    r: FileReader,
+    procurements: &FxHashMap<&str, u32>,
+) -> FileRead<Participant> {
+    let [pid_c, inn_c, name_c, winner_c, bid_c, contract_c] = r.cols(headers::PARTICIPANTS);
+    r.rows(|row, s| {
+        let pid = s.required(row, pid_c)?;
+        let Some(&procurement) = procurements.get(pid) else {
+            return s.reject(
+                pid_c,
+                format!("procurement `{pid}` is not in procurements.csv"),
+            );
+        };
+        let inn = s.key_inn(row, inn_c, true)?;
+        let is_winner = match row.get(winner_c) {
+            None => false,
+            Some(raw) => parse_bool(raw).unwrap_or_else(|| {
+                s.warn(
+                    winner_c.name,
+                    format!("unreadable boolean `{raw}`; read as no"),
+                );
+                false
+            }),
+        };
+        // The bid price is checked, not kept: no stage reads it (12 million bids nationally).
+        s.decimal(row, bid_c);
+        Some(Participant {
+            line: row.line,
+            procurement,
+            participant_inn: inn,
+            participant_name: sym(s.name(row.get(name_c).unwrap_or_default(), name_c)),
+            is_winner,
+            contract_price: s.decimal(row, contract_c),
+        })
+    })
+    .map(|read| {
+        let mut ids = vec![""; procurements.len()];
+        for (id, &i) in procurements {
+            ids[i as usize] = id;
+        }
+        facts::participants(read, &ids)
+    })
+}
+
+pub(super) fn read_commissions(
+    r: FileReader,
+    procurements: &FxHashMap<&str, u32>,
+    officials: &FxHashMap<&str, u32>,
+) -> FileRead<Seat> {
+    let [pid_c, oid_c, member_c, role_c] = r.cols(headers::COMMISSIONS);
+    let mut roles = Memo::new();
+    r.rows(|row, s| {
+        let pid = s.required(row, pid_c)?;
+        let Some(&procurement) = procurements.get(pid) else {
+            return s.reject(
+                pid_c,
+                format!("procurement `{pid}` is not in procurements.csv"),
+            );
+        };
+        let word = s.required(row, role_c)?;
+        let Some(role) = roles.get(word, parse_seat_role) else {
+            return s.reject(role_c, format!("unknown commission role `{word}`"));
+        };
+        let member_name = row.get(member_c).map(|n| sym(s.name(n, member_c)));
+        let mut official = None;
+        if let Some(id) = row.get(oid_c) {
+            official = officials.get(id).copied();
+            if official.is_none() {
+                if member_name.is_none() {
+                    return s.reject(
+                        oid_c,
+                        format!("official_id `{id}` is not in officials.csv and no member_name"),
+                    );
+                }
+                s.warn(
+                    oid_c.name,
+                    format!("official_id `{id}` is not in officials.csv; resolving member_name"),
+                );
+            }
+        }
+        if official.is_none() && member_name.is_none() {
+            return s.reject(member_c, "neither official_id nor member_name is given");
+        }
+        Some(Seat {
+            line: row.line,
+            procurement,
+            official,
+            member_name,
+            role,
+        })
+    })
+    .map(facts::seats)
+}
