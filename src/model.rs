@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use crate::identifiers::Inn;
-use crate::values::Share;
+
+/// An exact share of capital as a fraction in 0..=1 (`values::parse_share` reads one).
+pub type Share = num_rational::BigRational;
 
 /// Text of a record field: strings of up to 24 bytes (INNs, ids, dates, phones) are kept inline,
 /// without an allocation of their own.

@@ -5,10 +5,8 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 
+pub use crate::model::Share;
 use crate::model::{BirthDate, CompanyRoleKind, Date, Kinship, SeatRole};
-
-/// An exact share of capital as a fraction in 0..=1.
-pub type Share = BigRational;
 
 /// An Excel serial day number, as a date cell exported as a number gives it (`44197` is
 /// 01.01.2021; a time of day after the point is dropped): 10000 (1927) to 80000 (2119) only, so
