@@ -31,9 +31,6 @@ use super::shared::{control_order, identity, identity_link, link_steps, link_tex
 use super::shared::{over_ten_percent, qualifies};
 use super::shared::{Post, Upstream};
 
-/// The rules whose cases come out of [`scan`].
-pub(super) const SHARING: [&str; 5] = [COI, KIN_EXT, EMPLOYEE, BIDDERS, super::undeclared::CODE];
-
 /// The parts of [`scan`] the selected rules need: it does only their work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Wanted {
@@ -598,42 +595,11 @@ fn procurement_cases<'a>(
     (cases, found)
 }
 
-/// The cases of the rules that share the pass (the three, BIDDERS and UNDECLARED), found in
-/// one pass over the procurements, and UNDECLARED's prior estimated on its pairs.
-pub(super) fn scan(
-    ctx: &Context,
-    parts: Wanted,
-) -> (Vec<Case>, Option<super::undeclared::PriorEstimate>) {
-    let data = ctx.data;
-    // BIDDERS and UNDECLARED read the registry's contacts inside the parallel search: built
-    // before it (by `super::run`; here again for a caller that did not).
-    if parts.contacts() {
-        ctx.contact_index();
-    }
-    let officials = ctx.mentions.of_official.len();
-    // The staff of each customer with procurements (the officials' rules only).
-    let mut staff_of: FxHashMap<Inn, Vec<u32>> = FxHashMap::default();
-    if parts.officials {
-        for p in &data.procurements {
-            staff_of.entry(p.customer_inn).or_default();
-        }
-        for (o, official) in data.officials.iter().enumerate() {
-            if let Some(list) = official.employer_inn.and_then(|e| staff_of.get_mut(&e)) {
-                list.push(o as u32);
-            }
-        }
-    }
-    let mut wanted = if parts.officials {
-        ctx.resolution.sitting(officials)
-    } else {
-        vec![false; officials]
-    };
-    for &o in staff_of.values().flatten() {
-        wanted[o as usize] = true;
-    }
-    // Each official's circle once, however many procurements they are near. Counted, then built
-    // in parallel batches joined in official order into a buffer of the exact size: no second
-    // copy of the circles is ever held.
+/// The circles of the officials `wanted`, empty for the others: each official's circle once,
+/// however many procurements they are near. Counted, then built in parallel batches joined in
+/// official order into a buffer of the exact size: no second copy of the circles is ever held.
+fn circles_of(ctx: &Context, wanted: &[bool]) -> Circles {
+    let officials = wanted.len();
     let circle_of = |o: usize| {
         let m = ctx.mentions.of_official[o];
         circle(ctx, ctx.resolution.person_of[m as usize], m)
@@ -646,15 +612,49 @@ pub(super) fn scan(
     let mut circles = Circles::with_capacity(officials, total);
     const BATCH: usize = 1 << 18;
     for batch in (0..officials).step_by(BATCH) {
-        let parts: Vec<Vec<Member>> = (batch..(batch + BATCH).min(officials))
+        let built: Vec<Vec<Member>> = (batch..(batch + BATCH).min(officials))
             .into_par_iter()
             .map(|o| if wanted[o] { circle_of(o) } else { Vec::new() })
             .collect();
-        for circle in parts {
+        for circle in built {
             circles.push(circle);
         }
     }
-    drop(wanted);
+    circles
+}
+
+/// The cases of the rules that share the pass (the three, BIDDERS and UNDECLARED), found in
+/// one pass over the procurements, and UNDECLARED's prior estimated on its pairs.
+pub(super) fn scan(
+    ctx: &Context,
+    parts: Wanted,
+) -> (Vec<Case>, Option<super::undeclared::PriorEstimate>) {
+    let data = ctx.data;
+    // BIDDERS and UNDECLARED read the registry's contacts inside the parallel search: built
+    // before it (by `super::run`; here again for a caller that did not).
+    if parts.contacts() {
+        ctx.contact_index();
+    }
+    // The staff of each customer with procurements, and the circles of the officials the
+    // officials' rules look at (on a commission, or on such a staff): none for the other parts.
+    let mut staff_of: FxHashMap<Inn, Vec<u32>> = FxHashMap::default();
+    let circles = if parts.officials {
+        for p in &data.procurements {
+            staff_of.entry(p.customer_inn).or_default();
+        }
+        for (o, official) in data.officials.iter().enumerate() {
+            if let Some(list) = official.employer_inn.and_then(|e| staff_of.get_mut(&e)) {
+                list.push(o as u32);
+            }
+        }
+        let mut wanted = ctx.resolution.sitting(ctx.mentions.of_official.len());
+        for &o in staff_of.values().flatten() {
+            wanted[o as usize] = true;
+        }
+        circles_of(ctx, &wanted)
+    } else {
+        Circles::default()
+    };
     let ties = Ties(&ctx.resolution.ties);
     // The procurements of each customer together, so that its staff is indexed once.
     let mut by_customer: Vec<(Inn, u32)> = data

@@ -330,20 +330,21 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
     // (CONTACT), which fill the cores the search's sequential parts leave idle. The
     // registry's contacts are built first, so that no worker waits on (or, stealing work,
     // re-enters) their build.
-    let shares = |r: &dyn Rule| affiliation::SHARING.contains(&r.code());
+    let shares = |r: &dyn Rule| affiliation::Wanted::of([r.code()]).any();
     let wanted = affiliation::Wanted::of(rules.iter().map(|r| r.code()));
     if wanted.contacts() || rules.iter().any(|r| r.code() == contact::CODE) {
         ctx.contact_index();
     }
-    let run_each = |shared: bool| -> Vec<(usize, Vec<Case>)> {
+    // The order they are joined in does not matter: the sort below orders every case by its
+    // key, which no two cases share.
+    let run_each = |shared: bool| -> Vec<Case> {
         rules
             .iter()
-            .enumerate()
-            .filter(|(_, r)| shares(r.as_ref()) == shared)
-            .map(|(i, r)| (i, r.run(ctx)))
+            .filter(|r| shares(r.as_ref()) == shared)
+            .flat_map(|r| r.run(ctx))
             .collect()
     };
-    let (mut found, own) = rayon::join(
+    let (mut cases, own) = rayon::join(
         || {
             if wanted.any() {
                 ctx.scan(wanted);
@@ -352,10 +353,7 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
         },
         || run_each(false),
     );
-    found.extend(own);
-    // In registry order, as one rule after another gave them.
-    found.sort_by_key(|f| f.0);
-    let mut cases: Vec<Case> = found.into_iter().flat_map(|f| f.1).collect();
+    cases.extend(own);
     cases.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
