@@ -232,47 +232,6 @@ impl Kinship {
             Unknown => "unknown",
         }
     }
-
-    /// Russian word for the relation, by the relative's sex where known.
-    pub fn russian(self, sex: Option<Sex>) -> &'static str {
-        use Kinship::*;
-        let f = sex == Some(Sex::Female);
-        let m = sex == Some(Sex::Male);
-        match self {
-            Spouse if f => "жена",
-            Spouse if m => "муж",
-            Spouse => "супруг(а)",
-            Parent if f => "мать",
-            Parent if m => "отец",
-            Parent => "родитель",
-            Child if f => "дочь",
-            Child if m => "сын",
-            Child => "ребёнок",
-            Grandparent if f => "бабушка",
-            Grandparent if m => "дедушка",
-            Grandparent => "дедушка/бабушка",
-            Grandchild if f => "внучка",
-            Grandchild if m => "внук",
-            Grandchild => "внук/внучка",
-            Sibling if f => "сестра",
-            Sibling if m => "брат",
-            Sibling => "брат/сестра",
-            HalfSibling if f => "неполнородная сестра",
-            HalfSibling if m => "неполнородный брат",
-            HalfSibling => "неполнородный брат/сестра",
-            AdoptiveParent => "усыновитель",
-            AdoptedChild if f => "удочерённая",
-            AdoptedChild => "усыновлённый",
-            ParentInLaw => "родитель супруга",
-            ChildInLaw => "супруг(а) ребёнка",
-            SiblingInLaw => "свойственник",
-            StepParent => "отчим/мачеха",
-            StepChild => "пасынок/падчерица",
-            StepSibling => "сводный брат/сестра",
-            FormerSpouse => "бывший супруг(а)",
-            Unknown => "родственник",
-        }
-    }
 }
 
 /// A role of a person or organisation in a company, from the registry extract.
@@ -346,19 +305,6 @@ impl SeatRole {
             SeatRole::Secretary => "secretary",
             SeatRole::ContractManager => "contract_manager",
             SeatRole::ContractServiceHead => "contract_service_head",
-        }
-    }
-
-    /// Russian name of the role for evidence lines.
-    pub fn russian(self) -> &'static str {
-        match self {
-            SeatRole::CustomerHead => "руководитель заказчика",
-            SeatRole::Chair => "председатель комиссии",
-            SeatRole::DeputyChair => "заместитель председателя комиссии",
-            SeatRole::Member => "член комиссии",
-            SeatRole::Secretary => "секретарь комиссии",
-            SeatRole::ContractManager => "контрактный управляющий",
-            SeatRole::ContractServiceHead => "руководитель контрактной службы",
         }
     }
 }

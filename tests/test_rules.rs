@@ -201,7 +201,7 @@ fn undeclared_relatives_say_which_signals_agreed() {
 /// names; job titles and contacts as written).
 #[test]
 fn every_rule_declares_what_the_report_needs() {
-    use affil::report::english_label;
+    use affil::report::{step_words, Lang};
     let registry = affil::rules::registry();
     let codes: Vec<&str> = registry.iter().map(|r| r.code()).collect();
     for (i, r) in registry.iter().enumerate() {
@@ -249,7 +249,7 @@ fn every_rule_declares_what_the_report_needs() {
                 seen.push(case.rule);
             }
             for step in &case.chain {
-                let mut en = english_label(step.kind, &step.label);
+                let mut en = step_words(step, Lang::En);
                 for w in &written {
                     en = en.replace(w.as_str(), "");
                 }
@@ -264,7 +264,7 @@ fn every_rule_declares_what_the_report_needs() {
                     "{}: {} step `{}` in English `{en}` keeps {left:?}",
                     dir.display(),
                     case.rule,
-                    step.label
+                    step_words(step, Lang::Ru)
                 );
             }
         }

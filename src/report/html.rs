@@ -5,9 +5,10 @@
 
 use std::fmt::Write as _;
 
+use super::evidence::step_words;
 use super::figures::MeasureRow;
 use super::{History, Lang};
-use crate::rules::{Case, Step};
+use crate::rules::{Case, Said, Step};
 
 /// Above this many cases the chains start folded (the page stays quick to open).
 const OPEN_CHAINS: usize = 200;
@@ -209,10 +210,10 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
     // Nodes, each with the label of the edge that leads to it.
     let mut nodes: Vec<(&Step, &String, Option<&String>)> = Vec::new();
     let mut edge: Option<&String> = None;
-    let labels: Vec<String> = chain.iter().map(|s| lang.step_label(s)).collect();
+    let labels: Vec<String> = chain.iter().map(|s| step_words(s, lang)).collect();
     // Notes are no link of the chain: the evidence line under it has them.
-    for (s, label) in chain.iter().zip(&labels).filter(|(s, _)| s.kind != NOTE) {
-        if is_node(s.kind) {
+    for (s, label) in chain.iter().zip(&labels).filter(|(s, _)| s.kind() != NOTE) {
+        if is_node(s.kind()) {
             nodes.push((s, label, edge.take()));
         } else {
             edge = Some(label);
@@ -265,11 +266,11 @@ pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
                 o.push_str("</text>");
             }
         }
-        let (fill, stroke) = node_fill(step.kind);
+        let (fill, stroke) = node_fill(step.kind());
         let _ = write!(
             o,
             r#"<g class="node {}"><title>{}</title><rect x="{x}" y="{top}" width="{W}" height="{box_h}" rx="6" fill="{fill}" stroke="{stroke}"/>"#,
-            escape(step.kind),
+            escape(step.kind()),
             escape(label)
         );
         let first = top + PAD + 11 + (box_h - 2 * PAD - text.len() * LINE) / 2;
@@ -353,18 +354,17 @@ fn card(o: &mut String, label: &str, value: &str) {
     );
 }
 
-/// The relation as words: in Russian the chain's kinship step says it (`сын`, `тёща`), in
-/// English the code does.
+/// The relation as words: the chain's relation step says it (`сын`, `тёща`; `son`,
+/// `mother-in-law`), or the code when the chain has none (BIDDERS).
 fn relation_text(c: &Case, lang: Lang) -> String {
-    match lang {
-        Lang::Ru => c
-            .chain
-            .iter()
-            .find(|s| s.kind == "relation")
-            .map(|s| s.label.clone())
-            .unwrap_or_else(|| c.relation.to_owned()),
-        Lang::En => c.relation.replace('_', " "),
-    }
+    c.chain
+        .iter()
+        .find(|s| matches!(s.said, Said::Relation(_)))
+        .map(|s| step_words(s, lang))
+        .unwrap_or_else(|| match lang {
+            Lang::Ru => c.relation.to_owned(),
+            Lang::En => c.relation.replace('_', " "),
+        })
 }
 
 fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
@@ -679,14 +679,33 @@ mod tests {
 
     #[test]
     fn a_chain_draws_each_node_and_labels_each_edge() {
-        let step = |kind, label: &str| crate::rules::step(kind, label);
+        use crate::model::{Kinship, Sex};
+        use crate::rules::{Relation, Role, RoleWord, ShareSaid};
+        let person = |name: &str| {
+            Step::new(Said::Person {
+                name: name.to_owned(),
+                registry: None,
+                matched: None,
+            })
+        };
+        let half = num_rational::BigRational::new(1.into(), 2.into());
         let chain = [
-            step("person", "Морозов Дмитрий Сергеевич <b>"),
-            step("relation", "сын"),
-            step("person", "Морозов Артём Дмитриевич"),
-            step("role", "учредитель 50%"),
-            step("company", "ООО «Стройка»"),
-            step("procurement", "победитель закупки 1"),
+            person("Морозов Дмитрий Сергеевич <b>"),
+            Step::new(Said::Relation(Relation::Kin {
+                kinship: Kinship::Child,
+                sex: Some(Sex::Male),
+            })),
+            person("Морозов Артём Дмитриевич"),
+            Step::new(Said::Role(Role {
+                what: RoleWord::Founder,
+                share: ShareSaid::Held(half),
+                of: None,
+            })),
+            Step::new(Said::Company("ООО «Стройка»".to_owned())),
+            Step::new(Said::Bid {
+                won: true,
+                procurement: "1".to_owned(),
+            }),
         ];
         let svg = chain_svg(&chain, Lang::Ru);
         assert_eq!(svg.matches("<rect").count(), 4);

@@ -1,7 +1,7 @@
 //! The language of the report texts (summary.md, report.html, cases.xlsx): Russian by default,
 //! English with `--lang en`. Column names of the CSV and JSON outputs are codes, not texts, and
-//! stay as they are, as does their evidence (the rules write it in Russian); in English the page
-//! and the workbook put the evidence's words in English ([`english_label`]).
+//! stay as they are, as does their evidence (in Russian); in English the page and the workbook
+//! say the evidence's typed steps in English ([`super::evidence`]).
 
 use crate::model::SeatRole;
 
@@ -59,7 +59,10 @@ impl Lang {
             return self.pick("сотрудник заказчика", "customer's employee");
         }
         match crate::values::parse_seat_role(code) {
-            Some(seat) => self.pick(seat.russian(), seat_english(seat)),
+            Some(seat) => {
+                let (ru, en) = seat_words(seat);
+                self.pick(ru, en)
+            }
             None => code,
         }
     }
@@ -80,14 +83,6 @@ impl Lang {
             "new" => self.pick("новый", "new"),
             "repeated" => self.pick("повторный", "repeated"),
             other => other,
-        }
-    }
-
-    /// An evidence step's label in this language (in English by `english_label`).
-    pub fn step_label(self, s: &crate::rules::Step) -> String {
-        match self {
-            Lang::Ru => s.label.clone(),
-            Lang::En => english_label(s.kind, &s.label),
         }
     }
 
@@ -130,190 +125,22 @@ impl Lang {
     }
 }
 
-/// A seat in English.
-fn seat_english(seat: SeatRole) -> &'static str {
+/// A seat in Russian and in English.
+pub fn seat_words(seat: SeatRole) -> (&'static str, &'static str) {
     match seat {
-        SeatRole::CustomerHead => "customer's head",
-        SeatRole::Chair => "commission chair",
-        SeatRole::DeputyChair => "deputy commission chair",
-        SeatRole::Member => "commission member",
-        SeatRole::Secretary => "commission secretary",
-        SeatRole::ContractManager => "contract manager",
-        SeatRole::ContractServiceHead => "contract service head",
-    }
-}
-
-/// The words and phrases the rules share in evidence chains, in English (each rule's own are in
-/// its [`crate::rules::RuleInfo::phrases`], the seats, which the model names, come from
-/// [`SeatRole::ALL`]). Matched whole (a
-/// letter on neither side) outside «quotes», longest first, so that names, which are
-/// capitalised and quoted company names, stay as written.
-const PHRASES: &[(&str, &str)] = &[
-    // Staff (the seats come from the model).
-    ("сотрудник заказчика", "customer's employee"),
-    ("в закупке не участвует", "no role in the procurement"),
-    ("в протоколе", "in the minutes as"),
-    ("подходит к", "fits"),
-    ("сотрудникам", "employees"),
-    // Identification.
-    ("в реестре", "in the registry"),
-    ("совпадение", "match"),
-    ("ФИО и дата рождения", "name and birth date"),
-    ("по прежней фамилии", "through a former surname"),
-    (
-        "фамилия в другой форме или с опечаткой",
-        "surname in another form or with a typo",
-    ),
-    ("без фамилии", "no surname"),
-    ("имя с опечаткой", "given name with a typo"),
-    ("имя по инициалу", "given name by its initial"),
-    ("без имени", "no given name"),
-    ("отчество с опечаткой", "patronymic with a typo"),
-    ("отчество по инициалу", "patronymic by its initial"),
-    ("без отчества", "no patronymic"),
-    (
-        "день и месяц рождения переставлены",
-        "birth day and month swapped",
-    ),
-    (
-        "дата рождения с опечаткой в одной цифре",
-        "birth date one digit off",
-    ),
-    ("только ФИО", "name only"),
-    ("ИНН", "INN"),
-    // Kinship.
-    ("сам(а)", "self"),
-    ("неполнородный брат/сестра", "half sibling"),
-    ("неполнородный брат", "half brother"),
-    ("неполнородная сестра", "half sister"),
-    ("сводный брат/сестра", "step sibling"),
-    ("брат или сестра", "sibling"),
-    ("брат/сестра", "sibling"),
-    ("брат", "brother"),
-    ("сестра", "sister"),
-    ("бывший супруг(а)", "former spouse"),
-    ("супруг(а) ребёнка", "child's spouse"),
-    ("супруг(а)", "spouse"),
-    ("жена", "wife"),
-    ("муж", "husband"),
-    ("мать", "mother"),
-    ("отец", "father"),
-    ("родитель супруга", "spouse's parent"),
-    ("родитель", "parent"),
-    ("дочь", "daughter"),
-    ("сын", "son"),
-    ("ребёнок", "child"),
-    ("дедушка/бабушка", "grandparent"),
-    ("бабушка", "grandmother"),
-    ("дедушка", "grandfather"),
-    ("внук/внучка", "grandchild"),
-    ("внучка", "granddaughter"),
-    ("внук", "grandson"),
-    ("усыновитель", "adoptive parent"),
-    ("удочерённая", "adopted daughter"),
-    ("усыновлённый", "adopted child"),
-    ("свойственник", "in-law"),
-    ("отчим/мачеха", "step-parent"),
-    ("пасынок/падчерица", "stepchild"),
-    ("член семьи", "household member"),
-    ("родственник", "relative"),
-    // Roles in companies.
-    ("индивидуальный предприниматель", "sole proprietor"),
-    (
-        "член коллегиального исполнительного органа",
-        "executive board member",
-    ),
-    ("член правления", "board member"),
-    ("директор", "director"),
-    ("управляющая организация", "managing company"),
-    ("учредитель", "founder"),
-    ("доля не указана", "share not given"),
-    ("итого", "in all"),
-    ("по всем цепочкам", "over all chains"),
-    ("бенефициар", "beneficiary"),
-    ("по реестру", "per the registry"),
-    // Bids (the rules' own words are in their `RuleInfo::phrases`).
-    ("победитель закупки", "winner of procurement"),
-    ("участник закупки", "bidder in procurement"),
-    // Contradicting input (see `rules::conflict_note`).
-    ("противоречие в данных", "conflicting input"),
-    ("доля указана как", "share given as"),
-    ("взята меньшая", "the smaller is read"),
-    ("разные даты окончания роли", "different role end dates"),
-    ("взята ранняя", "the earliest is read"),
-    (
-        "участник указан победителем и не победителем",
-        "the bid is given as won and as not won",
-    ),
-    ("принято: не победитель", "read as not won"),
-    ("разные цены контракта", "different contract prices"),
-    (
-        "разные значения одной записи",
-        "one record with different values",
-    ),
-    (
-        "прочитана первая по значениям",
-        "the first by its values is read",
-    ),
-    ("с разными датами рождения", "with different birth dates"),
-    ("дата рождения не учтена", "no birth date is read"),
-    ("строки", "lines"),
-    ("строка", "line"),
-];
-
-/// An evidence step's label in English: a questionnaire's kinship word by what the loader reads
-/// it as (whatever HR wrote: `тёща`, `бывший муж`), everything else phrase by phrase
-/// (`PHRASES` and the rules' own); names, quoted company names and identifiers stay as written.
-pub fn english_label(kind: &str, label: &str) -> String {
-    if kind == "relation" {
-        if let Some(k) = crate::values::parse_kinship(label) {
-            return k.code().replace('_', " ");
+        SeatRole::CustomerHead => ("руководитель заказчика", "customer's head"),
+        SeatRole::Chair => ("председатель комиссии", "commission chair"),
+        SeatRole::DeputyChair => (
+            "заместитель председателя комиссии",
+            "deputy commission chair",
+        ),
+        SeatRole::Member => ("член комиссии", "commission member"),
+        SeatRole::Secretary => ("секретарь комиссии", "commission secretary"),
+        SeatRole::ContractManager => ("контрактный управляющий", "contract manager"),
+        SeatRole::ContractServiceHead => {
+            ("руководитель контрактной службы", "contract service head")
         }
     }
-    english_phrases(label)
-}
-
-/// The phrases of [`PHRASES`] in `text` in English, outside «quotes».
-pub fn english_phrases(text: &str) -> String {
-    // Longest first, so that a phrase wins over the words inside it; built once.
-    static BY_LENGTH: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
-    let by_length = BY_LENGTH.get_or_init(|| {
-        let seats = SeatRole::ALL.map(|seat| (seat.russian(), seat_english(seat)));
-        let rules = crate::rules::registry();
-        let own = rules.iter().flat_map(|r| r.info().phrases.iter().copied());
-        let mut v: Vec<(&str, &str)> = PHRASES.iter().copied().chain(own).chain(seats).collect();
-        v.sort_by_key(|(ru, _)| std::cmp::Reverse(ru.chars().count()));
-        v
-    });
-    let mut out = String::with_capacity(text.len());
-    let mut quoted = 0usize;
-    let mut prev: Option<char> = None;
-    let mut rest = text;
-    'scan: while let Some(c) = rest.chars().next() {
-        match c {
-            '«' => quoted += 1,
-            '»' => quoted = quoted.saturating_sub(1),
-            _ => {}
-        }
-        if quoted == 0 && !prev.is_some_and(char::is_alphanumeric) {
-            for (ru, en) in by_length {
-                if let Some(after) = rest.strip_prefix(ru) {
-                    let ends_in_letter = ru.chars().last().is_some_and(char::is_alphanumeric);
-                    if !(ends_in_letter && after.chars().next().is_some_and(char::is_alphanumeric))
-                    {
-                        out.push_str(en);
-                        prev = en.chars().last();
-                        rest = after;
-                        continue 'scan;
-                    }
-                }
-            }
-        }
-        out.push(c);
-        prev = Some(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
 }
 
 /// A legal basis in English (`44-ФЗ ст. 31 ч. 1 п. 9` -> `44-FZ art. 31 p. 1 i. 9`).
@@ -341,31 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn evidence_words_are_put_in_english_and_names_kept() {
-        let t = |k, l| english_label(k, l);
-        assert_eq!(
-            t("person", "Морозов Артём Дмитриевич (в реестре «Морозов Артем Дмитриевич») [совпадение: ФИО и дата рождения, 1.00]"),
-            "Морозов Артём Дмитриевич (in the registry «Морозов Артем Дмитриевич») [match: name and birth date, 1.00]"
-        );
-        assert_eq!(t("relation", "тёща"), "parent in law");
-        assert_eq!(t("relation", "бывший муж"), "former spouse");
-        assert_eq!(
-            t("relation", "вероятно сестра, в анкете не указан(а)"),
-            "probably sister, not in the questionnaire"
-        );
-        assert_eq!(
-            t("role", "учредитель 30% (итого 9%)"),
-            "founder 30% (in all 9%)"
-        );
-        // Inside quotes, and inside a word, nothing changes.
-        assert_eq!(
-            t("company", "ООО «Дом и сын» сыновья"),
-            "ООО «Дом и сын» сыновья"
-        );
-        assert_eq!(
-            t("procurement", "победитель закупки 0156300012321000048"),
-            "winner of procurement 0156300012321000048"
-        );
+    fn legal_basis_is_put_in_english() {
         assert_eq!(
             english_legal_basis("44-ФЗ ст. 31 ч. 1 п. 9"),
             "44-FZ art. 31 p. 1 i. 9"

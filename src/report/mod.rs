@@ -1,6 +1,7 @@
 //! Stage 6: write the outputs: cases.csv, cases.json, summary.md, warnings.csv, cases.xlsx and
 //! report.html.
 
+mod evidence;
 mod figures;
 pub mod history;
 mod html;
@@ -11,12 +12,13 @@ mod xlsx;
 use std::fs;
 use std::path::Path;
 
+pub use evidence::{evidence_line, kinship_words, step_words};
 pub use figures::{
     default_department, figures, measure_row, scope, CaseCounts, Figures, HistoryCounts,
     MeasureRow, Scope, DEFAULT_DEPARTMENT,
 };
 pub use history::History;
-pub use lang::{english_label, Lang};
+pub use lang::Lang;
 
 /// How the report is written.
 #[derive(Clone, Debug)]
@@ -60,22 +62,9 @@ pub const CASE_COLUMNS: [&str; 21] = [
     "decision_date",
 ];
 
-/// A case's evidence in the report's language: as the rules wrote it (Russian), or, in English,
-/// its chain's steps put in English ([`Lang::step_label`]) and joined as the rules join them.
-pub fn evidence_text(c: &Case, lang: Lang) -> std::borrow::Cow<'_, str> {
-    match lang {
-        Lang::Ru => c.evidence.as_str().into(),
-        Lang::En => {
-            let labels: Vec<String> = c.chain.iter().map(|s| lang.step_label(s)).collect();
-            crate::rules::join_steps(
-                c.chain
-                    .iter()
-                    .zip(&labels)
-                    .map(|(s, l)| (s.kind, l.as_str())),
-            )
-            .into()
-        }
-    }
+/// A case's evidence line in the report's language (cases.csv writes it in Russian).
+pub fn evidence_text(c: &Case, lang: Lang) -> String {
+    evidence_line(&c.chain, lang)
 }
 
 /// Formats money with two decimals, or nothing.
@@ -103,7 +92,7 @@ fn case_row(c: &Case, h: &History) -> [String; 21] {
         c.participant_link.clone(),
         c.is_winner.to_string(),
         money(c.contract_price),
-        c.evidence.clone(),
+        evidence_text(c, Lang::Ru),
         h.status(&c.case_id).to_owned(),
         decided(|d| &d.decision),
         decided(|d| &d.comment),

@@ -626,15 +626,6 @@ pub enum Basis {
 }
 
 impl Basis {
-    /// Russian wording for evidence lines.
-    pub fn russian(self) -> &'static str {
-        match self {
-            Basis::Inn => "ИНН",
-            Basis::NameAndDate => "ФИО и дата рождения",
-            Basis::NameOnly => "только ФИО",
-        }
-    }
-
     /// English code.
     pub fn code(self) -> &'static str {
         match self {
@@ -724,47 +715,72 @@ impl Link {
     }
 }
 
+/// A way two records of one person differ, which the evidence names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Difference {
+    /// The names agreed through a former surname.
+    FormerName,
+    /// The surname in another form or with a typo.
+    SurnameClose,
+    /// No surname on one side.
+    SurnameMissing,
+    /// The given name with a typo.
+    GivenClose,
+    /// The given name by its initial.
+    GivenInitial,
+    /// No given name on one side.
+    GivenMissing,
+    /// The patronymic with a typo.
+    PatronymicClose,
+    /// The patronymic by its initial.
+    PatronymicInitial,
+    /// No patronymic on one side.
+    PatronymicMissing,
+    /// Birth day and month swapped.
+    DateSwapped,
+    /// A birth date one digit off.
+    DateOneDigit,
+}
+
 impl Link {
-    /// The name fields that did not agree exactly, in Russian for evidence lines, in
-    /// parentheses with a leading space (empty when surname, given name and patronymic all
-    /// agree exactly and no former name was needed): ` (имя по инициалу, без отчества)`.
-    pub fn russian_fields(&self) -> String {
+    /// What did not agree exactly (nothing when surname, given name and patronymic all agree
+    /// exactly and no former name was needed, or an equal INN links a record with no surname).
+    pub fn differences(&self) -> Vec<Difference> {
         let l = &self.levels;
-        let mut parts: Vec<&str> = Vec::new();
+        let mut parts: Vec<Difference> = Vec::new();
         if self.former_name {
-            parts.push("по прежней фамилии");
+            parts.push(Difference::FormerName);
         }
         parts.extend(match l.surname {
-            Level::Close => Some("фамилия в другой форме или с опечаткой"),
-            Level::Missing => Some("без фамилии"),
+            Level::Close => Some(Difference::SurnameClose),
+            Level::Missing => Some(Difference::SurnameMissing),
             _ => None,
         });
         parts.extend(match l.given {
-            Level::Close => Some("имя с опечаткой"),
-            Level::Initial => Some("имя по инициалу"),
-            Level::Missing => Some("без имени"),
+            Level::Close => Some(Difference::GivenClose),
+            Level::Initial => Some(Difference::GivenInitial),
+            Level::Missing => Some(Difference::GivenMissing),
             _ => None,
         });
         parts.extend(match l.patronymic {
-            Level::Close => Some("отчество с опечаткой"),
-            Level::Initial => Some("отчество по инициалу"),
-            Level::Missing => Some("без отчества"),
+            Level::Close => Some(Difference::PatronymicClose),
+            Level::Initial => Some(Difference::PatronymicInitial),
+            Level::Missing => Some(Difference::PatronymicMissing),
             _ => None,
         });
         parts.extend(match self.date {
             Some(DateAgreement::Swapped) if self.basis == Basis::NameAndDate => {
-                Some("день и месяц рождения переставлены")
+                Some(Difference::DateSwapped)
             }
             Some(DateAgreement::OneDigit) if self.basis == Basis::NameAndDate => {
-                Some("дата рождения с опечаткой в одной цифре")
+                Some(Difference::DateOneDigit)
             }
             _ => None,
         });
-        if parts.is_empty() || self.basis == Basis::Inn && l.surname == Level::Missing {
-            String::new()
-        } else {
-            format!(" ({})", parts.join(", "))
+        if self.basis == Basis::Inn && l.surname == Level::Missing {
+            parts.clear();
         }
+        parts
     }
 }
 
@@ -1307,17 +1323,13 @@ mod tests {
         assert!(l
             .explain(PRIOR)
             .contains("birth date day/month swapped +8.0"));
-        assert!(l
-            .russian_fields()
-            .contains("день и месяц рождения переставлены"));
+        assert!(l.differences().contains(&Difference::DateSwapped));
         let l = compare_tf(&a, &day_off, PRIOR, Some(&tf)).unwrap();
         assert_eq!(
             (l.date, l.date_weight),
             (Some(DateAgreement::OneDigit), 4.0)
         );
-        assert!(l
-            .russian_fields()
-            .contains("дата рождения с опечаткой в одной цифре"));
+        assert!(l.differences().contains(&Difference::DateOneDigit));
         // A digit of the year is not a slip the check weighs: namesakes of two years.
         assert!(compare_tf(&a, &year_off, PRIOR, Some(&tf)).is_none());
         // Without its weight, a level stays a different date.

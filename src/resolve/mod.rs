@@ -28,8 +28,8 @@ use smallvec::SmallVec;
 use rayon::prelude::*;
 
 pub use compare::{
-    compare, person_link, prior_for, registry_prior, Basis, Link, TermFreq, MATCH_PROBABILITY,
-    TARGETED_PRIOR,
+    compare, person_link, prior_for, registry_prior, Basis, Difference, Link, TermFreq,
+    MATCH_PROBABILITY, TARGETED_PRIOR,
 };
 use compare::{Weights, WEIGHTS};
 

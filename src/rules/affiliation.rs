@@ -16,7 +16,8 @@ use rustc_hash::FxHashMap;
 
 use crate::resolve::Groups;
 
-use super::{case_id, round_score, step, Case, Context, Step};
+use super::{case_id, round_score, Case, Chain, Context, Step};
+use super::{Matched, MinutesName, OfficialPost, Relation, Said};
 use crate::graph::{any_upstream_person, controls, kin_edges, Control, ControlKind, Edge, Node};
 use crate::model::{Inn, Kinship, Participant, Procurement, RowRef};
 use crate::normalize::name::same_but_case;
@@ -190,41 +191,39 @@ fn build_case(
     let info = super::info_of(code);
     let official = &data.officials[post.official as usize];
     let official_mention = ctx.mentions.of_official[post.official as usize];
-    let (mut score, official_role, first) = match post.seat {
+    let (mut score, official_role, post_said) = match post.seat {
         Some((row, matched)) => {
             let seat_row = &data.seats[row as usize];
-            let mut label = format!("{} ({}", official.full_name, seat_row.role.russian());
-            if let (Some(name), None) = (&seat_row.member_name, seat_row.official) {
-                label.push_str(&format!(", в протоколе «{name}»"));
-                if matched.candidates > 1 {
-                    label.push_str(&format!(", подходит к {} сотрудникам", matched.candidates));
-                }
-            }
-            label.push(')');
-            let first = Step {
-                id: Some(official.official_id.to_string()),
-                score: (matched.score < 1.0).then_some(round_score(matched.score)),
-                basis: matched.basis.map(Basis::code),
-                ..step("person", label)
+            let minutes = match (&seat_row.member_name, seat_row.official) {
+                (Some(name), None) => Some(MinutesName {
+                    name: name.to_string(),
+                    candidates: matched.candidates as usize,
+                }),
+                _ => None,
             };
-            (matched.score * factor, seat_row.role.code(), first)
+            let post = OfficialPost::Seat {
+                role: seat_row.role,
+                minutes,
+            };
+            (matched.score * factor, seat_row.role.code(), post)
         }
         None => {
-            let position = if official.position.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", official.position)
+            let post = OfficialPost::Staff {
+                position: official.position.to_string(),
             };
-            let label = format!(
-                "{} (сотрудник заказчика{position}, в закупке не участвует)",
-                official.full_name
-            );
-            let first = Step {
-                id: Some(official.official_id.to_string()),
-                ..step("person", label)
-            };
-            (factor, "employee", first)
+            (factor, "employee", post)
         }
+    };
+    let first = Step {
+        score: post
+            .seat
+            .and_then(|(_, m)| (m.score < 1.0).then_some(round_score(m.score))),
+        basis: post.seat.and_then(|(_, m)| m.basis.map(Basis::code)),
+        ..Step::new(Said::Official {
+            name: official.full_name.to_string(),
+            post: post_said,
+        })
+        .with_id(Some(official.official_id.to_string()))
     };
     let mut steps = vec![first];
     if let Some(alias) = member.official_alias {
@@ -232,23 +231,19 @@ fn build_case(
     }
     let anchor = &ctx.mentions.list[member.anchor as usize];
     let linked_name = anchor.display_name(data).to_owned();
+    let sex = sex_of(anchor);
     // An in-law's word says whose parent or sibling (тёща or свекровь): the questionnaire's
     // own word is kept where the official wrote it.
-    let written = match (member.kinship, member.official_alias, anchor.source) {
-        (Some(k), None, MentionSource::Relative(r)) if k.is_affinity() => {
-            Some(data.relatives[r as usize].kinship_word.to_lowercase())
-        }
-        _ => None,
+    let relation = match (member.kinship, member.official_alias, anchor.source) {
+        (Some(k), None, MentionSource::Relative(r)) if k.is_affinity() => Relation::Written {
+            word: data.relatives[r as usize].kinship_word.to_lowercase(),
+            kinship: k,
+            sex,
+        },
+        (Some(kinship), _, _) => Relation::Kin { kinship, sex },
+        (None, _, _) => Relation::Itself,
     };
-    steps.push(step(
-        "relation",
-        written.unwrap_or_else(|| {
-            member
-                .kinship
-                .map_or("сам(а)", |k| k.russian(sex_of(anchor)))
-                .to_owned()
-        }),
-    ));
+    steps.push(Step::new(Said::Relation(relation)));
     // The weakest of the registry records the link rests on, each compared with the anchor.
     let weakest = c
         .mentions
@@ -259,37 +254,40 @@ fn build_case(
         score = score.min(p);
         let registry = &ctx.mentions.list[m as usize];
         let registry_name = registry.display_name(data);
-        let mut label = if member.kinship.is_some() {
+        let name = if member.kinship.is_some() {
             linked_name.clone()
         } else {
             String::new()
         };
         // A registry name that differs only in letter case (`ПЕТРОВ ИВАН`) says nothing more.
-        if !registry_name.is_empty() && !same_but_case(registry_name, &linked_name) {
-            let sep = if label.is_empty() { "" } else { " " };
-            label.push_str(&format!("{sep}(в реестре «{registry_name}»)"));
-        }
+        let registry_name = (!registry_name.is_empty()
+            && !same_but_case(registry_name, &linked_name))
+        .then(|| registry_name.to_owned());
         let from_registry = matches!(
             registry.source,
             MentionSource::Role(_) | MentionSource::Entrepreneur(_)
         );
-        if from_registry {
-            let sep = if label.is_empty() { "" } else { " " };
-            // The name fields the registry record did not agree on exactly.
-            let fields = link.map(|l| l.russian_fields()).unwrap_or_default();
-            label.push_str(&format!(
-                "{sep}[совпадение: {}{fields}, {p:.2}]",
-                basis.russian()
-            ));
-        }
+        let matched = from_registry.then_some(Matched {
+            basis,
+            link,
+            probability: p,
+        });
         steps.push(Step {
             id: anchor.inn.as_ref().map(ToString::to_string),
             score: from_registry.then_some(round_score(p)),
             basis: from_registry.then_some(basis.code()),
-            ..step("person", label)
+            ..Step::new(Said::Person {
+                name,
+                registry: registry_name,
+                matched,
+            })
         });
     } else if member.kinship.is_some() {
-        steps.push(step("person", linked_name.clone()));
+        steps.push(Step::new(Said::Person {
+            name: linked_name.clone(),
+            registry: None,
+            matched: None,
+        }));
     }
     steps.extend(link_steps(g, c));
     let company_label = g.company_label(bid.company);
@@ -308,7 +306,6 @@ fn build_case(
         rows.extend(h.chain_roles.iter().map(|&r| RowRef::Role(r)));
     }
     steps.extend(super::conflict_note(data, rows));
-    let evidence = super::evidence_of(&steps);
     Case {
         case_id: case_id(
             code,
@@ -336,8 +333,7 @@ fn build_case(
         is_winner: p.is_winner,
         contract_price: p.contract_price,
         legal_basis: info.legal_basis,
-        evidence,
-        chain: steps,
+        chain: Chain(steps),
     }
 }
 

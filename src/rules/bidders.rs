@@ -9,8 +9,8 @@ use rustc_hash::FxHashMap;
 use super::contact::{contact_kind, written_as};
 use super::shared::{identity, Upstream};
 use super::{
-    case_id, evidence_of, round_score, step, Case, Context, Counted, Rule, RuleInfo, Sentence,
-    Severity, Step, Text,
+    case_id, round_score, Case, Chain, Context, Counted, Role, RoleWord, Rule, RuleInfo, Said,
+    Sentence, Severity, ShareSaid, Step, Text,
 };
 use crate::model::{CompanyRoleKind, Participant, Procurement};
 use crate::normalize::{MentionId, MentionSource};
@@ -45,15 +45,6 @@ static INFO: RuleInfo = RuleInfo {
     severity: [Severity::Medium, Severity::Low],
     sentence: &SENTENCE,
     yields_to: &[],
-    phrases: &[
-        (
-            "участники (один из них победитель) закупки",
-            "bidders (one of them the winner) in procurement",
-        ),
-        ("участники закупки", "bidders in procurement"),
-        ("в составе владельцев", "among the owners"),
-        ("лицо", "person"),
-    ],
 };
 
 impl Rule for Bidders {
@@ -151,22 +142,22 @@ pub(super) fn groups(
         .collect()
 }
 
-/// How a registry mention holds its company, in Russian, with the company when it is not the
-/// bidder itself (a holder up the chain).
-fn role_label(ctx: &Context, m: Option<MentionId>) -> String {
+/// How a registry mention holds its company, with the company when it is not the bidder
+/// itself (a holder up the chain).
+fn role_of(ctx: &Context, m: Option<MentionId>) -> Role {
     let data = ctx.data;
     match m.map(|m| ctx.mentions.list[m as usize].source) {
         Some(MentionSource::Role(r)) => {
             let role = &data.roles[r as usize];
-            let what = match role.role {
-                CompanyRoleKind::Director => "директор".to_owned(),
-                CompanyRoleKind::BoardMember => "член правления".to_owned(),
+            let (what, share) = match role.role {
+                CompanyRoleKind::Director => (RoleWord::Director, ShareSaid::Nothing),
+                CompanyRoleKind::BoardMember => (RoleWord::BoardMember, ShareSaid::Nothing),
                 CompanyRoleKind::Founder => match data.share(role) {
-                    Some(s) => format!("учредитель {}", crate::values::share_percent_text(s)),
-                    None => "учредитель".to_owned(),
+                    Some(s) => (RoleWord::Founder, ShareSaid::Held(s.clone())),
+                    None => (RoleWord::Founder, ShareSaid::Nothing),
                 },
-                CompanyRoleKind::Beneficiary => "бенефициар".to_owned(),
-                CompanyRoleKind::ManagingCompany => "управляющая организация".to_owned(),
+                CompanyRoleKind::Beneficiary => (RoleWord::Beneficiary, ShareSaid::Nothing),
+                CompanyRoleKind::ManagingCompany => (RoleWord::ManagingCompany, ShareSaid::Nothing),
             };
             let company = ctx
                 .graph
@@ -174,10 +165,14 @@ fn role_label(ctx: &Context, m: Option<MentionId>) -> String {
                 .get(&role.company_inn)
                 .map(|&c| ctx.graph.company_label(c))
                 .unwrap_or_default();
-            format!("{what} ({company})")
+            Role {
+                what,
+                share,
+                of: Some(company),
+            }
         }
-        Some(MentionSource::Entrepreneur(_)) => "индивидуальный предприниматель".to_owned(),
-        _ => "в составе владельцев".to_owned(),
+        Some(MentionSource::Entrepreneur(_)) => Role::plain(RoleWord::Entrepreneur),
+        _ => Role::plain(RoleWord::AmongOwners),
     }
 }
 
@@ -206,9 +201,8 @@ fn build_case(
         .map(|&i| bids[i].1.participant_inn.to_string())
         .collect();
     let names: Vec<String> = sorted.iter().map(|&i| label(i)).collect();
-    let company_step = |i: usize| Step {
-        id: Some(bids[i].1.participant_inn.to_string()),
-        ..step("company", label(i))
+    let company_step = |i: usize| {
+        Step::new(Said::Company(label(i))).with_id(Some(bids[i].1.participant_inn.to_string()))
     };
     let (mut steps, mut links, mut score) = (Vec::new(), Vec::new(), 1.0f64);
     let mut linked: Option<String> = None;
@@ -227,20 +221,29 @@ fn build_case(
                 score = score.min(p_score);
                 let name = ma
                     .or(*mb)
-                    .map(|m| ctx.mentions.list[m as usize].display_name(data).to_owned())
-                    .unwrap_or_else(|| format!("лицо {p}"));
+                    .map(|m| ctx.mentions.list[m as usize].display_name(data).to_owned());
+                let said = match &name {
+                    Some(name) => Said::Person {
+                        name: name.clone(),
+                        registry: None,
+                        matched: None,
+                    },
+                    None => Said::Unnamed(*p),
+                };
+                // The output columns are codes and names, the same in every language.
+                let name = name.unwrap_or_else(|| format!("лицо {p}"));
                 linked.get_or_insert_with(|| name.clone());
                 links.push(format!("shared_person ({name})"));
-                steps.push(step("role", role_label(ctx, *ma)));
+                steps.push(Step::new(Said::Role(role_of(ctx, *ma))));
                 steps.push(Step {
                     score: (p_score < 1.0).then_some(round_score(p_score)),
                     basis: Some(basis.code()),
-                    ..step("person", name)
+                    ..Step::new(said)
                 });
-                steps.push(step("role", role_label(ctx, *mb)));
+                steps.push(Step::new(Said::Role(role_of(ctx, *mb))));
             }
             Tie::Contact(k) => {
-                let (code, russian, c_score) = contact_kind(*k);
+                let (channel, c_score) = contact_kind(*k);
                 score = score.min(c_score);
                 let written = |i: usize| {
                     ctx.contact_index()
@@ -253,10 +256,15 @@ fn build_case(
                 };
                 let shown = written(a);
                 linked.get_or_insert_with(|| shown.clone());
-                links.push(format!("shared_{code} ({shown})"));
+                links.push(format!("shared_{} ({shown})", channel.code()));
                 steps.push(Step {
                     score: Some(round_score(c_score)),
-                    ..step("contact", format!("{russian} {shown} = {}", written(b)))
+                    ..Step::new(Said::Contact {
+                        channel,
+                        left: shown,
+                        right: written(b),
+                        right_in_registry: false,
+                    })
                 });
             }
         }
@@ -273,21 +281,13 @@ fn build_case(
         .map(|&i| bids[i].1)
         .filter(|p| p.is_winner)
         .collect();
-    steps.push(Step {
-        id: Some(proc_.procurement_id.to_string()),
-        ..step(
-            "procurement",
-            format!(
-                "{} закупки {}",
-                if won.is_empty() {
-                    "участники"
-                } else {
-                    "участники (один из них победитель)"
-                },
-                proc_.procurement_id
-            ),
-        )
-    });
+    steps.push(
+        Step::new(Said::GroupBids {
+            one_won: !won.is_empty(),
+            procurement: proc_.procurement_id.to_string(),
+        })
+        .with_id(Some(proc_.procurement_id.to_string())),
+    );
     steps.extend(note);
     let inn_key = inns.join(";");
     Case {
@@ -308,7 +308,6 @@ fn build_case(
         is_winner: !won.is_empty(),
         contract_price: won.first().and_then(|p| p.contract_price),
         legal_basis: INFO.legal_basis,
-        evidence: evidence_of(&steps),
-        chain: steps,
+        chain: Chain(steps),
     }
 }

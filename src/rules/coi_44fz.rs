@@ -36,7 +36,6 @@ static INFO: RuleInfo = RuleInfo {
     severity: [Severity::High, Severity::Medium],
     sentence: &SENTENCE,
     yields_to: &[],
-    phrases: &[],
 };
 
 impl Rule for Coi44Fz {

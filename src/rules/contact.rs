@@ -10,11 +10,12 @@ use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use super::{
-    case_id, evidence_of, round_score, step, Case, Context, Rule, RuleInfo, Severity, Step, Text,
-    PERSONAL_INTEREST,
+    case_id, round_score, Case, Chain, Channel, Context, OfficialPost, Relation, Rule, RuleInfo,
+    Said, Severity, Step, Text, PERSONAL_INTEREST,
 };
 use crate::graph::{Edge, Node};
 use crate::normalize::contact::{address_hash, email_key, phone_key};
+use crate::resolve::compare::sex_of;
 use crate::resolve::Groups;
 
 /// The rule.
@@ -34,41 +35,12 @@ static INFO: RuleInfo = RuleInfo {
     severity: [Severity::Medium, Severity::Low],
     sentence: &PERSONAL_INTEREST,
     yields_to: &[],
-    phrases: &[
-        ("электронная почта", "e-mail"),
-        ("телефон", "phone"),
-        ("адрес", "address"),
-    ],
 };
 
 /// Companies of the registry sharing one contact from this many on make it a mass contact.
 pub const MASS: usize = 5;
 
-/// How a contact is shared, strongest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Channel {
-    Email,
-    Phone,
-    Address,
-}
-
 impl Channel {
-    fn code(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Phone => "phone",
-            Channel::Address => "address",
-        }
-    }
-
-    fn russian(self) -> &'static str {
-        match self {
-            Channel::Email => "электронная почта",
-            Channel::Phone => "телефон",
-            Channel::Address => "адрес",
-        }
-    }
-
     /// How far a shared contact of this kind ties two records: a personal e-mail fully; a phone
     /// may be a landline of a household; an address a household, or a flat let to a firm.
     fn score(self) -> f64 {
@@ -99,10 +71,10 @@ fn channel(k: u64) -> Channel {
     }
 }
 
-/// A [`keyed`] contact's kind: its code, its Russian name, and how far it ties two records.
-pub(super) fn contact_kind(k: u64) -> (&'static str, &'static str, f64) {
+/// A [`keyed`] contact's kind, and how far it ties two records.
+pub(super) fn contact_kind(k: u64) -> (Channel, f64) {
     let ch = channel(k);
-    (ch.code(), ch.russian(), ch.score())
+    (ch, ch.score())
 }
 
 /// A home or legal address as a [`keyed`] contact, if it has a building and flat to compare.
@@ -364,29 +336,35 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     } else {
         p.participant_name.to_string()
     };
-    let (relation, linked, theirs, kin_word): (&'static str, String, &str, String) =
-        if hit.relative == SELF {
-            let mine = written(
-                hit.channel,
-                &official.address,
-                &official.phone,
-                &official.email,
-            );
-            (
-                "self",
-                official.full_name.to_string(),
-                mine,
-                "сам(а)".into(),
-            )
-        } else {
-            let r = &data.relatives[hit.relative as usize];
-            (
-                r.kinship.code(),
-                r.full_name.to_string(),
-                written(hit.channel, &r.address, &r.phone, ""),
-                r.kinship_word.to_lowercase(),
-            )
-        };
+    let (relation, linked, theirs, kin): (&'static str, String, &str, Relation) = if hit.relative
+        == SELF
+    {
+        let mine = written(
+            hit.channel,
+            &official.address,
+            &official.phone,
+            &official.email,
+        );
+        (
+            "self",
+            official.full_name.to_string(),
+            mine,
+            Relation::Itself,
+        )
+    } else {
+        let r = &data.relatives[hit.relative as usize];
+        let mention = &ctx.mentions.list[ctx.mentions.of_relative[hit.relative as usize] as usize];
+        (
+            r.kinship.code(),
+            r.full_name.to_string(),
+            written(hit.channel, &r.address, &r.phone, ""),
+            Relation::Written {
+                word: r.kinship_word.to_lowercase(),
+                kinship: r.kinship,
+                sex: sex_of(mention),
+            },
+        )
+    };
     let registry = written(
         hit.channel,
         &company.address,
@@ -395,24 +373,32 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     );
     let score = hit.seat_score * hit.channel.score();
     let mut steps = vec![Step {
-        id: Some(official.official_id.to_string()),
         score: (hit.seat_score < 1.0).then_some(round_score(hit.seat_score)),
-        basis: None,
-        ..step(
-            "person",
-            format!("{} ({})", official.full_name, seat.role.russian()),
-        )
+        ..Step::new(Said::Official {
+            name: official.full_name.to_string(),
+            post: OfficialPost::Seat {
+                role: seat.role,
+                minutes: None,
+            },
+        })
+        .with_id(Some(official.official_id.to_string()))
     }];
-    steps.push(step("relation", kin_word));
+    steps.push(Step::new(Said::Relation(kin)));
     if hit.relative != SELF {
-        steps.push(step("person", linked.clone()));
+        steps.push(Step::new(Said::Person {
+            name: linked.clone(),
+            registry: None,
+            matched: None,
+        }));
     }
     steps.push(Step {
         score: Some(round_score(hit.channel.score())),
-        ..step(
-            "contact",
-            format!("{} {theirs} = в реестре {registry}", hit.channel.russian()),
-        )
+        ..Step::new(Said::Contact {
+            channel: hit.channel,
+            left: theirs.to_owned(),
+            right: registry.to_owned(),
+            right_in_registry: true,
+        })
     });
     steps.extend(super::bid_steps(&company_label, p, proc_));
     Case {
@@ -438,7 +424,6 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         is_winner: p.is_winner,
         contract_price: p.contract_price,
         legal_basis: INFO.legal_basis,
-        evidence: evidence_of(&steps),
-        chain: steps,
+        chain: Chain(steps),
     }
 }

@@ -22,7 +22,6 @@ static INFO: RuleInfo = RuleInfo {
     severity: [Severity::Medium, Severity::Low],
     sentence: &PERSONAL_INTEREST,
     yields_to: &[],
-    phrases: &[],
 };
 
 impl Rule for Employee {

@@ -24,7 +24,6 @@ static INFO: RuleInfo = RuleInfo {
     severity: [Severity::Medium, Severity::Medium],
     sentence: &PERSONAL_INTEREST,
     yields_to: &[super::coi_44fz::CODE],
-    phrases: &[],
 };
 
 impl Rule for KinExt {

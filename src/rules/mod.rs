@@ -5,6 +5,7 @@ mod bidders;
 mod coi_44fz;
 mod contact;
 mod employee;
+mod evidence;
 mod kin_ext;
 mod shared;
 mod undeclared;
@@ -17,6 +18,10 @@ pub use bidders::Bidders;
 pub use coi_44fz::Coi44Fz;
 pub use contact::Contact;
 pub use employee::Employee;
+pub use evidence::{
+    Chain, Channel, Matched, MinutesName, OfficialPost, ProbableKin, Relation, Role, RoleWord,
+    Said, ShareSaid, Signal, Step, NOTE,
+};
 pub use kin_ext::KinExt;
 pub use undeclared::{
     PairCounts, PriorEstimate, Undeclared, Weights as UndeclaredWeights, CODE as UNDECLARED,
@@ -58,24 +63,6 @@ impl Severity {
     }
 }
 
-/// One step of a case's evidence chain.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Step {
-    /// `person`, `relation`, `company`, `role`, `procurement`.
-    pub kind: &'static str,
-    /// What the step says, in Russian.
-    pub label: String,
-    /// Identifier where there is one (official_id, INN, procurement number).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Confidence of this step, when it rests on a match.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// What the match rests on (`inn`, `name_and_date`, `name_only`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basis: Option<&'static str>,
-}
-
 /// A flagged case: one (rule, procurement, official, participant).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Case {
@@ -113,10 +100,9 @@ pub struct Case {
     pub contract_price: Option<f64>,
     /// Legal basis.
     pub legal_basis: &'static str,
-    /// One line in Russian naming every step.
-    pub evidence: String,
-    /// The chain as structured steps.
-    pub chain: Vec<Step>,
+    /// The evidence chain, typed (written as the Russian `evidence` line and its steps).
+    #[serde(flatten)]
+    pub chain: Chain,
 }
 
 /// What every rule reads.
@@ -252,9 +238,6 @@ pub struct RuleInfo {
     pub sentence: &'static Sentence,
     /// Rules whose case for the same procurement, official and participant replaces its own.
     pub yields_to: &'static [&'static str],
-    /// The English of the words its evidence uses beyond the shared ones (see
-    /// `report::lang`), longest match first.
-    pub phrases: &'static [(&'static str, &'static str)],
 }
 
 impl RuleInfo {
@@ -388,64 +371,22 @@ pub fn case_id(
     format!("{rule}-{h:016x}")
 }
 
-/// A step of an evidence chain with only its kind and label.
-pub(crate) fn step(kind: &'static str, label: impl Into<String>) -> Step {
-    Step {
-        kind,
-        label: label.into(),
-        id: None,
-        score: None,
-        basis: None,
-    }
-}
-
 /// The last two steps of every chain: the bidding company and the procurement it bid in.
 pub(crate) fn bid_steps(
     company_label: &str,
     bid: &crate::model::Participant,
     procurement: &crate::model::Procurement,
 ) -> [Step; 2] {
-    let role = if bid.is_winner {
-        "победитель"
-    } else {
-        "участник"
-    };
     [
-        Step {
-            id: Some(bid.participant_inn.to_string()),
-            ..step("company", company_label)
-        },
-        Step {
-            id: Some(procurement.procurement_id.to_string()),
-            ..step(
-                "procurement",
-                format!("{role} закупки {}", procurement.procurement_id),
-            )
-        },
+        Step::new(Said::Company(company_label.to_owned()))
+            .with_id(Some(bid.participant_inn.to_string())),
+        Step::new(Said::Bid {
+            won: bid.is_winner,
+            procurement: procurement.procurement_id.to_string(),
+        })
+        .with_id(Some(procurement.procurement_id.to_string())),
     ]
 }
-
-/// The evidence line of a chain: every labelled step, in order.
-pub(crate) fn evidence_of(steps: &[Step]) -> String {
-    join_steps(steps.iter().map(|s| (s.kind, s.label.as_str())))
-}
-
-/// Joins (kind, label) steps into an evidence line: the chain's steps by arrows, then each
-/// note (kind `note`) in brackets after it.
-pub fn join_steps<'a>(steps: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let (mut chain, mut notes) = (Vec::new(), String::new());
-    for (kind, label) in steps.filter(|(_, l)| !l.is_empty()) {
-        if kind == NOTE {
-            notes.push_str(&format!(" [{label}]"));
-        } else {
-            chain.push(label);
-        }
-    }
-    chain.join(" -> ") + &notes
-}
-
-/// The kind of a step that is no link of the chain but a remark on it (`conflict_note` writes one).
-pub const NOTE: &str = "note";
 
 /// A note saying that a case rests on input rows that contradict each other (see
 /// [`crate::model::Conflict`]) and which reading was used, or `None` when it rests on none.
@@ -457,58 +398,11 @@ pub(crate) fn conflict_note(
     if ids.is_empty() {
         return None;
     }
-    let texts: Vec<String> = ids
+    let conflicts = ids
         .iter()
-        .map(|&i| conflict_russian(&data.conflicts[i as usize]))
+        .map(|&i| data.conflicts[i as usize].clone())
         .collect();
-    Some(step(
-        NOTE,
-        format!("противоречие в данных: {}", texts.join("; ")),
-    ))
-}
-
-/// A conflict in Russian: what differs, where, and what was read.
-fn conflict_russian(c: &crate::model::Conflict) -> String {
-    use crate::model::ConflictKind;
-    use crate::values::{share_percent_text, shares_text};
-    let mut places: Vec<String> = Vec::new();
-    for group in c.rows.chunk_by(|a, b| a.0 == b.0) {
-        let lines: Vec<String> = group.iter().map(|r| r.1.to_string()).collect();
-        let word = if lines.len() == 1 {
-            "строка"
-        } else {
-            "строки"
-        };
-        places.push(format!("{}, {word} {}", group[0].0, lines.join(", ")));
-    }
-    let at = places.join("; ");
-    match &c.kind {
-        ConflictKind::Share { given } => format!(
-            "доля указана как {} ({at}), взята меньшая: {}",
-            shares_text(given),
-            share_percent_text(&given[0])
-        ),
-        ConflictKind::Until { read } => format!(
-            "разные даты окончания роли ({at}), взята ранняя: {}",
-            read.format("%d.%m.%Y")
-        ),
-        ConflictKind::Winner => {
-            format!("участник указан победителем и не победителем ({at}), принято: не победитель")
-        }
-        ConflictKind::ContractPrice => {
-            format!("разные цены контракта ({at}), взята меньшая")
-        }
-        ConflictKind::Values => {
-            format!("разные значения одной записи ({at}), прочитана первая по значениям")
-        }
-        ConflictKind::BirthDates { inn, dates } => {
-            let dates: Vec<String> = dates.iter().map(ToString::to_string).collect();
-            format!(
-                "ИНН {inn} с разными датами рождения {} ({at}), дата рождения не учтена",
-                dates.join(", ")
-            )
-        }
-    }
+    Some(Step::new(Said::Conflicts(conflicts)))
 }
 
 /// Rounds a score to three decimals for stable output.

@@ -5,7 +5,7 @@
 use num_rational::BigRational;
 use smallvec::SmallVec;
 
-use super::{step, Context, Step};
+use super::{Context, Role, RoleWord, Said, ShareSaid, Step};
 use crate::graph::{AffilGraph, Control, ControlKind, Holding};
 use crate::normalize::MentionId;
 use crate::resolve::{person_link, Basis, Link, PersonId, SeatMatch, TARGETED_PRIOR};
@@ -90,57 +90,60 @@ pub(super) fn link_text(g: &AffilGraph, c: &Control) -> String {
 
 /// Evidence steps from the linked person to (not including) the participant.
 pub(super) fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
-    let company = |c: u32| Step {
-        id: Some(g.companies[c as usize].inn.to_string()),
-        ..step("company", g.company_label(c))
+    let company = |c: u32| {
+        Step::new(Said::Company(g.company_label(c)))
+            .with_id(Some(g.companies[c as usize].inn.to_string()))
     };
+    let role = |what: RoleWord, share: ShareSaid| {
+        Step::new(Said::Role(Role {
+            what,
+            share,
+            of: None,
+        }))
+    };
+    let plain = |what: RoleWord| Step::new(Said::Role(Role::plain(what)));
     match &c.kind {
-        ControlKind::Entrepreneur => vec![step("role", "индивидуальный предприниматель")],
-        ControlKind::Director => vec![step("role", "директор")],
-        ControlKind::BoardMember => {
-            vec![step("role", "член коллегиального исполнительного органа")]
-        }
+        ControlKind::Entrepreneur => vec![plain(RoleWord::Entrepreneur)],
+        ControlKind::Director => vec![plain(RoleWord::Director)],
+        ControlKind::BoardMember => vec![plain(RoleWord::ExecutiveBoardMember)],
         ControlKind::ManagingHead { manager } => vec![
-            step("role", "директор"),
+            plain(RoleWord::Director),
             company(*manager),
-            step("role", "управляющая организация"),
+            plain(RoleWord::ManagingCompany),
         ],
         ControlKind::Owner(h) if h.chains.is_empty() => match &h.direct {
-            Some(d) => vec![step(
-                "role",
-                format!("учредитель {}", share_percent_text(d)),
-            )],
-            None => vec![step("role", "учредитель (доля не указана)")],
+            Some(d) => vec![role(RoleWord::Founder, ShareSaid::Held(d.clone()))],
+            None => vec![role(RoleWord::Founder, ShareSaid::NotGiven)],
         },
         ControlKind::Owner(h) => {
             let ch = &h.chains[0];
-            let mut v = vec![step(
-                "role",
-                format!("учредитель {}", share_percent_text(&ch.person_share)),
+            let mut v = vec![role(
+                RoleWord::Founder,
+                ShareSaid::Held(ch.person_share.clone()),
             )];
             for (i, (comp, s)) in ch.links.iter().enumerate() {
                 v.push(company(*comp));
-                let mut label = format!("учредитель {}", share_percent_text(s));
-                if i + 1 == ch.links.len() {
-                    let all = if h.chains.len() > 1 || h.direct.is_some() {
-                        ", по всем цепочкам"
-                    } else {
-                        ""
-                    };
-                    label.push_str(&format!(" (итого {}{all})", share_percent_text(&h.share)));
-                }
-                v.push(step("role", label));
+                let share = if i + 1 == ch.links.len() {
+                    ShareSaid::Chain {
+                        held: s.clone(),
+                        total: h.share.clone(),
+                        all_chains: h.chains.len() > 1 || h.direct.is_some(),
+                    }
+                } else {
+                    ShareSaid::Held(s.clone())
+                };
+                v.push(role(RoleWord::Founder, share));
             }
             v
         }
         ControlKind::RegistryBeneficiary(Some(s)) => {
-            vec![step(
-                "role",
-                format!("бенефициар {} (по реестру)", share_percent_text(s)),
+            vec![role(
+                RoleWord::Beneficiary,
+                ShareSaid::PerRegistry(s.clone()),
             )]
         }
         ControlKind::RegistryBeneficiary(None) => {
-            vec![step("role", "бенефициар (доля не указана)")]
+            vec![role(RoleWord::Beneficiary, ShareSaid::NotGiven)]
         }
     }
 }

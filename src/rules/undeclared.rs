@@ -14,9 +14,11 @@ use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use super::shared::{control_order, link_steps, link_text, qualifies, Post, Upstream};
+/// The relation the signals point to.
+use super::ProbableKin as Kin;
 use super::{
-    case_id, evidence_of, round_score, step, Case, Context, Counted, Rule, RuleInfo, Sentence,
-    Severity, Step, Text,
+    case_id, round_score, Case, Chain, Context, Counted, OfficialPost, Relation, Rule, RuleInfo,
+    Said, Sentence, Severity, Signal, Step, Text,
 };
 use crate::graph::{controls, kin_edges, Control};
 use crate::model::{Official, Participant, Procurement, Sex};
@@ -53,29 +55,6 @@ static INFO: RuleInfo = RuleInfo {
     severity: [Severity::Low, Severity::Low],
     sentence: &SENTENCE,
     yields_to: &[],
-    phrases: &[
-        ("признаки", "signs"),
-        (
-            "прежняя фамилия должностного лица",
-            "official's former surname",
-        ),
-        ("фамилия", "surname"),
-        ("редкая", "rare"),
-        ("то же отчество", "same patronymic"),
-        (
-            "отчество должностного лица от его имени",
-            "official's patronymic from this given name",
-        ),
-        (
-            "отчество от имени должностного лица",
-            "patronymic from the official's given name",
-        ),
-        ("годы рождения", "birth years"),
-        ("один адрес", "one address"),
-        ("и", "and"),
-        ("вероятно", "probably"),
-        ("в анкете не указан(а)", "not in the questionnaire"),
-    ],
 };
 
 /// The rule.
@@ -140,16 +119,6 @@ fn min_bits() -> f64 {
     (MIN_PROBABILITY / (1.0 - MIN_PROBABILITY)).log2()
 }
 
-/// The relation the signals point to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kin {
-    Sibling,
-    Child,
-    Parent,
-    Spouse,
-    Household,
-}
-
 impl Kin {
     fn code(self) -> &'static str {
         match self {
@@ -158,23 +127,6 @@ impl Kin {
             Kin::Parent => "probable_parent",
             Kin::Spouse => "probable_spouse",
             Kin::Household => "probable_household",
-        }
-    }
-
-    fn russian(self, sex: Option<Sex>) -> &'static str {
-        let (m, f) = (sex == Some(Sex::Male), sex == Some(Sex::Female));
-        match self {
-            Kin::Sibling if m => "брат",
-            Kin::Sibling if f => "сестра",
-            Kin::Sibling => "брат или сестра",
-            Kin::Child if m => "сын",
-            Kin::Child if f => "дочь",
-            Kin::Child => "ребёнок",
-            Kin::Parent => "отец",
-            Kin::Spouse if m => "муж",
-            Kin::Spouse if f => "жена",
-            Kin::Spouse => "супруг(а)",
-            Kin::Household => "член семьи",
         }
     }
 
@@ -207,7 +159,7 @@ struct Finding {
     kin: Kin,
     /// Log2 likelihood ratio of kinship over a namesake: the signals' weights, no prior.
     bits: f64,
-    signals: Vec<String>,
+    signals: Vec<Signal>,
 }
 
 impl Finding {
@@ -264,13 +216,17 @@ fn weigh(
         (Some(a), Some(b)) => Some(b.year() - a.year()),
         _ => None,
     };
-    let mut patterns: Vec<(Kin, f64, &'static str)> = Vec::new();
+    let mut patterns: Vec<(Kin, f64, Option<Signal>)> = Vec::new();
     if let (Some(a), Some(b)) = (full(on.patronymic), full(pn.patronymic)) {
         // Parents do not give two children of one sex one name: that is a namesake.
         let same_name = on.given == pn.given && on.sex == pn.sex;
         if !same_name && patronymic_root(&a).is_some() && patronymic_root(&a) == patronymic_root(&b)
         {
-            patterns.push((Kin::Sibling, tf.patronymic_weight(b), "то же отчество"));
+            patterns.push((
+                Kin::Sibling,
+                tf.patronymic_weight(b),
+                Some(Signal::SamePatronymic),
+            ));
         }
     }
     if let (Some(Sex::Male), Some(g), Some(p)) = (on.sex, full(on.given), full(pn.patronymic)) {
@@ -278,7 +234,7 @@ fn weigh(
             patterns.push((
                 Kin::Child,
                 tf.patronymic_weight(p),
-                "отчество от имени должностного лица",
+                Some(Signal::PatronymicFromOfficial),
             ));
         }
     }
@@ -287,7 +243,7 @@ fn weigh(
             patterns.push((
                 Kin::Parent,
                 tf.patronymic_weight(p),
-                "отчество должностного лица от его имени",
+                Some(Signal::OfficialPatronymicFromTheirs),
             ));
         }
     }
@@ -299,13 +255,11 @@ fn weigh(
         } else {
             Kin::Household
         };
-        patterns.push((kin, 0.0, ""));
+        patterns.push((kin, 0.0, None));
     }
-    let surname_signal = match (former, surname_bits >= RARE_SURNAME_BITS) {
-        (true, true) => "прежняя фамилия должностного лица (редкая)",
-        (true, false) => "прежняя фамилия должностного лица",
-        (false, true) => "фамилия (редкая)",
-        (false, false) => "фамилия",
+    let surname_signal = Signal::Surname {
+        former,
+        rare: surname_bits >= RARE_SURNAME_BITS,
     };
     patterns
         .into_iter()
@@ -315,19 +269,17 @@ fn weigh(
                 None => None,
             };
             let mut bits = surname_bits + pattern_bits;
-            let mut signals = vec![surname_signal.to_owned()];
-            if !signal.is_empty() {
-                signals.push(signal.to_owned());
-            }
+            let mut signals = vec![surname_signal];
+            signals.extend(signal);
             if let (Some(w), Some(a), Some(b)) = (years_bits, om.birth, pm.birth) {
                 bits += w;
                 if !matches!(kin, Kin::Spouse | Kin::Household) {
-                    signals.push(format!("годы рождения {} и {}", a.year(), b.year()));
+                    signals.push(Signal::BirthYears(a.year(), b.year()));
                 }
             }
             if same_flat {
                 bits += WEIGHTS.same_flat;
-                signals.push("один адрес".to_owned());
+                signals.push(Signal::OneAddress);
             }
             Some(Finding { kin, bits, signals })
         })
@@ -715,27 +667,28 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
     let name = pm.display_name(data).to_owned();
     let sex = pm.names.iter().find_map(|n| n.sex);
     let mut steps = vec![Step {
-        id: Some(official.official_id.to_string()),
         score: (seat_score < 1.0).then_some(round_score(seat_score)),
-        ..step(
-            "person",
-            format!("{} ({})", official.full_name, seat.role.russian()),
-        )
+        ..Step::new(Said::Official {
+            name: official.full_name.to_string(),
+            post: OfficialPost::Seat {
+                role: seat.role,
+                minutes: None,
+            },
+        })
+        .with_id(Some(official.official_id.to_string()))
     }];
-    steps.push(step(
-        "relation",
-        format!(
-            "вероятно {}, в анкете не указан(а)",
-            finding.kin.russian(sex)
-        ),
-    ));
+    steps.push(Step::new(Said::Relation(Relation::Probable {
+        kin: finding.kin,
+        sex,
+    })));
     steps.push(Step {
         id: pm.inn.as_ref().map(ToString::to_string),
         score: Some(round_score(p)),
-        ..step(
-            "person",
-            format!("{name} [признаки: {}; {p:.2}]", finding.signals.join(", ")),
-        )
+        ..Step::new(Said::Suspect {
+            name: name.clone(),
+            signals: finding.signals.clone(),
+            probability: p,
+        })
     });
     steps.extend(link_steps(g, c));
     let company_label = g.company_label(company);
@@ -767,8 +720,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         is_winner: bid.is_winner,
         contract_price: bid.contract_price,
         legal_basis: INFO.legal_basis,
-        evidence: evidence_of(&steps),
-        chain: steps,
+        chain: Chain(steps),
     }
 }
 
