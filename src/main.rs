@@ -168,6 +168,8 @@ fn print_out(text: &str) -> ExitCode {
     }
 }
 
+/// Parses the arguments and runs the subcommand. Long on purpose: one arm per subcommand, each only moving clap's arguments into the
+/// library's options.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Bars only for stages over a second, and only on a terminal (see affil::progress).
@@ -192,28 +194,17 @@ fn main() -> ExitCode {
             lang,
             department,
             sheet,
-        } => {
-            match check::run(&check::CheckOptions {
-                data_dir,
-                out_dir: out,
-                rules,
-                timings,
-                previous,
-                decisions,
-                lang,
-                department,
-                load: affil::load::LoadOptions { sheet },
-            }) {
-                Ok(summary) => {
-                    eprintln!("{summary}");
-                    if timings {
-                        eprintln!("{}", affil::meter::table(&summary.timings));
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => report_error(&e),
-            }
-        }
+        } => run_check(check::CheckOptions {
+            data_dir,
+            out_dir: out,
+            rules,
+            timings,
+            previous,
+            decisions,
+            lang,
+            department,
+            load: affil::load::LoadOptions { sheet },
+        }),
         Command::Link {
             left,
             right,
@@ -221,47 +212,14 @@ fn main() -> ExitCode {
             explain,
             train,
             model,
-        } => {
-            let dedup = right.is_none();
-            match link::run(&link::LinkOptions {
-                left,
-                right,
-                out: out.clone(),
-                explain,
-                train,
-                model,
-            }) {
-                Ok((linked, warnings)) => {
-                    for w in &warnings.0 {
-                        eprintln!(
-                            "warning: {}:{} [{}]: {}",
-                            w.file, w.line, w.column, w.problem
-                        );
-                    }
-                    if train {
-                        print!("{}", linked.model.table());
-                    }
-                    eprintln!("weights: {}", linked.model.source);
-                    eprintln!(
-                        "{} candidate pair(s) compared ({} block(s) of more than {} records left \
-                         out); {} pair(s) written to {}",
-                        linked.candidates,
-                        linked.oversized_blocks,
-                        affil::resolve::blocking::BLOCK_CAP,
-                        linked.pairs.len(),
-                        out.display()
-                    );
-                    if dedup {
-                        eprintln!(
-                            "each record's cluster_id written to {}",
-                            link::clusters_path(&out).display()
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => report_error(&e),
-            }
-        }
+        } => run_link(link::LinkOptions {
+            left,
+            right,
+            out,
+            explain,
+            train,
+            model,
+        }),
         Command::Generate {
             out,
             scale,
@@ -274,28 +232,13 @@ fn main() -> ExitCode {
             } else {
                 affil::generate::noise::STANDARD
             };
-            let start = std::time::Instant::now();
-            let opts = generate::GenerateOptions {
-                out: out.clone(),
+            run_generate(generate::GenerateOptions {
+                out,
                 scale,
                 seed,
                 noise,
                 chunks,
-            };
-            match generate::run(&opts) {
-                Ok(summary) => {
-                    for (file, rows) in &summary.rows {
-                        eprintln!("  {file:<20} {rows:>10} rows");
-                    }
-                    eprintln!(
-                        "generated in {:.1}s into {}",
-                        start.elapsed().as_secs_f64(),
-                        out.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => report_error(&e),
-            }
+            })
         }
         Command::Eval {
             cases,
@@ -340,5 +283,75 @@ fn main() -> ExitCode {
                 Err(e) => report_error(&e),
             }
         }
+    }
+}
+
+/// `affil check`: the run's summary (and `--timings`' table) on stderr.
+fn run_check(opts: check::CheckOptions) -> ExitCode {
+    match check::run(&opts) {
+        Ok(summary) => {
+            eprintln!("{summary}");
+            if opts.timings {
+                eprintln!("{}", affil::meter::table(&summary.timings));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => report_error(&e),
+    }
+}
+
+/// `affil link`: warnings, the weights used (and with `--train` their table on stdout), and
+/// what was written.
+fn run_link(opts: link::LinkOptions) -> ExitCode {
+    let dedup = opts.right.is_none();
+    match link::run(&opts) {
+        Ok((linked, warnings)) => {
+            for w in &warnings.0 {
+                eprintln!(
+                    "warning: {}:{} [{}]: {}",
+                    w.file, w.line, w.column, w.problem
+                );
+            }
+            if opts.train {
+                print!("{}", linked.model.table());
+            }
+            eprintln!("weights: {}", linked.model.source);
+            eprintln!(
+                "{} candidate pair(s) compared ({} block(s) of more than {} records left \
+                 out); {} pair(s) written to {}",
+                linked.candidates,
+                linked.oversized_blocks,
+                affil::resolve::blocking::BLOCK_CAP,
+                linked.pairs.len(),
+                opts.out.display()
+            );
+            if dedup {
+                eprintln!(
+                    "each record's cluster_id written to {}",
+                    link::clusters_path(&opts.out).display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => report_error(&e),
+    }
+}
+
+/// `affil generate`: each file's row count and the time taken.
+fn run_generate(opts: generate::GenerateOptions) -> ExitCode {
+    let start = std::time::Instant::now();
+    match generate::run(&opts) {
+        Ok(summary) => {
+            for (file, rows) in &summary.rows {
+                eprintln!("  {file:<20} {rows:>10} rows");
+            }
+            eprintln!(
+                "generated in {:.1}s into {}",
+                start.elapsed().as_secs_f64(),
+                opts.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report_error(&e),
     }
 }

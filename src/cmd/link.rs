@@ -39,6 +39,8 @@ const FIELD_COLUMNS: [&str; 6] = [
 /// Reads a person list. Rows without id or name are rejected, values nothing can be read
 /// from dropped, and values read only in part (a date that is no calendar date, an INN failing
 /// its checksum) kept for comparison by their digits: each with a warning.
+/// Long on purpose: the raw rows, then each row parsed (in parallel) with one short check
+/// per optional column and its warning, then the list in row order.
 pub fn read_person_list(path: &Path, warnings: &mut Warnings) -> Result<PersonList> {
     let table = CsvTable::read(path)?;
     table.require(&["id", "full_name"])?;

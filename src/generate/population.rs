@@ -167,18 +167,10 @@ impl World<'_> {
         c
     }
 
+    /// The chunk's customers and officials, each official with the family their questionnaire
+    /// gives, a home, a phone and maybe an e-mail.
     pub(in crate::generate) fn build_officials(&mut self, p: &ScaleParams) {
-        for c in 0..p.customers {
-            let inn = org_inn(self.chunk * 20_000 + c as u64 + 900_000_000);
-            let name = match c {
-                0 => format!(
-                    "Администрация муниципального образования № {}",
-                    self.chunk + 1
-                ),
-                _ => format!("МКУ «Учреждение {} № {}»", c, self.chunk + 1),
-            };
-            self.customers.push((inn, name));
-        }
+        self.build_customers(p);
         for i in 0..p.officials {
             let sex = if self.rng.chance(0.6) {
                 Sex::Female
@@ -194,104 +186,7 @@ impl World<'_> {
             } else {
                 None
             };
-            let mut rels = Vec::new();
-            // Parents: the father gives the surname and the patronymic.
-            let grand = self.rng.below(MALE.len());
-            let mut father = {
-                let r0 = self.rng.range(22, 35);
-                self.person(Sex::Male, family, grand, year - r0 as i32)
-            };
-            father.given = MALE[father_name].0;
-            let mut mother = {
-                let r0 = self.rng.below(MALE.len());
-                self.person(Sex::Female, family, r0, father.birth.0 + 2)
-            };
-            mother.maiden = Some(self.surname());
-            if self.rng.chance(0.85) {
-                rels.push(Rel {
-                    kin: Kinship::Parent,
-                    person: father.clone(),
-                    birth_written: 0,
-                    home: None,
-                });
-            }
-            if self.rng.chance(0.85) {
-                rels.push(Rel {
-                    kin: Kinship::Parent,
-                    person: mother,
-                    birth_written: 0,
-                    home: None,
-                });
-            }
-            // Spouse: a married woman takes her husband's surname.
-            let mut children_surname = family;
-            let mut children_father = o.male_index();
-            if self.rng.chance(0.7) {
-                let ssex = if sex == Sex::Male {
-                    Sex::Female
-                } else {
-                    Sex::Male
-                };
-                let other = self.surname();
-                let mut s = {
-                    let r0 = self.rng.below(MALE.len());
-                    let r1 = self.rng.range(-5, 5);
-                    self.person(ssex, other, r0, year + r1 as i32)
-                };
-                if sex == Sex::Male {
-                    s.maiden = Some(other);
-                    s.surname = family;
-                } else {
-                    o.maiden = Some(family);
-                    o.surname = other;
-                    children_surname = other;
-                    children_father = s.male_index();
-                }
-                rels.push(Rel {
-                    kin: Kinship::Spouse,
-                    person: s,
-                    birth_written: 0,
-                    home: None,
-                });
-            }
-            for _ in 0..self.rng.below(3) {
-                let csex = self.any_sex();
-                let f = children_father.unwrap_or_else(|| self.rng.below(MALE.len()));
-                let child = {
-                    let r0 = self.rng.range(20, 35);
-                    self.person(csex, children_surname, f, (year + r0 as i32).min(2022))
-                };
-                rels.push(Rel {
-                    kin: Kinship::Child,
-                    person: child,
-                    birth_written: 0,
-                    home: None,
-                });
-            }
-            for _ in 0..self.rng.below(3) {
-                let ssex = self.any_sex();
-                let mut sib = {
-                    let r0 = self.rng.range(-8, 8);
-                    self.person(ssex, family, father_name, year + r0 as i32)
-                };
-                if ssex == Sex::Female && self.rng.chance(0.6) {
-                    sib.maiden = Some(family);
-                    sib.surname = self.surname();
-                }
-                rels.push(Rel {
-                    kin: Kinship::Sibling,
-                    person: sib,
-                    birth_written: 0,
-                    home: None,
-                });
-            }
-            for r in &mut rels {
-                r.birth_written = match self.rng.below(10) {
-                    0 => 2,
-                    1 => 1,
-                    _ => 0,
-                };
-            }
+            let mut rels = self.relatives_of(&mut o, sex, family, father_name, year);
             let home = Addr {
                 street: self.rng.below(STREETS.len()),
                 house: self.rng.range(1, 120) as u32,
@@ -327,6 +222,135 @@ impl World<'_> {
                 email,
             });
         }
+    }
+
+    /// The chunk's customers: an administration, then municipal institutions.
+    fn build_customers(&mut self, p: &ScaleParams) {
+        for c in 0..p.customers {
+            let inn = org_inn(self.chunk * 20_000 + c as u64 + 900_000_000);
+            let name = match c {
+                0 => format!(
+                    "Администрация муниципального образования № {}",
+                    self.chunk + 1
+                ),
+                _ => format!("МКУ «Учреждение {} № {}»", c, self.chunk + 1),
+            };
+            self.customers.push((inn, name));
+        }
+    }
+
+    /// An official's parents, spouse, children and siblings (a married woman takes her
+    /// husband's surname: `o`'s is changed then), each with how the questionnaire writes the
+    /// birth date.
+    /// Long on purpose: one block per kind of relative, in the order they draw from the chunk's
+    /// random stream (which the generated files depend on).
+    fn relatives_of(
+        &mut self,
+        o: &mut Person,
+        sex: Sex,
+        family: &'static str,
+        father_name: usize,
+        year: i32,
+    ) -> Vec<Rel> {
+        let mut rels = Vec::new();
+        // Parents: the father gives the surname and the patronymic.
+        let grand = self.rng.below(MALE.len());
+        let mut father = {
+            let r0 = self.rng.range(22, 35);
+            self.person(Sex::Male, family, grand, year - r0 as i32)
+        };
+        father.given = MALE[father_name].0;
+        let mut mother = {
+            let r0 = self.rng.below(MALE.len());
+            self.person(Sex::Female, family, r0, father.birth.0 + 2)
+        };
+        mother.maiden = Some(self.surname());
+        if self.rng.chance(0.85) {
+            rels.push(Rel {
+                kin: Kinship::Parent,
+                person: father.clone(),
+                birth_written: 0,
+                home: None,
+            });
+        }
+        if self.rng.chance(0.85) {
+            rels.push(Rel {
+                kin: Kinship::Parent,
+                person: mother,
+                birth_written: 0,
+                home: None,
+            });
+        }
+        // Spouse: a married woman takes her husband's surname.
+        let mut children_surname = family;
+        let mut children_father = o.male_index();
+        if self.rng.chance(0.7) {
+            let ssex = if sex == Sex::Male {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
+            let other = self.surname();
+            let mut s = {
+                let r0 = self.rng.below(MALE.len());
+                let r1 = self.rng.range(-5, 5);
+                self.person(ssex, other, r0, year + r1 as i32)
+            };
+            if sex == Sex::Male {
+                s.maiden = Some(other);
+                s.surname = family;
+            } else {
+                o.maiden = Some(family);
+                o.surname = other;
+                children_surname = other;
+                children_father = s.male_index();
+            }
+            rels.push(Rel {
+                kin: Kinship::Spouse,
+                person: s,
+                birth_written: 0,
+                home: None,
+            });
+        }
+        for _ in 0..self.rng.below(3) {
+            let csex = self.any_sex();
+            let f = children_father.unwrap_or_else(|| self.rng.below(MALE.len()));
+            let child = {
+                let r0 = self.rng.range(20, 35);
+                self.person(csex, children_surname, f, (year + r0 as i32).min(2022))
+            };
+            rels.push(Rel {
+                kin: Kinship::Child,
+                person: child,
+                birth_written: 0,
+                home: None,
+            });
+        }
+        for _ in 0..self.rng.below(3) {
+            let ssex = self.any_sex();
+            let mut sib = {
+                let r0 = self.rng.range(-8, 8);
+                self.person(ssex, family, father_name, year + r0 as i32)
+            };
+            if ssex == Sex::Female && self.rng.chance(0.6) {
+                sib.maiden = Some(family);
+                sib.surname = self.surname();
+            }
+            rels.push(Rel {
+                kin: Kinship::Sibling,
+                person: sib,
+                birth_written: 0,
+                home: None,
+            });
+        }
+        for r in &mut rels {
+            r.birth_written = match self.rng.below(10) {
+                0 => 2,
+                1 => 1,
+                _ => 0,
+            };
+        }
+        rels
     }
 
     pub(in crate::generate) fn build_market(&mut self, p: &ScaleParams) {

@@ -3,31 +3,37 @@
 use crate::generate::*;
 
 impl World<'_> {
+    /// The chunk's rows of every file, in order: officials and their relatives, companies and
+    /// their roles, procurements with their bids and seats, the truth and decoys, the person
+    /// lists (each part draws from the one random stream in this order).
     pub(in crate::generate) fn write(mut self) -> ChunkOut {
-        let mut w: Vec<csv::Writer<Vec<u8>>> = FILES
-            .iter()
-            .map(|(_, _, cp)| {
-                csv::WriterBuilder::new()
-                    .delimiter(if *cp { b';' } else { b',' })
-                    .from_writer(Vec::new())
-            })
-            .collect();
-        let mut rows = vec![0usize; FILES.len()];
-        let noise = *self.noise;
-        let mut put = |w: &mut Vec<csv::Writer<Vec<u8>>>, f: usize, rec: &[String]| {
-            let _ = w[f].write_record(rec);
-            rows[f] += 1;
-        };
+        let mut sink = Sink::new();
         let offs = std::mem::take(&mut self.offs);
-        for o in &offs {
+        self.write_officials(&mut sink, &offs);
+        let comps = std::mem::take(&mut self.comps);
+        self.write_companies(&mut sink, &comps);
+        self.write_procurements(&mut sink, &offs, &comps);
+        for t in &self.truth {
+            sink.put(7, t);
+        }
+        for d in &self.decoys {
+            sink.put(8, d);
+        }
+        self.write_person_lists(&mut sink, &offs);
+        sink.finish()
+    }
+
+    /// officials.csv and relatives.csv.
+    fn write_officials(&mut self, sink: &mut Sink, offs: &[Off]) {
+        let noise = *self.noise;
+        for o in offs {
             let p = &o.person;
             let birth = if self.rng.chance(0.1) {
                 p.birth.0.to_string()
             } else {
                 p.birth_iso()
             };
-            put(
-                &mut w,
+            sink.put(
                 0,
                 &[
                     o.id.clone(),
@@ -60,8 +66,7 @@ impl World<'_> {
                     1 => rp.birth.0.to_string(),
                     _ => String::new(),
                 };
-                put(
-                    &mut w,
+                sink.put(
                     1,
                     &[
                         format!("{}-R{ri:02}", o.id),
@@ -84,10 +89,13 @@ impl World<'_> {
                 );
             }
         }
-        let comps = std::mem::take(&mut self.comps);
+    }
+
+    /// companies.csv and company_roles.csv.
+    fn write_companies(&mut self, sink: &mut Sink, comps: &[Comp]) {
+        let noise = *self.noise;
         for (i, c) in comps.iter().enumerate() {
-            put(
-                &mut w,
+            sink.put(
                 2,
                 &[
                     c.inn.clone(),
@@ -128,8 +136,7 @@ impl World<'_> {
                     }
                     None => Default::default(),
                 };
-                put(
-                    &mut w,
+                sink.put(
                     3,
                     &[
                         c.inn.clone(),
@@ -145,10 +152,13 @@ impl World<'_> {
                 );
             }
         }
+    }
+
+    /// procurements.csv, participants.csv and commissions.csv.
+    fn write_procurements(&mut self, sink: &mut Sink, offs: &[Off], comps: &[Comp]) {
         for pr in &self.procs {
             let (cinn, cname) = &self.customers[pr.customer];
-            put(
-                &mut w,
+            sink.put(
                 4,
                 &[
                     pr.id.clone(),
@@ -164,8 +174,7 @@ impl World<'_> {
             for (bi, &c) in pr.bids.iter().enumerate() {
                 let win = bi == pr.winner;
                 let bid = pr.price * (90 + (bi as u64 * 7) % 10) / 100;
-                put(
-                    &mut w,
+                sink.put(
                     5,
                     &[
                         pr.id.clone(),
@@ -192,18 +201,16 @@ impl World<'_> {
                         protocol_name(&mut self.rng, &surname, p.given, p.patronymic()),
                     )
                 };
-                put(&mut w, 6, &[pr.id.clone(), id, name, role.into()]);
+                sink.put(6, &[pr.id.clone(), id, name, role.into()]);
             }
         }
-        for t in &self.truth {
-            put(&mut w, 7, t);
-        }
-        for d in &self.decoys {
-            put(&mut w, 8, d);
-        }
-        // Person lists for `affil link`: the questionnaires' people on the left, half of them
-        // again on the right as a registry would write them, among strangers and namesakes.
-        for o in &offs {
+    }
+
+    /// Person lists for `affil link`: the questionnaires' people on the left, half of them
+    /// again on the right as a registry would write them, among strangers and namesakes.
+    fn write_person_lists(&mut self, sink: &mut Sink, offs: &[Off]) {
+        let noise = *self.noise;
+        for o in offs {
             let people = std::iter::once(&o.person).chain(o.rels.iter().map(|r| &r.person));
             for (k, p) in people.enumerate() {
                 let left = format!("L{}-{k}", o.id);
@@ -220,7 +227,7 @@ impl World<'_> {
                     p.birth_dotted()
                 };
                 let left_inn = inn(&mut self.rng, 0.3);
-                put(&mut w, 9, &[left.clone(), p.full_name(), birth, left_inn]);
+                sink.put(9, &[left.clone(), p.full_name(), birth, left_inn]);
                 if self.rng.chance(0.5) {
                     let right = format!("R{}-{k}", o.id);
                     let birth = match self.rng.below(20) {
@@ -230,14 +237,13 @@ impl World<'_> {
                     };
                     let name = noisy_name(&mut self.rng, &p.full_name(), &noise);
                     let right_inn = inn(&mut self.rng, 0.2);
-                    put(&mut w, 10, &[right.clone(), name, birth, right_inn]);
-                    put(&mut w, 11, &[left, right]);
+                    sink.put(10, &[right.clone(), name, birth, right_inn]);
+                    sink.put(11, &[left, right]);
                 } else if self.rng.chance(0.1) {
                     // A namesake born in another year.
                     let mut twin = p.clone();
                     twin.birth.0 -= self.rng.range(2, 40) as i32;
-                    put(
-                        &mut w,
+                    sink.put(
                         10,
                         &[
                             format!("N{}-{k}", o.id),
@@ -249,8 +255,7 @@ impl World<'_> {
                 }
             }
             let stranger = self.random_person(1950, 2000);
-            put(
-                &mut w,
+            sink.put(
                 10,
                 &[
                     format!("S{}", o.id),
@@ -260,12 +265,45 @@ impl World<'_> {
                 ],
             );
         }
+    }
+}
+
+/// A chunk's CSV writers, one per file of [`FILES`], and their row counts.
+struct Sink {
+    writers: Vec<csv::Writer<Vec<u8>>>,
+    rows: Vec<usize>,
+}
+
+impl Sink {
+    fn new() -> Sink {
+        let writers = FILES
+            .iter()
+            .map(|(_, _, cp)| {
+                csv::WriterBuilder::new()
+                    .delimiter(if *cp { b';' } else { b',' })
+                    .from_writer(Vec::new())
+            })
+            .collect();
+        Sink {
+            writers,
+            rows: vec![0; FILES.len()],
+        }
+    }
+
+    /// A row of file `f` (an index into [`FILES`]).
+    fn put(&mut self, f: usize, rec: &[String]) {
+        let _ = self.writers[f].write_record(rec);
+        self.rows[f] += 1;
+    }
+
+    fn finish(self) -> ChunkOut {
         ChunkOut {
-            files: w
+            files: self
+                .writers
                 .into_iter()
                 .map(|x| x.into_inner().unwrap_or_default())
                 .collect(),
-            rows,
+            rows: self.rows,
         }
     }
 }

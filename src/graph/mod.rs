@@ -147,6 +147,8 @@ impl AffilGraph {
 }
 
 /// Builds the graph from the dataset, its mentions and their resolution.
+/// Long on purpose: one loop per kind of node and edge (persons, companies, procurements,
+/// kinship, roles, bids, entrepreneurs, seats), in the order the indices they use are made.
 pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGraph {
     let mut ag = AffilGraph {
         // Room for every node and edge up front: growing millions of edges copies them each time.

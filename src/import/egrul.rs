@@ -338,6 +338,8 @@ impl Reader<'_> {
 }
 
 impl Visitor for Reader<'_> {
+    /// What an opening element starts. Long on purpose: one match arm per element of the
+    /// extract that affil reads.
     fn open(&mut self, at: &xml::Path, a: &Attrs<'_>) {
         let name = at.last();
         if at.depth() == 1 {

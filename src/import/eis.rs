@@ -240,6 +240,8 @@ impl Visitor for Doc {
         }
     }
 
+    /// What a closing element completes. Long on purpose: one match arm per element of the
+    /// notices and protocols that affil reads.
     fn close(&mut self, at: &xml::Path, text: &str) {
         let d = at.depth();
         if self.level == 0 || d <= self.level || at.ns(d - 1) != Ns::Eis {

@@ -152,6 +152,8 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
 /// Given with different shares, the smallest is read; with different ends, the earliest: the
 /// readings that create no case by themselves. One person's INN with two birth dates reads no
 /// birth date (as across files, see `birth_date_conflicts`).
+/// Long on purpose: the fact key, the rule for each contradiction and the birth-date check
+/// share the closures at its top.
 pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<CompanyRole> {
     let share = |r: &CompanyRole| r.share.map(|i| &shares[i as usize]);
     let fact = |a: &CompanyRole, b: &CompanyRole| {

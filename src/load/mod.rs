@@ -68,6 +68,8 @@ pub fn load(dir: &Path) -> Result<Loaded> {
 }
 
 /// [`load`] with options.
+/// Long on purpose: the loading order (every file opened first, the files the others refer
+/// to, then two sequences in parallel, then the counts in input-file order) is the function.
 pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
     if !dir.is_dir() {
         return Err(Error::NoDataDir(dir.to_path_buf()));

@@ -113,6 +113,8 @@ pub(crate) fn fold(raw: &str) -> String {
 }
 
 /// The parts of a folded address (see [`address_key`]), or `None` when it names no place.
+/// Long on purpose: one pass over the comma-separated components, each word read by the
+/// marker before or after it (`ул.`, `д.`, `кв.`), the rules for each marker inline.
 fn address_parts(text: &str) -> Option<Parts<'_>> {
     let mut parts: Parts = Default::default();
     let slot = |k: PartKind| match k {

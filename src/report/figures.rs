@@ -45,6 +45,8 @@ fn polars_err(e: PolarsError) -> Error {
 }
 
 /// Computes the figures of a list of cases.
+/// Long on purpose: the polars group-bys of the cases (by rule and severity, counting each
+/// bid's contract once) and the figures read off them.
 pub fn figures(cases: &[Case]) -> Result<Figures> {
     if cases.is_empty() {
         return Ok(Figures::default());

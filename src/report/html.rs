@@ -202,6 +202,8 @@ const ARROW_DEFS: &str = r##"<svg width="0" height="0" style="position:absolute"
 
 /// The evidence chain as a graph: people, companies, contacts and the procurement as boxes left
 /// to right, joined by arrows labelled with the kinship or role (and share) between them.
+/// Long on purpose: the layout (boxes, wrapped labels, arrows, edge labels) is computed
+/// and drawn in one pass over the nodes.
 pub fn chain_svg(chain: &[Step], lang: Lang) -> String {
     const W: usize = 170;
     const GAP: usize = 104;
@@ -427,10 +429,9 @@ fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
     o.push_str("</details></td></tr></tbody>");
 }
 
-/// The whole report.html text.
+/// The whole report.html text: the header, then each section in turn.
 pub fn page(r: &super::Report) -> String {
-    let (a, h, lang) = (r.analysis, r.history, r.lang);
-    let cases = &a.cases;
+    let lang = r.lang;
     let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
     let sc = &r.scope;
     let period = if sc.period.is_empty() {
@@ -456,7 +457,27 @@ pub fn page(r: &super::Report) -> String {
         escape(&period),
         env!("CARGO_PKG_VERSION")
     );
-    // Figures.
+    figures_section(&mut o, r);
+    charts_section(&mut o, r);
+    measure_section(&mut o, r);
+    cases_section(&mut o, r);
+    let _ = writeln!(
+        o,
+        "</section></main><footer>{}</footer><script>{SCRIPT}</script></body></html>",
+        l(
+            "Все файлы проверки: cases.csv, cases.json, cases.xlsx, summary.md, warnings.csv.",
+            "All files of the check: cases.csv, cases.json, cases.xlsx, summary.md, warnings.csv."
+        )
+    );
+    o
+}
+
+/// The figures: counts of the input and of the cases, as cards.
+fn figures_section(o: &mut String, r: &super::Report) {
+    let (a, lang) = (r.analysis, r.lang);
+    let cases = &a.cases;
+    let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
+    let sc = &r.scope;
     let count = |s: &str| cases.iter().filter(|c| c.severity.code() == s).count();
     let participants = sc.participants;
     let _ = write!(
@@ -465,49 +486,55 @@ pub fn page(r: &super::Report) -> String {
         l("Итоги", "Figures")
     );
     card(
-        &mut o,
+        o,
         l("Закупок", "Procurements"),
         &a.data.procurements.len().to_string(),
     );
     card(
-        &mut o,
+        o,
         l("Заявок", "Bids"),
         &a.data.participants.len().to_string(),
     );
     card(
-        &mut o,
+        o,
         l("Участников", "Participants"),
         &participants.to_string(),
     );
     card(
-        &mut o,
+        o,
         l("Должностных лиц", "Officials"),
         &a.data.officials.len().to_string(),
     );
-    card(&mut o, l("Случаев", "Cases"), &cases.len().to_string());
+    card(o, l("Случаев", "Cases"), &cases.len().to_string());
     for (code, _) in SEVERITY_COLOURS {
         let label = match lang {
             Lang::Ru => format!("{} значимость", lang.severity(code)),
             Lang::En => format!("{} severity", lang.severity(code)),
         };
         card(
-            &mut o,
+            o,
             &super::figures::capitalise(&label),
             &count(code).to_string(),
         );
     }
     card(
-        &mut o,
+        o,
         l("Закупок со случаями", "Procurements with cases"),
         &r.figures.procurements.to_string(),
     );
     card(
-        &mut o,
+        o,
         l("Контракты победителей, руб.", "Contracts won, RUB"),
         &lang.money(r.figures.winner_amount),
     );
     o.push_str("</div></section>");
-    // Charts.
+}
+
+/// Cases by severity and by rule, as bar charts.
+fn charts_section(o: &mut String, r: &super::Report) {
+    let (cases, lang) = (&r.analysis.cases, r.lang);
+    let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
+    let count = |s: &str| cases.iter().filter(|c| c.severity.code() == s).count();
     let by_severity: Vec<(String, Vec<(usize, &str)>)> = SEVERITY_COLOURS
         .iter()
         .map(|(code, colour)| (lang.severity(code).to_owned(), vec![(count(code), *colour)]))
@@ -542,7 +569,12 @@ pub fn page(r: &super::Report) -> String {
         bar_chart(l("По значимости", "By severity"), &by_severity),
         bar_chart(l("По правилам", "By rule"), &by_rule)
     );
-    // Row 2.2 of the annual report.
+}
+
+/// Row 2.2 of the annual report, then what the last check and the decisions say.
+fn measure_section(o: &mut String, r: &super::Report) {
+    let (h, lang) = (r.history, r.lang);
+    let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
     let m = &r.measure;
     let _ = write!(
         o,
@@ -571,11 +603,17 @@ pub fn page(r: &super::Report) -> String {
             )
         );
         for (label, v) in n.labelled(h, lang) {
-            card(&mut o, label, &v.to_string());
+            card(o, label, &v.to_string());
         }
         o.push_str("</div></section>");
     }
-    // Cases.
+}
+
+/// The cases: search, filter, and a table row with its chain under each.
+fn cases_section(o: &mut String, r: &super::Report) {
+    let (a, h, lang) = (r.analysis, r.history, r.lang);
+    let cases = &a.cases;
+    let l = |ru: &'static str, en: &'static str| lang.pick(ru, en);
     let _ = write!(
         o,
         r#"<section><h2>{}</h2><p><input id="q" type="search" placeholder="{}" aria-label="{}"> <select id="view" aria-label="{}"><option value="all">{}</option><option value="new">{}</option><option value="open">{}</option><option value="reviewed">{}</option></select> {} <span id="shown">{}</span> / {}</p>"#,
@@ -638,21 +676,12 @@ pub fn page(r: &super::Report) -> String {
     o.push_str("</tr></thead>");
     let open = cases.len() <= OPEN_CHAINS;
     for c in cases.iter().take(MAX_HTML_CASES) {
-        case_body(&mut o, c, h, lang, open);
+        case_body(o, c, h, lang, open);
     }
     o.push_str("</table></div>");
     if cases.is_empty() {
         let _ = write!(o, "<p>{}</p>", l("Случаев не выявлено.", "No cases found."));
     }
-    let _ = writeln!(
-        o,
-        "</section></main><footer>{}</footer><script>{SCRIPT}</script></body></html>",
-        l(
-            "Все файлы проверки: cases.csv, cases.json, cases.xlsx, summary.md, warnings.csv.",
-            "All files of the check: cases.csv, cases.json, cases.xlsx, summary.md, warnings.csv."
-        )
-    );
-    o
 }
 
 #[cfg(test)]

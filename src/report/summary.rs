@@ -41,35 +41,61 @@ fn history_section(n: &HistoryCounts, h: &super::History, lang: Lang) -> String 
     t
 }
 
-/// The whole summary.md text.
+/// The whole summary.md text: what was analysed, the input files, the rejected rows, the
+/// cases, the comparison with the last check, and the annual report's paragraph.
 pub fn markdown(r: &super::Report) -> String {
     let (a, h, lang) = (r.analysis, r.history, r.lang);
-    let (fig, sc, history) = (&r.figures, &r.scope, &r.history_counts);
-    let d = &a.data;
-    let mut s = String::new();
-    let period = if sc.period.is_empty() {
-        lang.pick("даты публикации не указаны", "no publication dates")
-            .to_owned()
-    } else {
-        sc.period.clone()
-    };
-    let w = |s: &mut String, t: String| {
-        s.push_str(&t);
-        s.push('\n');
-    };
     let l = |ru: &str, en: &str| lang.pick(ru, en).to_owned();
-    w(
+    let mut s = String::new();
+    push_line(
         &mut s,
         l(
             "# Анализ аффилированности участников закупок (affil)\n",
             "# Affiliations of procurement participants (affil)\n",
         ),
     );
-    w(
+    s.push_str(&analysed_section(r));
+    s.push_str(&input_files_section(r));
+    s.push_str(&rejected_section(r));
+    s.push_str(&cases_section(r));
+    if h.has_previous() || h.has_decisions() {
+        push_line(&mut s, history_section(&r.history_counts, h, lang));
+    }
+    push_line(
+        &mut s,
+        l(
+            "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n",
+            "## For the report on the anti-corruption plan (measure 2.2)\n",
+        ),
+    );
+    push_line(&mut s, paragraph(a, &r.scope, lang));
+    s
+}
+
+/// Adds a line (`t` and a line end).
+fn push_line(s: &mut String, t: String) {
+    s.push_str(&t);
+    s.push('\n');
+}
+
+/// What was analysed: the counts of each input and of the people resolved.
+/// Long on purpose: one table row per input, in both languages.
+fn analysed_section(r: &super::Report) -> String {
+    let (a, lang, sc) = (r.analysis, r.lang, &r.scope);
+    let d = &a.data;
+    let period = if sc.period.is_empty() {
+        lang.pick("даты публикации не указаны", "no publication dates")
+            .to_owned()
+    } else {
+        sc.period.clone()
+    };
+    let l = |ru: &str, en: &str| r.lang.pick(ru, en).to_owned();
+    let mut s = String::new();
+    push_line(
         &mut s,
         l("## Что проанализировано\n", "## What was analysed\n"),
     );
-    w(
+    push_line(
         &mut s,
         l(
             "| показатель | значение |\n|---|---|",
@@ -148,17 +174,25 @@ pub fn markdown(r: &super::Report) -> String {
         ),
     ];
     for (ru, en, v) in &rows {
-        w(&mut s, format!("| {} | {v} |", lang.pick(ru, en)));
+        push_line(&mut s, format!("| {} | {v} |", lang.pick(ru, en)));
     }
     s.push('\n');
-    w(&mut s, l("## Входные файлы\n", "## Input files\n"));
-    w(&mut s, l("| файл | кодировка | разделитель | строк прочитано | использовано | отклонено | повторов | противоречий |\n|---|---|---|---|---|---|---|---|", "| file | encoding | delimiter | rows read | used | rejected | repeated | conflicts |\n|---|---|---|---|---|---|---|---|"));
+    s
+}
+
+/// Each input file: its encoding, delimiter and row counts.
+fn input_files_section(r: &super::Report) -> String {
+    let d = &r.analysis.data;
+    let l = |ru: &str, en: &str| r.lang.pick(ru, en).to_owned();
+    let mut s = String::new();
+    push_line(&mut s, l("## Входные файлы\n", "## Input files\n"));
+    push_line(&mut s, l("| файл | кодировка | разделитель | строк прочитано | использовано | отклонено | повторов | противоречий |\n|---|---|---|---|---|---|---|---|", "| file | encoding | delimiter | rows read | used | rejected | repeated | conflicts |\n|---|---|---|---|---|---|---|---|"));
     for f in &d.stats {
         let delim = match f.delimiter {
             '\t' => "tab".to_owned(),
             c => format!("`{c}`"),
         };
-        w(
+        push_line(
             &mut s,
             format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -174,17 +208,26 @@ pub fn markdown(r: &super::Report) -> String {
         );
     }
     s.push('\n');
+    s
+}
+
+/// The rejected rows, each with its file, line, column and reason, and the count of other
+/// warnings.
+fn rejected_section(r: &super::Report) -> String {
+    let (a, lang) = (r.analysis, r.lang);
+    let l = |ru: &str, en: &str| r.lang.pick(ru, en).to_owned();
+    let mut s = String::new();
     let rejected: Vec<_> = r
         .warnings
         .iter()
         .filter(|w| w.problem.starts_with("row rejected"))
         .collect();
     let other = a.warnings.0.len().saturating_sub(rejected.len());
-    w(&mut s, l("## Отклонённые строки\n", "## Rejected rows\n"));
+    push_line(&mut s, l("## Отклонённые строки\n", "## Rejected rows\n"));
     if rejected.is_empty() {
-        w(&mut s, l("Нет.\n", "None.\n"));
+        push_line(&mut s, l("Нет.\n", "None.\n"));
     } else {
-        w(
+        push_line(
             &mut s,
             l(
                 "| файл | строка | столбец | причина |\n|---|---|---|---|",
@@ -192,7 +235,7 @@ pub fn markdown(r: &super::Report) -> String {
             ),
         );
         for r in &rejected {
-            w(
+            push_line(
                 &mut s,
                 format!(
                     "| {} | {} | {} | {} |",
@@ -205,7 +248,7 @@ pub fn markdown(r: &super::Report) -> String {
         }
         s.push('\n');
     }
-    w(
+    push_line(
         &mut s,
         match lang {
             Lang::Ru => format!(
@@ -216,13 +259,21 @@ pub fn markdown(r: &super::Report) -> String {
             }
         },
     );
-    w(&mut s, l("## Выявленные случаи\n", "## Cases found\n"));
+    s
+}
+
+/// The cases found, by rule and severity.
+fn cases_section(r: &super::Report) -> String {
+    let (fig, lang) = (&r.figures, r.lang);
+    let l = |ru: &str, en: &str| r.lang.pick(ru, en).to_owned();
+    let mut s = String::new();
+    push_line(&mut s, l("## Выявленные случаи\n", "## Cases found\n"));
     if fig.groups.is_empty() {
-        w(&mut s, l("Случаев не выявлено.\n", "No cases found.\n"));
+        push_line(&mut s, l("Случаев не выявлено.\n", "No cases found.\n"));
     } else {
-        w(&mut s, l("| правило | значимость | случаев | закупок | сумма контрактов победителей, руб. |\n|---|---|---|---|---|", "| rule | severity | cases | procurements | contracts won, RUB |\n|---|---|---|---|---|"));
+        push_line(&mut s, l("| правило | значимость | случаев | закупок | сумма контрактов победителей, руб. |\n|---|---|---|---|---|", "| rule | severity | cases | procurements | contracts won, RUB |\n|---|---|---|---|---|"));
         for g in &fig.groups {
-            w(
+            push_line(
                 &mut s,
                 format!(
                     "| {} | {} | {} | {} | {} |",
@@ -236,16 +287,5 @@ pub fn markdown(r: &super::Report) -> String {
         }
         s.push('\n');
     }
-    if h.has_previous() || h.has_decisions() {
-        w(&mut s, history_section(history, h, lang));
-    }
-    w(
-        &mut s,
-        l(
-            "## Для отчёта об исполнении плана противодействия коррупции (мероприятие 2.2)\n",
-            "## For the report on the anti-corruption plan (measure 2.2)\n",
-        ),
-    );
-    w(&mut s, paragraph(a, sc, lang));
     s
 }

@@ -259,6 +259,7 @@ type Breakdown = (&'static str, &'static str, fn(&Case, Lang) -> String);
 
 /// A rule's sheet: its title, figures, and its cases counted by relation and by role (the
 /// cases themselves are on the first sheet, filtered by rule there).
+/// Long on purpose: the sheet's rows top to bottom (title, figures, each breakdown).
 fn rule_sheet(
     wb: &mut Workbook,
     st: &Styles,

@@ -78,6 +78,7 @@ fn tail(s: &str, n: usize) -> &str {
 }
 
 /// The blocking keys of one record.
+/// Long on purpose: one short block per blocking rule (`Rule`), read as the list of them.
 pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
     let mut keys = SmallVec::new();
     let mut add = |rule: Rule, parts: &[&[u8]]| keys.push(hash_key(rule, parts));

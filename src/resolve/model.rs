@@ -575,7 +575,49 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
         );
         return (model, training);
     }
-    // The u-probabilities: random pairs are almost all of two different people.
+    estimate_u(&mut model, random_vectors);
+    let notes = estimate_m(&mut model, records, split, &mut training);
+    // The prior: with m and u fixed, the share of matches among all possible pairs that makes
+    // the candidates most likely (pairs blocking does not propose are taken as non-matches),
+    // starting from the pairs deterministic rules call matches. Without candidates (the
+    // caller keeps its own prior), the sessions' matches are what the estimate rests on.
+    training.expected_matches = if candidates.is_empty() {
+        training.sessions.iter().map(|s| s.1).sum()
+    } else {
+        expected_matches(&model, candidates, possible)
+    };
+    if training.expected_matches < MIN_TRAIN_MATCHES {
+        let mut fallback = Model::defaults();
+        fallback.source = format!(
+            "default weights (the estimate found {:.0} matching pairs; at least {MIN_TRAIN_MATCHES} \
+             are needed)",
+            training.expected_matches
+        );
+        return (fallback, training);
+    }
+    training.estimated = true;
+    model.source = if candidates.is_empty() {
+        format!(
+            "estimated from {n} records: u from {} random pairs, m by EM ({})",
+            random_vectors.len(),
+            notes.join("; "),
+        )
+    } else {
+        model.matches_per_record = Some(training.expected_matches / smaller as f64);
+        format!(
+            "estimated from {n} records: u from {} random pairs, m by EM ({}), {:.0} matching \
+             pairs expected",
+            random_vectors.len(),
+            notes.join("; "),
+            training.expected_matches,
+        )
+    };
+    (model, training)
+}
+
+/// The u-probabilities of each field seen in 100 random pairs or more: random pairs are almost
+/// all of two different people.
+fn estimate_u(model: &mut Model, random_vectors: &[Vector]) {
     for f in 0..FIELDS {
         let levels = LEVEL_NAMES[f].len();
         let mut counts = vec![0.0; levels];
@@ -594,9 +636,18 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
             l.u = ((c + U_PSEUDO) / (seen + U_PSEUDO * levels as f64)).max(FLOOR);
         }
     }
-    // m by EM, one session per training rule: within pairs that agree on the rule's fields,
-    // non-matches look like random pairs in the other fields (what u describes), so those
-    // fields' m can be estimated there, and the rule's own fields' m in another session.
+}
+
+/// The m-probabilities by EM, one session per training rule: within pairs that agree on the
+/// rule's fields, non-matches look like random pairs in the other fields (what u describes),
+/// so those fields' m can be estimated there, and the rule's own fields' m in another session.
+/// Returns a note per session.
+fn estimate_m(
+    model: &mut Model,
+    records: &[FieldRecord],
+    split: Option<usize>,
+    training: &mut Training,
+) -> Vec<String> {
     let mut m_est: Vec<Vec<f64>> = vec![Vec::new(); FIELDS];
     let mut from: [Option<&str>; FIELDS] = [None; FIELDS];
     let u: Vec<Vec<f64>> = model
@@ -653,42 +704,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
             }
         }
     }
-    // The prior: with m and u fixed, the share of matches among all possible pairs that makes
-    // the candidates most likely (pairs blocking does not propose are taken as non-matches),
-    // starting from the pairs deterministic rules call matches. Without candidates (the
-    // caller keeps its own prior), the sessions' matches are what the estimate rests on.
-    training.expected_matches = if candidates.is_empty() {
-        training.sessions.iter().map(|s| s.1).sum()
-    } else {
-        expected_matches(&model, candidates, possible)
-    };
-    if training.expected_matches < MIN_TRAIN_MATCHES {
-        let mut fallback = Model::defaults();
-        fallback.source = format!(
-            "default weights (the estimate found {:.0} matching pairs; at least {MIN_TRAIN_MATCHES} \
-             are needed)",
-            training.expected_matches
-        );
-        return (fallback, training);
-    }
-    training.estimated = true;
-    model.source = if candidates.is_empty() {
-        format!(
-            "estimated from {n} records: u from {} random pairs, m by EM ({})",
-            random_vectors.len(),
-            notes.join("; "),
-        )
-    } else {
-        model.matches_per_record = Some(training.expected_matches / smaller as f64);
-        format!(
-            "estimated from {n} records: u from {} random pairs, m by EM ({}), {:.0} matching \
-             pairs expected",
-            random_vectors.len(),
-            notes.join("; "),
-            training.expected_matches,
-        )
-    };
-    (model, training)
+    notes
 }
 
 /// Pairs of records there are to compare: across the two lists, or within the one.

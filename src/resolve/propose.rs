@@ -264,6 +264,8 @@ pub(super) fn unpack_pair(p: u64) -> (u32, u32) {
 /// Candidate pairs from packed entries (see [`pack`]), packed (see [`unpack_pair`]), sorted and
 /// distinct, and the number of blocks over [`MAX_BLOCK`] members. `allow` filters every pair;
 /// `may_match` only the pairs of a big block that lack a date in common (see `each_pair`).
+/// Long on purpose: which members of a block meet is written as closures over the sorted
+/// entries, inlined into the per-block loop, the hottest of the resolve stage.
 pub(super) fn propose(
     mut entries: Vec<u64>,
     by_year: bool,
@@ -272,9 +274,6 @@ pub(super) fn propose(
     may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
-    // A block: the same hash bits and the same family (so a collision never mixes a symmetric
-    // block into a probe block, where its members would stop meeting each other).
-    let top = |e: u64| e >> (IDX_BITS + 1);
     entries.par_sort_unstable();
     assert!(
         entries.len() < u32::MAX as usize,
@@ -322,8 +321,7 @@ pub(super) fn propose(
     // (over MAX_BLOCK members), where it meets only the officials and relatives (the records
     // the rules link), unless it is one of them. Identifier blocks are compared whole: an
     // equal INN outweighs the dates.
-    let each_pair = |(from, to): (u32, u32), emit: &mut dyn FnMut(u32, u32)| {
-        let block = &entries[from as usize..to as usize];
+    let each_pair = |block: &[u64], emit: &mut dyn FnMut(u32, u32)| {
         if !by_year {
             return pairs_in(block, emit);
         }
@@ -409,9 +407,22 @@ pub(super) fn propose(
             }
         }
     };
-    // One pass, each task over its own run of whole blocks and into its own buffer (a second,
-    // counting pass would test every pair of the big blocks twice); the entries go before the
-    // buffers are joined.
+    pairs_of_blocks(entries, born, each_pair)
+}
+
+/// Every block's pairs by `each_pair`, packed, sorted and distinct, and the number of blocks
+/// over [`MAX_BLOCK`] members. One pass, each task over its own run of whole blocks and into
+/// its own buffer (a second, counting pass would test every pair of the big blocks twice);
+/// the entries go before the buffers are joined.
+fn pairs_of_blocks(
+    entries: Vec<u64>,
+    born: &BornTable,
+    each_pair: impl Fn(&[u64], &mut dyn FnMut(u32, u32)) + Sync,
+) -> (Vec<u64>, usize) {
+    let idx = |e: u64| (e & (PROBE - 1)) as u32;
+    // A block: the same hash bits and the same family (so a collision never mixes a symmetric
+    // block into a probe block, where its members would stop meeting each other).
+    let top = |e: u64| e >> (IDX_BITS + 1);
     const ENTRIES_PER_TASK: usize = 1 << 16;
     let mut cuts: Vec<usize> = (0..entries.len())
         .step_by(ENTRIES_PER_TASK)
@@ -440,7 +451,7 @@ pub(super) fn propose(
                 if i == to || top(entries[i]) != top(entries[start]) {
                     if i - start >= 2 {
                         oversized += usize::from(i - start > MAX_BLOCK);
-                        each_pair((start as u32, i as u32), &mut |a, b| {
+                        each_pair(&entries[start..i], &mut |a, b| {
                             part.push((u64::from(a) << 32) | u64::from(b))
                         });
                     }

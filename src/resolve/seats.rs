@@ -66,25 +66,14 @@ impl KeyIndex {
     }
 }
 
-pub(super) fn resolve_seats(
-    data: &Dataset,
-    mentions: &Mentions,
-    warnings: &mut Warnings,
-) -> Groups<SeatMatch> {
-    // Each customer's pool: its staff, plus the officials with no employer given.
-    let mut staff: FxHashMap<crate::model::Inn, Vec<u32>> = FxHashMap::default();
-    let mut unattached: Vec<u32> = Vec::new();
-    for (i, o) in data.officials.iter().enumerate() {
-        match o.employer_inn {
-            Some(e) => staff.entry(e).or_default().push(i as u32),
-            None => unattached.push(i as u32),
-        }
-    }
-    let unattached_index = KeyIndex::of(&unattached, mentions);
-    // Protocols repeat the same members: each (customer, name) is matched once, in parallel.
-    // The distinct pairs in order of first sight, and each seat's pair (none when the seat
-    // names its official by id).
-    const BY_ID: u32 = u32::MAX;
+/// A seat that names its official by id (see [`distinct_names`]).
+const BY_ID: u32 = u32::MAX;
+
+/// Protocols repeat the same members: each (customer, name) is matched once. Each seat's
+/// (customer, name) pair ([`BY_ID`] when the seat names its official by id), and the distinct
+/// pairs in order of first sight.
+#[allow(clippy::type_complexity)]
+fn distinct_names(data: &Dataset) -> (Vec<u32>, Vec<(crate::model::Inn, Sym)>) {
     let mut index: FxHashMap<(crate::model::Inn, Sym), u32> = FxHashMap::default();
     let mut wanted: Vec<(crate::model::Inn, Sym)> = Vec::new();
     let which: Vec<u32> = data
@@ -103,9 +92,20 @@ pub(super) fn resolve_seats(
         })
         .collect();
     drop(index);
-    // Customer by customer: the names wanted there meet the customer's own officials, indexed
-    // by key in a table small enough to stay in cache (a country-wide table made every lookup
-    // a walk through memory).
+    (which, wanted)
+}
+
+/// The officials each wanted name fits, with the comparison, in `wanted`'s order. Customer by
+/// customer, in parallel: the names wanted there meet the customer's own officials (and those
+/// with no employer given), indexed by key in a table small enough to stay in cache (a
+/// country-wide table made every lookup a walk through memory).
+fn fit_names(
+    wanted: &[(crate::model::Inn, Sym)],
+    staff: &FxHashMap<crate::model::Inn, Vec<u32>>,
+    unattached: &[u32],
+    unattached_index: &KeyIndex,
+    mentions: &Mentions,
+) -> Vec<Vec<(u32, Link)>> {
     let mut by_customer: Vec<u32> = (0..wanted.len() as u32).collect();
     by_customer.sort_unstable_by_key(|&w| (wanted[w as usize].0, w));
     let mut fitted: Vec<(u32, Vec<(u32, Link)>)> = by_customer
@@ -135,7 +135,29 @@ pub(super) fn resolve_seats(
         })
         .collect();
     fitted.sort_unstable_by_key(|f| f.0);
-    let fitted: Vec<Vec<(u32, Link)>> = fitted.into_iter().map(|(_, f)| f).collect();
+    fitted.into_iter().map(|(_, f)| f).collect()
+}
+
+/// Matches each seat of commissions.csv to the customer's officials: by id, or by the name
+/// the minutes give (each fitting official a candidate, at a score divided among them), with
+/// a warning for a name that fits none or several.
+pub(super) fn resolve_seats(
+    data: &Dataset,
+    mentions: &Mentions,
+    warnings: &mut Warnings,
+) -> Groups<SeatMatch> {
+    // Each customer's pool: its staff, plus the officials with no employer given.
+    let mut staff: FxHashMap<crate::model::Inn, Vec<u32>> = FxHashMap::default();
+    let mut unattached: Vec<u32> = Vec::new();
+    for (i, o) in data.officials.iter().enumerate() {
+        match o.employer_inn {
+            Some(e) => staff.entry(e).or_default().push(i as u32),
+            None => unattached.push(i as u32),
+        }
+    }
+    let unattached_index = KeyIndex::of(&unattached, mentions);
+    let (which, wanted) = distinct_names(data);
+    let fitted = fit_names(&wanted, &staff, &unattached, &unattached_index, mentions);
     let mut out = Groups::default();
     let mut reported = vec![false; wanted.len()];
     let seats_file = data.file_name("commissions.csv");

@@ -191,104 +191,16 @@ fn build_case(
     let info = super::info_of(code);
     let official = &data.officials[post.official as usize];
     let official_mention = ctx.mentions.of_official[post.official as usize];
-    let (mut score, official_role, post_said) = match post.seat {
-        Some((row, matched)) => {
-            let seat_row = &data.seats[row as usize];
-            let minutes = match (&seat_row.member_name, seat_row.official) {
-                (Some(name), None) => Some(MinutesName {
-                    name: name.to_string(),
-                    candidates: matched.candidates as usize,
-                }),
-                _ => None,
-            };
-            let post = OfficialPost::Seat {
-                role: seat_row.role,
-                minutes,
-            };
-            (matched.score * factor, seat_row.role.code(), post)
-        }
-        None => {
-            let post = OfficialPost::Staff {
-                position: official.position.to_string(),
-            };
-            (factor, "employee", post)
-        }
-    };
-    let first = Step {
-        score: post
-            .seat
-            .and_then(|(_, m)| (m.score < 1.0).then_some(round_score(m.score))),
-        basis: post.seat.and_then(|(_, m)| m.basis.map(Basis::code)),
-        ..Step::new(Said::Official {
-            name: official.full_name.to_string(),
-            post: post_said,
-        })
-        .with_id(Some(official.official_id.to_string()))
-    };
+    let (mut score, official_role, first) = official_step(ctx, post, factor);
     let mut steps = vec![first];
     if let Some(alias) = member.official_alias {
         score = score.min(identity(ctx, official_mention, alias).0);
     }
     let anchor = &ctx.mentions.list[member.anchor as usize];
     let linked_name = anchor.display_name(data).to_owned();
-    let sex = sex_of(anchor);
-    // An in-law's word says whose parent or sibling (тёща or свекровь): the questionnaire's
-    // own word is kept where the official wrote it.
-    let relation = match (member.kinship, member.official_alias, anchor.source) {
-        (Some(k), None, MentionSource::Relative(r)) if k.is_affinity() => Relation::Written {
-            word: data.relatives[r as usize].kinship_word.to_lowercase(),
-            kinship: k,
-            sex,
-        },
-        (Some(kinship), _, _) => Relation::Kin { kinship, sex },
-        (None, _, _) => Relation::Itself,
-    };
-    steps.push(Step::new(Said::Relation(relation)));
-    // The weakest of the registry records the link rests on, each compared with the anchor.
-    let weakest = c
-        .mentions
-        .iter()
-        .map(|&m| (identity_link(ctx, member.anchor, m), m))
-        .min_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
-    if let Some(((p, basis, link), m)) = weakest {
-        score = score.min(p);
-        let registry = &ctx.mentions.list[m as usize];
-        let registry_name = registry.display_name(data);
-        let name = if member.kinship.is_some() {
-            linked_name.clone()
-        } else {
-            String::new()
-        };
-        // A registry name that differs only in letter case (`ПЕТРОВ ИВАН`) says nothing more.
-        let registry_name = (!registry_name.is_empty()
-            && !same_but_case(registry_name, &linked_name))
-        .then(|| registry_name.to_owned());
-        let from_registry = matches!(
-            registry.source,
-            MentionSource::Role(_) | MentionSource::Entrepreneur(_)
-        );
-        let matched = from_registry.then_some(Matched {
-            basis,
-            link,
-            probability: p,
-        });
-        steps.push(Step {
-            id: anchor.inn.as_ref().map(ToString::to_string),
-            score: from_registry.then_some(round_score(p)),
-            basis: from_registry.then_some(basis.code()),
-            ..Step::new(Said::Person {
-                name,
-                registry: registry_name,
-                matched,
-            })
-        });
-    } else if member.kinship.is_some() {
-        steps.push(Step::new(Said::Person {
-            name: linked_name.clone(),
-            registry: None,
-            matched: None,
-        }));
-    }
+    let (weakest, linked) = linked_steps(ctx, member, c, &linked_name);
+    score = score.min(weakest);
+    steps.extend(linked);
     steps.extend(link_steps(g, c));
     let company_label = g.company_label(bid.company);
     let p = bid.row;
@@ -335,6 +247,119 @@ fn build_case(
         legal_basis: info.legal_basis,
         chain: Chain(steps),
     }
+}
+
+/// The official's step (their post: the seat and how the minutes named them, or a place on
+/// the staff), the score the post gives the case, and the role code.
+fn official_step(ctx: &Context, post: &Post, factor: f64) -> (f64, &'static str, Step) {
+    let data = ctx.data;
+    let official = &data.officials[post.official as usize];
+    let (score, official_role, post_said) = match post.seat {
+        Some((row, matched)) => {
+            let seat_row = &data.seats[row as usize];
+            let minutes = match (&seat_row.member_name, seat_row.official) {
+                (Some(name), None) => Some(MinutesName {
+                    name: name.to_string(),
+                    candidates: matched.candidates as usize,
+                }),
+                _ => None,
+            };
+            let post = OfficialPost::Seat {
+                role: seat_row.role,
+                minutes,
+            };
+            (matched.score * factor, seat_row.role.code(), post)
+        }
+        None => {
+            let post = OfficialPost::Staff {
+                position: official.position.to_string(),
+            };
+            (factor, "employee", post)
+        }
+    };
+    let first = Step {
+        score: post
+            .seat
+            .and_then(|(_, m)| (m.score < 1.0).then_some(round_score(m.score))),
+        basis: post.seat.and_then(|(_, m)| m.basis.map(Basis::code)),
+        ..Step::new(Said::Official {
+            name: official.full_name.to_string(),
+            post: post_said,
+        })
+        .with_id(Some(official.official_id.to_string()))
+    };
+    (score, official_role, first)
+}
+
+/// The relation step and the linked person's (with the weakest registry record the control
+/// rests on, compared with the person), and that record's probability (1 with none).
+fn linked_steps(
+    ctx: &Context,
+    member: &Member,
+    c: &Control,
+    linked_name: &str,
+) -> (f64, Vec<Step>) {
+    let data = ctx.data;
+    let anchor = &ctx.mentions.list[member.anchor as usize];
+    let mut steps = Vec::new();
+    let sex = sex_of(anchor);
+    // An in-law's word says whose parent or sibling (тёща or свекровь): the questionnaire's
+    // own word is kept where the official wrote it.
+    let relation = match (member.kinship, member.official_alias, anchor.source) {
+        (Some(k), None, MentionSource::Relative(r)) if k.is_affinity() => Relation::Written {
+            word: data.relatives[r as usize].kinship_word.to_lowercase(),
+            kinship: k,
+            sex,
+        },
+        (Some(kinship), _, _) => Relation::Kin { kinship, sex },
+        (None, _, _) => Relation::Itself,
+    };
+    steps.push(Step::new(Said::Relation(relation)));
+    // The weakest of the registry records the link rests on, each compared with the anchor.
+    let weakest = c
+        .mentions
+        .iter()
+        .map(|&m| (identity_link(ctx, member.anchor, m), m))
+        .min_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
+    if let Some(((p, basis, link), m)) = weakest {
+        let registry = &ctx.mentions.list[m as usize];
+        let registry_name = registry.display_name(data);
+        let name = if member.kinship.is_some() {
+            linked_name.to_owned()
+        } else {
+            String::new()
+        };
+        // A registry name that differs only in letter case (`ПЕТРОВ ИВАН`) says nothing more.
+        let registry_name = (!registry_name.is_empty()
+            && !same_but_case(registry_name, linked_name))
+        .then(|| registry_name.to_owned());
+        let from_registry = matches!(
+            registry.source,
+            MentionSource::Role(_) | MentionSource::Entrepreneur(_)
+        );
+        let matched = from_registry.then_some(Matched {
+            basis,
+            link,
+            probability: p,
+        });
+        steps.push(Step {
+            id: anchor.inn.as_ref().map(ToString::to_string),
+            score: from_registry.then_some(round_score(p)),
+            basis: from_registry.then_some(basis.code()),
+            ..Step::new(Said::Person {
+                name,
+                registry: registry_name,
+                matched,
+            })
+        });
+    } else if member.kinship.is_some() {
+        steps.push(Step::new(Said::Person {
+            name: linked_name.to_owned(),
+            registry: None,
+            matched: None,
+        }));
+    }
+    (weakest.map_or(1.0, |((p, _, _), _)| p), steps)
 }
 
 /// A bid: the participant company and its row.
@@ -430,6 +455,9 @@ impl Staff {
 
 /// All cases of one procurement: per rule, one per (official, participant). KIN-EXT gives way
 /// to COI-44FZ for the same official and participant.
+/// Long on purpose: the per-procurement walk in its order (the seats' circles, each bidder's
+/// upstream persons, the hits and their cases, then BIDDERS and UNDECLARED on what the walk
+/// met), whose locals each later step reads.
 fn procurement_cases<'a>(
     ctx: &'a Context,
     wanted: Wanted,
@@ -440,28 +468,7 @@ fn procurement_cases<'a>(
 ) -> (Vec<Case>, super::undeclared::Found<'a>) {
     let (g, data) = (ctx.graph, ctx.data);
     let proc_ = &data.procurements[pi];
-    let mut posts: Vec<Post> = Vec::new();
-    let mut bids: Vec<Parti> = Vec::new();
-    for e in
-        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
-    {
-        match (e.weight(), g.g[e.source()]) {
-            (Edge::Seat { seat, matched }, Node::Person(person)) => {
-                let matched = ctx.resolution.seats.item(*matched);
-                posts.push(Post {
-                    person,
-                    official: matched.official,
-                    seat: Some((*seat, matched)),
-                })
-            }
-            (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
-                company,
-                row: &data.participants[*participant as usize],
-                index: *participant,
-            }),
-            _ => {}
-        }
-    }
+    let (mut posts, bids) = seats_and_bids(ctx, pi);
     // Officials to be near (the officials' rules, UNDECLARED), or bidders to be near each
     // other (BIDDERS).
     let officials_near = wanted.officials && !(posts.is_empty() && staff.officials.is_empty());
@@ -516,30 +523,15 @@ fn procurement_cases<'a>(
             continue;
         }
         let ctrls = controls(g, data, ctx.mentions, bid.company, proc_.published);
-        // (post, member, control) triples that tie.
-        let mut hits: Vec<(u32, u32, u32)> = Vec::new();
-        let mut near: Vec<(u32, u32)> = Vec::new();
-        for (ci, c) in ctrls.iter().enumerate() {
-            near.clear();
-            seats_near.hits(ties, c, &mut near);
-            let from = near.len();
-            staff.near.hits(ties, c, &mut near);
-            for at in &mut near[from..] {
-                at.0 += seat_count;
-            }
-            near.retain(|&(post, _)| {
-                post < seat_count
-                    || seated
-                        .binary_search(&posts[post as usize].official)
-                        .is_err()
-            });
-            near.sort_unstable();
-            near.dedup();
-            hits.extend(near.iter().map(|&(s, m)| (s, m, ci as u32)));
-        }
-        // The order of the exhaustive walk (post, member, control) decides ties between cases.
-        hits.sort_unstable();
-        for (si, mi, ci) in hits {
+        let near = Nearby {
+            ties,
+            seats: &seats_near,
+            staff,
+            seat_count,
+            seated: &seated,
+            posts: &posts,
+        };
+        for (si, mi, ci) in near.hits(&ctrls) {
             let post = &posts[si as usize];
             let member = &circle_of(post)[mi as usize];
             let c = &ctrls[ci as usize];
@@ -557,22 +549,7 @@ fn procurement_cases<'a>(
             }
         }
     }
-    // A case gives way to one of a rule it yields to (KIN-EXT to COI-44FZ) for the same
-    // official and participant.
-    let yielding: Vec<(&'static str, String, String)> = best
-        .keys()
-        .filter(|(code, o, p)| {
-            super::info_of(code)
-                .yields_to
-                .iter()
-                .any(|y| best.contains_key(&(*y, o.clone(), p.clone())))
-        })
-        .cloned()
-        .collect();
-    for key in yielding {
-        best.remove(&key);
-    }
-    let mut cases: Vec<Case> = best.into_values().map(|(_, _, c)| c).collect();
+    let mut cases = without_yielding(best);
     let group_bids: Vec<(u32, &Participant)> = bids.iter().map(|b| (b.company, b.row)).collect();
     if bidders_near {
         cases.extend(super::bidders::groups(ctx, proc_, &group_bids, &upstream));
@@ -589,6 +566,96 @@ fn procurement_cases<'a>(
         super::undeclared::Found::default()
     };
     (cases, found)
+}
+
+/// The procurement's seats (each with its official's person and how the seat matched) and
+/// bids, in the graph's edge order.
+fn seats_and_bids<'a>(ctx: &'a Context, pi: usize) -> (Vec<Post<'a>>, Vec<Parti<'a>>) {
+    let (g, data) = (ctx.graph, ctx.data);
+    let mut posts: Vec<Post> = Vec::new();
+    let mut bids: Vec<Parti> = Vec::new();
+    for e in
+        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
+    {
+        match (e.weight(), g.g[e.source()]) {
+            (Edge::Seat { seat, matched }, Node::Person(person)) => {
+                let matched = ctx.resolution.seats.item(*matched);
+                posts.push(Post {
+                    person,
+                    official: matched.official,
+                    seat: Some((*seat, matched)),
+                })
+            }
+            (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
+                company,
+                row: &data.participants[*participant as usize],
+                index: *participant,
+            }),
+            _ => {}
+        }
+    }
+    (posts, bids)
+}
+
+/// Who is near a procurement's officials: the circles of its seats and of the customer's
+/// staff, with the posts they belong to (the seats first, then the staff).
+struct Nearby<'n, 'a> {
+    ties: &'n Ties<'n>,
+    seats: &'n Near,
+    staff: &'n Staff,
+    seat_count: u32,
+    /// The seated officials, sorted: a staff member with a seat is met at the seat.
+    seated: &'n [u32],
+    posts: &'n [Post<'a>],
+}
+
+impl Nearby<'_, '_> {
+    /// The (post, circle member, control) triples that tie a bidder's controls to an
+    /// official, in the order of the exhaustive walk, which decides ties between cases.
+    fn hits(&self, ctrls: &[Control]) -> Vec<(u32, u32, u32)> {
+        let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+        let mut near: Vec<(u32, u32)> = Vec::new();
+        for (ci, c) in ctrls.iter().enumerate() {
+            near.clear();
+            self.seats.hits(self.ties, c, &mut near);
+            let from = near.len();
+            self.staff.near.hits(self.ties, c, &mut near);
+            for at in &mut near[from..] {
+                at.0 += self.seat_count;
+            }
+            near.retain(|&(post, _)| {
+                post < self.seat_count
+                    || self
+                        .seated
+                        .binary_search(&self.posts[post as usize].official)
+                        .is_err()
+            });
+            near.sort_unstable();
+            near.dedup();
+            hits.extend(near.iter().map(|&(s, m)| (s, m, ci as u32)));
+        }
+        hits.sort_unstable();
+        hits
+    }
+}
+
+/// The best case of each (rule, official, participant), without those that give way to a case
+/// of a rule they yield to (KIN-EXT to COI-44FZ) for the same official and participant.
+fn without_yielding(mut best: BTreeMap<(&'static str, String, String), Ranked>) -> Vec<Case> {
+    let yielding: Vec<(&'static str, String, String)> = best
+        .keys()
+        .filter(|(code, o, p)| {
+            super::info_of(code)
+                .yields_to
+                .iter()
+                .any(|y| best.contains_key(&(*y, o.clone(), p.clone())))
+        })
+        .cloned()
+        .collect();
+    for key in yielding {
+        best.remove(&key);
+    }
+    best.into_values().map(|(_, _, c)| c).collect()
 }
 
 /// The circles of the officials `wanted`, empty for the others: each official's circle once,

@@ -212,62 +212,11 @@ fn build_case(
         if steps.last() != Some(&a_step) {
             steps.push(a_step);
         }
-        match tie {
-            Tie::Person(p, ma, mb) => {
-                let (p_score, basis) = match (ma, mb) {
-                    (Some(x), Some(y)) => identity(ctx, *x, *y),
-                    _ => (1.0, crate::resolve::Basis::Inn),
-                };
-                score = score.min(p_score);
-                let name = ma
-                    .or(*mb)
-                    .map(|m| ctx.mentions.list[m as usize].display_name(data).to_owned());
-                let said = match &name {
-                    Some(name) => Said::Person {
-                        name: name.clone(),
-                        registry: None,
-                        matched: None,
-                    },
-                    None => Said::Unnamed(*p),
-                };
-                // The output columns are codes and names, the same in every language.
-                let name = name.unwrap_or_else(|| format!("лицо {p}"));
-                linked.get_or_insert_with(|| name.clone());
-                links.push(format!("shared_person ({name})"));
-                steps.push(Step::new(Said::Role(role_of(ctx, *ma))));
-                steps.push(Step {
-                    score: (p_score < 1.0).then_some(round_score(p_score)),
-                    basis: Some(basis.code()),
-                    ..Step::new(said)
-                });
-                steps.push(Step::new(Said::Role(role_of(ctx, *mb))));
-            }
-            Tie::Contact(k) => {
-                let (channel, c_score) = contact_kind(*k);
-                score = score.min(c_score);
-                let written = |i: usize| {
-                    ctx.contact_index()
-                        .row(bids[i].0)
-                        .map(|r| {
-                            let c = &data.companies[r as usize];
-                            written_as(*k, &c.address, &c.phone, &c.email).to_owned()
-                        })
-                        .unwrap_or_default()
-                };
-                let shown = written(a);
-                linked.get_or_insert_with(|| shown.clone());
-                links.push(format!("shared_{} ({shown})", channel.code()));
-                steps.push(Step {
-                    score: Some(round_score(c_score)),
-                    ..Step::new(Said::Contact {
-                        channel,
-                        left: shown,
-                        right: written(b),
-                        right_in_registry: false,
-                    })
-                });
-            }
-        }
+        let said = tie_said(ctx, bids, a, b, tie);
+        score = score.min(said.score);
+        linked.get_or_insert(said.linked);
+        links.push(said.link);
+        steps.extend(said.steps);
         steps.push(company_step(b));
     }
     let source = |m: &Option<MentionId>| m.map(|m| ctx.mentions.list[m as usize].source.row());
@@ -309,5 +258,80 @@ fn build_case(
         contract_price: won.first().and_then(|p| p.contract_price),
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
+    }
+}
+
+/// What one tie between bidders `a` and `b` says: its steps between the two companies, its
+/// score, the person or contact it names, and its `participant_link` part.
+struct TieSaid {
+    steps: Vec<Step>,
+    score: f64,
+    linked: String,
+    link: String,
+}
+
+fn tie_said(ctx: &Context, bids: &[(u32, &Participant)], a: usize, b: usize, tie: &Tie) -> TieSaid {
+    let data = ctx.data;
+    match tie {
+        Tie::Person(p, ma, mb) => {
+            let (p_score, basis) = match (ma, mb) {
+                (Some(x), Some(y)) => identity(ctx, *x, *y),
+                _ => (1.0, crate::resolve::Basis::Inn),
+            };
+            let name = ma
+                .or(*mb)
+                .map(|m| ctx.mentions.list[m as usize].display_name(data).to_owned());
+            let said = match &name {
+                Some(name) => Said::Person {
+                    name: name.clone(),
+                    registry: None,
+                    matched: None,
+                },
+                None => Said::Unnamed(*p),
+            };
+            // The output columns are codes and names, the same in every language.
+            let name = name.unwrap_or_else(|| format!("лицо {p}"));
+            TieSaid {
+                link: format!("shared_person ({name})"),
+                linked: name,
+                score: p_score,
+                steps: vec![
+                    Step::new(Said::Role(role_of(ctx, *ma))),
+                    Step {
+                        score: (p_score < 1.0).then_some(round_score(p_score)),
+                        basis: Some(basis.code()),
+                        ..Step::new(said)
+                    },
+                    Step::new(Said::Role(role_of(ctx, *mb))),
+                ],
+            }
+        }
+        Tie::Contact(k) => {
+            let (channel, c_score) = contact_kind(*k);
+            let written = |i: usize| {
+                ctx.contact_index()
+                    .row(bids[i].0)
+                    .map(|r| {
+                        let c = &data.companies[r as usize];
+                        written_as(*k, &c.address, &c.phone, &c.email).to_owned()
+                    })
+                    .unwrap_or_default()
+            };
+            let shown = written(a);
+            TieSaid {
+                link: format!("shared_{} ({shown})", channel.code()),
+                linked: shown.clone(),
+                score: c_score,
+                steps: vec![Step {
+                    score: Some(round_score(c_score)),
+                    ..Step::new(Said::Contact {
+                        channel,
+                        left: shown,
+                        right: written(b),
+                        right_in_registry: false,
+                    })
+                }],
+            }
+        }
     }
 }

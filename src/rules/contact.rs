@@ -324,6 +324,8 @@ fn written<'a>(ch: Channel, address: &'a str, phone: &'a str, email: &'a str) ->
     }
 }
 
+/// The case of one hit. Long on purpose: the official's or relative's side, the registry's, then the steps and the
+/// row, each read off one hit.
 fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     let data = ctx.data;
     let proc_ = &data.procurements[pi];

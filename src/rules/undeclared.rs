@@ -178,6 +178,8 @@ fn full(p: Option<Part>) -> Option<crate::model::Sym> {
 /// Weighs what an official's record and a registry person's share; `same_flat` tells whether the
 /// registry gives the person's address and it is the official's (asked only of the few pairs
 /// that share a surname: nearly none do).
+/// Long on purpose: the surname, then each pattern of names and ages, then the address, each
+/// a weight the next adds to, in the order the evidence lists the signals.
 fn weigh(
     ctx: &Context,
     om: &Mention,

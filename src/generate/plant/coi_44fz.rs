@@ -73,6 +73,9 @@ impl World<'_> {
         ]);
     }
 
+    /// Plants one decoy: a tie COI-44FZ must not flag (some are another rule's case, see
+    /// `decoy_rule`). Long on purpose: one match arm per kind of decoy (`DECOY_KINDS`), each a
+    /// short recipe, so that the arms read as the table of decoys.
     pub(in crate::generate) fn decoy(&mut self) {
         let kind = *self.rng.pick(&DECOY_KINDS);
         let k = self.rng.below(self.procs.len());
