@@ -18,16 +18,16 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use names::{surname_weights, Person};
+use noise::Noise;
 use rayon::prelude::*;
+use rng::Rng;
 
 use crate::error::{Error, Result};
 use crate::identifiers::{
     ogrn_from as ogrn, org_inn_from as org_inn, person_inn_from as person_inn,
 };
 use crate::model::{Kinship, Sex};
-use names::{birth_in, gendered, surname_weights, Person, FEMALE, MALE, SURNAMES};
-use noise::{noisy_name, protocol_name, Noise};
-use rng::Rng;
 
 /// Size of a generated dataset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

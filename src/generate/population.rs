@@ -1,7 +1,12 @@
 //! The population of a chunk: customers, officials and their families, companies with their
 //! roles and capital, procurements with their commissions and bids.
 
-use crate::generate::*;
+use crate::generate::names::{birth_in, Person, FEMALE, MALE, SURNAMES};
+use crate::generate::{
+    names, org_inn, person_inn, phone, shift, Addr, Comp, Off, Proc, Rel, RoleRow, ScaleParams,
+    World, AGENTS, AGENT_FIRMS, FORMS, STREETS, WORDS, YEAR,
+};
+use crate::model::{Kinship, Sex};
 
 impl World<'_> {
     pub(in crate::generate) fn surname(&mut self) -> &'static str {

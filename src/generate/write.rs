@@ -1,6 +1,12 @@
 //! Writing a chunk's rows in the input format, with the noise of real registries.
 
-use crate::generate::*;
+use crate::generate::names::gendered;
+use crate::generate::noise::{noisy_name, protocol_name};
+use crate::generate::{
+    address_written, dotted, kin_word, ogrn, phone_written, ChunkOut, Comp, Off, World, FILES,
+    SUBJECTS,
+};
+use crate::rng::Rng;
 
 impl World<'_> {
     /// The chunk's rows of every file, in order: officials and their relatives, companies and

@@ -13,19 +13,20 @@ mod specs;
 pub mod workbook;
 
 pub use reader::*;
-use readers::*;
 pub use specs::*;
-
-use std::path::{Path, PathBuf};
 
 pub use source::{decode, decode_owned, detect_delimiter, CsvTable, Record};
 
+use std::path::{Path, PathBuf};
+
+use readers::{
+    read_commissions, read_companies, read_officials, read_participants, read_procurements,
+    read_relatives, read_roles,
+};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::identifiers::{clean_inn, inn_kind, ogrn_valid, snils_valid, InnCheck, InnKind};
-use crate::model::*;
-use crate::values::*;
+use crate::model::{BirthDate, Conflict, ConflictKind, Dataset, Inn, RowRef, Warning};
 
 /// Collected warnings of a run.
 #[derive(Debug, Default, Clone)]

@@ -1,7 +1,14 @@
 //! The reader framework: a file's rows read column by column, each bad value a warning
 //! naming its file, line and column, each rejected row counted.
 
-use super::*;
+use rustc_hash::FxHashMap;
+
+use crate::error::Result;
+use crate::identifiers::{clean_inn, inn_kind, snils_valid, InnCheck, InnKind};
+use crate::load::source::{CsvTable, Record};
+use crate::load::{canon, Warnings};
+use crate::model::{sym, BirthDate, Date, FileStats, Inn, Sym, Text};
+use crate::values::{parse_birth_date, parse_date, parse_decimal};
 
 /// A column of an input file: its documented name and where the header has it.
 #[derive(Clone, Copy)]

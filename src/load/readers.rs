@@ -1,6 +1,17 @@
 //! One reader per input file: rows into the model's records.
 
-use super::*;
+use rustc_hash::FxHashMap;
+
+use crate::identifiers::ogrn_valid;
+use crate::load::{facts, headers, names_list, FileRead, FileReader, Memo};
+use crate::model::{
+    sym, Company, CompanyRole, CompanyRoleKind, Kinship, Official, Participant, Procurement,
+    Relative, Seat, Share, Text,
+};
+use crate::values::{
+    detect_share_scale, parse_bool, parse_company_role, parse_kinship, parse_seat_role,
+    parse_share, ShareScale,
+};
 
 pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
     let [id_c, name_c, birth_c, inn_c, position_c, employer_c, address_c, phone_c, email_c, former_c, snils_c] =

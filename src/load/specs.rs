@@ -1,7 +1,11 @@
 //! The input files: each one's name and its required and optional columns, and how a file
 //! (or the workbook standing in for it) is opened and read.
 
-use super::*;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::load::source::CsvTable;
+use crate::load::{workbook, FileOut, FileRead, FileReader, LoadOptions};
 
 /// A required or optional input file and its required columns.
 pub(super) struct FileSpec {

@@ -53,7 +53,7 @@ impl Lang {
     }
 
     /// An official's role code as words: a seat as the model names it in Russian
-    /// ([`SeatRole::russian`]), `employee` for the customer's staff.
+    /// (`seat_words`), `employee` for the customer's staff.
     pub fn role(self, code: &str) -> &str {
         if code == "employee" {
             return self.pick("сотрудник заказчика", "customer's employee");

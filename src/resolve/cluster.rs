@@ -1,7 +1,15 @@
 //! Clustering: candidate pairs scored and merged strongest first, a merge that would join
 //! two INNs, two birth dates, two sexes or two members of one questionnaire refused.
 
-use super::*;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::model::{BirthDate, Sex};
+use crate::normalize::{Mention, MentionId, MentionSource};
+use crate::resolve::compare::{
+    person_link, Basis, Link, TermFreq, Weights, MATCH_PROBABILITY, TARGETED_PRIOR, WEIGHTS,
+};
+use crate::resolve::{compare, unpack_pair, PersonId};
 
 /// What a growing person cluster already holds, to refuse contradicting merges.
 #[derive(Clone, Debug, Default)]
@@ -101,13 +109,13 @@ pub struct Clustered {
     /// Pairs merged.
     pub merged: usize,
     /// `(registry mention, circle mention)` pairs, sorted, that the targeted comparison (prior
-    /// [`TARGETED_PRIOR`]) ties: see [`Resolution::ties`].
+    /// [`TARGETED_PRIOR`]) ties: see [`Resolution::ties`](crate::resolve::Resolution::ties).
     pub ties: Vec<(MentionId, MentionId)>,
 }
 
 /// What one comparison of two mentions tells: the link that merges them into one person
 /// (under the registry-wide `prior`), if strong enough, and whether it ties an official's or
-/// relative's record to a registry record under [`TARGETED_PRIOR`] (see [`Resolution::ties`]).
+/// relative's record to a registry record under [`TARGETED_PRIOR`] (see [`Resolution::ties`](crate::resolve::Resolution::ties)).
 pub fn judge(
     ma: &Mention,
     mb: &Mention,
@@ -125,7 +133,7 @@ pub fn judge(
 /// Clusters mentions into persons, scoring each candidate pair once for both questions: one
 /// person in the registry-wide sense, and tied under the targeted prior.
 ///
-/// `pairs` are candidate pairs `a << 32 | b` (as [`candidate_pairs_packed`] gives them).
+/// `pairs` are candidate pairs `a << 32 | b` (as [`candidate_pairs_packed`](crate::resolve::candidate_pairs_packed) gives them).
 pub fn cluster(
     mentions: &[Mention],
     pairs: &[u64],

@@ -1,7 +1,10 @@
 //! Blocking keys: the keys of a parsed name and of a mention (its names and INN), which
 //! propose the pairs two records of one person share (see `docs/matching.md`).
 
-use super::*;
+use smallvec::SmallVec;
+
+use crate::normalize::{Mention, NormName, Part};
+use crate::resolve::compare;
 
 /// A blocking key: a hash of its text, and whether the mention only *probes* the block.
 ///

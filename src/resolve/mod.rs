@@ -18,24 +18,22 @@ mod seats;
 
 pub use cluster::*;
 pub use groups::*;
-pub use keys::*;
-pub use propose::*;
-use seats::*;
-
-use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
-
-use rayon::prelude::*;
+pub use keys::{blocking_keys, mention_keys, BlockKey, SHARDS};
+pub use propose::{
+    born, candidate_pairs, candidate_pairs_keyed, candidate_pairs_packed, Born, MAX_BLOCK,
+};
 
 pub use compare::{
     compare, person_link, prior_for, registry_prior, Basis, Difference, Link, TermFreq,
     MATCH_PROBABILITY, TARGETED_PRIOR,
 };
-use compare::{Weights, WEIGHTS};
+
+use propose::{big_block_test, packed_entries, propose_sharded, unpack_pair, BornTable};
+use seats::resolve_seats;
 
 use crate::load::Warnings;
-use crate::model::{BirthDate, Dataset, Sex, Sym};
-use crate::normalize::{parse_name, Mention, MentionId, MentionSource, Mentions, NormName, Part};
+use crate::model::Dataset;
+use crate::normalize::{MentionId, Mentions};
 
 /// Index of a resolved person.
 pub type PersonId = u32;
@@ -155,7 +153,10 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
 
 #[cfg(test)]
 mod tests {
+    use super::keys::{poly, raw_mention_keys};
+    use super::propose::propose;
     use super::*;
+    use crate::normalize::{parse_name, Mention, MentionSource, Part};
 
     #[test]
     fn deletion_keys_hash_their_whole_text() {

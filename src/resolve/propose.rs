@@ -1,7 +1,14 @@
 //! Candidate pairs from shared blocking keys: the keys packed per shard, sorted, and every
 //! block's pairs proposed, big blocks within birth years.
 
-use super::*;
+use rayon::prelude::*;
+use smallvec::SmallVec;
+
+use crate::model::BirthDate;
+use crate::normalize::Mention;
+use crate::resolve::compare::TermFreq;
+use crate::resolve::keys::{blocking_key_count, raw_mention_keys, IDENTIFIER_SHARD};
+use crate::resolve::{compare, mention_keys, prefetch, BlockKey, SHARDS};
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
 pub fn candidate_pairs(
@@ -12,7 +19,7 @@ pub fn candidate_pairs(
     candidate_pairs_keyed(&keyed, allow, |i| born(&mentions[i as usize])).0
 }
 
-/// [`candidate_pairs`] packed `a << 32 | b`, as [`cluster`] takes them.
+/// [`candidate_pairs`] packed `a << 32 | b`, as [`cluster`](crate::resolve::cluster) takes them.
 pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
     propose_sharded(
         packed_entries(mentions),

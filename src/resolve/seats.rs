@@ -1,6 +1,13 @@
 //! Commission seats: the names in protocols matched to the customer's officials.
 
-use super::*;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::load::Warnings;
+use crate::model::{Dataset, Sym};
+use crate::normalize::{parse_name, Mention, MentionSource, Mentions};
+use crate::resolve::compare::{compare, prior_for, Link};
+use crate::resolve::{mention_keys, BlockKey, Groups, SeatMatch};
 
 pub(super) fn name_probe(name: &str) -> Mention {
     Mention {

@@ -1,6 +1,6 @@
 //! Planting BIDDERS groups and their decoys, and deriving every group the chunk holds.
 
-use crate::generate::*;
+use crate::generate::{person_key, PersonKey, RoleRow, World, AGENTS};
 
 impl World<'_> {
     /// Two new bidders of one procurement tied the way BIDDERS looks for: one director, one

@@ -1,7 +1,8 @@
 //! Planting COI-44FZ cases (a seated official or a close relative in a role the law names) and
 //! the decoys no rule may flag, with the truth rows they write.
 
-use crate::generate::*;
+use crate::generate::{decoy_rule, shift, RoleRow, World, DECOY_KINDS};
+use crate::model::Kinship;
 
 impl World<'_> {
     pub(in crate::generate) fn plant(&mut self) {

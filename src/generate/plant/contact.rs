@@ -1,6 +1,7 @@
 //! Planting CONTACT cases and their decoys (mass addresses, one building).
 
-use crate::generate::*;
+use crate::generate::{Addr, World, AGENTS};
+use crate::model::Kinship;
 
 impl World<'_> {
     /// A CONTACT case: a new bidder registered with a seated official's own phone, e-mail or

@@ -1,6 +1,7 @@
 //! Planting EMPLOYEE cases: the customer's staff outside the commission.
 
-use crate::generate::*;
+use crate::generate::World;
+use crate::model::Kinship;
 
 impl World<'_> {
     /// An EMPLOYEE case: an official of the customer's staff with no seat in the procurement,

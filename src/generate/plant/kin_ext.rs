@@ -1,6 +1,8 @@
 //! Planting KIN-EXT cases: in-laws, step relatives, former spouses, shares of 10% or less.
 
-use crate::generate::*;
+use crate::generate::names::Person;
+use crate::generate::World;
+use crate::model::Kinship;
 
 impl World<'_> {
     /// A KIN-EXT case: a seated official's in-law, step relative or former spouse in a role

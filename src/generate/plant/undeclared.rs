@@ -1,6 +1,8 @@
 //! Planting UNDECLARED relatives (missing from the questionnaire) and their decoys.
 
-use crate::generate::*;
+use crate::generate::names::{Person, MALE};
+use crate::generate::{World, AGENTS};
+use crate::model::{Kinship, Sex};
 
 impl World<'_> {
     /// A new person of `family`'s surname whose given name no one of official `o`'s family
