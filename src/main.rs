@@ -57,6 +57,14 @@ enum Command {
         /// officials.csv; default: its first sheet).
         #[arg(long)]
         sheet: Option<String>,
+        /// Also write the affiliation graph: `graphml` writes OUT/graph.graphml (Gephi, yEd,
+        /// networkx). Comma-separated for several.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        export: Vec<check::Export>,
+        /// With --export: only the persons, companies and procurements the cases pass
+        /// through, and the edges among them.
+        #[arg(long, requires = "export")]
+        cases_only: bool,
     },
     /// Link two person lists with the matcher and write left_id,right_id,score; with one
     /// list, find its duplicates (and write each record's cluster_id to OUT's
@@ -194,6 +202,8 @@ fn main() -> ExitCode {
             lang,
             department,
             sheet,
+            export,
+            cases_only,
         } => run_check(check::CheckOptions {
             data_dir,
             out_dir: out,
@@ -204,6 +214,8 @@ fn main() -> ExitCode {
             lang,
             department,
             load: affil::load::LoadOptions { sheet },
+            export,
+            cases_only,
         }),
         Command::Link {
             left,

@@ -42,6 +42,17 @@ pub fn analyse_with(
     rules: &[Box<dyn Rule>],
     load_opts: &load::LoadOptions,
 ) -> Result<Analysis> {
+    analyse_graph(dir, rules, load_opts, false).map(|(a, _)| a)
+}
+
+/// [`analyse_with`], and the affiliation graph when `keep_graph` (for an export of it;
+/// otherwise it goes before the report, whose memory it would add to).
+pub fn analyse_graph(
+    dir: &Path,
+    rules: &[Box<dyn Rule>],
+    load_opts: &load::LoadOptions,
+    keep_graph: bool,
+) -> Result<(Analysis, Option<graph::AffilGraph>)> {
     let mut meter = Meter::start();
     let input_bytes: u64 = load::INPUT_FILES
         .iter()
@@ -84,9 +95,9 @@ pub fn analyse_with(
     let undeclared_prior = ctx.undeclared_prior();
     drop(bar);
     // The report needs no graph: its gigabytes at national scale go back before it.
-    drop(graph);
+    let graph = keep_graph.then_some(graph);
     meter.lap("rules");
-    Ok(Analysis {
+    let analysis = Analysis {
         data,
         mentions,
         resolution,
@@ -94,5 +105,6 @@ pub fn analyse_with(
         warnings,
         timings: meter.into_costs(),
         undeclared_prior,
-    })
+    };
+    Ok((analysis, graph))
 }

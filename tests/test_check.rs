@@ -1274,3 +1274,126 @@ fn evidence_names_the_name_fields_a_registry_match_did_not_agree_on() {
         "no English field names in report.html"
     );
 }
+
+/// The counts `graph.graphml (N nodes, M edges)` the run prints.
+fn graph_counts(stderr: &str) -> (usize, usize) {
+    let at = stderr
+        .find("graph.graphml (")
+        .expect("graph.graphml listed");
+    let text = &stderr[at + "graph.graphml (".len()..];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (words[0].parse().unwrap(), words[2].parse().unwrap())
+}
+
+/// What networkx reads from a GraphML file: nodes, edges (parallel ones kept), the kinds of
+/// each, and the ids of the nodes flagged.
+fn networkx_read(path: &std::path::Path) -> serde_json::Value {
+    let script = r#"
+import collections, json, sys
+import networkx as nx
+g = nx.read_graphml(sys.argv[1], force_multigraph=True)
+print(json.dumps({
+    "nodes": g.number_of_nodes(),
+    "edges": g.number_of_edges(),
+    "node_kinds": collections.Counter(d["kind"] for _, d in g.nodes(data=True)),
+    "edge_kinds": collections.Counter(d["kind"] for _, _, d in g.edges(data=True)),
+    "flagged": sorted(n for n, d in g.nodes(data=True) if d["flagged"]),
+    "labels": {n: d["label"] for n, d in g.nodes(data=True)},
+}))
+"#;
+    let o = std::process::Command::new("python3")
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .expect("python3 runs (networkx reads the GraphML)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// `--export graphml` writes the whole graph, which networkx reads back with the counts the run
+/// printed; `--cases-only` keeps what the cases pass through: every case's procurement and
+/// bidder, and its official, all flagged.
+#[test]
+fn graph_export_reads_back_with_networkx() {
+    let wd = Workdir::new();
+    let sample = sample_dir();
+    let o = wd.run(&[
+        "check",
+        sample.to_str().unwrap(),
+        "--out",
+        "all",
+        "--export",
+        "graphml",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (nodes, edges) = graph_counts(&stderr(&o));
+    let all = networkx_read(&wd.path("all/graph.graphml"));
+    assert_eq!(
+        (all["nodes"].as_u64(), all["edges"].as_u64()),
+        (Some(nodes as u64), Some(edges as u64))
+    );
+    // Every procurement, and every bid, is there.
+    let procurements = read_csv(&sample.join("procurements.csv")).len() as u64;
+    let bids = read_csv(&sample.join("participants.csv")).len() as u64;
+    assert_eq!(
+        all["node_kinds"]["procurement"].as_u64(),
+        Some(procurements)
+    );
+    assert_eq!(all["edge_kinds"]["bid"].as_u64(), Some(bids));
+    for kind in ["kinship", "role", "seat"] {
+        assert!(all["edge_kinds"][kind].as_u64() > Some(0), "{kind}: {all}");
+    }
+    let o = wd.run(&[
+        "check",
+        sample.to_str().unwrap(),
+        "--out",
+        "cases",
+        "--export",
+        "graphml",
+        "--cases-only",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (nodes_cases, _) = graph_counts(&stderr(&o));
+    let cases_graph = networkx_read(&wd.path("cases/graph.graphml"));
+    assert_eq!(cases_graph["nodes"].as_u64(), Some(nodes_cases as u64));
+    assert!(nodes_cases < nodes);
+    let flagged: Vec<String> = cases_graph["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        flagged.len(),
+        nodes_cases,
+        "every node of the cases' graph is flagged"
+    );
+    let labels = &cases_graph["labels"];
+    let officials = read_csv(&sample.join("officials.csv"));
+    for c in read_csv(&wd.path("cases/cases.csv")) {
+        assert!(
+            flagged.contains(&format!("t{}", c["procurement_id"])),
+            "{c:?}"
+        );
+        for inn in c["participant_inn"].split(';') {
+            assert!(flagged.contains(&format!("c{inn}")), "{c:?}");
+        }
+        if !c["official_id"].is_empty() {
+            let name = &officials
+                .iter()
+                .find(|o| o["official_id"] == c["official_id"])
+                .unwrap()["full_name"];
+            let found = labels
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|l| l == name.as_str());
+            assert!(found, "official {name} of {c:?}");
+        }
+    }
+    // Without --export the graph is not written.
+    let o = wd.run(&["check", sample.to_str().unwrap(), "--out", "plain"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(wd.path("plain/cases.csv").exists());
+    assert!(!wd.path("plain/graph.graphml").exists());
+    assert!(!stderr(&o).contains("graph.graphml"));
+}

@@ -7,7 +7,7 @@ use crate::meter::{Meter, StageCost};
 
 use crate::error::Result;
 use crate::model::FileStats;
-use crate::pipeline::analyse_with;
+use crate::pipeline::analyse_graph;
 use crate::report;
 use crate::rules;
 
@@ -34,6 +34,17 @@ pub struct CheckOptions {
     pub department: Option<String>,
     /// How the input files are read (the sheet of a workbook).
     pub load: crate::load::LoadOptions,
+    /// Exports of the affiliation graph to write beside the outputs.
+    pub export: Vec<Export>,
+    /// The exports hold only what the cases pass through.
+    pub cases_only: bool,
+}
+
+/// An export of the affiliation graph (`--export`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Export {
+    /// graph.graphml: GraphML, for Gephi, yEd or networkx.
+    Graphml,
 }
 
 /// What a check did, for the summary on stderr.
@@ -63,6 +74,8 @@ pub struct CheckSummary {
     pub gone_listed: bool,
     /// `timings.csv` was written (`--timings`).
     pub timings_listed: bool,
+    /// graph.graphml was written, with so many nodes and edges.
+    pub graphml: Option<report::graphml::GraphCounts>,
 }
 
 /// Runs the check and writes the outputs.
@@ -71,7 +84,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let rules = rules::select(opts.rules.as_deref())?;
     // Read before the run: the previous directory may be the one this run writes to.
     let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
-    let a = analyse_with(&opts.data_dir, &rules, &opts.load)?;
+    let graphml = opts.export.contains(&Export::Graphml);
+    let (a, graph) = analyse_graph(&opts.data_dir, &rules, &opts.load, graphml)?;
     let mut meter = Meter::start();
     let report_opts = report::ReportOptions {
         lang: opts.lang,
@@ -82,6 +96,16 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         rules: rules.iter().map(|r| r.code()).collect(),
     };
     report::write_all(&opts.out_dir, &a, &history, &report_opts)?;
+    let graphml = match &graph {
+        Some(g) => Some(report::graphml::write(
+            &opts.out_dir.join("graph.graphml"),
+            &a,
+            g,
+            opts.cases_only,
+        )?),
+        None => None,
+    };
+    drop(graph);
     meter.lap("report");
     let mut timings = a.timings.clone();
     timings.extend(meter.into_costs());
@@ -107,6 +131,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         out_dir: opts.out_dir.clone(),
         gone_listed: history.has_previous(),
         timings_listed: opts.timings,
+        graphml,
     })
 }
 
@@ -164,6 +189,13 @@ impl std::fmt::Display for CheckSummary {
         }
         if self.timings_listed {
             write!(f, ", {out}/timings.csv")?;
+        }
+        if let Some(n) = self.graphml {
+            write!(
+                f,
+                ", {out}/graph.graphml ({} nodes, {} edges)",
+                n.nodes, n.edges
+            )?;
         }
         Ok(())
     }

@@ -246,7 +246,23 @@ fn build_case(
         contract_price: p.contract_price,
         legal_basis: info.legal_basis,
         chain: Chain(steps),
+        persons: chain_persons(ctx, post.person, member.anchor, c),
     }
+}
+
+/// The official's person, the linked person and the registry persons of the control.
+fn chain_persons(
+    ctx: &Context,
+    official: PersonId,
+    anchor: MentionId,
+    c: &Control,
+) -> Vec<PersonId> {
+    let person = |m: MentionId| ctx.resolution.person_of[m as usize];
+    let mut v = vec![official, person(anchor)];
+    v.extend(c.mentions.iter().map(|&m| person(m)));
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// The official's step (their post: the seat and how the minutes named them, or a place on

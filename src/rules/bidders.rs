@@ -258,6 +258,18 @@ fn build_case(
         contract_price: won.first().and_then(|p| p.contract_price),
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
+        persons: {
+            let mut v: Vec<PersonId> = ties
+                .iter()
+                .filter_map(|(_, _, tie)| match tie {
+                    Tie::Person(p, _, _) => Some(*p),
+                    Tie::Contact(_) => None,
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        },
     }
 }
 

@@ -427,5 +427,13 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         contract_price: p.contract_price,
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
+        persons: {
+            let person = |m: u32| ctx.resolution.person_of[m as usize];
+            let mut v = vec![person(ctx.mentions.of_official[hit.official as usize])];
+            if hit.relative != SELF {
+                v.push(person(ctx.mentions.of_relative[hit.relative as usize]));
+            }
+            v
+        },
     }
 }

@@ -103,6 +103,10 @@ pub struct Case {
     /// The evidence chain, typed (written as the Russian `evidence` line and its steps).
     #[serde(flatten)]
     pub chain: Chain,
+    /// The persons the chain passes through, for the graph of the cases (`--export graphml
+    /// --cases-only`); not written to cases.json.
+    #[serde(skip)]
+    pub persons: Vec<crate::resolve::PersonId>,
 }
 
 /// What every rule reads.

@@ -654,7 +654,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         proc_,
         bid,
         company,
-        seat: (official, seat_row, seat_score),
+        seat: (official_row, seat_row, seat_score),
         mention,
         ref finding,
         control: ref c,
@@ -662,7 +662,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
     } = *cand;
     let pm = &ctx.mentions.list[mention as usize];
     let (data, g) = (ctx.data, ctx.graph);
-    let official = &data.officials[official as usize];
+    let official = &data.officials[official_row as usize];
     let seat = &data.seats[seat_row as usize];
     let p = finding.probability(prior);
     let score = seat_score.min(p);
@@ -723,6 +723,17 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         contract_price: bid.contract_price,
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
+        persons: {
+            let person = |m: MentionId| ctx.resolution.person_of[m as usize];
+            let mut v = vec![
+                person(ctx.mentions.of_official[official_row as usize]),
+                person(mention),
+            ];
+            v.extend(c.mentions.iter().map(|&m| person(m)));
+            v.sort_unstable();
+            v.dedup();
+            v
+        },
     }
 }
 
