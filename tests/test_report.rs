@@ -447,10 +447,11 @@ fn the_page_renders_in_a_real_browser() {
         dom.contains(&format!(r#"<span id="shown">{romashka}</span>"#)),
         "search for Ромашка should leave {romashka} cases"
     );
-    assert_eq!(
-        dom.matches(r#"<tbody class="case" id="#).count() - dom.matches(r#"hidden="""#).count(),
-        romashka
-    );
+    let shown_rows = dom
+        .match_indices(r#"<tbody class="case" id="#)
+        .filter(|(i, _)| !dom[*i..*i + dom[*i..].find('>').unwrap()].contains("hidden"))
+        .count();
+    assert_eq!(shown_rows, romashka);
 
     // Sorted from the address by contract price, descending: the prices in page order fall.
     let dom = dom_of(&browser, &profile, &format!("{url}#sort=-price"));
@@ -524,4 +525,76 @@ fn the_page_renders_in_a_real_browser() {
         "report.html screenshot: {}",
         shot.display()
     );
+}
+
+/// The decisions-csv text of a page's DOM (as the export button would write it).
+fn decisions_csv_of(dom: &str) -> String {
+    let at = dom
+        .find(r#"<pre id="decisions-csv""#)
+        .expect("the page keeps decisions.csv");
+    let text = &dom[at..];
+    let text = &text[text.find('>').unwrap() + 1..text.find("</pre>").unwrap()];
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A decision made in the page is kept in the browser (a reload finds it), counted, and
+/// exported as the decisions.csv that `affil check --decisions` reads back into the case.
+#[test]
+fn a_decision_made_in_the_page_goes_back_into_the_check() {
+    let Some(browser) = chromium() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED a_decision_made_in_the_page_goes_back_into_the_check: no Chromium installed \
+             (apt-get install chromium; .ci/run installs it)"
+        );
+        return;
+    };
+    let wd = Workdir::new();
+    check(&wd, &[], |_| {});
+    let cases = read_csv(&wd.path("out/cases.csv"));
+    let id = cases[3]["case_id"].clone();
+    let url = format!("file://{}", wd.path("out/report.html").display());
+    let profile = wd.path("profile");
+    // Chosen (through the address, as a script would): counted at once.
+    let comment = "родство подтверждено, \"см. анкету\"";
+    let encoded: String = format!("{id}:referred:{comment}")
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    let dom = dom_of(&browser, &profile, &format!("{url}#decide={encoded}"));
+    assert!(
+        dom.contains(r#"<span id="decided">1</span>"#),
+        "not counted"
+    );
+    // Reloaded in the same browser: still there.
+    let dom = dom_of(&browser, &profile, &url);
+    assert!(dom.contains(r#"<span id="decided">1</span>"#), "not kept");
+    assert_eq!(dom.matches(r#"data-decided="1""#).count(), 1);
+    let csv = decisions_csv_of(&dom);
+    assert!(csv.starts_with("case_id,decision,comment,date\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    // Another browser has none.
+    let dom = dom_of(&browser, &wd.path("profile2"), &url);
+    assert!(dom.contains(r#"<span id="decided">0</span>"#));
+    // The export, fed to the next check, carries the decision into the case.
+    wd.write("decisions.csv", &csv);
+    let o = wd.run(&[
+        "check",
+        "data",
+        "--out",
+        "next",
+        "--decisions",
+        "decisions.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let next = read_csv(&wd.path("next/cases.csv"));
+    let case = next.iter().find(|c| c["case_id"] == id).unwrap();
+    assert_eq!(case["decision"], "referred");
+    assert_eq!(case["decision_comment"], comment);
+    assert_eq!(case["decision_date"].len(), 10, "{case:?}");
+    // The page written from it shows the decision chosen, and counts it as reviewed.
+    let page = read_text(&wd.path("next/report.html"));
+    assert!(page.contains(r#"<option value="referred" selected>"#));
 }

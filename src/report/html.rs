@@ -63,6 +63,7 @@ td.num{text-align:right;white-space:nowrap}
 .sev-high{background:#d9534f}.sev-medium{background:#f0ad4e}.sev-low{background:#8fbc5a}
 tr.chain td{border-bottom:2px solid #c9ced6;background:#fbfbfc}
 .evidence{font-size:12px;color:#555;margin:4px 0}
+.decide{margin:6px 0;font-size:13px}.decide select,.decide input{font:inherit}.decide input{width:40%}
 .svgwrap{overflow-x:auto;width:0;min-width:100%}
 #q,#view{font-size:14px;padding:5px 8px}
 #q{width:320px}
@@ -135,7 +136,83 @@ const SCRIPT: &str = r#"
     if (th) { th.click(); if (by[1] === '-') { th.click(); } }
   }
   filter();
+  decisions();
   document.body.setAttribute('data-ready', '1');
+
+  // Decisions chosen in the page: kept in the browser under the run's key and each case id,
+  // counted, and exported as the decisions.csv that `affil check --decisions` reads.
+  function decisions() {
+    var run = table.getAttribute('data-run');
+    var store = null;
+    try { store = window.localStorage; } catch (e) { store = null; }
+    var keyOf = function (id) { return 'affil:' + run + ':' + id; };
+    var today = function () {
+      var d = new Date(), p = function (n) { return (n < 10 ? '0' : '') + n; };
+      return p(d.getDate()) + '.' + p(d.getMonth() + 1) + '.' + d.getFullYear();
+    };
+    var cell = function (s) { return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
+    var forms = [];
+    bodies().forEach(function (b) {
+      var f = b.querySelector('.decide');
+      if (f) { forms.push({ body: b, dec: f.querySelector('.dec'), com: f.querySelector('.com') }); }
+    });
+    function csv() {
+      var lines = ['case_id,decision,comment,date'];
+      forms.forEach(function (f) {
+        if (f.dec.value) {
+          lines.push([f.body.id, f.dec.value, f.com.value, f.com.getAttribute('data-date') || today()]
+            .map(cell).join(','));
+        }
+      });
+      return lines.join('\n') + '\n';
+    }
+    function show() {
+      var n = 0;
+      forms.forEach(function (f) {
+        if (store && store.getItem(keyOf(f.body.id)) !== null) { n += 1; }
+        f.body.setAttribute('data-decided', f.dec.value ? '1' : '0');
+      });
+      document.getElementById('decided').textContent = String(n);
+      document.getElementById('decisions-csv').textContent = csv();
+    }
+    function keep(f) {
+      f.com.setAttribute('data-date', today());
+      if (store) {
+        store.setItem(keyOf(f.body.id), JSON.stringify({ d: f.dec.value, c: f.com.value, t: today() }));
+      }
+      show();
+      filter();
+    }
+    forms.forEach(function (f) {
+      var kept = store && store.getItem(keyOf(f.body.id));
+      if (kept) {
+        try {
+          var k = JSON.parse(kept);
+          f.dec.value = k.d; f.com.value = k.c; f.com.setAttribute('data-date', k.t);
+        } catch (e) { store.removeItem(keyOf(f.body.id)); }
+      }
+      f.dec.addEventListener('change', function () { keep(f); });
+      f.com.addEventListener('change', function () { keep(f); });
+    });
+    // A decision given in the address (#decide=CASE_ID:referred:comment, from a script or a
+    // case tracker's link) is recorded as if chosen.
+    var given = /[#&]decide=([^&]*)/.exec(window.location.hash);
+    if (given) {
+      var parts = decodeURIComponent(given[1]).split(':');
+      forms.forEach(function (f) {
+        if (f.body.id === parts[0]) {
+          f.dec.value = parts[1] || ''; f.com.value = parts.slice(2).join(':'); keep(f);
+        }
+      });
+    }
+    show();
+    document.getElementById('export').addEventListener('click', function () {
+      var a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([csv()], { type: 'text/csv' }));
+      a.download = 'decisions.csv';
+      document.body.appendChild(a); a.click(); a.remove();
+    });
+  }
 })();
 "#;
 
@@ -426,7 +503,48 @@ fn case_body(o: &mut String, c: &Case, h: &History, lang: Lang, open: bool) {
             escape(&d.comment)
         );
     }
+    decision_form(o, d, lang);
     o.push_str("</details></td></tr></tbody>");
+}
+
+/// The analyst's decision on a case, chosen in the page (kept in the browser, exported as the
+/// decisions.csv that `--decisions` reads): the decision given by `--decisions` first.
+fn decision_form(o: &mut String, d: Option<&super::history::Decision>, lang: Lang) {
+    let given = d.map_or("", |d| d.decision.as_str());
+    let _ = write!(
+        o,
+        r#"<div class="decide"><label>{} <select class="dec"><option value=""></option>"#,
+        escape(lang.pick("Решение", "Decision"))
+    );
+    for code in ["confirmed", "cleared", "referred"] {
+        let _ = write!(
+            o,
+            r#"<option value="{code}"{}>{}</option>"#,
+            if code == given { " selected" } else { "" },
+            escape(lang.decision(code))
+        );
+    }
+    let _ = write!(
+        o,
+        r#"</select></label> <input class="com" value="{}" placeholder="{}" aria-label="{}" data-date="{}"></div>"#,
+        escape(d.map_or("", |d| d.comment.as_str())),
+        escape(lang.pick("Комментарий", "Comment")),
+        escape(lang.pick("Комментарий", "Comment")),
+        escape(d.map_or("", |d| d.date.as_str())),
+    );
+}
+
+/// The key the page keeps its decisions under in the browser: the same cases give the same
+/// key, so a report written again from the same data finds them.
+fn run_key(cases: &[Case]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in cases {
+        for b in c.case_id.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
 }
 
 /// The whole report.html text: the header, then each section in turn.
@@ -664,7 +782,20 @@ fn cases_section(o: &mut String, r: &super::Report) {
         ("status", "Статус", "Status", false),
         ("decision", "Решение", "Decision", false),
     ];
-    o.push_str(r#"<div class="tablewrap"><table id="cases"><thead><tr>"#);
+    let _ = write!(
+        o,
+        r#"<p class="decisions">{} <span id="decided">0</span> · <button type="button" id="export">{}</button></p><pre id="decisions-csv" hidden></pre>"#,
+        escape(l(
+            "Решений, принятых на этой странице:",
+            "Decisions made on this page:"
+        )),
+        escape(l("Выгрузить decisions.csv", "Export decisions.csv"))
+    );
+    let _ = write!(
+        o,
+        r#"<div class="tablewrap"><table id="cases" data-run="{}"><thead><tr>"#,
+        run_key(cases)
+    );
     for (key, ru, en, num) in columns {
         let _ = write!(
             o,
