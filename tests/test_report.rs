@@ -335,6 +335,19 @@ fn chromium() -> Option<PathBuf> {
     .find(|p| p.exists())
 }
 
+/// Chromium for test `test`, or `None` after saying on stderr that the test is skipped
+/// (written to stderr directly: the harness captures eprintln! of a passing test).
+fn chromium_for(test: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: no Chromium installed (apt-get install chromium; .ci/run installs it)"
+        );
+    }
+    found
+}
+
 /// Runs headless Chromium on `url` with `extra` arguments; returns stdout and stderr. A browser
 /// that has not finished in two minutes is killed and the test fails (CI must not hang on it).
 fn headless(browser: &Path, profile: &Path, url: &str, extra: &[&str]) -> (String, String) {
@@ -397,13 +410,7 @@ fn console_lines(log: &str) -> Vec<&str> {
 
 #[test]
 fn the_page_renders_in_a_real_browser() {
-    let Some(browser) = chromium() else {
-        // Written to stderr directly: the test harness captures eprintln! of a passing test.
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED the_page_renders_in_a_real_browser: no Chromium installed \
-             (apt-get install chromium; .ci/run installs it)"
-        );
+    let Some(browser) = chromium_for("the_page_renders_in_a_real_browser") else {
         return;
     };
     let wd = Workdir::new();
@@ -543,12 +550,7 @@ fn decisions_csv_of(dom: &str) -> String {
 /// exported as the decisions.csv that `affil check --decisions` reads back into the case.
 #[test]
 fn a_decision_made_in_the_page_goes_back_into_the_check() {
-    let Some(browser) = chromium() else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED a_decision_made_in_the_page_goes_back_into_the_check: no Chromium installed \
-             (apt-get install chromium; .ci/run installs it)"
-        );
+    let Some(browser) = chromium_for("a_decision_made_in_the_page_goes_back_into_the_check") else {
         return;
     };
     let wd = Workdir::new();

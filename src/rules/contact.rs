@@ -9,9 +9,10 @@ use petgraph::Direction;
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
+use super::shared::seat_step;
 use super::{
-    case_id, round_score, Case, Chain, Channel, Context, OfficialPost, Relation, Rule, RuleInfo,
-    Said, Severity, Step, Text, PERSONAL_INTEREST,
+    case_id, round_score, Case, Chain, Channel, Context, Relation, Rule, RuleInfo, Said, Severity,
+    Step, Text, PERSONAL_INTEREST,
 };
 use crate::graph::{Edge, Node};
 use crate::normalize::contact::{address_hash, email_key, phone_key};
@@ -374,17 +375,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         &company.email,
     );
     let score = hit.seat_score * hit.channel.score();
-    let mut steps = vec![Step {
-        score: (hit.seat_score < 1.0).then_some(round_score(hit.seat_score)),
-        ..Step::new(Said::Official {
-            name: official.full_name.to_string(),
-            post: OfficialPost::Seat {
-                role: seat.role,
-                minutes: None,
-            },
-        })
-        .with_id(Some(official.official_id.to_string()))
-    }];
+    let mut steps = vec![seat_step(official, seat.role, hit.seat_score)];
     steps.push(Step::new(Said::Relation(kin)));
     if hit.relative != SELF {
         steps.push(Step::new(Said::Person {

@@ -5,8 +5,9 @@
 use num_rational::BigRational;
 use smallvec::SmallVec;
 
-use super::{Context, Role, RoleWord, Said, ShareSaid, Step};
+use super::{round_score, Context, OfficialPost, Role, RoleWord, Said, ShareSaid, Step};
 use crate::graph::{AffilGraph, Control, ControlKind, Holding};
+use crate::model::{Official, SeatRole};
 use crate::normalize::MentionId;
 use crate::resolve::{person_link, Basis, Link, PersonId, SeatMatch, TARGETED_PRIOR};
 use crate::values::{share_percent_text, Share};
@@ -145,6 +146,22 @@ pub(super) fn link_steps(g: &AffilGraph, c: &Control) -> Vec<Step> {
         ControlKind::RegistryBeneficiary(None) => {
             vec![role(RoleWord::Beneficiary, ShareSaid::NotGiven)]
         }
+    }
+}
+
+/// The first step of a chain from a seated official whose seat matched them with
+/// `seat_score` (said when under 1).
+pub(super) fn seat_step(official: &Official, role: SeatRole, seat_score: f64) -> Step {
+    Step {
+        score: (seat_score < 1.0).then_some(round_score(seat_score)),
+        ..Step::new(Said::Official {
+            name: official.full_name.to_string(),
+            post: OfficialPost::Seat {
+                role,
+                minutes: None,
+            },
+        })
+        .with_id(Some(official.official_id.to_string()))
     }
 }
 

@@ -13,12 +13,12 @@
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use super::shared::{control_order, link_steps, link_text, qualifies, Post, Upstream};
+use super::shared::{control_order, link_steps, link_text, qualifies, seat_step, Post, Upstream};
 /// The relation the signals point to.
 use super::ProbableKin as Kin;
 use super::{
-    case_id, round_score, Case, Chain, Context, Counted, OfficialPost, Relation, Rule, RuleInfo,
-    Said, Sentence, Severity, Signal, Step, Text,
+    case_id, round_score, Case, Chain, Context, Counted, Relation, Rule, RuleInfo, Said, Sentence,
+    Severity, Signal, Step, Text,
 };
 use crate::graph::{controls, kin_edges, Control};
 use crate::model::{Official, Participant, Procurement, Sex};
@@ -668,17 +668,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
     let score = seat_score.min(p);
     let name = pm.display_name(data).to_owned();
     let sex = pm.names.iter().find_map(|n| n.sex);
-    let mut steps = vec![Step {
-        score: (seat_score < 1.0).then_some(round_score(seat_score)),
-        ..Step::new(Said::Official {
-            name: official.full_name.to_string(),
-            post: OfficialPost::Seat {
-                role: seat.role,
-                minutes: None,
-            },
-        })
-        .with_id(Some(official.official_id.to_string()))
-    }];
+    let mut steps = vec![seat_step(official, seat.role, seat_score)];
     steps.push(Step::new(Said::Relation(Relation::Probable {
         kin: finding.kin,
         sex,
