@@ -118,7 +118,9 @@ enum Command {
     /// Turn downloaded documents into the input files of a check: `eis` reads 44-FZ
     /// notifications and protocols into procurements.csv, participants.csv and
     /// commissions.csv; `egrul` reads register extracts into companies.csv and
-    /// company_roles.csv. Importing again into one folder merges by key.
+    /// company_roles.csv; `ocds` reads Open Contracting release or record packages (JSON)
+    /// into procurements.csv and participants.csv. Importing again into one folder merges by
+    /// key.
     Import {
         /// The documents' kind.
         #[arg(value_enum)]

@@ -1,4 +1,4 @@
-//! `affil import eis|egrul`: the synthetic documents of tests/fixtures/import (made by its
+//! `affil import eis|egrul|ocds`: the synthetic documents of tests/fixtures/import (made by its
 //! make.py, in the real documents' structures) into the input files, and on to a check.
 
 mod common;
@@ -462,4 +462,83 @@ fn the_same_documents_give_the_same_bytes_for_any_thread_count() {
             );
         }
     }
+}
+
+/// The sample's procurements and bids as OCDS packages (tests/fixtures/import/make_ocds.py: a
+/// release package, and a record package whose records hold a tender and an award release and
+/// no compiled release): imported beside the sample's other files, the check finds exactly the
+/// sample's cases. A tenderer with no RU-INN identifier is a warning; a cancelled award makes
+/// no winner; importing again changes nothing.
+#[test]
+fn ocds_packages_give_the_samples_procurements_and_cases() {
+    let wd = Workdir::new();
+    let data = wd.copy_sample("data");
+    for f in ["procurements.csv", "participants.csv"] {
+        std::fs::remove_file(data.join(f)).unwrap();
+    }
+    let o = wd.run(&["import", "ocds", &fixtures("ocds"), "--out", "data"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(
+        said.contains("read 2 document(s)") && said.contains("of JSON"),
+        "{said}"
+    );
+    assert!(
+        said.contains("10 contracting process(es), 23 participant(s)"),
+        "{said}"
+    );
+    let warnings = rows(&data.join("ocds_import_warnings.csv"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0]["problem"].contains("Foreign Bidder Ltd"));
+    assert!(warnings[0]["element"].starts_with("releases[0]/bids/details["));
+    // Every bid of the sample, with its winner and prices; the cancelled award's supplier lost.
+    let sample = rows(&sample_dir().join("participants.csv"));
+    let imported = rows(&data.join("participants.csv"));
+    assert_eq!(imported.len(), sample.len());
+    for s in &sample {
+        let i = find(
+            &imported,
+            &[
+                ("procurement_id", &s["procurement_id"]),
+                ("participant_inn", &s["participant_inn"]),
+            ],
+        );
+        assert_eq!(i.len(), 1, "{s:?}");
+        let won = s["is_winner"] == "да";
+        assert_eq!(i[0]["is_winner"] == "1", won, "{s:?}");
+        assert_eq!(
+            i[0]["contract_price"].is_empty(),
+            s["contract_price"].is_empty()
+        );
+    }
+    // The record package's processes: the tender's fields from the earlier release.
+    let procurements = rows(&data.join("procurements.csv"));
+    let sample_procurements = rows(&sample_dir().join("procurements.csv"));
+    for s in &sample_procurements {
+        let p = find(&procurements, &[("procurement_id", &s["procurement_id"])]);
+        assert_eq!(p.len(), 1);
+        for col in [
+            "customer_inn",
+            "customer_name",
+            "subject",
+            "method",
+            "published",
+        ] {
+            assert_eq!(p[0][col], s[col], "{col} of {}", s["procurement_id"]);
+        }
+    }
+    let o = wd.run(&["check", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        case_keys(&wd.path("out/cases.csv")),
+        case_keys(&sample_dir().join("expected_cases.csv"))
+    );
+    // Imported again: the same rows, kept.
+    let before = std::fs::read(data.join("participants.csv")).unwrap();
+    let o = wd.run(&["import", "ocds", &fixtures("ocds"), "--out", "data"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(data.join("participants.csv")).unwrap(),
+        before
+    );
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::identifiers::inn_valid;
-use crate::import::{egrul, eis, ImportOptions, ImportReport};
+use crate::import::{egrul, eis, ocds, ImportOptions, ImportReport};
 
 /// Which documents to import.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -14,6 +14,8 @@ pub enum Source {
     Eis,
     /// Register extracts of the tax service (ЕГРЮЛ, ЕГРИП).
     Egrul,
+    /// Open Contracting (OCDS) release or record packages, JSON.
+    Ocds,
 }
 
 /// What to import, and where.
@@ -49,5 +51,6 @@ pub fn run(args: &ImportArgs) -> Result<ImportReport> {
     match args.source {
         Source::Eis => eis::import(&args.paths, &args.out, &options),
         Source::Egrul => egrul::import(&args.paths, &args.out, &options),
+        Source::Ocds => ocds::import(&args.paths, &args.out, &options),
     }
 }

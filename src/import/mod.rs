@@ -1,7 +1,8 @@
 //! `affil import`: turns the documents analysts really have into the input files of a check.
 //! [`eis`] reads the procurement system's 44-FZ XML (notifications and protocols) into
 //! procurements.csv, participants.csv and commissions.csv; [`egrul`] reads the tax service's
-//! register XML (ЕГРЮЛ, ЕГРИП) into companies.csv and company_roles.csv.
+//! register XML (ЕГРЮЛ, ЕГРИП) into companies.csv and company_roles.csv; [`ocds`] reads Open
+//! Contracting JSON packages into procurements.csv and participants.csv.
 //!
 //! Both stream: documents are read one at a time from files, folders and ZIP archives
 //! ([`sources`]), each through a streaming XML walk ([`xml`]); rows go to the output through a
@@ -12,6 +13,7 @@
 
 pub mod egrul;
 pub mod eis;
+pub mod ocds;
 pub mod sources;
 pub mod table;
 pub mod xml;
@@ -46,8 +48,10 @@ pub struct ImportReport {
     pub skipped: BTreeMap<String, u64>,
     /// Files that are neither XML nor ZIP, skipped.
     pub other_files: u64,
-    /// Bytes of XML read.
+    /// Bytes of documents read.
     pub bytes: u64,
+    /// The documents' format (`XML`, `JSON`): files with its extension are read.
+    pub format: &'static str,
     /// Figures of the import's own (merged protocols, applications without a participant, ...).
     pub notes: Vec<String>,
     /// Per output file: what was written.
@@ -95,6 +99,7 @@ impl ImportReport {
         let tmp = warnings_file.with_file_name(format!(".{name}.tmp"));
         ImportReport {
             warnings_file,
+            format: "XML",
             sink: WarningSink {
                 tmp,
                 writer: None,
@@ -102,6 +107,11 @@ impl ImportReport {
             },
             ..ImportReport::default()
         }
+    }
+
+    /// The extension of the documents read (`.xml`, `.json`).
+    pub(crate) fn extension(&self) -> String {
+        format!(".{}", self.format.to_lowercase())
     }
 
     pub(crate) fn warn(&mut self, source: &str, element: String, problem: impl Into<String>) {
@@ -181,8 +191,9 @@ impl std::fmt::Display for ImportReport {
         let total: u64 = self.read.values().sum();
         writeln!(
             f,
-            "read {total} document(s), {:.1} MB of XML: {}",
+            "read {total} document(s), {:.1} MB of {}: {}",
             self.bytes as f64 / 1e6,
+            self.format,
             if self.read.is_empty() {
                 "none".to_owned()
             } else {
@@ -199,8 +210,8 @@ impl std::fmt::Display for ImportReport {
         if self.other_files > 0 {
             writeln!(
                 f,
-                "skipped {} file(s) that are neither XML nor ZIP",
-                self.other_files
+                "skipped {} file(s) that are neither {} nor ZIP",
+                self.other_files, self.format
             )?;
         }
         for n in &self.notes {

@@ -1,4 +1,4 @@
-//! The documents behind the paths an import is given: XML files, folders searched
+//! The documents behind the paths an import is given: XML (or, for OCDS, JSON) files, folders searched
 //! recursively (in name order), and ZIP archives of them (in archive order). One document is
 //! open at a time, streamed; a broken archive or file is a warning and the rest is read.
 
@@ -29,7 +29,8 @@ fn has_ext(name: &str, ext: &str) -> bool {
         && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
 }
 
-/// Calls `read(name, document)` for every XML document under `paths`. `name` is the file's
+/// Calls `read(name, document)` for every document under `paths` (of the report's
+/// [`ImportReport::format`]). `name` is the file's
 /// path, or `archive.zip/member.xml` for a member of an archive.
 pub fn each_document(
     paths: &[PathBuf],
@@ -90,7 +91,7 @@ fn one_file(
     };
     if has_ext(&name, ".zip") {
         one_zip(&name, file, report, read);
-    } else if has_ext(&name, ".xml") {
+    } else if has_ext(&name, &report.extension()) {
         let mut r = Counted { inner: file, n: 0 };
         read(
             &name,
@@ -136,7 +137,7 @@ fn one_zip(
             continue;
         }
         let inner = format!("{name}/{}", member.name());
-        if !has_ext(&inner, ".xml") {
+        if !has_ext(&inner, &report.extension()) {
             report.other_files += 1;
             continue;
         }
