@@ -119,8 +119,9 @@ enum Command {
     /// notifications and protocols into procurements.csv, participants.csv and
     /// commissions.csv; `egrul` reads register extracts into companies.csv and
     /// company_roles.csv; `ocds` reads Open Contracting release or record packages (JSON)
-    /// into procurements.csv and participants.csv. Importing again into one folder merges by
-    /// key.
+    /// into procurements.csv and participants.csv; `bods` reads beneficial ownership
+    /// statements (JSON) into companies.csv and company_roles.csv. Importing again into one
+    /// folder merges by key.
     Import {
         /// The documents' kind.
         #[arg(value_enum)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::identifiers::inn_valid;
-use crate::import::{egrul, eis, ocds, ImportOptions, ImportReport};
+use crate::import::{bods, egrul, eis, ocds, ImportOptions, ImportReport};
 
 /// Which documents to import.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -16,6 +16,8 @@ pub enum Source {
     Egrul,
     /// Open Contracting (OCDS) release or record packages, JSON.
     Ocds,
+    /// Beneficial Ownership Data Standard (BODS 0.2 to 0.4) statements, JSON.
+    Bods,
 }
 
 /// What to import, and where.
@@ -52,5 +54,6 @@ pub fn run(args: &ImportArgs) -> Result<ImportReport> {
         Source::Eis => eis::import(&args.paths, &args.out, &options),
         Source::Egrul => egrul::import(&args.paths, &args.out, &options),
         Source::Ocds => ocds::import(&args.paths, &args.out, &options),
+        Source::Bods => bods::import(&args.paths, &args.out, &options),
     }
 }

@@ -2,7 +2,8 @@
 //! [`eis`] reads the procurement system's 44-FZ XML (notifications and protocols) into
 //! procurements.csv, participants.csv and commissions.csv; [`egrul`] reads the tax service's
 //! register XML (ЕГРЮЛ, ЕГРИП) into companies.csv and company_roles.csv; [`ocds`] reads Open
-//! Contracting JSON packages into procurements.csv and participants.csv.
+//! Contracting JSON packages into procurements.csv and participants.csv; [`bods`] reads
+//! beneficial ownership statements into companies.csv and company_roles.csv.
 //!
 //! Both stream: documents are read one at a time from files, folders and ZIP archives
 //! ([`sources`]), each through a streaming XML walk ([`xml`]); rows go to the output through a
@@ -11,6 +12,7 @@
 //! is imported. Outputs are written to temporary files and renamed into place at the end, so an
 //! error leaves the folder as it was.
 
+pub mod bods;
 pub mod egrul;
 pub mod eis;
 pub mod ocds;
