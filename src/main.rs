@@ -58,7 +58,8 @@ enum Command {
         #[arg(long)]
         sheet: Option<String>,
         /// Also write the affiliation graph: `graphml` writes OUT/graph.graphml (Gephi, yEd,
-        /// networkx). Comma-separated for several.
+        /// networkx), `ftm` OUT/graph.ftm.json (FollowTheMoney entities, for Aleph).
+        /// Comma-separated for several.
         #[arg(long, value_enum, value_delimiter = ',')]
         export: Vec<check::Export>,
         /// With --export: only the persons, companies and procurements the cases pass

@@ -1397,3 +1397,108 @@ fn graph_export_reads_back_with_networkx() {
     assert!(!wd.path("plain/graph.graphml").exists());
     assert!(!stderr(&o).contains("graph.graphml"));
 }
+
+/// What tests/scripts/ftm_validate.py says of a graph.ftm.json, or `None` without the
+/// `followthemoney` package (after saying on stderr that the test skips).
+fn ftm_validate(path: &std::path::Path) -> Option<serde_json::Value> {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "import followthemoney"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the FtM validation: no followthemoney package (pip install followthemoney; \
+             .ci/run installs it)"
+        );
+        return None;
+    }
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/ftm_validate.py");
+    let o = std::process::Command::new("python3")
+        .arg(script)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Some(serde_json::from_slice(&o.stdout).unwrap())
+}
+
+/// `--export ftm` writes FollowTheMoney entities that the followthemoney package validates
+/// (schemas, required and known properties, value types, references and their ranges), on the
+/// sample and on a generated municipal dataset: a Note per case, a Contract per procurement, a
+/// ContractAward per bid; the same bytes with one thread or two.
+#[test]
+fn ftm_export_validates_with_followthemoney() {
+    let wd = Workdir::new();
+    let sample = sample_dir();
+    let o = wd.run(&[
+        "check",
+        sample.to_str().unwrap(),
+        "--out",
+        "s",
+        "--export",
+        "ftm",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = stderr(&o);
+    let at = said.find("graph.ftm.json (").unwrap() + "graph.ftm.json (".len();
+    let entities: u64 = said[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let Some(v) = ftm_validate(&wd.path("s/graph.ftm.json")) else {
+        return;
+    };
+    assert_eq!(v["problem_count"], 0, "{v}");
+    assert_eq!(v["entities"].as_u64(), Some(entities));
+    let cases = read_csv(&wd.path("s/cases.csv")).len() as u64;
+    let procurements = read_csv(&sample.join("procurements.csv")).len() as u64;
+    let bids = read_csv(&sample.join("participants.csv")).len() as u64;
+    assert_eq!(v["schemas"]["Note"].as_u64(), Some(cases));
+    assert_eq!(v["schemas"]["Contract"].as_u64(), Some(procurements));
+    assert_eq!(v["schemas"]["ContractAward"].as_u64(), Some(bids));
+    for schema in [
+        "Person",
+        "Company",
+        "Family",
+        "Ownership",
+        "Directorship",
+        "Membership",
+    ] {
+        assert!(v["schemas"][schema].as_u64() > Some(0), "{schema}: {v}");
+    }
+    let o = wd.run(&[
+        "generate",
+        "--out",
+        "gen",
+        "--scale",
+        "municipal",
+        "--seed",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (threads, out) in [("1", "g1"), ("2", "g2")] {
+        let o = wd.run(&[
+            "--threads",
+            threads,
+            "check",
+            "gen",
+            "--out",
+            out,
+            "--export",
+            "ftm",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let v = ftm_validate(&wd.path("g1/graph.ftm.json")).unwrap();
+    assert_eq!(v["problem_count"], 0, "{v}");
+    assert!(v["entities"].as_u64() > Some(10_000), "{v}");
+    assert_eq!(
+        std::fs::read(wd.path("g1/graph.ftm.json")).unwrap(),
+        std::fs::read(wd.path("g2/graph.ftm.json")).unwrap()
+    );
+}

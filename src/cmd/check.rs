@@ -45,6 +45,8 @@ pub struct CheckOptions {
 pub enum Export {
     /// graph.graphml: GraphML, for Gephi, yEd or networkx.
     Graphml,
+    /// graph.ftm.json: FollowTheMoney entities, for Aleph and the `ftm` tools.
+    Ftm,
 }
 
 /// What a check did, for the summary on stderr.
@@ -76,6 +78,8 @@ pub struct CheckSummary {
     pub timings_listed: bool,
     /// graph.graphml was written, with so many nodes and edges.
     pub graphml: Option<report::graphml::GraphCounts>,
+    /// graph.ftm.json was written, with so many entities.
+    pub ftm: Option<usize>,
 }
 
 /// Runs the check and writes the outputs.
@@ -84,8 +88,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let rules = rules::select(opts.rules.as_deref())?;
     // Read before the run: the previous directory may be the one this run writes to.
     let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
-    let graphml = opts.export.contains(&Export::Graphml);
-    let (a, graph) = analyse_graph(&opts.data_dir, &rules, &opts.load, graphml)?;
+    let keep_graph = !opts.export.is_empty();
+    let (a, graph) = analyse_graph(&opts.data_dir, &rules, &opts.load, keep_graph)?;
     let mut meter = Meter::start();
     let report_opts = report::ReportOptions {
         lang: opts.lang,
@@ -96,14 +100,22 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         rules: rules.iter().map(|r| r.code()).collect(),
     };
     report::write_all(&opts.out_dir, &a, &history, &report_opts)?;
+    let ftm = match &graph {
+        Some(g) if opts.export.contains(&Export::Ftm) => Some(report::ftm::write(
+            &opts.out_dir.join("graph.ftm.json"),
+            &a,
+            g,
+        )?),
+        _ => None,
+    };
     let graphml = match &graph {
-        Some(g) => Some(report::graphml::write(
+        Some(g) if opts.export.contains(&Export::Graphml) => Some(report::graphml::write(
             &opts.out_dir.join("graph.graphml"),
             &a,
             g,
             opts.cases_only,
         )?),
-        None => None,
+        _ => None,
     };
     drop(graph);
     meter.lap("report");
@@ -132,6 +144,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
         gone_listed: history.has_previous(),
         timings_listed: opts.timings,
         graphml,
+        ftm,
     })
 }
 
@@ -189,6 +202,9 @@ impl std::fmt::Display for CheckSummary {
         }
         if self.timings_listed {
             write!(f, ", {out}/timings.csv")?;
+        }
+        if let Some(n) = self.ftm {
+            write!(f, ", {out}/graph.ftm.json ({n} entities)")?;
         }
         if let Some(n) = self.graphml {
             write!(

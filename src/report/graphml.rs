@@ -42,7 +42,7 @@ pub struct GraphCounts {
 pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, cases_only: bool) -> Result<GraphCounts> {
     let flagged = flagged_nodes(a, g);
     let keep = |n: NodeIndex| !cases_only || flagged[n.index()];
-    let names = person_names(a);
+    let names = person_facts(a);
     let fail = |e: std::io::Error| Error::write(path, e);
     let file = std::fs::File::create(path).map_err(fail)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -124,7 +124,7 @@ fn flagged_nodes(a: &Analysis, g: &AffilGraph) -> Vec<bool> {
 
 /// Each person's name, INN, birth date and official_id, from their first mention that gives
 /// each (officials' mentions come first).
-fn person_names(a: &Analysis) -> Vec<[String; 4]> {
+pub(super) fn person_facts(a: &Analysis) -> Vec<[String; 4]> {
     let mut out: Vec<[String; 4]> = vec![Default::default(); a.resolution.persons];
     let official_of: rustc_hash::FxHashMap<u32, u32> = a
         .mentions

@@ -3,6 +3,7 @@
 
 mod evidence;
 mod figures;
+pub mod ftm;
 pub mod graphml;
 pub mod history;
 mod html;
