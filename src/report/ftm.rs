@@ -5,7 +5,7 @@
 //! with `percentage` and dates), `Directorship` (directors, board members, managing companies,
 //! entrepreneurs), `Family`, `Membership` (the seats: the official in the customer, the seat as
 //! `role`, the procurement as `summary`), `Contract` (a procurement of its customer) and
-//! `ContractAward` (a bid, `status` won or not, the contract price as `amount`), and each case as
+//! `Employment` (an official at their employer, the position as `role`), `ContractAward` (a bid, `status` won or not, the contract price as `amount`), and each case as
 //! a `Note` on its official, bidder and contract with the evidence as `description`. Ids are
 //! derived from identifiers (INN, official id, procurement number, case id), so the same data
 //! gives the same ids in every run.
@@ -107,6 +107,11 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph) -> Result<usize> {
                 .or_insert_with(|| p.customer_name.to_string());
         }
     }
+    for o in &data.officials {
+        if let Some(e) = o.employer_inn.filter(|e| !g.company_by_inn.contains_key(e)) {
+            customers.entry(e).or_default();
+        }
+    }
     for (inn, name) in &customers {
         let name = if name.is_empty() {
             format!("ИНН {inn}")
@@ -205,6 +210,20 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph) -> Result<usize> {
             }
         };
         put(entity, &mut w)?;
+    }
+    // The officials' posts at their employers.
+    for (i, o) in data.officials.iter().enumerate() {
+        let Some(employer) = o.employer_inn else {
+            continue;
+        };
+        let person = a.resolution.person_of[a.mentions.of_official[i] as usize];
+        put(
+            Entity::new(stable_id("employment", &o.official_id), "Employment")
+                .with("employer", company_id(&employer))
+                .with("employee", persons[person as usize].0.clone())
+                .with("role", o.position.to_string()),
+            &mut w,
+        )?;
     }
     for c in &a.cases {
         let mut note = Entity::new(stable_id("case", &c.case_id), "Note")
