@@ -1459,6 +1459,14 @@ fn ftm_export_validates_with_followthemoney() {
     let procurements = read_csv(&sample.join("procurements.csv")).len() as u64;
     let bids = read_csv(&sample.join("participants.csv")).len() as u64;
     assert_eq!(v["schemas"]["Note"].as_u64(), Some(cases));
+    // Companies carry the OGRN companies.csv gives (the sample's valid ones).
+    let ftm = read_text(&wd.path("s/graph.ftm.json"));
+    assert!(
+        ftm.lines()
+            .filter(|l| l.contains(r#""ogrnCode":["#))
+            .count()
+            > 10
+    );
     assert_eq!(v["schemas"]["Contract"].as_u64(), Some(procurements));
     assert_eq!(v["schemas"]["ContractAward"].as_u64(), Some(bids));
     for schema in [

@@ -105,6 +105,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
             &opts.out_dir.join("graph.ftm.json"),
             &a,
             g,
+            &opts.data_dir,
         )?),
         _ => None,
     };

@@ -1,6 +1,7 @@
 //! graph.ftm.json (`affil check --export ftm`): the affiliation graph as FollowTheMoney
 //! entities, one JSON object a line, as the `ftm` tools, Aleph and OpenAleph read them.
-//! `Person` (with `birthDate` and `innCode` where known), `Company` (the customers that are
+//! `Person` (with `birthDate` and `innCode` where known), `Company` (`innCode`, and `ogrnCode`
+//! from companies.csv; the customers that are
 //! in no registry extract as `PublicBody`), `Ownership` (founders, holdings and beneficiaries,
 //! with `percentage` and dates), `Directorship` (directors, board members, managing companies,
 //! entrepreneurs), `Family`, `Membership` (the seats: the official in the customer, the seat as
@@ -65,8 +66,34 @@ fn iso(d: Option<Date>) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the entities to `path`; returns how many.
-pub fn write(path: &Path, a: &Analysis, g: &AffilGraph) -> Result<usize> {
+/// The OGRN of each company companies.csv in `data_dir` gives one for (read here: a check
+/// keeps no OGRN, and a national registry's would cost memory every run).
+fn ogrns(data_dir: &Path) -> Result<rustc_hash::FxHashMap<Inn, String>> {
+    let mut out = rustc_hash::FxHashMap::default();
+    let path = data_dir.join("companies.csv");
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let t = crate::load::CsvTable::read(&path)?;
+    let (Some(inn_c), Some(ogrn_c)) = (t.col("inn"), t.col("ogrn")) else {
+        return Ok(out);
+    };
+    t.each(|_, rec| {
+        let (Some(inn), Some(ogrn)) = (rec.get(inn_c), rec.get(ogrn_c)) else {
+            return;
+        };
+        let ogrn = ogrn.trim();
+        if crate::identifiers::ogrn_valid(ogrn) {
+            out.insert(Inn::new(inn.trim()), ogrn.to_owned());
+        }
+    })?;
+    Ok(out)
+}
+
+/// Writes the entities to `path` (the OGRNs read from `data_dir`'s companies.csv); returns how
+/// many.
+pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, data_dir: &Path) -> Result<usize> {
+    let ogrn = ogrns(data_dir)?;
     let data = &a.data;
     let fail = |e: std::io::Error| Error::write(path, e);
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
@@ -94,7 +121,8 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph) -> Result<usize> {
         put(
             Entity::new(company_id(&c.inn), "Company")
                 .with("name", c.name.to_string())
-                .with("innCode", c.inn.to_string()),
+                .with("innCode", c.inn.to_string())
+                .with("ogrnCode", ogrn.get(&c.inn).cloned().unwrap_or_default()),
             &mut w,
         )?;
     }
