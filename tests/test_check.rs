@@ -1285,6 +1285,23 @@ fn graph_counts(stderr: &str) -> (usize, usize) {
     (words[0].parse().unwrap(), words[2].parse().unwrap())
 }
 
+/// Whether python3 can import `module`; if not, says on stderr that `test` skips (written to
+/// stderr directly: the harness captures eprintln! of a passing test).
+fn python_has(module: &str, test: &str) -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: no {module} Python package (pip install {module}; .ci/run installs it)"
+        );
+    }
+    found
+}
+
 /// What networkx reads from a GraphML file: nodes, edges (parallel ones kept), the kinds of
 /// each, and the ids of the nodes flagged.
 fn networkx_read(path: &std::path::Path) -> serde_json::Value {
@@ -1326,6 +1343,9 @@ fn graph_export_reads_back_with_networkx() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (nodes, edges) = graph_counts(&stderr(&o));
+    if !python_has("networkx", "graph_export_reads_back_with_networkx") {
+        return;
+    }
     let all = networkx_read(&wd.path("all/graph.graphml"));
     assert_eq!(
         (all["nodes"].as_u64(), all["edges"].as_u64()),
@@ -1401,17 +1421,7 @@ fn graph_export_reads_back_with_networkx() {
 /// What tests/scripts/ftm_validate.py says of a graph.ftm.json, or `None` without the
 /// `followthemoney` package (after saying on stderr that the test skips).
 fn ftm_validate(path: &std::path::Path) -> Option<serde_json::Value> {
-    let found = std::process::Command::new("python3")
-        .args(["-c", "import followthemoney"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED the FtM validation: no followthemoney package (pip install followthemoney; \
-             .ci/run installs it)"
-        );
+    if !python_has("followthemoney", "ftm_export_validates_with_followthemoney") {
         return None;
     }
     let script =

@@ -208,7 +208,7 @@ fn relation_words(r: &Relation, lang: Lang) -> String {
 }
 
 /// A relation in Russian and English, by the relative's sex where known.
-pub fn kinship_words(k: Kinship, sex: Option<Sex>) -> (&'static str, &'static str) {
+fn kinship_words(k: Kinship, sex: Option<Sex>) -> (&'static str, &'static str) {
     use Kinship::*;
     let f = sex == Some(Sex::Female);
     let m = sex == Some(Sex::Male);

@@ -53,12 +53,7 @@ impl Entity {
 
 /// A stable id: `affil-` and a kind, then the key's FNV-1a hash.
 fn stable_id(kind: &str, key: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("affil-{kind}-{h:016x}")
+    format!("affil-{kind}-{:016x}", crate::rules::fnv1a(key.bytes()))
 }
 
 fn iso(d: Option<Date>) -> String {
@@ -107,13 +102,11 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, data_dir: &Path) -> Resu
     };
     // Persons: keyed by INN, else the official's id, else name and birth date.
     let persons = person_keys(a);
-    for (p, key) in persons.iter().enumerate() {
-        let [name, inn, birth, _] = &key.1;
-        let mut e = Entity::new(key.0.clone(), "Person").with("name", name.clone());
-        e = e
+    for (id, [name, inn, birth, _]) in &persons {
+        let e = Entity::new(id.clone(), "Person")
+            .with("name", name.clone())
             .with("innCode", inn.clone())
             .with("birthDate", birth.clone());
-        let _ = p;
         put(e, &mut w)?;
     }
     let company_id = |inn: &Inn| format!("affil-inn-{inn}");
@@ -158,13 +151,12 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, data_dir: &Path) -> Resu
         Node::Company(c) => company_id(&g.companies[c as usize].inn),
         Node::Procurement(i) => contract_id(&data.procurements[i as usize].procurement_id),
     };
-    for (i, p) in data.procurements.iter().enumerate() {
+    for p in &data.procurements {
         let title = if p.subject.is_empty() {
             format!("Закупка {}", p.procurement_id)
         } else {
             p.subject.to_string()
         };
-        let _ = i;
         put(
             Entity::new(contract_id(&p.procurement_id), "Contract")
                 .with("title", title)
@@ -281,17 +273,20 @@ fn person_keys(a: &Analysis) -> Vec<(String, [String; 4])> {
     let mut seen: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     facts
         .into_iter()
-        .map(|[name, inn, birth, official]| {
+        .map(|f| {
+            let (name, inn, official) = (f.name, f.inn, f.official_id);
             let key = if !inn.is_empty() {
                 format!("inn:{inn}")
             } else if !official.is_empty() {
                 format!("official:{official}")
             } else {
+                let birth = f.birth.map(|b| b.to_string()).unwrap_or_default();
                 format!("name:{name}:{birth}")
             };
-            let birth_iso = match birth.split('.').collect::<Vec<_>>()[..] {
-                [d, m, y] => format!("{y}-{m}-{d}"),
-                _ => birth.clone(),
+            let birth_iso = match f.birth {
+                Some(crate::model::BirthDate::Full(d)) => iso(Some(d)),
+                Some(crate::model::BirthDate::Year(y)) => y.to_string(),
+                None => String::new(),
             };
             // Namesakes the resolution keeps apart: numbered in person order.
             let n = seen.entry(key.clone()).or_default();

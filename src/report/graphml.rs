@@ -122,10 +122,19 @@ fn flagged_nodes(a: &Analysis, g: &AffilGraph) -> Vec<bool> {
     flagged
 }
 
+/// What the exports say of a person.
+#[derive(Clone, Debug, Default)]
+pub(super) struct PersonFacts {
+    pub(super) name: String,
+    pub(super) inn: String,
+    pub(super) birth: Option<crate::model::BirthDate>,
+    pub(super) official_id: String,
+}
+
 /// Each person's name, INN, birth date and official_id, from their first mention that gives
 /// each (officials' mentions come first).
-pub(super) fn person_facts(a: &Analysis) -> Vec<[String; 4]> {
-    let mut out: Vec<[String; 4]> = vec![Default::default(); a.resolution.persons];
+pub(super) fn person_facts(a: &Analysis) -> Vec<PersonFacts> {
+    let mut out: Vec<PersonFacts> = vec![PersonFacts::default(); a.resolution.persons];
     let official_of: rustc_hash::FxHashMap<u32, u32> = a
         .mentions
         .of_official
@@ -135,22 +144,18 @@ pub(super) fn person_facts(a: &Analysis) -> Vec<[String; 4]> {
         .collect();
     for (m, mention) in a.mentions.list.iter().enumerate() {
         let slot = &mut out[a.resolution.person_of[m] as usize];
-        if slot[0].is_empty() {
-            slot[0] = mention.display_name(&a.data).to_owned();
+        if slot.name.is_empty() {
+            slot.name = mention.display_name(&a.data).to_owned();
         }
-        if slot[1].is_empty() {
+        if slot.inn.is_empty() {
             if let Some(inn) = &mention.inn {
-                slot[1] = inn.to_string();
+                slot.inn = inn.to_string();
             }
         }
-        if slot[2].is_empty() {
-            if let Some(b) = mention.birth {
-                slot[2] = b.to_string();
-            }
-        }
-        if slot[3].is_empty() {
+        slot.birth = slot.birth.or(mention.birth);
+        if slot.official_id.is_empty() {
             if let Some(&o) = official_of.get(&(m as u32)) {
-                slot[3] = a.data.officials[o as usize].official_id.to_string();
+                slot.official_id = a.data.officials[o as usize].official_id.to_string();
             }
         }
     }
@@ -169,20 +174,21 @@ fn node_line(
     o: &mut String,
     a: &Analysis,
     g: &AffilGraph,
-    names: &[[String; 4]],
+    names: &[PersonFacts],
     n: NodeIndex,
     flagged: bool,
 ) {
     let id = node_id(g, a, n);
     let (kind, label, inn, official, birth) = match g.g[n] {
         Node::Person(p) => {
-            let [name, inn, birth, official] = &names[p as usize];
+            let f = &names[p as usize];
+            let birth = f.birth.map(|b| b.to_string()).unwrap_or_default();
             (
                 "person",
-                name.clone(),
-                inn.clone(),
-                official.as_str(),
-                birth.as_str(),
+                f.name.clone(),
+                f.inn.clone(),
+                f.official_id.as_str(),
+                birth,
             )
         }
         Node::Company(c) => (
@@ -190,7 +196,7 @@ fn node_line(
             g.company_label(c),
             g.companies[c as usize].inn.to_string(),
             "",
-            "",
+            String::new(),
         ),
         Node::Procurement(i) => {
             let p = &a.data.procurements[i as usize];
@@ -199,7 +205,7 @@ fn node_line(
                 p.procurement_id.to_string(),
                 String::new(),
                 "",
-                "",
+                String::new(),
             )
         }
     };
@@ -212,7 +218,7 @@ fn node_line(
     for (key, v) in [
         ("inn", inn.as_str()),
         ("official_id", official),
-        ("birth_date", birth),
+        ("birth_date", birth.as_str()),
     ] {
         if !v.is_empty() {
             let _ = write!(o, "<data key=\"{key}\">{}</data>", escape(v));
@@ -278,19 +284,12 @@ fn edge_line(
     o.push_str("</edge>\n");
 }
 
-/// Text for XML: `&`, `<`, `>` and `"` escaped, and characters XML 1.0 does not allow dropped.
+/// Text for XML: escaped as the page escapes it ([`super::html::escape`]), without the control
+/// characters XML 1.0 does not allow (a name from the input may hold one).
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
+    let allowed = |c: char| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r');
+    if s.chars().all(allowed) {
+        return super::html::escape(s);
     }
-    out
+    super::html::escape(&s.chars().filter(|&c| allowed(c)).collect::<String>())
 }

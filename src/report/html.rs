@@ -537,13 +537,7 @@ fn decision_form(o: &mut String, d: Option<&super::history::Decision>, lang: Lan
 /// The key the page keeps its decisions under in the browser: the same cases give the same
 /// key, so a report written again from the same data finds them.
 fn run_key(cases: &[Case]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in cases {
-        for b in c.case_id.bytes().chain(std::iter::once(0x1f)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let h = crate::rules::fnv1a_parts(cases.iter().map(|c| c.case_id.as_str()));
     format!("{h:016x}")
 }
 

@@ -14,7 +14,7 @@ mod xlsx;
 use std::fs;
 use std::path::Path;
 
-pub use evidence::{evidence_line, kinship_words, step_words};
+pub use evidence::{evidence_line, step_words};
 pub use figures::{
     default_department, figures, measure_row, scope, CaseCounts, Figures, HistoryCounts,
     MeasureRow, Scope, DEFAULT_DEPARTMENT,

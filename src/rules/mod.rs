@@ -358,20 +358,32 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
     cases
 }
 
-/// Stable case id from the case key (FNV-1a, 64 bits).
+/// FNV-1a, 64 bits: the hash behind every stable id of the outputs (case ids, the page's run
+/// key, the graph exports' ids).
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// [`fnv1a`] of `parts`, each ended by a unit separator (so that ("a","bc") and ("ab","c")
+/// differ).
+pub fn fnv1a_parts<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    fnv1a(
+        parts
+            .into_iter()
+            .flat_map(|p| p.bytes().chain(std::iter::once(0x1f))),
+    )
+}
+
+/// Stable case id from the case key.
 pub fn case_id(
     rule: &str,
     procurement_id: &str,
     official_id: &str,
     participant_inn: &str,
 ) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [rule, procurement_id, official_id, participant_inn] {
-        for b in part.bytes().chain(std::iter::once(0x1f)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let h = fnv1a_parts([rule, procurement_id, official_id, participant_inn]);
     format!("{rule}-{h:016x}")
 }
 
