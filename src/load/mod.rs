@@ -10,6 +10,7 @@ mod reader;
 mod readers;
 mod source;
 mod specs;
+mod split;
 pub mod workbook;
 
 pub use reader::*;

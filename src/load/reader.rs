@@ -26,10 +26,7 @@ pub(super) struct Row<'a> {
 impl<'a> Row<'a> {
     /// The trimmed, non-empty value of a column.
     pub(super) fn get(&self, col: Col) -> Option<&'a str> {
-        self.rec
-            .get(col.idx?)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        self.rec.get(col.idx?).map(trim).filter(|s| !s.is_empty())
     }
 
     pub(super) fn text(&self, col: Col) -> Text {
@@ -42,18 +39,36 @@ impl<'a> Row<'a> {
     }
 
     pub(super) fn is_blank(&self) -> bool {
-        self.rec.iter().all(|f| f.trim().is_empty())
+        self.rec.iter().all(|f| trim(f).is_empty())
     }
 
     /// The word of a total row (`Итого`, `Всего`, `Total`) an export put under its records,
     /// if the row's first filled cell starts with one.
     pub(super) fn total_word(&self) -> Option<&str> {
-        let first = self.rec.iter().map(str::trim).find(|f| !f.is_empty())?;
+        let first = self.rec.iter().map(trim).find(|f| !f.is_empty())?;
+        // Nearly every first cell starts with another letter: no lower-case copy of it.
+        if !matches!(
+            first.chars().next(),
+            Some('и' | 'И' | 'в' | 'В' | 't' | 'T')
+        ) {
+            return None;
+        }
         let lower = first.to_lowercase();
         ["итого", "всего", "total"]
             .iter()
             .any(|w| lower.starts_with(w))
             .then_some(first)
+    }
+}
+
+/// `str::trim`, with no scan when the value starts and ends with other than white space (as
+/// nearly every cell does).
+fn trim(s: &str) -> &str {
+    let edge = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    if edge(s.chars().next()) && edge(s.chars().next_back()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
@@ -248,6 +263,10 @@ impl RowSink {
     /// name is; a cell of thousands of letters is a broken export, and every stage after would
     /// carry it).
     pub(super) fn name<'a>(&mut self, value: &'a str, col: Col) -> &'a str {
+        // No more bytes than the letters allowed: no more letters either.
+        if value.len() <= MAX_NAME_CHARS {
+            return value;
+        }
         match value.char_indices().nth(MAX_NAME_CHARS) {
             None => value,
             Some((cut, _)) => {

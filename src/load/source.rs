@@ -5,6 +5,9 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::FileStats;
 
+pub use super::split::Record;
+use super::split::Splitter;
+
 /// A CSV file: its header, and its records streamed from disk on each pass (see
 /// [`CsvTable::each`]), decoded to UTF-8 as they are read; a file is never held whole.
 pub struct CsvTable {
@@ -20,9 +23,6 @@ pub struct CsvTable {
     file_bytes: u64,
     /// About the number of records, from the lines of the file's first megabyte (for sizing).
     records_hint: usize,
-    /// Lines end in `\r\n` (as the header line does): the parser then stops a record at the
-    /// `\r` and counts its `\n` with the next one.
-    crlf: bool,
     /// Added to every record's line: a sheet's rows above its header row (see
     /// [`super::workbook`]).
     line_offset: u64,
@@ -269,40 +269,6 @@ pub fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
-/// One record of a [`CsvTable`]: fields of text that `Decoding` made valid UTF-8, so they are
-/// not checked again.
-#[derive(Clone, Debug)]
-pub struct Record(csv::ByteRecord);
-
-impl Record {
-    /// Field `i`, if the record has it.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        // Every byte the parser reads comes out of `Decoding`, valid UTF-8, and the parser splits
-        // only at ASCII bytes (delimiter, quote, line end), so every field is valid UTF-8 too;
-        // checked in debug builds.
-        self.0.get(i).map(|b| {
-            debug_assert!(std::str::from_utf8(b).is_ok());
-            // SAFETY: see above.
-            unsafe { std::str::from_utf8_unchecked(b) }
-        })
-    }
-
-    /// Number of fields.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when the record has no fields.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The fields in order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).filter_map(|i| self.get(i))
-    }
-}
-
 impl CsvTable {
     /// Opens a file: reads its header now, its records on each pass.
     pub fn read(path: &Path) -> Result<CsvTable> {
@@ -394,7 +360,6 @@ impl CsvTable {
         Ok(CsvTable {
             file: file.to_owned(),
             headers,
-            crlf: text.ends_with("\r\n"),
             line_offset: 0,
             format: None,
             file_bytes: text.len() as u64,
@@ -465,46 +430,32 @@ impl CsvTable {
             }
             Source::Bytes(b) => Box::new(b.as_slice()),
         };
-        let mut rdr = Self::reader(Decoding::new(input, 1 << 16), self.delimiter);
-        let mut rec = Record(csv::ByteRecord::new());
+        let mut split = Splitter::new(Decoding::new(input, 1 << 16), self.delimiter);
+        let mut rec = Record::default();
+        let unreadable = |line: u64, e: std::io::Error| Error::Unreadable {
+            file: self.file.clone(),
+            line,
+            reason: e.to_string(),
+        };
+        // The header, read already (see `from_head`).
+        split.read(&mut rec).map_err(|e| unreadable(1, e))?;
         let (mut n, mut reported) = (0, 0u64);
         loop {
-            match rdr.read_byte_record(&mut rec.0) {
-                Ok(false) => break,
-                Ok(true) => {
+            match split.read(&mut rec) {
+                Ok(None) => break,
+                Ok(Some(line)) => {
                     n += 1;
-                    // A record's position is where the parser started it, before the blank
-                    // lines it skipped; the reader's line after it counts them. A record spanning
-                    // more than its own line (blank lines before it, line ends inside quotes)
-                    // starts that many lines back from there, less the ones inside it and its
-                    // own line end. (One case is a line early: blank lines before a last record
-                    // with no line end, in a file of `\n` line ends.)
-                    let start = rec.0.position().map_or(0, |p| p.line());
-                    let after = rdr.position().line();
-                    let inside = || memchr::memchr_iter(b'\n', rec.0.as_slice()).count() as u64;
-                    let line = match (self.crlf, after <= start + 1) {
-                        (false, true) => start,
-                        (false, false) => start.max(after.saturating_sub(inside() + 1)),
-                        (true, true) => after,
-                        (true, false) => after.saturating_sub(inside()),
-                    };
                     f(line + self.line_offset, &rec);
-                    let at = rdr.get_ref().consumed;
+                    let at = split.get_ref().consumed;
                     if progress && at - reported >= 1 << 22 {
                         crate::progress::inc(at - reported);
                         reported = at;
                     }
                 }
-                Err(e) => {
-                    return Err(Error::Unreadable {
-                        file: self.file.clone(),
-                        line: e.position().map_or(0, |p| p.line()),
-                        reason: e.to_string(),
-                    })
-                }
+                Err(e) => return Err(unreadable(split.line(), e)),
             }
         }
-        let d = rdr.get_ref();
+        let d = split.get_ref();
         if progress {
             crate::progress::inc(d.consumed.saturating_sub(reported));
         }
@@ -519,7 +470,7 @@ impl CsvTable {
     /// Every data record with its line, collected (for small files).
     pub fn rows(&self) -> Result<Vec<(u64, Record)>> {
         let mut out = Vec::new();
-        self.each(|line, rec| out.push((line, Record(rec.0.clone()))))?;
+        self.each(|line, rec| out.push((line, rec.clone())))?;
         Ok(out)
     }
 
