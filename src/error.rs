@@ -69,6 +69,18 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The check would need, or came to need, more memory than `--memory-limit` gives it.
+    #[error("{}", memory_message(*limit, *need, *input, *at))]
+    MemoryLimit {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The estimated peak, in bytes (see [`crate::memory::estimate`]).
+        need: u64,
+        /// Bytes of input files.
+        input: u64,
+        /// The resident memory when the run passed the limit; `None`: stopped before reading.
+        at: Option<u64>,
+    },
     /// A command-line option has a value the library cannot use.
     #[error("invalid option: {0}")]
     Option(String),
@@ -106,6 +118,30 @@ impl Error {
             path: path.into(),
             source: source.into(),
         }
+    }
+}
+
+/// The message of [`Error::MemoryLimit`].
+fn memory_message(limit: u64, need: u64, input: u64, at: Option<u64>) -> String {
+    use crate::memory::show;
+    let advice = "give it more (--memory-limit), or check the data a part at a time (the \
+                  procurements of some customers, with the registries they refer to)";
+    match at {
+        None => format!(
+            "the check would need about {} of memory at its peak for {} of input files, over \
+             --memory-limit {}: stopped before reading anything; {advice}",
+            show(need),
+            show(input),
+            show(limit)
+        ),
+        Some(now) => format!(
+            "the check passed --memory-limit {} ({} in use; about {} was expected for {} of \
+             input files): stopped, its outputs are not written or not complete; {advice}",
+            show(limit),
+            show(now),
+            show(need),
+            show(input)
+        ),
     }
 }
 

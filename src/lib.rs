@@ -12,6 +12,7 @@ pub mod graph;
 pub mod identifiers;
 pub mod import;
 pub mod load;
+pub mod memory;
 pub mod meter;
 pub mod model;
 pub mod normalize;

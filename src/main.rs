@@ -66,6 +66,11 @@ enum Command {
         /// through, and the edges among them.
         #[arg(long, requires = "export")]
         cases_only: bool,
+        /// Memory the run may use: 4G, 4096M, 1.5G (powers of 1024). A check that would need
+        /// more (estimated from the size of the input) stops before reading, saying how much;
+        /// one that passes it anyway stops as it does, with a message. Default: no limit.
+        #[arg(long, value_parser = affil::memory::parse_size)]
+        memory_limit: Option<u64>,
     },
     /// Link two person lists with the matcher and write left_id,right_id,score; with one
     /// list, find its duplicates (and write each record's cluster_id to OUT's
@@ -208,6 +213,7 @@ fn main() -> ExitCode {
             sheet,
             export,
             cases_only,
+            memory_limit,
         } => run_check(check::CheckOptions {
             data_dir,
             out_dir: out,
@@ -220,6 +226,7 @@ fn main() -> ExitCode {
             load: affil::load::LoadOptions { sheet },
             export,
             cases_only,
+            memory_limit,
         }),
         Command::Link {
             left,
@@ -309,6 +316,12 @@ fn run_check(opts: check::CheckOptions) -> ExitCode {
             eprintln!("{summary}");
             if opts.timings {
                 eprintln!("{}", affil::meter::table(&summary.timings));
+                // So that the estimate --memory-limit stops on can be held against the peak.
+                let need = affil::memory::estimate(affil::memory::input_bytes(&opts.data_dir));
+                eprintln!(
+                    "peak memory as --memory-limit estimates it: {:.0} MB",
+                    need as f64 / 1_048_576.0
+                );
             }
             ExitCode::SUCCESS
         }

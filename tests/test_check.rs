@@ -624,6 +624,34 @@ fn timings_are_written_per_stage_on_request_only() {
 }
 
 #[test]
+fn a_memory_limit_too_small_stops_before_reading_and_says_why() {
+    let wd = Workdir::new();
+    let data = sample_dir();
+    let data = data.to_str().unwrap();
+    let o = wd.run(&["check", data, "--out", "small", "--memory-limit", "50M"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("would need about 200 MiB")
+            && err.contains("over --memory-limit 50 MiB: stopped before reading anything"),
+        "{err}"
+    );
+    assert!(!wd.path("small").exists(), "nothing is written");
+    // Under a limit it fits in, the same outputs as without one.
+    let o = wd.run(&["check", data, "--out", "limited", "--memory-limit", "1.5G"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wd.run(&["check", data, "--out", "free"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in affil::report::OUTPUT_FILES {
+        let read = |d: &str| std::fs::read(wd.path(&format!("{d}/{f}"))).unwrap();
+        assert!(read("limited") == read("free"), "{f} differs");
+    }
+    let o = wd.run(&["check", data, "--out", "x", "--memory-limit", "4Q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown unit"), "{}", stderr(&o));
+}
+
+#[test]
 fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let wd = Workdir::new();
     let o = wd.run_env(

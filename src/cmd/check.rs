@@ -38,6 +38,8 @@ pub struct CheckOptions {
     pub export: Vec<Export>,
     /// The exports hold only what the cases pass through.
     pub cases_only: bool,
+    /// Bytes of memory the run may use (`--memory-limit`); `None`: no limit.
+    pub memory_limit: Option<u64>,
 }
 
 /// An export of the affiliation graph (`--export`).
@@ -86,6 +88,11 @@ pub struct CheckSummary {
 pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let start = Instant::now();
     let rules = rules::select(opts.rules.as_deref())?;
+    // Before anything is read or written: a run that cannot fit stops here.
+    let _watch = opts
+        .memory_limit
+        .map(|limit| crate::memory::guard(&opts.data_dir, limit))
+        .transpose()?;
     // Read before the run: the previous directory may be the one this run writes to.
     let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
     let keep_graph = !opts.export.is_empty();

@@ -1,0 +1,165 @@
+//! `--memory-limit`: a check that would not fit stops before it reads anything, saying how much
+//! it would need; one that outgrows the limit anyway stops with a message as it passes it. The
+//! system's out-of-memory killer, which gives no reason and leaves half-written outputs behind,
+//! is never what ends it.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// Memory a check needs besides what grows with its input (the program, thread stacks, tables
+/// of constant size), in bytes.
+pub const BASE_NEED: u64 = 200 << 20;
+
+/// Peak memory per byte of input CSV, in tenths of a byte. Fitted to `benches/scale.sh`'s
+/// peaks (regional 204 MB of CSV: 618 MiB; twice regional 408 MB: 1,070 MiB; national 6.1 GB:
+/// 12.2 GiB), rounded up so that the estimate lies above each of them.
+pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 23;
+
+/// The peak memory a check of `input_bytes` of CSV is expected to need.
+pub fn estimate(input_bytes: u64) -> u64 {
+    BASE_NEED + input_bytes.saturating_mul(NEED_PER_INPUT_BYTE_TENTHS) / 10
+}
+
+/// Reads a size: a number of bytes, or with `K`, `M`, `G` or `T` (powers of 1024, as `sort -S`
+/// and Docker read them; `B` or `iB` after it optional, any case): `4G`, `4096M`, `1.5GiB`.
+pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (say 4G, 4096M or 1.5G)"))?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit
+        .strip_suffix("ib")
+        .or_else(|| unit.strip_suffix('b'))
+        .unwrap_or(&unit);
+    let scale: u64 = match unit {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => return Err(format!("`{s}`: unknown unit (K, M, G or T)")),
+    };
+    let bytes = number * scale as f64;
+    if !(1.0..1.0e19).contains(&bytes) {
+        return Err(format!("`{s}` is not a usable memory size"));
+    }
+    Ok(bytes as u64)
+}
+
+/// A size in the units the messages use (KiB under 1 MiB, MiB under 1 GiB, GiB above).
+pub fn show(bytes: u64) -> String {
+    let mib = bytes as f64 / (1u64 << 20) as f64;
+    if mib < 1.0 {
+        format!("{:.0} KiB", bytes as f64 / 1024.0)
+    } else if mib < 1024.0 {
+        format!("{mib:.0} MiB")
+    } else {
+        format!("{:.1} GiB", mib / 1024.0)
+    }
+}
+
+/// The size of the input files of `dir` (the CSV files, or the workbooks given for them).
+pub fn input_bytes(dir: &Path) -> u64 {
+    crate::load::INPUT_FILES
+        .iter()
+        .flat_map(|f| {
+            let csv = dir.join(f);
+            [csv.with_extension("xlsx"), csv]
+        })
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Resident memory of this process now, in bytes (Linux; `None` elsewhere).
+pub fn resident() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page).ok().filter(|&p| p > 0).unwrap_or(4096))
+}
+
+/// Watches the process's memory while it lives; see [`guard`].
+pub struct Guard {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// How often the watch looks at the resident memory.
+const WATCH_EVERY: Duration = Duration::from_millis(20);
+
+/// Exit code of a run stopped at its memory limit (as for any other failure).
+pub const EXIT_CODE: i32 = 1;
+
+/// Checks that a check of `dir` fits in `limit` bytes: fails with what it would need when the
+/// estimate says it does not, and otherwise watches the resident memory from a thread, which
+/// stops the process with a message (exit code [`EXIT_CODE`]) the moment it passes the limit.
+pub fn guard(dir: &Path, limit: u64) -> Result<Guard> {
+    let input = input_bytes(dir);
+    let need = estimate(input);
+    if need > limit {
+        return Err(Error::MemoryLimit {
+            limit,
+            need,
+            input,
+            at: None,
+        });
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let thread = resident().is_some().then(|| {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if let Some(now) = resident().filter(|&r| r > limit) {
+                    let e = Error::MemoryLimit {
+                        limit,
+                        need,
+                        input,
+                        at: Some(now),
+                    };
+                    eprintln!("error: {e}");
+                    std::process::exit(EXIT_CODE);
+                }
+                std::thread::sleep(WATCH_EVERY);
+            }
+        })
+    });
+    Ok(Guard { done, thread })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("4096M"), Ok(4 << 30));
+        assert_eq!(parse_size("4gb"), Ok(4 << 30));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("512 MB"), Ok(512 << 20));
+        assert_eq!(parse_size("1000000"), Ok(1_000_000));
+        assert!(parse_size("4X").is_err());
+        assert!(parse_size("G").is_err());
+        assert!(parse_size("0").is_err());
+    }
+}
