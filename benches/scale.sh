@@ -71,8 +71,8 @@ run() {
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" |
     awk -F: '{ if (NF==3) printf "%.1f", $1*3600+$2*60+$3; else printf "%.1f", $1*60+$2 }')
   cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$log")
-  # The run resets the kernel's peak mark at each stage (to measure stages), which also lowers
-  # what /usr/bin/time reports; the run's peak is the largest stage peak.
+  # The run's peak is the largest stage peak the run sampled (see src/meter.rs): the kernel's
+  # mark, which /usr/bin/time reports, misses memory the allocator gives back with madvise.
   rss=$(tail -n +2 "$out/timings.csv" | awk -F, '$4>m{m=$4} END{print m}')
   rows=$(sed -n 's/^ *[a-z_]*\.csv *\([0-9]*\) rows.*/\1/p' "$log" | awk '{s+=$1} END{print s}')
   local key=${scale/,/}

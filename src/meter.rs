@@ -1,10 +1,13 @@
 //! Per-stage cost of a run: wall time, CPU time and peak resident memory of each stage.
 //!
-//! CPU time comes from `getrusage`; the per-stage memory peak from Linux's `VmHWM`, which is reset
-//! at the start of every stage (`/proc/self/clear_refs`). Where that is not available the peak is
-//! the process's peak so far (`ru_maxrss`). The reset also lowers the peak that `/usr/bin/time`
-//! reports for the whole run: the run's peak is the largest stage peak.
+//! CPU time comes from `getrusage`; the per-stage memory peak from the resident memory sampled
+//! every few milliseconds by a thread of the meter's own. The kernel's own high-water mark
+//! (`VmHWM`, `ru_maxrss`, what `/usr/bin/time` reports) is not updated when memory is given back
+//! with `madvise`, as the allocator does, and missed gigabytes of the national run's peak; it is
+//! the figure only where there is no `/proc` to sample (the process's peak so far).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -27,6 +30,53 @@ pub struct Meter {
     started: Instant,
     cpu_at_start: Duration,
     costs: Vec<StageCost>,
+    sampler: Sampler,
+}
+
+/// Samples the resident memory from a thread, keeping the largest seen since last taken.
+struct Sampler {
+    peak: Arc<AtomicU64>,
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often the resident memory is sampled: a gigabyte takes far longer to fill.
+const SAMPLE_EVERY: Duration = Duration::from_millis(5);
+
+impl Sampler {
+    fn start() -> Sampler {
+        let peak = Arc::new(AtomicU64::new(crate::memory::resident().unwrap_or(0)));
+        let done = Arc::new(AtomicBool::new(false));
+        let thread = crate::memory::resident().is_some().then(|| {
+            let (peak, done) = (Arc::clone(&peak), Arc::clone(&done));
+            std::thread::spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    if let Some(now) = crate::memory::resident() {
+                        peak.fetch_max(now, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(SAMPLE_EVERY);
+                }
+            })
+        });
+        Sampler { peak, done, thread }
+    }
+
+    /// The peak since the last call (or the start), and a new start from now.
+    fn take(&self) -> u64 {
+        match (&self.thread, crate::memory::resident()) {
+            (Some(_), Some(now)) => self.peak.swap(now, Ordering::Relaxed).max(now),
+            _ => peak_rss(),
+        }
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Default for Meter {
@@ -38,11 +88,11 @@ impl Default for Meter {
 impl Meter {
     /// Starts measuring the first stage.
     pub fn start() -> Meter {
-        reset_peak();
         Meter {
             started: Instant::now(),
             cpu_at_start: cpu_time(),
             costs: Vec::new(),
+            sampler: Sampler::start(),
         }
     }
 
@@ -53,9 +103,8 @@ impl Meter {
             stage,
             wall: self.started.elapsed(),
             cpu: cpu.saturating_sub(self.cpu_at_start),
-            peak_rss: peak_rss(),
+            peak_rss: self.sampler.take(),
         });
-        reset_peak();
         self.started = Instant::now();
         self.cpu_at_start = cpu_time();
     }
@@ -66,8 +115,8 @@ impl Meter {
     }
 
     /// Takes the stages measured so far.
-    pub fn into_costs(self) -> Vec<StageCost> {
-        self.costs
+    pub fn into_costs(mut self) -> Vec<StageCost> {
+        std::mem::take(&mut self.costs)
     }
 }
 
@@ -90,7 +139,7 @@ pub fn cpu_time() -> Duration {
     })
 }
 
-/// Peak resident memory in bytes since the last reset (Linux), or of the whole process.
+/// The kernel's peak resident memory of the process so far, in bytes (see the module's note).
 pub fn peak_rss() -> u64 {
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         if let Some(kb) = status
@@ -102,12 +151,6 @@ pub fn peak_rss() -> u64 {
         }
     }
     rusage().map_or(0, |u| u.ru_maxrss.max(0) as u64 * 1024)
-}
-
-/// Resets the peak-memory mark to the current resident size, where the system allows it.
-fn reset_peak() {
-    // Writing "5" to clear_refs resets VmHWM (Linux 4.0+); failure only widens the figure.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// A table of stage costs for the terminal: stage, wall, CPU, peak RSS.

@@ -94,13 +94,12 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     let mut seat_warnings = Warnings::default();
     let prior = registry_prior(list.len());
     // Two arms that share nothing: blocking (the largest buffers of the stage, parallel
-    // itself), and beside it the weights' training (a sample of 120,000 records) and the
-    // commission seats (matched with the default weights), whose sequential parts fill the
-    // cores blocking leaves idle. Blocking tests the pairs of big blocks with the surname
-    // frequencies, so those come first. Where the data shows slips in birth dates beyond
-    // chance, the dates a slip apart meet in blocking too (whether they weigh is the
-    // estimate's to say; if not, the comparison refuses them).
-    let ((mut tf, slips, (pairs, oversized)), (trained, seats)) = rayon::join(
+    // itself), and beside it the weights' training (a sample of 120,000 records), whose
+    // sequential parts fill the cores blocking leaves idle. Blocking tests the pairs of big
+    // blocks with the surname frequencies, so those come first. Where the data shows slips in
+    // birth dates beyond chance, the dates a slip apart meet in blocking too (whether they
+    // weigh is the estimate's to say; if not, the comparison refuses them).
+    let ((mut tf, slips, (pairs, oversized)), trained) = rayon::join(
         || {
             let (tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
             crate::progress::inc(list.len() as u64);
@@ -110,12 +109,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
                 propose_sharded(entries, |_, _| true, &born, big_block_test(list, &born));
             (tf, slips, proposed)
         },
-        || {
-            rayon::join(
-                || estimate::train(list),
-                || resolve_seats(data, mentions, &mut seat_warnings),
-            )
-        },
+        || estimate::train(list),
     );
     let estimated = trained.weigh(&slips);
     tf.levels = estimated.weights;
@@ -131,14 +125,23 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
             ),
         );
     }
-    warnings.0.extend(seat_warnings.0);
     crate::progress::grow(pairs.len() as u64);
-    let Clustered {
-        person_of,
-        persons,
-        merged: links_made,
-        ties,
-    } = cluster(list, &pairs, prior, Some(&tf));
+    // The commission seats (matched with the default weights) beside the clustering, not
+    // beside blocking: their buffers and blocking's entries at once were the national run's
+    // peak (1.4 GB over its 15 GB).
+    let (
+        Clustered {
+            person_of,
+            persons,
+            merged: links_made,
+            ties,
+        },
+        seats,
+    ) = rayon::join(
+        || cluster(list, &pairs, prior, Some(&tf)),
+        || resolve_seats(data, mentions, &mut seat_warnings),
+    );
+    warnings.0.extend(seat_warnings.0);
     Resolution {
         person_of,
         persons,
