@@ -552,13 +552,10 @@ impl<R: std::io::Read> Decoding<R> {
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
         self.start = 0;
-        while self.end < self.buf.len() && !self.eof {
-            match self.inner.read(&mut self.buf[self.end..]) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.end += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        if !self.eof {
+            let (n, eof) = super::split::read_full(&mut self.inner, &mut self.buf[self.end..])?;
+            self.end += n;
+            self.eof = eof;
         }
         Ok(())
     }

@@ -50,6 +50,21 @@ impl Record {
     }
 }
 
+/// Reads from `inner` until `buf` is full or the input ends: the bytes read, and whether it
+/// ended.
+pub(super) fn read_full(inner: &mut impl Read, buf: &mut [u8]) -> std::io::Result<(usize, bool)> {
+    let mut n = 0;
+    while n < buf.len() {
+        match inner.read(&mut buf[n..]) {
+            Ok(0) => return Ok((n, true)),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((n, false))
+}
+
 /// Reads records out of UTF-8 text.
 pub(super) struct Splitter<R> {
     inner: R,
@@ -105,13 +120,10 @@ impl<R: Read> Splitter<R> {
         if self.len == self.buf.len() {
             self.buf.resize(self.buf.len() * 2, 0);
         }
-        while self.len < self.buf.len() && !self.eof {
-            match self.inner.read(&mut self.buf[self.len..]) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.len += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        if !self.eof {
+            let (n, eof) = read_full(&mut self.inner, &mut self.buf[self.len..])?;
+            self.len += n;
+            self.eof = eof;
         }
         Ok(())
     }
