@@ -68,13 +68,15 @@ pub fn show(bytes: u64) -> String {
     }
 }
 
-/// The size of the input files of `dir` (the CSV files, or the workbooks given for them).
+/// The size of the input files of `dir` (the CSV files, or the workbooks given for them; a
+/// workbook is compressed, so it counts for less than it holds and the watch has the last word).
 pub fn input_bytes(dir: &Path) -> u64 {
     crate::load::INPUT_FILES
         .iter()
         .flat_map(|f| {
             let csv = dir.join(f);
-            [csv.with_extension("xlsx"), csv]
+            let books = crate::load::workbook::EXTENSIONS.map(|ext| csv.with_extension(ext));
+            std::iter::once(csv).chain(books)
         })
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())

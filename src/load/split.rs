@@ -187,8 +187,10 @@ impl<R: Read> Splitter<R> {
     fn read_quoted(&mut self, rec: &mut Record) -> std::io::Result<u64> {
         use csv_core::ReadRecordResult as R;
         let line = self.line;
-        rec.data.resize(64.max(rec.data.capacity()), 0);
-        rec.ends.resize(16.max(rec.ends.capacity()), 0);
+        // Room to write into (grown below when short); one long record earlier does not make
+        // every later one clear its whole buffer.
+        rec.data.resize(rec.data.capacity().clamp(256, 1 << 16), 0);
+        rec.ends.resize(rec.ends.capacity().clamp(16, 1 << 12), 0);
         let (mut out, mut nends) = (0, 0);
         loop {
             let input = &self.buf[self.pos..self.len];
