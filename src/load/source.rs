@@ -508,6 +508,10 @@ struct Decoding<R> {
     eof: bool,
     /// `None` while every byte so far was ASCII.
     decoder: Option<encoding_rs::Decoder>,
+    /// The letters of a one-byte encoding, when that is what was decided: decoded from the
+    /// table, not by the general decoder (the files of an HR or registry export are mostly
+    /// letters, each a lookup there).
+    table: Option<&'static OneByte>,
     /// The decoder has been told the input ended.
     finished: bool,
     /// Bytes of the input consumed.
@@ -529,6 +533,7 @@ impl<R: std::io::Read> Decoding<R> {
             end: 0,
             eof: false,
             decoder: None,
+            table: None,
             finished: false,
             consumed: 0,
             invalid_at: None,
@@ -571,6 +576,7 @@ impl<R: std::io::Read> Decoding<R> {
             }
             _ => g.encoding().new_decoder_without_bom_handling(),
         });
+        self.table = OneByte::of(g);
         Ok(())
     }
 }
@@ -623,6 +629,16 @@ impl<R: std::io::Read> Decoding<R> {
             if self.finished {
                 return Ok(0);
             }
+            if let Some(table) = self.table {
+                let (read, written) = table.decode(input, out);
+                self.start += read;
+                self.consumed += read as u64;
+                self.finished = self.eof && self.start == self.end;
+                if written > 0 || self.finished {
+                    return Ok(written);
+                }
+                continue;
+            }
             let (result, read, written, replaced) = decoder.decode_to_utf8(input, out, self.eof);
             if self.guess == Some(Guess::Utf8Latin1Repair) {
                 repair_latin1_bytes(&mut out[..written]);
@@ -642,9 +658,99 @@ impl<R: std::io::Read> Decoding<R> {
     }
 }
 
+/// A one-byte encoding's upper half as UTF-8: each byte's letter, its length and bytes.
+pub(super) struct OneByte([(u8, [u8; 3]); 128]);
+
+impl OneByte {
+    /// The table of `g`'s encoding, when it is a one-byte one whose every byte is a letter of
+    /// at most three UTF-8 bytes (as Windows-1251's and KOI8-R's are); built once.
+    fn of(g: Guess) -> Option<&'static OneByte> {
+        static WINDOWS_1251: std::sync::OnceLock<Option<OneByte>> = std::sync::OnceLock::new();
+        static KOI8_R: std::sync::OnceLock<Option<OneByte>> = std::sync::OnceLock::new();
+        let cell = match g {
+            Guess::Windows1251 => &WINDOWS_1251,
+            Guess::Koi8R => &KOI8_R,
+            Guess::Utf8 | Guess::Utf8Latin1Repair => return None,
+        };
+        cell.get_or_init(|| OneByte::build(g.encoding())).as_ref()
+    }
+
+    fn build(encoding: &'static encoding_rs::Encoding) -> Option<OneByte> {
+        let mut t = [(0u8, [0u8; 3]); 128];
+        for (i, cell) in t.iter_mut().enumerate() {
+            let byte = [0x80 + i as u8];
+            let letter = encoding.decode_without_bom_handling_and_without_replacement(&byte)?;
+            let b = letter.as_bytes();
+            if b.len() > 3 {
+                return None;
+            }
+            cell.0 = b.len() as u8;
+            cell.1[..b.len()].copy_from_slice(b);
+        }
+        Some(OneByte(t))
+    }
+
+    /// Decodes as much of `input` as `out` (four bytes or more) takes: bytes read, written.
+    fn decode(&self, input: &[u8], out: &mut [u8]) -> (usize, usize) {
+        let (mut r, mut w) = (0, 0);
+        while r < input.len() && w + 3 <= out.len() {
+            // Eight ASCII bytes at a time (digits, dates, delimiters), where they come in a run.
+            if r + 8 <= input.len() && w + 8 <= out.len() {
+                let mut eight = [0u8; 8];
+                eight.copy_from_slice(&input[r..r + 8]);
+                if u64::from_le_bytes(eight) & 0x8080_8080_8080_8080 == 0 {
+                    out[w..w + 8].copy_from_slice(&eight);
+                    r += 8;
+                    w += 8;
+                    continue;
+                }
+            }
+            let b = input[r];
+            if b < 0x80 {
+                out[w] = b;
+                w += 1;
+            } else {
+                let (n, bytes) = self.0[usize::from(b - 0x80)];
+                out[w..w + 3].copy_from_slice(&bytes);
+                w += usize::from(n);
+            }
+            r += 1;
+        }
+        (r, w)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_byte_tables_decode_as_encoding_rs_does() {
+        let mut rng = crate::rng::Rng::new(3, 0);
+        let bytes: Vec<u8> = (0..20_000)
+            .map(|i| match i % 3 {
+                0 => rng.below(256) as u8,
+                _ => b"0123456789;., abc"[rng.below(17)],
+            })
+            .chain(0..=255)
+            .collect();
+        for g in [Guess::Windows1251, Guess::Koi8R] {
+            let table = OneByte::of(g).expect("a one-byte table");
+            let want = g.encoding().decode_without_bom_handling(&bytes).0;
+            // Any output size of four or more, as the reader asks.
+            for size in [4, 5, 9, 64, 1 << 16] {
+                let (mut got, mut at) = (Vec::new(), 0);
+                let mut out = vec![0u8; size];
+                while at < bytes.len() {
+                    let (r, w) = table.decode(&bytes[at..], &mut out);
+                    assert!(r > 0);
+                    got.extend_from_slice(&out[..w]);
+                    at += r;
+                }
+                assert_eq!(String::from_utf8(got).unwrap(), want, "{g:?} at {size}");
+            }
+        }
+    }
 
     #[test]
     fn windows_1251_is_detected_and_decoded() {
