@@ -85,9 +85,10 @@ run() {
   printf '| %s | %s | **total** | **%s** | **%s** | **%s** | %s | %s |\n' "$scale" "$rows" "$wall" "$cpu" "$rss" \
     "$(ratio "$key" total 3 "$wall")" "$(ratio "$key" total 5 "$rss")"
   echo "$key,total,$wall,$cpu,$rss" >> "$table"
-  local mb
-  mb=$(cat "$dir"/{officials,relatives,companies,company_roles,procurements,participants,commissions}.csv | wc -c)
-  [[ "$scale" == *,* ]] || growth+=("$scale,$mb,$wall,$rss")
+  local bytes
+  bytes=$(stat -c %s "$dir"/{officials,relatives,companies,company_roles,procurements,participants,commissions}.csv |
+    awk '{s += $1} END {print s}')
+  [[ "$scale" == *,* ]] || growth+=("$scale,$bytes,$wall,$rss")
 }
 
 printf '| scale | input rows | stage | wall, s | CPU, s | peak RSS, MB | wall vs last | peak vs last |\n|---|---|---|---|---|---|---|---|\n'

@@ -42,11 +42,7 @@ fn datasets(root: &Path) -> Vec<(String, PathBuf, u64)> {
     }
     sets.into_iter()
         .map(|(name, dir)| {
-            let bytes = affil::load::INPUT_FILES
-                .iter()
-                .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-                .map(|m| m.len())
-                .sum();
+            let bytes = affil::load::input_bytes(&dir);
             (name, dir, bytes)
         })
         .collect()

@@ -317,10 +317,9 @@ fn run_check(opts: check::CheckOptions) -> ExitCode {
             if opts.timings {
                 eprintln!("{}", affil::meter::table(&summary.timings));
                 // So that the estimate --memory-limit stops on can be held against the peak.
-                let need = affil::memory::estimate(affil::memory::input_bytes(&opts.data_dir));
                 eprintln!(
                     "peak memory as --memory-limit estimates it: {:.0} MB",
-                    need as f64 / 1_048_576.0
+                    summary.memory_estimate as f64 / 1_048_576.0
                 );
             }
             ExitCode::SUCCESS

@@ -3,8 +3,7 @@
 //! system's out-of-memory killer, which gives no reason and leaves half-written outputs behind,
 //! is never what ends it.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,21 +67,6 @@ pub fn show(bytes: u64) -> String {
     }
 }
 
-/// The size of the input files of `dir` (the CSV files, or the workbooks given for them; a
-/// workbook is compressed, so it counts for less than it holds and the watch has the last word).
-pub fn input_bytes(dir: &Path) -> u64 {
-    crate::load::INPUT_FILES
-        .iter()
-        .flat_map(|f| {
-            let csv = dir.join(f);
-            let books = crate::load::workbook::EXTENSIONS.map(|ext| csv.with_extension(ext));
-            std::iter::once(csv).chain(books)
-        })
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum()
-}
-
 /// Resident memory of this process now, in bytes (Linux; `None` elsewhere).
 pub fn resident() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -92,13 +76,45 @@ pub fn resident() -> Option<u64> {
     Some(pages * u64::try_from(page).ok().filter(|&p| p > 0).unwrap_or(4096))
 }
 
-/// Watches the process's memory while it lives; see [`guard`].
-pub struct Guard {
+/// Samples the resident memory from a thread of its own while it lives, keeping the largest
+/// sample since last taken (for the meter) and handing each to a check (for the limit).
+pub struct Watch {
+    peak: Arc<AtomicU64>,
     done: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Drop for Guard {
+impl Watch {
+    /// Starts sampling every `every`, calling `check` with each sample; samples nothing where
+    /// the resident memory cannot be read (see [`resident`]).
+    pub fn start(every: Duration, check: impl Fn(u64) + Send + 'static) -> Watch {
+        let peak = Arc::new(AtomicU64::new(resident().unwrap_or(0)));
+        let done = Arc::new(AtomicBool::new(false));
+        let thread = resident().is_some().then(|| {
+            let (peak, done) = (Arc::clone(&peak), Arc::clone(&done));
+            std::thread::spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    if let Some(now) = resident() {
+                        peak.fetch_max(now, Ordering::Relaxed);
+                        check(now);
+                    }
+                    std::thread::sleep(every);
+                }
+            })
+        });
+        Watch { peak, done, thread }
+    }
+
+    /// The largest sample since the last call (or the start), now included, and a new start
+    /// from now; `None` when nothing is sampled.
+    pub fn take(&self) -> Option<u64> {
+        self.thread.as_ref()?;
+        let now = resident()?;
+        Some(self.peak.swap(now, Ordering::Relaxed).max(now))
+    }
+}
+
+impl Drop for Watch {
     fn drop(&mut self) {
         self.done.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
@@ -107,51 +123,56 @@ impl Drop for Guard {
     }
 }
 
-/// How often the watch looks at the resident memory.
+/// How often the limit's watch looks at the resident memory.
 const WATCH_EVERY: Duration = Duration::from_millis(20);
 
 /// Exit code of a run stopped at its memory limit (as for any other failure).
 pub const EXIT_CODE: i32 = 1;
 
-/// Checks that a check of `dir` fits in `limit` bytes: fails with what it would need when the
-/// estimate says it does not, and otherwise watches the resident memory from a thread, which
-/// stops the process with a message (exit code [`EXIT_CODE`]) the moment it passes the limit.
-pub fn guard(dir: &Path, limit: u64) -> Result<Guard> {
-    let input = input_bytes(dir);
+/// Checks that a check of `input` bytes of input files fits in `limit` bytes: fails with what
+/// it would need when the estimate says it does not, and otherwise watches the resident memory,
+/// stopping the process with a message (exit code [`EXIT_CODE`]) the moment it passes the limit.
+pub fn guard(input: u64, limit: u64) -> Result<Watch> {
     let need = estimate(input);
+    let over = move |at| Error::MemoryLimit {
+        limit,
+        need,
+        input,
+        at,
+    };
     if need > limit {
-        return Err(Error::MemoryLimit {
-            limit,
-            need,
-            input,
-            at: None,
-        });
+        return Err(over(None));
     }
-    let done = Arc::new(AtomicBool::new(false));
-    let thread = resident().is_some().then(|| {
-        let done = Arc::clone(&done);
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                if let Some(now) = resident().filter(|&r| r > limit) {
-                    let e = Error::MemoryLimit {
-                        limit,
-                        need,
-                        input,
-                        at: Some(now),
-                    };
-                    eprintln!("error: {e}");
-                    std::process::exit(EXIT_CODE);
-                }
-                std::thread::sleep(WATCH_EVERY);
-            }
-        })
-    });
-    Ok(Guard { done, thread })
+    Ok(Watch::start(WATCH_EVERY, move |now| {
+        if now > limit {
+            eprintln!("error: {}", over(Some(now)));
+            std::process::exit(EXIT_CODE);
+        }
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_watch_samples_and_keeps_the_peak_since_last_taken() {
+        if resident().is_none() {
+            return; // nothing to sample here (not Linux)
+        }
+        let seen = Arc::new(AtomicU64::new(0));
+        let count = Arc::clone(&seen);
+        let w = Watch::start(Duration::from_millis(1), move |_| {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        let block = vec![1u8; 64 << 20];
+        std::hint::black_box(&block);
+        std::thread::sleep(Duration::from_millis(30));
+        let peak = w.take().expect("sampled");
+        drop(block);
+        assert!(peak >= 64 << 20, "peak {peak} below the 64 MiB held");
+        assert!(seen.load(Ordering::Relaxed) > 0, "the check saw no sample");
+    }
 
     #[test]
     fn sizes_read_as_people_write_them() {

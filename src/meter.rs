@@ -6,8 +6,6 @@
 //! with `madvise`, as the allocator does, and missed gigabytes of the national run's peak; it is
 //! the figure only where there is no `/proc` to sample (the process's peak so far).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -30,54 +28,11 @@ pub struct Meter {
     started: Instant,
     cpu_at_start: Duration,
     costs: Vec<StageCost>,
-    sampler: Sampler,
-}
-
-/// Samples the resident memory from a thread, keeping the largest seen since last taken.
-struct Sampler {
-    peak: Arc<AtomicU64>,
-    done: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    sampler: crate::memory::Watch,
 }
 
 /// How often the resident memory is sampled: a gigabyte takes far longer to fill.
 const SAMPLE_EVERY: Duration = Duration::from_millis(5);
-
-impl Sampler {
-    fn start() -> Sampler {
-        let peak = Arc::new(AtomicU64::new(crate::memory::resident().unwrap_or(0)));
-        let done = Arc::new(AtomicBool::new(false));
-        let thread = crate::memory::resident().is_some().then(|| {
-            let (peak, done) = (Arc::clone(&peak), Arc::clone(&done));
-            std::thread::spawn(move || {
-                while !done.load(Ordering::Relaxed) {
-                    if let Some(now) = crate::memory::resident() {
-                        peak.fetch_max(now, Ordering::Relaxed);
-                    }
-                    std::thread::sleep(SAMPLE_EVERY);
-                }
-            })
-        });
-        Sampler { peak, done, thread }
-    }
-
-    /// The peak since the last call (or the start), and a new start from now.
-    fn take(&self) -> u64 {
-        match (&self.thread, crate::memory::resident()) {
-            (Some(_), Some(now)) => self.peak.swap(now, Ordering::Relaxed).max(now),
-            _ => peak_rss(),
-        }
-    }
-}
-
-impl Drop for Sampler {
-    fn drop(&mut self) {
-        self.done.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 impl Default for Meter {
     fn default() -> Self {
@@ -92,7 +47,7 @@ impl Meter {
             started: Instant::now(),
             cpu_at_start: cpu_time(),
             costs: Vec::new(),
-            sampler: Sampler::start(),
+            sampler: crate::memory::Watch::start(SAMPLE_EVERY, |_| {}),
         }
     }
 
@@ -103,7 +58,7 @@ impl Meter {
             stage,
             wall: self.started.elapsed(),
             cpu: cpu.saturating_sub(self.cpu_at_start),
-            peak_rss: self.sampler.take(),
+            peak_rss: self.sampler.take().unwrap_or_else(peak_rss),
         });
         self.started = Instant::now();
         self.cpu_at_start = cpu_time();

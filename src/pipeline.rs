@@ -54,12 +54,7 @@ pub fn analyse_graph(
     keep_graph: bool,
 ) -> Result<(Analysis, Option<graph::AffilGraph>)> {
     let mut meter = Meter::start();
-    let input_bytes: u64 = load::INPUT_FILES
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = progress::stage("load", input_bytes, "bytes");
+    let bar = progress::stage("load", load::input_bytes(dir), "bytes");
     let load::Loaded { data, mut warnings } = load::load_with(dir, load_opts)?;
     drop(bar);
     meter.lap("load");

@@ -1357,20 +1357,21 @@ print(json.dumps({
 /// `--export graphml` writes the whole graph, which networkx reads back with the counts the run
 /// printed; `--cases-only` keeps what the cases pass through: every case's procurement and
 /// bidder, and its official, all flagged.
+/// `affil check` of the sample into `out` with the options `more`, which must succeed: its stderr.
+fn check_sample_into(wd: &Workdir, out: &str, more: &[&str]) -> String {
+    let sample = sample_dir();
+    let mut args = vec!["check", sample.to_str().unwrap(), "--out", out];
+    args.extend_from_slice(more);
+    let o = wd.run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stderr(&o)
+}
+
 #[test]
 fn graph_export_reads_back_with_networkx() {
     let wd = Workdir::new();
     let sample = sample_dir();
-    let o = wd.run(&[
-        "check",
-        sample.to_str().unwrap(),
-        "--out",
-        "all",
-        "--export",
-        "graphml",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (nodes, edges) = graph_counts(&stderr(&o));
+    let (nodes, edges) = graph_counts(&check_sample_into(&wd, "all", &["--export", "graphml"]));
     if !python_has("networkx", "graph_export_reads_back_with_networkx") {
         return;
     }
@@ -1390,17 +1391,8 @@ fn graph_export_reads_back_with_networkx() {
     for kind in ["kinship", "role", "seat"] {
         assert!(all["edge_kinds"][kind].as_u64() > Some(0), "{kind}: {all}");
     }
-    let o = wd.run(&[
-        "check",
-        sample.to_str().unwrap(),
-        "--out",
-        "cases",
-        "--export",
-        "graphml",
-        "--cases-only",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (nodes_cases, _) = graph_counts(&stderr(&o));
+    let said = check_sample_into(&wd, "cases", &["--export", "graphml", "--cases-only"]);
+    let (nodes_cases, _) = graph_counts(&said);
     let cases_graph = networkx_read(&wd.path("cases/graph.graphml"));
     assert_eq!(cases_graph["nodes"].as_u64(), Some(nodes_cases as u64));
     assert!(nodes_cases < nodes);
@@ -1471,16 +1463,7 @@ fn ftm_validate(path: &std::path::Path) -> Option<serde_json::Value> {
 fn ftm_export_validates_with_followthemoney() {
     let wd = Workdir::new();
     let sample = sample_dir();
-    let o = wd.run(&[
-        "check",
-        sample.to_str().unwrap(),
-        "--out",
-        "s",
-        "--export",
-        "ftm",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let said = stderr(&o);
+    let said = check_sample_into(&wd, "s", &["--export", "ftm"]);
     let at = said.find("graph.ftm.json (").unwrap() + "graph.ftm.json (".len();
     let entities: u64 = said[at..]
         .split_whitespace()

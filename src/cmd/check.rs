@@ -70,6 +70,8 @@ pub struct CheckSummary {
     pub undeclared_prior: Option<rules::PriorEstimate>,
     /// Wall time, CPU time and peak memory of each stage.
     pub timings: Vec<StageCost>,
+    /// The peak `--memory-limit` estimates for the input (see [`crate::memory::estimate`]).
+    pub memory_estimate: u64,
     /// Total wall time.
     pub elapsed: Duration,
     /// Where the outputs are.
@@ -89,9 +91,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
     let start = Instant::now();
     let rules = rules::select(opts.rules.as_deref())?;
     // Before anything is read or written: a run that cannot fit stops here.
+    let input_bytes = crate::load::input_bytes(&opts.data_dir);
     let _watch = opts
         .memory_limit
-        .map(|limit| crate::memory::guard(&opts.data_dir, limit))
+        .map(|limit| crate::memory::guard(input_bytes, limit))
         .transpose()?;
     // Read before the run: the previous directory may be the one this run writes to.
     let history = report::History::load(opts.previous.as_deref(), opts.decisions.as_deref())?;
@@ -147,6 +150,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckSummary> {
             .undeclared_prior
             .filter(|_| rules.iter().any(|r| r.code() == rules::UNDECLARED)),
         timings,
+        memory_estimate: crate::memory::estimate(input_bytes),
         elapsed: start.elapsed(),
         out_dir: opts.out_dir.clone(),
         gone_listed: history.has_previous(),

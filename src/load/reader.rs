@@ -45,19 +45,15 @@ impl<'a> Row<'a> {
     /// The word of a total row (`Итого`, `Всего`, `Total`) an export put under its records,
     /// if the row's first filled cell starts with one.
     pub(super) fn total_word(&self) -> Option<&str> {
+        const WORDS: [&str; 3] = ["итого", "всего", "total"];
         let first = self.rec.iter().map(trim).find(|f| !f.is_empty())?;
         // Nearly every first cell starts with another letter: no lower-case copy of it.
-        if !matches!(
-            first.chars().next(),
-            Some('и' | 'И' | 'в' | 'В' | 't' | 'T')
-        ) {
+        let initial = first.chars().next()?.to_lowercase().next()?;
+        if !WORDS.iter().any(|w| w.starts_with(initial)) {
             return None;
         }
         let lower = first.to_lowercase();
-        ["итого", "всего", "total"]
-            .iter()
-            .any(|w| lower.starts_with(w))
-            .then_some(first)
+        WORDS.iter().any(|w| lower.starts_with(w)).then_some(first)
     }
 }
 

@@ -340,14 +340,16 @@ impl CsvTable {
     /// The table of a file's header line: names, delimiter, and the encoding it shows.
     fn from_head(file: &str, (text, encoding): (String, &'static str)) -> Result<CsvTable> {
         let delimiter = detect_delimiter(&text);
-        let mut rdr = Self::reader(text.as_bytes(), delimiter);
-        let headers = rdr
-            .headers()
+        // The records' parser: a header reads as its first record would.
+        let mut header = Record::default();
+        Splitter::new(text.as_bytes(), delimiter)
+            .read(&mut header)
             .map_err(|e| Error::Unreadable {
                 file: file.to_owned(),
                 line: 1,
                 reason: e.to_string(),
-            })?
+            })?;
+        let headers = header
             .iter()
             .map(|h| super::headers::fold(h.trim_start_matches('\u{feff}')))
             .collect();
@@ -401,15 +403,6 @@ impl CsvTable {
     /// About the number of records (exact for a file under a megabyte): for sizing buffers.
     pub fn records_hint(&self) -> usize {
         self.records_hint
-    }
-
-    fn reader<R: std::io::Read>(r: R, delimiter: u8) -> csv::Reader<R> {
-        csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(r)
     }
 
     /// Calls `f` with every data record and the 1-based line it starts on, reusing one record
@@ -507,11 +500,7 @@ struct Decoding<R> {
     end: usize,
     eof: bool,
     /// `None` while every byte so far was ASCII.
-    decoder: Option<encoding_rs::Decoder>,
-    /// The letters of a one-byte encoding, when that is what was decided: decoded from the
-    /// table, not by the general decoder (the files of an HR or registry export are mostly
-    /// letters, each a lookup there).
-    table: Option<&'static OneByte>,
+    decoder: Option<Decoder>,
     /// The decoder has been told the input ended.
     finished: bool,
     /// Bytes of the input consumed.
@@ -533,7 +522,6 @@ impl<R: std::io::Read> Decoding<R> {
             end: 0,
             eof: false,
             decoder: None,
-            table: None,
             finished: false,
             consumed: 0,
             invalid_at: None,
@@ -570,13 +558,10 @@ impl<R: std::io::Read> Decoding<R> {
         self.fill()?;
         let g = guess(&self.buf[self.start..self.end], !self.eof);
         self.guess = Some(g);
-        self.decoder = Some(match g {
-            Guess::Utf8 | Guess::Utf8Latin1Repair => {
-                encoding_rs::UTF_8.new_decoder_with_bom_removal()
-            }
-            _ => g.encoding().new_decoder_without_bom_handling(),
+        self.decoder = Some(match OneByte::of(g) {
+            Some(table) => Decoder::Table(table),
+            None => Decoder::Utf8(encoding_rs::UTF_8.new_decoder_with_bom_removal()),
         });
-        self.table = OneByte::of(g);
         Ok(())
     }
 }
@@ -629,28 +614,26 @@ impl<R: std::io::Read> Decoding<R> {
             if self.finished {
                 return Ok(0);
             }
-            if let Some(table) = self.table {
-                let (read, written) = table.decode(input, out);
-                self.start += read;
-                self.consumed += read as u64;
-                self.finished = self.eof && self.start == self.end;
-                if written > 0 || self.finished {
-                    return Ok(written);
+            let (read, written, done) = match decoder {
+                Decoder::Table(table) => {
+                    let (read, written) = table.decode(input, out);
+                    (read, written, self.eof && read == input.len())
                 }
-                continue;
-            }
-            let (result, read, written, replaced) = decoder.decode_to_utf8(input, out, self.eof);
-            if self.guess == Some(Guess::Utf8Latin1Repair) {
-                repair_latin1_bytes(&mut out[..written]);
-            }
-            if replaced && self.invalid_at.is_none() {
-                self.invalid_at = Some(self.consumed);
-            }
+                Decoder::Utf8(d) => {
+                    let (result, read, written, replaced) = d.decode_to_utf8(input, out, self.eof);
+                    if self.guess == Some(Guess::Utf8Latin1Repair) {
+                        repair_latin1_bytes(&mut out[..written]);
+                    }
+                    if replaced && self.invalid_at.is_none() {
+                        self.invalid_at = Some(self.consumed);
+                    }
+                    let done = self.eof && result == encoding_rs::CoderResult::InputEmpty;
+                    (read, written, done)
+                }
+            };
             self.start += read;
             self.consumed += read as u64;
-            if self.eof && result == encoding_rs::CoderResult::InputEmpty {
-                self.finished = true;
-            }
+            self.finished = done;
             if written > 0 || self.finished || out.is_empty() {
                 return Ok(written);
             }
@@ -658,36 +641,48 @@ impl<R: std::io::Read> Decoding<R> {
     }
 }
 
+/// How a file's text is decoded once its encoding is decided.
+enum Decoder {
+    /// UTF-8 (checked, malformed sequences replaced, a byte order mark dropped).
+    Utf8(encoding_rs::Decoder),
+    /// A one-byte encoding, from its table: the files of an HR or registry export are mostly
+    /// letters, each a lookup there.
+    Table(&'static OneByte),
+}
+
 /// A one-byte encoding's upper half as UTF-8: each byte's letter, its length and bytes.
 pub(super) struct OneByte([(u8, [u8; 3]); 128]);
 
 impl OneByte {
-    /// The table of `g`'s encoding, when it is a one-byte one whose every byte is a letter of
-    /// at most three UTF-8 bytes (as Windows-1251's and KOI8-R's are); built once.
+    /// The table of `g`'s encoding when it is a one-byte one (Windows-1251, KOI8-R); built once.
     fn of(g: Guess) -> Option<&'static OneByte> {
-        static WINDOWS_1251: std::sync::OnceLock<Option<OneByte>> = std::sync::OnceLock::new();
-        static KOI8_R: std::sync::OnceLock<Option<OneByte>> = std::sync::OnceLock::new();
+        static WINDOWS_1251: std::sync::OnceLock<OneByte> = std::sync::OnceLock::new();
+        static KOI8_R: std::sync::OnceLock<OneByte> = std::sync::OnceLock::new();
         let cell = match g {
             Guess::Windows1251 => &WINDOWS_1251,
             Guess::Koi8R => &KOI8_R,
             Guess::Utf8 | Guess::Utf8Latin1Repair => return None,
         };
-        cell.get_or_init(|| OneByte::build(g.encoding())).as_ref()
+        Some(cell.get_or_init(|| OneByte::build(g.encoding())))
     }
 
-    fn build(encoding: &'static encoding_rs::Encoding) -> Option<OneByte> {
+    fn build(encoding: &'static encoding_rs::Encoding) -> OneByte {
         let mut t = [(0u8, [0u8; 3]); 128];
         for (i, cell) in t.iter_mut().enumerate() {
             let byte = [0x80 + i as u8];
-            let letter = encoding.decode_without_bom_handling_and_without_replacement(&byte)?;
+            let (letter, _) = encoding.decode_without_bom_handling(&byte);
             let b = letter.as_bytes();
-            if b.len() > 3 {
-                return None;
-            }
+            // Every byte of Windows-1251 and KOI8-R is one letter, of two or three bytes.
+            assert!(
+                b.len() <= 3,
+                "{}: a letter of {} bytes",
+                encoding.name(),
+                b.len()
+            );
             cell.0 = b.len() as u8;
             cell.1[..b.len()].copy_from_slice(b);
         }
-        Some(OneByte(t))
+        OneByte(t)
     }
 
     /// Decodes as much of `input` as `out` (four bytes or more) takes: bytes read, written.
@@ -735,7 +730,7 @@ mod tests {
             .chain(0..=255)
             .collect();
         for g in [Guess::Windows1251, Guess::Koi8R] {
-            let table = OneByte::of(g).expect("a one-byte table");
+            let table = OneByte::of(g).expect("a one-byte encoding");
             let want = g.encoding().decode_without_bom_handling(&bytes).0;
             // Any output size of four or more, as the reader asks.
             for size in [4, 5, 9, 64, 1 << 16] {

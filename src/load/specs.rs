@@ -50,6 +50,21 @@ pub(super) const COMMISSIONS: FileSpec = FileSpec {
     columns: &["procurement_id", "role"],
 };
 
+/// The size of the input files of `dir`: the CSV files, or the workbooks given for them (a
+/// workbook is compressed, so it counts for less than it holds).
+pub fn input_bytes(dir: &std::path::Path) -> u64 {
+    INPUT_FILES
+        .iter()
+        .flat_map(|f| {
+            let csv = dir.join(f);
+            let books = super::workbook::EXTENSIONS.map(|ext| csv.with_extension(ext));
+            std::iter::once(csv).chain(books)
+        })
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// The input files in reading order.
 pub const INPUT_FILES: [&str; 7] = [
     "officials.csv",
