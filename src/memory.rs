@@ -17,6 +17,9 @@ pub const BASE_NEED: u64 = 200 << 20;
 /// `affil check --timings` (regional seed 7, 204 MB of CSV: 618 MiB; national seed 7, 6.1 GB:
 /// 14.8 GiB, and up to 16.7 GiB before the commission seats stopped being resolved beside
 /// blocking), rounded up to lie above them: 20% over the regional peak, 6% over the national.
+/// Since freed memory goes back at once ([`return_freed_memory_at_once`]) the peaks are 544 MiB
+/// and 14.6 GiB (the scale script's table, build 5669df6): 37% and 10% under the estimate,
+/// kept on the safe side.
 pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 28;
 
 /// The peak memory a check of `input_bytes` of CSV is expected to need.
@@ -65,6 +68,29 @@ pub fn show(bytes: u64) -> String {
     } else {
         format!("{:.1} GiB", mib / 1024.0)
     }
+}
+
+/// mimalloc's `mi_option_purge_delay`: the 16th of mimalloc.h's `mi_option_e` (v3, which
+/// libmimalloc-sys builds; it names no constant for it). A test checks that the environment's
+/// `MIMALLOC_PURGE_DELAY` is what this option reads.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Makes the allocator (mimalloc, the binary's) give freed memory back to the system at once
+/// rather than a second later (its default): the stages free hundreds of megabytes that a
+/// second would otherwise keep counted in the run's peak (regional, seed 12: about 625 MiB
+/// against 540 MiB; docs/performance.md). `MIMALLOC_PURGE_DELAY` in the environment, when
+/// set, is left to decide. Harmless under another allocator.
+pub fn return_freed_memory_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one of mimalloc's options; any value is valid, at any time.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
+}
+
+/// The delay in milliseconds after which mimalloc gives freed memory back.
+pub fn purge_delay_ms() -> std::ffi::c_long {
+    // SAFETY: reads one of mimalloc's options.
+    unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }
 }
 
 /// Resident memory of this process now, in bytes (Linux; `None` elsewhere).
@@ -154,6 +180,31 @@ pub fn guard(input: u64, limit: u64) -> Result<Watch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freed_memory_goes_back_at_once_unless_the_environment_says_otherwise() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            return_freed_memory_at_once();
+            assert_eq!(purge_delay_ms(), 0);
+        }
+        // The option is the one mimalloc reads MIMALLOC_PURGE_DELAY into, and that setting
+        // is left alone: checked in a process of its own, whose environment has it.
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["memory::tests::the_environment_sets_the_purge_delay"])
+            .args(["--exact", "--ignored", "--test-threads", "1"])
+            .env("MIMALLOC_PURGE_DELAY", "777")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && said.contains("1 passed"), "{said}");
+    }
+
+    #[test]
+    #[ignore = "run by the test above, in a process with MIMALLOC_PURGE_DELAY=777"]
+    fn the_environment_sets_the_purge_delay() {
+        return_freed_memory_at_once();
+        assert_eq!(purge_delay_ms(), 777);
+    }
 
     #[test]
     fn the_watch_samples_and_keeps_the_peak_since_last_taken() {
