@@ -18,7 +18,7 @@ pub const BASE_NEED: u64 = 200 << 20;
 /// 14.8 GiB, and up to 16.7 GiB before the commission seats stopped being resolved beside
 /// blocking), rounded up to lie above them: 20% over the regional peak, 6% over the national.
 /// Since freed memory goes back at once ([`return_freed_memory_at_once`]) the peaks are 544 MiB
-/// and 14.6 GiB (the scale script's table, build 5669df6): 37% and 10% under the estimate,
+/// and 14.6 GiB (the scale script's table of 2026-12-07): 37% and 10% under the estimate,
 /// kept on the safe side.
 pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 28;
 
