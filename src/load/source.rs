@@ -297,7 +297,8 @@ impl CsvTable {
     /// The header's table, and the lines and bytes of the file's first megabyte.
     fn open_head(path: &Path) -> Result<(CsvTable, usize, u64)> {
         use std::io::Read;
-        let mut head = Vec::with_capacity(1 << 16);
+        // Room for the whole head at once: growing it copies into fresh pages each time.
+        let mut head = Vec::with_capacity(HEAD_BYTES as usize);
         std::fs::File::open(path)
             .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
             .map_err(|e| Error::io(path, e))?;

@@ -134,14 +134,21 @@ pub fn train(list: &[Mention]) -> Trained {
     // order, the officials' and relatives' first.
     let keep = (list.len() as u64).div_ceil(SAMPLE as u64).max(1);
     let sampled = |in_circle: bool| {
-        list.iter()
-            .filter(move |m| m.in_circle() == in_circle)
-            .filter(move |m| surname_hash(m).is_some_and(|h| h % keep == 0))
-            .map(record)
+        (0..list.len() as u32).filter(move |&i| {
+            let m = &list[i as usize];
+            m.in_circle() == in_circle && surname_hash(m).is_some_and(|h| h % keep == 0)
+        })
     };
-    let mut records: Vec<FieldRecord> = sampled(true).collect();
-    let split = records.len();
-    records.extend(sampled(false));
+    // The records' indices first, so that the records (a few hundred bytes each) are written
+    // once into a buffer of their number, not copied as it grows.
+    let mut chosen: Vec<u32> = sampled(true).collect();
+    let split = chosen.len();
+    chosen.extend(sampled(false));
+    let records: Vec<FieldRecord> = chosen
+        .par_iter()
+        .map(|&i| record(&list[i as usize]))
+        .collect();
+    drop(chosen);
     let sampled = records.len() - split;
     if split.min(sampled) < model::MIN_TRAIN_RECORDS {
         let mut model = Model::defaults();
