@@ -64,6 +64,8 @@ def main():
     ap.add_argument("--env-a", action="append", default=[])
     ap.add_argument("--env-b", action="append", default=[])
     args = ap.parse_args()
+    if args.rounds < 2:
+        ap.error("--rounds must be 2 or more (an interval needs two rounds)")
     envs = {}
     for name, extra in (("A", args.env_a), ("B", args.env_b)):
         env = dict(os.environ)

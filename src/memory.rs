@@ -77,20 +77,14 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Makes the allocator (mimalloc, the binary's) give freed memory back to the system at once
 /// rather than a second later (its default): the stages free hundreds of megabytes that a
-/// second would otherwise keep counted in the run's peak (regional, seed 12: about 625 MiB
-/// against 540 MiB; docs/performance.md). `MIMALLOC_PURGE_DELAY` in the environment, when
+/// second would otherwise keep counted in the run's peak (regional, seed 12: 619 MiB against
+/// 541 MiB by `benches/ab.py`; docs/performance.md). `MIMALLOC_PURGE_DELAY` in the environment, when
 /// set, is left to decide. Harmless under another allocator.
 pub fn return_freed_memory_at_once() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one of mimalloc's options; any value is valid, at any time.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     }
-}
-
-/// The delay in milliseconds after which mimalloc gives freed memory back.
-pub fn purge_delay_ms() -> std::ffi::c_long {
-    // SAFETY: reads one of mimalloc's options.
-    unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }
 }
 
 /// Resident memory of this process now, in bytes (Linux; `None` elsewhere).
@@ -180,6 +174,12 @@ pub fn guard(input: u64, limit: u64) -> Result<Watch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The delay in milliseconds after which mimalloc gives freed memory back.
+    fn purge_delay_ms() -> std::ffi::c_long {
+        // SAFETY: reads one of mimalloc's options.
+        unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }
+    }
 
     #[test]
     fn freed_memory_goes_back_at_once_unless_the_environment_says_otherwise() {
