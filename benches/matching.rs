@@ -227,7 +227,7 @@ fn bench_field_model(c: &mut Criterion) {
         .filter_map(|&(a, b)| fields::compare_records(&records[a as usize], &records[b as usize]))
         .collect();
     g.bench_function("estimate the weights of 24,000 records", |b| {
-        b.iter(|| model::train(std::hint::black_box(&records), None, &vectors))
+        b.iter(|| model::train(std::hint::black_box(&records), None, &vectors, None))
     });
     g.finish();
 }

@@ -94,6 +94,10 @@ enum Command {
         /// written.
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
+        /// Random pairs drawn to estimate how often two different people agree (the
+        /// u-probabilities); default 20 per record of the lists, at most 300,000.
+        #[arg(long, value_name = "N")]
+        random_pairs: Option<usize>,
     },
     /// Report every problem in a data directory; changes nothing.
     Validate {
@@ -236,6 +240,7 @@ fn main() -> ExitCode {
             explain,
             train,
             model,
+            random_pairs,
         } => run_link(link::LinkOptions {
             left,
             right,
@@ -243,6 +248,7 @@ fn main() -> ExitCode {
             explain,
             train,
             model,
+            random_pairs,
         }),
         Command::Generate {
             out,

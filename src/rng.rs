@@ -25,6 +25,14 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// Moves on as `draws` calls of [`Rng::next_u64`] would, at once (the state advances by a
+    /// constant per draw): a parallel loop starts its part of one stream where it begins.
+    pub fn skip(&mut self, draws: u64) {
+        self.0 = self
+            .0
+            .wrapping_add(0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(draws));
+    }
+
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
         (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
@@ -73,6 +81,20 @@ mod tests {
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), 200 * 500);
+    }
+
+    #[test]
+    fn skipping_lands_where_drawing_would() {
+        let mut drawn = Rng::new(5, 3);
+        let mut skipped = drawn.clone();
+        for _ in 0..1_000 {
+            drawn.next_u64();
+        }
+        skipped.skip(1_000);
+        assert_eq!(drawn.next_u64(), skipped.next_u64());
+        let mut none = Rng::new(5, 3);
+        none.skip(0);
+        assert_eq!(none.next_u64(), Rng::new(5, 3).next_u64());
     }
 
     #[test]

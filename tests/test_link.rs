@@ -607,3 +607,33 @@ fn estimated_weights_and_pairs_are_the_same_for_any_thread_count() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+#[test]
+fn random_pairs_are_a_few_per_record_unless_asked_for() {
+    let wd = Workdir::new();
+    let (list, _) = noisy_person_list(1500);
+    wd.write("list.csv", &list);
+    let records = list.lines().count() - 1;
+    // "weights: estimated from N records: u from K random pairs, ..." -> K
+    let compared = |extra: &[&str]| {
+        let mut args = vec!["link", "list.csv", "--out", "a.csv"];
+        args.extend_from_slice(extra);
+        let o = wd.run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        let k = err
+            .split(" random pairs")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|k| k.parse::<usize>().ok());
+        k.unwrap_or_else(|| panic!("no count of random pairs: {err}"))
+    };
+    // Some drawn pairs are never compared (two sexes), so fewer than drawn are counted.
+    let default = compared(&[]);
+    assert!(
+        (records..=20 * records).contains(&default),
+        "{default} for {records} records"
+    );
+    let asked = compared(&["--random-pairs", "3000"]);
+    assert!((1000..=3000).contains(&asked), "{asked}");
+}

@@ -176,13 +176,22 @@ pub struct Linked {
 
 /// Where the weights come from: a model file, or estimated from the lists (the defaults when
 /// they are too small).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub enum Weights {
-    /// Estimated from the lists at hand.
-    #[default]
-    Estimate,
+    /// Estimated from the lists at hand, u from `random_pairs` random pairs (`None`: the
+    /// default number, see [`train`]).
+    Estimate {
+        /// Random pairs drawn for the u-probabilities.
+        random_pairs: Option<usize>,
+    },
     /// Read from a model file.
     Load(PathBuf),
+}
+
+impl Default for Weights {
+    fn default() -> Weights {
+        Weights::Estimate { random_pairs: None }
+    }
 }
 
 /// The records of one or two lists, with the weights that score them.
@@ -215,9 +224,9 @@ impl<'a> Scorer<'a> {
             .collect();
         let model = match weights {
             Weights::Load(path) => Model::read(path)?,
-            Weights::Estimate => {
+            Weights::Estimate { random_pairs } => {
                 let comparable: Vec<Vector> = vectors.iter().flatten().copied().collect();
-                train(records, split, &comparable).0
+                train(records, split, &comparable, *random_pairs).0
             }
         };
         Ok(Scorer {
@@ -371,6 +380,8 @@ pub struct LinkOptions {
     pub train: bool,
     /// A model file: read (or, with `train`, written).
     pub model: Option<PathBuf>,
+    /// Random pairs drawn for the u-probabilities (`None`: the default number).
+    pub random_pairs: Option<usize>,
 }
 
 impl LinkOptions {
@@ -378,7 +389,9 @@ impl LinkOptions {
     fn weights(&self) -> Weights {
         match (&self.model, self.train) {
             (Some(path), false) => Weights::Load(path.clone()),
-            _ => Weights::Estimate,
+            _ => Weights::Estimate {
+                random_pairs: self.random_pairs,
+            },
         }
     }
 

@@ -7,8 +7,8 @@
 
 use super::compare::{date_slip, TermFreq};
 use super::compare::{Weights, WEIGHTS};
-use super::fields::{self, compare_records, FieldRecord, RawDate, Vector};
-use super::model::{self, Model, TrainInput};
+use super::fields::{self, compare_records, FieldRecord, RawDate};
+use super::model::{self, LevelCounts, Model, TrainInput};
 use crate::model::{BirthDate, DateAgreement, Inn, Sym};
 use crate::normalize::{Mention, Part};
 use crate::rng::Rng;
@@ -168,10 +168,12 @@ pub fn train(list: &[Mention]) -> Trained {
     let pairs: Vec<(&Mention, &Mention)> = (0..U_PAIRS)
         .map(|_| (from_circle.draw(&mut rng), from_registry.draw(&mut rng)))
         .collect();
-    let random: Vec<Vector> = pairs
-        .par_iter()
-        .filter_map(|&(a, b)| compare_records(&record(a), &record(b)))
-        .collect();
+    let random = LevelCounts::of(
+        pairs
+            .par_iter()
+            .filter_map(|&(a, b)| compare_records(&record(a), &record(b))),
+    );
+    drop(pairs);
     let (mut model, training) = model::train_from(&TrainInput {
         records: &records,
         split: Some(split),

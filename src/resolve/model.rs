@@ -161,10 +161,16 @@ pub struct Model {
 pub const MIN_TRAIN_RECORDS: usize = 1_000;
 /// Expected matching pairs below which the estimate is not trusted.
 const MIN_TRAIN_MATCHES: f64 = 20.0;
-/// Random pairs drawn for the u-probabilities.
-const U_SAMPLE: usize = 300_000;
+/// Random pairs drawn for the u-probabilities at most.
+pub const U_SAMPLE: usize = 300_000;
+/// Random pairs drawn per record at most: beyond a few per record the pairs only re-use the
+/// same records' values. Measured, not fitted: the F1 on FEBRL 1-3 (lists of 1,000 and 5,000)
+/// moves by at most 0.001 from 10 to 1,000 pairs per record, on a generated regional pair of
+/// lists (285,000 records) by 0.0001 from 0.07 to 1 (docs/matching.md); the 300,000 drawn for a
+/// list of 1,000 records were most of the run's time.
+pub const U_PER_RECORD: usize = 20;
 /// Pseudo-pairs added to each level's count among random pairs (Jeffreys' half): a level never
-/// seen in 300,000 random pairs gets u of about 1 in 600,000, not zero.
+/// seen in N random pairs gets u of about 1 in 2N, not zero.
 const U_PSEUDO: f64 = 0.5;
 /// Pseudo-matches, spread over a field's levels as the defaults spread m, added to each EM
 /// estimate: a level the matches never show keeps a finite m, and so much less than one
@@ -463,6 +469,8 @@ impl Model {
 pub struct Training {
     /// Candidate pairs compared.
     pub candidates: usize,
+    /// Random pairs the u-probabilities were counted over.
+    pub random_pairs: usize,
     /// EM iterations run (0: not trained).
     pub iterations: usize,
     /// Expected matching pairs among all pairs, by the estimate.
@@ -487,14 +495,72 @@ fn deterministic(v: &Vector) -> bool {
             && v[3] == fields::date::EXACT)
 }
 
+/// The most levels a field has (see [`LEVEL_NAMES`]).
+const MAX_LEVELS: usize = 8;
+const _: () = {
+    let mut f = 0;
+    while f < FIELDS {
+        assert!(LEVEL_NAMES[f].len() <= MAX_LEVELS);
+        f += 1;
+    }
+};
+
+/// How often each level of each field came up among random pairs: what the u-probabilities
+/// are estimated from. Counts rather than the pairs' vectors, so that drawing many pairs needs
+/// no memory; integers, so that their sum is the same in any order and on any thread count.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LevelCounts {
+    /// Pairs counted (a pair with two valid different INNs or of two sexes is never compared).
+    pub pairs: usize,
+    counts: [[u32; MAX_LEVELS]; FIELDS],
+}
+
+impl LevelCounts {
+    /// Counts one pair's levels.
+    pub fn add(&mut self, v: &Vector) {
+        self.pairs += 1;
+        for (counts, &level) in self.counts.iter_mut().zip(v) {
+            if level != MISSING {
+                counts[usize::from(level)] += 1;
+            }
+        }
+    }
+
+    /// Both counts together.
+    pub fn merge(mut self, other: LevelCounts) -> LevelCounts {
+        self.pairs += other.pairs;
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        self
+    }
+
+    /// The levels of the pairs `vectors` yields, counted in parallel.
+    pub fn of<I: ParallelIterator<Item = Vector>>(vectors: I) -> LevelCounts {
+        vectors
+            .fold(LevelCounts::default, |mut c, v| {
+                c.add(&v);
+                c
+            })
+            .reduce(LevelCounts::default, LevelCounts::merge)
+    }
+
+    /// How often field `f` was at `level`.
+    fn count(&self, f: usize, level: usize) -> u32 {
+        self.counts[f][level]
+    }
+}
+
 /// What a model is estimated from (see [`train_from`]).
 pub struct TrainInput<'a> {
     /// Records the EM sessions pair up: with `split`, the left list's first.
     pub records: &'a [FieldRecord],
     /// With two lists, where the right one starts.
     pub split: Option<usize>,
-    /// Level vectors of random pairs of the whole population: the u-probabilities.
-    pub random: &'a [Vector],
+    /// The levels of random pairs of the whole population: the u-probabilities.
+    pub random: &'a LevelCounts,
     /// Level vectors of the candidate pairs, for the prior; empty: no prior estimated (the
     /// estimate is then trusted on its sessions' matches).
     pub candidates: &'a [Vector],
@@ -506,40 +572,43 @@ pub struct TrainInput<'a> {
 
 /// Estimates a model from the records and their candidate pairs. `split`: with two lists,
 /// records `..split` are the left list and random pairs are drawn across; `None` in dedup
-/// mode. Falls back to [`Model::defaults`] (saying so in `source`) when the lists are too
-/// small.
+/// mode. `random_pairs`: how many to draw for u (`None`: [`U_PER_RECORD`] per record, at most
+/// [`U_SAMPLE`]). Falls back to [`Model::defaults`] (saying so in `source`) when the lists are
+/// too small.
 pub fn train(
     records: &[FieldRecord],
     split: Option<usize>,
     candidates: &[Vector],
+    random_pairs: Option<usize>,
 ) -> (Model, Training) {
     let n = records.len();
     let smaller = split.map_or(n, |s| s.min(n - s));
-    // The same random pairs on every run; none drawn for lists too small to estimate from.
-    let mut rng = Rng::new(0x5eed_affe, 0);
+    // The same random pairs on every run, whatever the threads: pair i is drawn by the two
+    // draws of one stream that start at 2i. None for lists too small to estimate from.
+    let stream = Rng::new(0x5eed_affe, 0);
     let draws = if smaller < MIN_TRAIN_RECORDS {
         0
     } else {
-        U_SAMPLE
+        random_pairs.unwrap_or(U_SAMPLE.min(U_PER_RECORD * n))
     };
-    let random: Vec<(usize, usize)> = (0..draws)
-        .map(|_| random_pair(&mut rng, n, split))
-        .collect();
-    let random_vectors: Vec<Vector> = random
-        .par_iter()
-        .filter_map(|&(a, b)| compare_records(&records[a], &records[b]))
-        .collect();
+    let random = LevelCounts::of((0..draws).into_par_iter().filter_map(|i| {
+        let mut rng = stream.clone();
+        rng.skip(2 * i as u64);
+        let (a, b) = random_pair(&mut rng, n, split);
+        compare_records(&records[a], &records[b])
+    }));
     train_from(&TrainInput {
         records,
         split,
-        random: &random_vectors,
+        random: &random,
         candidates,
         possible: possible_pairs(n, split),
         smaller,
     })
 }
 
-/// A random pair of `n` records: across the lists with `split`, else two different records.
+/// A random pair of `n` records (two draws of `rng`): across the lists with `split`, else two
+/// different records.
 fn random_pair(rng: &mut Rng, n: usize, split: Option<usize>) -> (usize, usize) {
     match split {
         Some(s) => (rng.below(s), s + rng.below(n - s)),
@@ -558,7 +627,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
     let TrainInput {
         records,
         split,
-        random: random_vectors,
+        random,
         candidates,
         possible,
         smaller,
@@ -566,6 +635,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
     let n = records.len();
     let mut training = Training {
         candidates: candidates.len(),
+        random_pairs: random.pairs,
         ..Training::default()
     };
     if smaller < MIN_TRAIN_RECORDS {
@@ -575,7 +645,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
         );
         return (model, training);
     }
-    estimate_u(&mut model, random_vectors);
+    estimate_u(&mut model, random);
     let notes = estimate_m(&mut model, records, split, &mut training);
     // The prior: with m and u fixed, the share of matches among all possible pairs that makes
     // the candidates most likely (pairs blocking does not propose are taken as non-matches),
@@ -599,7 +669,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
     model.source = if candidates.is_empty() {
         format!(
             "estimated from {n} records: u from {} random pairs, m by EM ({})",
-            random_vectors.len(),
+            random.pairs,
             notes.join("; "),
         )
     } else {
@@ -607,7 +677,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
         format!(
             "estimated from {n} records: u from {} random pairs, m by EM ({}), {:.0} matching \
              pairs expected",
-            random_vectors.len(),
+            random.pairs,
             notes.join("; "),
             training.expected_matches,
         )
@@ -617,20 +687,14 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
 
 /// The u-probabilities of each field seen in 100 random pairs or more: random pairs are almost
 /// all of two different people.
-fn estimate_u(model: &mut Model, random_vectors: &[Vector]) {
-    for f in 0..FIELDS {
-        let levels = LEVEL_NAMES[f].len();
-        let mut counts = vec![0.0; levels];
-        for v in random_vectors {
-            if v[f] != MISSING {
-                counts[usize::from(v[f])] += 1.0;
-            }
-        }
+fn estimate_u(model: &mut Model, random: &LevelCounts) {
+    for (f, p) in model.fields.iter_mut().enumerate() {
+        let levels = p.levels.len();
+        let counts: Vec<f64> = (0..levels).map(|l| f64::from(random.count(f, l))).collect();
         let seen: f64 = counts.iter().sum();
         if seen < 100.0 {
             continue;
         }
-        let p = &mut model.fields[f];
         p.u_from = "estimated".to_owned();
         for (l, c) in p.levels.iter_mut().zip(&counts) {
             l.u = ((c + U_PSEUDO) / (seen + U_PSEUDO * levels as f64)).max(FLOOR);
@@ -1000,7 +1064,7 @@ mod tests {
             .iter()
             .filter_map(|&(a, b)| compare_records(&records[a as usize], &records[b as usize]))
             .collect();
-        let (model, training) = train(&records, None, &vectors);
+        let (model, training) = train(&records, None, &vectors, None);
         assert!(model.source.starts_with("estimated"), "{}", model.source);
         // About the planted duplicates are expected.
         let planted = truth.len() as f64;
@@ -1023,14 +1087,53 @@ mod tests {
             })
             .count();
         assert!(found as f64 >= 0.95 * planted, "{found} of {planted}");
-        // The same training gives the same model.
-        assert_eq!(train(&records, None, &vectors).0, model);
+        // The same training gives the same model, on one thread too.
+        assert_eq!(train(&records, None, &vectors, None).0, model);
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        assert_eq!(
+            one_thread
+                .install(|| train(&records, None, &vectors, None))
+                .0,
+            model
+        );
+        // A few random pairs per record: 4,500 records, at most 90,000 pairs (fewer are
+        // compared: some are of two sexes).
+        assert!(
+            (80_000..=U_PER_RECORD * records.len()).contains(&training.random_pairs),
+            "{}",
+            training.random_pairs
+        );
+    }
+
+    #[test]
+    fn level_counts_add_up_in_any_order() {
+        let v1: Vector = [0, 3, MISSING, 5, MISSING, 1, MISSING, 2];
+        let v2: Vector = [7, 0, 0, 0, MISSING, MISSING, 1, MISSING];
+        let mut one = LevelCounts::default();
+        one.add(&v1);
+        one.add(&v2);
+        one.add(&v1);
+        let mut a = LevelCounts::default();
+        a.add(&v2);
+        let mut b = LevelCounts::default();
+        b.add(&v1);
+        b.add(&v1);
+        assert_eq!(a.clone().merge(b.clone()), one);
+        assert_eq!(b.merge(a), one);
+        assert_eq!(LevelCounts::of(vec![v1, v2, v1].into_par_iter()), one);
+        assert_eq!(one.pairs, 3);
+        assert_eq!((one.count(0, 0), one.count(0, 7)), (2, 1));
+        // A missing field is not counted at any level.
+        assert_eq!((0..4).map(|l| one.count(2, l)).sum::<u32>(), 1);
     }
 
     #[test]
     fn small_lists_keep_the_defaults_and_say_so() {
         let (records, _) = noisy_list(40);
-        let (model, _) = train(&records, None, &[]);
+        let (model, _) = train(&records, None, &[], None);
         assert!(
             model.source.starts_with("default weights (the list has"),
             "{}",
