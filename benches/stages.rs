@@ -49,7 +49,6 @@ fn datasets(root: &Path) -> Vec<(String, PathBuf, u64)> {
 }
 
 fn bench_stages(c: &mut Criterion) {
-    affil::memory::return_freed_memory_at_once();
     let root = tempfile::tempdir().expect("temp dir");
     let sets = datasets(root.path());
 

@@ -193,7 +193,6 @@ fn print_out(text: &str) -> ExitCode {
 /// library's options.
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    affil::memory::return_freed_memory_at_once();
     // Bars only for stages over a second, and only on a terminal (see affil::progress).
     affil::progress::enable(true);
     if let Some(n) = cli.threads {

@@ -17,9 +17,9 @@ pub const BASE_NEED: u64 = 200 << 20;
 /// `affil check --timings` (regional seed 7, 204 MB of CSV: 618 MiB; national seed 7, 6.1 GB:
 /// 14.8 GiB, and up to 16.7 GiB before the commission seats stopped being resolved beside
 /// blocking), rounded up to lie above them: 20% over the regional peak, 6% over the national.
-/// Since freed memory goes back at once ([`return_freed_memory_at_once`]) the peaks are 544 MiB
-/// and 14.6 GiB (the scale script's table of 2026-12-07): 37% and 10% under the estimate,
-/// kept on the safe side.
+/// With freed memory given back at once (session 18) the peaks were 544 MiB and 14.6 GiB (the
+/// scale script's table of 2026-12-07): 37% and 10% under the estimate, kept on the safe side;
+/// given back between stages ([`give_back_freed_memory`]) the regional peak is about 580 MiB.
 pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 28;
 
 /// The peak memory a check of `input_bytes` of CSV is expected to need.
@@ -70,21 +70,18 @@ pub fn show(bytes: u64) -> String {
     }
 }
 
-/// mimalloc's `mi_option_purge_delay`: the 16th of mimalloc.h's `mi_option_e` (v3, which
-/// libmimalloc-sys builds; it names no constant for it). A test checks that the environment's
-/// `MIMALLOC_PURGE_DELAY` is what this option reads.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Makes the allocator (mimalloc, the binary's) give freed memory back to the system at once
-/// rather than a second later (its default): the stages free hundreds of megabytes that a
-/// second would otherwise keep counted in the run's peak (regional, seed 12: 619 MiB against
-/// 541 MiB by `benches/ab.py`; docs/performance.md). `MIMALLOC_PURGE_DELAY` in the environment, when
-/// set, is left to decide. Harmless under another allocator.
-pub fn return_freed_memory_at_once() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets one of mimalloc's options; any value is valid, at any time.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-    }
+/// Gives the memory freed so far back to the system, from every thread's heap: called between
+/// the stages, where the next stage's peak would otherwise stack on what the last one freed.
+/// mimalloc (the binary's allocator) keeps freed pages for a second (its `purge_delay`), and
+/// only purges when the thread that freed them allocates again, so that a stage freeing and
+/// allocating in turn reuses its pages without new page faults; between stages nothing is
+/// reused soon, and a rayon worker that freed a buffer may wait through the next stage.
+/// Harmless under another allocator (mimalloc then holds nothing).
+pub fn give_back_freed_memory() {
+    // SAFETY: mi_collect frees the calling thread's unused pages and purges what the arenas
+    // hold free; callable from any thread, at any time.
+    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 /// Resident memory of this process now, in bytes (Linux; `None` elsewhere).
@@ -175,24 +172,16 @@ pub fn guard(input: u64, limit: u64) -> Result<Watch> {
 mod tests {
     use super::*;
 
-    /// The delay in milliseconds after which mimalloc gives freed memory back.
-    fn purge_delay_ms() -> std::ffi::c_long {
-        // SAFETY: reads one of mimalloc's options.
-        unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }
-    }
-
     #[test]
-    fn freed_memory_goes_back_at_once_unless_the_environment_says_otherwise() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            return_freed_memory_at_once();
-            assert_eq!(purge_delay_ms(), 0);
+    fn memory_freed_goes_back_when_asked() {
+        if resident().is_none() {
+            return; // nothing to measure here (not Linux)
         }
-        // The option is the one mimalloc reads MIMALLOC_PURGE_DELAY into, and that setting
-        // is left alone: checked in a process of its own, whose environment has it.
+        // Measured in a process of its own: other tests allocate beside it.
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["memory::tests::the_environment_sets_the_purge_delay"])
-            .args(["--exact", "--ignored", "--test-threads", "1"])
-            .env("MIMALLOC_PURGE_DELAY", "777")
+            .args(["memory::tests::freed_pages_stay_until_given_back"])
+            .args(["--exact", "--ignored", "--test-threads", "1", "--nocapture"])
+            .env_remove("MIMALLOC_PURGE_DELAY")
             .output()
             .unwrap();
         let said = String::from_utf8_lossy(&out.stdout);
@@ -200,10 +189,42 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "run by the test above, in a process with MIMALLOC_PURGE_DELAY=777"]
-    fn the_environment_sets_the_purge_delay() {
-        return_freed_memory_at_once();
-        assert_eq!(purge_delay_ms(), 777);
+    #[ignore = "run by the test above, in a process of its own"]
+    fn freed_pages_stay_until_given_back() {
+        const SIZE: usize = 256 << 20;
+        let mib = |b: u64| b >> 20;
+        let before = resident().unwrap();
+        // SAFETY: mimalloc's own allocation, written within its size, freed once.
+        let held = unsafe {
+            let p = libmimalloc_sys::mi_malloc(SIZE).cast::<u8>();
+            assert!(!p.is_null());
+            for i in (0..SIZE).step_by(4096) {
+                p.add(i).write_volatile(1);
+            }
+            let held = resident().unwrap();
+            libmimalloc_sys::mi_free(p.cast());
+            held
+        };
+        let freed = resident().unwrap();
+        give_back_freed_memory();
+        let given = resident().unwrap();
+        println!(
+            "before {} MiB, held {} MiB, freed {} MiB, given back {} MiB",
+            mib(before),
+            mib(held),
+            mib(freed),
+            mib(given)
+        );
+        assert!(
+            held >= before + SIZE as u64 / 2,
+            "the block was not resident"
+        );
+        // Kept after the free (mimalloc's purge delay), gone once given back.
+        assert!(
+            freed >= held - SIZE as u64 / 4,
+            "returned before it was asked"
+        );
+        assert!(given + SIZE as u64 / 2 <= freed, "not given back");
     }
 
     #[test]

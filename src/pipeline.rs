@@ -45,6 +45,13 @@ pub fn analyse_with(
     analyse_graph(dir, rules, load_opts, false).map(|(a, _)| a)
 }
 
+/// Closes a stage: what it freed goes back to the system before the next one allocates, and its
+/// costs are measured.
+fn end_stage(meter: &mut Meter, stage: &'static str) {
+    crate::memory::give_back_freed_memory();
+    meter.lap(stage);
+}
+
 /// [`analyse_with`], and the affiliation graph when `keep_graph` (for an export of it;
 /// otherwise it goes before the report, whose memory it would add to).
 pub fn analyse_graph(
@@ -57,7 +64,7 @@ pub fn analyse_graph(
     let bar = progress::stage("load", load::input_bytes(dir), "bytes");
     let load::Loaded { data, mut warnings } = load::load_with(dir, load_opts)?;
     drop(bar);
-    meter.lap("load");
+    end_stage(&mut meter, "load");
     let bar = progress::stage(
         "normalize",
         (data.officials.len() + data.relatives.len() + data.roles.len()) as u64,
@@ -65,11 +72,11 @@ pub fn analyse_graph(
     );
     let mentions = normalize::normalize(&data);
     drop(bar);
-    meter.lap("normalize");
+    end_stage(&mut meter, "normalize");
     let bar = progress::stage("resolve", mentions.list.len() as u64, "steps");
     let resolution = resolve::resolve(&data, &mentions, &mut warnings);
     drop(bar);
-    meter.lap("resolve");
+    end_stage(&mut meter, "resolve");
     let graph = graph::build(&data, &mentions, &resolution);
     for n in graph::ownership::large_holding_rings(&data, &graph) {
         warnings.push(
@@ -82,7 +89,7 @@ pub fn analyse_graph(
             ),
         );
     }
-    meter.lap("graph");
+    end_stage(&mut meter, "graph");
     let ctx = rules::Context::new(&data, &mentions, &resolution, &graph);
     // The rules over procurements share one pass (see `rules::affiliation`).
     let bar = progress::stage("rules", data.procurements.len() as u64, "procurements");
@@ -91,7 +98,7 @@ pub fn analyse_graph(
     drop(bar);
     // The report needs no graph: its gigabytes at national scale go back before it.
     let graph = keep_graph.then_some(graph);
-    meter.lap("rules");
+    end_stage(&mut meter, "rules");
     let analysis = Analysis {
         data,
         mentions,
