@@ -165,7 +165,7 @@ const MIN_TRAIN_MATCHES: f64 = 20.0;
 pub const U_SAMPLE: usize = 300_000;
 /// Random pairs drawn per record at most: beyond a few per record the pairs only re-use the
 /// same records' values. Measured, not fitted: the F1 on FEBRL 1-3 (lists of 1,000 and 5,000)
-/// moves by at most 0.001 from 10 to 1,000 pairs per record, on a generated regional pair of
+/// moves by at most 0.001 from 2 to 1,000 pairs per record, on a generated regional pair of
 /// lists (285,000 records) by 0.0001 from 0.07 to 1 (docs/matching.md); the 300,000 drawn for a
 /// list of 1,000 records were most of the run's time.
 pub const U_PER_RECORD: usize = 20;
