@@ -512,7 +512,7 @@ const _: () = {
 pub struct LevelCounts {
     /// Pairs counted (a pair with two valid different INNs or of two sexes is never compared).
     pub pairs: usize,
-    counts: [[u32; MAX_LEVELS]; FIELDS],
+    counts: [[u64; MAX_LEVELS]; FIELDS],
 }
 
 impl LevelCounts {
@@ -548,7 +548,7 @@ impl LevelCounts {
     }
 
     /// How often field `f` was at `level`.
-    fn count(&self, f: usize, level: usize) -> u32 {
+    fn count(&self, f: usize, level: usize) -> u64 {
         self.counts[f][level]
     }
 }
@@ -690,7 +690,7 @@ pub fn train_from(input: &TrainInput) -> (Model, Training) {
 fn estimate_u(model: &mut Model, random: &LevelCounts) {
     for (f, p) in model.fields.iter_mut().enumerate() {
         let levels = p.levels.len();
-        let counts: Vec<f64> = (0..levels).map(|l| f64::from(random.count(f, l))).collect();
+        let counts: Vec<f64> = (0..levels).map(|l| random.count(f, l) as f64).collect();
         let seen: f64 = counts.iter().sum();
         if seen < 100.0 {
             continue;
@@ -1127,7 +1127,7 @@ mod tests {
         assert_eq!(one.pairs, 3);
         assert_eq!((one.count(0, 0), one.count(0, 7)), (2, 1));
         // A missing field is not counted at any level.
-        assert_eq!((0..4).map(|l| one.count(2, l)).sum::<u32>(), 1);
+        assert_eq!((0..4).map(|l| one.count(2, l)).sum::<u64>(), 1);
     }
 
     #[test]
