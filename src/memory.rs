@@ -173,61 +173,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn memory_freed_goes_back_when_asked() {
-        if resident().is_none() {
-            return; // nothing to measure here (not Linux)
-        }
-        // Measured in a process of its own: other tests allocate beside it.
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["memory::tests::freed_pages_stay_until_given_back"])
-            .args(["--exact", "--ignored", "--test-threads", "1", "--nocapture"])
-            .env_remove("MIMALLOC_PURGE_DELAY")
-            .output()
-            .unwrap();
-        let said = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && said.contains("1 passed"), "{said}");
-    }
-
-    #[test]
-    #[ignore = "run by the test above, in a process of its own"]
-    fn freed_pages_stay_until_given_back() {
-        const SIZE: usize = 256 << 20;
-        let mib = |b: u64| b >> 20;
-        let before = resident().unwrap();
-        // SAFETY: mimalloc's own allocation, written within its size, freed once.
-        let held = unsafe {
-            let p = libmimalloc_sys::mi_malloc(SIZE).cast::<u8>();
-            assert!(!p.is_null());
-            for i in (0..SIZE).step_by(4096) {
-                p.add(i).write_volatile(1);
-            }
-            let held = resident().unwrap();
-            libmimalloc_sys::mi_free(p.cast());
-            held
-        };
-        let freed = resident().unwrap();
-        give_back_freed_memory();
-        let given = resident().unwrap();
-        println!(
-            "before {} MiB, held {} MiB, freed {} MiB, given back {} MiB",
-            mib(before),
-            mib(held),
-            mib(freed),
-            mib(given)
-        );
-        assert!(
-            held >= before + SIZE as u64 / 2,
-            "the block was not resident"
-        );
-        // Kept after the free (mimalloc's purge delay), gone once given back.
-        assert!(
-            freed >= held - SIZE as u64 / 4,
-            "returned before it was asked"
-        );
-        assert!(given + SIZE as u64 / 2 <= freed, "not given back");
-    }
-
-    #[test]
     fn the_watch_samples_and_keeps_the_peak_since_last_taken() {
         if resident().is_none() {
             return; // nothing to sample here (not Linux)

@@ -2,6 +2,9 @@
 //! every machine and with every crate version, which `affil generate` promises and the
 //! matcher's estimate (its random pairs) relies on.
 
+/// SplitMix64's increment of the state per draw (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// SplitMix64 state.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -18,7 +21,7 @@ impl Rng {
 
     /// Next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(GAMMA);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -28,9 +31,7 @@ impl Rng {
     /// Moves on as `draws` calls of [`Rng::next_u64`] would, at once (the state advances by a
     /// constant per draw): a parallel loop starts its part of one stream where it begins.
     pub fn skip(&mut self, draws: u64) {
-        self.0 = self
-            .0
-            .wrapping_add(0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(draws));
+        self.0 = self.0.wrapping_add(GAMMA.wrapping_mul(draws));
     }
 
     /// Uniform in `0..n` (n > 0).

@@ -631,7 +631,7 @@ fn random_pairs_are_a_few_per_record_unless_asked_for() {
     // Some drawn pairs are never compared (two sexes), so fewer than drawn are counted.
     let default = compared(&[]);
     assert!(
-        (records..=20 * records).contains(&default),
+        (records..=affil::resolve::model::U_PER_RECORD * records).contains(&default),
         "{default} for {records} records"
     );
     let asked = compared(&["--random-pairs", "3000"]);
