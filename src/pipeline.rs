@@ -77,7 +77,11 @@ pub fn analyse_graph(
     let resolution = resolve::resolve(&data, &mentions, &mut warnings);
     drop(bar);
     end_stage(&mut meter, "resolve");
-    let graph = graph::build(&data, &mentions, &resolution);
+    let graph = if keep_graph {
+        graph::build_for_export(&data, &mentions, &resolution)
+    } else {
+        graph::build(&data, &mentions, &resolution)
+    };
     for n in graph::ownership::large_holding_rings(&data, &graph) {
         warnings.push(
             &data.file_name("company_roles.csv"),

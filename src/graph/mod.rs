@@ -13,7 +13,7 @@ pub use ownership::{beneficial_owners, Chain, Holding};
 
 use crate::model::{CompanyRoleKind, Dataset, Date, Kinship};
 use crate::normalize::{MentionId, Mentions};
-use crate::resolve::{PersonId, Resolution};
+use crate::resolve::{Groups, PersonId, Resolution};
 
 /// Index of a company in [`AffilGraph::companies`].
 pub type CompanyId = u32;
@@ -80,7 +80,19 @@ pub struct CompanyInfo {
     pub name: crate::model::Text,
 }
 
-/// The affiliation graph and its indexes.
+/// A bid as the rules read it: its participants.csv row and the company that made it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BidRef {
+    /// Row of participants.csv.
+    pub participant: u32,
+    /// The bidder.
+    pub company: CompanyId,
+}
+
+/// The affiliation graph and its indexes. A procurement's bids and seats are read from
+/// [`AffilGraph::bids`] and [`AffilGraph::seats`]; they are edges of `g` as well only when
+/// built for an export ([`build_for_export`]): at national scale those 38 million edges took
+/// a gigabyte that the two indexes hold in a sixth of it.
 pub struct AffilGraph {
     /// The graph.
     pub g: DiGraph<Node, Edge, u32>,
@@ -94,6 +106,10 @@ pub struct AffilGraph {
     pub company_by_inn: FxHashMap<crate::model::Inn, CompanyId>,
     /// Node of each procurement.
     pub procurement_node: Vec<NodeIndex>,
+    /// Each procurement's bids, in participants.csv order.
+    pub bids: Groups<BidRef>,
+    /// Each procurement's seats: rows of commissions.csv, in file order.
+    pub seats: Groups<u32>,
 }
 
 impl AffilGraph {
@@ -146,25 +162,52 @@ impl AffilGraph {
     }
 }
 
-/// Builds the graph from the dataset, its mentions and their resolution.
+/// Builds the graph from the dataset, its mentions and their resolution, for the rules: bids
+/// and seats in the per-procurement indexes only.
+pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGraph {
+    build_with(data, mentions, res, false)
+}
+
+/// [`build`], with bids and seats as edges of the graph too (procurement nodes' incoming
+/// edges), for the exports that write the whole graph.
+pub fn build_for_export(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGraph {
+    build_with(data, mentions, res, true)
+}
+
 /// Long on purpose: one loop per kind of node and edge (persons, companies, procurements,
 /// kinship, roles, bids, entrepreneurs, seats), in the order the indices they use are made.
-pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGraph {
+fn build_with(
+    data: &Dataset,
+    mentions: &Mentions,
+    res: &Resolution,
+    procurement_edges: bool,
+) -> AffilGraph {
+    let procurement_edge_count = if procurement_edges {
+        data.participants.len() + res.seats.items().len()
+    } else {
+        0
+    };
     let mut ag = AffilGraph {
         // Room for every node and edge up front: growing millions of edges copies them each time.
         g: DiGraph::with_capacity(
             res.persons + data.companies.len() + data.procurements.len(),
             data.relatives.len()
                 + data.roles.len()
-                + data.participants.len()
                 + mentions.of_entrepreneur.len()
-                + res.seats.items().len(),
+                + procurement_edge_count,
         ),
         person_node: Vec::with_capacity(res.persons),
         companies: Vec::with_capacity(data.companies.len()),
         company_node: Vec::with_capacity(data.companies.len()),
         company_by_inn: FxHashMap::default(),
         procurement_node: Vec::with_capacity(data.procurements.len()),
+        bids: Groups::default(),
+        seats: Groups::by_owner(data.procurements.len(), || {
+            data.seats
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.procurement, i as u32))
+        }),
     };
     for p in 0..res.persons as PersonId {
         ag.person_node.push(ag.g.add_node(Node::Person(p)));
@@ -209,17 +252,31 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             ag.g.add_edge(from, target, edge);
         }
     }
+    let mut bidder = Vec::with_capacity(data.participants.len());
     for (i, b) in data.participants.iter().enumerate() {
         let c = ag.company(b.participant_inn, &b.participant_name);
-        let pnode = ag.procurement_node[b.procurement as usize];
-        ag.g.add_edge(
-            ag.company_node(c),
-            pnode,
-            Edge::Bid {
-                participant: i as u32,
-            },
-        );
+        bidder.push(c);
+        if procurement_edges {
+            let pnode = ag.procurement_node[b.procurement as usize];
+            ag.g.add_edge(
+                ag.company_node(c),
+                pnode,
+                Edge::Bid {
+                    participant: i as u32,
+                },
+            );
+        }
     }
+    ag.bids = Groups::by_owner(data.procurements.len(), || {
+        data.participants.iter().enumerate().map(|(i, b)| {
+            let bid = BidRef {
+                participant: i as u32,
+                company: bidder[i],
+            };
+            (b.procurement, bid)
+        })
+    });
+    drop(bidder);
     let mut entrepreneurs: Vec<(&crate::model::Inn, &MentionId)> =
         mentions.of_entrepreneur.iter().collect();
     entrepreneurs.sort();
@@ -228,11 +285,19 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
         let from = ag.person_node[person_of(m) as usize];
         ag.g.add_edge(from, ag.company_node(c), Edge::Entrepreneur);
     }
+    if procurement_edges {
+        add_seat_edges(&mut ag, data, mentions, res);
+    }
+    ag
+}
+
+/// Seats as edges: the seated official's person -> the procurement, one per match.
+fn add_seat_edges(ag: &mut AffilGraph, data: &Dataset, mentions: &Mentions, res: &Resolution) {
     for (i, seat) in data.seats.iter().enumerate() {
         let pnode = ag.procurement_node[seat.procurement as usize];
         let first = res.seats.first_index(i);
         for (k, matched) in res.seats.of(i).iter().enumerate() {
-            let person = person_of(mentions.of_official[matched.official as usize]);
+            let person = res.person_of[mentions.of_official[matched.official as usize] as usize];
             ag.g.add_edge(
                 ag.person_node[person as usize],
                 pnode,
@@ -243,7 +308,6 @@ pub fn build(data: &Dataset, mentions: &Mentions, res: &Resolution) -> AffilGrap
             );
         }
     }
-    ag
 }
 
 /// A person's relatives: (relative person, relation of that person to `person`, relatives row).

@@ -9,8 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -18,7 +16,7 @@ use crate::resolve::Groups;
 
 use super::{case_id, round_score, Case, Chain, Context, Step};
 use super::{Matched, MinutesName, OfficialPost, Relation, Said};
-use crate::graph::{any_upstream_person, controls, kin_edges, Control, ControlKind, Edge, Node};
+use crate::graph::{any_upstream_person, controls, kin_edges, Control, ControlKind};
 use crate::model::{Inn, Kinship, Participant, Procurement, RowRef};
 use crate::normalize::name::same_but_case;
 use crate::normalize::{MentionId, MentionSource};
@@ -585,32 +583,27 @@ fn procurement_cases<'a>(
 }
 
 /// The procurement's seats (each with its official's person and how the seat matched) and
-/// bids, in the graph's edge order.
+/// bids, latest row first (the order the graph's edges gave them in, which decides ties).
 fn seats_and_bids<'a>(ctx: &'a Context, pi: usize) -> (Vec<Post<'a>>, Vec<Parti<'a>>) {
-    let (g, data) = (ctx.graph, ctx.data);
+    let (g, data, res) = (ctx.graph, ctx.data, ctx.resolution);
     let mut posts: Vec<Post> = Vec::new();
-    let mut bids: Vec<Parti> = Vec::new();
-    for e in
-        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
-    {
-        match (e.weight(), g.g[e.source()]) {
-            (Edge::Seat { seat, matched }, Node::Person(person)) => {
-                let matched = ctx.resolution.seats.item(*matched);
-                posts.push(Post {
-                    person,
-                    official: matched.official,
-                    seat: Some((*seat, matched)),
-                })
-            }
-            (Edge::Bid { participant }, Node::Company(company)) => bids.push(Parti {
-                company,
-                row: &data.participants[*participant as usize],
-                index: *participant,
-            }),
-            _ => {}
+    for &seat in g.seats.of(pi).iter().rev() {
+        for matched in res.seats.of(seat as usize).iter().rev() {
+            let mention = ctx.mentions.of_official[matched.official as usize];
+            posts.push(Post {
+                person: res.person_of[mention as usize],
+                official: matched.official,
+                seat: Some((seat, matched)),
+            })
         }
     }
-    (posts, bids)
+    let bids = g.bids.of(pi).iter().rev();
+    let bids = bids.map(|b| Parti {
+        company: b.company,
+        row: &data.participants[b.participant as usize],
+        index: b.participant,
+    });
+    (posts, bids.collect())
 }
 
 /// Who is near a procurement's officials: the circles of its seats and of the customer's

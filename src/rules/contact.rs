@@ -4,8 +4,6 @@
 //! [`MASS`] or more companies of the registry (a registration agent's address, an accountant's
 //! phone) ties no one and is left out.
 
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
@@ -14,7 +12,6 @@ use super::{
     case_id, round_score, Case, Chain, Channel, Context, Relation, Rule, RuleInfo, Said, Severity,
     Step, Text, PERSONAL_INTEREST,
 };
-use crate::graph::{Edge, Node};
 use crate::normalize::contact::{address_hash, email_key, phone_key};
 use crate::resolve::compare::sex_of;
 use crate::resolve::Groups;
@@ -257,20 +254,14 @@ fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
     let g = ctx.graph;
     let mut seats: Vec<(u32, f64, u32)> = Vec::new();
     let mut bids: Vec<(u32, u32)> = Vec::new();
-    for e in
-        g.g.edges_directed(g.procurement_node[pi], Direction::Incoming)
-    {
-        match (e.weight(), g.g[e.source()]) {
-            (Edge::Seat { seat, matched }, Node::Person(_)) => {
-                let m = ctx.resolution.seats.item(*matched);
-                seats.push((m.official, m.score, *seat));
-            }
-            (Edge::Bid { participant }, Node::Company(cid)) => {
-                if let Some(row) = index.companies.row(cid) {
-                    bids.push((*participant, row));
-                }
-            }
-            _ => {}
+    for &seat in g.seats.of(pi).iter().rev() {
+        for m in ctx.resolution.seats.of(seat as usize).iter().rev() {
+            seats.push((m.official, m.score, seat));
+        }
+    }
+    for b in g.bids.of(pi).iter().rev() {
+        if let Some(row) = index.companies.row(b.company) {
+            bids.push((b.participant, row));
         }
     }
     if seats.is_empty() || bids.is_empty() {
