@@ -369,7 +369,7 @@ pub struct Company {
     /// Valid INN (10 digits; 12 for an entrepreneur).
     pub inn: Inn,
     /// Name with legal form.
-    pub name: Text,
+    pub name: Sym,
     /// Legal address.
     pub address: Text,
     /// Phone.

@@ -11,7 +11,7 @@ use petgraph::Direction;
 
 pub use ownership::{beneficial_owners, Chain, Holding};
 
-use crate::model::{CompanyRoleKind, Dataset, Date, Kinship};
+use crate::model::{CompanyRoleKind, Dataset, Date, Kinship, Sym};
 use crate::normalize::{MentionId, Mentions};
 use crate::resolve::{Groups, PersonId, Resolution};
 
@@ -77,7 +77,7 @@ pub struct CompanyInfo {
     /// INN as the files give it.
     pub inn: crate::model::Inn,
     /// Name from companies.csv, else from a bid.
-    pub name: crate::model::Text,
+    pub name: Sym,
 }
 
 /// A bid as the rules read it: its participants.csv row and the company that made it.
@@ -113,18 +113,15 @@ pub struct AffilGraph {
 }
 
 impl AffilGraph {
-    fn company(&mut self, inn: crate::model::Inn, name: &str) -> CompanyId {
+    fn company(&mut self, inn: crate::model::Inn, name: Sym) -> CompanyId {
         if let Some(&c) = self.company_by_inn.get(&inn) {
             if self.companies[c as usize].name.is_empty() && !name.is_empty() {
-                self.companies[c as usize].name = name.into();
+                self.companies[c as usize].name = name;
             }
             return c;
         }
         let id = self.companies.len() as CompanyId;
-        self.companies.push(CompanyInfo {
-            inn,
-            name: name.into(),
-        });
+        self.companies.push(CompanyInfo { inn, name });
         self.company_node.push(self.g.add_node(Node::Company(id)));
         self.company_by_inn.insert(inn, id);
         id
@@ -214,7 +211,7 @@ fn build_with(
     }
     let person_of = |m: MentionId| res.person_of[m as usize];
     for c in &data.companies {
-        ag.company(c.inn, &c.name);
+        ag.company(c.inn, c.name);
     }
     for i in 0..data.procurements.len() as u32 {
         ag.procurement_node
@@ -237,13 +234,13 @@ fn build_with(
         );
     }
     for (i, role) in data.roles.iter().enumerate() {
-        let company = ag.company(role.company_inn, "");
+        let company = ag.company(role.company_inn, Sym::default());
         let target = ag.company_node(company);
         if let Some(m) = mentions.of_role[i] {
             let from = ag.person_node[person_of(m) as usize];
             ag.g.add_edge(from, target, Edge::Role { role: i as u32 });
         } else if let Some(holder) = &role.holder_inn {
-            let h = ag.company(*holder, "");
+            let h = ag.company(*holder, Sym::default());
             let from = ag.company_node(h);
             let edge = match role.role {
                 CompanyRoleKind::ManagingCompany => Edge::Manages { role: i as u32 },
@@ -254,7 +251,7 @@ fn build_with(
     }
     let mut bidder = Vec::with_capacity(data.participants.len());
     for (i, b) in data.participants.iter().enumerate() {
-        let c = ag.company(b.participant_inn, &b.participant_name);
+        let c = ag.company(b.participant_inn, b.participant_name);
         bidder.push(c);
         if procurement_edges {
             let pnode = ag.procurement_node[b.procurement as usize];

@@ -6,7 +6,7 @@ use crate::identifiers::ogrn_valid;
 use crate::load::{facts, headers, names_list, FileRead, FileReader, Memo};
 use crate::model::{
     sym, Company, CompanyRole, CompanyRoleKind, Kinship, Official, Participant, Procurement,
-    Relative, Seat, Share, Text,
+    Relative, Seat, Share, Sym, Text,
 };
 use crate::values::{
     detect_share_scale, parse_bool, parse_company_role, parse_kinship, parse_seat_role,
@@ -119,7 +119,9 @@ pub(super) fn read_companies(r: FileReader) -> FileRead<Company> {
         Some(Company {
             line: row.line,
             inn,
-            name: name.into(),
+            // Interned (not through the per-thread cache: names are mostly distinct), so that
+            // the graph's company list shares it rather than copying it.
+            name: Sym::from(name),
             address: row.text(address_c),
             phone: row.text(phone_c),
             email: row.text(email_c),
