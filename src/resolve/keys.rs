@@ -68,9 +68,23 @@ pub(super) fn g_shard(letters: u32) -> u8 {
     1 + (letters % 2) as u8
 }
 
+/// A set of shards, a bit each (`1 << shard`).
+pub(super) type ShardSet = u8;
+
+/// Every shard.
+pub(super) const ALL_SHARDS: ShardSet = (1 << SHARDS) - 1;
+
+/// The `g:` shards.
+const G_SHARDS: ShardSet = 0b0110;
+
 /// Blocking keys of one parsed name (see `docs/matching.md`): a true pair shares a key unless
 /// two of its parts are mistyped at once, or the first letter of the surname is.
 pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
+    blocking_keys_in(n, ALL_SHARDS, out)
+}
+
+/// [`blocking_keys`] of the shards in `shards` only, the others not computed.
+pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<BlockKey>) {
     // The first letter of a part (or `_`), as text.
     pub(super) fn first(p: &Option<Part>) -> &str {
         p.as_ref()
@@ -88,11 +102,13 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
     }
     let stem = n.surname_stem.as_deref();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
-    if let (Some(s), Some(g)) = (stem, given) {
+    let names = shards & 1 != 0;
+    if let (true, Some(s), Some(g)) = (names, stem, given) {
         out.push(key(&["n:", s, g, first(&n.patronymic)]));
         out.push(probe_key(&["o:", s, g], n.patronymic.is_none()));
     }
-    if let (Some(g), Some(p), Some(written)) = (given, patr, n.surname.as_deref()) {
+    let surnames = shards & G_SHARDS != 0;
+    if let (true, Some(g), Some(p), Some(written)) = (surnames, given, patr, n.surname.as_deref()) {
         // The surname's one-letter deletion neighbourhood (first letter kept, on the form as
         // written so that a typo in the gender ending counts once): two surnames one typo apart
         // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
@@ -124,18 +140,24 @@ pub fn blocking_keys(n: &NormName, out: &mut Vec<BlockKey>) {
             probe: false,
             shard: g_shard(letters),
         };
-        out.push(g_key(before[n], sum));
+        let wanted = |letters: u32| shards & (1 << g_shard(letters)) != 0;
+        if wanted(sum) {
+            out.push(g_key(before[n], sum));
+        }
         for k in 1..n {
-            let without = before[k]
-                .wrapping_mul(power[n - k - 1])
-                .wrapping_add(after[k + 1]);
-            out.push(g_key(without, sum - folded[k]));
+            let letters = sum - folded[k];
+            if wanted(letters) {
+                let without = before[k]
+                    .wrapping_mul(power[n - k - 1])
+                    .wrapping_add(after[k + 1]);
+                out.push(g_key(without, letters));
+            }
         }
     }
-    if let (Some(s), Some(p)) = (stem, patr) {
+    if let (true, Some(s), Some(p)) = (names, stem, patr) {
         out.push(key(&["t:", s, p, first(&n.given)]));
     }
-    if let Some(s) = stem {
+    if let (true, Some(s)) = (names, stem) {
         out.push(probe_key(&["i:", s, first(&n.given)], given.is_none()));
     }
 }
@@ -210,10 +232,15 @@ pub fn mention_keys(m: &Mention) -> Vec<BlockKey> {
 
 /// Appends the keys of every name of a mention and of its INN, unsorted and possibly repeated.
 pub(super) fn raw_mention_keys(m: &Mention, out: &mut Vec<BlockKey>) {
+    raw_mention_keys_in(m, ALL_SHARDS, out)
+}
+
+/// [`raw_mention_keys`] of the shards in `shards` only.
+pub(super) fn raw_mention_keys_in(m: &Mention, shards: ShardSet, out: &mut Vec<BlockKey>) {
     for n in &m.names {
-        blocking_keys(n, out);
+        blocking_keys_in(n, shards, out);
     }
-    if let Some(inn) = &m.inn {
+    if let (true, Some(inn)) = (shards & (1 << IDENTIFIER_SHARD) != 0, &m.inn) {
         out.push(BlockKey {
             shard: IDENTIFIER_SHARD,
             ..key(&["inn:", &inn.text()])

@@ -28,7 +28,7 @@ pub use compare::{
     MATCH_PROBABILITY, TARGETED_PRIOR,
 };
 
-use propose::{big_block_test, packed_entries, propose_sharded, unpack_pair, BornTable};
+use propose::{big_block_test, entries_by_shard, propose_sharded, unpack_pair, BornTable};
 use seats::resolve_seats;
 
 use crate::load::Warnings;
@@ -101,7 +101,9 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
     // weigh is the estimate's to say; if not, the comparison refuses them).
     let ((mut tf, slips, (pairs, oversized)), trained) = rayon::join(
         || {
-            let (tf, entries) = rayon::join(|| TermFreq::of(list), || packed_entries(list));
+            // The keys counted beside the frequencies; each shard's entries written when its
+            // turn comes, so that one shard's are held at a time.
+            let (tf, entries) = rayon::join(|| TermFreq::of(list), || entries_by_shard(list));
             crate::progress::inc(list.len() as u64);
             let slips = estimate::SlipCounts::of(list, &tf);
             let born = BornTable::of(list, &tf, slips.shown());
@@ -156,7 +158,7 @@ pub fn resolve(data: &Dataset, mentions: &Mentions, warnings: &mut Warnings) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::keys::{poly, raw_mention_keys};
+    use super::keys::{poly, raw_mention_keys, raw_mention_keys_in};
     use super::propose::propose;
     use super::*;
     use crate::normalize::{parse_name, Mention, MentionSource, Part};
@@ -221,7 +223,8 @@ mod tests {
         let mut tf = TermFreq::of(&ms);
         let proposed = |slips: bool| -> Vec<(u32, u32)> {
             let born = BornTable::of(&ms, &tf, slips);
-            let (pairs, _) = propose_sharded(packed_entries(&ms), |_, _| true, &born, |_, _| true);
+            let entries = entries_by_shard(&ms);
+            let (pairs, _) = propose_sharded(entries, |_, _| true, &born, |_, _| true);
             pairs.into_iter().map(unpack_pair).collect()
         };
         assert!(proposed(false).is_empty(), "{:?}", proposed(false));
@@ -435,7 +438,7 @@ mod tests {
         let tf = TermFreq::of(&ms);
         let born = BornTable::of(&ms, &tf, false);
         let (pairs, oversized) = propose_sharded(
-            packed_entries(&ms),
+            entries_by_shard(&ms),
             |_, _| true,
             &born,
             big_block_test(&ms, &born),
@@ -448,6 +451,38 @@ mod tests {
         assert!(!pairs.contains(&(0, last)), "another patronymic");
         // Registry namesakes without dates do not meet each other in a big block.
         assert!(!pairs.contains(&(3, 4)));
+    }
+
+    #[test]
+    fn a_shards_keys_are_the_keys_of_that_shard() {
+        let mut ms: Vec<Mention> = [
+            "Петров Иван Петрович",
+            "Щукина-Жданова Жанна Чеславовна",
+            "Петров И.П.",
+            "Иван Петров",
+            "Петров",
+        ]
+        .iter()
+        .map(|n| m(n, None, None))
+        .collect();
+        ms[0].inn = Some("500100732259".into());
+        for m in &ms {
+            let mut all = Vec::new();
+            raw_mention_keys(m, &mut all);
+            let mut seen = 0;
+            for shard in 0..SHARDS {
+                let mut some = Vec::new();
+                raw_mention_keys_in(m, 1 << shard, &mut some);
+                let want: Vec<BlockKey> = all
+                    .iter()
+                    .filter(|k| k.shard as usize == shard)
+                    .copied()
+                    .collect();
+                assert_eq!(some, want, "shard {shard}");
+                seen += some.len();
+            }
+            assert_eq!(seen, all.len());
+        }
     }
 
     #[test]
@@ -474,7 +509,10 @@ mod tests {
             .collect();
         // The reference: every key in one pass (no INNs here, so every block is a name block).
         let one_pass: Vec<(u32, u32)> = propose(
-            packed_entries(&ms).concat(),
+            {
+                let mut entries = entries_by_shard(&ms);
+                (0..SHARDS).flat_map(&mut entries).collect()
+            },
             true,
             |_, _| true,
             &BornTable::from_fn(ms.len(), |i| born(&ms[i as usize])),

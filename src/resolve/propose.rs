@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 use crate::model::BirthDate;
 use crate::normalize::Mention;
 use crate::resolve::compare::TermFreq;
-use crate::resolve::keys::{blocking_key_count, raw_mention_keys, IDENTIFIER_SHARD};
+use crate::resolve::keys::{blocking_key_count, raw_mention_keys_in, ShardSet, IDENTIFIER_SHARD};
 use crate::resolve::{compare, mention_keys, prefetch, BlockKey, SHARDS};
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
@@ -22,7 +22,7 @@ pub fn candidate_pairs(
 /// [`candidate_pairs`] packed `a << 32 | b`, as [`cluster`](crate::resolve::cluster) takes them.
 pub fn candidate_pairs_packed(mentions: &[Mention]) -> Vec<u64> {
     propose_sharded(
-        packed_entries(mentions),
+        entries_by_shard(mentions),
         |_, _| true,
         &BornTable::from_fn(mentions.len(), |i| born(&mentions[i as usize])),
         |_, _| true,
@@ -171,17 +171,14 @@ pub(super) fn split_at_counts<T>(
 /// Mentions per parallel task when filling a buffer at known offsets.
 pub(super) const FILL_CHUNK: usize = 1 << 14;
 
-/// The packed entries of every mention's blocking keys, shard by shard, without keeping the
-/// keys. The keys are counted first and then written straight into buffers of the exact size:
-/// collecting per-worker buffers and joining them would hold the entries twice (gigabytes at
-/// national scale). A key listed twice for a mention (plain and probe) proposes nothing the
-/// probe alone does not.
-pub(super) fn packed_entries(mentions: &[Mention]) -> [Vec<u64>; SHARDS] {
+/// How many blocking keys of each shard each [`FILL_CHUNK`] of mentions has (counted without
+/// hashing), which sizes [`shard_entries`]'s buffers.
+pub(super) fn key_counts(mentions: &[Mention]) -> Vec<[usize; SHARDS]> {
     assert!(
         mentions.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
-    let counts: Vec<[usize; SHARDS]> = mentions
+    mentions
         .par_chunks(FILL_CHUNK)
         .map(|chunk| {
             let mut count = [0; SHARDS];
@@ -193,43 +190,48 @@ pub(super) fn packed_entries(mentions: &[Mention]) -> [Vec<u64>; SHARDS] {
             }
             count
         })
-        .collect();
-    let mut out: [Vec<u64>; SHARDS] =
-        std::array::from_fn(|s| vec![0u64; counts.iter().map(|c| c[s]).sum()]);
-    // Each task's slice of every shard.
-    let mut slices: Vec<std::vec::IntoIter<&mut [u64]>> = out
-        .iter_mut()
-        .enumerate()
-        .map(|(s, buf)| split_at_counts(buf, counts.iter().map(|c| c[s])).into_iter())
-        .collect();
-    let tasks: Vec<[&mut [u64]; SHARDS]> = (0..counts.len())
-        .map(|_| std::array::from_fn(|s| slices[s].next().expect("a slice per task")))
-        .collect();
+        .collect()
+}
+
+/// The packed entries of every mention's blocking keys of one shard, without keeping the
+/// keys: [`propose_sharded`] asks for each shard's as it gets to it, so that one shard's
+/// entries are held at a time (all four were 2.8 GB at national scale, the resolve stage's
+/// peak). The keys are written straight into a buffer of the exact size (`counts`, from
+/// [`key_counts`]): collecting per-worker buffers and joining them would hold the entries
+/// twice. A key listed twice for a mention (plain and probe) proposes nothing the probe alone
+/// does not.
+pub(super) fn shard_entries(
+    mentions: &[Mention],
+    counts: &[[usize; SHARDS]],
+    shard: usize,
+) -> Vec<u64> {
+    let only: ShardSet = 1 << shard;
+    let mut out = vec![0u64; counts.iter().map(|c| c[shard]).sum()];
+    let tasks = split_at_counts(&mut out, counts.iter().map(|c| c[shard]));
     tasks
         .into_par_iter()
         .enumerate()
         .for_each_init(Vec::new, |keys, (c, task)| {
             let start = c * FILL_CHUNK;
             let end = (start + FILL_CHUNK).min(mentions.len());
-            let mut at = [0; SHARDS];
+            let mut at = 0;
             for (i, m) in mentions[start..end].iter().enumerate() {
                 keys.clear();
-                raw_mention_keys(m, keys);
+                raw_mention_keys_in(m, only, keys);
                 for k in keys.iter() {
-                    let s = k.shard as usize;
-                    task[s][at[s]] = pack(k, start + i);
-                    at[s] += 1;
+                    task[at] = pack(k, start + i);
+                    at += 1;
                 }
             }
-            for s in 0..SHARDS {
-                assert_eq!(
-                    at[s],
-                    task[s].len(),
-                    "blocking key count out of step with the keys"
-                );
-            }
+            assert_eq!(at, task.len(), "blocking key count out of step with the keys");
         });
     out
+}
+
+/// Every shard's entries of `mentions`, one after another, for [`propose_sharded`].
+pub(super) fn entries_by_shard(mentions: &[Mention]) -> impl FnMut(usize) -> Vec<u64> + '_ {
+    let counts = key_counts(mentions);
+    move |s| shard_entries(mentions, &counts, s)
 }
 
 /// [`candidate_pairs`] from keys already computed.
@@ -247,7 +249,7 @@ pub fn candidate_pairs_keyed(
         keyed.len() < 1 << IDX_BITS,
         "more than 2^26 mentions in one run"
     );
-    let shards: [Vec<u64>; SHARDS] = std::array::from_fn(|shard| {
+    let mut shards: [Vec<u64>; SHARDS] = std::array::from_fn(|shard| {
         keyed
             .par_iter()
             .enumerate()
@@ -259,7 +261,8 @@ pub fn candidate_pairs_keyed(
             .collect()
     });
     let born = BornTable::from_fn(keyed.len(), born_of);
-    let (pairs, oversized) = propose_sharded(shards, allow, &born, |_, _| true);
+    let shard = |s: usize| std::mem::take(&mut shards[s]);
+    let (pairs, oversized) = propose_sharded(shard, allow, &born, |_, _| true);
     (pairs.into_iter().map(unpack_pair).collect(), oversized)
 }
 
@@ -479,18 +482,19 @@ fn pairs_of_blocks(
     (pairs, oversized)
 }
 
-/// [`propose`] shard after shard (see [`SHARDS`]), each shard's entries dropped once used.
+/// [`propose`] shard after shard (see [`SHARDS`]): `entries` gives each shard's entries when
+/// it is its turn, and they are dropped once used.
 pub(super) fn propose_sharded(
-    shards: [Vec<u64>; SHARDS],
+    mut entries: impl FnMut(usize) -> Vec<u64>,
     allow: impl Fn(u32, u32) -> bool + Sync,
     born: &BornTable,
     may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let mut all: Vec<u64> = Vec::new();
     let mut oversized = 0;
-    for (shard, entries) in shards.into_iter().enumerate() {
+    for shard in 0..SHARDS {
         let by_year = shard != IDENTIFIER_SHARD as usize;
-        let (pairs, over) = propose(entries, by_year, &allow, born, &may_match);
+        let (pairs, over) = propose(entries(shard), by_year, &allow, born, &may_match);
         oversized += over;
         if all.is_empty() {
             all = pairs;
