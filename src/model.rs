@@ -333,7 +333,7 @@ pub struct Official {
     /// E-mail.
     pub email: Text,
     /// Other full names (maiden or married).
-    pub former_names: Vec<String>,
+    pub former_names: Box<[String]>,
 }
 
 /// A row of relatives.csv.
@@ -350,15 +350,35 @@ pub struct Relative {
     /// Full name as written.
     pub full_name: Text,
     /// Other full names.
-    pub former_names: Vec<String>,
+    pub former_names: Box<[String]>,
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
     pub inn: Option<Inn>,
+    /// Home address and phone, when either is given (few questionnaires give them: boxed, a
+    /// blank pair costs 8 bytes instead of 48 on each of 11 million rows at national scale).
+    pub contacts: Option<Box<RelativeContacts>>,
+}
+
+/// A relative's home address and phone.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RelativeContacts {
     /// Home address.
     pub address: Text,
     /// Phone.
     pub phone: Text,
+}
+
+impl Relative {
+    /// Home address, or "".
+    pub fn address(&self) -> &str {
+        self.contacts.as_ref().map_or("", |c| &c.address)
+    }
+
+    /// Phone, or "".
+    pub fn phone(&self) -> &str {
+        self.contacts.as_ref().map_or("", |c| &c.phone)
+    }
 }
 
 /// A row of companies.csv.

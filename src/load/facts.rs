@@ -102,8 +102,7 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             former_names,
             birth_date,
             inn,
-            address,
-            phone,
+            contacts: _, // compared through address() and phone()
         } = a;
         official
             .cmp(&b.official)
@@ -113,8 +112,8 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(kinship_word, &b.kinship_word))
             .then_with(|| names_cmp(former_names, &b.former_names))
-            .then_with(|| text_cmp(address, &b.address))
-            .then_with(|| text_cmp(phone, &b.phone))
+            .then_with(|| text_cmp(a.address(), b.address()))
+            .then_with(|| text_cmp(a.phone(), b.phone()))
     };
     whole_rows(out, |r| r.line, fact)
 }

@@ -375,7 +375,7 @@ impl RowSink {
 /// The longest name read: longer ones are cut, with a warning (see `RowSink::name`).
 pub const MAX_NAME_CHARS: usize = 300;
 
-pub(super) fn names_list(row: &Row, col: Col) -> Vec<String> {
+pub(super) fn names_list(row: &Row, col: Col) -> Box<[String]> {
     row.get(col)
         .map(|s| {
             crate::normalize::split_names(s)

@@ -6,7 +6,7 @@ use crate::identifiers::ogrn_valid;
 use crate::load::{facts, headers, names_list, FileRead, FileReader, Memo};
 use crate::model::{
     sym, Company, CompanyRole, CompanyRoleKind, Kinship, Official, Participant, Procurement,
-    Relative, Seat, Share, Sym, Text,
+    Relative, RelativeContacts, Seat, Share, Sym, Text,
 };
 use crate::values::{
     detect_share_scale, parse_bool, parse_company_role, parse_kinship, parse_seat_role,
@@ -96,8 +96,13 @@ pub(super) fn read_relatives(
             former_names: names_list(row, former_c),
             birth_date: s.birth_date(row, birth_c),
             inn: s.person_inn(row, inn_c),
-            address: row.text(address_c),
-            phone: row.text(phone_c),
+            contacts: match (row.get(address_c), row.get(phone_c)) {
+                (None, None) => None,
+                (address, phone) => Some(Box::new(RelativeContacts {
+                    address: address.unwrap_or_default().into(),
+                    phone: phone.unwrap_or_default().into(),
+                })),
+            },
         })
     })
     .map(facts::relatives)

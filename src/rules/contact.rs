@@ -145,7 +145,7 @@ impl Rule for Contact {
                 for &r in &relatives_of[o] {
                     let rel = &data.relatives[r as usize];
                     v.extend(
-                        contacts(&rel.address, &rel.phone, "")
+                        contacts(rel.address(), rel.phone(), "")
                             .into_iter()
                             .map(|k| (k, r)),
                     );
@@ -351,7 +351,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         (
             r.kinship.code(),
             r.full_name.to_string(),
-            written(hit.channel, &r.address, &r.phone, ""),
+            written(hit.channel, r.address(), r.phone(), ""),
             Relation::Written {
                 word: r.kinship_word.to_lowercase(),
                 kinship: r.kinship,
