@@ -49,6 +49,8 @@ fn datasets(root: &Path) -> Vec<(String, PathBuf, u64)> {
 }
 
 fn bench_stages(c: &mut Criterion) {
+    // As the binary runs (see affil::memory).
+    affil::memory::no_transparent_huge_pages();
     let root = tempfile::tempdir().expect("temp dir");
     let sets = datasets(root.path());
 

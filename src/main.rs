@@ -192,6 +192,7 @@ fn print_out(text: &str) -> ExitCode {
 /// Parses the arguments and runs the subcommand. Long on purpose: one arm per subcommand, each only moving clap's arguments into the
 /// library's options.
 fn main() -> ExitCode {
+    affil::memory::no_transparent_huge_pages();
     let cli = Cli::parse();
     // Bars only for stages over a second, and only on a terminal (see affil::progress).
     affil::progress::enable(true);

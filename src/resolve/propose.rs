@@ -223,7 +223,11 @@ pub(super) fn shard_entries(
                     at += 1;
                 }
             }
-            assert_eq!(at, task.len(), "blocking key count out of step with the keys");
+            assert_eq!(
+                at,
+                task.len(),
+                "blocking key count out of step with the keys"
+            );
         });
     out
 }
