@@ -233,7 +233,7 @@ fn every_rule_declares_what_the_report_needs() {
             written.push(o.email.to_string());
         }
         for r in &data.relatives {
-            written.extend([r.address.to_string(), r.phone.to_string()]);
+            written.extend([r.address().to_string(), r.phone().to_string()]);
         }
         for c in &data.companies {
             written.extend([
