@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
-pub use name::{parse_name, split_names, NormName, Part};
+pub use name::{parse_name, split_names, NormName, Part, PartKind};
 
 use crate::identifiers::InnKind;
 use crate::model::{BirthDate, Dataset};

@@ -85,25 +85,13 @@ pub fn record_keys(r: &FieldRecord) -> SmallVec<[u64; 16]> {
     let n = &r.name;
     let stem = n.surname_stem.as_deref();
     let surname = n.surname.as_deref();
-    let given = match &n.given {
-        Some(Part::Full(g)) => Some(&**g),
-        _ => None,
-    };
-    let initial = match &n.given {
-        Some(Part::Full(g) | Part::Initial(g)) => Some(head(g, 1)),
-        None => None,
-    };
-    let patronymic = match &n.patronymic {
-        Some(Part::Full(p)) => Some(&**p),
-        _ => None,
-    };
+    let given = n.given.and_then(Part::word).map(|g| g.as_str());
+    let initial = n.given.map(|g| head(g.text(), 1));
+    let patronymic = n.patronymic.and_then(Part::word).map(|p| p.as_str());
     let year = r.birth.map(|d| d.year.to_le_bytes());
     // The patronymic's first letter (none: empty), so that keys stay small where patronymics
     // are written (a few given names and surname endings cover half of Russia).
-    let pat_initial = match &n.patronymic {
-        Some(Part::Full(p) | Part::Initial(p)) => head(p, 1),
-        None => "",
-    };
+    let pat_initial = n.patronymic.map_or("", |p| head(p.text(), 1));
     if let (Some(s), Some(i)) = (stem, initial) {
         add(
             Rule::SurnameInitial,

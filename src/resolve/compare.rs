@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 
 use crate::model::{BirthDate, DateAgreement, Sex, Sym};
 use crate::normalize::name::is_given_name;
-use crate::normalize::{Mention, NormName, Part};
+use crate::normalize::{Mention, NormName, Part, PartKind};
 
 /// How one field of two records compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -163,10 +163,10 @@ impl TermFreq {
                     if let Some(s) = n.surname_stem {
                         add(TfPart::Surname, s);
                     }
-                    if let Some(Part::Full(g)) = n.given {
+                    if let Some(g) = n.given.and_then(Part::word) {
                         add(TfPart::Given, g);
                     }
-                    if let Some(Part::Full(p)) = n.patronymic {
+                    if let Some(p) = n.patronymic.and_then(Part::word) {
                         add(TfPart::Patronymic, p);
                     }
                 }
@@ -510,24 +510,24 @@ fn different_words_level(x: Sym, y: Sym, dictionary: bool) -> Level {
 }
 
 fn compare_word_parts(a: Option<&Part>, b: Option<&Part>, dictionary: bool) -> Level {
-    match (a, b) {
+    match (a.map(|p| p.kind()), b.map(|p| p.kind())) {
         (None, _) | (_, None) => Level::Missing,
-        (Some(Part::Full(x)), Some(Part::Full(y))) => {
+        (Some(PartKind::Full(x)), Some(PartKind::Full(y))) => {
             if x == y {
                 Level::Exact
             } else {
-                different_words_level(*x, *y, dictionary)
+                different_words_level(x, y, dictionary)
             }
         }
-        (Some(Part::Full(w)), Some(Part::Initial(i)))
-        | (Some(Part::Initial(i)), Some(Part::Full(w))) => {
-            if w.starts_with(i.as_str()) {
+        (Some(PartKind::Full(w)), Some(PartKind::Initial(i)))
+        | (Some(PartKind::Initial(i)), Some(PartKind::Full(w))) => {
+            if w.starts_with(i) {
                 Level::Initial
             } else {
                 Level::Disagree
             }
         }
-        (Some(Part::Initial(x)), Some(Part::Initial(y))) => {
+        (Some(PartKind::Initial(x)), Some(PartKind::Initial(y))) => {
             if x == y {
                 Level::Initial
             } else {
@@ -829,10 +829,8 @@ fn tf_word(
     levels: &[f64; 5],
     tf: &TermFreq,
 ) -> f64 {
-    match (a, b, level) {
-        (Some(Part::Full(x)), Some(Part::Full(y)), Level::Exact | Level::Close) => {
-            tf.pair_weight(part, *x, *y) - levels[0]
-        }
+    match (a.and_then(Part::word), b.and_then(Part::word), level) {
+        (Some(x), Some(y), Level::Exact | Level::Close) => tf.pair_weight(part, x, y) - levels[0],
         _ => 0.0,
     }
 }

@@ -293,10 +293,12 @@ impl SlipCounts {
     pub fn of(list: &[Mention], tf: &TermFreq) -> SlipCounts {
         let whole = |m: &Mention| -> Option<WholeName> {
             let n = m.names.first()?;
-            match (n.surname_stem, &n.given, &n.patronymic) {
-                (Some(s), Some(Part::Full(g)), Some(Part::Full(p))) if tf.has_rare_surname(m) => {
-                    Some([s, *g, *p])
-                }
+            let (given, patronymic) = (
+                n.given.and_then(Part::word),
+                n.patronymic.and_then(Part::word),
+            );
+            match (n.surname_stem, given, patronymic) {
+                (Some(s), Some(g), Some(p)) if tf.has_rare_surname(m) => Some([s, g, p]),
                 _ => None,
             }
         };

@@ -438,8 +438,8 @@ fn lone_given(a: &NormName, b: &NormName) -> Option<u8> {
     if a.given.is_some() || a.patronymic.is_some() {
         return None;
     }
-    let (word, given) = match (a.surname, &b.given) {
-        (Some(w), Some(Part::Full(g))) => (w, *g),
+    let (word, given) = match (a.surname, b.given.and_then(Part::word)) {
+        (Some(w), Some(g)) => (w, g),
         _ => return None,
     };
     if word == given {
@@ -525,10 +525,7 @@ fn halves_swapped(x: &str, y: &str) -> bool {
 /// who wrote the given name first): one of the two cross pairs exactly, the other exactly or by
 /// a typo.
 fn transposed(a: &NormName, b: &NormName) -> Option<u8> {
-    let word = |p: &Option<Part>| match p {
-        Some(Part::Full(w)) => Some(*w),
-        _ => None,
-    };
+    let word = |p: &Option<Part>| p.and_then(Part::word);
     let (sa, ga, sb, gb) = (a.surname?, word(&a.given)?, b.surname?, word(&b.given)?);
     // One cross pair exact, the other exact or a typo apart: a typo on both sides of a swap
     // is too weak to tell from chance (and testing it on every pair costs).

@@ -94,11 +94,8 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
             })
             .unwrap_or("_")
     }
-    pub(super) fn full(p: &Option<Part>) -> Option<&str> {
-        match p {
-            Some(Part::Full(w)) => Some(w),
-            _ => None,
-        }
+    pub(super) fn full(p: &Option<Part>) -> Option<&'static str> {
+        p.and_then(Part::word).map(|w| w.as_str())
     }
     let stem = n.surname_stem.as_deref();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
@@ -197,7 +194,7 @@ pub(super) fn surname_letters(written: &str) -> (SmallVec<[u32; 32]>, u32) {
 /// How many keys of each shard [`blocking_keys`] gives a name, without hashing them (the
 /// blocking buffers are sized with it; the fill checks that the two agree).
 pub(super) fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
-    let full = |p: &Option<Part>| matches!(p, Some(Part::Full(_)));
+    let full = |p: &Option<Part>| p.is_some_and(|p| !p.is_initial());
     let stem = n.surname_stem.is_some();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
     if stem && given {

@@ -172,7 +172,10 @@ mod tests {
             "Кузнецов-Шмидт Иван Ильич",
         ] {
             let n = parse_name(raw);
-            let (Some(Part::Full(g)), Some(Part::Full(p))) = (n.given, n.patronymic) else {
+            let (Some(g), Some(p)) = (
+                n.given.and_then(Part::word),
+                n.patronymic.and_then(Part::word),
+            ) else {
                 panic!("{raw}: whole given name and patronymic")
             };
             let folded = compare::letters(n.surname.as_deref().unwrap());

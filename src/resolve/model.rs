@@ -371,10 +371,7 @@ impl ValueWeights {
 
 /// The surname (as written), the whole given name and the whole patronymic of a record.
 fn name_values(r: &FieldRecord) -> [Option<Sym>; 3] {
-    let word = |p: &Option<Part>| match p {
-        Some(Part::Full(w)) => Some(*w),
-        _ => None,
-    };
+    let word = |p: &Option<Part>| p.and_then(Part::word);
     [
         r.name.surname,
         word(&r.name.given),
@@ -863,10 +860,7 @@ fn session_pairs(records: &[FieldRecord], split: Option<usize>, rule: &Session) 
         for &f in rule.fields {
             match f {
                 0 => r.name.surname?.as_bytes().hash(&mut h),
-                1 => match &r.name.given {
-                    Some(Part::Full(g)) => g.as_bytes().hash(&mut h),
-                    _ => return None,
-                },
+                1 => r.name.given.and_then(Part::word)?.as_bytes().hash(&mut h),
                 3 => r.birth.filter(|d| d.is_full())?.hash(&mut h),
                 4 => r.inn.as_deref()?.hash(&mut h),
                 _ => return None,

@@ -169,10 +169,7 @@ impl Finding {
 }
 
 fn full(p: Option<Part>) -> Option<crate::model::Sym> {
-    match p {
-        Some(Part::Full(s)) => Some(s),
-        _ => None,
-    }
+    p.and_then(Part::word)
 }
 
 /// Weighs what an official's record and a registry person's share; `same_flat` tells whether the
@@ -296,8 +293,10 @@ fn weigh(
 fn one_name(a: &Mention, b: &Mention) -> bool {
     fn parts_agree(x: Option<Part>, y: Option<Part>) -> bool {
         match (x, y) {
-            (Some(Part::Full(x)), Some(Part::Full(y))) => x == y || typo_close(&x, &y),
-            (Some(x), Some(y)) => x.text().chars().next() == y.text().chars().next(),
+            (Some(x), Some(y)) => match (x.word(), y.word()) {
+                (Some(x), Some(y)) => x == y || typo_close(&x, &y),
+                _ => x.text().chars().next() == y.text().chars().next(),
+            },
             _ => true,
         }
     }
