@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use crate::load::Warnings;
 use crate::model::{Dataset, Sym};
 use crate::normalize::{parse_name, Mention, MentionSource, Mentions};
-use crate::resolve::compare::{compare, prior_for, Link};
+use crate::resolve::compare::{compare, prior_for, Basis, Link};
 use crate::resolve::{mention_keys, BlockKey, Groups, SeatMatch};
 
 pub(super) fn name_probe(name: &str) -> Mention {
@@ -102,6 +102,18 @@ fn distinct_names(data: &Dataset) -> (Vec<u32>, Vec<(crate::model::Inn, Sym)>) {
     (which, wanted)
 }
 
+/// An official a protocol name fits: what a seat keeps of the comparison.
+#[derive(Clone, Copy, Debug)]
+struct Fit {
+    official: u32,
+    probability: f64,
+    basis: Basis,
+}
+
+/// The officials a name fits, nearly always one: inline, without an allocation each (millions
+/// of distinct names at national scale).
+type Fits = smallvec::SmallVec<[Fit; 1]>;
+
 /// The officials each wanted name fits, with the comparison, in `wanted`'s order. Customer by
 /// customer, in parallel: the names wanted there meet the customer's own officials (and those
 /// with no employer given), indexed by key in a table small enough to stay in cache (a
@@ -112,10 +124,10 @@ fn fit_names(
     unattached: &[u32],
     unattached_index: &KeyIndex,
     mentions: &Mentions,
-) -> Vec<Vec<(u32, Link)>> {
+) -> Vec<Fits> {
     let mut by_customer: Vec<u32> = (0..wanted.len() as u32).collect();
     by_customer.sort_unstable_by_key(|&w| (wanted[w as usize].0, w));
-    let mut fitted: Vec<(u32, Vec<(u32, Link)>)> = by_customer
+    let mut fitted: Vec<(u32, Fits)> = by_customer
         .chunk_by(|&a, &b| wanted[a as usize].0 == wanted[b as usize].0)
         .collect::<Vec<_>>()
         .into_par_iter()
@@ -136,7 +148,12 @@ fn fit_names(
                     candidates.sort_unstable();
                     candidates.dedup();
                     let fits = score_member(&probe, candidates.iter().copied(), pool, mentions);
-                    (w, fits)
+                    let fits = fits.into_iter().map(|(official, l)| Fit {
+                        official,
+                        probability: l.probability,
+                        basis: l.basis,
+                    });
+                    (w, fits.collect())
                 })
                 .collect::<Vec<_>>()
         })
@@ -165,7 +182,13 @@ pub(super) fn resolve_seats(
     let unattached_index = KeyIndex::of(&unattached, mentions);
     let (which, wanted) = distinct_names(data);
     let fitted = fit_names(&wanted, &staff, &unattached, &unattached_index, mentions);
-    let mut out = Groups::default();
+    // Sized exactly: grown by doubling, the national seats' matches (26 million) held up to
+    // twice their room through the rules.
+    let matches = which.iter().map(|&w| match w {
+        BY_ID => 1,
+        w => fitted[w as usize].len(),
+    });
+    let mut out = Groups::with_capacity(data.seats.len(), matches.sum());
     let mut reported = vec![false; wanted.len()];
     let seats_file = data.file_name("commissions.csv");
     for (seat, &w) in data.seats.iter().zip(&which) {
@@ -181,10 +204,10 @@ pub(super) fn resolve_seats(
         }
         let fits = &fitted[w as usize];
         let n = fits.len();
-        out.push(fits.iter().map(|(o, l)| SeatMatch {
-            official: *o,
-            score: l.probability / n as f64,
-            basis: Some(l.basis),
+        out.push(fits.iter().map(|f| SeatMatch {
+            official: f.official,
+            score: f.probability / n as f64,
+            basis: Some(f.basis),
             candidates: u16::try_from(n).unwrap_or(u16::MAX),
         }));
         let (customer, name) = wanted[w as usize];
@@ -200,7 +223,7 @@ pub(super) fn resolve_seats(
                 reported[w as usize] = true;
                 let ids: Vec<&str> = fits
                     .iter()
-                    .map(|(o, _)| data.officials[*o as usize].official_id.as_str())
+                    .map(|f| data.officials[f.official as usize].official_id.as_str())
                     .collect();
                 warnings.push(
                     &seats_file,
