@@ -14,13 +14,11 @@ use crate::error::{Error, Result};
 pub const BASE_NEED: u64 = 200 << 20;
 
 /// Peak memory per byte of input CSV, in tenths of a byte: fitted to the sampled peaks of
-/// `affil check --timings` (regional seed 7, 204 MB of CSV: 618 MiB; national seed 7, 6.1 GB:
-/// 14.8 GiB, and up to 16.7 GiB before the commission seats stopped being resolved beside
-/// blocking), rounded up to lie above them: 20% over the regional peak, 6% over the national.
-/// With freed memory given back at once (session 18) the peaks were 544 MiB and 14.6 GiB (the
-/// scale script's table of 2026-12-07): 37% and 10% under the estimate, kept on the safe side;
-/// given back between stages ([`give_back_freed_memory`]) the regional peak is about 580 MiB.
-pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 28;
+/// `affil check --timings` in the scale script's table of 2026-12-07 (session 20: regional seed
+/// 7, 204 MB of CSV, 505 MiB; twice regional, 408 MB, 903 MiB; national seed 7, 6.1 GB, 12,556
+/// MiB), rounded up to lie above them: 28% over the regional peak, 21% over twice regional,
+/// 8% over the national. It was 2.8 before that session's savings (national 15.1 GiB).
+pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 23;
 
 /// The peak memory a check of `input_bytes` of CSV is expected to need.
 pub fn estimate(input_bytes: u64) -> u64 {
