@@ -7,7 +7,7 @@ use crate::model::{sym, Sex, Sym};
 
 /// One part of a name: a whole word or an initial, interned (a few thousand given names,
 /// patronymics and surnames cover millions of records). Eight bytes, one interned text: an
-/// initial's is its skeleton after [`INITIAL_MARK`], which no skeleton holds, so that a name
+/// initial's is its skeleton after a mark (`.`) that no skeleton holds, so that a name
 /// takes 40 bytes instead of 56 (a mention of every person named, 23 million at national scale).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Part(Sym);
