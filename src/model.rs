@@ -361,7 +361,7 @@ pub struct Relative {
 }
 
 /// A relative's home address and phone.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelativeContacts {
     /// Home address.
     pub address: Text,
@@ -388,7 +388,7 @@ pub struct Company {
     pub line: u64,
     /// Valid INN (10 digits; 12 for an entrepreneur).
     pub inn: Inn,
-    /// Name with legal form.
+    /// Name with legal form (interned, so that the graph shares it).
     pub name: Sym,
     /// Legal address.
     pub address: Text,

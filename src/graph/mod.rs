@@ -1,5 +1,6 @@
 //! Stage 4: the affiliation graph. Nodes are persons, companies and procurements (integer
-//! ids only); edges are kinship, roles in companies, holdings, commission seats and bids.
+//! ids only); edges are kinship, roles in companies and holdings. Commission seats and bids are
+//! per-procurement indexes beside it, and edges too only in a graph built for an export.
 
 pub mod ownership;
 

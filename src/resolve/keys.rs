@@ -99,13 +99,14 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
     }
     let stem = n.surname_stem.as_deref();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
-    let names = shards & 1 != 0;
-    if let (true, Some(s), Some(g)) = (names, stem, given) {
+    // Shard 0: the name families but `g:`.
+    let name_shard = shards & 1 != 0;
+    if let (true, Some(s), Some(g)) = (name_shard, stem, given) {
         out.push(key(&["n:", s, g, first(&n.patronymic)]));
         out.push(probe_key(&["o:", s, g], n.patronymic.is_none()));
     }
-    let surnames = shards & G_SHARDS != 0;
-    if let (true, Some(g), Some(p), Some(written)) = (surnames, given, patr, n.surname.as_deref()) {
+    let g_shards = shards & G_SHARDS != 0;
+    if let (true, Some(g), Some(p), Some(written)) = (g_shards, given, patr, n.surname.as_deref()) {
         // The surname's one-letter deletion neighbourhood (first letter kept, on the form as
         // written so that a typo in the gender ending counts once): two surnames one typo apart
         // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
@@ -151,10 +152,10 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
             }
         }
     }
-    if let (true, Some(s), Some(p)) = (names, stem, patr) {
+    if let (true, Some(s), Some(p)) = (name_shard, stem, patr) {
         out.push(key(&["t:", s, p, first(&n.given)]));
     }
-    if let (true, Some(s)) = (names, stem) {
+    if let (true, Some(s)) = (name_shard, stem) {
         out.push(probe_key(&["i:", s, first(&n.given)], given.is_none()));
     }
 }
