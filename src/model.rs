@@ -42,6 +42,11 @@ pub fn sym(s: &str) -> Sym {
 /// A calendar date.
 pub type Date = NaiveDate;
 
+/// A record's 1-based line in its file: four bytes (a national registry has tens of millions
+/// of rows, no file four billion lines; a row past [`Line::MAX`] is rejected, named in the
+/// warnings).
+pub type Line = u32;
+
 /// A birth date as registries give it: a full date or a bare year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BirthDate {
@@ -313,7 +318,7 @@ impl SeatRole {
 #[derive(Clone, Debug)]
 pub struct Official {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// The analyst's id of the official.
     pub official_id: Text,
     /// Full name as written.
@@ -340,7 +345,7 @@ pub struct Official {
 #[derive(Clone, Debug)]
 pub struct Relative {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// The official whose questionnaire lists this relative: index into `Dataset::officials`.
     pub official: u32,
     /// The relation of the relative to the official.
@@ -385,7 +390,7 @@ impl Relative {
 #[derive(Clone, Debug)]
 pub struct Company {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// Valid INN (10 digits; 12 for an entrepreneur).
     pub inn: Inn,
     /// Name with legal form (interned, so that the graph shares it).
@@ -402,7 +407,7 @@ pub struct Company {
 #[derive(Clone, Debug)]
 pub struct CompanyRole {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// The company the role is in.
     pub company_inn: Inn,
     /// The role.
@@ -450,7 +455,7 @@ impl Dataset {
             RowRef::Role(i) => ("company_roles.csv", self.roles[i as usize].line),
             RowRef::Participant(i) => ("participants.csv", self.participants[i as usize].line),
         };
-        (self.file_name(input), line)
+        (self.file_name(input), u64::from(line))
     }
 
     /// The conflicts (indices into `conflicts`) any of `rows` takes part in, sorted, each once.
@@ -482,7 +487,7 @@ impl CompanyRole {
 #[derive(Clone, Debug)]
 pub struct Procurement {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// Procurement number.
     pub procurement_id: Text,
     /// Customer's INN.
@@ -503,7 +508,7 @@ pub struct Procurement {
 #[derive(Clone, Debug)]
 pub struct Participant {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// The procurement: index into `Dataset::procurements` (its number is there).
     pub procurement: u32,
     /// Participant's INN (10 digits: a company; 12: an individual entrepreneur).
@@ -516,15 +521,61 @@ pub struct Participant {
     pub contract_price: Option<f64>,
 }
 
+/// An index that may be absent, in four bytes where `Option<u32>` takes eight (26 million
+/// seats at national scale): `u32::MAX` stands for none. Ordered as `Option<u32>` is.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OptIndex(u32);
+
+impl OptIndex {
+    /// No index.
+    pub const NONE: OptIndex = OptIndex(u32::MAX);
+
+    /// The index, if any.
+    pub fn get(self) -> Option<u32> {
+        (self != Self::NONE).then_some(self.0)
+    }
+}
+
+impl From<Option<u32>> for OptIndex {
+    /// `Some(u32::MAX)`, which no vector of records reaches, panics.
+    fn from(i: Option<u32>) -> OptIndex {
+        match i {
+            Some(i) => {
+                assert!(i != u32::MAX, "index {i} out of range");
+                OptIndex(i)
+            }
+            None => OptIndex::NONE,
+        }
+    }
+}
+
+impl Ord for OptIndex {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.get().cmp(&other.get())
+    }
+}
+
+impl PartialOrd for OptIndex {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Debug for OptIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// A row of commissions.csv: one customer-side seat in a procurement.
 #[derive(Clone, Debug)]
 pub struct Seat {
     /// Line in the file.
-    pub line: u64,
+    pub line: Line,
     /// The procurement: index into `Dataset::procurements` (its number is there).
     pub procurement: u32,
     /// The official, when the file names one in officials.csv: index into `Dataset::officials`.
-    pub official: Option<u32>,
+    pub official: OptIndex,
     /// The member's name as the protocol gives it.
     pub member_name: Option<Sym>,
     /// The role.
@@ -659,4 +710,25 @@ pub struct Dataset {
     pub conflicts: Vec<Conflict>,
     /// The conflicts each row takes part in: indices into `conflicts`.
     pub conflict_of: rustc_hash::FxHashMap<RowRef, smallvec::SmallVec<[u32; 2]>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_optional_index_orders_as_an_option_in_four_bytes() {
+        let values = [None, Some(0), Some(7), Some(u32::MAX - 1)];
+        for a in values {
+            assert_eq!(OptIndex::from(a).get(), a);
+            for b in values {
+                assert_eq!(OptIndex::from(a).cmp(&b.into()), a.cmp(&b), "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(std::mem::size_of::<OptIndex>(), 4);
+        // What the four bytes of a line and of the seat's official buy: 26 million seats.
+        assert_eq!(std::mem::size_of::<Seat>(), 24);
+        assert_eq!(std::mem::size_of::<CompanyRole>(), 80);
+        assert_eq!(std::mem::size_of::<Relative>(), 88);
+    }
 }

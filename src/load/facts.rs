@@ -79,7 +79,7 @@ pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
             .then_with(|| names_cmp(former_names, &b.former_names))
     };
     out.canonical(
-        |o| o.line,
+        |o| o.line.into(),
         Rules {
             fact: |a: &Official, b: &Official| a.official_id.cmp(&b.official_id),
             rest,
@@ -115,7 +115,7 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             .then_with(|| text_cmp(a.address(), b.address()))
             .then_with(|| text_cmp(a.phone(), b.phone()))
     };
-    whole_rows(out, |r| r.line, fact)
+    whole_rows(out, |r| r.line.into(), fact)
 }
 
 /// companies.csv: one company per INN.
@@ -135,7 +135,7 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
             .then_with(|| text_cmp(email, &b.email))
     };
     out.canonical(
-        |c| c.line,
+        |c| c.line.into(),
         Rules {
             fact: |a: &Company, b: &Company| a.inn.cmp(&b.inn),
             rest,
@@ -241,7 +241,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         Settle::Merged(kinds)
     };
     out.canonical(
-        |r| r.line,
+        |r| r.line.into(),
         Rules {
             fact,
             rest,
@@ -281,7 +281,7 @@ pub(super) fn procurements(out: FileOut<Procurement>) -> FileOut<Procurement> {
             .then_with(|| text_cmp(national_project, &b.national_project))
     };
     out.canonical(
-        |p| p.line,
+        |p| p.line.into(),
         Rules {
             fact: |a: &Procurement, b: &Procurement| a.procurement_id.cmp(&b.procurement_id),
             rest,
@@ -327,7 +327,7 @@ pub(super) fn participants(
         Settle::Merged(kinds)
     };
     out.canonical(
-        |p| p.line,
+        |p| p.line.into(),
         Rules {
             fact: |a: &Participant, b: &Participant| {
                 (a.procurement, a.participant_inn).cmp(&(b.procurement, b.participant_inn))
@@ -363,5 +363,5 @@ pub(super) fn seats(out: FileOut<Seat>) -> FileOut<Seat> {
                 (x, y) => x.is_none().cmp(&y.is_none()),
             })
     };
-    whole_rows(out, |s| s.line, fact)
+    whole_rows(out, |s| s.line.into(), fact)
 }

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::identifiers::{clean_inn, inn_kind, snils_valid, InnCheck, InnKind};
 use crate::load::source::{CsvTable, Record};
 use crate::load::{canon, Warnings};
-use crate::model::{sym, BirthDate, Date, FileStats, Inn, Sym, Text};
+use crate::model::{sym, BirthDate, Date, FileStats, Inn, Line, Sym, Text};
 use crate::values::{parse_birth_date, parse_date, parse_decimal};
 
 /// A column of an input file: its documented name and where the header has it.
@@ -31,6 +31,12 @@ impl<'a> Row<'a> {
 
     pub(super) fn text(&self, col: Col) -> Text {
         self.get(col).unwrap_or_default().into()
+    }
+
+    /// The row's line as a record keeps it ([`Line`]): [`FileReader::rows`] rejects a row past
+    /// [`Line::MAX`] before any reader sees it.
+    pub(super) fn record_line(&self) -> Line {
+        Line::try_from(self.line).expect("rows past Line::MAX are rejected before reading")
     }
 
     /// The value of a column whose values repeat, interned.
@@ -154,6 +160,15 @@ impl FileReader {
         let mut sink = RowSink::default();
         let pass = self.table.each_counted(|line, rec| {
             let row = Row { line, rec };
+            if Line::try_from(line).is_err() {
+                reject(
+                    warnings,
+                    line,
+                    "",
+                    &format!("past line {}: split the file", Line::MAX),
+                );
+                return;
+            }
             if row.is_blank() {
                 reject(warnings, line, "", "empty row");
                 return;

@@ -34,7 +34,7 @@ pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
         let full_name = s.name(full_name, name_c);
         s.snils(row, snils_c);
         Some(Official {
-            line: row.line,
+            line: row.record_line(),
             official_id: id.into(),
             full_name: full_name.into(),
             birth_date: s.birth_date(row, birth_c),
@@ -88,7 +88,7 @@ pub(super) fn read_relatives(
             Kinship::Unknown
         });
         Some(Relative {
-            line: row.line,
+            line: row.record_line(),
             official,
             kinship,
             kinship_word: word.into(),
@@ -122,7 +122,7 @@ pub(super) fn read_companies(r: FileReader) -> FileRead<Company> {
             );
         }
         Some(Company {
-            line: row.line,
+            line: row.record_line(),
             inn,
             // Interned (not through the per-thread cache: names are mostly distinct), so that
             // the graph's company list shares it rather than copying it.
@@ -196,7 +196,7 @@ pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<Com
             }
         }
         Some(CompanyRole {
-            line: row.line,
+            line: row.record_line(),
             company_inn,
             role,
             person_inn: person_name.as_ref().and_then(|_| s.person_inn(row, pinn_c)),
@@ -229,7 +229,7 @@ pub(super) fn read_procurements(r: FileReader) -> FileRead<Procurement> {
         // The initial price is checked (a warning if unreadable), not kept: no stage reads it.
         s.decimal(row, price_c);
         Some(Procurement {
-            line: row.line,
+            line: row.record_line(),
             procurement_id: id.into(),
             customer_inn,
             customer_name: row.sym(cname_c),
@@ -269,7 +269,7 @@ pub(super) fn read_participants(
         // The bid price is checked, not kept: no stage reads it (12 million bids nationally).
         s.decimal(row, bid_c);
         Some(Participant {
-            line: row.line,
+            line: row.record_line(),
             procurement,
             participant_inn: inn,
             participant_name: sym(s.name(row.get(name_c).unwrap_or_default(), name_c)),
@@ -326,9 +326,9 @@ pub(super) fn read_commissions(
             return s.reject(member_c, "neither official_id nor member_name is given");
         }
         Some(Seat {
-            line: row.line,
+            line: row.record_line(),
             procurement,
-            official,
+            official: official.into(),
             member_name,
             role,
         })

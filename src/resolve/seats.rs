@@ -87,7 +87,7 @@ fn distinct_names(data: &Dataset) -> (Vec<u32>, Vec<(crate::model::Inn, Sym)>) {
         .seats
         .iter()
         .map(|seat| {
-            if seat.official.is_some() {
+            if seat.official.get().is_some() {
                 return BY_ID;
             }
             let customer = data.procurements[seat.procurement as usize].customer_inn;
@@ -193,7 +193,7 @@ pub(super) fn resolve_seats(
     let seats_file = data.file_name("commissions.csv");
     for (seat, &w) in data.seats.iter().zip(&which) {
         if w == BY_ID {
-            let o = seat.official.unwrap_or_default();
+            let o = seat.official.get().unwrap_or_default();
             out.push([SeatMatch {
                 official: o,
                 score: 1.0,
@@ -214,7 +214,7 @@ pub(super) fn resolve_seats(
         match n {
             0 => warnings.push(
                 &seats_file,
-                seat.line,
+                seat.line.into(),
                 "member_name",
                 format!("`{name}` matches no official of customer {customer}; seat not checked"),
             ),
@@ -227,7 +227,7 @@ pub(super) fn resolve_seats(
                     .collect();
                 warnings.push(
                     &seats_file,
-                    seat.line,
+                    seat.line.into(),
                     "member_name",
                     format!(
                         "`{name}` fits {n} officials of customer {customer} ({}); each is checked with a lower score",
