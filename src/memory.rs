@@ -69,40 +69,22 @@ pub fn show(bytes: u64) -> String {
     }
 }
 
-/// mimalloc's option `allow_thp` (mimalloc 3's `mi_option_allow_thp`: libmimalloc-sys names no
-/// constant for it).
-const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
-
 /// Turns transparent huge pages off for this process, unless `MIMALLOC_ALLOW_THP` in the
-/// environment says otherwise (mimalloc then does what it says). mimalloc asks for huge pages
-/// on its arenas: each is then resident and zeroed 2 MiB at a time, and a purge cannot give
-/// back less. On regional seed 12, `MIMALLOC_ALLOW_THP=0` took the peak from 555 to 518 MiB
-/// and 0.4 s off 7.0 s of CPU (docs/performance.md). Call it first, before large allocations.
+/// environment is set (mimalloc then does what it says). mimalloc asks for huge pages on its
+/// arenas, which are then made resident and zeroed 2 MiB at a time. On regional seed 12,
+/// `MIMALLOC_ALLOW_THP=0` took the peak from 555 to 518 MiB, and the wall time down by 0.22 s
+/// within the noise (docs/performance.md). The process's flag overrides mimalloc's requests,
+/// those made before the call too (the same peak, time and huge pages as with mimalloc's own
+/// option also set, tried). Call it first, before large allocations.
 pub fn no_transparent_huge_pages() {
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
         return;
     }
-    // SAFETY: sets an option of the allocator, read when it next maps memory.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0) };
-    // The arenas mapped before this call asked for huge pages already: the process's flag
-    // overrides that request.
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-}
-
-/// Whether transparent huge pages are off for this process (Linux; `None` elsewhere).
-pub fn transparent_huge_pages_off() -> Option<bool> {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: prctl with PR_GET_THP_DISABLE only reads a flag of this process.
-        let flag = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
-        (flag >= 0).then_some(flag == 1)
-    }
-    #[cfg(not(target_os = "linux"))]
-    None
 }
 
 /// Gives the memory freed so far back to the system, from every thread's heap: called between

@@ -68,7 +68,7 @@ impl Part {
     }
 
     /// The skeleton text of the part.
-    pub fn text(&self) -> &'static str {
+    pub fn text(self) -> &'static str {
         let s = self.0.as_str();
         s.strip_prefix(INITIAL_MARK).unwrap_or(s)
     }

@@ -583,27 +583,22 @@ fn procurement_cases<'a>(
 }
 
 /// The procurement's seats (each with its official's person and how the seat matched) and
-/// bids, latest row first (the order the graph's edges gave them in, which decides ties).
+/// bids, in [`Context::seat_matches`]'s order.
 fn seats_and_bids<'a>(ctx: &'a Context, pi: usize) -> (Vec<Post<'a>>, Vec<Parti<'a>>) {
-    let (g, data, res) = (ctx.graph, ctx.data, ctx.resolution);
-    let mut posts: Vec<Post> = Vec::new();
-    for &seat in g.seats.of(pi).iter().rev() {
-        for matched in res.seats.of(seat as usize).iter().rev() {
-            let mention = ctx.mentions.of_official[matched.official as usize];
-            posts.push(Post {
-                person: res.person_of[mention as usize],
-                official: matched.official,
-                seat: Some((seat, matched)),
-            })
+    let posts = ctx.seat_matches(pi).map(|(seat, matched)| {
+        let mention = ctx.mentions.of_official[matched.official as usize];
+        Post {
+            person: ctx.resolution.person_of[mention as usize],
+            official: matched.official,
+            seat: Some((seat, matched)),
         }
-    }
-    let bids = g.bids.of(pi).iter().rev();
-    let bids = bids.map(|b| Parti {
+    });
+    let bids = ctx.bids(pi).map(|b| Parti {
         company: b.company,
-        row: &data.participants[b.participant as usize],
+        row: &ctx.data.participants[b.participant as usize],
         index: b.participant,
     });
-    (posts, bids.collect())
+    (posts.collect(), bids.collect())
 }
 
 /// Who is near a procurement's officials: the circles of its seats and of the customer's

@@ -251,19 +251,14 @@ impl CompanyContacts {
 
 /// The cases of one procurement: per (official, participant), the strongest shared contact.
 fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
-    let g = ctx.graph;
-    let mut seats: Vec<(u32, f64, u32)> = Vec::new();
-    let mut bids: Vec<(u32, u32)> = Vec::new();
-    for &seat in g.seats.of(pi).iter().rev() {
-        for m in ctx.resolution.seats.of(seat as usize).iter().rev() {
-            seats.push((m.official, m.score, seat));
-        }
-    }
-    for b in g.bids.of(pi).iter().rev() {
-        if let Some(row) = index.companies.row(b.company) {
-            bids.push((b.participant, row));
-        }
-    }
+    let mut seats: Vec<(u32, f64, u32)> = ctx
+        .seat_matches(pi)
+        .map(|(seat, m)| (m.official, m.score, seat))
+        .collect();
+    let mut bids: Vec<(u32, u32)> = ctx
+        .bids(pi)
+        .filter_map(|b| Some((b.participant, index.companies.row(b.company)?)))
+        .collect();
     if seats.is_empty() || bids.is_empty() {
         return Vec::new();
     }

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::graph::AffilGraph;
 use crate::model::Dataset;
 use crate::normalize::Mentions;
-use crate::resolve::Resolution;
+use crate::resolve::{Resolution, SeatMatch};
 
 /// How urgent a case is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -141,6 +141,25 @@ impl<'a> Context<'a> {
             affiliations: OnceLock::new(),
             contacts: OnceLock::new(),
         }
+    }
+
+    /// A procurement's seat matches (a seat named in the minutes may fit several officials),
+    /// each with its commissions.csv row, latest row first: the order the graph's edges gave
+    /// them in, which decides ties between cases.
+    fn seat_matches(&self, pi: usize) -> impl Iterator<Item = (u32, &'a SeatMatch)> + '_ {
+        let res = self.resolution;
+        self.graph.seats.of(pi).iter().rev().flat_map(move |&seat| {
+            res.seats
+                .of(seat as usize)
+                .iter()
+                .rev()
+                .map(move |m| (seat, m))
+        })
+    }
+
+    /// A procurement's bids, latest row first (see [`Context::seat_matches`]).
+    fn bids(&self, pi: usize) -> impl Iterator<Item = crate::graph::BidRef> + '_ {
+        self.graph.bids.of(pi).iter().rev().copied()
     }
 
     /// The registry's company contacts (see [`contact::CompanyContacts`]), built on first use.
