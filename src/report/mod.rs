@@ -234,47 +234,59 @@ pub fn write_all(out: &Path, a: &Analysis, h: &History, opts: &ReportOptions) ->
     fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let files = OUTPUT_FILES.len() + usize::from(h.has_previous());
     let _bar = crate::progress::stage("report", files as u64, "files");
-    write(&out.join("cases.csv"), &cases_csv(&a.cases, h)?)?;
-    let json_cases: Vec<JsonCase> = a
-        .cases
-        .iter()
-        .map(|c| JsonCase {
-            case: c,
-            status: h.status(&c.case_id),
-            decision: h.decision(&c.case_id).map(|d| JsonDecision {
-                decision: &d.decision,
-                comment: &d.comment,
-                date: &d.date,
-            }),
-        })
-        .collect();
-    let json = serde_json::to_vec_pretty(&json_cases)
-        .map_err(|e| Error::write(out.join("cases.json"), e))?;
-    write(&out.join("cases.json"), &json)?;
-    let warnings = sorted_warnings(&a.warnings.0);
-    write(&out.join("warnings.csv"), &warnings_csv(&warnings)?)?;
-    let mut gone_count = 0;
-    if h.has_previous() {
-        let (header, gone) = h.gone(&a.cases);
-        gone_count = gone.len();
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
-    }
-    let scope = figures::scope(a);
-    let r = Report {
-        analysis: a,
-        history: h,
-        history_counts: HistoryCounts::of(&a.cases, h, gone_count),
-        figures: figures(&a.cases)?,
-        measure: measure_row(a, &scope, &opts.department, opts.lang),
-        scope,
-        warnings,
-        rules: &opts.rules,
-        lang: opts.lang,
-    };
-    write(&out.join("summary.md"), summary::markdown(&r).as_bytes())?;
-    // The workbook and the page are independent and take seconds at national scale: both at once.
-    let (book, page) = rayon::join(|| xlsx::workbook(&r), || html::page(&r));
+    // The case lists on one core while the other prepares the report's figures; then the
+    // workbook (the longest) beside the page and the summary.
+    let (lists, prepared) = rayon::join(
+        || -> Result<()> {
+            write(&out.join("cases.csv"), &cases_csv(&a.cases, h)?)?;
+            let json_cases: Vec<JsonCase> = a
+                .cases
+                .iter()
+                .map(|c| JsonCase {
+                    case: c,
+                    status: h.status(&c.case_id),
+                    decision: h.decision(&c.case_id).map(|d| JsonDecision {
+                        decision: &d.decision,
+                        comment: &d.comment,
+                        date: &d.date,
+                    }),
+                })
+                .collect();
+            let json = serde_json::to_vec_pretty(&json_cases)
+                .map_err(|e| Error::write(out.join("cases.json"), e))?;
+            write(&out.join("cases.json"), &json)
+        },
+        || -> Result<Report<'_>> {
+            let warnings = sorted_warnings(&a.warnings.0);
+            write(&out.join("warnings.csv"), &warnings_csv(&warnings)?)?;
+            let mut gone_count = 0;
+            if h.has_previous() {
+                let (header, gone) = h.gone(&a.cases);
+                gone_count = gone.len();
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                write(&out.join("gone_cases.csv"), &csv_bytes(&header, gone)?)?;
+            }
+            let scope = figures::scope(a);
+            Ok(Report {
+                analysis: a,
+                history: h,
+                history_counts: HistoryCounts::of(&a.cases, h, gone_count),
+                figures: figures(&a.cases)?,
+                measure: measure_row(a, &scope, &opts.department, opts.lang),
+                scope,
+                warnings,
+                rules: &opts.rules,
+                lang: opts.lang,
+            })
+        },
+    );
+    lists?;
+    let r = prepared?;
+    let (book, (page, summary)) = rayon::join(
+        || xlsx::workbook(&r),
+        || (html::page(&r), summary::markdown(&r)),
+    );
+    write(&out.join("summary.md"), summary.as_bytes())?;
     write(&out.join("cases.xlsx"), &book?)?;
     write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
