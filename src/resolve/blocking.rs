@@ -222,7 +222,7 @@ pub fn pairs_sharing_keys(
             out
         })
         .collect();
-    pairs.par_sort_unstable();
+    super::propose::sort_packed(&mut pairs);
     pairs.dedup();
     (
         pairs

@@ -10,6 +10,18 @@ use crate::resolve::compare::TermFreq;
 use crate::resolve::keys::{blocking_key_count, raw_mention_keys_in, ShardSet, IDENTIFIER_SHARD};
 use crate::resolve::{compare, mention_keys, prefetch, BlockKey, SHARDS};
 
+/// Sorts packed keys or pairs: a million values or more by radix, in place, on rayon's
+/// threads (1.4 to 1.8 times as fast as `par_sort_unstable` on 3 to 90 million, with no
+/// second buffer); fewer by comparison, which was faster below half a million.
+pub(super) fn sort_packed(v: &mut [u64]) {
+    use rdst::RadixSort;
+    if v.len() < 1 << 20 {
+        v.par_sort_unstable();
+    } else {
+        v.radix_sort_builder().with_low_mem_tuner().sort();
+    }
+}
+
 /// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
 pub fn candidate_pairs(
     mentions: &[Mention],
@@ -288,7 +300,7 @@ pub(super) fn propose(
     may_match: impl Fn(u32, u32) -> bool + Sync,
 ) -> (Vec<u64>, usize) {
     let idx = |e: u64| (e & (PROBE - 1)) as u32;
-    entries.par_sort_unstable();
+    sort_packed(&mut entries);
     assert!(
         entries.len() < u32::MAX as usize,
         "more than 2^32 blocking entries"
@@ -481,7 +493,7 @@ fn pairs_of_blocks(
     let mut pairs = parts.concat();
     drop(parts);
     // A pair sharing several blocks is proposed by each: sorted once, kept once.
-    pairs.par_sort_unstable();
+    sort_packed(&mut pairs);
     pairs.dedup();
     (pairs, oversized)
 }
@@ -507,7 +519,7 @@ pub(super) fn propose_sharded(
         }
     }
     // A pair sharing blocks of two shards is in both.
-    all.par_sort_unstable();
+    sort_packed(&mut all);
     all.dedup();
     (all, oversized)
 }
@@ -524,5 +536,26 @@ pub(super) fn big_block_test<'a>(
             return false;
         }
         compare::may_link_on_name(ma, mb, born.rare(a) && born.rare(b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_packed;
+
+    #[test]
+    fn packed_values_sort_as_by_comparison_on_either_side_of_the_radix_threshold() {
+        let mut rng = crate::rng::Rng::new(7, 0);
+        for (n, mask) in [
+            (1000, u64::MAX),
+            ((1 << 20) + 5, u64::MAX),
+            ((1 << 20) + 5, 0xff0f),
+        ] {
+            let values: Vec<u64> = (0..n).map(|_| rng.next_u64() & mask).collect();
+            let (mut radix, mut want) = (values.clone(), values);
+            sort_packed(&mut radix);
+            want.sort_unstable();
+            assert_eq!(radix, want, "{n} values under {mask:#x}");
+        }
     }
 }
