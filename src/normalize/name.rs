@@ -1,8 +1,11 @@
 //! Parsing a Russian full name into its parts, each as a skeleton (see [`super::translit`]).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use super::translit::{is_cyrillic, is_letter, lowercase, skeleton};
+use smallvec::SmallVec;
+
+use super::translit::{is_cyrillic, is_letter, lowercase, skeleton, skeleton_into};
 use crate::model::{sym, Sex, Sym};
 
 /// One part of a name: a whole word or an initial, interned (a few thousand given names,
@@ -339,7 +342,7 @@ pub fn is_common_surname(stem: &str) -> bool {
     SET.get_or_init(|| {
         COMMON_SURNAMES
             .iter()
-            .map(|n| surname_stem(&skeleton(n, true)).0)
+            .map(|n| surname_stem(&skeleton(n, true)).0.into_owned())
             .collect()
     })
     .contains(stem)
@@ -405,7 +408,7 @@ pub fn patronymic_from(patronymic: &str, given: &str) -> bool {
 }
 
 /// Folds a feminine surname to its masculine form; returns it with the sex its ending tells.
-pub fn surname_stem(skel: &str) -> (String, Option<Sex>) {
+pub fn surname_stem(skel: &str) -> (Cow<'_, str>, Option<Sex>) {
     const PAIRS: &[(&str, &str)] = &[
         ("skaia", "skii"),
         ("ova", "ov"),
@@ -415,7 +418,7 @@ pub fn surname_stem(skel: &str) -> (String, Option<Sex>) {
     for (fem, masc) in PAIRS {
         if skel.len() >= fem.len() + 2 && skel.ends_with(fem) {
             let stem = format!("{}{}", &skel[..skel.len() - fem.len()], masc);
-            return (stem, Some(Sex::Female));
+            return (Cow::Owned(stem), Some(Sex::Female));
         }
     }
     const MALE_ENDINGS: &[&str] = &["skii", "ov", "ev", "in"];
@@ -423,21 +426,27 @@ pub fn surname_stem(skel: &str) -> (String, Option<Sex>) {
         .iter()
         .any(|e| skel.len() >= e.len() + 2 && skel.ends_with(e))
         .then_some(Sex::Male);
-    (skel.to_owned(), sex)
+    (Cow::Borrowed(skel), sex)
 }
 
 /// Words that are not part of a person's name in registry exports.
 const NOISE_WORDS: &[&str] = &["ип", "индивидуальный", "предприниматель", "гражданин", "гр"];
 
-/// A word of the name before it is assigned a role.
+/// A word of the name before it is assigned a role: its skeleton is `skels[start..end]`, the
+/// buffer every word of one name is written to, one after another.
+#[derive(Clone, Copy)]
 struct Token {
-    skel: String,
+    start: u32,
+    end: u32,
     initial: bool,
 }
 
-fn tokenize(raw: &str) -> Vec<Token> {
+/// The words of `raw`, their skeletons written to `skels`; `cleaned` is a buffer for the text
+/// with its punctuation made spaces.
+fn tokenize(raw: &str, cleaned: &mut String, skels: &mut String) -> SmallVec<[Token; 4]> {
+    cleaned.clear();
+    skels.clear();
     // Hyphenated and dotted forms: "Петрова-Водкина" is one word, "М.П." two initials.
-    let mut cleaned = String::with_capacity(raw.len() + 8);
     for (i, c) in raw.char_indices() {
         match c {
             '-' | '‐' | '–' | '—' => {
@@ -458,7 +467,7 @@ fn tokenize(raw: &str) -> Vec<Token> {
         }
     }
     let in_cyrillic = raw.chars().any(is_cyrillic);
-    let mut out: Vec<Token> = Vec::with_capacity(4);
+    let mut out: SmallVec<[Token; 4]> = SmallVec::new();
     for word in cleaned.split_whitespace() {
         let dotted = word.ends_with('.');
         let bare = word.trim_end_matches('.');
@@ -472,28 +481,32 @@ fn tokenize(raw: &str) -> Vec<Token> {
             continue;
         }
         let letters = bare.chars().count();
-        let skel = skeleton(bare, in_cyrillic);
-        if skel.is_empty() {
+        let start = skels.len();
+        skeleton_into(bare, in_cyrillic, skels);
+        let end = skels.len();
+        if start == end {
             continue;
         }
-        // "оглы" / "кызы" belong to the patronymic before them.
-        if matches!(skel.as_str(), "ogli" | "kizi" | "uli" | "uulu") {
+        // "оглы" / "кызы" belong to the patronymic before them, whose skeleton ends where
+        // this one starts.
+        if matches!(&skels[start..], "ogli" | "kizi" | "uli" | "uulu") {
             if let Some(prev) = out.last_mut() {
-                prev.skel.push_str(&skel);
+                prev.end = end as u32;
                 continue;
             }
         }
         let initial = letters == 1 || (dotted && letters == 2 && !in_cyrillic);
-        out.push(Token { skel, initial });
+        out.push(Token {
+            start: start as u32,
+            end: end as u32,
+            initial,
+        });
     }
     out
 }
 
-fn is_patronymic(t: &Token) -> bool {
-    !t.initial
-        && (patronymic_sex(&t.skel).is_some()
-            || t.skel.ends_with("ogli")
-            || t.skel.ends_with("kizi"))
+fn is_patronymic(skel: &str) -> bool {
+    patronymic_sex(skel).is_some() || skel.ends_with("ogli") || skel.ends_with("kizi")
 }
 
 /// The names of a `former_names` cell: `;`-separated, trimmed, empty ones left out.
@@ -503,61 +516,90 @@ pub fn split_names(cell: &str) -> impl Iterator<Item = &str> {
 
 /// Parses a full name as written in any registry.
 pub fn parse_name(raw: &str) -> NormName {
-    // Tokens are moved into the name, not copied.
-    let (initials, mut full): (Vec<Token>, Vec<Token>) =
-        tokenize(raw).into_iter().partition(|t| t.initial);
+    use std::cell::RefCell;
+    // Names are parsed by the million: the buffers of one parse are kept per thread.
+    thread_local! {
+        static BUFFERS: RefCell<(String, String)> = RefCell::default();
+    }
+    BUFFERS.with(|b| match b.try_borrow_mut() {
+        Ok(mut b) => {
+            let (cleaned, skels) = &mut *b;
+            let name = parse_name_with(raw, cleaned, skels);
+            // One very long cell does not keep its buffers for the rest of the run.
+            if cleaned.capacity() > 1 << 12 {
+                *cleaned = String::new();
+                *skels = String::new();
+            }
+            name
+        }
+        Err(_) => parse_name_with(raw, &mut String::new(), &mut String::new()),
+    })
+}
+
+/// [`parse_name`] with the buffers given.
+fn parse_name_with(raw: &str, cleaned: &mut String, skels: &mut String) -> NormName {
+    let tokens = tokenize(raw, cleaned, skels);
+    let skels: &str = skels;
+    let text = |t: &Token| &skels[t.start as usize..t.end as usize];
+    let (initials, full): (SmallVec<[Token; 4]>, SmallVec<[Token; 4]>) =
+        tokens.into_iter().partition(|t| t.initial);
     let mut name = NormName::default();
-    let word = |t: Token| Part::full(sym(&t.skel));
-    let init = |t: Token| Part::initial(&t.skel);
-    let joined = |ts: Vec<Token>| ts.into_iter().map(|t| t.skel).collect::<String>();
-    let mut surname: Option<String> = None;
+    let word = |t: &Token| Part::full(sym(text(t)));
+    let init = |t: &Token| Part::initial(text(t));
+    // Words one after another are one text in the buffer.
+    let joined = |ts: &[Token]| -> Cow<'_, str> {
+        match ts {
+            [] => Cow::Borrowed(""),
+            [first, .., last] if ts.windows(2).all(|w| w[0].end == w[1].start) => {
+                Cow::Borrowed(&skels[first.start as usize..last.end as usize])
+            }
+            _ => Cow::Owned(ts.iter().map(text).collect()),
+        }
+    };
+    let mut surname: Option<Cow<'_, str>> = None;
     if !initials.is_empty() {
         // "Иванова М.П.", "М. П. Иванова", "Иванова Мария П.".
-        let mut parts = full.into_iter();
-        surname = parts.next().map(|t| t.skel);
-        let mut rest = parts.map(word).chain(initials.into_iter().map(init));
+        let mut parts = full.iter();
+        surname = parts.next().map(|t| Cow::Borrowed(text(t)));
+        let mut rest = parts.map(word).chain(initials.iter().map(init));
         name.given = rest.next();
         name.patronymic = rest.next();
     } else {
         match full.len() {
             0 => {}
-            1 => surname = full.pop().map(|t| t.skel),
+            1 => surname = Some(Cow::Borrowed(text(&full[0]))),
             2 => {
-                let (b, a) = (full.pop(), full.pop());
-                if let (Some(a), Some(b)) = (a, b) {
-                    if is_patronymic(&b) {
-                        name.given = Some(word(a));
-                        name.patronymic = Some(word(b));
-                    } else if is_given_name(&a.skel) && !is_given_name(&b.skel) {
-                        name.given = Some(word(a));
-                        surname = Some(b.skel);
-                    } else {
-                        surname = Some(a.skel);
-                        name.given = Some(word(b));
-                    }
+                let (a, b) = (&full[0], &full[1]);
+                if is_patronymic(text(b)) {
+                    name.given = Some(word(a));
+                    name.patronymic = Some(word(b));
+                } else if is_given_name(text(a)) && !is_given_name(text(b)) {
+                    name.given = Some(word(a));
+                    surname = Some(Cow::Borrowed(text(b)));
+                } else {
+                    surname = Some(Cow::Borrowed(text(a)));
+                    name.given = Some(word(b));
                 }
             }
             n => {
-                if is_patronymic(&full[n - 1]) {
+                if is_patronymic(text(&full[n - 1])) {
                     // Фамилия Имя Отчество (a double surname may take two words).
-                    name.patronymic = full.pop().map(word);
-                    name.given = full.pop().map(word);
-                    surname = Some(joined(full));
-                } else if is_patronymic(&full[1])
-                    || (is_given_name(&full[0].skel)
-                        && !full[1..].iter().any(|t| is_given_name(&t.skel)))
+                    name.patronymic = Some(word(&full[n - 1]));
+                    name.given = Some(word(&full[n - 2]));
+                    surname = Some(joined(&full[..n - 2]));
+                } else if is_patronymic(text(&full[1]))
+                    || (is_given_name(text(&full[0]))
+                        && !full[1..].iter().any(|t| is_given_name(text(t))))
                 {
                     // Имя Отчество Фамилия; also with a slip in the patronymic's ending
                     // (`Георгий Васильвеич Барутценко`) when only the first word is a given name.
-                    let rest = full.split_off(2);
-                    name.patronymic = full.pop().map(word);
-                    name.given = full.pop().map(word);
-                    surname = Some(joined(rest));
+                    name.patronymic = Some(word(&full[1]));
+                    name.given = Some(word(&full[0]));
+                    surname = Some(joined(&full[2..]));
                 } else {
-                    full.truncate(3);
-                    name.patronymic = full.pop().map(word);
-                    name.given = full.pop().map(word);
-                    surname = full.pop().map(|t| t.skel);
+                    name.patronymic = Some(word(&full[2]));
+                    name.given = Some(word(&full[1]));
+                    surname = Some(Cow::Borrowed(text(&full[0])));
                 }
             }
         }

@@ -182,32 +182,41 @@ fn fold_diacritic(c: char) -> Option<char> {
 /// The skeleton of one word. `in_cyrillic_name` says the name around it is Cyrillic, so
 /// Latin look-alike letters are read as the Cyrillic letters they imitate.
 pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
+    let mut out = String::with_capacity(16);
+    skeleton_into(word, in_cyrillic_name, &mut out);
+    out
+}
+
+/// [`skeleton`] appended to `out` (names are parsed into one buffer, a word after another).
+pub fn skeleton_into(word: &str, in_cyrillic_name: bool, out: &mut String) {
     if word.chars().all(is_simple) {
         // The common case: lower-cased letter by letter, without a lower-case copy of the word.
         skeleton_of(
             || word.chars().map(lower_simple),
             in_cyrillic_name,
             || lowercase(word),
+            out,
         )
     } else {
         let lower = word.to_lowercase();
-        skeleton_of(|| lower.chars(), in_cyrillic_name, || lower.clone())
+        skeleton_of(|| lower.chars(), in_cyrillic_name, || lower.clone(), out)
     }
 }
 
-/// [`skeleton`] of the letters `lower` yields (already lower case); `latin` gives them as a
-/// string for the Latin rules.
+/// [`skeleton_into`] of the letters `lower` yields (already lower case); `latin` gives them
+/// as a string for the Latin rules.
 fn skeleton_of<I: Iterator<Item = char>>(
     lower: impl Fn() -> I,
     in_cyrillic_name: bool,
     latin: impl FnOnce() -> String,
-) -> String {
+    out: &mut String,
+) {
     let has_cyr = lower().any(is_cyrillic);
     let all_lookalike = lower().all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
     if !(has_cyr || (in_cyrillic_name && all_lookalike)) {
-        return latin_skeleton(&latin());
+        out.push_str(&latin_skeleton(&latin()));
+        return;
     }
-    let mut out = String::with_capacity(16);
     for c in lower() {
         let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
         if is_cyrillic(c) {
@@ -216,7 +225,6 @@ fn skeleton_of<I: Iterator<Item = char>>(
             out.push(c);
         }
     }
-    out
 }
 
 #[cfg(test)]
