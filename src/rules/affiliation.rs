@@ -409,29 +409,39 @@ impl Ties<'_> {
 type Circles = Groups<Member>;
 
 /// Every member of the circles of a list of posts, by person and by the mention naming them, as
-/// (post, member) indices.
+/// (post, member) indices: flat lists sorted by person and by mention, each one's entries in
+/// the order of the walk (a map of small vectors allocated one per member, per procurement).
 #[derive(Default)]
 struct Near {
-    by_person: FxHashMap<PersonId, Vec<(u32, u32)>>,
-    by_anchor: FxHashMap<MentionId, Vec<(u32, u32)>>,
+    by_person: Vec<(PersonId, u32, u32)>,
+    by_anchor: Vec<(MentionId, u32, u32)>,
+}
+
+/// The entries of `key` in a list sorted by key.
+fn entries_of<K: Ord + Copy>(list: &[(K, u32, u32)], key: K) -> &[(K, u32, u32)] {
+    let from = list.partition_point(|e| e.0 < key);
+    let to = from + list[from..].partition_point(|e| e.0 == key);
+    &list[from..to]
 }
 
 impl Near {
     /// The index of the circles of posts `first`, `first + 1`, ...
     fn of<'a>(first: u32, circles: impl Iterator<Item = &'a [Member]> + Clone) -> Near {
-        // Sized once: grown entry by entry they rehashed several times per procurement.
         let members: usize = circles.clone().map(<[Member]>::len).sum();
         let mut near = Near {
-            by_person: FxHashMap::with_capacity_and_hasher(members, Default::default()),
-            by_anchor: FxHashMap::with_capacity_and_hasher(members, Default::default()),
+            by_person: Vec::with_capacity(members),
+            by_anchor: Vec::with_capacity(members),
         };
         for (i, circle) in circles.enumerate() {
             for (mi, member) in circle.iter().enumerate() {
-                let at = (first + i as u32, mi as u32);
-                near.by_person.entry(member.person).or_default().push(at);
-                near.by_anchor.entry(member.anchor).or_default().push(at);
+                let (post, at) = (first + i as u32, mi as u32);
+                near.by_person.push((member.person, post, at));
+                near.by_anchor.push((member.anchor, post, at));
             }
         }
+        // Stable: one key's entries stay in the order of the walk.
+        near.by_person.sort_by_key(|e| e.0);
+        near.by_anchor.sort_by_key(|e| e.0);
         near
     }
 
@@ -439,16 +449,27 @@ impl Near {
     /// same resolved person, or a registry record that the targeted comparison ties to the
     /// member's mention even though the whole-registry resolution kept them apart.
     fn has(&self, ties: &Ties, p: PersonId, m: Option<MentionId>) -> bool {
-        self.by_person.contains_key(&p)
-            || m.is_some_and(|m| ties.anchors_of(m).any(|a| self.by_anchor.contains_key(a)))
+        !entries_of(&self.by_person, p).is_empty()
+            || m.is_some_and(|m| {
+                ties.anchors_of(m)
+                    .any(|&a| !entries_of(&self.by_anchor, a).is_empty())
+            })
     }
 
     /// The (post, member) pairs a control's person is, appended to `out`.
     fn hits(&self, ties: &Ties, c: &Control, out: &mut Vec<(u32, u32)>) {
-        out.extend(self.by_person.get(&c.person).into_iter().flatten());
+        out.extend(
+            entries_of(&self.by_person, c.person)
+                .iter()
+                .map(|e| (e.1, e.2)),
+        );
         for &m in &c.mentions {
-            for anchor in ties.anchors_of(m) {
-                out.extend(self.by_anchor.get(anchor).into_iter().flatten());
+            for &anchor in ties.anchors_of(m) {
+                out.extend(
+                    entries_of(&self.by_anchor, anchor)
+                        .iter()
+                        .map(|e| (e.1, e.2)),
+                );
             }
         }
     }
