@@ -171,8 +171,8 @@ pub fn cluster(
         .partition_map(|x| x);
     ties.par_sort_unstable();
     // Strongest evidence first; equal weights in id order keep the result independent of
-    // threads.
-    links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    // threads (no two links share their pair, so the order is total).
+    links.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let weights = tf.map_or(&WEIGHTS, |t| &t.levels);
     let mut parent: Vec<u32> = (0..mentions.len() as u32).collect();
     // What each merged cluster holds, by its root; a record never merged is its own cluster,
