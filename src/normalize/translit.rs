@@ -189,18 +189,25 @@ pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
 
 /// [`skeleton`] appended to `out` (names are parsed into one buffer, a word after another).
 pub fn skeleton_into(word: &str, in_cyrillic_name: bool, out: &mut String) {
-    if word.chars().all(is_simple) {
-        // The common case: lower-cased letter by letter, without a lower-case copy of the word.
-        skeleton_of(
-            || word.chars().map(lower_simple),
-            in_cyrillic_name,
-            || lowercase(word),
-            out,
-        )
-    } else {
-        let lower = word.to_lowercase();
-        skeleton_of(|| lower.chars(), in_cyrillic_name, || lower.clone(), out)
+    // One pass over the word tells the common case (every letter ASCII or basic Cyrillic, whose
+    // lower case keeps its script and look-alike class) and the script.
+    let (mut simple, mut has_cyr, mut all_lookalike) = (true, false, true);
+    for c in word.chars() {
+        simple &= is_simple(c);
+        let cyrillic = is_cyrillic(c);
+        has_cyr |= cyrillic;
+        all_lookalike &= cyrillic || lookalike_to_cyrillic(c).is_some();
     }
+    if !simple {
+        let lower = word.to_lowercase();
+        return skeleton_of(|| lower.chars(), in_cyrillic_name, || lower.clone(), out);
+    }
+    if !(has_cyr || (in_cyrillic_name && all_lookalike)) {
+        out.push_str(&latin_skeleton(&lowercase(word)));
+        return;
+    }
+    // Lower-cased letter by letter, without a lower-case copy of the word.
+    push_cyrillic_skeleton(word.chars().map(lower_simple), out);
 }
 
 /// [`skeleton_into`] of the letters `lower` yields (already lower case); `latin` gives them
@@ -217,7 +224,13 @@ fn skeleton_of<I: Iterator<Item = char>>(
         out.push_str(&latin_skeleton(&latin()));
         return;
     }
-    for c in lower() {
+    push_cyrillic_skeleton(lower(), out);
+}
+
+/// The skeleton of lower-case letters read as Cyrillic (Latin look-alikes as the letters they
+/// imitate), appended to `out`.
+fn push_cyrillic_skeleton(lower: impl Iterator<Item = char>, out: &mut String) {
+    for c in lower {
         let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
         if is_cyrillic(c) {
             out.push_str(cyrillic_skeleton(c));
@@ -247,6 +260,57 @@ mod tests {
         }
         for c in ('\0'..='\u{600}').chain(['ǅ', '€', '№']) {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn one_pass_over_a_word_gives_the_skeleton_of_its_lower_case() {
+        // The reference: the script and look-alike tests on the lower-case letters.
+        let reference = |w: &str, in_cyrillic: bool| {
+            let lower = w.to_lowercase();
+            let mut out = String::new();
+            skeleton_of(|| lower.chars(), in_cyrillic, || lower.clone(), &mut out);
+            out
+        };
+        let words = [
+            "ИВАНОВА",
+            "Мaрия",
+            "МАРИЯ",
+            "MAPИЯ",
+            "COM",
+            "Ёлкин",
+            "ёлкин",
+            "Pyotr",
+            "PETROV",
+            "Straße",
+            "José",
+            "ΣΟΦΙΑ",
+            "Іван",
+            "Ўсенка",
+            "ǅemal",
+            "Х",
+            "x",
+            "ТОМ",
+            "TOM",
+            "Tom",
+            "Кузнецов-Шмидт",
+            "O'Коннор",
+            "ЩЁКИН",
+            "Ьь",
+            "",
+            "123",
+            "Аnna",
+        ];
+        for w in words {
+            for in_cyrillic in [false, true] {
+                let mut got = String::new();
+                skeleton_into(w, in_cyrillic, &mut got);
+                assert_eq!(
+                    got,
+                    reference(w, in_cyrillic),
+                    "{w} in a Cyrillic name: {in_cyrillic}"
+                );
+            }
         }
     }
 
