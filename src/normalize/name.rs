@@ -608,8 +608,13 @@ fn parse_name_with(raw: &str, cleaned: &mut String, skels: &mut String) -> NormN
     if let Some(s) = surname.filter(|s| !s.is_empty()) {
         let (stem, sex) = surname_stem(&s);
         sex_by_surname = sex;
-        name.surname_stem = Some(sym(&stem));
-        name.surname = Some(sym(&s));
+        let stem_sym = sym(&stem);
+        name.surname_stem = Some(stem_sym);
+        // A borrowed stem is the surname itself: interned once.
+        name.surname = Some(match stem {
+            Cow::Borrowed(_) => stem_sym,
+            Cow::Owned(_) => sym(&s),
+        });
     }
     let sex_by_patronymic = match name.patronymic.and_then(Part::word) {
         Some(p) => patronymic_sex(&p).or(if p.ends_with("kizi") {
