@@ -118,20 +118,12 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
             .iter()
             .fold(0, |h, part| poly::extend(h, part.bytes().map(u64::from)));
         let n = folded.len();
-        // `before[k]`: the hash of the head and the first k letters; `after[k]`: of the
-        // letters from k on; `power[k]`: BASE^k.
-        let mut before: SmallVec<[u64; 32]> = smallvec::smallvec![head; n + 1];
-        let mut after: SmallVec<[u64; 32]> = smallvec::smallvec![0; n + 1];
-        let mut power: SmallVec<[u64; 32]> = smallvec::smallvec![1; n + 1];
-        for k in 0..n {
-            before[k + 1] = poly::extend(before[k], [u64::from(folded[k])]);
-            power[k + 1] = power[k].wrapping_mul(poly::BASE);
-        }
-        for k in (0..n).rev() {
-            after[k] = u64::from(folded[k])
-                .wrapping_mul(power[n - k - 1])
-                .wrapping_add(after[k + 1]);
-        }
+        // With `before` the hash of the head and the first k letters, the text without letter
+        // k hashes to `before * BASE^(n-k-1) + after`, `after` the hash of the letters past k;
+        // and `whole = before_next * BASE^(n-k-1) + after`, so it is `whole + BASE^(n-k-1) *
+        // (before - before_next)`: one pass, no tables (wrapping arithmetic is a ring, so the
+        // identity is exact).
+        let whole = poly::extend(head, folded.iter().map(|&c| u64::from(c)));
         let g_key = |hash: u64, letters: u32| BlockKey {
             hash: poly::finish(hash),
             probe_family: false,
@@ -140,16 +132,19 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
         };
         let wanted = |letters: u32| shards & (1 << g_shard(letters)) != 0;
         if wanted(sum) {
-            out.push(g_key(before[n], sum));
+            out.push(g_key(whole, sum));
         }
-        for k in 1..n {
-            let letters = sum - folded[k];
-            if wanted(letters) {
-                let without = before[k]
-                    .wrapping_mul(power[n - k - 1])
-                    .wrapping_add(after[k + 1]);
+        // The first letter is kept.
+        let mut before = head;
+        for (k, &letter) in folded.iter().enumerate() {
+            let next = poly::extend(before, [u64::from(letter)]);
+            let letters = sum - letter;
+            if k > 0 && wanted(letters) {
+                let without = whole
+                    .wrapping_add(poly::power(n - k - 1).wrapping_mul(before.wrapping_sub(next)));
                 out.push(g_key(without, letters));
             }
+            before = next;
         }
     }
     if let (true, Some(s), Some(p)) = (name_shard, stem, patr) {
@@ -172,6 +167,23 @@ pub(super) mod poly {
         units
             .into_iter()
             .fold(h, |h, u| h.wrapping_mul(BASE).wrapping_add(u))
+    }
+
+    /// `BASE^k`.
+    pub fn power(k: usize) -> u64 {
+        const TABLE: [u64; 64] = {
+            let mut t = [1u64; 64];
+            let mut i = 1;
+            while i < 64 {
+                t[i] = t[i - 1].wrapping_mul(BASE);
+                i += 1;
+            }
+            t
+        };
+        match TABLE.get(k) {
+            Some(&p) => p,
+            None => (TABLE.len()..=k).fold(TABLE[63], |p, _| p.wrapping_mul(BASE)),
+        }
     }
 
     /// Mixes every bit into the top ones, which blocking keeps (splitmix64's finaliser).
