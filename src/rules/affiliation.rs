@@ -410,7 +410,8 @@ type Circles = Groups<Member>;
 
 /// Every member of the circles of a list of posts, by person and by the mention naming them, as
 /// (post, member) indices: flat lists sorted by person and by mention, each one's entries in
-/// the order of the walk (a map of small vectors allocated one per member, per procurement).
+/// the order of the walk (maps of a small vector per member cost an allocation per member, for
+/// every procurement).
 #[derive(Default)]
 struct Near {
     by_person: Vec<(PersonId, u32, u32)>,
