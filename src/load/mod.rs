@@ -107,8 +107,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
     let (mut companies, mut roles) = (None, None);
     let (mut relatives, mut commissions, mut participants) = (None, None, None);
     let mut shares = Vec::new();
-    let mut firsts = None;
-    rayon::scope(|s| {
+    let (officials, procurements) = rayon::scope(|s| {
         s.spawn(|_| companies = Some(read_opt(companies_t, read_companies)));
         s.spawn(|_| roles = Some(read_opt(roles_t, |r| read_roles(r, &mut shares))));
         let (officials, procurements) = rayon::join(
@@ -116,8 +115,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
             || read_opt(procurements_t, read_procurements),
         );
         let (Ok(read_officials), Ok(read_procurements)) = (&officials, &procurements) else {
-            firsts = Some((officials, procurements));
-            return;
+            return (officials, procurements);
         };
         let official_ids: FxHashMap<&str, u32> = read_officials
             .iter()
@@ -130,26 +128,24 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
             .flat_map(|p| p.records.iter().enumerate())
             .map(|(i, p)| (p.procurement_id.as_str(), i as u32))
             .collect();
-        let (official_ids, procurement_ids) = (&official_ids, &procurement_ids);
         rayon::scope(|s| {
             s.spawn(|_| {
                 commissions = Some(read_opt(commissions_t, |r| {
-                    read_commissions(r, procurement_ids, official_ids)
+                    read_commissions(r, &procurement_ids, &official_ids)
                 }))
             });
             s.spawn(|_| {
-                relatives = Some(read_opt(relatives_t, |r| read_relatives(r, official_ids)))
+                relatives = Some(read_opt(relatives_t, |r| read_relatives(r, &official_ids)))
             });
             s.spawn(|_| {
                 participants = Some(read_opt(participants_t, |r| {
-                    read_participants(r, procurement_ids)
+                    read_participants(r, &procurement_ids)
                 }))
             });
         });
-        firsts = Some((officials, procurements));
+        (officials, procurements)
     });
-    // Errors in the order the files were read before: the first two, then the rest.
-    let (officials, procurements) = firsts.expect("set in the scope");
+    // The files the others refer to fail first: without them the others are not read.
     let (officials, procurements) = (officials?, procurements?);
     fn done<T>(f: Option<Result<T>>) -> Result<T> {
         f.expect("read in the scope")

@@ -546,28 +546,27 @@ fn parse_name_with(raw: &str, cleaned: &mut String, skels: &mut String) -> NormN
     let mut name = NormName::default();
     let word = |t: &Token| Part::full(sym(text(t)));
     let init = |t: &Token| Part::initial(text(t));
-    // Words one after another are one text in the buffer.
-    let joined = |ts: &[Token]| -> Cow<'_, str> {
+    // Words in a row, one text: with no initials, `full` is every word, and the buffer holds
+    // their skeletons one after another.
+    let joined = |ts: &[Token]| -> &str {
+        debug_assert!(ts.windows(2).all(|w| w[0].end == w[1].start));
         match ts {
-            [] => Cow::Borrowed(""),
-            [first, .., last] if ts.windows(2).all(|w| w[0].end == w[1].start) => {
-                Cow::Borrowed(&skels[first.start as usize..last.end as usize])
-            }
-            _ => Cow::Owned(ts.iter().map(text).collect()),
+            [] => "",
+            [first, ..] => &skels[first.start as usize..ts[ts.len() - 1].end as usize],
         }
     };
-    let mut surname: Option<Cow<'_, str>> = None;
+    let mut surname: Option<&str> = None;
     if !initials.is_empty() {
         // "Иванова М.П.", "М. П. Иванова", "Иванова Мария П.".
         let mut parts = full.iter();
-        surname = parts.next().map(|t| Cow::Borrowed(text(t)));
+        surname = parts.next().map(text);
         let mut rest = parts.map(word).chain(initials.iter().map(init));
         name.given = rest.next();
         name.patronymic = rest.next();
     } else {
         match full.len() {
             0 => {}
-            1 => surname = Some(Cow::Borrowed(text(&full[0]))),
+            1 => surname = Some(text(&full[0])),
             2 => {
                 let (a, b) = (&full[0], &full[1]);
                 if is_patronymic(text(b)) {
@@ -575,9 +574,9 @@ fn parse_name_with(raw: &str, cleaned: &mut String, skels: &mut String) -> NormN
                     name.patronymic = Some(word(b));
                 } else if is_given_name(text(a)) && !is_given_name(text(b)) {
                     name.given = Some(word(a));
-                    surname = Some(Cow::Borrowed(text(b)));
+                    surname = Some(text(b));
                 } else {
-                    surname = Some(Cow::Borrowed(text(a)));
+                    surname = Some(text(a));
                     name.given = Some(word(b));
                 }
             }
@@ -599,21 +598,21 @@ fn parse_name_with(raw: &str, cleaned: &mut String, skels: &mut String) -> NormN
                 } else {
                     name.patronymic = Some(word(&full[2]));
                     name.given = Some(word(&full[1]));
-                    surname = Some(Cow::Borrowed(text(&full[0])));
+                    surname = Some(text(&full[0]));
                 }
             }
         }
     }
     let mut sex_by_surname = None;
     if let Some(s) = surname.filter(|s| !s.is_empty()) {
-        let (stem, sex) = surname_stem(&s);
+        let (stem, sex) = surname_stem(s);
         sex_by_surname = sex;
         let stem_sym = sym(&stem);
         name.surname_stem = Some(stem_sym);
         // A borrowed stem is the surname itself: interned once.
         name.surname = Some(match stem {
             Cow::Borrowed(_) => stem_sym,
-            Cow::Owned(_) => sym(&s),
+            Cow::Owned(_) => sym(s),
         });
     }
     let sex_by_patronymic = match name.patronymic.and_then(Part::word) {

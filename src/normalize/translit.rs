@@ -189,53 +189,71 @@ pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
 
 /// [`skeleton`] appended to `out` (names are parsed into one buffer, a word after another).
 pub fn skeleton_into(word: &str, in_cyrillic_name: bool, out: &mut String) {
-    // One pass over the word tells the common case (every letter ASCII or basic Cyrillic, whose
-    // lower case keeps its script and look-alike class) and the script.
-    let (mut simple, mut has_cyr, mut all_lookalike) = (true, false, true);
-    for c in word.chars() {
-        simple &= is_simple(c);
-        let cyrillic = is_cyrillic(c);
-        has_cyr |= cyrillic;
-        all_lookalike &= cyrillic || lookalike_to_cyrillic(c).is_some();
-    }
-    if !simple {
+    let mut simple = true;
+    let script = Script::of(word.chars().inspect(|&c| simple &= is_simple(c)));
+    if simple {
+        // Every letter ASCII or basic Cyrillic, whose lower case keeps its script and
+        // look-alike class: the one pass holds for the lower case, lowered letter by letter.
+        script.push_skeleton(
+            in_cyrillic_name,
+            word.chars().map(lower_simple),
+            || lowercase(word),
+            out,
+        );
+    } else {
         let lower = word.to_lowercase();
-        return skeleton_of(|| lower.chars(), in_cyrillic_name, || lower.clone(), out);
+        Script::of(lower.chars()).push_skeleton(
+            in_cyrillic_name,
+            lower.chars(),
+            || lower.clone(),
+            out,
+        );
     }
-    if !(has_cyr || (in_cyrillic_name && all_lookalike)) {
-        out.push_str(&latin_skeleton(&lowercase(word)));
-        return;
-    }
-    // Lower-cased letter by letter, without a lower-case copy of the word.
-    push_cyrillic_skeleton(word.chars().map(lower_simple), out);
 }
 
-/// [`skeleton_into`] of the letters `lower` yields (already lower case); `latin` gives them
-/// as a string for the Latin rules.
-fn skeleton_of<I: Iterator<Item = char>>(
-    lower: impl Fn() -> I,
-    in_cyrillic_name: bool,
-    latin: impl FnOnce() -> String,
-    out: &mut String,
-) {
-    let has_cyr = lower().any(is_cyrillic);
-    let all_lookalike = lower().all(|c| is_cyrillic(c) || lookalike_to_cyrillic(c).is_some());
-    if !(has_cyr || (in_cyrillic_name && all_lookalike)) {
-        out.push_str(&latin_skeleton(&latin()));
-        return;
-    }
-    push_cyrillic_skeleton(lower(), out);
+/// What a word's letters say of its script.
+struct Script {
+    /// Some letter is Cyrillic.
+    has_cyrillic: bool,
+    /// Every letter is Cyrillic or a Latin look-alike of one.
+    all_lookalike: bool,
 }
 
-/// The skeleton of lower-case letters read as Cyrillic (Latin look-alikes as the letters they
-/// imitate), appended to `out`.
-fn push_cyrillic_skeleton(lower: impl Iterator<Item = char>, out: &mut String) {
-    for c in lower {
-        let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
-        if is_cyrillic(c) {
-            out.push_str(cyrillic_skeleton(c));
-        } else if c.is_ascii_alphabetic() {
-            out.push(c);
+impl Script {
+    fn of(letters: impl Iterator<Item = char>) -> Script {
+        let mut script = Script {
+            has_cyrillic: false,
+            all_lookalike: true,
+        };
+        for c in letters {
+            let cyrillic = is_cyrillic(c);
+            script.has_cyrillic |= cyrillic;
+            script.all_lookalike &= cyrillic || lookalike_to_cyrillic(c).is_some();
+        }
+        script
+    }
+
+    /// Appends the skeleton of the word whose lower-case letters `lower` yields: read as
+    /// Cyrillic (look-alikes as the letters they imitate) when it has a Cyrillic letter, or is
+    /// all look-alikes inside a Cyrillic name; else by the Latin rules, on `latin`'s text.
+    fn push_skeleton(
+        &self,
+        in_cyrillic_name: bool,
+        lower: impl Iterator<Item = char>,
+        latin: impl FnOnce() -> String,
+        out: &mut String,
+    ) {
+        if !(self.has_cyrillic || (in_cyrillic_name && self.all_lookalike)) {
+            out.push_str(&latin_skeleton(&latin()));
+            return;
+        }
+        for c in lower {
+            let c = lookalike_to_cyrillic(c).map_or(c, lower_simple);
+            if is_cyrillic(c) {
+                out.push_str(cyrillic_skeleton(c));
+            } else if c.is_ascii_alphabetic() {
+                out.push(c);
+            }
         }
     }
 }
@@ -269,7 +287,12 @@ mod tests {
         let reference = |w: &str, in_cyrillic: bool| {
             let lower = w.to_lowercase();
             let mut out = String::new();
-            skeleton_of(|| lower.chars(), in_cyrillic, || lower.clone(), &mut out);
+            Script::of(lower.chars()).push_skeleton(
+                in_cyrillic,
+                lower.chars(),
+                || lower.clone(),
+                &mut out,
+            );
             out
         };
         let words = [
