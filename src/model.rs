@@ -12,6 +12,62 @@ pub type Share = num_rational::BigRational;
 /// without an allocation of their own.
 pub type Text = compact_str::CompactString;
 
+/// The texts of one record in one allocation: `N` fields end to end, then a tail (the
+/// record's former names, `;`-joined). At national scale tens of millions of records each
+/// held three to five strings of 24 bytes inline and an allocation per long one.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Texts<const N: usize> {
+    all: Box<str>,
+    /// Where each field ends in `all`; the tail runs from the last end.
+    ends: [u32; N],
+}
+
+impl<const N: usize> Texts<N> {
+    /// The fields, and the names of the tail joined by `;` (each without a `;` of its own, as
+    /// [`crate::normalize::split_names`] gives them).
+    pub fn new<'a>(fields: [&str; N], tail: impl IntoIterator<Item = &'a str>) -> Texts<N> {
+        let mut all = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        let mut ends = [0u32; N];
+        for (end, f) in ends.iter_mut().zip(fields) {
+            all.push_str(f);
+            // A CSV record's fields are far below 4 GiB (the reader's record limit).
+            *end = u32::try_from(all.len()).expect("a record's texts fit in 4 GiB");
+        }
+        for (i, name) in tail.into_iter().enumerate() {
+            debug_assert!(!name.contains(';'));
+            if i > 0 {
+                all.push(';');
+            }
+            all.push_str(name);
+        }
+        Texts {
+            all: all.into_boxed_str(),
+            ends,
+        }
+    }
+
+    /// Field `i`.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.all[start..self.ends[i] as usize]
+    }
+
+    /// The names of the tail.
+    pub fn tail(&self) -> impl Iterator<Item = &str> {
+        let start = self.ends.last().map_or(0, |&e| e as usize);
+        crate::normalize::split_names(&self.all[start..])
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Texts<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries((0..N).map(|i| self.get(i)))
+            .entries(self.tail())
+            .finish()
+    }
+}
+
 /// Text of a field whose values repeat across rows (customer names, role and kinship
 /// words, commission members): interned, one copy of each distinct value, an 8-byte handle.
 pub type Sym = ustr::Ustr;
@@ -319,10 +375,9 @@ impl SeatRole {
 pub struct Official {
     /// Line in the file.
     pub line: Line,
-    /// The analyst's id of the official.
-    pub official_id: Text,
-    /// Full name as written.
-    pub full_name: Text,
+    /// The analyst's id, full name as written, home address, phone, e-mail; then the other
+    /// full names (maiden or married): read through the methods of the same names.
+    pub texts: Texts<5>,
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
@@ -331,14 +386,38 @@ pub struct Official {
     pub position: Sym,
     /// INN of the employer (the customer whose staff the official is).
     pub employer_inn: Option<Inn>,
-    /// Home address.
-    pub address: Text,
-    /// Phone.
-    pub phone: Text,
-    /// E-mail.
-    pub email: Text,
+}
+
+impl Official {
+    /// The analyst's id of the official.
+    pub fn official_id(&self) -> &str {
+        self.texts.get(0)
+    }
+
+    /// Full name as written.
+    pub fn full_name(&self) -> &str {
+        self.texts.get(1)
+    }
+
+    /// Home address, or "".
+    pub fn address(&self) -> &str {
+        self.texts.get(2)
+    }
+
+    /// Phone, or "".
+    pub fn phone(&self) -> &str {
+        self.texts.get(3)
+    }
+
+    /// E-mail, or "".
+    pub fn email(&self) -> &str {
+        self.texts.get(4)
+    }
+
     /// Other full names (maiden or married).
-    pub former_names: Box<[String]>,
+    pub fn former_names(&self) -> impl Iterator<Item = &str> {
+        self.texts.tail()
+    }
 }
 
 /// A row of relatives.csv.
@@ -352,37 +431,34 @@ pub struct Relative {
     pub kinship: Kinship,
     /// The kinship word as written.
     pub kinship_word: Sym,
-    /// Full name as written.
-    pub full_name: Text,
-    /// Other full names.
-    pub former_names: Box<[String]>,
+    /// Full name as written, home address, phone (few questionnaires give those two); then
+    /// the other full names: read through the methods of the same names.
+    pub texts: Texts<3>,
     /// Birth date.
     pub birth_date: Option<BirthDate>,
     /// Valid personal INN.
     pub inn: Option<Inn>,
-    /// Home address and phone, when either is given (few questionnaires give them: boxed, a
-    /// blank pair costs 8 bytes instead of 48 on each of 11 million rows at national scale).
-    pub contacts: Option<Box<RelativeContacts>>,
-}
-
-/// A relative's home address and phone.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RelativeContacts {
-    /// Home address.
-    pub address: Text,
-    /// Phone.
-    pub phone: Text,
 }
 
 impl Relative {
+    /// Full name as written.
+    pub fn full_name(&self) -> &str {
+        self.texts.get(0)
+    }
+
     /// Home address, or "".
     pub fn address(&self) -> &str {
-        self.contacts.as_ref().map_or("", |c| &c.address)
+        self.texts.get(1)
     }
 
     /// Phone, or "".
     pub fn phone(&self) -> &str {
-        self.contacts.as_ref().map_or("", |c| &c.phone)
+        self.texts.get(2)
+    }
+
+    /// Other full names.
+    pub fn former_names(&self) -> impl Iterator<Item = &str> {
+        self.texts.tail()
     }
 }
 
@@ -395,12 +471,25 @@ pub struct Company {
     pub inn: Inn,
     /// Name with legal form (interned, so that the graph shares it).
     pub name: Sym,
-    /// Legal address.
-    pub address: Text,
-    /// Phone.
-    pub phone: Text,
-    /// E-mail.
-    pub email: Text,
+    /// Legal address, phone, e-mail: read through the methods of the same names.
+    pub texts: Texts<3>,
+}
+
+impl Company {
+    /// Legal address, or "".
+    pub fn address(&self) -> &str {
+        self.texts.get(0)
+    }
+
+    /// Phone, or "".
+    pub fn phone(&self) -> &str {
+        self.texts.get(1)
+    }
+
+    /// E-mail, or "".
+    pub fn email(&self) -> &str {
+        self.texts.get(2)
+    }
 }
 
 /// A row of company_roles.csv.
@@ -412,8 +501,9 @@ pub struct CompanyRole {
     pub company_inn: Inn,
     /// The role.
     pub role: CompanyRoleKind,
-    /// The person holding the role, if a person.
-    pub person_name: Option<Text>,
+    /// The person holding the role, if a person (a string of its exact length: 16 bytes
+    /// inline, where most names would not fit the 24 of a [`Text`]).
+    pub person_name: Option<Box<str>>,
     /// The person's valid INN.
     pub person_inn: Option<Inn>,
     /// The person's birth date.

@@ -227,19 +227,19 @@ fn every_rule_declares_what_the_report_needs() {
         for o in &data.officials {
             written.extend([
                 o.position.to_string(),
-                o.address.to_string(),
-                o.phone.to_string(),
+                o.address().to_string(),
+                o.phone().to_string(),
             ]);
-            written.push(o.email.to_string());
+            written.push(o.email().to_string());
         }
         for r in &data.relatives {
             written.extend([r.address().to_string(), r.phone().to_string()]);
         }
         for c in &data.companies {
             written.extend([
-                c.address.to_string(),
-                c.phone.to_string(),
-                c.email.to_string(),
+                c.address().to_string(),
+                c.phone().to_string(),
+                c.email().to_string(),
             ]);
         }
         written.retain(|w| !w.is_empty());

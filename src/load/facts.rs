@@ -10,14 +10,20 @@ use super::FileOut;
 use crate::model::*;
 use crate::values::Share;
 
-fn names_cmp(a: &[String], b: &[String]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        match text_cmp(x, y) {
-            Ordering::Equal => {}
-            o => return o,
+/// Name by name, then the shorter list first.
+fn names_cmp<'a>(
+    mut a: impl Iterator<Item = &'a str>,
+    mut b: impl Iterator<Item = &'a str>,
+) -> Ordering {
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) => match text_cmp(x, y) {
+                Ordering::Equal => {}
+                o => return o,
+            },
+            (x, y) => return x.is_some().cmp(&y.is_some()),
         }
     }
-    a.len().cmp(&b.len())
 }
 
 fn price_cmp(a: Option<f64>, b: Option<f64>) -> Ordering {
@@ -57,33 +63,28 @@ pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
     let rest = |a: &Official, b: &Official| {
         let Official {
             line: _,
-            official_id: _,
-            full_name,
+            texts: _, // compared through its methods, the id aside (the fact)
             birth_date,
             inn,
             position,
             employer_inn,
-            address,
-            phone,
-            email,
-            former_names,
         } = a;
-        text_cmp(full_name, &b.full_name)
+        text_cmp(a.full_name(), b.full_name())
             .then_with(|| given_first(birth_date, &b.birth_date))
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(position, &b.position))
             .then_with(|| given_first(employer_inn, &b.employer_inn))
-            .then_with(|| text_cmp(address, &b.address))
-            .then_with(|| text_cmp(phone, &b.phone))
-            .then_with(|| text_cmp(email, &b.email))
-            .then_with(|| names_cmp(former_names, &b.former_names))
+            .then_with(|| text_cmp(a.address(), b.address()))
+            .then_with(|| text_cmp(a.phone(), b.phone()))
+            .then_with(|| text_cmp(a.email(), b.email()))
+            .then_with(|| names_cmp(a.former_names(), b.former_names()))
     };
     out.canonical(
         |o| o.line.into(),
         Rules {
-            fact: |a: &Official, b: &Official| a.official_id.cmp(&b.official_id),
+            fact: |a: &Official, b: &Official| a.official_id().cmp(b.official_id()),
             rest,
-            describe: |o: &Official| format!("official_id `{}`", o.official_id),
+            describe: |o: &Official| format!("official_id `{}`", o.official_id()),
             settle: reject,
         },
     )
@@ -98,20 +99,18 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             official,
             kinship,
             kinship_word,
-            full_name,
-            former_names,
+            texts: _, // compared through its methods
             birth_date,
             inn,
-            contacts: _, // compared through address() and phone()
         } = a;
         official
             .cmp(&b.official)
             .then_with(|| kinship.cmp(&b.kinship))
-            .then_with(|| text_cmp(full_name, &b.full_name))
+            .then_with(|| text_cmp(a.full_name(), b.full_name()))
             .then_with(|| given_first(birth_date, &b.birth_date))
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(kinship_word, &b.kinship_word))
-            .then_with(|| names_cmp(former_names, &b.former_names))
+            .then_with(|| names_cmp(a.former_names(), b.former_names()))
             .then_with(|| text_cmp(a.address(), b.address()))
             .then_with(|| text_cmp(a.phone(), b.phone()))
     };
@@ -125,14 +124,12 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
             line: _,
             inn: _,
             name,
-            address,
-            phone,
-            email,
+            texts: _, // compared through its methods
         } = a;
         text_cmp(name, &b.name)
-            .then_with(|| text_cmp(address, &b.address))
-            .then_with(|| text_cmp(phone, &b.phone))
-            .then_with(|| text_cmp(email, &b.email))
+            .then_with(|| text_cmp(a.address(), b.address()))
+            .then_with(|| text_cmp(a.phone(), b.phone()))
+            .then_with(|| text_cmp(a.email(), b.email()))
     };
     out.canonical(
         |c| c.line.into(),

@@ -120,7 +120,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
         let official_ids: FxHashMap<&str, u32> = read_officials
             .iter()
             .flat_map(|o| o.records.iter().enumerate())
-            .map(|(i, o)| (o.official_id.as_str(), i as u32))
+            .map(|(i, o)| (o.official_id(), i as u32))
             .collect();
         // Bids and seats refer to procurements by index from here on.
         let procurement_ids: FxHashMap<&str, u32> = read_procurements

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::identifiers::{clean_inn, inn_kind, snils_valid, InnCheck, InnKind};
 use crate::load::source::{CsvTable, Record};
 use crate::load::{canon, Warnings};
-use crate::model::{sym, BirthDate, Date, FileStats, Inn, Line, Sym, Text};
+use crate::model::{sym, BirthDate, Date, FileStats, Inn, Line, Sym};
 use crate::values::{parse_birth_date, parse_date, parse_decimal};
 
 /// A column of an input file: its documented name and where the header has it.
@@ -29,8 +29,9 @@ impl<'a> Row<'a> {
         self.rec.get(col.idx?).map(trim).filter(|s| !s.is_empty())
     }
 
-    pub(super) fn text(&self, col: Col) -> Text {
-        self.get(col).unwrap_or_default().into()
+    /// The value of a column, or "".
+    pub(super) fn text(&self, col: Col) -> &'a str {
+        self.get(col).unwrap_or_default()
     }
 
     /// The row's line as a record keeps it ([`Line`]): [`FileReader::rows`] rejects a row past
@@ -390,14 +391,9 @@ impl RowSink {
 /// The longest name read: longer ones are cut, with a warning (see `RowSink::name`).
 pub const MAX_NAME_CHARS: usize = 300;
 
-pub(super) fn names_list(row: &Row, col: Col) -> Box<[String]> {
-    row.get(col)
-        .map(|s| {
-            crate::normalize::split_names(s)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// The names of a `former_names` cell.
+pub(super) fn former_names<'a>(row: &Row<'a>, col: Col) -> impl Iterator<Item = &'a str> {
+    crate::normalize::split_names(row.get(col).unwrap_or_default())
 }
 
 /// Parsed values of a column with few distinct cells (role words, kinship words, shares):

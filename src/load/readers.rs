@@ -3,10 +3,10 @@
 use rustc_hash::FxHashMap;
 
 use crate::identifiers::ogrn_valid;
-use crate::load::{facts, headers, names_list, FileRead, FileReader, Memo};
+use crate::load::{facts, former_names, headers, FileRead, FileReader, Memo};
 use crate::model::{
     sym, Company, CompanyRole, CompanyRoleKind, Kinship, Official, Participant, Procurement,
-    Relative, RelativeContacts, Seat, Share, Sym, Text,
+    Relative, Seat, Share, Sym, Texts,
 };
 use crate::values::{
     detect_share_scale, parse_bool, parse_company_role, parse_kinship, parse_seat_role,
@@ -35,16 +35,20 @@ pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
         s.snils(row, snils_c);
         Some(Official {
             line: row.record_line(),
-            official_id: id.into(),
-            full_name: full_name.into(),
+            texts: Texts::new(
+                [
+                    id,
+                    full_name,
+                    row.text(address_c),
+                    row.text(phone_c),
+                    row.text(email_c),
+                ],
+                former_names(row, former_c),
+            ),
             birth_date: s.birth_date(row, birth_c),
             inn: s.person_inn(row, inn_c),
             position: row.sym(position_c),
             employer_inn: s.key_inn(row, employer_c, false),
-            address: row.text(address_c),
-            phone: row.text(phone_c),
-            email: row.text(email_c),
-            former_names: names_list(row, former_c),
         })
     })
     .map(facts::officials)
@@ -92,17 +96,12 @@ pub(super) fn read_relatives(
             official,
             kinship,
             kinship_word: word.into(),
-            full_name: full_name.into(),
-            former_names: names_list(row, former_c),
+            texts: Texts::new(
+                [full_name, row.text(address_c), row.text(phone_c)],
+                former_names(row, former_c),
+            ),
             birth_date: s.birth_date(row, birth_c),
             inn: s.person_inn(row, inn_c),
-            contacts: match (row.get(address_c), row.get(phone_c)) {
-                (None, None) => None,
-                (address, phone) => Some(Box::new(RelativeContacts {
-                    address: address.unwrap_or_default().into(),
-                    phone: phone.unwrap_or_default().into(),
-                })),
-            },
         })
     })
     .map(facts::relatives)
@@ -127,9 +126,10 @@ pub(super) fn read_companies(r: FileReader) -> FileRead<Company> {
             // Interned (not through the per-thread cache: names are mostly distinct), so that
             // the graph's company list shares it rather than copying it.
             name: Sym::from(name),
-            address: row.text(address_c),
-            phone: row.text(phone_c),
-            email: row.text(email_c),
+            texts: Texts::new(
+                [row.text(address_c), row.text(phone_c), row.text(email_c)],
+                [],
+            ),
         })
     })
     .map(facts::companies)
@@ -163,7 +163,7 @@ pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<Com
         let Some(role) = roles.get(word, parse_company_role) else {
             return s.reject(role_c, format!("unknown role `{word}`"));
         };
-        let person_name = row.get(name_c).map(|n| Text::from(s.name(n, name_c)));
+        let person_name = row.get(name_c).map(|n| Box::<str>::from(s.name(n, name_c)));
         let holder_inn = s.key_inn(row, holder_c, false);
         if person_name.is_none() && holder_inn.is_none() {
             return s.reject(name_c, "neither person_name nor holder_inn is given");

@@ -86,17 +86,17 @@ impl Mention {
     /// The name as written in its record.
     pub fn display_name<'a>(&self, data: &'a Dataset) -> &'a str {
         match self.source {
-            MentionSource::Official(i) => &data.officials[i as usize].full_name,
-            MentionSource::Relative(i) => &data.relatives[i as usize].full_name,
+            MentionSource::Official(i) => data.officials[i as usize].full_name(),
+            MentionSource::Relative(i) => data.relatives[i as usize].full_name(),
             MentionSource::Role(i) => data.roles[i as usize].person_name.as_deref().unwrap_or(""),
             MentionSource::Entrepreneur(i) => &data.participants[i as usize].participant_name,
         }
     }
 }
 
-fn names(primary: &str, former: &[String]) -> Names {
+fn names<'a>(primary: &'a str, former: impl IntoIterator<Item = &'a str>) -> Names {
     std::iter::once(primary)
-        .chain(former.iter().map(String::as_str))
+        .chain(former)
         .map(parse_name)
         .collect()
 }
@@ -124,7 +124,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             tick(i);
             Mention {
                 source: MentionSource::Official(i as u32),
-                names: names(&o.full_name, &o.former_names),
+                names: names(o.full_name(), o.former_names()),
                 birth: o.birth_date,
                 inn: o.inn,
                 family: Some(i as u32),
@@ -137,7 +137,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             tick(i);
             Mention {
                 source: MentionSource::Relative(i as u32),
-                names: names(&r.full_name, &r.former_names),
+                names: names(r.full_name(), r.former_names()),
                 birth: r.birth_date,
                 inn: r.inn,
                 family: Some(r.official),
@@ -151,7 +151,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             let r = &data.roles[i as usize];
             Mention {
                 source: MentionSource::Role(i),
-                names: names(r.person_name.as_deref().unwrap_or_default(), &[]),
+                names: names(r.person_name.as_deref().unwrap_or_default(), []),
                 birth: r.person_birth_date,
                 inn: r.person_inn,
                 family: None,

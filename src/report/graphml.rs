@@ -155,7 +155,7 @@ pub(super) fn person_facts(a: &Analysis) -> Vec<PersonFacts> {
         slot.birth = slot.birth.or(mention.birth);
         if slot.official_id.is_empty() {
             if let Some(&o) = official_of.get(&(m as u32)) {
-                slot.official_id = a.data.officials[o as usize].official_id.to_string();
+                slot.official_id = a.data.officials[o as usize].official_id().to_string();
             }
         }
     }

@@ -223,7 +223,7 @@ pub(super) fn resolve_seats(
                 reported[w as usize] = true;
                 let ids: Vec<&str> = fits
                     .iter()
-                    .map(|f| data.officials[f.official as usize].official_id.as_str())
+                    .map(|f| data.officials[f.official as usize].official_id())
                     .collect();
                 warnings.push(
                     &seats_file,

@@ -220,7 +220,7 @@ fn build_case(
         case_id: case_id(
             code,
             &proc_.procurement_id,
-            &official.official_id,
+            official.official_id(),
             &p.participant_inn.text(),
         ),
         rule: code,
@@ -228,8 +228,8 @@ fn build_case(
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
-        official_id: official.official_id.to_string(),
-        official_name: official.full_name.to_string(),
+        official_id: official.official_id().to_string(),
+        official_name: official.full_name().to_string(),
         official_role,
         relation: member.kinship.map_or("self", Kinship::code),
         linked_person: linked_name,
@@ -297,10 +297,10 @@ fn official_step(ctx: &Context, post: &Post, factor: f64) -> (f64, &'static str,
             .and_then(|(_, m)| (m.score < 1.0).then_some(round_score(m.score))),
         basis: post.seat.and_then(|(_, m)| m.basis.map(Basis::code)),
         ..Step::new(Said::Official {
-            name: official.full_name.to_string(),
+            name: official.full_name().to_string(),
             post: post_said,
         })
-        .with_id(Some(official.official_id.to_string()))
+        .with_id(Some(official.official_id().to_string()))
     };
     (score, official_role, first)
 }

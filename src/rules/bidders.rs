@@ -325,7 +325,7 @@ fn tie_said(ctx: &Context, bids: &[(u32, &Participant)], a: usize, b: usize, tie
                     .row(bids[i].0)
                     .map(|r| {
                         let c = &data.companies[r as usize];
-                        written_as(*k, &c.address, &c.phone, &c.email).to_owned()
+                        written_as(*k, c.address(), c.phone(), c.email()).to_owned()
                     })
                     .unwrap_or_default()
             };

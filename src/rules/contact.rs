@@ -138,7 +138,7 @@ impl Rule for Contact {
                     return Vec::new();
                 }
                 let off = &data.officials[o];
-                let mut v: Vec<SideContact> = contacts(&off.address, &off.phone, &off.email)
+                let mut v: Vec<SideContact> = contacts(off.address(), off.phone(), off.email())
                     .into_iter()
                     .map(|k| (k, SELF))
                     .collect();
@@ -197,7 +197,7 @@ impl CompanyContacts {
         let per_row: Vec<SmallVec<[u64; 3]>> = data
             .companies
             .par_iter()
-            .map(|c| contacts(&c.address, &c.phone, &c.email))
+            .map(|c| contacts(c.address(), c.phone(), c.email()))
             .collect();
         // How many companies give each contact, by sorting them all (a map of tens of millions
         // of counts costs more): the mass ones tie no one.
@@ -330,13 +330,13 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     {
         let mine = written(
             hit.channel,
-            &official.address,
-            &official.phone,
-            &official.email,
+            official.address(),
+            official.phone(),
+            official.email(),
         );
         (
             "self",
-            official.full_name.to_string(),
+            official.full_name().to_string(),
             mine,
             Relation::Itself,
         )
@@ -345,7 +345,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         let mention = &ctx.mentions.list[ctx.mentions.of_relative[hit.relative as usize] as usize];
         (
             r.kinship.code(),
-            r.full_name.to_string(),
+            r.full_name().to_string(),
             written(hit.channel, r.address(), r.phone(), ""),
             Relation::Written {
                 word: r.kinship_word.to_lowercase(),
@@ -356,9 +356,9 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     };
     let registry = written(
         hit.channel,
-        &company.address,
-        &company.phone,
-        &company.email,
+        company.address(),
+        company.phone(),
+        company.email(),
     );
     let score = hit.seat_score * hit.channel.score();
     let mut steps = vec![seat_step(official, seat.role, hit.seat_score)];
@@ -384,7 +384,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         case_id: case_id(
             CODE,
             &proc_.procurement_id,
-            &official.official_id,
+            official.official_id(),
             &p.participant_inn.text(),
         ),
         rule: CODE,
@@ -392,8 +392,8 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
-        official_id: official.official_id.to_string(),
-        official_name: official.full_name.to_string(),
+        official_id: official.official_id().to_string(),
+        official_name: official.full_name().to_string(),
         official_role: seat.role.code(),
         relation,
         linked_person: linked,

@@ -155,13 +155,13 @@ pub(super) fn seat_step(official: &Official, role: SeatRole, seat_score: f64) ->
     Step {
         score: (seat_score < 1.0).then_some(round_score(seat_score)),
         ..Step::new(Said::Official {
-            name: official.full_name.to_string(),
+            name: official.full_name().to_string(),
             post: OfficialPost::Seat {
                 role,
                 minutes: None,
             },
         })
-        .with_id(Some(official.official_id.to_string()))
+        .with_id(Some(official.official_id().to_string()))
     }
 }
 

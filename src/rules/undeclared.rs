@@ -353,8 +353,8 @@ fn same_flat(ctx: &Context, pm: &Mention, official: &Official) -> bool {
         .company_by_inn
         .get(&inn)
         .and_then(|&c| ctx.contact_index().row(c))
-        .and_then(|row| flat(ctx, &ctx.data.companies[row as usize].address));
-    registry.is_some() && registry == flat(ctx, &official.address)
+        .and_then(|row| flat(ctx, ctx.data.companies[row as usize].address()));
+    registry.is_some() && registry == flat(ctx, official.address())
 }
 
 /// One (seated official, registry person behind a bidder) pair whose signals may make a case,
@@ -688,7 +688,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         case_id: case_id(
             CODE,
             &proc_.procurement_id,
-            &official.official_id,
+            official.official_id(),
             &bid.participant_inn.text(),
         ),
         rule: CODE,
@@ -696,8 +696,8 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         score: round_score(score),
         procurement_id: proc_.procurement_id.to_string(),
         customer_inn: proc_.customer_inn.to_string(),
-        official_id: official.official_id.to_string(),
-        official_name: official.full_name.to_string(),
+        official_id: official.official_id().to_string(),
+        official_name: official.full_name().to_string(),
         official_role: seat.role.code(),
         relation: finding.kin.code(),
         linked_person: name,
