@@ -45,11 +45,11 @@ fn mentions(n: usize) -> Vec<Mention> {
         .iter()
         .enumerate()
         .map(|(i, name)| Mention {
-            source: MentionSource::Role(i as u32),
+            source: MentionSource::Role(i as u32).into(),
             names: smallvec::smallvec![parse_name(name)],
             birth: None,
             inn: None,
-            family: None,
+            family: None.into(),
         })
         .collect()
 }

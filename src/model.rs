@@ -608,7 +608,41 @@ pub struct Participant {
     /// True for the winner.
     pub is_winner: bool,
     /// Contract price (winner).
-    pub contract_price: Option<f64>,
+    pub contract_price: OptPrice,
+}
+
+/// A price that may be absent, in eight bytes where `Option<f64>` takes sixteen (12 million
+/// bids at national scale): NaN, which no parsed price is, stands for none.
+#[derive(Clone, Copy)]
+pub struct OptPrice(f64);
+
+impl OptPrice {
+    /// No price.
+    pub const NONE: OptPrice = OptPrice(f64::NAN);
+
+    /// The price, if any.
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+}
+
+impl From<Option<f64>> for OptPrice {
+    /// `Some(NaN)` panics: no parsed price is NaN.
+    fn from(p: Option<f64>) -> OptPrice {
+        match p {
+            Some(p) => {
+                assert!(!p.is_nan(), "a price is never NaN");
+                OptPrice(p)
+            }
+            None => OptPrice::NONE,
+        }
+    }
+}
+
+impl std::fmt::Debug for OptPrice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
 }
 
 /// An index that may be absent, in four bytes where `Option<u32>` takes eight (26 million

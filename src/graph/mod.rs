@@ -97,8 +97,6 @@ pub struct BidRef {
 pub struct AffilGraph {
     /// The graph.
     pub g: DiGraph<Node, Edge, u32>,
-    /// Node of each person.
-    pub person_node: Vec<NodeIndex>,
     /// Companies by id.
     pub companies: Vec<CompanyInfo>,
     /// Node of each company.
@@ -114,6 +112,15 @@ pub struct AffilGraph {
 }
 
 impl AffilGraph {
+    /// Node of a person: the persons are the graph's first nodes, in order (no table of 21
+    /// million node indices at national scale).
+    pub fn person_node(&self, p: PersonId) -> NodeIndex {
+        debug_assert!(
+            matches!(self.g.node_weight(NodeIndex::new(p as usize)), Some(&Node::Person(q)) if q == p)
+        );
+        NodeIndex::new(p as usize)
+    }
+
     fn company(&mut self, inn: crate::model::Inn, name: Sym) -> CompanyId {
         if let Some(&c) = self.company_by_inn.get(&inn) {
             if self.companies[c as usize].name.is_empty() && !name.is_empty() {
@@ -194,7 +201,6 @@ fn build_with(
                 + mentions.of_entrepreneur.len()
                 + procurement_edge_count,
         ),
-        person_node: Vec::with_capacity(res.persons),
         companies: Vec::with_capacity(data.companies.len()),
         company_node: Vec::with_capacity(data.companies.len()),
         company_by_inn: FxHashMap::default(),
@@ -207,8 +213,9 @@ fn build_with(
                 .map(|(i, s)| (s.procurement, i as u32))
         }),
     };
+    // Persons first, in order: person `p` is node `p` (see `person_node`).
     for p in 0..res.persons as PersonId {
-        ag.person_node.push(ag.g.add_node(Node::Person(p)));
+        ag.g.add_node(Node::Person(p));
     }
     let person_of = |m: MentionId| res.person_of[m as usize];
     for c in &data.companies {
@@ -220,11 +227,11 @@ fn build_with(
     }
     // Kinship: the official's person -> the relative's person.
     for (i, r) in data.relatives.iter().enumerate() {
-        let Some(official) = mentions.list[mentions.of_relative[i] as usize].family else {
+        let Some(official) = mentions.list[mentions.of_relative[i] as usize].family.get() else {
             continue;
         };
-        let from = ag.person_node[person_of(mentions.of_official[official as usize]) as usize];
-        let to = ag.person_node[person_of(mentions.of_relative[i]) as usize];
+        let from = ag.person_node(person_of(mentions.of_official[official as usize]));
+        let to = ag.person_node(person_of(mentions.of_relative[i]));
         ag.g.add_edge(
             from,
             to,
@@ -239,8 +246,8 @@ fn build_with(
     for (i, role) in data.roles.iter().enumerate() {
         let company = ag.company(role.company_inn, no_name);
         let target = ag.company_node(company);
-        if let Some(m) = mentions.of_role[i] {
-            let from = ag.person_node[person_of(m) as usize];
+        if let Some(m) = mentions.of_role[i].get() {
+            let from = ag.person_node(person_of(m));
             ag.g.add_edge(from, target, Edge::Role { role: i as u32 });
         } else if let Some(holder) = &role.holder_inn {
             let h = ag.company(*holder, no_name);
@@ -282,7 +289,7 @@ fn build_with(
     entrepreneurs.sort();
     for (inn, &m) in entrepreneurs {
         let c = ag.company_by_inn[inn];
-        let from = ag.person_node[person_of(m) as usize];
+        let from = ag.person_node(person_of(m));
         ag.g.add_edge(from, ag.company_node(c), Edge::Entrepreneur);
     }
     if procurement_edges {
@@ -299,7 +306,7 @@ fn add_seat_edges(ag: &mut AffilGraph, data: &Dataset, mentions: &Mentions, res:
         for (k, matched) in res.seats.of(i).iter().enumerate() {
             let person = res.person_of[mentions.of_official[matched.official as usize] as usize];
             ag.g.add_edge(
-                ag.person_node[person as usize],
+                ag.person_node(person),
                 pnode,
                 Edge::Seat {
                     seat: i as u32,
@@ -322,7 +329,7 @@ pub fn kin_of(ag: &AffilGraph, person: PersonId) -> Vec<(PersonId, Kinship, u32)
 /// [`kin_of`] with, for each relation, whether `person` declared it (an outgoing kin edge) or
 /// the relative did.
 pub fn kin_edges(ag: &AffilGraph, person: PersonId) -> Vec<(PersonId, Kinship, u32, bool)> {
-    let node = ag.person_node[person as usize];
+    let node = ag.person_node(person);
     let mut out = Vec::new();
     for e in ag.g.edges_directed(node, Direction::Outgoing) {
         if let Edge::Kin { kinship, relative } = e.weight() {
@@ -411,7 +418,7 @@ pub fn any_upstream_person(
                 }
                 Edge::Role { role } if data.roles[*role as usize].active_on(date) => {
                     if let Some(p) = ag.as_person(e.source()) {
-                        if f(p, mentions.of_role[*role as usize]) {
+                        if f(p, mentions.of_role[*role as usize].get()) {
                             return true;
                         }
                     }
@@ -439,7 +446,7 @@ pub fn any_upstream_person(
                             (me.weight(), ag.as_person(me.source()))
                         {
                             if data.roles[*mrole as usize].active_on(date)
-                                && f(p, mentions.of_role[*mrole as usize])
+                                && f(p, mentions.of_role[*mrole as usize].get())
                             {
                                 return true;
                             }
@@ -488,7 +495,7 @@ pub fn controls(
                 let Some(p) = ag.as_person(e.source()) else {
                     continue;
                 };
-                let m = mentions.of_role[*role as usize].into_iter().collect();
+                let m = mentions.of_role[*role as usize].get().into_iter().collect();
                 let kind = match r.role {
                     CompanyRoleKind::Director => ControlKind::Director,
                     CompanyRoleKind::BoardMember => ControlKind::BoardMember,
@@ -522,7 +529,10 @@ pub fn controls(
                         out.push(Control {
                             person: p,
                             kind: ControlKind::ManagingHead { manager },
-                            mentions: mentions.of_role[*mrole as usize].into_iter().collect(),
+                            mentions: mentions.of_role[*mrole as usize]
+                                .get()
+                                .into_iter()
+                                .collect(),
                         });
                     }
                 }

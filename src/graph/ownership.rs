@@ -395,7 +395,7 @@ pub fn beneficial_owners(
                 circular: false,
                 approximate: false,
             });
-            h.mentions.extend(mentions.of_role[role as usize]);
+            h.mentions.extend(mentions.of_role[role as usize].get());
             let Some(s) = row_share(ag, data, role, c, date) else {
                 h.share_unknown = true;
                 continue;

@@ -305,7 +305,7 @@ pub(super) fn participants(
         } = a;
         is_winner
             .cmp(&b.is_winner)
-            .then_with(|| price_cmp(*contract_price, b.contract_price))
+            .then_with(|| price_cmp(contract_price.get(), b.contract_price.get()))
             .then_with(|| text_cmp(participant_name, &b.participant_name))
     };
     let settle = |head: &mut Participant, others: &[&Participant]| {
@@ -313,14 +313,14 @@ pub(super) fn participants(
         if others.iter().any(|o| o.is_winner != head.is_winner) {
             kinds.push(ConflictKind::Winner);
         }
-        let prices = std::iter::once(head.contract_price)
-            .chain(others.iter().map(|o| o.contract_price))
+        let prices = std::iter::once(head.contract_price.get())
+            .chain(others.iter().map(|o| o.contract_price.get()))
             .flatten();
         let smallest = prices.clone().min_by(f64::total_cmp);
         if prices.clone().any(|p| Some(p) != smallest) {
             kinds.push(ConflictKind::ContractPrice);
         }
-        head.contract_price = smallest;
+        head.contract_price = smallest.into();
         Settle::Merged(kinds)
     };
     out.canonical(

@@ -274,7 +274,7 @@ pub(super) fn read_participants(
             participant_inn: inn,
             participant_name: sym(s.name(row.get(name_c).unwrap_or_default(), name_c)),
             is_winner,
-            contract_price: s.decimal(row, contract_c),
+            contract_price: s.decimal(row, contract_c).into(),
         })
     })
     .map(|read| {

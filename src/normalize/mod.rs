@@ -11,7 +11,7 @@ use rayon::prelude::*;
 pub use name::{parse_name, split_names, NormName, Part, PartKind};
 
 use crate::identifiers::InnKind;
-use crate::model::{BirthDate, Dataset};
+use crate::model::{BirthDate, Dataset, OptIndex};
 
 /// Index of a mention in [`Mentions::list`].
 pub type MentionId = u32;
@@ -42,14 +42,55 @@ impl MentionSource {
     }
 }
 
+/// A [`MentionSource`] in four bytes, where the enum takes eight (23 million mentions at
+/// national scale): the kind in the top two bits, the row below them.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PackedSource(u32);
+
+impl PackedSource {
+    /// The highest row a source can name.
+    pub const MAX_ROW: u32 = (1 << 30) - 1;
+
+    /// The source.
+    pub fn get(self) -> MentionSource {
+        let row = self.0 & Self::MAX_ROW;
+        match self.0 >> 30 {
+            0 => MentionSource::Official(row),
+            1 => MentionSource::Relative(row),
+            2 => MentionSource::Role(row),
+            _ => MentionSource::Entrepreneur(row),
+        }
+    }
+}
+
+impl From<MentionSource> for PackedSource {
+    /// A row past 2^30 panics (blocking takes fewer than 2^26 mentions in all).
+    fn from(s: MentionSource) -> PackedSource {
+        let (kind, row) = match s {
+            MentionSource::Official(i) => (0, i),
+            MentionSource::Relative(i) => (1, i),
+            MentionSource::Role(i) => (2, i),
+            MentionSource::Entrepreneur(i) => (3, i),
+        };
+        assert!(row <= Self::MAX_ROW, "row {row} of a mention past 2^30");
+        PackedSource(kind << 30 | row)
+    }
+}
+
+impl std::fmt::Debug for PackedSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// The names of a mention: nearly always one, kept inline without an allocation.
 pub type Names = smallvec::SmallVec<[NormName; 1]>;
 
 /// One naming of a person in one record.
 #[derive(Clone, Debug)]
 pub struct Mention {
-    /// The record it comes from.
-    pub source: MentionSource,
+    /// The record it comes from (see [`Mention::source`]).
+    pub source: PackedSource,
     /// The name as written, parsed; then the former names.
     pub names: Names,
     /// Birth date, if the record has one.
@@ -58,7 +99,7 @@ pub struct Mention {
     pub inn: Option<crate::model::Inn>,
     /// The official whose questionnaire the record belongs to (the official or a relative):
     /// two mentions of one questionnaire are never one person.
-    pub family: Option<u32>,
+    pub family: OptIndex,
 }
 
 /// Every mention of a dataset, with indexes from records to mentions.
@@ -71,7 +112,7 @@ pub struct Mentions {
     /// Mention of each relative.
     pub of_relative: Vec<MentionId>,
     /// Mention of each company role held by a person.
-    pub of_role: Vec<Option<MentionId>>,
+    pub of_role: Vec<OptIndex>,
     /// Mention of each entrepreneur participant, by INN.
     pub of_entrepreneur: FxHashMap<crate::model::Inn, MentionId>,
 }
@@ -80,12 +121,17 @@ impl Mention {
     /// An official's or a relative's record (one with a questionnaire): the circle around an
     /// official, which the rules look for among companies' controllers.
     pub fn in_circle(&self) -> bool {
-        self.family.is_some()
+        self.family.get().is_some()
+    }
+
+    /// The record it comes from.
+    pub fn source(&self) -> MentionSource {
+        self.source.get()
     }
 
     /// The name as written in its record.
     pub fn display_name<'a>(&self, data: &'a Dataset) -> &'a str {
-        match self.source {
+        match self.source() {
             MentionSource::Official(i) => data.officials[i as usize].full_name(),
             MentionSource::Relative(i) => data.relatives[i as usize].full_name(),
             MentionSource::Role(i) => data.roles[i as usize].person_name.as_deref().unwrap_or(""),
@@ -123,11 +169,11 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .par_extend(data.officials.par_iter().enumerate().map(|(i, o)| {
             tick(i);
             Mention {
-                source: MentionSource::Official(i as u32),
+                source: MentionSource::Official(i as u32).into(),
                 names: names(o.full_name(), o.former_names()),
                 birth: o.birth_date,
                 inn: o.inn,
-                family: Some(i as u32),
+                family: Some(i as u32).into(),
             }
         }));
     m.of_official = (0..data.officials.len() as MentionId).collect();
@@ -136,11 +182,11 @@ pub fn normalize(data: &Dataset) -> Mentions {
         .par_extend(data.relatives.par_iter().enumerate().map(|(i, r)| {
             tick(i);
             Mention {
-                source: MentionSource::Relative(i as u32),
+                source: MentionSource::Relative(i as u32).into(),
                 names: names(r.full_name(), r.former_names()),
                 birth: r.birth_date,
                 inn: r.inn,
-                family: Some(r.official),
+                family: Some(r.official).into(),
             }
         }));
     m.of_relative = (base..m.list.len() as MentionId).collect();
@@ -150,18 +196,18 @@ pub fn normalize(data: &Dataset) -> Mentions {
             tick(k);
             let r = &data.roles[i as usize];
             Mention {
-                source: MentionSource::Role(i),
+                source: MentionSource::Role(i).into(),
                 names: names(r.person_name.as_deref().unwrap_or_default(), []),
                 birth: r.person_birth_date,
                 inn: r.person_inn,
-                family: None,
+                family: OptIndex::NONE,
             }
         }));
     // Roles without a person (a company as founder) count as done too.
     crate::progress::inc((data.roles.len() - named_roles.len()) as u64);
-    m.of_role = vec![None; data.roles.len()];
+    m.of_role = vec![OptIndex::NONE; data.roles.len()];
     for (k, &i) in named_roles.iter().enumerate() {
-        m.of_role[i as usize] = Some(base + k as MentionId);
+        m.of_role[i as usize] = Some(base + k as MentionId).into();
     }
     let registry_name: FxHashMap<crate::model::Inn, &str> = data
         .companies
@@ -182,11 +228,11 @@ pub fn normalize(data: &Dataset) -> Mentions {
             names.push(parse_name(full));
         }
         m.list.push(Mention {
-            source: MentionSource::Entrepreneur(i as u32),
+            source: MentionSource::Entrepreneur(i as u32).into(),
             names,
             birth: None,
             inn: Some(p.participant_inn),
-            family: None,
+            family: OptIndex::NONE,
         });
     }
     m

@@ -216,12 +216,13 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, data_dir: &Path) -> Resu
                     .with(
                         "amount",
                         b.contract_price
+                            .get()
                             .map(|v| format!("{v:.2}"))
                             .unwrap_or_default(),
                     )
                     .with(
                         "currency",
-                        if b.contract_price.is_some() {
+                        if b.contract_price.get().is_some() {
                             "RUB"
                         } else {
                             ""

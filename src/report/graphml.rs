@@ -99,7 +99,7 @@ fn flagged_nodes(a: &Analysis, g: &AffilGraph) -> Vec<bool> {
         .collect();
     for c in &a.cases {
         for &p in &c.persons {
-            flagged[g.person_node[p as usize].index()] = true;
+            flagged[g.person_node(p).index()] = true;
         }
         for step in &c.chain {
             let Some(id) = &step.id else { continue };

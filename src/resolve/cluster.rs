@@ -28,8 +28,8 @@ impl Cluster {
             inn: m.inn,
             birth: m.birth,
             sex: first.filter(|n| n.sex_from_patronymic).and_then(|n| n.sex),
-            families: m.family.into_iter().collect(),
-            has_official: matches!(m.source, MentionSource::Official(_)),
+            families: m.family.get().into_iter().collect(),
+            has_official: matches!(m.source(), MentionSource::Official(_)),
         }
     }
 

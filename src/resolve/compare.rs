@@ -839,7 +839,7 @@ fn tf_word(
 /// different full birth dates, contradicting sexes, or one questionnaire. With `tf`, the
 /// surname's weight follows its frequency in the data.
 pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -> Option<Link> {
-    if a.family.is_some() && a.family == b.family {
+    if a.in_circle() && a.family == b.family {
         return None;
     }
     let inn_equal = match (&a.inn, &b.inn) {
@@ -933,7 +933,7 @@ pub fn compare_tf(a: &Mention, b: &Mention, prior: f64, tf: Option<&TermFreq>) -
 /// less is a weak link (see [`Link::is_weak`]), which never reaches even odds. Blocking tests
 /// it where namesakes would otherwise propose millions of pairs.
 pub fn may_link_on_name(a: &Mention, b: &Mention, both_rare: bool) -> bool {
-    if a.family.is_some() && a.family == b.family {
+    if a.in_circle() && a.family == b.family {
         return false;
     }
     if let (Some(x), Some(y)) = (&a.inn, &b.inn) {
@@ -1170,11 +1170,11 @@ mod tests {
 
     fn m(name: &str, birth: Option<&str>, inn: Option<&str>) -> Mention {
         Mention {
-            source: MentionSource::Role(0),
+            source: MentionSource::Role(0).into(),
             names: smallvec::smallvec![parse_name(name)],
             birth: birth.and_then(parse_birth_date),
             inn: inn.map(Into::into),
-            family: None,
+            family: None.into(),
         }
     }
 
@@ -1366,8 +1366,8 @@ mod tests {
     fn questionnaire_members_are_distinct() {
         let mut a = m("Петров Иван Петрович", None, None);
         let mut b = m("Петров Иван Петрович", None, None);
-        a.family = Some(3);
-        b.family = Some(3);
+        a.family = Some(3).into();
+        b.family = Some(3).into();
         assert!(compare(&a, &b, PRIOR).is_none());
     }
 

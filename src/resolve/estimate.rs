@@ -420,11 +420,11 @@ mod tests {
 
     fn mention(name: &str, family: Option<u32>) -> Mention {
         Mention {
-            source: crate::normalize::MentionSource::Role(0),
+            source: crate::normalize::MentionSource::Role(0).into(),
             names: std::iter::once(crate::normalize::name::parse_name(name)).collect(),
             birth: None,
             inn: None,
-            family,
+            family: family.into(),
         }
     }
 

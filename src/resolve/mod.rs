@@ -211,11 +211,11 @@ mod tests {
 
     fn m(name: &str, birth: Option<&str>, family: Option<u32>) -> Mention {
         Mention {
-            source: MentionSource::Role(0),
+            source: MentionSource::Role(0).into(),
             names: smallvec::smallvec![parse_name(name)],
             birth: birth.and_then(parse_birth_date),
             inn: None,
-            family,
+            family: family.into(),
         }
     }
 

@@ -4,18 +4,19 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::load::Warnings;
-use crate::model::{Dataset, Sym};
-use crate::normalize::{parse_name, Mention, MentionSource, Mentions};
+use crate::model::{Dataset, OptIndex, Sym};
+use crate::normalize::{parse_name, Mention, MentionSource, Mentions, PackedSource};
 use crate::resolve::compare::{compare, prior_for, Basis, Link};
 use crate::resolve::{mention_keys, BlockKey, Groups, SeatMatch};
 
 pub(super) fn name_probe(name: &str) -> Mention {
     Mention {
-        source: MentionSource::Role(u32::MAX),
+        // No row: the highest a mention's source can name.
+        source: MentionSource::Role(PackedSource::MAX_ROW).into(),
         names: smallvec::smallvec![parse_name(name)],
         birth: None,
         inn: None,
-        family: None,
+        family: OptIndex::NONE,
     }
 }
 

@@ -108,7 +108,10 @@ fn circle(ctx: &Context, person: PersonId, official_mention: MentionId) -> Vec<M
         let (anchor, official_alias) = if declared_by_official {
             (rel_mention, None)
         } else {
-            let owner = ctx.mentions.list[rel_mention as usize].family.unwrap_or(0);
+            let owner = ctx.mentions.list[rel_mention as usize]
+                .family
+                .get()
+                .unwrap_or(0);
             (ctx.mentions.of_official[owner as usize], Some(rel_mention))
         };
         out.push(Member {
@@ -204,11 +207,11 @@ fn build_case(
     let p = bid.row;
     steps.extend(super::bid_steps(&company_label, p, proc_));
     // Every input row the case rests on, for the contradictions among them.
-    let source = |m: MentionId| ctx.mentions.list[m as usize].source.row();
+    let source = |m: MentionId| ctx.mentions.list[m as usize].source().row();
     let mut rows = vec![
         RowRef::Official(post.official),
         RowRef::Participant(bid.index),
-        anchor.source.row(),
+        anchor.source().row(),
     ];
     rows.extend(member.official_alias.map(source));
     rows.extend(c.mentions.iter().map(|&m| source(m)));
@@ -241,7 +244,7 @@ fn build_case(
         },
         participant_link: link_text(g, c),
         is_winner: p.is_winner,
-        contract_price: p.contract_price,
+        contract_price: p.contract_price.get(),
         legal_basis: info.legal_basis,
         chain: Chain(steps),
         persons: chain_persons(ctx, post.person, member.anchor, c),
@@ -319,7 +322,7 @@ fn linked_steps(
     let sex = sex_of(anchor);
     // An in-law's word says whose parent or sibling (тёща or свекровь): the questionnaire's
     // own word is kept where the official wrote it.
-    let relation = match (member.kinship, member.official_alias, anchor.source) {
+    let relation = match (member.kinship, member.official_alias, anchor.source()) {
         (Some(k), None, MentionSource::Relative(r)) if k.is_affinity() => Relation::Written {
             word: data.relatives[r as usize].kinship_word.to_lowercase(),
             kinship: k,
@@ -348,7 +351,7 @@ fn linked_steps(
             && !same_but_case(registry_name, linked_name))
         .then(|| registry_name.to_owned());
         let from_registry = matches!(
-            registry.source,
+            registry.source(),
             MentionSource::Role(_) | MentionSource::Entrepreneur(_)
         );
         let matched = from_registry.then_some(Matched {

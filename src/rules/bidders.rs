@@ -146,7 +146,7 @@ pub(super) fn groups(
 /// itself (a holder up the chain).
 fn role_of(ctx: &Context, m: Option<MentionId>) -> Role {
     let data = ctx.data;
-    match m.map(|m| ctx.mentions.list[m as usize].source) {
+    match m.map(|m| ctx.mentions.list[m as usize].source()) {
         Some(MentionSource::Role(r)) => {
             let role = &data.roles[r as usize];
             let (what, share) = match role.role {
@@ -219,7 +219,7 @@ fn build_case(
         steps.extend(said.steps);
         steps.push(company_step(b));
     }
-    let source = |m: &Option<MentionId>| m.map(|m| ctx.mentions.list[m as usize].source.row());
+    let source = |m: &Option<MentionId>| m.map(|m| ctx.mentions.list[m as usize].source().row());
     let rows = ties.iter().flat_map(|(_, _, tie)| match tie {
         Tie::Person(_, ma, mb) => [source(ma), source(mb)],
         Tie::Contact(_) => [None, None],
@@ -255,7 +255,7 @@ fn build_case(
         participant_name: names.join("; "),
         participant_link: links.join("; "),
         is_winner: !won.is_empty(),
-        contract_price: won.first().and_then(|p| p.contract_price),
+        contract_price: won.first().and_then(|p| p.contract_price.get()),
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
         persons: {

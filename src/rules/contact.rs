@@ -401,7 +401,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         participant_name: company_label,
         participant_link: format!("shared_{} ({registry})", hit.channel.code()),
         is_winner: p.is_winner,
-        contract_price: p.contract_price,
+        contract_price: p.contract_price.get(),
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
         persons: {

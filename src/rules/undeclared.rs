@@ -344,7 +344,7 @@ fn flat(ctx: &Context, address: &str) -> Option<u64> {
 /// Whether the registry gives a person's address (an entrepreneur's is theirs) and it is the
 /// official's flat.
 fn same_flat(ctx: &Context, pm: &Mention, official: &Official) -> bool {
-    let MentionSource::Entrepreneur(i) = pm.source else {
+    let MentionSource::Entrepreneur(i) = pm.source() else {
         return false;
     };
     let inn = ctx.data.participants[i as usize].participant_inn;
@@ -709,7 +709,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         },
         participant_link: link_text(g, c),
         is_winner: bid.is_winner,
-        contract_price: bid.contract_price,
+        contract_price: bid.contract_price.get(),
         legal_basis: INFO.legal_basis,
         chain: Chain(steps),
         persons: {
