@@ -84,6 +84,38 @@ impl<T> Groups<T> {
         Groups { starts, items }
     }
 
+    /// The items of owners `0..owners`, each owner's written by `fill(owner, &mut list)` onto
+    /// the end of a list; owners are filled in parallel, a block at a time, and each block's
+    /// items joined into the flat list as soon as it is copied (a `Vec` per owner first held
+    /// the items twice, and a header and an allocation per owner).
+    pub fn par_fill(owners: usize, fill: impl Fn(usize, &mut Vec<T>) + Sync) -> Self
+    where
+        T: Send,
+    {
+        use rayon::prelude::*;
+        const BLOCK: usize = 1 << 14;
+        let blocks: Vec<(Vec<T>, Vec<u32>)> = (0..owners.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let (mut items, mut ends) = (Vec::new(), Vec::new());
+                for owner in b * BLOCK..((b + 1) * BLOCK).min(owners) {
+                    fill(owner, &mut items);
+                    ends.push(items.len() as u32);
+                }
+                items.shrink_to_fit();
+                (items, ends)
+            })
+            .collect();
+        let total = blocks.iter().map(|b| b.0.len()).sum();
+        let mut g = Groups::with_capacity(owners, total);
+        for (items, ends) in blocks {
+            let base = g.items.len() as u32;
+            g.starts.extend(ends.iter().map(|e| base + e));
+            g.items.extend(items);
+        }
+        g
+    }
+
     /// Appends the items of the next owner.
     pub fn push(&mut self, items: impl IntoIterator<Item = T>) {
         self.items.extend(items);
@@ -105,5 +137,18 @@ mod tests {
         assert_eq!(g.of(2), &['a', 'c', 'e']);
         assert_eq!(g.of(3), &[] as &[char]);
         assert_eq!(g.first_index(2), 2);
+    }
+
+    #[test]
+    fn par_fill_lists_each_owners_items_in_order_across_blocks() {
+        // Owners past one block (2^14), some with no items.
+        let n = 40_000;
+        let g = Groups::par_fill(n, |o, list| list.extend((0..o % 3).map(|k| o * 10 + k)));
+        assert_eq!(g.len(), n);
+        for o in [0, 1, 2, 16_383, 16_384, 16_385, 39_999] {
+            let want: Vec<usize> = (0..o % 3).map(|k| o * 10 + k).collect();
+            assert_eq!(g.of(o), want.as_slice(), "owner {o}");
+        }
+        assert_eq!(g.items().len(), (0..n).map(|o| o % 3).sum::<usize>());
     }
 }

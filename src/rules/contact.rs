@@ -125,40 +125,34 @@ impl Rule for Contact {
         let is_mass = |k: u64| companies.is_mass(k);
         // The contacts of each seated official and of the relatives they declared.
         let sitting = ctx.resolution.sitting(data.officials.len());
-        let mut relatives_of: Vec<Vec<u32>> = vec![Vec::new(); data.officials.len()];
-        for (r, rel) in data.relatives.iter().enumerate() {
-            if sitting[rel.official as usize] {
-                relatives_of[rel.official as usize].push(r as u32);
+        let relatives_of = Groups::by_owner(data.officials.len(), || {
+            data.relatives
+                .iter()
+                .enumerate()
+                .filter(|(_, rel)| sitting[rel.official as usize])
+                .map(|(r, rel)| (rel.official, r as u32))
+        });
+        let side = Groups::par_fill(data.officials.len(), |o, list: &mut Vec<SideContact>| {
+            if !sitting[o] {
+                return;
             }
-        }
-        let sides: Vec<Vec<SideContact>> = (0..data.officials.len())
-            .into_par_iter()
-            .map(|o| {
-                if !sitting[o] {
-                    return Vec::new();
+            let off = &data.officials[o];
+            let mut keep = |k: u64, whose: u32| {
+                if !is_mass(k) {
+                    list.push((k, whose));
                 }
-                let off = &data.officials[o];
-                let mut v: Vec<SideContact> = contacts(off.address(), off.phone(), off.email())
-                    .into_iter()
-                    .map(|k| (k, SELF))
-                    .collect();
-                for &r in &relatives_of[o] {
-                    let rel = &data.relatives[r as usize];
-                    v.extend(
-                        contacts(rel.address(), rel.phone(), "")
-                            .into_iter()
-                            .map(|k| (k, r)),
-                    );
+            };
+            for k in contacts(off.address(), off.phone(), off.email()) {
+                keep(k, SELF);
+            }
+            for &r in relatives_of.of(o) {
+                let rel = &data.relatives[r as usize];
+                for k in contacts(rel.address(), rel.phone(), "") {
+                    keep(k, r);
                 }
-                v.retain(|c| !is_mass(c.0));
-                v
-            })
-            .collect();
+            }
+        });
         drop(relatives_of);
-        let mut side = Groups::with_capacity(sides.len(), sides.iter().map(Vec::len).sum());
-        for v in sides {
-            side.push(v);
-        }
         let index = Index {
             side: &side,
             companies,
@@ -194,14 +188,13 @@ impl CompanyContacts {
     /// Every company's contacts, and the mass ones.
     pub(super) fn of(ctx: &Context) -> CompanyContacts {
         let data = ctx.data;
-        let per_row: Vec<SmallVec<[u64; 3]>> = data
-            .companies
-            .par_iter()
-            .map(|c| contacts(c.address(), c.phone(), c.email()))
-            .collect();
+        let by_row = Groups::par_fill(data.companies.len(), |row, list: &mut Vec<u64>| {
+            let c = &data.companies[row];
+            list.extend(contacts(c.address(), c.phone(), c.email()));
+        });
         // How many companies give each contact, by sorting them all (a map of tens of millions
         // of counts costs more): the mass ones tie no one.
-        let mut all: Vec<u64> = per_row.iter().flatten().copied().collect();
+        let mut all: Vec<u64> = by_row.items().to_vec();
         all.par_sort_unstable();
         let mut mass: Vec<u64> = all
             .chunk_by(|a, b| a == b)
@@ -216,11 +209,6 @@ impl CompanyContacts {
             if let Some(&cid) = ctx.graph.company_by_inn.get(&c.inn) {
                 row_of[cid as usize] = row as u32;
             }
-        }
-        let mut by_row =
-            Groups::with_capacity(per_row.len(), per_row.iter().map(SmallVec::len).sum());
-        for list in per_row {
-            by_row.push(list);
         }
         CompanyContacts {
             by_row,
