@@ -102,20 +102,21 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
         ..Dataset::default()
     };
     let (half, tenth) = (|| Some(0), Some(1));
-    let mut role = |company: usize, holder: Option<usize>, person: Option<usize>, share| {
-        data.roles.push(CompanyRole {
-            line: 0,
-            company_inn: inn(company).as_str().into(),
-            role: CompanyRoleKind::Founder,
-            person_name: person.map(|p| format!("Владелец{p} Иван Петрович").into()),
-            person_inn: None,
-            person_birth_date: None,
-            holder_inn: holder.map(|h| inn(h).as_str().into()),
-            share,
-            since: None,
-            until: None,
-        })
-    };
+    let mut role =
+        |company: usize, holder: Option<usize>, person: Option<usize>, share: Option<u32>| {
+            data.roles.push(CompanyRole {
+                line: 0,
+                company_inn: inn(company).as_str().into(),
+                role: CompanyRoleKind::Founder,
+                person_name: person.map(|p| format!("Владелец{p} Иван Петрович").into()),
+                person_inn: None,
+                person_birth_date: None.into(),
+                holder_inn: holder.map(|h| inn(h).as_str().into()),
+                share: share.into(),
+                since: None,
+                until: None,
+            })
+        };
     for c in 0..n {
         let (l, r) = (2 * c + 1, 2 * c + 2);
         if l < n {

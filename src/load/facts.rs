@@ -70,7 +70,7 @@ pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
             employer_inn,
         } = a;
         text_cmp(a.full_name(), b.full_name())
-            .then_with(|| given_first(birth_date, &b.birth_date))
+            .then_with(|| given_first(&birth_date.get(), &b.birth_date.get()))
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(position, &b.position))
             .then_with(|| given_first(employer_inn, &b.employer_inn))
@@ -107,7 +107,7 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             .cmp(&b.official)
             .then_with(|| kinship.cmp(&b.kinship))
             .then_with(|| text_cmp(a.full_name(), b.full_name()))
-            .then_with(|| given_first(birth_date, &b.birth_date))
+            .then_with(|| given_first(&birth_date.get(), &b.birth_date.get()))
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(kinship_word, &b.kinship_word))
             .then_with(|| names_cmp(a.former_names(), b.former_names()))
@@ -151,7 +151,7 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
 /// Long on purpose: the fact key, the rule for each contradiction and the birth-date check
 /// share the closures at its top.
 pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<CompanyRole> {
-    let share = |r: &CompanyRole| r.share.map(|i| &shares[i as usize]);
+    let share = |r: &CompanyRole| r.share.get().map(|i| &shares[i as usize]);
     let fact = |a: &CompanyRole, b: &CompanyRole| {
         a.company_inn
             .cmp(&b.company_inn)
@@ -181,7 +181,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         given_first(&share(a), &share(b))
             .then_with(|| given_first(until, &b.until))
             .then_with(|| given_first(person_inn, &b.person_inn))
-            .then_with(|| given_first(person_birth_date, &b.person_birth_date))
+            .then_with(|| given_first(&person_birth_date.get(), &b.person_birth_date.get()))
             .then_with(|| match (person_name, &b.person_name) {
                 (Some(x), Some(y)) => text_cmp(x, y),
                 (x, y) => x.is_none().cmp(&y.is_none()),
@@ -192,7 +192,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         let mut inns: Vec<Inn> = all().filter_map(|r| r.person_inn).collect();
         inns.sort_unstable();
         inns.dedup();
-        let mut births: Vec<BirthDate> = all().filter_map(|r| r.person_birth_date).collect();
+        let mut births: Vec<BirthDate> = all().filter_map(|r| r.person_birth_date.get()).collect();
         births.sort_unstable();
         births.dedup();
         let disagree = BirthDate::any_disagree(&births);
@@ -206,9 +206,10 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
         head.person_birth_date = births
             .iter()
             .copied()
-            .max_by_key(|b| matches!(b, BirthDate::Full(_)));
+            .max_by_key(|b| matches!(b, BirthDate::Full(_)))
+            .into();
         if disagree {
-            head.person_birth_date = None;
+            head.person_birth_date = OptBirth::NONE;
             kinds.push(ConflictKind::BirthDates {
                 inn: inns[0],
                 dates: births,

@@ -207,13 +207,17 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
         }
     };
     for (i, o) in data.officials.iter().enumerate() {
-        add(o.inn, o.birth_date, RowRef::Official(i as u32));
+        add(o.inn, o.birth_date.get(), RowRef::Official(i as u32));
     }
     for (i, r) in data.relatives.iter().enumerate() {
-        add(r.inn, r.birth_date, RowRef::Relative(i as u32));
+        add(r.inn, r.birth_date.get(), RowRef::Relative(i as u32));
     }
     for (i, r) in data.roles.iter().enumerate() {
-        add(r.person_inn, r.person_birth_date, RowRef::Role(i as u32));
+        add(
+            r.person_inn,
+            r.person_birth_date.get(),
+            RowRef::Role(i as u32),
+        );
     }
     dated.sort_unstable_by_key(|(inn, row, _)| (*inn, *row));
     for group in dated.chunk_by(|a, b| a.0 == b.0) {
@@ -246,9 +250,15 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
         let refs: Vec<RowRef> = group.iter().map(|g| g.1).collect();
         for &r in &refs {
             match r {
-                RowRef::Official(i) => data.officials[i as usize].birth_date = None,
-                RowRef::Relative(i) => data.relatives[i as usize].birth_date = None,
-                RowRef::Role(i) => data.roles[i as usize].person_birth_date = None,
+                RowRef::Official(i) => {
+                    data.officials[i as usize].birth_date = crate::model::OptBirth::NONE
+                }
+                RowRef::Relative(i) => {
+                    data.relatives[i as usize].birth_date = crate::model::OptBirth::NONE
+                }
+                RowRef::Role(i) => {
+                    data.roles[i as usize].person_birth_date = crate::model::OptBirth::NONE
+                }
                 RowRef::Participant(_) => {}
             }
         }

@@ -45,7 +45,7 @@ pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
                 ],
                 former_names(row, former_c),
             ),
-            birth_date: s.birth_date(row, birth_c),
+            birth_date: s.birth_date(row, birth_c).into(),
             inn: s.person_inn(row, inn_c),
             position: row.sym(position_c),
             employer_inn: s.key_inn(row, employer_c, false),
@@ -100,7 +100,7 @@ pub(super) fn read_relatives(
                 [full_name, row.text(address_c), row.text(phone_c)],
                 former_names(row, former_c),
             ),
-            birth_date: s.birth_date(row, birth_c),
+            birth_date: s.birth_date(row, birth_c).into(),
             inn: s.person_inn(row, inn_c),
         })
     })
@@ -202,10 +202,11 @@ pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<Com
             person_inn: person_name.as_ref().and_then(|_| s.person_inn(row, pinn_c)),
             person_birth_date: person_name
                 .as_ref()
-                .and_then(|_| s.birth_date(row, pbirth_c)),
+                .and_then(|_| s.birth_date(row, pbirth_c))
+                .into(),
             person_name,
             holder_inn,
-            share,
+            share: share.into(),
             since,
             until,
         })

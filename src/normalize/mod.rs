@@ -171,7 +171,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             Mention {
                 source: MentionSource::Official(i as u32).into(),
                 names: names(o.full_name(), o.former_names()),
-                birth: o.birth_date,
+                birth: o.birth_date.get(),
                 inn: o.inn,
                 family: Some(i as u32).into(),
             }
@@ -184,7 +184,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             Mention {
                 source: MentionSource::Relative(i as u32).into(),
                 names: names(r.full_name(), r.former_names()),
-                birth: r.birth_date,
+                birth: r.birth_date.get(),
                 inn: r.inn,
                 family: Some(r.official).into(),
             }
@@ -198,7 +198,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             Mention {
                 source: MentionSource::Role(i).into(),
                 names: names(r.person_name.as_deref().unwrap_or_default(), []),
-                birth: r.person_birth_date,
+                birth: r.person_birth_date.get(),
                 inn: r.person_inn,
                 family: OptIndex::NONE,
             }
@@ -236,4 +236,30 @@ pub fn normalize(data: &Dataset) -> Mentions {
         });
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_source_reads_back_its_kind_and_row_in_four_bytes() {
+        for row in [0, 1, 12_345_678, PackedSource::MAX_ROW] {
+            for s in [
+                MentionSource::Official(row),
+                MentionSource::Relative(row),
+                MentionSource::Role(row),
+                MentionSource::Entrepreneur(row),
+            ] {
+                assert_eq!(PackedSource::from(s).get(), s);
+            }
+        }
+        assert_eq!(std::mem::size_of::<PackedSource>(), 4);
+    }
+
+    #[test]
+    #[should_panic(expected = "past 2^30")]
+    fn a_row_past_what_a_packed_source_holds_is_refused() {
+        let _ = PackedSource::from(MentionSource::Role(PackedSource::MAX_ROW + 1));
+    }
 }

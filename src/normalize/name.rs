@@ -644,7 +644,7 @@ mod tests {
     #[test]
     fn a_part_is_a_word_or_an_initial_in_eight_bytes() {
         assert_eq!(std::mem::size_of::<Option<Part>>(), 8);
-        assert_eq!(std::mem::size_of::<crate::normalize::Mention>(), 80);
+        assert_eq!(std::mem::size_of::<crate::normalize::Mention>(), 72);
         assert_eq!(std::mem::size_of::<NormName>(), 40);
         let (word, letter) = (Part::full(sym("m")), Part::initial("m"));
         assert_ne!(word, letter);
