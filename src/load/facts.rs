@@ -343,7 +343,8 @@ pub(super) fn participants(
 }
 
 /// commissions.csv: a row is one fact only as a whole (one official may hold two seats).
-pub(super) fn seats(out: FileOut<Seat>) -> FileOut<Seat> {
+pub(super) fn seats(out: FileOut<Seat>, names: &[Sym]) -> FileOut<Seat> {
+    let name = |i: OptIndex| i.get().map(|i| names[i as usize]);
     let fact = |a: &Seat, b: &Seat| {
         let Seat {
             line: _,
@@ -356,8 +357,8 @@ pub(super) fn seats(out: FileOut<Seat>) -> FileOut<Seat> {
             .cmp(&b.procurement)
             .then_with(|| official.cmp(&b.official))
             .then_with(|| role.cmp(&b.role))
-            .then_with(|| match (member_name, &b.member_name) {
-                (Some(x), Some(y)) => text_cmp(x, y),
+            .then_with(|| match (name(*member_name), name(b.member_name)) {
+                (Some(x), Some(y)) => text_cmp(&x, &y),
                 (x, y) => x.is_none().cmp(&y.is_none()),
             })
     };

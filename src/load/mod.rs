@@ -106,7 +106,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
     // sequence held 3.1 of the 4.8 GB read after the first two files).
     let (mut companies, mut roles) = (None, None);
     let (mut relatives, mut commissions, mut participants) = (None, None, None);
-    let mut shares = Vec::new();
+    let (mut shares, mut member_names) = (Vec::new(), Vec::new());
     let (officials, procurements) = rayon::scope(|s| {
         s.spawn(|_| companies = Some(read_opt(companies_t, read_companies)));
         s.spawn(|_| roles = Some(read_opt(roles_t, |r| read_roles(r, &mut shares))));
@@ -131,7 +131,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
         rayon::scope(|s| {
             s.spawn(|_| {
                 commissions = Some(read_opt(commissions_t, |r| {
-                    read_commissions(r, &procurement_ids, &official_ids)
+                    read_commissions(r, &procurement_ids, &official_ids, &mut member_names)
                 }))
             });
             s.spawn(|_| {
@@ -178,6 +178,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
     data.companies = take(companies, &mut data, &mut w, |_| None);
     data.roles = take(roles, &mut data, &mut w, |i| Some(RowRef::Role(i)));
     data.shares = shares;
+    data.member_names = member_names;
     data.procurements = take(procurements, &mut data, &mut w, |_| None);
     data.participants = take(participants, &mut data, &mut w, |i| {
         Some(RowRef::Participant(i))

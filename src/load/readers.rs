@@ -291,9 +291,11 @@ pub(super) fn read_commissions(
     r: FileReader,
     procurements: &FxHashMap<&str, u32>,
     officials: &FxHashMap<&str, u32>,
+    names: &mut Vec<Sym>,
 ) -> FileRead<Seat> {
     let [pid_c, oid_c, member_c, role_c] = r.cols(headers::COMMISSIONS);
     let mut roles = Memo::new();
+    let mut name_ids: FxHashMap<Sym, u32> = FxHashMap::default();
     r.rows(|row, s| {
         let pid = s.required(row, pid_c)?;
         let Some(&procurement) = procurements.get(pid) else {
@@ -326,13 +328,19 @@ pub(super) fn read_commissions(
         if official.is_none() && member_name.is_none() {
             return s.reject(member_c, "neither official_id nor member_name is given");
         }
+        let member_name = member_name.map(|n| {
+            *name_ids.entry(n).or_insert_with(|| {
+                names.push(n);
+                names.len() as u32 - 1
+            })
+        });
         Some(Seat {
             line: row.record_line(),
             procurement,
             official: official.into(),
-            member_name,
+            member_name: member_name.into(),
             role,
         })
     })
-    .map(facts::seats)
+    .map(|read| facts::seats(read, names))
 }

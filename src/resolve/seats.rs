@@ -92,7 +92,7 @@ fn distinct_names(data: &Dataset) -> (Vec<u32>, Vec<(crate::model::Inn, Sym)>) {
                 return BY_ID;
             }
             let customer = data.procurements[seat.procurement as usize].customer_inn;
-            let name = seat.member_name.unwrap_or_default();
+            let name = data.member_name(seat).unwrap_or_default();
             *index.entry((customer, name)).or_insert_with(|| {
                 wanted.push((customer, name));
                 wanted.len() as u32 - 1

@@ -274,7 +274,7 @@ fn official_step(ctx: &Context, post: &Post, factor: f64) -> (f64, &'static str,
     let (score, official_role, post_said) = match post.seat {
         Some((row, matched)) => {
             let seat_row = &data.seats[row as usize];
-            let minutes = match (&seat_row.member_name, seat_row.official.get()) {
+            let minutes = match (data.member_name(seat_row), seat_row.official.get()) {
                 (Some(name), None) => Some(MinutesName {
                     name: name.to_string(),
                     candidates: matched.candidates as usize,
