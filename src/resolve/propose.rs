@@ -69,7 +69,7 @@ pub fn born(m: &Mention) -> Born {
 
 /// [`Born`] of every mention in four bytes, and whether it has a rare surname (see
 /// [`TermFreq::has_rare_surname`]): blocking looks them up for every entry of every block, at
-/// random, and a mention is 96 bytes. A year outside 1..32767 counts as none.
+/// random, and a mention is 72 bytes. A year outside 1..32767 counts as none.
 pub(super) struct BornTable {
     cells: Vec<u32>,
     /// Full dates a slip apart meet (the data shows such slips: see
