@@ -186,7 +186,7 @@ fn build_with(
     procurement_edges: bool,
 ) -> AffilGraph {
     let procurement_edge_count = if procurement_edges {
-        data.participants.len() + res.seats.items().len()
+        data.participants.len() + res.seat_match_count(data)
     } else {
         0
     };
@@ -300,7 +300,7 @@ fn build_with(
 fn add_seat_edges(ag: &mut AffilGraph, data: &Dataset, mentions: &Mentions, res: &Resolution) {
     for (i, seat) in data.seats.iter().enumerate() {
         let pnode = ag.procurement_node[seat.procurement as usize];
-        for matched in res.seats.of(i) {
+        for matched in res.seat_matches(data, i) {
             let person = res.person_of[mentions.of_official[matched.official as usize] as usize];
             ag.g.add_edge(ag.person_node(person), pnode, Edge::Seat { seat: i as u32 });
         }

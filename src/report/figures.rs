@@ -446,12 +446,7 @@ pub fn scope(a: &Analysis) -> Scope {
         .map(|p| p.participant_inn)
         .collect::<rustc_hash::FxHashSet<_>>()
         .len();
-    let seated = a
-        .resolution
-        .sitting(d.officials.len())
-        .into_iter()
-        .filter(|&f| f)
-        .count();
+    let seated = a.resolution.sitting(d).into_iter().filter(|&f| f).count();
     Scope {
         period,
         last_published: dates.iter().max().copied(),

@@ -186,7 +186,7 @@ pub(super) fn resolve_seats(
     // Sized exactly: grown by doubling, the national seats' matches (26 million) held up to
     // twice their room through the rules.
     let matches = which.iter().map(|&w| match w {
-        BY_ID => 1,
+        BY_ID => 0,
         w => fitted[w as usize].len(),
     });
     let mut out = Groups::with_capacity(data.seats.len(), matches.sum());
@@ -194,13 +194,8 @@ pub(super) fn resolve_seats(
     let seats_file = data.file_name("commissions.csv");
     for (seat, &w) in data.seats.iter().zip(&which) {
         if w == BY_ID {
-            let o = seat.official.get().unwrap_or_default();
-            out.push([SeatMatch {
-                official: o,
-                score: 1.0,
-                basis: None,
-                candidates: 1,
-            }]);
+            // Its one match is made on reading (see `Resolution::seat_matches`).
+            out.push([]);
             continue;
         }
         let fits = &fitted[w as usize];

@@ -166,7 +166,7 @@ fn classify(
     }
 }
 
-impl Post<'_> {
+impl Post {
     fn standing(&self) -> Standing {
         if self.seat.is_some() {
             Standing::Seat
@@ -609,7 +609,7 @@ fn procurement_cases<'a>(
 
 /// The procurement's seats (each with its official's person and how the seat matched) and
 /// bids, in [`Context::seat_matches`]'s order.
-fn seats_and_bids<'a>(ctx: &'a Context, pi: usize) -> (Vec<Post<'a>>, Vec<Parti<'a>>) {
+fn seats_and_bids<'a>(ctx: &'a Context, pi: usize) -> (Vec<Post>, Vec<Parti<'a>>) {
     let posts = ctx.seat_matches(pi).map(|(seat, matched)| {
         let mention = ctx.mentions.of_official[matched.official as usize];
         Post {
@@ -628,17 +628,17 @@ fn seats_and_bids<'a>(ctx: &'a Context, pi: usize) -> (Vec<Post<'a>>, Vec<Parti<
 
 /// Who is near a procurement's officials: the circles of its seats and of the customer's
 /// staff, with the posts they belong to (the seats first, then the staff).
-struct Nearby<'n, 'a> {
+struct Nearby<'n> {
     ties: &'n Ties<'n>,
     seats: &'n Near,
     staff: &'n Staff,
     seat_count: u32,
     /// The seated officials, sorted: a staff member with a seat is met at the seat.
     seated: &'n [u32],
-    posts: &'n [Post<'a>],
+    posts: &'n [Post],
 }
 
-impl Nearby<'_, '_> {
+impl Nearby<'_> {
     /// The (post, circle member, control) triples that tie a bidder's controls to an
     /// official, in the order of the exhaustive walk, which decides ties between cases.
     fn hits(&self, ctrls: &[Control]) -> Vec<(u32, u32, u32)> {
@@ -739,7 +739,7 @@ pub(super) fn scan(
                 list.push(o as u32);
             }
         }
-        let mut wanted = ctx.resolution.sitting(ctx.mentions.of_official.len());
+        let mut wanted = ctx.resolution.sitting(ctx.data);
         for &o in staff_of.values().flatten() {
             wanted[o as usize] = true;
         }

@@ -124,7 +124,7 @@ impl Rule for Contact {
         let companies = ctx.contact_index();
         let is_mass = |k: u64| companies.is_mass(k);
         // The contacts of each seated official and of the relatives they declared.
-        let sitting = ctx.resolution.sitting(data.officials.len());
+        let sitting = ctx.resolution.sitting(data);
         let relatives_of = Groups::by_owner(data.officials.len(), || {
             data.relatives
                 .iter()

@@ -146,12 +146,10 @@ impl<'a> Context<'a> {
     /// A procurement's seat matches (a seat named in the minutes may fit several officials),
     /// each with its commissions.csv row, latest row first: the order the graph's edges gave
     /// them in, which decides ties between cases.
-    fn seat_matches(&self, pi: usize) -> impl Iterator<Item = (u32, &'a SeatMatch)> + '_ {
-        let res = self.resolution;
+    fn seat_matches(&self, pi: usize) -> impl Iterator<Item = (u32, SeatMatch)> + '_ {
+        let (res, data) = (self.resolution, self.data);
         self.graph.seats.of(pi).iter().rev().flat_map(move |&seat| {
-            res.seats
-                .of(seat as usize)
-                .iter()
+            res.seat_matches(data, seat as usize)
                 .rev()
                 .map(move |m| (seat, m))
         })

@@ -208,13 +208,13 @@ pub(super) fn identity_link(
 
 /// An official's post in a procurement: a seat (which row of commissions.csv, matched how), or
 /// a place on the customer's staff.
-pub(super) struct Post<'a> {
+pub(super) struct Post {
     /// The official's person.
     pub(super) person: PersonId,
     /// Index into `Dataset::officials`.
     pub(super) official: u32,
     /// The row of commissions.csv and how its name matched the official; `None` on the staff.
-    pub(super) seat: Option<(u32, &'a SeatMatch)>,
+    pub(super) seat: Option<(u32, SeatMatch)>,
 }
 
 /// The persons a bidder's walk meets (see [`any_upstream_person`]), with the registry mention
