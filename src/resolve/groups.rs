@@ -45,19 +45,9 @@ impl<T> Groups<T> {
         &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
-    /// Index in [`Groups::item`] of the first item of owner `i`.
-    pub fn first_index(&self, i: usize) -> u32 {
-        self.starts[i]
-    }
-
     /// Every item, owner after owner.
     pub fn items(&self) -> &[T] {
         &self.items
-    }
-
-    /// One item by its flat index.
-    pub fn item(&self, index: u32) -> &T {
-        &self.items[index as usize]
     }
 
     /// Items grouped by owner (`owners` of them), each owner's in the order given: `owned`
@@ -136,7 +126,6 @@ mod tests {
         assert_eq!(g.of(1), &[] as &[char]);
         assert_eq!(g.of(2), &['a', 'c', 'e']);
         assert_eq!(g.of(3), &[] as &[char]);
-        assert_eq!(g.first_index(2), 2);
     }
 
     #[test]

@@ -391,7 +391,6 @@ mod tests {
             (3, &[1, 2][..], &[][..], &[3][..])
         );
         assert_eq!(h.items(), [1, 2, 3]);
-        assert_eq!(*h.item(h.first_index(2)), 3);
     }
 
     #[test]
