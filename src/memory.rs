@@ -14,12 +14,12 @@ use crate::error::{Error, Result};
 pub const BASE_NEED: u64 = 200 << 20;
 
 /// Peak memory per byte of input CSV, in tenths of a byte: fitted to the sampled peaks of
-/// `affil check --timings` in the scale script's runs of 2026-12-07 (session 20: regional seed
-/// 7, 204 MB of CSV, 505 MiB; twice regional, 408 MB, 903 MiB; national seed 7, 6.1 GB, 12,556
-/// MiB), rounded up to lie above them: 28% over the regional peak, 21% over twice regional,
-/// 8% over the national (31%, 27% and 10% over the session's last table: 495, 862 and 12,250
-/// MiB). It was 2.8 before that session's savings (national 15.1 GiB).
-pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 23;
+/// `affil check --timings` in the scale script's run of 2026-12-07 (session 22: regional seed
+/// 7, 204 MB of CSV, 455 MiB; twice regional, 408 MB, 792 MiB; national seed 7, 6.1 GB, 10,984
+/// MiB), rounded up to lie above them: 29% over the regional peak, 24% over twice regional, 7%
+/// over the national (10% over the session's last national run, 10,689 MiB). It was 2.3 before
+/// that session's savings (national 12.0 GiB), 2.8 before session 20's (15.1 GiB).
+pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 20;
 
 /// The peak memory a check of `input_bytes` of CSV is expected to need.
 pub fn estimate(input_bytes: u64) -> u64 {
