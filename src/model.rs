@@ -30,7 +30,7 @@ impl<const N: usize> Texts<N> {
         let mut ends = [0u32; N];
         for (end, f) in ends.iter_mut().zip(fields) {
             all.push_str(f);
-            // A CSV record's fields are far below 4 GiB (the reader's record limit).
+            // Four billion bytes of text in one record: no registry export comes near it.
             *end = u32::try_from(all.len()).expect("a record's texts fit in 4 GiB");
         }
         for (i, name) in tail.into_iter().enumerate() {
