@@ -26,7 +26,15 @@ impl<const N: usize> Texts<N> {
     /// The fields, and the names of the tail joined by `;` (each without a `;` of its own, as
     /// [`crate::normalize::split_names`] gives them).
     pub fn new<'a>(fields: [&str; N], tail: impl IntoIterator<Item = &'a str>) -> Texts<N> {
-        let mut all = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        // The whole length first, so that the text is allocated once at its size (a record
+        // with former names had its text grown for them, then shrunk into the box).
+        let tail: smallvec::SmallVec<[&str; 4]> = tail.into_iter().collect();
+        let joined = tail
+            .iter()
+            .map(|t| t.len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1);
+        let mut all = String::with_capacity(fields.iter().map(|f| f.len()).sum::<usize>() + joined);
         let mut ends = [0u32; N];
         for (end, f) in ends.iter_mut().zip(fields) {
             all.push_str(f);

@@ -27,7 +27,7 @@ use readers::{
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::model::{BirthDate, Conflict, ConflictKind, Dataset, Inn, RowRef, Warning};
+use crate::model::{BirthDate, Conflict, ConflictKind, Dataset, Inn, OptBirth, RowRef, Warning};
 
 /// Collected warnings of a run.
 #[derive(Debug, Default, Clone)]
@@ -251,15 +251,9 @@ fn birth_date_conflicts(data: &mut Dataset, w: &mut Warnings) {
         let refs: Vec<RowRef> = group.iter().map(|g| g.1).collect();
         for &r in &refs {
             match r {
-                RowRef::Official(i) => {
-                    data.officials[i as usize].birth_date = crate::model::OptBirth::NONE
-                }
-                RowRef::Relative(i) => {
-                    data.relatives[i as usize].birth_date = crate::model::OptBirth::NONE
-                }
-                RowRef::Role(i) => {
-                    data.roles[i as usize].person_birth_date = crate::model::OptBirth::NONE
-                }
+                RowRef::Official(i) => data.officials[i as usize].birth_date = OptBirth::NONE,
+                RowRef::Relative(i) => data.relatives[i as usize].birth_date = OptBirth::NONE,
+                RowRef::Role(i) => data.roles[i as usize].person_birth_date = OptBirth::NONE,
                 RowRef::Participant(_) => {}
             }
         }
