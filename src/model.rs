@@ -60,6 +60,12 @@ impl<const N: usize> Texts<N> {
         &self.all[start..self.ends[i] as usize]
     }
 
+    /// The same texts with the fields `blank` marks emptied.
+    pub fn blanked(&self, blank: [bool; N]) -> Texts<N> {
+        let fields: [&str; N] = std::array::from_fn(|i| if blank[i] { "" } else { self.get(i) });
+        Texts::new(fields, self.tail())
+    }
+
     /// The names of the tail.
     pub fn tail(&self) -> impl Iterator<Item = &str> {
         let start = self.ends.last().map_or(0, |&e| e as usize);
@@ -460,18 +466,22 @@ impl Official {
 
     /// Home address, or "".
     pub fn address(&self) -> &str {
-        self.texts.get(2)
+        self.texts.get(Self::ADDRESS)
     }
 
     /// Phone, or "".
     pub fn phone(&self) -> &str {
-        self.texts.get(3)
+        self.texts.get(Self::PHONE)
     }
 
     /// E-mail, or "".
     pub fn email(&self) -> &str {
-        self.texts.get(4)
+        self.texts.get(Self::EMAIL)
     }
+
+    const ADDRESS: usize = 2;
+    const PHONE: usize = 3;
+    const EMAIL: usize = 4;
 
     /// Other full names (maiden or married).
     pub fn former_names(&self) -> impl Iterator<Item = &str> {
@@ -507,13 +517,16 @@ impl Relative {
 
     /// Home address, or "".
     pub fn address(&self) -> &str {
-        self.texts.get(1)
+        self.texts.get(Self::ADDRESS)
     }
 
     /// Phone, or "".
     pub fn phone(&self) -> &str {
-        self.texts.get(2)
+        self.texts.get(Self::PHONE)
     }
+
+    const ADDRESS: usize = 1;
+    const PHONE: usize = 2;
 
     /// Other full names.
     pub fn former_names(&self) -> impl Iterator<Item = &str> {
@@ -537,17 +550,69 @@ pub struct Company {
 impl Company {
     /// Legal address, or "".
     pub fn address(&self) -> &str {
-        self.texts.get(0)
+        self.texts.get(Self::ADDRESS)
     }
 
     /// Phone, or "".
     pub fn phone(&self) -> &str {
-        self.texts.get(1)
+        self.texts.get(Self::PHONE)
     }
 
     /// E-mail, or "".
     pub fn email(&self) -> &str {
-        self.texts.get(2)
+        self.texts.get(Self::EMAIL)
+    }
+
+    const ADDRESS: usize = 0;
+    const PHONE: usize = 1;
+    const EMAIL: usize = 2;
+}
+
+/// A record whose texts hold contacts (an official, a relative, a company): where they are, so
+/// that the contacts no rule reads can be blanked after loading
+/// ([`crate::normalize::contact::blank_unread`]).
+pub trait WithContacts<const N: usize> {
+    /// The fields of the texts holding the e-mail, the phone and the address, in that order;
+    /// `None` for a contact the record does not have.
+    const CONTACT_FIELDS: [Option<usize>; 3];
+
+    /// The record's texts.
+    fn texts_mut(&mut self) -> &mut Texts<N>;
+
+    /// The record's texts.
+    fn texts(&self) -> &Texts<N>;
+}
+
+impl WithContacts<5> for Official {
+    const CONTACT_FIELDS: [Option<usize>; 3] =
+        [Some(Self::EMAIL), Some(Self::PHONE), Some(Self::ADDRESS)];
+    fn texts_mut(&mut self) -> &mut Texts<5> {
+        &mut self.texts
+    }
+    fn texts(&self) -> &Texts<5> {
+        &self.texts
+    }
+}
+
+impl WithContacts<3> for Relative {
+    // Questionnaires give a relative's address and phone, no e-mail.
+    const CONTACT_FIELDS: [Option<usize>; 3] = [None, Some(Self::PHONE), Some(Self::ADDRESS)];
+    fn texts_mut(&mut self) -> &mut Texts<3> {
+        &mut self.texts
+    }
+    fn texts(&self) -> &Texts<3> {
+        &self.texts
+    }
+}
+
+impl WithContacts<3> for Company {
+    const CONTACT_FIELDS: [Option<usize>; 3] =
+        [Some(Self::EMAIL), Some(Self::PHONE), Some(Self::ADDRESS)];
+    fn texts_mut(&mut self) -> &mut Texts<3> {
+        &mut self.texts
+    }
+    fn texts(&self) -> &Texts<3> {
+        &self.texts
     }
 }
 

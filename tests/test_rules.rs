@@ -349,3 +349,37 @@ fn no_import_circle_among_the_rule_files() {
         }
     }
 }
+
+/// The stages by hand, with or without the contacts no rule reads blanked first: the cases.
+fn cases_of(dir: &std::path::Path, blank: bool) -> Vec<affil::rules::Case> {
+    let affil::load::Loaded {
+        mut data,
+        mut warnings,
+    } = affil::load::load(dir).unwrap();
+    if blank {
+        affil::normalize::contact::blank_unread(&mut data);
+    }
+    let mentions = affil::normalize::normalize(&data);
+    let resolution = affil::resolve::resolve(&data, &mentions, &mut warnings);
+    let graph = affil::graph::build(&data, &mentions, &resolution);
+    let ctx = affil::rules::Context::new(&data, &mentions, &resolution, &graph);
+    affil::rules::run(&affil::rules::registry(), &ctx)
+}
+
+/// Blanking the contacts no rule reads (as every check does) changes no case: on every
+/// fixture and the sample, whose CONTACT, BIDDERS and UNDECLARED cases quote shared contacts.
+#[test]
+fn the_contacts_blanked_after_loading_change_no_case() {
+    let mut dirs = fixtures();
+    dirs.push(sample_dir());
+    let mut quoted = 0;
+    for dir in dirs {
+        let full = cases_of(&dir, false);
+        quoted += full
+            .iter()
+            .filter(|c| c.participant_link.starts_with("shared_"))
+            .count();
+        assert_eq!(cases_of(&dir, true), full, "{}", dir.display());
+    }
+    assert!(quoted >= 3, "only {quoted} cases quote a shared contact");
+}

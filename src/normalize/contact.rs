@@ -1,7 +1,10 @@
 //! Contacts in one form: phones, e-mails and Russian postal addresses, so that two registries
 //! writing the same contact differently give the same key.
 
+use rayon::prelude::*;
 use smallvec::SmallVec;
+
+use crate::model::{Dataset, Texts, WithContacts};
 
 /// A phone as its ten-digit national number (`+7 (342) 555-01-01`, `8 342 5550101` and
 /// `73425550101` are one phone). Numbers that are not ten digits after the country code (local
@@ -289,6 +292,157 @@ pub fn address_hash(raw: &str) -> Option<u64> {
     Some(h.finish())
 }
 
+/// A contact's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// An e-mail address.
+    Email,
+    /// A phone number.
+    Phone,
+    /// A home or legal address with a building and a flat.
+    Address,
+}
+
+/// Companies of the registry sharing one contact from this many on make it a mass contact (a
+/// registration agent's address, an accountant's phone): it ties no one.
+pub const MASS: usize = 5;
+
+/// A contact in its compared form, hashed, with its channel in the two low bits (8 bytes a
+/// contact: tens of millions of them at national scale).
+pub fn keyed(ch: Channel, key: &(impl std::hash::Hash + ?Sized)) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    ch.hash(&mut h);
+    key.hash(&mut h);
+    (h.finish() & !3) | ch as u64
+}
+
+/// The channel of a [`keyed`] contact.
+pub fn channel(k: u64) -> Channel {
+    match k & 3 {
+        0 => Channel::Email,
+        1 => Channel::Phone,
+        _ => Channel::Address,
+    }
+}
+
+/// A home or legal address as a [`keyed`] contact, if it has a building and flat to compare.
+pub fn address_contact(address: &str) -> Option<u64> {
+    address_hash(address).map(|h| keyed(Channel::Address, &h))
+}
+
+/// The compared contacts of one record, [`keyed`]: at most one per channel.
+pub fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
+    let mut out = SmallVec::new();
+    // Most contacts are blank once those no rule reads are (see `blank_unread`): no key
+    // function allocates for them.
+    if let Some(k) = Some(email).filter(|e| !e.is_empty()).and_then(email_key) {
+        out.push(keyed(Channel::Email, &k));
+    }
+    if let Some(k) = Some(phone).filter(|p| !p.is_empty()).and_then(phone_key) {
+        out.push(keyed(Channel::Phone, &k));
+    }
+    if let Some(h) = Some(address)
+        .filter(|a| !a.is_empty())
+        .and_then(address_hash)
+    {
+        out.push(keyed(Channel::Address, &h));
+    }
+    out
+}
+
+/// The [`keyed`] contacts of a record.
+fn contacts_of<T: WithContacts<N>, const N: usize>(r: &T) -> SmallVec<[u64; 3]> {
+    let [email, phone, address] = T::CONTACT_FIELDS.map(|f| f.map_or("", |i| r.texts().get(i)));
+    contacts(address, phone, email)
+}
+
+/// Blanks, right after loading, every contact no rule can read, and returns how many.
+///
+/// The rules compare contacts only as [`keyed`] values and quote one only where two records
+/// share it: a company's with an official's or a relative's (CONTACT, UNDECLARED's same flat)
+/// or with another company's (BIDDERS), never a [`MASS`] one. So a company keeps a contact
+/// that other companies (fewer than [`MASS`]) or an official's side give; an official or a
+/// relative keeps one that companies (fewer than [`MASS`]) give; every other contact, and one
+/// no key can be read from, is dropped: nearly every one at national scale, where they held
+/// most of a gigabyte. The rules then find the same contacts shared, with the same texts.
+pub fn blank_unread(data: &mut Dataset) -> usize {
+    let company_keys: Vec<SmallVec<[u64; 3]>> =
+        data.companies.par_iter().map(contacts_of).collect();
+    // The non-mass contacts of the registry, by how many companies give them.
+    let mut all: Vec<u64> = company_keys.iter().flatten().copied().collect();
+    all.par_sort_unstable();
+    let (mut once, mut shared) = (Vec::new(), Vec::new());
+    for run in all.chunk_by(|a, b| a == b) {
+        match run.len() {
+            1 => once.push(run[0]),
+            n if n < MASS => shared.push(run[0]),
+            _ => {}
+        }
+    }
+    drop(all);
+    let has = |list: &[u64], k: u64| list.binary_search(&k).is_ok();
+    let in_registry = |k: u64| has(&shared, k) || has(&once, k);
+    let mut blanked = blank_where(&mut data.officials, |_, r| contacts_of(r), in_registry);
+    blanked += blank_where(&mut data.relatives, |_, r| contacts_of(r), in_registry);
+    // A contact one company gives is kept where an official's side gives it too.
+    let mut side: Vec<u64> = data
+        .officials
+        .par_iter()
+        .flat_map_iter(contacts_of)
+        .chain(data.relatives.par_iter().flat_map_iter(contacts_of))
+        .filter(|&k| has(&once, k))
+        .collect();
+    side.par_sort_unstable();
+    side.dedup();
+    drop(once);
+    blanked += blank_where(
+        &mut data.companies,
+        |i, _| company_keys[i].clone(),
+        |k| has(&shared, k) || has(&side, k),
+    );
+    blanked
+}
+
+/// Blanks the contacts of `records` (whose [`keyed`] contacts `keys` gives, by index) that
+/// `keep` refuses, and those without a key; returns how many. When most records change, every record's texts are made anew before the old ones go,
+/// so that the old ones free whole pages of memory rather than leave holes among those kept.
+fn blank_where<T: WithContacts<N> + Send + Sync, const N: usize>(
+    records: &mut [T],
+    keys: impl Fn(usize, &T) -> SmallVec<[u64; 3]> + Sync,
+    keep: impl Fn(u64) -> bool + Sync,
+) -> usize {
+    let blank_of = |(i, r): (usize, &T)| -> [bool; N] {
+        let mut blank = [false; N];
+        for i in T::CONTACT_FIELDS.into_iter().flatten() {
+            blank[i] = !r.texts().get(i).is_empty();
+        }
+        for k in keys(i, r) {
+            if keep(k) {
+                if let Some(i) = T::CONTACT_FIELDS[channel(k) as usize] {
+                    blank[i] = false;
+                }
+            }
+        }
+        blank
+    };
+    let blanks: Vec<[bool; N]> = records.par_iter().enumerate().map(blank_of).collect();
+    let count = |b: &[bool; N]| b.iter().filter(|&&x| x).count();
+    let changed = blanks.iter().filter(|b| count(b) > 0).count();
+    let all = changed * 2 > records.len();
+    let fresh: Vec<Option<Texts<N>>> = records
+        .par_iter()
+        .zip(&blanks)
+        .map(|(r, b)| (all || count(b) > 0).then(|| r.texts().blanked(*b)))
+        .collect();
+    for (r, t) in records.iter_mut().zip(fresh) {
+        if let Some(t) = t {
+            *r.texts_mut() = t;
+        }
+    }
+    blanks.iter().map(count).sum()
+}
+
 /// The building of an address key (the flat dropped): where a registration agent's many
 /// companies are counted.
 pub fn building_of(key: &str) -> &str {
@@ -391,5 +545,94 @@ mod tests {
     fn the_building_drops_the_flat() {
         let k = address_key("г. Северск, ул. Ленина, д. 5, офис 3").unwrap();
         assert_eq!(building_of(&k), "северск|ул ленина|5||");
+    }
+
+    #[test]
+    fn only_contacts_two_records_share_outside_mass_ones_are_kept() {
+        use crate::model::{Company, Inn, Official, OptBirth, Relative, Sym};
+        let official = |phone: &str, email: &str| Official {
+            line: 2,
+            texts: Texts::new(
+                ["O1", "Гаврилов Тимофей Ильич", "", phone, email],
+                ["Г Т И"],
+            ),
+            birth_date: OptBirth::NONE,
+            inn: None,
+            position: Sym::default(),
+            employer_inn: None,
+        };
+        let relative = |address: &str, phone: &str| Relative {
+            line: 2,
+            official: 0,
+            kinship: crate::model::Kinship::Spouse,
+            kinship_word: Sym::default(),
+            texts: Texts::new(["Гаврилова Анна Ильинична", address, phone], []),
+            birth_date: OptBirth::NONE,
+            inn: None,
+        };
+        let company = |address: &str, phone: &str, email: &str| Company {
+            line: 2,
+            inn: Inn::new("7700000000"),
+            name: Sym::default(),
+            texts: Texts::new([address, phone, email], []),
+        };
+        let mass = "г. Пермь, ул. Ленина, д. 1, кв. 5";
+        let flat = "г. Пермь, ул. Гоголя, д. 7, кв. 12";
+        let mut data = Dataset {
+            officials: vec![
+                // Its e-mail a company gives (written otherwise); its phone no one's.
+                official("+7 342 111-11-11", "Boss@Mail.example"),
+                // A phone only a mass contact's companies give.
+                official("8 342 555 55 55", ""),
+            ],
+            relatives: vec![relative(flat, "123"), relative("", "")],
+            companies: vec![
+                // Two companies share a phone: each keeps it.
+                company("", "+7 342 222-22-22", ""),
+                company("", "83422222222", "boss@mail.example"),
+                // One company gives the relative's flat; another a phone no one else does.
+                company(flat, "+7 342 333-33-33", ""),
+            ]
+            .into_iter()
+            // Five companies at one address with one phone: mass contacts, dropped everywhere.
+            .chain((0..MASS).map(|_| company(mass, "+7 342 555-55-55", "")))
+            .collect(),
+            ..Dataset::default()
+        };
+        let blanked = blank_unread(&mut data);
+        let o: Vec<[&str; 3]> = data
+            .officials
+            .iter()
+            .map(|o| [o.address(), o.phone(), o.email()])
+            .collect();
+        assert_eq!(o, [["", "", "Boss@Mail.example"], ["", "", ""]]);
+        assert_eq!(
+            data.officials[0].former_names().collect::<Vec<_>>(),
+            ["Г Т И"],
+            "the rest of the texts kept"
+        );
+        assert_eq!(data.officials[0].full_name(), "Гаврилов Тимофей Ильич");
+        let r: Vec<[&str; 2]> = data
+            .relatives
+            .iter()
+            .map(|r| [r.address(), r.phone()])
+            .collect();
+        assert_eq!(r, [[flat, ""], ["", ""]], "a phone with no key goes too");
+        let c: Vec<[&str; 3]> = data
+            .companies
+            .iter()
+            .map(|c| [c.address(), c.phone(), c.email()])
+            .collect();
+        let mut want = vec![
+            ["", "+7 342 222-22-22", ""],
+            ["", "83422222222", "boss@mail.example"],
+            [flat, "", ""],
+        ];
+        want.extend([["", "", ""]; MASS]);
+        assert_eq!(c, want);
+        // Dropped: the official's phones (2), the relative's phone, a company's phone, and each
+        // mass company's address and phone.
+        assert_eq!(blanked, 2 + 1 + 1 + 2 * MASS);
+        assert_eq!(blank_unread(&mut data), 0, "what is kept is kept again");
     }
 }

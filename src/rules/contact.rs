@@ -5,14 +5,13 @@
 //! phone) ties no one and is left out.
 
 use rayon::prelude::*;
-use smallvec::SmallVec;
 
 use super::shared::seat_step;
 use super::{
     case_id, round_score, Case, Chain, Channel, Context, Relation, Rule, RuleInfo, Said, Severity,
     Step, Text, PERSONAL_INTEREST,
 };
-use crate::normalize::contact::{address_hash, email_key, phone_key};
+use crate::normalize::contact::{channel, contacts};
 use crate::resolve::compare::sex_of;
 use crate::resolve::Groups;
 
@@ -35,8 +34,7 @@ static INFO: RuleInfo = RuleInfo {
     yields_to: &[],
 };
 
-/// Companies of the registry sharing one contact from this many on make it a mass contact.
-pub const MASS: usize = 5;
+pub use crate::normalize::contact::MASS;
 
 impl Channel {
     /// How far a shared contact of this kind ties two records: a personal e-mail fully; a phone
@@ -50,49 +48,10 @@ impl Channel {
     }
 }
 
-/// A contact in its compared form, hashed, with its channel in the two low bits (8 bytes a
-/// contact: tens of millions of them at national scale).
-fn keyed(ch: Channel, key: &(impl std::hash::Hash + ?Sized)) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    ch.hash(&mut h);
-    key.hash(&mut h);
-    (h.finish() & !3) | ch as u64
-}
-
-/// The channel of a [`keyed`] contact.
-fn channel(k: u64) -> Channel {
-    match k & 3 {
-        0 => Channel::Email,
-        1 => Channel::Phone,
-        _ => Channel::Address,
-    }
-}
-
 /// A [`keyed`] contact's kind, and how far it ties two records.
 pub(super) fn contact_kind(k: u64) -> (Channel, f64) {
     let ch = channel(k);
     (ch, ch.score())
-}
-
-/// A home or legal address as a [`keyed`] contact, if it has a building and flat to compare.
-pub(super) fn address_contact(address: &str) -> Option<u64> {
-    address_hash(address).map(|h| keyed(Channel::Address, &h))
-}
-
-/// The compared contacts of one record.
-fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
-    let mut out = SmallVec::new();
-    if let Some(k) = email_key(email) {
-        out.push(keyed(Channel::Email, &k));
-    }
-    if let Some(k) = phone_key(phone) {
-        out.push(keyed(Channel::Phone, &k));
-    }
-    if let Some(h) = address_hash(address) {
-        out.push(keyed(Channel::Address, &h));
-    }
-    out
 }
 
 /// No relative: the official's own contact.

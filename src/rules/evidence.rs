@@ -305,16 +305,7 @@ pub enum ShareSaid {
     PerRegistry(Share),
 }
 
-/// A contact's kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Channel {
-    /// An e-mail address.
-    Email,
-    /// A phone number.
-    Phone,
-    /// A home or legal address with a building and a flat.
-    Address,
-}
+pub use crate::normalize::contact::Channel;
 
 impl Channel {
     /// Its code in `participant_link` (`shared_email`, ...).

@@ -338,7 +338,7 @@ fn known(
 
 /// An address as a keyed contact, unless it is a mass address.
 fn flat(ctx: &Context, address: &str) -> Option<u64> {
-    super::contact::address_contact(address).filter(|&k| !ctx.contact_index().is_mass(k))
+    crate::normalize::contact::address_contact(address).filter(|&k| !ctx.contact_index().is_mass(k))
 }
 
 /// Whether the registry gives a person's address (an entrepreneur's is theirs) and it is the
