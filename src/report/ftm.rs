@@ -146,7 +146,7 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, data_dir: &Path) -> Resu
             &mut w,
         )?;
     }
-    let node_id = |n: petgraph::graph::NodeIndex| match g.g[n] {
+    let node_id = |n: petgraph::graph::NodeIndex| match g.node(n) {
         Node::Person(p) => persons[p as usize].0.clone(),
         Node::Company(c) => company_id(&g.companies[c as usize].inn),
         Node::Procurement(i) => contract_id(&data.procurements[i as usize].procurement_id),

@@ -163,7 +163,7 @@ pub(super) fn person_facts(a: &Analysis) -> Vec<PersonFacts> {
 }
 
 fn node_id(g: &AffilGraph, a: &Analysis, n: NodeIndex) -> String {
-    match g.g[n] {
+    match g.node(n) {
         Node::Person(p) => format!("p{p}"),
         Node::Company(c) => format!("c{}", g.companies[c as usize].inn),
         Node::Procurement(i) => format!("t{}", a.data.procurements[i as usize].procurement_id),
@@ -179,7 +179,7 @@ fn node_line(
     flagged: bool,
 ) {
     let id = node_id(g, a, n);
-    let (kind, label, inn, official, birth) = match g.g[n] {
+    let (kind, label, inn, official, birth) = match g.node(n) {
         Node::Person(p) => {
             let f = &names[p as usize];
             let birth = f.birth.map(|b| b.to_string()).unwrap_or_default();
