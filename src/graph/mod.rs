@@ -166,7 +166,8 @@ impl AffilGraph {
         }
         let id = self.companies.len() as CompanyId;
         self.companies.push(CompanyInfo { inn, name });
-        self.company_node.push(self.g.add_node(Node::Company(id).into()));
+        self.company_node
+            .push(self.g.add_node(Node::Company(id).into()));
         self.company_by_inn.insert(inn, id);
         id
     }
@@ -595,10 +596,7 @@ mod tests {
             std::mem::size_of::<petgraph::graph::Node<PackedNode, u32>>(),
             12
         );
-        assert_eq!(
-            std::mem::size_of::<petgraph::graph::Edge<Edge, u32>>(),
-            24
-        );
+        assert_eq!(std::mem::size_of::<petgraph::graph::Edge<Edge, u32>>(), 24);
     }
 
     #[test]
