@@ -576,7 +576,7 @@ pub trait WithContacts<const N: usize> {
     /// `None` for a contact the record does not have.
     const CONTACT_FIELDS: [Option<usize>; 3];
 
-    /// The record's texts.
+    /// The record's texts, to replace.
     fn texts_mut(&mut self) -> &mut Texts<N>;
 
     /// The record's texts.
