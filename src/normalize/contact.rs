@@ -331,8 +331,9 @@ pub fn address_contact(address: &str) -> Option<u64> {
     address_hash(address).map(|h| keyed(Channel::Address, &h))
 }
 
-/// The compared contacts of one record, [`keyed`]: at most one per channel.
-pub fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
+/// The compared contacts of one record's address, phone and e-mail, [`keyed`]: at most one
+/// per channel.
+fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
     let mut out = SmallVec::new();
     // Most contacts are blank once those no rule reads are (see `blank_unread`): no key
     // function allocates for them.
@@ -351,8 +352,8 @@ pub fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
     out
 }
 
-/// The [`keyed`] contacts of a record.
-fn contacts_of<T: WithContacts<N>, const N: usize>(r: &T) -> SmallVec<[u64; 3]> {
+/// The [`keyed`] contacts of a record (an official's, a relative's or a company's).
+pub fn contacts_of<T: WithContacts<N>, const N: usize>(r: &T) -> SmallVec<[u64; 3]> {
     let [email, phone, address] = T::CONTACT_FIELDS.map(|f| f.map_or("", |i| r.texts().get(i)));
     contacts(address, phone, email)
 }

@@ -11,7 +11,7 @@ use super::{
     case_id, round_score, Case, Chain, Channel, Context, Relation, Rule, RuleInfo, Said, Severity,
     Step, Text, PERSONAL_INTEREST,
 };
-use crate::normalize::contact::{channel, contacts};
+use crate::normalize::contact::{channel, contacts_of};
 use crate::resolve::compare::sex_of;
 use crate::resolve::Groups;
 
@@ -101,12 +101,12 @@ impl Rule for Contact {
                     list.push((k, whose));
                 }
             };
-            for k in contacts(off.address(), off.phone(), off.email()) {
+            for k in contacts_of(off) {
                 keep(k, SELF);
             }
             for &r in relatives_of.of(o) {
                 let rel = &data.relatives[r as usize];
-                for k in contacts(rel.address(), rel.phone(), "") {
+                for k in contacts_of(rel) {
                     keep(k, r);
                 }
             }
@@ -149,7 +149,7 @@ impl CompanyContacts {
         let data = ctx.data;
         let by_row = Groups::par_fill(data.companies.len(), |row, list: &mut Vec<u64>| {
             let c = &data.companies[row];
-            list.extend(contacts(c.address(), c.phone(), c.email()));
+            list.extend(contacts_of(c));
         });
         // How many companies give each contact, by sorting them all (a map of tens of millions
         // of counts costs more): the mass ones tie no one.
