@@ -61,7 +61,7 @@ impl Rule for Bidders {
 enum Tie {
     /// One person in both, named in each by these registry mentions.
     Person(PersonId, Option<MentionId>, Option<MentionId>),
-    /// One contact (see `contact::keyed`).
+    /// One contact (see `normalize::contact::keyed`).
     Contact(u64),
 }
 
