@@ -3,14 +3,13 @@
 use rustc_hash::FxHashMap;
 
 use crate::identifiers::ogrn_valid;
-use crate::load::{facts, former_names, headers, FileRead, FileReader, Memo};
+use crate::load::{facts, former_names, headers, FileOut, FileRead, FileReader, Memo};
 use crate::model::{
     sym, Company, CompanyRole, CompanyRoleKind, Kinship, Official, Participant, Procurement,
     Relative, Seat, Share, Sym, Texts,
 };
 use crate::values::{
-    detect_share_scale, parse_bool, parse_company_role, parse_kinship, parse_seat_role,
-    parse_share, ShareScale,
+    detect_share_scale, parse_bool, parse_company_role, parse_kinship, parse_seat_role, parse_share,
 };
 
 pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
@@ -140,24 +139,18 @@ pub(super) fn read_companies(r: FileReader) -> FileRead<Company> {
 pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<CompanyRole> {
     let [company_c, role_c, name_c, pinn_c, pbirth_c, holder_c, share_c, since_c, until_c] =
         r.cols(headers::COMPANY_ROLES);
-    // The share column's scale (percent or fraction) is read off the whole column first.
-    let scale = match share_c.idx {
-        None => ShareScale::Percent,
-        Some(i) => {
-            // The scale depends only on which values occur: each distinct cell once.
-            let mut cells: rustc_hash::FxHashSet<Box<str>> = Default::default();
-            r.table.each(|_, rec| {
-                if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
-                    if !cells.contains(v) {
-                        cells.insert(v.into());
-                    }
-                }
-            })?;
-            detect_share_scale(cells.iter().map(|c| &**c))
-        }
-    };
-    let (mut roles, mut share_ids) = (Memo::new(), Memo::new());
+    // A share's scale (percent or fraction) is read off the whole column, so each row keeps
+    // the index of its distinct cell, read once the file is (not a second pass over the text).
+    let (mut roles, mut cell_ids, mut cells) = (Memo::new(), Memo::new(), Vec::<Box<str>>::new());
     let read = r.rows(|row, s| {
+        // Every row's cell tells the scale, a row rejected below too (as a whole-column pass
+        // reads it).
+        let share = row.get(share_c).and_then(|raw| {
+            cell_ids.get(raw, |raw| {
+                cells.push(raw.into());
+                Some(cells.len() as u32 - 1)
+            })
+        });
         let company_inn = s.key_inn(row, company_c, true)?;
         let word = s.required(row, role_c)?;
         let Some(role) = roles.get(word, parse_company_role) else {
@@ -171,20 +164,6 @@ pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<Com
         if role == CompanyRoleKind::ManagingCompany && holder_inn.is_none() {
             return s.reject(holder_c, "a managing_company row needs holder_inn");
         }
-        let share = row.get(share_c).and_then(|raw| {
-            let v = share_ids.get(raw, |raw| {
-                let v = parse_share(raw, scale)?;
-                shares.push(v);
-                Some(shares.len() as u32 - 1)
-            });
-            if v.is_none() {
-                s.warn(
-                    share_c.name,
-                    format!("unparsable share `{raw}`; value dropped"),
-                );
-            }
-            v
-        });
         let since = s.date(row, since_c);
         let until = s.date(row, until_c);
         if let (Some(a), Some(b)) = (since, until) {
@@ -211,7 +190,43 @@ pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<Com
             until,
         })
     })?;
-    Ok(facts::roles(read, shares))
+    Ok(facts::roles(
+        shares_read(read, &cells, share_c.name, shares),
+        shares,
+    ))
+}
+
+/// The roles with each share cell's index replaced by its value's in `shares` (each distinct
+/// cell once, in the order the rows kept first give it), read at the whole column's scale; a
+/// cell that does not read as a share is dropped with a warning at each row that gives it.
+fn shares_read(
+    mut read: FileOut<CompanyRole>,
+    cells: &[Box<str>],
+    column: &str,
+    shares: &mut Vec<Share>,
+) -> FileOut<CompanyRole> {
+    let scale = detect_share_scale(cells.iter().map(|c| &**c));
+    // Per cell: not met yet, or its index in `shares` (`None`: unparsable).
+    let mut ids: Vec<Option<Option<u32>>> = vec![None; cells.len()];
+    for r in &mut read.records {
+        let Some(cell) = r.share.get() else { continue };
+        let raw = &cells[cell as usize];
+        let id = *ids[cell as usize].get_or_insert_with(|| {
+            let v = parse_share(raw, scale)?;
+            shares.push(v);
+            Some(shares.len() as u32 - 1)
+        });
+        if id.is_none() {
+            read.warnings.push(
+                &read.stats.file,
+                u64::from(r.line),
+                column,
+                format!("unparsable share `{raw}`; value dropped"),
+            );
+        }
+        r.share = id.into();
+    }
+    read
 }
 
 pub(super) fn read_procurements(r: FileReader) -> FileRead<Procurement> {
@@ -343,4 +358,72 @@ pub(super) fn read_commissions(
         })
     })
     .map(|read| facts::seats(read, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::CsvTable;
+
+    /// company_roles.csv of these rows (after its header): the roles, the shares, and each
+    /// warning as `line column problem`.
+    fn roles(rows: &[&str]) -> (Vec<CompanyRole>, Vec<Share>, Vec<String>) {
+        let text = format!(
+            "{}\n{}\n",
+            headers::COMPANY_ROLES.join(";"),
+            rows.join("\n")
+        );
+        let table = CsvTable::parse("company_roles.csv", text.as_bytes()).unwrap();
+        let mut shares = Vec::new();
+        let read = read_roles(FileReader::new(table), &mut shares).unwrap();
+        let warnings = read
+            .warnings
+            .0
+            .iter()
+            .map(|w| format!("{} {} {}", w.line, w.column, w.problem))
+            .collect();
+        (read.records, shares, warnings)
+    }
+
+    fn ratio(n: i64, d: i64) -> Share {
+        Share::new(n.into(), d.into())
+    }
+
+    #[test]
+    fn shares_are_read_at_the_whole_columns_scale_each_value_once() {
+        let row = |role: &str, name: &str, share: &str| {
+            format!("5916447124;{role};{name};;;;{share};01.01.2015;")
+        };
+        let rows = [
+            row("founder", "Петров Иван Петрович", "0,5"),
+            row("founder", "Иванов Пётр Иванович", "0.25"),
+            row("founder", "Сидоров Олег Ильич", "много"),
+            row("founder", "Петрова Анна Ивановна", "0.5"),
+            row("founder", "Орлов Юрий Павлович", "0,5"),
+        ];
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let (records, shares, warnings) = roles(&rows);
+        // Every cell at most 1, one with a decimal point: fractions; each distinct cell once.
+        assert_eq!(shares, [ratio(1, 2), ratio(1, 4), ratio(1, 2)]);
+        let by_line = |line: u32| records.iter().find(|r| r.line == line).unwrap().share.get();
+        assert_eq!(
+            [2, 3, 4, 5, 6].map(by_line),
+            [Some(0), Some(1), None, Some(2), Some(0)]
+        );
+        assert_eq!(
+            warnings,
+            ["4 share_percent unparsable share `много`; value dropped"]
+        );
+
+        // A rejected row's cell is the column's notation too: 60 makes every cell a percent.
+        let rejected = row("founder_typo", "Лебедев Иван Ильич", "60");
+        let (records, shares, warnings) = roles(&[rows[0], &rejected, rows[1]]);
+        assert_eq!(shares, [ratio(1, 200), ratio(1, 400)]);
+        assert_eq!(records.len(), 2);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("3 role row rejected"),
+            "{warnings:?}"
+        );
+    }
 }

@@ -8,18 +8,24 @@
 
 use std::io::Read;
 
-/// One record: the bytes of its fields, one after another, and where each ends.
+/// One record: the bytes of its fields, one after another, and where each ends; or, for a line
+/// split directly, the line as it stands and where each field's delimiter (or the line's end)
+/// is (`gaps`: one byte between fields).
 #[derive(Clone, Debug, Default)]
 pub struct Record {
     data: Vec<u8>,
     ends: Vec<usize>,
+    gaps: bool,
 }
 
 impl Record {
     /// Field `i`, if the record has it.
     pub fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] + usize::from(self.gaps),
+        };
         let b = &self.data[start..end];
         // The text comes out of `Decoding` valid UTF-8 and is split only at ASCII bytes
         // (delimiter, quote, line end), so every field is valid UTF-8 too; checked in debug
@@ -47,6 +53,7 @@ impl Record {
     fn clear(&mut self) {
         self.data.clear();
         self.ends.clear();
+        self.gaps = false;
     }
 }
 
@@ -168,14 +175,11 @@ impl<R: Read> Splitter<R> {
                 return self.read_quoted(rec).map(Some);
             }
             let (line, delimiter) = (self.line, self.delimiter);
-            let mut start = 0;
-            for at in memchr::memchr_iter(delimiter, content) {
-                rec.data.extend_from_slice(&content[start..at]);
-                rec.ends.push(rec.data.len());
-                start = at + 1;
-            }
-            rec.data.extend_from_slice(&content[start..]);
-            rec.ends.push(rec.data.len());
+            // The line copied once, its delimiters left in place.
+            rec.data.extend_from_slice(content);
+            rec.ends.extend(memchr::memchr_iter(delimiter, content));
+            rec.ends.push(content.len());
+            rec.gaps = true;
             // `next` is past a line end, or the end of the text.
             self.line += u64::from(self.buf[next - 1] == b'\n');
             self.pos = next;
