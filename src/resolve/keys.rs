@@ -26,8 +26,9 @@ pub struct BlockKey {
 
 /// Groups of keys that never share a block, blocked one after another so that only one group's
 /// proposed pairs are held at a time: 0 for the name families but `g:` (a key's text names its
-/// family), 1 and 2 for the `g:` keys (over half of all keys) by the parity of the surname
-/// form's letters, so that one key text is always in one shard, 3 for INNs (compared whole,
+/// family), 1 and 2 for the `g:` keys (over half of all keys) by their given name and
+/// patronymic (so that one key text is always in one shard, and a name's whole surname
+/// neighbourhood in one: the other shard's pass skips it unread), 3 for INNs (compared whole,
 /// whatever the birth dates).
 pub const SHARDS: usize = 4;
 
@@ -63,9 +64,17 @@ pub(super) fn probe_key(parts: &[&str], probe: bool) -> BlockKey {
     }
 }
 
-/// The shard of a `g:` key whose surname form's letters sum to `letters` (see [`SHARDS`]).
-pub(super) fn g_shard(letters: u32) -> u8 {
-    1 + (letters % 2) as u8
+/// The shard of the `g:` keys whose given name and patronymic hash to `head` (see
+/// [`SHARDS`]): halves within 2% of each other on a regional run's names.
+pub(super) fn g_shard(head: u64) -> u8 {
+    1 + (poly::finish(head) & 1) as u8
+}
+
+/// The hash the `g:` keys of given name `g` and patronymic `p` start from.
+fn g_head(g: &str, p: &str) -> u64 {
+    ["g:", g, "|", p, "|"]
+        .iter()
+        .fold(0, |h, part| poly::extend(h, part.bytes().map(u64::from)))
 }
 
 /// A set of shards, a bit each (`1 << shard`).
@@ -107,44 +116,10 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
     }
     let g_shards = shards & G_SHARDS != 0;
     if let (true, Some(g), Some(p), Some(written)) = (g_shards, given, patr, n.surname.as_deref()) {
-        // The surname's one-letter deletion neighbourhood (first letter kept, on the form as
-        // written so that a typo in the gender ending counts once): two surnames one typo apart
-        // (a letter changed, dropped, doubled or two swapped) share one of these keys, surnames
-        // further apart share none, so the blocks stay small. The keys of one name differ in a
-        // letter each, so they are hashed by composing a polynomial hash (see [`poly`]) of the
-        // text before and after the letter dropped.
-        let (folded, sum) = surname_letters(written);
-        let head = ["g:", g, "|", p, "|"]
-            .iter()
-            .fold(0, |h, part| poly::extend(h, part.bytes().map(u64::from)));
-        let n = folded.len();
-        // With `before` the hash of the head and the first k letters, the text without letter
-        // k hashes to `before * BASE^(n-k-1) + after`, `after` the hash of the letters past k;
-        // and `whole = before_next * BASE^(n-k-1) + after`, so it is `whole + BASE^(n-k-1) *
-        // (before - before_next)`: one pass, no tables (wrapping arithmetic is a ring, so the
-        // identity is exact).
-        let whole = poly::extend(head, folded.iter().map(|&c| u64::from(c)));
-        let g_key = |hash: u64, letters: u32| BlockKey {
-            hash: poly::finish(hash),
-            probe_family: false,
-            probe: false,
-            shard: g_shard(letters),
-        };
-        let wanted = |letters: u32| shards & (1 << g_shard(letters)) != 0;
-        if wanted(sum) {
-            out.push(g_key(whole, sum));
-        }
-        // The first letter is kept.
-        let mut before = head;
-        for (k, &letter) in folded.iter().enumerate() {
-            let next = poly::extend(before, [u64::from(letter)]);
-            let letters = sum - letter;
-            if k > 0 && wanted(letters) {
-                let without = whole
-                    .wrapping_add(poly::power(n - k - 1).wrapping_mul(before.wrapping_sub(next)));
-                out.push(g_key(without, letters));
-            }
-            before = next;
+        let head = g_head(g, p);
+        let shard = g_shard(head);
+        if shards & (1 << shard) != 0 {
+            surname_neighbourhood(head, shard, written, out);
         }
     }
     if let (true, Some(s), Some(p)) = (name_shard, stem, patr) {
@@ -152,6 +127,42 @@ pub(super) fn blocking_keys_in(n: &NormName, shards: ShardSet, out: &mut Vec<Blo
     }
     if let (true, Some(s)) = (name_shard, stem) {
         out.push(probe_key(&["i:", s, first(&n.given)], given.is_none()));
+    }
+}
+
+/// The `g:` keys of a name in `shard`, its given name and patronymic hashed to `head`: the
+/// surname's one-letter deletion neighbourhood (first letter kept, on the form as written so
+/// that a typo in the gender ending counts once). Two surnames one typo apart (a letter
+/// changed, dropped, doubled or two swapped) share one of these keys, surnames further apart
+/// share none, so the blocks stay small. The keys of one name differ in a letter each, so they
+/// are hashed by composing a polynomial hash (see [`poly`]) of the text before and after the
+/// letter dropped.
+fn surname_neighbourhood(head: u64, shard: u8, written: &str, out: &mut Vec<BlockKey>) {
+    let folded = surname_letters(written);
+    let n = folded.len();
+    // With `before` the hash of the head and the first k letters, the text without letter k
+    // hashes to `before * BASE^(n-k-1) + after`, `after` the hash of the letters past k; and
+    // `whole = before_next * BASE^(n-k-1) + after`, so it is `whole + BASE^(n-k-1) * (before -
+    // before_next)`: one pass, no tables (wrapping arithmetic is a ring, so the identity is
+    // exact).
+    let whole = poly::extend(head, folded.iter().map(|&c| u64::from(c)));
+    let g_key = |hash: u64| BlockKey {
+        hash: poly::finish(hash),
+        probe_family: false,
+        probe: false,
+        shard,
+    };
+    out.push(g_key(whole));
+    // The first letter is kept.
+    let mut before = head;
+    for (k, &letter) in folded.iter().enumerate() {
+        let next = poly::extend(before, [u64::from(letter)]);
+        if k > 0 {
+            let without =
+                whole.wrapping_add(poly::power(n - k - 1).wrapping_mul(before.wrapping_sub(next)));
+            out.push(g_key(without));
+        }
+        before = next;
     }
 }
 
@@ -197,30 +208,26 @@ pub(super) mod poly {
 }
 
 /// The letters of a surname as written (digraphs folded, see [`compare::letters`]) as code
-/// points, and their sum (which picks a `g:` key's shard, see [`g_shard`]).
-pub(super) fn surname_letters(written: &str) -> (SmallVec<[u32; 32]>, u32) {
-    let folded: SmallVec<[u32; 32]> = compare::letter_chars(written).map(u32::from).collect();
-    let sum = folded.iter().sum();
-    (folded, sum)
+/// points.
+fn surname_letters(written: &str) -> SmallVec<[u32; 32]> {
+    compare::letter_chars(written).map(u32::from).collect()
 }
 
 /// How many keys of each shard [`blocking_keys`] gives a name, without hashing them (the
 /// blocking buffers are sized with it; the fill checks that the two agree).
 pub(super) fn blocking_key_count(n: &NormName, count: &mut [usize; SHARDS]) {
-    let full = |p: &Option<Part>| p.is_some_and(|p| !p.is_initial());
+    let full = |p: &Option<Part>| p.and_then(Part::word).map(|w| w.as_str());
     let stem = n.surname_stem.is_some();
     let (given, patr) = (full(&n.given), full(&n.patronymic));
-    if stem && given {
+    if stem && given.is_some() {
         count[0] += 2;
     }
-    if let (true, true, Some(written)) = (given, patr, n.surname.as_deref()) {
-        let (folded, sum) = surname_letters(written);
-        count[g_shard(sum) as usize] += 1;
-        for &c in folded.iter().skip(1) {
-            count[g_shard(sum - c) as usize] += 1;
-        }
+    if let (Some(g), Some(p), Some(written)) = (given, patr, n.surname.as_deref()) {
+        // The whole form, and one key per letter dropped past the first.
+        let letters = compare::letter_chars(written).count();
+        count[g_shard(g_head(g, p)) as usize] += 1 + letters.saturating_sub(1);
     }
-    if stem && patr {
+    if stem && patr.is_some() {
         count[0] += 1;
     }
     if stem {

@@ -624,13 +624,16 @@ mod tests {
             .collect();
         assert_eq!(sharded, one_pass);
         assert!(one_pass.contains(&(0, 2)) && one_pass.contains(&(9, 11)));
-        // The keys are spread over every shard.
+        // The keys are spread over every shard (a name's `g:` keys are all in one of two).
         let mut keys = Vec::new();
         let with_inn = Mention {
             inn: Some("500100732259".into()),
             ..ms[0].clone()
         };
         raw_mention_keys(&with_inn, &mut keys);
+        for m in &ms {
+            raw_mention_keys(m, &mut keys);
+        }
         for shard in 0..SHARDS as u8 {
             assert!(keys.iter().any(|k| k.shard == shard), "shard {shard} empty");
         }
