@@ -48,7 +48,7 @@ impl Channel {
     }
 }
 
-/// A [`keyed`] contact's kind, and how far it ties two records.
+/// A [`keyed`](crate::normalize::contact::keyed) contact's kind, and how far it ties two records.
 pub(super) fn contact_kind(k: u64) -> (Channel, f64) {
     let ch = channel(k);
     (ch, ch.score())
@@ -57,7 +57,7 @@ pub(super) fn contact_kind(k: u64) -> (Channel, f64) {
 /// No relative: the official's own contact.
 const SELF: u32 = u32::MAX;
 
-/// A contact of an official's side: ([`keyed`] contact, relatives row or [`SELF`]).
+/// A contact of an official's side: ([`keyed`](crate::normalize::contact::keyed) contact, relatives row or [`SELF`]).
 type SideContact = (u64, u32);
 
 /// A shared contact found for one (official, participant): its channel, whose it is, which
@@ -176,7 +176,7 @@ impl CompanyContacts {
         }
     }
 
-    /// Whether a [`keyed`] contact is a mass contact.
+    /// Whether a [`keyed`](crate::normalize::contact::keyed) contact is a mass contact.
     pub fn is_mass(&self, k: u64) -> bool {
         self.mass.binary_search(&k).is_ok()
     }
@@ -244,7 +244,7 @@ fn procurement_cases(ctx: &Context, index: &Index, pi: usize) -> Vec<Case> {
         .collect()
 }
 
-/// The raw text of a [`keyed`] contact's kind in a record, as written.
+/// The raw text of a [`keyed`](crate::normalize::contact::keyed) contact's kind in a record, as written.
 pub(super) fn written_as<'a>(k: u64, address: &'a str, phone: &'a str, email: &'a str) -> &'a str {
     written(channel(k), address, phone, email)
 }
