@@ -11,6 +11,7 @@ pub mod generate;
 pub mod graph;
 pub mod identifiers;
 pub mod import;
+pub mod intern;
 pub mod load;
 pub mod memory;
 pub mod meter;

@@ -141,8 +141,8 @@ impl<const N: usize> std::fmt::Debug for Texts<N> {
 }
 
 /// Text of a field whose values repeat across rows (customer names, role and kinship
-/// words, commission members): interned, one copy of each distinct value, an 8-byte handle.
-pub type Sym = ustr::Ustr;
+/// words, commission members): interned, one copy of each distinct value, a 4-byte handle.
+pub use crate::intern::Sym;
 
 /// Interns a value that repeats very often (a name part): the global table is shared by all
 /// threads and locks, so each thread first looks in a cache of its own (bounded, cleared when
@@ -1045,15 +1045,16 @@ mod tests {
         assert_eq!(std::mem::size_of::<OptIndex>(), 4);
         // What the packed fields buy (tens of millions of rows at national scale): four bytes
         // for a line, a seat's official, a role's share and a birth date, one allocation for a
-        // record's texts, eight bytes for a price.
+        // record's texts, eight bytes for a price, four for an interned text.
         assert_eq!(std::mem::size_of::<Seat>(), 20);
         assert_eq!(std::mem::size_of::<CompanyRole>(), 64);
         assert_eq!(std::mem::size_of::<Relative>(), 56);
         assert_eq!(std::mem::size_of::<Official>(), 64);
-        assert_eq!(std::mem::size_of::<Company>(), 48);
+        assert_eq!(std::mem::size_of::<Company>(), 40);
+        assert_eq!(std::mem::size_of::<Procurement>(), 56);
         assert_eq!(std::mem::size_of::<Texts<3>>(), 24);
         assert_eq!(std::mem::size_of::<Texts<5>>(), 32);
-        assert_eq!(std::mem::size_of::<Participant>(), 40);
+        assert_eq!(std::mem::size_of::<Participant>(), 32);
     }
 
     #[test]

@@ -283,16 +283,14 @@ fn build_with(
             },
         );
     }
-    // Once: `Sym::default()` interns "" through the global table's lock each time.
-    let no_name = Sym::default();
     for (i, role) in data.roles.iter().enumerate() {
-        let company = ag.company(role.company_inn, no_name);
+        let company = ag.company(role.company_inn, Sym::default());
         let target = ag.company_node(company);
         if let Some(m) = mentions.of_role[i].get() {
             let from = ag.person_node(person_of(m));
             ag.g.add_edge(from, target, Edge::Role { role: i as u32 });
         } else if let Some(holder) = &role.holder_inn {
-            let h = ag.company(*holder, no_name);
+            let h = ag.company(*holder, Sym::default());
             let from = ag.company_node(h);
             let edge = match role.role {
                 CompanyRoleKind::ManagingCompany => Edge::Manages { role: i as u32 },

@@ -483,7 +483,7 @@ fn remembered_level(x: Sym, y: Sym, what: Compared, level: impl FnOnce() -> Leve
     thread_local! {
         static MEMO: RefCell<Vec<Option<Slot>>> = RefCell::new(vec![None; SLOTS]);
     }
-    let (a, b) = (x.as_char_ptr() as usize, y.as_char_ptr() as usize);
+    let (a, b) = (x.id() as usize, y.id() as usize);
     let (a, b) = (a.min(b), a.max(b));
     let slot = (x.precomputed_hash() ^ y.precomputed_hash() ^ what as u64) as usize % SLOTS;
     MEMO.with(|memo| {

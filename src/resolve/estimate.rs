@@ -316,8 +316,8 @@ impl SlipCounts {
             })
             .collect();
         // Any order that brings one name's records together serves (the counts are sums): the
-        // interned strings' addresses, not the strings.
-        dated.par_sort_unstable_by_key(|d| (d.name.map(|s| s.as_char_ptr() as usize), d.circle));
+        // interned strings' handles, not the strings.
+        dated.par_sort_unstable_by_key(|d| (d.name.map(|s| s.id()), d.circle));
         let mut counts = SlipCounts::default();
         for group in dated.chunk_by(|a, b| a.name == b.name) {
             counts.add(group);
