@@ -90,7 +90,7 @@ fn bench_blocking(c: &mut Criterion) {
 /// the next two, `depth` levels down; the leaves are held by persons; the last 20 companies also
 /// hold each other in a ring (a cycle the matrix method must solve).
 fn holding_tree(depth: u32) -> affil::model::Dataset {
-    use affil::model::{CompanyRole, CompanyRoleKind, Dataset};
+    use affil::model::{CompanyRole, CompanyRoleKind, Dataset, Texts};
     use num_rational::BigRational;
     let inn = |i: usize| format!("77{i:08}");
     let n = (1usize << depth) - 1;
@@ -108,7 +108,8 @@ fn holding_tree(depth: u32) -> affil::model::Dataset {
                 line: 0,
                 company_inn: inn(company).as_str().into(),
                 role: CompanyRoleKind::Founder,
-                person_name: person.map(|p| format!("Владелец{p} Иван Петрович").into()),
+                person_name: person
+                    .map(|p| Texts::new([format!("Владелец{p} Иван Петрович").as_str()], [])),
                 person_inn: None,
                 person_birth_date: None.into(),
                 holder_inn: holder.map(|h| inn(h).as_str().into()),

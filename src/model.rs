@@ -1,5 +1,7 @@
 //! The typed data model shared by every stage: input records, enumerations, warnings.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -15,18 +17,38 @@ pub type Text = compact_str::CompactString;
 /// The texts of one record in one allocation: `N` fields end to end, then a tail (the
 /// record's former names, `;`-joined). At national scale tens of millions of records each
 /// held three to five strings of 24 bytes inline and an allocation per long one. The text is a
-/// `Box<str>` taken apart, its length kept in four bytes rather than eight: a relative, an
+/// `Box<[u8]>` taken apart, its length kept in four bytes rather than eight: a relative, an
 /// official and a company each 8 bytes smaller (17.6 million of them nationally).
+///
+/// Once read, a text can be packed ([`Texts::packed`]): Cyrillic in one byte a letter
+/// (Windows-1251) rather than UTF-8's two, which halves the names that the records keep
+/// through the run. A field is read as a [`Cow`]: borrowed from UTF-8, decoded from a packed
+/// text.
 pub struct Texts<const N: usize> {
     /// The text's bytes, owned (see [`Texts::from_box`]).
     ptr: std::ptr::NonNull<u8>,
-    /// The text's length.
+    /// The text's length, and [`PACKED`] when it is packed.
     len: u32,
     /// Where each field ends in the text; the tail runs from the last end.
     ends: [u32; N],
 }
 
-// SAFETY: a `Texts` owns its bytes as the `Box<str>` it was made of did, and shares them only
+/// Marks a packed text's length: its bytes are Windows-1251, not UTF-8.
+const PACKED: u32 = 1 << 31;
+
+/// A character's Windows-1251 byte, for ASCII and the Russian alphabet (А-я, Ё, ё): what
+/// [`Texts::packed`] writes and the Windows-1251 decoder reads back.
+fn pack_char(c: char) -> Option<u8> {
+    match c {
+        '\0'..='\x7f' => Some(c as u8),
+        'А'..='я' => Some((c as u32 - 'А' as u32 + 0xC0) as u8),
+        'Ё' => Some(0xA8),
+        'ё' => Some(0xB8),
+        _ => None,
+    }
+}
+
+// SAFETY: a `Texts` owns its bytes as the `Box<[u8]>` it was made of did, and shares them only
 // through `&self`.
 unsafe impl<const N: usize> Send for Texts<N> {}
 // SAFETY: as above; nothing mutates the bytes.
@@ -34,22 +56,23 @@ unsafe impl<const N: usize> Sync for Texts<N> {}
 
 impl<const N: usize> Drop for Texts<N> {
     fn drop(&mut self) {
-        let raw = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), self.len as usize);
-        // SAFETY: `ptr` and `len` are those of the `Box<str>` taken apart in `from_box`, whose
-        // bytes nothing else owns; it is rebuilt once, here.
-        drop(unsafe { Box::from_raw(raw as *mut str) });
+        let raw = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), self.byte_len());
+        // SAFETY: `ptr` and the length are those of the `Box<[u8]>` taken apart in
+        // `from_box`, whose bytes nothing else owns; it is rebuilt once, here.
+        drop(unsafe { Box::from_raw(raw) });
     }
 }
 
 impl<const N: usize> Clone for Texts<N> {
     fn clone(&self) -> Self {
-        Texts::from_box(self.all().into(), self.ends)
+        Texts::from_box(self.bytes().into(), self.ends, self.is_packed())
     }
 }
 
 impl<const N: usize> PartialEq for Texts<N> {
+    /// Equal texts: both packed or both not (a text's packed form follows from its content).
     fn eq(&self, other: &Self) -> bool {
-        self.ends == other.ends && self.all() == other.all()
+        self.len == other.len && self.ends == other.ends && self.bytes() == other.bytes()
     }
 }
 
@@ -57,7 +80,8 @@ impl<const N: usize> Eq for Texts<N> {}
 
 impl<const N: usize> std::hash::Hash for Texts<N> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.all().hash(state);
+        self.bytes().hash(state);
+        self.len.hash(state);
         self.ends.hash(state);
     }
 }
@@ -88,46 +112,117 @@ impl<const N: usize> Texts<N> {
             }
             all.push_str(name);
         }
-        Texts::from_box(all.into_boxed_str(), ends)
+        Texts::from_box(all.into_bytes().into_boxed_slice(), ends, false)
     }
 
-    /// Takes `all` apart into a pointer and a four-byte length.
-    fn from_box(all: Box<str>, ends: [u32; N]) -> Texts<N> {
-        // Four billion bytes of text in one record: no registry export comes near it.
-        let len = u32::try_from(all.len()).expect("a record's texts fit in 4 GiB");
-        let ptr = std::ptr::NonNull::new(Box::into_raw(all) as *mut u8)
+    /// Takes `bytes` apart into a pointer and a four-byte length.
+    fn from_box(bytes: Box<[u8]>, ends: [u32; N], packed: bool) -> Texts<N> {
+        // Two billion bytes of text in one record: no registry export comes near it.
+        let len = u32::try_from(bytes.len())
+            .ok()
+            .filter(|&l| l < PACKED)
+            .expect("a record's texts fit in 2 GiB");
+        let ptr = std::ptr::NonNull::new(Box::into_raw(bytes) as *mut u8)
             .expect("a box's pointer is never null");
-        Texts { ptr, len, ends }
+        Texts {
+            ptr,
+            len: if packed { len | PACKED } else { len },
+            ends,
+        }
     }
 
-    /// The whole text.
-    fn all(&self) -> &str {
-        // SAFETY: `ptr` and `len` are those of the `Box<str>` this value owns (see
-        // `from_box`): `len` bytes of UTF-8, alive as long as `self`.
-        unsafe {
-            std::str::from_utf8_unchecked(std::slice::from_raw_parts(
-                self.ptr.as_ptr(),
-                self.len as usize,
-            ))
+    fn byte_len(&self) -> usize {
+        (self.len & !PACKED) as usize
+    }
+
+    fn is_packed(&self) -> bool {
+        self.len & PACKED != 0
+    }
+
+    /// The whole text's bytes: UTF-8, or Windows-1251 when packed.
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` and the length are those of the `Box<[u8]>` this value owns (see
+        // `from_box`), alive as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.byte_len()) }
+    }
+
+    /// The text of bytes `from..to`, which begin and end at field or name boundaries.
+    fn text(&self, from: usize, to: usize) -> Cow<'_, str> {
+        let b = &self.bytes()[from..to];
+        if self.is_packed() {
+            encoding_rs::WINDOWS_1251.decode_without_bom_handling(b).0
+        } else {
+            // SAFETY: an unpacked text is the bytes of a `String` (see `new`), cut at the
+            // ends of its fields and at `;`, which are char boundaries.
+            Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) })
         }
     }
 
     /// Field `i`.
-    pub fn get(&self, i: usize) -> &str {
+    pub fn get(&self, i: usize) -> Cow<'_, str> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.all()[start..self.ends[i] as usize]
+        self.text(start, self.ends[i] as usize)
     }
 
     /// The same texts with the fields `blank` marks emptied.
     pub fn blanked(&self, blank: [bool; N]) -> Texts<N> {
-        let fields: [&str; N] = std::array::from_fn(|i| if blank[i] { "" } else { self.get(i) });
-        Texts::new(fields, self.tail())
+        let fields: [Cow<'_, str>; N] = std::array::from_fn(|i| {
+            if blank[i] {
+                Cow::Borrowed("")
+            } else {
+                self.get(i)
+            }
+        });
+        let tail: smallvec::SmallVec<[Cow<'_, str>; 4]> = self.tail().collect();
+        Texts::new(fields.each_ref().map(|f| &**f), tail.iter().map(|t| &**t))
     }
 
     /// The names of the tail.
-    pub fn tail(&self) -> impl Iterator<Item = &str> {
+    pub fn tail(&self) -> impl Iterator<Item = Cow<'_, str>> {
         let start = self.ends.last().map_or(0, |&e| e as usize);
-        crate::normalize::split_names(&self.all()[start..])
+        // `;` is one byte in both forms.
+        let tail = &self.bytes()[start..];
+        let mut at = start;
+        tail.split(|&b| b == b';').filter_map(move |name| {
+            let (from, to) = (at, at + name.len());
+            at = to + 1;
+            let text = self.text(from, to);
+            // As `split_names`: trimmed, the empty left out.
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                None
+            } else if trimmed.len() == text.len() {
+                Some(text)
+            } else {
+                Some(Cow::Owned(trimmed.to_owned()))
+            }
+        })
+    }
+
+    /// The same texts packed, where packing makes them smaller: `None` when they are packed
+    /// already, all ASCII (one byte a letter either way), or hold a character other than
+    /// ASCII and the Russian alphabet (kept as UTF-8).
+    pub fn packed(&self) -> Option<Texts<N>> {
+        if self.is_packed() || self.bytes().is_ascii() {
+            return None;
+        }
+        let utf8 = self.text(0, self.byte_len());
+        // Every character takes one byte: the packed length is the count of characters.
+        let mut out = Vec::with_capacity(utf8.chars().count());
+        for c in utf8.chars() {
+            out.push(pack_char(c)?);
+        }
+        // Each field's end moves back by the bytes the characters before it saved.
+        let mut ends = self.ends;
+        let mut prev = 0usize;
+        let mut saved = 0u32;
+        for end in ends.iter_mut() {
+            let field = &utf8[prev..*end as usize];
+            saved += (field.len() - field.chars().count()) as u32;
+            prev = *end as usize;
+            *end -= saved;
+        }
+        Some(Texts::from_box(out.into_boxed_slice(), ends, true))
     }
 }
 
@@ -513,27 +608,27 @@ pub struct Official {
 
 impl Official {
     /// The analyst's id of the official.
-    pub fn official_id(&self) -> &str {
+    pub fn official_id(&self) -> Cow<'_, str> {
         self.texts.get(0)
     }
 
     /// Full name as written.
-    pub fn full_name(&self) -> &str {
+    pub fn full_name(&self) -> Cow<'_, str> {
         self.texts.get(1)
     }
 
     /// Home address, or "".
-    pub fn address(&self) -> &str {
+    pub fn address(&self) -> Cow<'_, str> {
         self.texts.get(Self::ADDRESS)
     }
 
     /// Phone, or "".
-    pub fn phone(&self) -> &str {
+    pub fn phone(&self) -> Cow<'_, str> {
         self.texts.get(Self::PHONE)
     }
 
     /// E-mail, or "".
-    pub fn email(&self) -> &str {
+    pub fn email(&self) -> Cow<'_, str> {
         self.texts.get(Self::EMAIL)
     }
 
@@ -542,7 +637,7 @@ impl Official {
     const EMAIL: usize = 4;
 
     /// Other full names (maiden or married).
-    pub fn former_names(&self) -> impl Iterator<Item = &str> {
+    pub fn former_names(&self) -> impl Iterator<Item = Cow<'_, str>> {
         self.texts.tail()
     }
 }
@@ -569,17 +664,17 @@ pub struct Relative {
 
 impl Relative {
     /// Full name as written.
-    pub fn full_name(&self) -> &str {
+    pub fn full_name(&self) -> Cow<'_, str> {
         self.texts.get(0)
     }
 
     /// Home address, or "".
-    pub fn address(&self) -> &str {
+    pub fn address(&self) -> Cow<'_, str> {
         self.texts.get(Self::ADDRESS)
     }
 
     /// Phone, or "".
-    pub fn phone(&self) -> &str {
+    pub fn phone(&self) -> Cow<'_, str> {
         self.texts.get(Self::PHONE)
     }
 
@@ -587,7 +682,7 @@ impl Relative {
     const PHONE: usize = 2;
 
     /// Other full names.
-    pub fn former_names(&self) -> impl Iterator<Item = &str> {
+    pub fn former_names(&self) -> impl Iterator<Item = Cow<'_, str>> {
         self.texts.tail()
     }
 }
@@ -607,17 +702,17 @@ pub struct Company {
 
 impl Company {
     /// Legal address, or "".
-    pub fn address(&self) -> &str {
+    pub fn address(&self) -> Cow<'_, str> {
         self.texts.get(Self::ADDRESS)
     }
 
     /// Phone, or "".
-    pub fn phone(&self) -> &str {
+    pub fn phone(&self) -> Cow<'_, str> {
         self.texts.get(Self::PHONE)
     }
 
     /// E-mail, or "".
-    pub fn email(&self) -> &str {
+    pub fn email(&self) -> Cow<'_, str> {
         self.texts.get(Self::EMAIL)
     }
 
@@ -685,7 +780,7 @@ pub struct CompanyRole {
     pub role: CompanyRoleKind,
     /// The person holding the role, if a person (a string of its exact length: 16 bytes
     /// inline, where most names would not fit the 24 of a [`Text`]).
-    pub person_name: Option<Box<str>>,
+    pub person_name: Option<Texts<1>>,
     /// The person's valid INN.
     pub person_inn: Option<Inn>,
     /// The person's birth date.
@@ -702,6 +797,30 @@ pub struct CompanyRole {
 }
 
 impl Dataset {
+    /// Packs the texts of every record (see [`Texts::packed`]): once the names are parsed,
+    /// the records keep their texts only to quote them, and Cyrillic takes half the room.
+    pub fn pack_texts(&mut self) {
+        use rayon::prelude::*;
+        fn pack<const N: usize>(t: &mut Texts<N>) {
+            if let Some(p) = t.packed() {
+                *t = p;
+            }
+        }
+        self.officials
+            .par_iter_mut()
+            .for_each(|o| pack(&mut o.texts));
+        self.relatives
+            .par_iter_mut()
+            .for_each(|r| pack(&mut r.texts));
+        self.companies
+            .par_iter_mut()
+            .for_each(|c| pack(&mut c.texts));
+        self.roles
+            .par_iter_mut()
+            .filter_map(|r| r.person_name.as_mut())
+            .for_each(pack);
+    }
+
     /// The member's name of a seat as the protocol gives it, if it gives one.
     pub fn member_name(&self, seat: &Seat) -> Option<Sym> {
         seat.member_name
@@ -755,6 +874,11 @@ impl Dataset {
 }
 
 impl CompanyRole {
+    /// The person's name as written, where the holder is a person.
+    pub fn person_name(&self) -> Option<Cow<'_, str>> {
+        self.person_name.as_ref().map(|t| t.get(0))
+    }
+
     /// True when the role holds on `date` (an unknown date holds every role).
     pub fn active_on(&self, date: Option<Date>) -> bool {
         let Some(d) = date else { return true };
@@ -1093,13 +1217,13 @@ mod tests {
             ["id7", "", "Иванова Анна"],
             ["Петрова Анна", "Сидорова Анна"],
         );
-        assert_eq!((t.get(0), t.get(1), t.get(2)), ("id7", "", "Иванова Анна"));
+        assert_eq!([t.get(0), t.get(1), t.get(2)], ["id7", "", "Иванова Анна"]);
         assert_eq!(
             t.tail().collect::<Vec<_>>(),
             ["Петрова Анна", "Сидорова Анна"]
         );
         let bare = Texts::new(["", ""], []);
-        assert_eq!((bare.get(0), bare.get(1)), ("", ""));
+        assert_eq!([bare.get(0), bare.get(1)], ["", ""]);
         assert_eq!(bare.tail().count(), 0);
     }
 
@@ -1124,5 +1248,38 @@ mod tests {
         // free of their dangling pointer would abort the test).
         let empties: Vec<Texts<2>> = (0..1000).map(|_| Texts::new(["", ""], [])).collect();
         assert!(empties.iter().all(|t| *t == Texts::new(["", ""], [])));
+    }
+
+    #[test]
+    fn packed_texts_read_back_as_written_in_half_the_bytes() {
+        let t = Texts::new(
+            ["O-1", "Ёлкина Алёна Юрьевна", "ул. Щорса, 5"],
+            ["Яковлева Алёна", "  ", "Жук А.Ю."],
+        );
+        let p = t.packed().expect("ASCII and Russian letters pack");
+        assert!(p.is_packed() && !t.is_packed());
+        // One byte a character, each field where it was.
+        assert_eq!(p.byte_len(), t.text(0, t.byte_len()).chars().count());
+        for i in 0..3 {
+            assert_eq!(p.get(i), t.get(i));
+            assert!(matches!(t.get(i), Cow::Borrowed(_)));
+        }
+        assert_eq!(p.tail().collect::<Vec<_>>(), t.tail().collect::<Vec<_>>());
+        assert_eq!(p.tail().collect::<Vec<_>>(), ["Яковлева Алёна", "Жук А.Ю."]);
+        // A clone is packed too; a packed text packs no further.
+        assert_eq!(p.clone(), p);
+        assert_eq!(p.clone().get(1), "Ёлкина Алёна Юрьевна");
+        assert!(p.packed().is_none());
+        assert_eq!(p.blanked([false, true, false]).get(2), "ул. Щорса, 5");
+        // All ASCII gains nothing; a letter outside the Russian alphabet stays UTF-8.
+        assert!(Texts::new(["id", "Ivanova Anna"], []).packed().is_none());
+        for odd in ["Іваненко Олена", "ООО «Ромашка»", "Müller Anna", "дом № 5"]
+        {
+            assert!(Texts::new([odd], []).packed().is_none(), "{odd}");
+        }
+        // Every letter of the alphabet, both cases, round-trips.
+        let alphabet: String = ('А'..='я').chain(['Ё', 'ё']).collect();
+        let a = Texts::new([alphabet.as_str()], []).packed().unwrap();
+        assert_eq!(a.get(0), alphabet);
     }
 }

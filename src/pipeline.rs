@@ -77,6 +77,8 @@ pub fn analyse_graph(
     // The contacts no rule reads go first (0.8 GiB of the national peak).
     normalize::contact::blank_unread(&mut data);
     let mentions = normalize::normalize(&data);
+    // From here the records' texts are only quoted.
+    data.pack_texts();
     drop(bar);
     end_stage(&mut meter, "normalize");
     let bar = progress::stage("resolve", mentions.list.len() as u64, "steps");

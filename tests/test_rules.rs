@@ -350,8 +350,9 @@ fn no_import_circle_among_the_rule_files() {
     }
 }
 
-/// The stages by hand, with or without the contacts no rule reads blanked first: the cases.
-fn cases_of(dir: &std::path::Path, blank: bool) -> Vec<affil::rules::Case> {
+/// The stages by hand, with or without the contacts no rule reads blanked first, and with or
+/// without the texts packed after normalizing: the cases.
+fn cases_of(dir: &std::path::Path, blank: bool, pack: bool) -> Vec<affil::rules::Case> {
     let affil::load::Loaded {
         mut data,
         mut warnings,
@@ -360,6 +361,9 @@ fn cases_of(dir: &std::path::Path, blank: bool) -> Vec<affil::rules::Case> {
         affil::normalize::contact::blank_unread(&mut data);
     }
     let mentions = affil::normalize::normalize(&data);
+    if pack {
+        data.pack_texts();
+    }
     let resolution = affil::resolve::resolve(&data, &mentions, &mut warnings);
     let graph = affil::graph::build(&data, &mentions, &resolution);
     let ctx = affil::rules::Context::new(&data, &mentions, &resolution, &graph);
@@ -374,12 +378,30 @@ fn the_contacts_blanked_after_loading_change_no_case() {
     dirs.push(sample_dir());
     let mut quoted = 0;
     for dir in dirs {
-        let full = cases_of(&dir, false);
+        let full = cases_of(&dir, false, false);
         quoted += full
             .iter()
             .filter(|c| c.participant_link.starts_with("shared_"))
             .count();
-        assert_eq!(cases_of(&dir, true), full, "{}", dir.display());
+        assert_eq!(cases_of(&dir, true, false), full, "{}", dir.display());
     }
     assert!(quoted >= 3, "only {quoted} cases quote a shared contact");
+}
+
+/// Packing the records' texts after normalizing (as every check does) changes no case: the
+/// names and contacts the cases quote read back from the packed texts as written.
+#[test]
+fn the_texts_packed_after_normalizing_change_no_case() {
+    let mut dirs = fixtures();
+    dirs.push(sample_dir());
+    let mut cyrillic = 0;
+    for dir in dirs {
+        let plain = cases_of(&dir, true, false);
+        cyrillic += plain
+            .iter()
+            .filter(|c| !c.official_name.is_ascii() && !c.linked_person.is_ascii())
+            .count();
+        assert_eq!(cases_of(&dir, true, true), plain, "{}", dir.display());
+    }
+    assert!(cyrillic >= 10, "only {cyrillic} cases quote Cyrillic names");
 }

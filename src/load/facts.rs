@@ -11,13 +11,13 @@ use crate::model::*;
 use crate::values::Share;
 
 /// Name by name, then the shorter list first.
-fn names_cmp<'a>(
-    mut a: impl Iterator<Item = &'a str>,
-    mut b: impl Iterator<Item = &'a str>,
+fn names_cmp<S: AsRef<str>>(
+    mut a: impl Iterator<Item = S>,
+    mut b: impl Iterator<Item = S>,
 ) -> Ordering {
     loop {
         match (a.next(), b.next()) {
-            (Some(x), Some(y)) => match text_cmp(x, y) {
+            (Some(x), Some(y)) => match text_cmp(x.as_ref(), y.as_ref()) {
                 Ordering::Equal => {}
                 o => return o,
             },
@@ -69,20 +69,20 @@ pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
             position,
             employer_inn,
         } = a;
-        text_cmp(a.full_name(), b.full_name())
+        text_cmp(&a.full_name(), &b.full_name())
             .then_with(|| given_first(&birth_date.get(), &b.birth_date.get()))
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(position, &b.position))
             .then_with(|| given_first(employer_inn, &b.employer_inn))
-            .then_with(|| text_cmp(a.address(), b.address()))
-            .then_with(|| text_cmp(a.phone(), b.phone()))
-            .then_with(|| text_cmp(a.email(), b.email()))
+            .then_with(|| text_cmp(&a.address(), &b.address()))
+            .then_with(|| text_cmp(&a.phone(), &b.phone()))
+            .then_with(|| text_cmp(&a.email(), &b.email()))
             .then_with(|| names_cmp(a.former_names(), b.former_names()))
     };
     out.canonical(
         |o| o.line.into(),
         Rules {
-            fact: |a: &Official, b: &Official| a.official_id().cmp(b.official_id()),
+            fact: |a: &Official, b: &Official| a.official_id().cmp(&b.official_id()),
             rest,
             describe: |o: &Official| format!("official_id `{}`", o.official_id()),
             settle: reject,
@@ -106,13 +106,13 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
         official
             .cmp(&b.official)
             .then_with(|| kinship.cmp(&b.kinship))
-            .then_with(|| text_cmp(a.full_name(), b.full_name()))
+            .then_with(|| text_cmp(&a.full_name(), &b.full_name()))
             .then_with(|| given_first(&birth_date.get(), &b.birth_date.get()))
             .then_with(|| given_first(inn, &b.inn))
             .then_with(|| text_cmp(kinship_word, &b.kinship_word))
             .then_with(|| names_cmp(a.former_names(), b.former_names()))
-            .then_with(|| text_cmp(a.address(), b.address()))
-            .then_with(|| text_cmp(a.phone(), b.phone()))
+            .then_with(|| text_cmp(&a.address(), &b.address()))
+            .then_with(|| text_cmp(&a.phone(), &b.phone()))
     };
     whole_rows(out, |r| r.line.into(), fact)
 }
@@ -127,9 +127,9 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
             texts: _, // compared through its methods
         } = a;
         text_cmp(name, &b.name)
-            .then_with(|| text_cmp(a.address(), b.address()))
-            .then_with(|| text_cmp(a.phone(), b.phone()))
-            .then_with(|| text_cmp(a.email(), b.email()))
+            .then_with(|| text_cmp(&a.address(), &b.address()))
+            .then_with(|| text_cmp(&a.phone(), &b.phone()))
+            .then_with(|| text_cmp(&a.email(), &b.email()))
     };
     out.canonical(
         |c| c.line.into(),
@@ -159,8 +159,8 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
             .then_with(|| a.holder_inn.cmp(&b.holder_inn))
             .then_with(|| {
                 folded_cmp(
-                    a.person_name.as_deref().unwrap_or_default(),
-                    b.person_name.as_deref().unwrap_or_default(),
+                    a.person_name().as_deref().unwrap_or_default(),
+                    b.person_name().as_deref().unwrap_or_default(),
                 )
             })
             .then_with(|| a.since.cmp(&b.since))
@@ -183,7 +183,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
             .then_with(|| given_first(person_inn, &b.person_inn))
             .then_with(|| given_first(&person_birth_date.get(), &b.person_birth_date.get()))
             .then_with(|| match (person_name, &b.person_name) {
-                (Some(x), Some(y)) => text_cmp(x, y),
+                (Some(x), Some(y)) => text_cmp(&x.get(0), &y.get(0)),
                 (x, y) => x.is_none().cmp(&y.is_none()),
             })
     };
@@ -246,7 +246,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
             describe: |r: &CompanyRole| {
                 let holder = match (&r.holder_inn, &r.person_name) {
                     (Some(h), _) => format!("INN {h}"),
-                    (None, Some(n)) => n.to_string(),
+                    (None, Some(n)) => n.get(0).into_owned(),
                     (None, None) => String::new(),
                 };
                 let since = r.since.map(|d| format!(" since {d}")).unwrap_or_default();

@@ -117,7 +117,7 @@ pub fn load_with(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
         let (Ok(read_officials), Ok(read_procurements)) = (&officials, &procurements) else {
             return (officials, procurements);
         };
-        let official_ids: FxHashMap<&str, u32> = read_officials
+        let official_ids: FxHashMap<std::borrow::Cow<str>, u32> = read_officials
             .iter()
             .flat_map(|o| o.records.iter().enumerate())
             .map(|(i, o)| (o.official_id(), i as u32))

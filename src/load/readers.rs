@@ -55,7 +55,7 @@ pub(super) fn read_officials(r: FileReader) -> FileRead<Official> {
 
 pub(super) fn read_relatives(
     r: FileReader,
-    officials: &FxHashMap<&str, u32>,
+    officials: &FxHashMap<std::borrow::Cow<str>, u32>,
 ) -> FileRead<Relative> {
     // `relative_id` and `workplace` are read by no stage: not kept (11 million rows at national
     // scale).
@@ -156,7 +156,9 @@ pub(super) fn read_roles(r: FileReader, shares: &mut Vec<Share>) -> FileRead<Com
         let Some(role) = roles.get(word, parse_company_role) else {
             return s.reject(role_c, format!("unknown role `{word}`"));
         };
-        let person_name = row.get(name_c).map(|n| Box::<str>::from(s.name(n, name_c)));
+        let person_name = row
+            .get(name_c)
+            .map(|n| Texts::new([s.name(n, name_c)], std::iter::empty()));
         let holder_inn = s.key_inn(row, holder_c, false);
         if person_name.is_none() && holder_inn.is_none() {
             return s.reject(name_c, "neither person_name nor holder_inn is given");
@@ -305,7 +307,7 @@ pub(super) fn read_participants(
 pub(super) fn read_commissions(
     r: FileReader,
     procurements: &FxHashMap<&str, u32>,
-    officials: &FxHashMap<&str, u32>,
+    officials: &FxHashMap<std::borrow::Cow<str>, u32>,
     names: &mut Vec<Sym>,
 ) -> FileRead<Seat> {
     let [pid_c, oid_c, member_c, role_c] = r.cols(headers::COMMISSIONS);

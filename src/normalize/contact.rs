@@ -354,8 +354,12 @@ fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
 
 /// The [`keyed`] contacts of a record (an official's, a relative's or a company's).
 pub fn contacts_of<T: WithContacts<N>, const N: usize>(r: &T) -> SmallVec<[u64; 3]> {
-    let [email, phone, address] = T::CONTACT_FIELDS.map(|f| f.map_or("", |i| r.texts().get(i)));
-    contacts(address, phone, email)
+    let [email, phone, address] = T::CONTACT_FIELDS.map(|f| f.map(|i| r.texts().get(i)));
+    contacts(
+        address.as_deref().unwrap_or_default(),
+        phone.as_deref().unwrap_or_default(),
+        email.as_deref().unwrap_or_default(),
+    )
 }
 
 /// Blanks, right after loading, every contact no rule can read, and returns how many.
@@ -603,7 +607,7 @@ mod tests {
             ..Dataset::default()
         };
         let blanked = blank_unread(&mut data);
-        let o: Vec<[&str; 3]> = data
+        let o: Vec<[std::borrow::Cow<str>; 3]> = data
             .officials
             .iter()
             .map(|o| [o.address(), o.phone(), o.email()])
@@ -615,13 +619,13 @@ mod tests {
             "the rest of the texts kept"
         );
         assert_eq!(data.officials[0].full_name(), "Гаврилов Тимофей Ильич");
-        let r: Vec<[&str; 2]> = data
+        let r: Vec<[std::borrow::Cow<str>; 2]> = data
             .relatives
             .iter()
             .map(|r| [r.address(), r.phone()])
             .collect();
         assert_eq!(r, [[flat, ""], ["", ""]], "a phone with no key goes too");
-        let c: Vec<[&str; 3]> = data
+        let c: Vec<[std::borrow::Cow<str>; 3]> = data
             .companies
             .iter()
             .map(|c| [c.address(), c.phone(), c.email()])

@@ -4,6 +4,8 @@ pub mod contact;
 pub mod name;
 pub mod translit;
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
@@ -130,20 +132,21 @@ impl Mention {
     }
 
     /// The name as written in its record.
-    pub fn display_name<'a>(&self, data: &'a Dataset) -> &'a str {
+    pub fn display_name<'a>(&self, data: &'a Dataset) -> Cow<'a, str> {
         match self.source() {
             MentionSource::Official(i) => data.officials[i as usize].full_name(),
             MentionSource::Relative(i) => data.relatives[i as usize].full_name(),
-            MentionSource::Role(i) => data.roles[i as usize].person_name.as_deref().unwrap_or(""),
-            MentionSource::Entrepreneur(i) => &data.participants[i as usize].participant_name,
+            MentionSource::Role(i) => data.roles[i as usize].person_name().unwrap_or_default(),
+            MentionSource::Entrepreneur(i) => {
+                Cow::Borrowed(data.participants[i as usize].participant_name.as_str())
+            }
         }
     }
 }
 
-fn names<'a>(primary: &'a str, former: impl IntoIterator<Item = &'a str>) -> Names {
-    std::iter::once(primary)
-        .chain(former)
-        .map(parse_name)
+fn names<S: AsRef<str>>(primary: &str, former: impl IntoIterator<Item = S>) -> Names {
+    std::iter::once(parse_name(primary))
+        .chain(former.into_iter().map(|f| parse_name(f.as_ref())))
         .collect()
 }
 
@@ -170,7 +173,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             tick(i);
             Mention {
                 source: MentionSource::Official(i as u32).into(),
-                names: names(o.full_name(), o.former_names()),
+                names: names(&o.full_name(), o.former_names()),
                 birth: o.birth_date.get(),
                 inn: o.inn,
                 family: Some(i as u32).into(),
@@ -183,7 +186,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             tick(i);
             Mention {
                 source: MentionSource::Relative(i as u32).into(),
-                names: names(r.full_name(), r.former_names()),
+                names: names(&r.full_name(), r.former_names()),
                 birth: r.birth_date.get(),
                 inn: r.inn,
                 family: Some(r.official).into(),
@@ -197,7 +200,7 @@ pub fn normalize(data: &Dataset) -> Mentions {
             let r = &data.roles[i as usize];
             Mention {
                 source: MentionSource::Role(i).into(),
-                names: names(r.person_name.as_deref().unwrap_or_default(), []),
+                names: names(&r.person_name().unwrap_or_default(), [""; 0]),
                 birth: r.person_birth_date.get(),
                 inn: r.person_inn,
                 family: OptIndex::NONE,

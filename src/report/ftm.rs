@@ -239,7 +239,7 @@ pub fn write(path: &Path, a: &Analysis, g: &AffilGraph, data_dir: &Path) -> Resu
         };
         let person = a.resolution.person_of[a.mentions.of_official[i] as usize];
         put(
-            Entity::new(stable_id("employment", o.official_id()), "Employment")
+            Entity::new(stable_id("employment", &o.official_id()), "Employment")
                 .with("employer", company_id(&employer))
                 .with("employee", persons[person as usize].0.clone())
                 .with("role", o.position.to_string()),

@@ -145,7 +145,7 @@ pub(super) fn person_facts(a: &Analysis) -> Vec<PersonFacts> {
     for (m, mention) in a.mentions.list.iter().enumerate() {
         let slot = &mut out[a.resolution.person_of[m] as usize];
         if slot.name.is_empty() {
-            slot.name = mention.display_name(&a.data).to_owned();
+            slot.name = mention.display_name(&a.data).into_owned();
         }
         if slot.inn.is_empty() {
             if let Some(inn) = &mention.inn {

@@ -217,7 +217,7 @@ pub(super) fn resolve_seats(
             1 => {}
             n if !reported[w as usize] => {
                 reported[w as usize] = true;
-                let ids: Vec<&str> = fits
+                let ids: Vec<std::borrow::Cow<str>> = fits
                     .iter()
                     .map(|f| data.officials[f.official as usize].official_id())
                     .collect();

@@ -198,7 +198,7 @@ fn build_case(
         score = score.min(identity(ctx, official_mention, alias).0);
     }
     let anchor = &ctx.mentions.list[member.anchor as usize];
-    let linked_name = anchor.display_name(data).to_owned();
+    let linked_name = anchor.display_name(data).into_owned();
     let (weakest, linked) = linked_steps(ctx, member, c, &linked_name);
     score = score.min(weakest);
     steps.extend(linked);
@@ -223,7 +223,7 @@ fn build_case(
         case_id: case_id(
             code,
             &proc_.procurement_id,
-            official.official_id(),
+            &official.official_id(),
             &p.participant_inn.text(),
         ),
         rule: code,
@@ -348,8 +348,8 @@ fn linked_steps(
         };
         // A registry name that differs only in letter case (`ПЕТРОВ ИВАН`) says nothing more.
         let registry_name = (!registry_name.is_empty()
-            && !same_but_case(registry_name, linked_name))
-        .then(|| registry_name.to_owned());
+            && !same_but_case(&registry_name, linked_name))
+        .then(|| registry_name.into_owned());
         let from_registry = matches!(
             registry.source(),
             MentionSource::Role(_) | MentionSource::Entrepreneur(_)

@@ -290,9 +290,11 @@ fn tie_said(ctx: &Context, bids: &[(u32, &Participant)], a: usize, b: usize, tie
                 (Some(x), Some(y)) => identity(ctx, *x, *y),
                 _ => (1.0, crate::resolve::Basis::Inn),
             };
-            let name = ma
-                .or(*mb)
-                .map(|m| ctx.mentions.list[m as usize].display_name(data).to_owned());
+            let name = ma.or(*mb).map(|m| {
+                ctx.mentions.list[m as usize]
+                    .display_name(data)
+                    .into_owned()
+            });
             let said = match &name {
                 Some(name) => Said::Person {
                     name: name.clone(),
@@ -325,7 +327,7 @@ fn tie_said(ctx: &Context, bids: &[(u32, &Participant)], a: usize, b: usize, tie
                     .row(bids[i].0)
                     .map(|r| {
                         let c = &data.companies[r as usize];
-                        written_as(*k, c.address(), c.phone(), c.email()).to_owned()
+                        written_as(*k, &c.address(), &c.phone(), &c.email()).to_owned()
                     })
                     .unwrap_or_default()
             };

@@ -272,15 +272,16 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     } else {
         p.participant_name.to_string()
     };
-    let (relation, linked, theirs, kin): (&'static str, String, &str, Relation) = if hit.relative
+    let (relation, linked, theirs, kin): (&'static str, String, String, Relation) = if hit.relative
         == SELF
     {
         let mine = written(
             hit.channel,
-            official.address(),
-            official.phone(),
-            official.email(),
-        );
+            &official.address(),
+            &official.phone(),
+            &official.email(),
+        )
+        .to_owned();
         (
             "self",
             official.full_name().to_string(),
@@ -293,7 +294,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         (
             r.kinship.code(),
             r.full_name().to_string(),
-            written(hit.channel, r.address(), r.phone(), ""),
+            written(hit.channel, &r.address(), &r.phone(), "").to_owned(),
             Relation::Written {
                 word: r.kinship_word.to_lowercase(),
                 kinship: r.kinship,
@@ -303,10 +304,11 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
     };
     let registry = written(
         hit.channel,
-        company.address(),
-        company.phone(),
-        company.email(),
-    );
+        &company.address(),
+        &company.phone(),
+        &company.email(),
+    )
+    .to_owned();
     let score = hit.seat_score * hit.channel.score();
     let mut steps = vec![seat_step(official, seat.role, hit.seat_score)];
     steps.push(Step::new(Said::Relation(kin)));
@@ -321,8 +323,8 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         score: Some(round_score(hit.channel.score())),
         ..Step::new(Said::Contact {
             channel: hit.channel,
-            left: theirs.to_owned(),
-            right: registry.to_owned(),
+            left: theirs,
+            right: registry.clone(),
             right_in_registry: true,
         })
     });
@@ -331,7 +333,7 @@ fn build_case(ctx: &Context, pi: usize, hit: &Hit) -> Case {
         case_id: case_id(
             CODE,
             &proc_.procurement_id,
-            official.official_id(),
+            &official.official_id(),
             &p.participant_inn.text(),
         ),
         rule: CODE,

@@ -353,8 +353,8 @@ fn same_flat(ctx: &Context, pm: &Mention, official: &Official) -> bool {
         .company_by_inn
         .get(&inn)
         .and_then(|&c| ctx.contact_index().row(c))
-        .and_then(|row| flat(ctx, ctx.data.companies[row as usize].address()));
-    registry.is_some() && registry == flat(ctx, official.address())
+        .and_then(|row| flat(ctx, &ctx.data.companies[row as usize].address()));
+    registry.is_some() && registry == flat(ctx, &official.address())
 }
 
 /// One (seated official, registry person behind a bidder) pair whose signals may make a case,
@@ -665,7 +665,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
     let seat = &data.seats[seat_row as usize];
     let p = finding.probability(prior);
     let score = seat_score.min(p);
-    let name = pm.display_name(data).to_owned();
+    let name = pm.display_name(data).into_owned();
     let sex = pm.names.iter().find_map(|n| n.sex);
     let mut steps = vec![seat_step(official, seat.role, seat_score)];
     steps.push(Step::new(Said::Relation(Relation::Probable {
@@ -688,7 +688,7 @@ fn build_case(ctx: &Context, cand: &Candidate, prior: f64) -> Case {
         case_id: case_id(
             CODE,
             &proc_.procurement_id,
-            official.official_id(),
+            &official.official_id(),
             &bid.participant_inn.text(),
         ),
         rule: CODE,
