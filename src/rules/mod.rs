@@ -357,6 +357,8 @@ pub fn run(rules: &[Box<dyn Rule>], ctx: &Context) -> Vec<Case> {
         },
         || run_each(false),
     );
+    // What the two sides freed goes back before their cases are joined (the national peak).
+    crate::memory::give_back_freed_memory();
     cases.extend(own);
     cases.sort_by(|a, b| {
         a.severity
