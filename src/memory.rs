@@ -14,12 +14,12 @@ use crate::error::{Error, Result};
 pub const BASE_NEED: u64 = 200 << 20;
 
 /// Peak memory per byte of input CSV, in tenths of a byte: fitted to the sampled peaks of
-/// `affil check --timings` in the scale script's run of 2026-12-07 (session 23: regional seed
-/// 7, 204 MB of CSV, 410 MiB; twice regional, 408 MB, 693 MiB; national seed 7, 6.1 GB, 9,723
-/// MiB), rounded up to lie above them: 34% over the regional peak, 30% over twice regional, 9%
-/// over the national (8% over the session's highest national run, 9,834 MiB). It was 2.0 in
-/// session 22 (national 10.7 GiB), 2.3 before (12.0 GiB), 2.8 before session 20 (15.1 GiB).
-pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 18;
+/// `affil check --timings` in the scale script's run of 2026-12-07 (session 25: regional seed
+/// 7, 204 MB of CSV, 349 MiB; twice regional, 408 MB, 587 MiB; national seed 7, 6.1 GB, 7,673
+/// MiB), rounded up to lie above them (see docs/performance.md, "Memory limit"). It was 1.8
+/// in session 23 (national 9.5 GiB), 2.0 in session 22 (10.7 GiB), 2.3 before (12.0 GiB), 2.8
+/// before session 20 (15.1 GiB).
+pub const NEED_PER_INPUT_BYTE_TENTHS: u64 = 14;
 
 /// The peak memory a check of `input_bytes` of CSV is expected to need.
 pub fn estimate(input_bytes: u64) -> u64 {
