@@ -370,21 +370,32 @@ fn cases_of(dir: &std::path::Path, blank: bool, pack: bool) -> Vec<affil::rules:
     affil::rules::run(&affil::rules::registry(), &ctx)
 }
 
+/// Runs every fixture and the sample through the stages as `before` and as `after` ((blank,
+/// pack) for [`cases_of`]), asserts the same cases, and counts the cases `counted` picks.
+fn same_cases(
+    before: (bool, bool),
+    after: (bool, bool),
+    counted: impl Fn(&affil::rules::Case) -> bool,
+) -> usize {
+    let mut dirs = fixtures();
+    dirs.push(sample_dir());
+    let mut n = 0;
+    for dir in dirs {
+        let expected = cases_of(&dir, before.0, before.1);
+        n += expected.iter().filter(|c| counted(c)).count();
+        let got = cases_of(&dir, after.0, after.1);
+        assert_eq!(got, expected, "{}", dir.display());
+    }
+    n
+}
+
 /// Blanking the contacts no rule reads (as every check does) changes no case: on every
 /// fixture and the sample, whose CONTACT, BIDDERS and UNDECLARED cases quote shared contacts.
 #[test]
 fn the_contacts_blanked_after_loading_change_no_case() {
-    let mut dirs = fixtures();
-    dirs.push(sample_dir());
-    let mut quoted = 0;
-    for dir in dirs {
-        let full = cases_of(&dir, false, false);
-        quoted += full
-            .iter()
-            .filter(|c| c.participant_link.starts_with("shared_"))
-            .count();
-        assert_eq!(cases_of(&dir, true, false), full, "{}", dir.display());
-    }
+    let quoted = same_cases((false, false), (true, false), |c| {
+        c.participant_link.starts_with("shared_")
+    });
     assert!(quoted >= 3, "only {quoted} cases quote a shared contact");
 }
 
@@ -392,16 +403,8 @@ fn the_contacts_blanked_after_loading_change_no_case() {
 /// names and contacts the cases quote read back from the packed texts as written.
 #[test]
 fn the_texts_packed_after_normalizing_change_no_case() {
-    let mut dirs = fixtures();
-    dirs.push(sample_dir());
-    let mut cyrillic = 0;
-    for dir in dirs {
-        let plain = cases_of(&dir, true, false);
-        cyrillic += plain
-            .iter()
-            .filter(|c| !c.official_name.is_ascii() && !c.linked_person.is_ascii())
-            .count();
-        assert_eq!(cases_of(&dir, true, true), plain, "{}", dir.display());
-    }
+    let cyrillic = same_cases((true, false), (true, true), |c| {
+        !c.official_name.is_ascii() && !c.linked_person.is_ascii()
+    });
     assert!(cyrillic >= 10, "only {cyrillic} cases quote Cyrillic names");
 }
