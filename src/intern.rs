@@ -289,19 +289,16 @@ mod tests {
 
     #[test]
     fn texts_from_many_threads_past_a_chunk_intern_once() {
-        // 16 threads, overlapping texts, more than a chunk's bytes in all; and one text larger
-        // than a chunk.
+        // 8 threads, overlapping texts (34,000 distinct, about 34 MB: more than two chunks);
+        // and one text larger than a chunk.
+        let text = |n: usize| format!("{n}-{}", "x".repeat(n % 2_000));
         let big = "ж".repeat(CHUNK);
-        let per: Vec<Vec<(String, Sym)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..16)
+        let per: Vec<Vec<(usize, Sym)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
                 .map(|t| {
                     scope.spawn(move || {
-                        (0..40_000)
-                            .map(|i| {
-                                let text = format!("{}-{}", i + t * 1_000, "x".repeat(i % 40));
-                                let sym = Sym::from(&text);
-                                (text, sym)
-                            })
+                        (t * 2_000..t * 2_000 + 20_000)
+                            .map(|n| (n, Sym::from(&text(n))))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -311,10 +308,14 @@ mod tests {
         let huge = Sym::from(&big);
         assert_eq!(huge.as_str(), big);
         let mut by_text = std::collections::HashMap::new();
-        for (text, sym) in per.into_iter().flatten() {
-            assert_eq!(sym.as_str(), text);
-            assert_eq!(*by_text.entry(text).or_insert(sym), sym);
+        for (n, sym) in per.into_iter().flatten() {
+            assert_eq!(sym.as_str(), text(n));
+            assert_eq!(*by_text.entry(n).or_insert(sym), sym);
         }
         assert_eq!(Sym::from(&big), huge);
+        // What the test is for: the threads' texts filled more than one chunk.
+        let chunks: std::collections::HashSet<u32> =
+            by_text.values().map(|s| s.id() >> OFFSET_BITS).collect();
+        assert!(chunks.len() >= 3, "{} chunks", chunks.len());
     }
 }

@@ -95,16 +95,15 @@ pub fn no_transparent_huge_pages() {
 /// reused soon, and a rayon worker that freed a buffer may wait through the next stage.
 /// Harmless under another allocator (mimalloc then holds nothing).
 pub fn give_back_freed_memory() {
-    // SAFETY: mi_collect frees the calling thread's unused pages and purges what the arenas
-    // hold free; callable from any thread, at any time.
-    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
-    unsafe { libmimalloc_sys::mi_collect(true) };
+    rayon::broadcast(|_| give_back_freed_memory_here());
+    give_back_freed_memory_here();
 }
 
 /// [`give_back_freed_memory`] from the calling thread's heap only (and the arenas): for a
 /// thread inside the pool, where a broadcast would wait on workers busy elsewhere.
 pub fn give_back_freed_memory_here() {
-    // SAFETY: as in `give_back_freed_memory`.
+    // SAFETY: mi_collect frees the calling thread's unused pages and purges what the arenas
+    // hold free; callable from any thread, at any time.
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 

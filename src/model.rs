@@ -180,23 +180,17 @@ impl<const N: usize> Texts<N> {
     /// The names of the tail.
     pub fn tail(&self) -> impl Iterator<Item = Cow<'_, str>> {
         let start = self.ends.last().map_or(0, |&e| e as usize);
-        // `;` is one byte in both forms.
-        let tail = &self.bytes()[start..];
-        let mut at = start;
-        tail.split(|&b| b == b';').filter_map(move |name| {
-            let (from, to) = (at, at + name.len());
-            at = to + 1;
-            let text = self.text(from, to);
-            // As `split_names`: trimmed, the empty left out.
-            let trimmed = text.trim();
-            if trimmed.is_empty() {
-                None
-            } else if trimmed.len() == text.len() {
-                Some(text)
-            } else {
-                Some(Cow::Owned(trimmed.to_owned()))
-            }
-        })
+        let split = crate::normalize::split_names;
+        match self.text(start, self.byte_len()) {
+            Cow::Borrowed(tail) => either::Either::Left(split(tail).map(Cow::Borrowed)),
+            // A packed tail is decoded once, its names owned.
+            Cow::Owned(tail) => either::Either::Right(
+                split(&tail)
+                    .map(|n| Cow::Owned(n.to_owned()))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+        }
     }
 
     /// The same texts packed, where packing makes them smaller: `None` when they are packed

@@ -200,7 +200,10 @@ pub fn normalize(data: &Dataset) -> Mentions {
             let r = &data.roles[i as usize];
             Mention {
                 source: MentionSource::Role(i).into(),
-                names: names(&r.person_name().unwrap_or_default(), [""; 0]),
+                names: names(
+                    &r.person_name().unwrap_or_default(),
+                    std::iter::empty::<&str>(),
+                ),
                 birth: r.person_birth_date.get(),
                 inn: r.person_inn,
                 family: OptIndex::NONE,

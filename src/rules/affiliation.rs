@@ -88,7 +88,7 @@ struct Member {
     anchor: MentionId,
     /// When the official is the relative in someone else's questionnaire: that relative
     /// mention, which must be the official.
-    /// (An [`OptIndex`]: a member in 16 bytes, not 20; 19 million of them nationally.)
+    /// (An [`OptIndex`]: a member in 16 bytes, not 20; 13.6 million of them nationally.)
     official_alias: OptIndex,
 }
 
@@ -775,7 +775,7 @@ pub(super) fn scan(
             (cases, found)
         })
         .collect();
-    // The circles (0.3 GB nationally) are not read again.
+    // The circles (217 MB of members nationally) are not read again.
     drop(circles);
     drop(staff_of);
     crate::memory::give_back_freed_memory_here();
@@ -807,7 +807,7 @@ mod tests {
 
     #[test]
     fn a_circle_member_takes_sixteen_bytes_its_alias_read_back() {
-        // 19 million members of the national circles.
+        // 13.6 million members of the national circles.
         assert_eq!(std::mem::size_of::<Member>(), 16);
         let m = Member {
             person: 1,
