@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
-use super::translit::{is_cyrillic, is_letter, lowercase, skeleton, skeleton_into};
+use super::translit::{is_cyrillic, is_letter, skeleton, skeleton_into};
 use crate::model::{sym, Sex, Sym};
 
 /// One part of a name: a whole word or an initial, interned (a few thousand given names,
@@ -417,7 +417,7 @@ pub fn surname_stem(skel: &str) -> (Cow<'_, str>, Option<Sex>) {
     ];
     for (fem, masc) in PAIRS {
         if skel.len() >= fem.len() + 2 && skel.ends_with(fem) {
-            let stem = format!("{}{}", &skel[..skel.len() - fem.len()], masc);
+            let stem = [&skel[..skel.len() - fem.len()], masc].concat();
             return (Cow::Owned(stem), Some(Sex::Female));
         }
     }
@@ -441,12 +441,25 @@ struct Token {
     initial: bool,
 }
 
-/// The words of `raw`, their skeletons written to `skels`; `cleaned` is a buffer for the text
-/// with its punctuation made spaces.
-fn tokenize(raw: &str, cleaned: &mut String, skels: &mut String) -> SmallVec<[Token; 4]> {
-    cleaned.clear();
-    skels.clear();
-    // Hyphenated and dotted forms: "Петрова-Водкина" is one word, "М.П." two initials.
+/// Whether a word is one of [`NOISE_WORDS`], in any case, `ё` read as `е`. Compared letter by
+/// letter, only against words of its length: a common length (`гражданин` has nine letters,
+/// as many surnames do) made a lower-case copy of every such word.
+fn is_noise_word(word: &str) -> bool {
+    // Lowering never changes the length of a Cyrillic letter, and only Cyrillic letters lower
+    // to a noise word's.
+    NOISE_WORDS.iter().any(|n| {
+        n.len() == word.len()
+            && word
+                .chars()
+                .flat_map(char::to_lowercase)
+                .map(|c| if c == 'ё' { 'е' } else { c })
+                .eq(n.chars())
+    })
+}
+
+/// `raw` with its punctuation made spaces, written to `cleaned`: hyphenated and dotted forms
+/// kept apart ("Петрова-Водкина" is one word, "М.П." two initials).
+fn clean<'a>(raw: &str, cleaned: &'a mut String) -> &'a str {
     for (i, c) in raw.char_indices() {
         match c {
             '-' | '‐' | '–' | '—' => {
@@ -466,21 +479,51 @@ fn tokenize(raw: &str, cleaned: &mut String, skels: &mut String) -> SmallVec<[To
             _ => cleaned.push(' '),
         }
     }
-    let in_cyrillic = raw.chars().any(is_cyrillic);
+    cleaned
+}
+
+/// Whether `raw` holds only ASCII letters, ASCII spaces and letters of the basic Cyrillic
+/// block (U+0400..U+045F), which [`clean`] would copy unchanged (most names): then whether
+/// one of them is Cyrillic. `None` for any other text.
+fn plain_words(raw: &str) -> Option<bool> {
+    let mut in_cyrillic = false;
+    let mut bytes = raw.as_bytes().iter();
+    while let Some(&b) = bytes.next() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => {}
+            // U+0400..U+043F is D0 80..BF in UTF-8, U+0440..U+045F is D1 80..9F.
+            0xD0 => {
+                bytes.next();
+                in_cyrillic = true;
+            }
+            0xD1 if bytes.next().is_some_and(|&c| c <= 0x9F) => in_cyrillic = true,
+            _ => return None,
+        }
+    }
+    Some(in_cyrillic)
+}
+
+/// The words of `raw`, their skeletons written to `skels`; `cleaned` is a buffer for the text
+/// with its punctuation made spaces.
+fn tokenize(raw: &str, cleaned: &mut String, skels: &mut String) -> SmallVec<[Token; 4]> {
+    cleaned.clear();
+    skels.clear();
+    let (text, in_cyrillic) = match plain_words(raw) {
+        Some(in_cyrillic) => (raw, in_cyrillic),
+        None => (clean(raw, cleaned) as &str, raw.chars().any(is_cyrillic)),
+    };
     let mut out: SmallVec<[Token; 4]> = SmallVec::new();
-    for word in cleaned.split_whitespace() {
+    for word in text.split_whitespace() {
         let dotted = word.ends_with('.');
         let bare = word.trim_end_matches('.');
         if bare.is_empty() {
             continue;
         }
-        // Only words as long as a noise word are lowered and looked up.
-        if NOISE_WORDS.iter().any(|n| n.len() == bare.len())
-            && NOISE_WORDS.contains(&lowercase(bare).replace('ё', "е").as_str())
-        {
+        if is_noise_word(bare) {
             continue;
         }
-        let letters = bare.chars().count();
+        // One letter, two or more: all an initial is told by.
+        let letters = bare.chars().take(3).count();
         let start = skels.len();
         skeleton_into(bare, in_cyrillic, skels);
         let end = skels.len();
@@ -666,6 +709,66 @@ mod tests {
         assert_eq!(n.patronymic, full("petrovna"));
         assert_eq!(n.sex, Some(Sex::Female));
         assert!(n.sex_from_patronymic);
+    }
+
+    #[test]
+    fn a_name_read_as_plain_words_is_one_cleaning_leaves_as_it_is() {
+        // Every character up to U+0500 (and some beyond) inside a name: where the fast check
+        // takes the text as it is, cleaning would not change it, and it says rightly whether
+        // a letter is Cyrillic.
+        let mut plain = 0;
+        for c in ('\0'..='\u{500}').chain(['\u{a0}', '—', '«', '’', '\u{2028}', 'ǅ']) {
+            for raw in [format!("Аб{c}вг"), format!("ab{c}cd"), format!("{c}")] {
+                let mut cleaned = String::new();
+                let reference = (
+                    clean(&raw, &mut cleaned).to_owned(),
+                    raw.chars().any(is_cyrillic),
+                );
+                if let Some(in_cyrillic) = plain_words(&raw) {
+                    plain += 1;
+                    assert_eq!((raw.clone(), in_cyrillic), reference, "{raw:?}");
+                }
+            }
+        }
+        // ASCII letters and spaces, and the 96 letters of the block, in three contexts.
+        assert_eq!(plain, 3 * (52 + 6 + 96));
+        assert_eq!(plain_words("Иванова Мария\tПетровна"), Some(true));
+        assert_eq!(plain_words("Ivanova Maria"), Some(false));
+        assert_eq!(plain_words("Иванова М.П."), None);
+    }
+
+    #[test]
+    fn noise_words_are_told_in_any_case_with_yo() {
+        // The test it replaced: lower-cased, `ё` made `е`, looked up.
+        let reference =
+            |w: &str| NOISE_WORDS.contains(&w.to_lowercase().replace('ё', "е").as_str());
+        for w in [
+            "ИП",
+            "ип",
+            "Ип",
+            "гр",
+            "ГР",
+            "Гражданин",
+            "ГРАЖДАНИН",
+            "гражданин",
+            "граждАнин",
+            "Индивидуальный",
+            "предприниматель",
+            "ПРЕДПРИНИМАТЕЛЬ",
+            "Предпринимател",
+            "Гражданка",
+            "Иванович",
+            "Петровна",
+            "ип.",
+            "Щукин",
+            "Ёлкина",
+            "ipp",
+            "Ip",
+            "",
+        ] {
+            assert_eq!(is_noise_word(w), reference(w), "{w}");
+        }
+        assert!(is_noise_word("ГРАЖДАНИН") && !is_noise_word("Гражданка"));
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub fn lowercase(word: &str) -> String {
 }
 
 /// The skeleton of one lower-case Cyrillic letter.
-fn cyrillic_skeleton(c: char) -> &'static str {
+const fn cyrillic_skeleton(c: char) -> &'static str {
     match c {
         'а' => "a",
         'б' => "b",
@@ -189,6 +189,9 @@ pub fn skeleton(word: &str, in_cyrillic_name: bool) -> String {
 
 /// [`skeleton`] appended to `out` (names are parsed into one buffer, a word after another).
 pub fn skeleton_into(word: &str, in_cyrillic_name: bool, out: &mut String) {
+    if basic_cyrillic_skeleton(word, out) {
+        return;
+    }
     let mut simple = true;
     let script = Script::of(word.chars().inspect(|&c| simple &= is_simple(c)));
     if simple {
@@ -209,6 +212,66 @@ pub fn skeleton_into(word: &str, in_cyrillic_name: bool, out: &mut String) {
             out,
         );
     }
+}
+
+/// The skeletons of the letters U+0400..U+045F (the basic Cyrillic block, `Ѐ` to `џ`) by
+/// their offset in it, each as its length and bytes: what [`Script::push_skeleton`] writes for
+/// a word of them, case folded by [`lower_simple`].
+static BASIC_CYRILLIC: [(u8, [u8; 4]); 0x60] = {
+    let mut table = [(0u8, [0u8; 4]); 0x60];
+    let mut i = 0;
+    while i < 0x60 {
+        let lower = match 0x400 + i as u32 {
+            c @ 0x410..=0x42F => c + 0x20,
+            c @ 0x400..=0x40F => c + 0x50,
+            c => c,
+        };
+        let text = match char::from_u32(lower) {
+            Some(c) => cyrillic_skeleton(c).as_bytes(),
+            None => b"",
+        };
+        let mut k = 0;
+        while k < text.len() {
+            // `basic_cyrillic_skeleton` relies on it.
+            assert!(text[k].is_ascii(), "a skeleton is ASCII");
+            table[i].1[k] = text[k];
+            k += 1;
+        }
+        table[i].0 = text.len() as u8;
+        i += 1;
+    }
+    table
+};
+
+/// [`skeleton_into`] for a word of basic Cyrillic letters only (nearly every word of a Russian
+/// name), read off [`BASIC_CYRILLIC`] two bytes at a time; false, writing nothing, for any
+/// other word.
+fn basic_cyrillic_skeleton(word: &str, out: &mut String) -> bool {
+    let bytes = word.as_bytes();
+    // U+0400..U+043F is D0 80..BF in UTF-8, U+0440..U+045F is D1 80..9F.
+    let basic = |pair: &[u8]| match pair {
+        [0xD0, b] => (0x80..=0xBF).contains(b),
+        [0xD1, b] => (0x80..=0x9F).contains(b),
+        _ => false,
+    };
+    if bytes.is_empty() || bytes.len() % 2 != 0 || !bytes.chunks_exact(2).all(basic) {
+        return false;
+    }
+    // Each letter's four bytes are copied whole, then the length kept moves on.
+    let mut buf = [0u8; 4 * 32];
+    for word in bytes.chunks(2 * 32) {
+        let mut n = 0;
+        for pair in word.chunks_exact(2) {
+            let offset = (usize::from(pair[0] & 1) << 6) | usize::from(pair[1] & 0x3F);
+            let (len, text) = BASIC_CYRILLIC[offset];
+            buf[n..n + 4].copy_from_slice(&text);
+            n += usize::from(len);
+        }
+        // SAFETY: every byte written to `buf[..n]` is from BASIC_CYRILLIC, whose bytes are
+        // ASCII (asserted as the table is built), so they are UTF-8.
+        out.push_str(unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    }
+    true
 }
 
 /// What a word's letters say of its script.
@@ -333,6 +396,55 @@ mod tests {
                     reference(w, in_cyrillic),
                     "{w} in a Cyrillic name: {in_cyrillic}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_basic_cyrillic_table_gives_the_skeletons_of_the_letter_by_letter_pass() {
+        // Every letter of the block alone, beside each other letter (and its case), and
+        // words longer than the table's buffer; words with any other letter are refused.
+        let general = |w: &str| {
+            let mut out = String::new();
+            Script::of(w.chars().map(lower_simple)).push_skeleton(
+                true,
+                w.chars().map(lower_simple),
+                || lowercase(w),
+                &mut out,
+            );
+            out
+        };
+        let letters: Vec<char> = ('\u{400}'..='\u{45F}').collect();
+        let mut words: Vec<String> = Vec::new();
+        for &a in &letters {
+            words.push(a.to_string());
+            for &b in &letters {
+                words.push([a, b].iter().collect());
+            }
+        }
+        words.push("Щ".repeat(31));
+        words.push("щ".repeat(32));
+        words.push("ШЕРЕМЕТЬЕВА-".trim_end_matches('-').repeat(7));
+        for w in &words {
+            let mut got = String::from("prefix ");
+            assert!(basic_cyrillic_skeleton(w, &mut got), "{w}");
+            assert_eq!(got, format!("prefix {}", general(w)), "{w}");
+        }
+        for w in [
+            "",
+            "Ѡ",
+            "Ivan",
+            "Мaрия",
+            "Іван\u{0301}",
+            "Ґалина",
+            "Петр-",
+            "ж ",
+        ] {
+            let mut got = String::from("kept");
+            let basic = w.chars().all(|c| ('\u{400}'..='\u{45F}').contains(&c)) && !w.is_empty();
+            assert_eq!(basic_cyrillic_skeleton(w, &mut got), basic, "{w}");
+            if !basic {
+                assert_eq!(got, "kept", "{w}");
             }
         }
     }
