@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
-use super::translit::{is_cyrillic, is_letter, skeleton, skeleton_into};
+use super::translit::{is_basic_cyrillic, is_cyrillic, is_letter, skeleton, skeleton_into};
 use crate::model::{sym, Sex, Sym};
 
 /// One part of a name: a whole word or an initial, interned (a few thousand given names,
@@ -491,12 +491,12 @@ fn plain_words(raw: &str) -> Option<bool> {
     while let Some(&b) = bytes.next() {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => {}
-            // U+0400..U+043F is D0 80..BF in UTF-8, U+0440..U+045F is D1 80..9F.
-            0xD0 => {
-                bytes.next();
-                in_cyrillic = true;
+            lead if bytes
+                .next()
+                .is_some_and(|&next| is_basic_cyrillic(lead, next)) =>
+            {
+                in_cyrillic = true
             }
-            0xD1 if bytes.next().is_some_and(|&c| c <= 0x9F) => in_cyrillic = true,
             _ => return None,
         }
     }

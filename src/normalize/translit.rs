@@ -243,25 +243,26 @@ static BASIC_CYRILLIC: [(u8, [u8; 4]); 0x60] = {
     table
 };
 
+/// Whether the two bytes `lead`, `next` of UTF-8 are a letter of the basic Cyrillic block
+/// (U+0400..U+045F: D0 80..BF, D1 80..9F).
+pub(super) fn is_basic_cyrillic(lead: u8, next: u8) -> bool {
+    matches!((lead, next), (0xD0, 0x80..=0xBF) | (0xD1, 0x80..=0x9F))
+}
+
 /// [`skeleton_into`] for a word of basic Cyrillic letters only (nearly every word of a Russian
 /// name), read off [`BASIC_CYRILLIC`] two bytes at a time; false, writing nothing, for any
 /// other word.
 fn basic_cyrillic_skeleton(word: &str, out: &mut String) -> bool {
     let bytes = word.as_bytes();
-    // U+0400..U+043F is D0 80..BF in UTF-8, U+0440..U+045F is D1 80..9F.
-    let basic = |pair: &[u8]| match pair {
-        [0xD0, b] => (0x80..=0xBF).contains(b),
-        [0xD1, b] => (0x80..=0x9F).contains(b),
-        _ => false,
-    };
+    let basic = |pair: &[u8]| is_basic_cyrillic(pair[0], pair[1]);
     if bytes.is_empty() || bytes.len() % 2 != 0 || !bytes.chunks_exact(2).all(basic) {
         return false;
     }
     // Each letter's four bytes are copied whole, then the length kept moves on.
     let mut buf = [0u8; 4 * 32];
-    for word in bytes.chunks(2 * 32) {
+    for letters in bytes.chunks(2 * 32) {
         let mut n = 0;
-        for pair in word.chunks_exact(2) {
+        for pair in letters.chunks_exact(2) {
             let offset = (usize::from(pair[0] & 1) << 6) | usize::from(pair[1] & 0x3F);
             let (len, text) = BASIC_CYRILLIC[offset];
             buf[n..n + 4].copy_from_slice(&text);
