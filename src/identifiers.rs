@@ -256,15 +256,14 @@ impl Ord for Inn {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         let (a, b) = (self.0.get(), other.0.get());
         // Two numbers of one length (nearly every comparison: records are sorted by INN as
-        // they are read) compare as their stored values, length bits alike.
+        // they are read) compare as their stored values, length bits alike: as numbers, with
+        // no padding to compute.
         if a & OTHER == 0 && (a ^ b) >> LEN_SHIFT == 0 {
             return a.cmp(&b);
         }
         match (self.digits(), other.digits()) {
             // Padded with zeros on the right to 15 digits, a digit string sorts as its number;
             // a prefix of another sorts first (the shorter length).
-            // Of one length (nearly always): as numbers, with no padding to compute.
-            (Some((a, la)), Some((b, lb))) if la == lb => a.cmp(&b),
             (Some((a, la)), Some((b, lb))) => {
                 let pad = |v: u64, len: u32| v * 10u64.pow(MAX_DIGITS as u32 - len);
                 (pad(a, la), la).cmp(&(pad(b, lb), lb))
