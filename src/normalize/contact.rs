@@ -99,20 +99,91 @@ fn number(word: &str) -> Option<&str> {
 type Parts<'a> = [SmallVec<[&'a str; 3]>; 6];
 
 /// Folds case and `ё`, and drops `№`, in one pass (millions of addresses at national scale).
+/// Characters the fold keeps (lower-case Russian letters, digits, punctuation) are copied by
+/// the run, not one by one; ASCII and the Russian letters are read as bytes.
 pub(crate) fn fold(raw: &str) -> String {
+    let bytes = raw.as_bytes();
     let mut text = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        match c {
-            'ё' | 'Ё' => text.push('е'),
-            '№' => text.push(' '),
-            // Russian letters and ASCII without the Unicode case tables (most of the cost).
-            'а'..='я' => text.push(c),
-            'А'..='Я' => text.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
-            c if c.is_ascii() => text.push(c.to_ascii_lowercase()),
-            c => text.extend(c.to_lowercase()),
-        }
+    // Start of the characters kept as they are and not yet copied.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (folded, len) = match b {
+            b'A'..=b'Z' => (char::from(b + 32), 1),
+            0..=0x7F => {
+                i += 1;
+                continue;
+            }
+            // а..п (D0 B0..BF) and р..я (D1 80..8F): kept.
+            0xD0 if bytes[i + 1] >= 0xB0 => {
+                i += 2;
+                continue;
+            }
+            0xD1 if bytes[i + 1] <= 0x8F => {
+                i += 2;
+                continue;
+            }
+            _ => {
+                let c = raw[i..].chars().next().unwrap_or_default();
+                match c {
+                    'ё' | 'Ё' => ('е', 2),
+                    '№' => (' ', 3),
+                    'А'..='Я' => (char::from_u32(c as u32 + 32).unwrap_or(c), 2),
+                    c => {
+                        let mut lower = c.to_lowercase();
+                        let len = c.len_utf8();
+                        if lower.len() != 1 || lower.clone().next() != Some(c) {
+                            text.push_str(&raw[run..i]);
+                            text.extend(&mut lower);
+                            run = i + len;
+                        }
+                        i += len;
+                        continue;
+                    }
+                }
+            }
+        };
+        text.push_str(&raw[run..i]);
+        text.push(folded);
+        i += len;
+        run = i;
     }
+    text.push_str(&raw[run..]);
     text
+}
+
+/// The words of one component of a folded address, split at whitespace and dots (a marker's
+/// dot split off: `ул.Ленина`, `д.5`), empty ones dropped: `split(|c| c.is_whitespace() || c
+/// == '.')` read byte by byte, a character decoded only where its lead byte may begin a
+/// whitespace character outside ASCII (U+0085, U+00A0, U+1680, U+2000..U+3000).
+fn words_into<'a>(component: &'a str, words: &mut SmallVec<[&'a str; 8]>) {
+    let bytes = component.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (split, len) = match b {
+            b'.' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => (true, 1),
+            0..=0x7F => (false, 1),
+            0xC2 | 0xE1..=0xE3 => {
+                let c = component[i..].chars().next().unwrap_or_default();
+                (c.is_whitespace(), c.len_utf8())
+            }
+            0x80..=0xDF => (false, 2),
+            0xE0..=0xEF => (false, 3),
+            _ => (false, 4),
+        };
+        if split {
+            if i > start {
+                words.push(&component[start..i]);
+            }
+            start = i + len;
+        }
+        i += len;
+    }
+    if bytes.len() > start {
+        words.push(&component[start..]);
+    }
 }
 
 /// The parts of a folded address (see [`address_key`]), or `None` when it names no place.
@@ -137,14 +208,18 @@ fn address_parts(text: &str) -> Option<Parts<'_>> {
     }
     let mut words: SmallVec<[&str; 8]> = SmallVec::new();
     let mut rest: SmallVec<[&str; 8]> = SmallVec::new();
-    for component in text.split([',', ';']) {
+    // `text.split([',', ';'])`, read as bytes.
+    let mut start = 0;
+    let ends = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, b',' | b';'));
+    for end in ends.map(|(i, _)| i).chain([text.len()]) {
+        let component = &text[start..end];
+        start = end + 1;
         // Words, with a marker's dot split off (`ул.Ленина`, `д.5`).
         words.clear();
-        words.extend(
-            component
-                .split(|c: char| c.is_whitespace() || c == '.')
-                .filter(|w| !w.is_empty()),
-        );
+        words_into(component, &mut words);
         if words.is_empty() {
             continue;
         }
@@ -546,6 +621,66 @@ mod tests {
             }
         }
         assert_eq!(address_hash("г. Северск"), None);
+    }
+
+    /// Characters to try the byte-level reading on: every one up to U+0500 (ASCII, Latin,
+    /// Cyrillic, `ё`/`Ё`), every whitespace character beyond it, and others whose lower case is
+    /// two characters (`İ`), a different length (`Ω` `K` signs), or none (`№`, an emoji).
+    fn trial_chars() -> Vec<char> {
+        let beyond = "\u{1680}\u{2000}\u{2007}\u{200A}\u{200B}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}№İΩKẞ€😀";
+        (0..=0x500u32)
+            .filter_map(char::from_u32)
+            .chain(beyond.chars())
+            .collect()
+    }
+
+    #[test]
+    fn the_fold_is_the_character_by_character_one() {
+        // The fold's rules, a character at a time through the Unicode tables.
+        fn reference(raw: &str) -> String {
+            let mut text = String::new();
+            for c in raw.chars() {
+                match c {
+                    'ё' | 'Ё' => text.push('е'),
+                    '№' => text.push(' '),
+                    c => text.extend(c.to_lowercase()),
+                }
+            }
+            text
+        }
+        let chars = trial_chars();
+        for &c in &chars {
+            for text in [
+                format!("{c}"),
+                format!("Ул. {c}Ленина{c}, д.5{c}"),
+                format!("{c}{c}ЁЖИК ёж ABC xyz"),
+            ] {
+                assert_eq!(fold(&text), reference(&text), "{c:?} in {text:?}");
+            }
+        }
+        assert_eq!(fold("Ёлкин ПЕР., №5"), "елкин пер.,  5");
+    }
+
+    #[test]
+    fn the_words_of_a_component_are_split_as_by_characters() {
+        let chars = trial_chars();
+        let whitespace = chars.iter().filter(|c| c.is_whitespace()).count();
+        assert_eq!(whitespace, 6 + 2 + 9, "whitespace characters tried");
+        for &c in &chars {
+            for text in [
+                format!("{c}"),
+                format!("ул.{c}ленина{c}{c}д.5 {c}"),
+                format!("{c}кв{c}12."),
+            ] {
+                let want: Vec<&str> = text
+                    .split(|c: char| c.is_whitespace() || c == '.')
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let mut words = SmallVec::new();
+                words_into(&text, &mut words);
+                assert_eq!(words.as_slice(), want.as_slice(), "{c:?} in {text:?}");
+            }
+        }
     }
 
     #[test]
