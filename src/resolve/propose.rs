@@ -365,13 +365,31 @@ pub(super) fn propose(
         let probing = block[0] & FAMILY != 0;
         // In a probe block one of the two must probe; a pair met twice is kept once.
         let meets = |d: u64, o: u64| !probing || (d | o) & PROBE != 0;
+        // So a plain member of a probe block meets its probes only: they are listed (with
+        // their places) once, not found again past every other member for each plain one (a
+        // national `i:` block of a common surname has tens of thousands of plain members).
+        let probes_in = |list: &[(i32, u16, u64, bool)]| -> SmallVec<[(usize, u64); 8]> {
+            let listed = list.iter().map(|t| t.2).enumerate();
+            listed.filter(|(_, e)| probing && e & PROBE != 0).collect()
+        };
+        // The probes listed past place `k`.
+        fn after(probes: &[(usize, u64)], k: usize) -> &[(usize, u64)] {
+            &probes[probes.partition_point(|p| p.0 <= k)..]
+        }
         for year in dated.chunk_by(|a, b| a.0 == b.0) {
             let (bare, full) = year.split_at(year.partition_point(|t| t.1 == 0));
             for day in full.chunk_by(|a, b| a.1 == b.1) {
                 let members: SmallVec<[u64; 16]> = day.iter().map(|t| t.2).collect();
                 pairs_in(&members, emit);
             }
+            let (full_probes, bare_probes) = (probes_in(full), probes_in(bare));
             for (k, &(_, _, d, _)) in bare.iter().enumerate() {
+                if probing && d & PROBE == 0 {
+                    for o in full_probes.iter().chain(after(&bare_probes, k)) {
+                        pair(d, o.1, emit);
+                    }
+                    continue;
+                }
                 for &(_, _, o, _) in full.iter().chain(&bare[k + 1..]) {
                     if meets(d, o) {
                         pair(d, o, emit);
@@ -417,7 +435,24 @@ pub(super) fn propose(
         } else {
             tagged.iter().filter(|t| t.3).map(|t| t.2).collect()
         };
+        let (dated_probes, dateless_probes) = (probes_in(dated), probes_in(dateless));
+        let circle_probes: SmallVec<[u64; 8]> = match probing {
+            true => circle.iter().copied().filter(|o| o & PROBE != 0).collect(),
+            false => SmallVec::new(),
+        };
         for (k, &(_, _, d, d_family)) in dateless.iter().enumerate() {
+            if probing && d & PROBE == 0 {
+                if small || d_family {
+                    for o in dated_probes.iter().chain(after(&dateless_probes, k)) {
+                        dateless_pair(d, o.1, emit);
+                    }
+                } else {
+                    for &o in &circle_probes {
+                        dateless_pair(d, o, emit);
+                    }
+                }
+                continue;
+            }
             if small || d_family {
                 for &(_, _, o, _) in dated.iter().chain(&dateless[k + 1..]) {
                     if meets(d, o) {
@@ -541,7 +576,100 @@ pub(super) fn big_block_test<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::sort_packed;
+    use super::*;
+    use crate::resolve::keys::BlockKey;
+
+    #[test]
+    fn every_block_proposes_exactly_the_pairs_its_rules_let_meet() {
+        // Random blocks of both families, small and big, with probes, members listed twice
+        // (plain and probe), and members of every kind of date, in or out of a circle; each
+        // block's pairs against the rules written pair by pair (see `propose`).
+        let mut rng = crate::rng::Rng::new(11, 0);
+        let n = 400u32;
+        let borns: Vec<Born> = (0..n)
+            .map(|_| Born {
+                year: [None, Some(1970), Some(1971)][rng.below(3)],
+                day: [0, 32, 33][rng.below(3)],
+                family: rng.chance(0.3),
+            })
+            .map(|b| Born {
+                day: if b.year.is_some() { b.day } else { 0 },
+                ..b
+            })
+            .collect();
+        let born = BornTable::from_fn(n as usize, |i| borns[i as usize]);
+        let allow = |a: u32, b: u32| (a + 2 * b) % 7 != 0;
+        let may_match = |a: u32, b: u32| (a * 3 + b) % 5 != 0;
+        let (mut entries, mut want) = (Vec::new(), Vec::new());
+        for block in 0..60 {
+            let probing = block % 2 == 0;
+            let size = if block % 3 == 0 {
+                2 + rng.below(9)
+            } else {
+                11 + rng.below(60)
+            };
+            let hash = rng.next_u64();
+            let mut members: Vec<u64> = (0..size)
+                .map(|_| {
+                    let probe = probing && rng.chance(0.15);
+                    let key = BlockKey {
+                        hash,
+                        probe_family: probing,
+                        probe,
+                        shard: 0,
+                    };
+                    pack(&key, rng.below(n as usize))
+                })
+                .collect();
+            if probing {
+                // A member listed as plain and as probe.
+                let twice = members[0] & (PROBE - 1);
+                members.push(pack(
+                    &BlockKey {
+                        hash,
+                        probe_family: true,
+                        probe: true,
+                        shard: 0,
+                    },
+                    twice as usize,
+                ));
+            }
+            let small = members.len() <= MAX_BLOCK;
+            for (x, &ea) in members.iter().enumerate() {
+                for &eb in &members[x + 1..] {
+                    let (a, b) = ((ea & (PROBE - 1)) as u32, (eb & (PROBE - 1)) as u32);
+                    let (ba, bb) = (borns[a as usize], borns[b as usize]);
+                    let meets = !probing || (ea | eb) & PROBE != 0;
+                    let (untested, tested) = match (ba.year, bb.year) {
+                        (Some(x), Some(y)) => {
+                            let dates = x == y && (ba.day == bb.day || ba.day == 0 || bb.day == 0);
+                            (dates, false)
+                        }
+                        _ if small => (true, false),
+                        _ => (false, ba.family || bb.family),
+                    };
+                    let (lo, hi) = (a.min(b), a.max(b));
+                    let met = meets
+                        && lo != hi
+                        && allow(lo, hi)
+                        && (untested || tested && may_match(lo, hi));
+                    if met {
+                        want.push(u64::from(lo) << 32 | u64::from(hi));
+                    }
+                }
+            }
+            entries.extend(members);
+        }
+        want.sort_unstable();
+        want.dedup();
+        let (pairs, oversized) = propose(entries, true, allow, &born, may_match);
+        assert_eq!(pairs, want);
+        assert!(
+            oversized >= 30 && want.len() > 1000,
+            "{oversized} big blocks, {} pairs",
+            want.len()
+        );
+    }
 
     #[test]
     fn packed_values_sort_as_by_comparison_on_either_side_of_the_radix_threshold() {
