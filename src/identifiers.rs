@@ -215,6 +215,14 @@ impl Inn {
         (raw & OTHER == 0).then_some((raw & ((1 << LEN_SHIFT) - 1), (raw >> LEN_SHIFT) as u32))
     }
 
+    /// A number in the INNs' order, for an INN of digits: one INN's is below another's only
+    /// where the INN sorts first (the digits padded on the right to 15, then the length, as
+    /// [`Ord`] compares them); `None` for an identifier that is not all digits.
+    pub fn order_key(self) -> Option<u64> {
+        let (v, len) = self.digits()?;
+        Some((v * 10u64.pow(MAX_DIGITS as u32 - len)) << 4 | u64::from(len))
+    }
+
     /// The value as written, kept inline (no allocation).
     pub fn text(self) -> compact_str::CompactString {
         compact_str::ToCompactString::to_compact_string(&self)
@@ -307,13 +315,18 @@ mod tests {
         ];
         for a in texts {
             for b in texts {
-                assert_eq!(
-                    super::Inn::new(a).cmp(&super::Inn::new(b)),
-                    a.cmp(b),
-                    "{a} vs {b}"
-                );
+                let (x, y) = (super::Inn::new(a), super::Inn::new(b));
+                assert_eq!(x.cmp(&y), a.cmp(b), "{a} vs {b}");
+                // The order key of two numbers orders them alike.
+                if let (Some(kx), Some(ky)) = (x.order_key(), y.order_key()) {
+                    assert_eq!(kx.cmp(&ky), a.cmp(b), "keys of {a} vs {b}");
+                }
             }
         }
+        let keyed = texts
+            .iter()
+            .filter(|t| super::Inn::new(t).order_key().is_some());
+        assert_eq!(keyed.count(), texts.len() - 3, "every number has a key");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod memory;
 pub mod meter;
 pub mod model;
 pub mod normalize;
+pub mod packed;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 pub(super) use crate::normalize::name::folded_cmp;
 
@@ -23,6 +23,15 @@ pub(super) fn text_cmp(a: &str, b: &str) -> Ordering {
     folded_cmp(a, b).then_with(|| a.cmp(b))
 }
 
+/// A text's first eight bytes, the first in the top byte, zeros past its end: ordered as the
+/// texts are, as far as those bytes go.
+pub(super) fn text_key(text: &str) -> u64 {
+    let mut bytes = [0; 8];
+    let n = text.len().min(8);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
 /// Orders optional values with the given ones first: the value a row states wins over a blank.
 pub(super) fn given_first<T: Ord>(a: &Option<T>, b: &Option<T>) -> Ordering {
     match (a, b) {
@@ -34,7 +43,7 @@ pub(super) fn given_first<T: Ord>(a: &Option<T>, b: &Option<T>) -> Ordering {
 }
 
 /// How one file's records are put in canonical form.
-pub(super) struct Rules<K, R, D, S> {
+pub(super) struct Rules<K, R, D, S, Q> {
     /// Orders records by the fact they state: `Equal` is one fact.
     pub fact: K,
     /// Orders the records of one fact by everything else they hold: `Equal` with `fact` is an
@@ -45,6 +54,56 @@ pub(super) struct Rules<K, R, D, S> {
     /// Settles a fact given with different values: the first record (to be read, and
     /// changed to the reading chosen) and the others (see [`Settle`]).
     pub settle: S,
+    /// A number that orders records as `fact` does as far as its top bits go (`key(a) <
+    /// key(b)` only where `fact` puts `a` first), to sort by; `None` for a record it cannot
+    /// place, and then the file is sorted by comparison alone.
+    pub key: Q,
+}
+
+/// Bits of a sort entry that hold the record's index; the key's top bits fill the rest.
+const INDEX_BITS: u32 = 26;
+
+/// Sorts `records` by `full`, a total order, that `key` agrees with (see [`Rules::key`]):
+/// the records' keys with their indices are sorted as integers, each run of one key by `full`,
+/// then the records are moved into that order in place, each once. Sorting the records
+/// themselves by comparison moved each many times and called `full` for every comparison.
+fn sort_records<T: Send + Sync>(
+    records: &mut [T],
+    key: impl Fn(&T) -> Option<u64> + Sync,
+    full: impl Fn(&T, &T) -> Ordering + Sync,
+) {
+    const INDEX: u64 = (1 << INDEX_BITS) - 1;
+    let entries: Option<Vec<u64>> = match records.len() <= INDEX as usize {
+        true => records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| key(r).map(|k| (k & !INDEX) | i as u64))
+            .collect(),
+        false => None,
+    };
+    let Some(mut entries) = entries else {
+        return records.par_sort_unstable_by(full);
+    };
+    crate::packed::sort_packed(&mut entries);
+    let at = |e: u64| (e & INDEX) as usize;
+    entries
+        .par_chunk_by_mut(|a, b| (a ^ b) & !INDEX == 0)
+        .filter(|run| run.len() > 1)
+        .for_each(|run| run.sort_unstable_by(|&x, &y| full(&records[at(x)], &records[at(y)])));
+    // Position i takes the record at `at(entries[i])`: each cycle of the permutation is
+    // followed once, swapping, and its entries marked done.
+    const DONE: u64 = u64::MAX;
+    for i in 0..entries.len() {
+        let mut here = i;
+        while entries[here] != DONE {
+            let from = at(entries[here]);
+            entries[here] = DONE;
+            if from != i {
+                records.swap(here, from);
+                here = from;
+            }
+        }
+    }
 }
 
 /// How the records of one fact that differ from its first are settled.
@@ -67,16 +126,17 @@ pub(super) type Settled = Vec<(u32, Conflict)>;
 /// Sorts `records` by fact, drops repeats and settles contradictions (see [`Rules`]), with a
 /// warning for each record not used as it stands, naming its line and the line read; counts
 /// them in `stats`.
-pub(super) fn canonical<T, K, R, D, S>(
+pub(super) fn canonical<T, K, R, D, S, Q>(
     file: &str,
     records: &mut Vec<T>,
     line: impl Fn(&T) -> u64 + Sync,
-    mut rules: Rules<K, R, D, S>,
+    mut rules: Rules<K, R, D, S, Q>,
     warnings: &mut Warnings,
     stats: &mut FileStats,
 ) -> Settled
 where
-    T: Send,
+    T: Send + Sync,
+    Q: Fn(&T) -> Option<u64> + Sync,
     K: Fn(&T, &T) -> Ordering + Sync,
     R: Fn(&T, &T) -> Ordering + Sync,
     D: Fn(&T) -> String,
@@ -84,7 +144,7 @@ where
 {
     let (fact, rest) = (&rules.fact, &rules.rest);
     // The line last: of exact repeats, the first in the file is read.
-    records.par_sort_unstable_by(|a, b| {
+    sort_records(records, &rules.key, |a, b| {
         fact(a, b)
             .then_with(|| rest(a, b))
             .then_with(|| line(a).cmp(&line(b)))
@@ -125,12 +185,12 @@ where
 
 /// The records of one fact, sorted, the first to be read: marks in `keep` those not used,
 /// warns about each, counts them, and returns the conflicts recorded on the first.
-fn one_fact<T, K, R, D, S>(
+fn one_fact<T, K, R, D, S, Q>(
     file: &str,
     group: &mut [T],
     keep: &mut [bool],
     line: &impl Fn(&T) -> u64,
-    rules: &mut Rules<K, R, D, S>,
+    rules: &mut Rules<K, R, D, S, Q>,
     warnings: &mut Warnings,
     stats: &mut FileStats,
 ) -> Vec<Conflict>
@@ -275,6 +335,7 @@ mod tests {
                 fact: |a: &Rec, b: &Rec| a.key.cmp(b.key),
                 rest: |a: &Rec, b: &Rec| a.value.cmp(&b.value),
                 describe: |r: &Rec| format!("key `{}`", r.key),
+                key: |r: &Rec| Some(text_key(r.key)),
                 settle: |head: &mut Rec, others: &[&Rec]| {
                     head.value = others.iter().map(|o| o.value).fold(head.value, u32::min);
                     settle
@@ -372,5 +433,68 @@ mod tests {
         assert_eq!(text_cmp("Абрамов", "БОРИСОВ"), Ordering::Less);
         assert_eq!(text_cmp("АБРАМОВ", "Борисов"), Ordering::Less);
         assert_ne!(text_cmp("Иванов", "ИВАНОВ"), Ordering::Equal);
+    }
+
+    #[test]
+    fn sorting_by_key_then_comparison_sorts_as_comparison_alone() {
+        let mut rng = crate::rng::Rng::new(5, 0);
+        type Row = (u32, u32, u64);
+        let recs: Vec<Row> = (0..5000)
+            .map(|i| (rng.below(300) as u32, rng.below(4) as u32, i * 7919 % 5000))
+            .collect();
+        let full = |x: &Row, y: &Row| x.cmp(y);
+        let mut want = recs.clone();
+        want.sort_by(full);
+        // (Lines out of order, so that records of one key come in no order.) Exact keys, keys of the first field only (runs to sort by comparison), one key for
+        // all, and one record without a key (all by comparison).
+        let keys: [fn(&Row) -> Option<u64>; 4] = [
+            |r| Some(u64::from(r.0) << 32 | u64::from(r.1) << 26),
+            |r| Some(u64::from(r.0) << 32),
+            |_| Some(7 << 40),
+            |r| (r.2 != 4321).then_some(u64::from(r.0) << 32),
+        ];
+        for (k, key) in keys.into_iter().enumerate() {
+            let mut got = recs.clone();
+            sort_records(&mut got, key, full);
+            assert!(got == want, "key {k}");
+        }
+    }
+
+    #[test]
+    fn a_text_key_orders_as_the_texts() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgi",
+            "O00001-0001",
+            "O00001-0002",
+            "O0000",
+            "Щ",
+            "Я",
+            "ё",
+            "0",
+            "\u{0}",
+            "a\u{0}b",
+            "😀",
+        ];
+        for a in texts {
+            for b in texts {
+                if text_key(a) < text_key(b) {
+                    assert!(a < b, "{a:?} {b:?}");
+                }
+                if a < b {
+                    assert!(text_key(a) <= text_key(b), "{a:?} {b:?}");
+                }
+            }
+        }
+        assert!(text_key("O00001-0001") < text_key("O00002-0001"));
+        assert_eq!(
+            text_key("O00001-0001"),
+            text_key("O00001-0002"),
+            "eight bytes only"
+        );
     }
 }

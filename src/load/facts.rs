@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use super::canon::{folded_cmp, given_first, text_cmp, Rules, Settle};
+use super::canon::{folded_cmp, given_first, text_cmp, text_key, Rules, Settle};
 use super::FileOut;
 use crate::model::*;
 use crate::values::Share;
@@ -35,6 +35,11 @@ fn price_cmp(a: Option<f64>, b: Option<f64>) -> Ordering {
     }
 }
 
+/// An INN's order key (see [`Inn::order_key`]) in the top bits, where sorting reads it.
+fn inn_key(inn: Inn) -> Option<u64> {
+    inn.order_key().map(|k| k << 10)
+}
+
 /// Rows of one key with other values: the first by its values is read, the others rejected.
 fn reject<T>(_: &mut T, _: &[&T]) -> Settle {
     Settle::Rejected
@@ -42,15 +47,17 @@ fn reject<T>(_: &mut T, _: &[&T]) -> Settle {
 
 /// The records of a file whose rows are one fact only when they agree in every field (`fact`
 /// compares them all): exact repeats are kept once; there is nothing to settle.
-fn whole_rows<T: Send>(
+fn whole_rows<T: Send + Sync>(
     out: FileOut<T>,
     line: impl Fn(&T) -> u64 + Sync,
     fact: impl Fn(&T, &T) -> Ordering + Sync,
+    key: fn(&T) -> Option<u64>,
 ) -> FileOut<T> {
     out.canonical(
         line,
         Rules {
             fact,
+            key,
             rest: |_: &T, _: &T| Ordering::Equal,
             describe: |_: &T| String::new(),
             settle: |_: &mut T, _: &[&T]| Settle::Merged(Vec::new()),
@@ -86,6 +93,7 @@ pub(super) fn officials(out: FileOut<Official>) -> FileOut<Official> {
             rest,
             describe: |o: &Official| format!("official_id `{}`", o.official_id()),
             settle: reject,
+            key: |o: &Official| Some(text_key(&o.official_id())),
         },
     )
 }
@@ -114,7 +122,8 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             .then_with(|| text_cmp(&a.address(), &b.address()))
             .then_with(|| text_cmp(&a.phone(), &b.phone()))
     };
-    whole_rows(out, |r| r.line.into(), fact)
+    let key = |r: &Relative| Some(u64::from(r.official) << 32 | (r.kinship as u64) << 24);
+    whole_rows(out, |r| r.line.into(), fact, key)
 }
 
 /// companies.csv: one company per INN.
@@ -138,6 +147,7 @@ pub(super) fn companies(out: FileOut<Company>) -> FileOut<Company> {
             rest,
             describe: |c: &Company| format!("company INN {}", c.inn),
             settle: reject,
+            key: |c: &Company| inn_key(c.inn),
         },
     )
 }
@@ -253,6 +263,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
                 format!("{} of {} by {holder}{since}", r.role.code(), r.company_inn)
             },
             settle,
+            key: |r: &CompanyRole| Some(inn_key(r.company_inn)? | r.role as u64),
         },
     )
 }
@@ -285,6 +296,7 @@ pub(super) fn procurements(out: FileOut<Procurement>) -> FileOut<Procurement> {
             rest,
             describe: |p: &Procurement| format!("procurement_id `{}`", p.procurement_id),
             settle: reject,
+            key: |p: &Procurement| Some(text_key(&p.procurement_id)),
         },
     )
 }
@@ -338,6 +350,9 @@ pub(super) fn participants(
                 )
             },
             settle,
+            key: |p: &Participant| {
+                Some(u64::from(p.procurement) << 32 | inn_key(p.participant_inn)? >> 32)
+            },
         },
     )
 }
@@ -362,5 +377,9 @@ pub(super) fn seats(out: FileOut<Seat>, names: &[Sym]) -> FileOut<Seat> {
                 (x, y) => x.is_none().cmp(&y.is_none()),
             })
     };
-    whole_rows(out, |s| s.line.into(), fact)
+    let key = |s: &Seat| {
+        let official = s.official.get().map_or(0, |o| u64::from(o) + 1);
+        Some(u64::from(s.procurement) << 32 | official)
+    };
+    whole_rows(out, |s| s.line.into(), fact, key)
 }

@@ -94,12 +94,14 @@ pub(super) type FileRead<T> = Result<FileOut<T>>;
 
 impl<T: Send> FileOut<T> {
     /// The records in canonical form (see [`canon`]).
-    pub(super) fn canonical<K, R, D, S>(
+    pub(super) fn canonical<K, R, D, S, Q>(
         mut self,
         line: impl Fn(&T) -> u64 + Sync,
-        rules: canon::Rules<K, R, D, S>,
+        rules: canon::Rules<K, R, D, S, Q>,
     ) -> Self
     where
+        T: Sync,
+        Q: Fn(&T) -> Option<u64> + Sync,
         K: Fn(&T, &T) -> std::cmp::Ordering + Sync,
         R: Fn(&T, &T) -> std::cmp::Ordering + Sync,
         D: Fn(&T) -> String,

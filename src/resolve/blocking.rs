@@ -222,7 +222,7 @@ pub fn pairs_sharing_keys(
             out
         })
         .collect();
-    super::propose::sort_packed(&mut pairs);
+    crate::packed::sort_packed(&mut pairs);
     pairs.dedup();
     (
         pairs

@@ -6,21 +6,10 @@ use smallvec::SmallVec;
 
 use crate::model::BirthDate;
 use crate::normalize::Mention;
+use crate::packed::sort_packed;
 use crate::resolve::compare::TermFreq;
 use crate::resolve::keys::{blocking_key_count, raw_mention_keys_in, ShardSet, IDENTIFIER_SHARD};
 use crate::resolve::{compare, mention_keys, prefetch, BlockKey, SHARDS};
-
-/// Sorts packed keys or pairs: a million values or more by radix, in place, on rayon's
-/// threads (1.4 to 1.8 times as fast as `par_sort_unstable` on 3 to 90 million, with no
-/// second buffer); fewer by comparison, which was faster below half a million.
-pub(super) fn sort_packed(v: &mut [u64]) {
-    use rdst::RadixSort;
-    if v.len() < 1 << 20 {
-        v.par_sort_unstable();
-    } else {
-        v.radix_sort_builder().with_low_mem_tuner().sort();
-    }
-}
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted, from shared blocking keys.
 pub fn candidate_pairs(
@@ -669,21 +658,5 @@ mod tests {
             "{oversized} big blocks, {} pairs",
             want.len()
         );
-    }
-
-    #[test]
-    fn packed_values_sort_as_by_comparison_on_either_side_of_the_radix_threshold() {
-        let mut rng = crate::rng::Rng::new(7, 0);
-        for (n, mask) in [
-            (1000, u64::MAX),
-            ((1 << 20) + 5, u64::MAX),
-            ((1 << 20) + 5, 0xff0f),
-        ] {
-            let values: Vec<u64> = (0..n).map(|_| rng.next_u64() & mask).collect();
-            let (mut radix, mut want) = (values.clone(), values);
-            sort_packed(&mut radix);
-            want.sort_unstable();
-            assert_eq!(radix, want, "{n} values under {mask:#x}");
-        }
     }
 }
