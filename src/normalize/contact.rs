@@ -406,17 +406,61 @@ pub fn address_contact(address: &str) -> Option<u64> {
     address_hash(address).map(|h| keyed(Channel::Address, &h))
 }
 
+/// [`email_key`] as a [`keyed`] contact; an ASCII e-mail (nearly all) is folded into a buffer
+/// on the stack, not a new string (a million e-mails at regional scale).
+fn email_contact(raw: &str) -> Option<u64> {
+    let text = raw.trim().trim_start_matches("mailto:");
+    let mut buf = [0u8; 128];
+    if !text.is_ascii() || text.len() > buf.len() {
+        return email_key(raw).map(|k| keyed(Channel::Email, &k));
+    }
+    let mut n = 0;
+    for b in text.bytes().filter(|&b| !char::from(b).is_whitespace()) {
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let e = std::str::from_utf8(&buf[..n]).ok()?;
+    let (user, host) = e.split_once('@')?;
+    (!user.is_empty() && host.contains('.') && !host.contains('@'))
+        .then(|| keyed(Channel::Email, e))
+}
+
+/// [`phone_key`] as a [`keyed`] contact, its digits gathered on the stack.
+fn phone_contact(raw: &str) -> Option<u64> {
+    let mut digits = [0u8; 11];
+    let mut n = 0;
+    for b in raw.bytes().filter(u8::is_ascii_digit) {
+        if n == digits.len() {
+            return None;
+        }
+        digits[n] = b;
+        n += 1;
+    }
+    let national = match n {
+        10 => &digits[..10],
+        11 if matches!(digits[0], b'7' | b'8') => &digits[1..],
+        _ => return None,
+    };
+    Some(keyed(Channel::Phone, std::str::from_utf8(national).ok()?))
+}
+
 /// The compared contacts of one record's address, phone and e-mail, [`keyed`]: at most one
 /// per channel.
 fn contacts(address: &str, phone: &str, email: &str) -> SmallVec<[u64; 3]> {
     let mut out = SmallVec::new();
     // Most contacts are blank once those no rule reads are (see `blank_unread`): no key
     // function allocates for them.
-    if let Some(k) = Some(email).filter(|e| !e.is_empty()).and_then(email_key) {
-        out.push(keyed(Channel::Email, &k));
+    if let Some(k) = Some(email)
+        .filter(|e| !e.is_empty())
+        .and_then(email_contact)
+    {
+        out.push(k);
     }
-    if let Some(k) = Some(phone).filter(|p| !p.is_empty()).and_then(phone_key) {
-        out.push(keyed(Channel::Phone, &k));
+    if let Some(k) = Some(phone)
+        .filter(|p| !p.is_empty())
+        .and_then(phone_contact)
+    {
+        out.push(k);
     }
     if let Some(h) = Some(address)
         .filter(|a| !a.is_empty())
@@ -680,6 +724,43 @@ mod tests {
                 words_into(&text, &mut words);
                 assert_eq!(words.as_slice(), want.as_slice(), "{c:?} in {text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn e_mails_and_phones_key_as_their_written_keys_do() {
+        let emails = [
+            " M.Ivanova@Example.ORG ",
+            "mailto:a@b.ru",
+            "mailto: A @ B.RU",
+            "a@b",
+            "@b.ru",
+            "a@b@c.ru",
+            "нет",
+            "Иван@почта.рф",
+            "a\u{b}b@c.ru",
+            "a\u{a0}b@c.ru",
+            "",
+        ];
+        let long = format!("{}@example.ru", "x".repeat(130));
+        for e in emails.iter().copied().chain([long.as_str()]) {
+            let want = email_key(e).map(|k| keyed(Channel::Email, &k));
+            assert_eq!(email_contact(e), want, "{e:?}");
+        }
+        let phones = [
+            "+7 (342) 555-01-01",
+            "8 342 555 01 01",
+            "3425550101",
+            "93425550101",
+            "555-01-01",
+            "+1 212 555 0101 22",
+            "+7 342 555 01 01 доб. 1",
+            "тел. 8(342)5550101",
+            "",
+        ];
+        for p in phones {
+            let want = phone_key(p).map(|k| keyed(Channel::Phone, &k));
+            assert_eq!(phone_contact(p), want, "{p:?}");
         }
     }
 
