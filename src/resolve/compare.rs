@@ -373,7 +373,10 @@ pub fn osa_bounded(a: &str, b: &str, limit: usize) -> usize {
     osa_slices(ab, bb, limit)
 }
 
-/// [`osa_bounded`] of two sequences of at most [`OSA_MAX`] items.
+/// [`osa_bounded`] of two sequences of at most [`OSA_MAX`] items. Only the cells within
+/// `limit` of the diagonal are computed (a cell further off is more than `limit` edits, since
+/// each edit moves one step off it at most), and the three rows in use are taken in turn, not
+/// copied.
 fn osa_slices<T: PartialEq>(ab: &[T], bb: &[T], limit: usize) -> usize {
     const MAX: usize = OSA_MAX;
     debug_assert!(ab.len() <= MAX && bb.len() <= MAX);
@@ -381,16 +384,31 @@ fn osa_slices<T: PartialEq>(ab: &[T], bb: &[T], limit: usize) -> usize {
         return limit + 1;
     }
     let n = bb.len();
-    let mut prev2 = [0u8; MAX + 1];
-    let mut prev = [0u8; MAX + 1];
-    let mut cur = [0u8; MAX + 1];
-    for (j, v) in prev.iter_mut().enumerate().take(n + 1) {
+    // Beyond the band: more than `limit` (capped, and every cell is at most MAX).
+    let far = u8::try_from(limit.saturating_add(1)).unwrap_or(u8::MAX);
+    let band = limit.min(MAX);
+    let mut rows = [[0u8; MAX + 1]; 3];
+    for (j, v) in rows[0].iter_mut().enumerate().take(n + 1) {
         *v = j as u8;
     }
     for i in 1..=ab.len() {
+        // Row i is `rows[i % 3]`.
+        let [r0, r1, r2] = &mut rows;
+        let (prev2, prev, cur) = match i % 3 {
+            1 => (&*r2, &*r0, r1),
+            2 => (&*r0, &*r1, r2),
+            _ => (&*r1, &*r2, r0),
+        };
+        let (lo, hi) = (i.saturating_sub(band).max(1), (i + band).min(n));
         cur[0] = i as u8;
-        let mut row_min = cur[0];
-        for j in 1..=n {
+        if lo > 1 {
+            cur[lo - 1] = far;
+        }
+        if hi < n {
+            cur[hi + 1] = far;
+        }
+        let mut row_min = if lo == 1 { cur[0] } else { far };
+        for j in lo..=hi {
             let cost = u8::from(ab[i - 1] != bb[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && ab[i - 1] == bb[j - 2] && ab[i - 2] == bb[j - 1] {
@@ -402,10 +420,8 @@ fn osa_slices<T: PartialEq>(ab: &[T], bb: &[T], limit: usize) -> usize {
         if usize::from(row_min) > limit {
             return limit + 1;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
     }
-    usize::from(prev[n]).min(limit + 1)
+    usize::from(rows[ab.len() % 3][n]).min(limit + 1)
 }
 
 /// Optimal string alignment distance; on short ASCII skeletons (all of them in practice) without
@@ -1153,6 +1169,31 @@ mod tests {
                     let want = strsim::osa_distance(&letters(a), &letters(b)) <= edits;
                     assert_eq!(letters_within(a, b, edits), want, "{a} vs {b}");
                 }
+            }
+        }
+        // Random words of a small alphabet (many near pairs), every limit up to past their
+        // lengths: the band and the rows taken in turn against strsim.
+        let mut rng = crate::rng::Rng::new(3, 0);
+        let word = |rng: &mut crate::rng::Rng| -> String {
+            let len = if rng.chance(0.1) {
+                40 + rng.below(24)
+            } else {
+                rng.below(13)
+            };
+            (0..len)
+                .map(|_| ['a', 'b', 'c', 'd'][rng.below(4)])
+                .collect()
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (word(&mut rng), word(&mut rng));
+            let d = strsim::osa_distance(&a, &b);
+            assert_eq!(osa_distance(&a, &b), d, "{a} vs {b}");
+            for limit in [0, 1, 2, 3, 4, 6, 13, 254, 300] {
+                assert_eq!(
+                    osa_bounded(&a, &b, limit),
+                    d.min(limit + 1),
+                    "{a} vs {b} {limit}"
+                );
             }
         }
         for a in words {
