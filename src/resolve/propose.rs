@@ -354,12 +354,17 @@ pub(super) fn propose(
         let probing = block[0] & FAMILY != 0;
         // In a probe block one of the two must probe; a pair met twice is kept once.
         let meets = |d: u64, o: u64| !probing || (d | o) & PROBE != 0;
-        // So a plain member of a probe block meets its probes only: they are listed (with
+        // So a plain member of a big probe block meets its probes only: they are listed (with
         // their places) once, not found again past every other member for each plain one (a
-        // national `i:` block of a common surname has tens of thousands of plain members).
-        let probes_in = |list: &[(i32, u16, u64, bool)]| -> SmallVec<[(usize, u64); 8]> {
+        // national `i:` block of a common surname has tens of thousands of plain members). A
+        // small block is walked whole: listing would cost more than it saves.
+        let by_probes = probing && !small;
+        let probes_in = |list: &[(i32, u16, u64, bool)]| -> Vec<(usize, u64)> {
+            if !by_probes {
+                return Vec::new();
+            }
             let listed = list.iter().map(|t| t.2).enumerate();
-            listed.filter(|(_, e)| probing && e & PROBE != 0).collect()
+            listed.filter(|(_, e)| e & PROBE != 0).collect()
         };
         // The probes listed past place `k`.
         fn after(probes: &[(usize, u64)], k: usize) -> &[(usize, u64)] {
@@ -373,7 +378,7 @@ pub(super) fn propose(
             }
             let (full_probes, bare_probes) = (probes_in(full), probes_in(bare));
             for (k, &(_, _, d, _)) in bare.iter().enumerate() {
-                if probing && d & PROBE == 0 {
+                if by_probes && d & PROBE == 0 {
                     for o in full_probes.iter().chain(after(&bare_probes, k)) {
                         pair(d, o.1, emit);
                     }
@@ -425,13 +430,13 @@ pub(super) fn propose(
             tagged.iter().filter(|t| t.3).map(|t| t.2).collect()
         };
         let (dated_probes, dateless_probes) = (probes_in(dated), probes_in(dateless));
-        let circle_probes: SmallVec<[u64; 8]> = match probing {
+        let circle_probes: Vec<u64> = match by_probes {
             true => circle.iter().copied().filter(|o| o & PROBE != 0).collect(),
-            false => SmallVec::new(),
+            false => Vec::new(),
         };
         for (k, &(_, _, d, d_family)) in dateless.iter().enumerate() {
-            if probing && d & PROBE == 0 {
-                if small || d_family {
+            if by_probes && d & PROBE == 0 {
+                if d_family {
                     for o in dated_probes.iter().chain(after(&dateless_probes, k)) {
                         dateless_pair(d, o.1, emit);
                     }
