@@ -409,7 +409,11 @@ pub fn address_contact(address: &str) -> Option<u64> {
 /// [`email_key`] as a [`keyed`] contact; an ASCII e-mail (nearly all) is folded into a buffer
 /// on the stack, not a new string (a million e-mails at regional scale).
 fn email_contact(raw: &str) -> Option<u64> {
-    let text = raw.trim().trim_start_matches("mailto:");
+    // `trim_start_matches("mailto:")`, without its substring searcher.
+    let mut text = raw.trim();
+    while let Some(rest) = text.strip_prefix("mailto:") {
+        text = rest;
+    }
     let mut buf = [0u8; 128];
     if !text.is_ascii() || text.len() > buf.len() {
         return email_key(raw).map(|k| keyed(Channel::Email, &k));
@@ -733,6 +737,8 @@ mod tests {
             " M.Ivanova@Example.ORG ",
             "mailto:a@b.ru",
             "mailto: A @ B.RU",
+            "mailto:mailto:a@b.ru",
+            " mailtoa@b.ru",
             "a@b",
             "@b.ru",
             "a@b@c.ru",
