@@ -60,7 +60,8 @@ pub(super) struct Rules<K, R, D, S, Q> {
     pub key: Q,
 }
 
-/// Bits of a sort entry that hold the record's index; the key's top bits fill the rest.
+/// Bits of a sort entry that hold the record's index; the key's top bits fill the rest (a
+/// key's lower bits are not read).
 const INDEX_BITS: u32 = 26;
 
 /// Sorts `records` by `full`, a total order, that `key` agrees with (see [`Rules::key`]):

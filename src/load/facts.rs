@@ -122,7 +122,7 @@ pub(super) fn relatives(out: FileOut<Relative>) -> FileOut<Relative> {
             .then_with(|| text_cmp(&a.address(), &b.address()))
             .then_with(|| text_cmp(&a.phone(), &b.phone()))
     };
-    let key = |r: &Relative| Some(u64::from(r.official) << 32 | (r.kinship as u64) << 24);
+    let key = |r: &Relative| Some(u64::from(r.official) << 32 | (r.kinship as u64) << 26);
     whole_rows(out, |r| r.line.into(), fact, key)
 }
 
@@ -263,7 +263,7 @@ pub(super) fn roles(out: FileOut<CompanyRole>, shares: &[Share]) -> FileOut<Comp
                 format!("{} of {} by {holder}{since}", r.role.code(), r.company_inn)
             },
             settle,
-            key: |r: &CompanyRole| Some(inn_key(r.company_inn)? | r.role as u64),
+            key: |r: &CompanyRole| inn_key(r.company_inn),
         },
     )
 }
