@@ -92,7 +92,8 @@ fn sort_records<T: Send + Sync>(
         .filter(|run| run.len() > 1)
         .for_each(|run| run.sort_unstable_by(|&x, &y| full(&records[at(x)], &records[at(y)])));
     // Position i takes the record at `at(entries[i])`: each cycle of the permutation is
-    // followed once, swapping, and its entries marked done.
+    // followed once, swapping, and its entries marked done (no entry is all ones: every
+    // index is below INDEX).
     const DONE: u64 = u64::MAX;
     for i in 0..entries.len() {
         let mut here = i;
