@@ -12,26 +12,43 @@ use crate::model::{Dataset, Texts, WithContacts};
 /// anyone.
 pub fn phone_key(raw: &str) -> Option<String> {
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let national = match digits.len() {
-        10 => digits.as_str(),
-        11 if digits.starts_with('7') || digits.starts_with('8') => &digits[1..],
-        _ => return None,
-    };
-    Some(national.to_owned())
+    national_number(&digits).map(str::to_owned)
+}
+
+/// The ten-digit national number of a phone's digits (see [`phone_key`]).
+fn national_number(digits: &str) -> Option<&str> {
+    match digits.len() {
+        10 => Some(digits),
+        11 if digits.starts_with('7') || digits.starts_with('8') => Some(&digits[1..]),
+        _ => None,
+    }
 }
 
 /// An e-mail folded to lower case, without spaces and a `mailto:` prefix; `None` unless it has
 /// one `@` with text on both sides.
 pub fn email_key(raw: &str) -> Option<String> {
-    let e: String = raw
-        .trim()
-        .trim_start_matches("mailto:")
+    let e: String = without_mailto(raw)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_lowercase();
-    let (user, host) = e.split_once('@')?;
-    (!user.is_empty() && host.contains('.') && !host.contains('@')).then_some(e)
+    is_email(&e).then_some(e)
+}
+
+/// An e-mail trimmed, its `mailto:` prefixes stripped (as `trim_start_matches` would, without
+/// its substring searcher).
+fn without_mailto(raw: &str) -> &str {
+    let mut text = raw.trim();
+    while let Some(rest) = text.strip_prefix("mailto:") {
+        text = rest;
+    }
+    text
+}
+
+/// A folded e-mail has one `@` with text on both sides and a dot after it.
+fn is_email(e: &str) -> bool {
+    e.split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
 }
 
 /// What a part of an address names.
@@ -409,11 +426,7 @@ pub fn address_contact(address: &str) -> Option<u64> {
 /// [`email_key`] as a [`keyed`] contact; an ASCII e-mail (nearly all) is folded into a buffer
 /// on the stack, not a new string (a million e-mails at regional scale).
 fn email_contact(raw: &str) -> Option<u64> {
-    // `trim_start_matches("mailto:")`, without its substring searcher.
-    let mut text = raw.trim();
-    while let Some(rest) = text.strip_prefix("mailto:") {
-        text = rest;
-    }
+    let text = without_mailto(raw);
     let mut buf = [0u8; 128];
     if !text.is_ascii() || text.len() > buf.len() {
         return email_key(raw).map(|k| keyed(Channel::Email, &k));
@@ -424,9 +437,7 @@ fn email_contact(raw: &str) -> Option<u64> {
         n += 1;
     }
     let e = std::str::from_utf8(&buf[..n]).ok()?;
-    let (user, host) = e.split_once('@')?;
-    (!user.is_empty() && host.contains('.') && !host.contains('@'))
-        .then(|| keyed(Channel::Email, e))
+    is_email(e).then(|| keyed(Channel::Email, e))
 }
 
 /// [`phone_key`] as a [`keyed`] contact, its digits gathered on the stack.
@@ -434,18 +445,15 @@ fn phone_contact(raw: &str) -> Option<u64> {
     let mut digits = [0u8; 11];
     let mut n = 0;
     for b in raw.bytes().filter(u8::is_ascii_digit) {
+        // More digits than any national number has.
         if n == digits.len() {
             return None;
         }
         digits[n] = b;
         n += 1;
     }
-    let national = match n {
-        10 => &digits[..10],
-        11 if matches!(digits[0], b'7' | b'8') => &digits[1..],
-        _ => return None,
-    };
-    Some(keyed(Channel::Phone, std::str::from_utf8(national).ok()?))
+    let national = national_number(std::str::from_utf8(&digits[..n]).ok()?)?;
+    Some(keyed(Channel::Phone, national))
 }
 
 /// The compared contacts of one record's address, phone and e-mail, [`keyed`]: at most one
