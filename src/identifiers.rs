@@ -216,8 +216,9 @@ impl Inn {
     }
 
     /// A number in the INNs' order, for an INN of digits: one INN's is below another's only
-    /// where the INN sorts first (the digits padded on the right to 15, then the length, as
-    /// [`Ord`] compares them); `None` for an identifier that is not all digits.
+    /// where the INN sorts first; `None` for an identifier that is not all digits. Padded with
+    /// zeros on the right to 15 digits, a digit string sorts as its number; a prefix of another
+    /// sorts first (the length, in the low bits).
     pub fn order_key(self) -> Option<u64> {
         let (v, len) = self.digits()?;
         Some((v * 10u64.pow(MAX_DIGITS as u32 - len)) << 4 | u64::from(len))
@@ -269,13 +270,8 @@ impl Ord for Inn {
         if a & OTHER == 0 && (a ^ b) >> LEN_SHIFT == 0 {
             return a.cmp(&b);
         }
-        match (self.digits(), other.digits()) {
-            // Padded with zeros on the right to 15 digits, a digit string sorts as its number;
-            // a prefix of another sorts first (the shorter length).
-            (Some((a, la)), Some((b, lb))) => {
-                let pad = |v: u64, len: u32| v * 10u64.pow(MAX_DIGITS as u32 - len);
-                (pad(a, la), la).cmp(&(pad(b, lb), lb))
-            }
+        match (self.order_key(), other.order_key()) {
+            (Some(a), Some(b)) => a.cmp(&b),
             _ => self.to_string().cmp(&other.to_string()),
         }
     }

@@ -2,9 +2,10 @@
 
 use rayon::prelude::*;
 
-/// Sorts packed values (blocking's keys and pairs, loading's sort entries): a million values or more by radix, in place, on rayon's
-/// threads (1.4 to 1.8 times as fast as `par_sort_unstable` on 3 to 90 million, with no
-/// second buffer); fewer by comparison, which was faster below half a million.
+/// Sorts packed values (blocking's keys and pairs, loading's sort entries): a million values
+/// or more by radix, in place, on rayon's threads (1.4 to 1.8 times as fast as
+/// `par_sort_unstable` on 3 to 90 million, with no second buffer); fewer by comparison, which
+/// was faster below half a million.
 pub fn sort_packed(v: &mut [u64]) {
     use rdst::RadixSort;
     if v.len() < 1 << 20 {

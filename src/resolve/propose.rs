@@ -617,16 +617,7 @@ mod tests {
                 .collect();
             if probing {
                 // A member listed as plain and as probe.
-                let twice = members[0] & (PROBE - 1);
-                members.push(pack(
-                    &BlockKey {
-                        hash,
-                        probe_family: true,
-                        probe: true,
-                        shard: 0,
-                    },
-                    twice as usize,
-                ));
+                members.push(members[0] | PROBE);
             }
             let small = members.len() <= MAX_BLOCK;
             for (x, &ea) in members.iter().enumerate() {
